@@ -1,0 +1,58 @@
+package backend
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Sentinel errors, matched with errors.Is. Backends wrap them with detail.
+var (
+	ErrUnauthorized = errors.New("unauthorized")
+	ErrNotFound     = errors.New("not found")
+	ErrRateLimited  = errors.New("rate limited")
+	ErrConflict     = errors.New("conflict")
+	ErrUnsupported  = errors.New("not supported by this backend")
+)
+
+// RateLimitError carries how long to wait, when the server says.
+type RateLimitError struct {
+	RetryAfter time.Duration
+}
+
+func (e *RateLimitError) Error() string {
+	if e.RetryAfter > 0 {
+		return fmt.Sprintf("rate limited: retry in %s", e.RetryAfter.Round(time.Second))
+	}
+	return "rate limited"
+}
+
+func (e *RateLimitError) Unwrap() error { return ErrRateLimited }
+
+// Conflictf reports an operation that does not fit the current state, e.g.
+// confirming a run that is not UNCONFIRMED.
+func Conflictf(format string, args ...any) error {
+	return fmt.Errorf("%w: %s", ErrConflict, fmt.Sprintf(format, args...))
+}
+
+// NotFoundf reports an unknown stack, run or module.
+func NotFoundf(format string, args ...any) error {
+	return fmt.Errorf("%w: %s", ErrNotFound, fmt.Sprintf(format, args...))
+}
+
+// Hint says what the user can do about err, for the status line.
+func Hint(err error) string {
+	switch {
+	case errors.Is(err, ErrUnauthorized):
+		return "check your credentials (API key, token or profile) and that they have not expired"
+	case errors.Is(err, ErrRateLimited):
+		return "the API is rate limiting requests; stackview will retry, or press r later"
+	case errors.Is(err, ErrNotFound):
+		return "it may have been deleted or you may lack access; press r to refresh"
+	case errors.Is(err, ErrConflict):
+		return "its state changed; press r to refresh and try again"
+	case errors.Is(err, ErrUnsupported):
+		return "this backend cannot do that"
+	}
+	return "check the endpoint and your network, then press r to retry"
+}

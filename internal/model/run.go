@@ -1,0 +1,122 @@
+package model
+
+import "time"
+
+// RunKind is what a run does, independent of the backend's vocabulary:
+// a Spacelift proposed run or TFC plan-only run is a plan, a tracked / normal
+// run is a deploy, and a drift-detection proposed run is a drift check.
+type RunKind string
+
+const (
+	RunPlan       RunKind = "plan"
+	RunDeploy     RunKind = "deploy"
+	RunDriftCheck RunKind = "drift-check"
+)
+
+// RunState is the one normalized run state. Values are spelled as Spacelift's
+// RunState enum; other backends map onto them (the raw value is kept in
+// Run.RawState). Stack states use the same type, with StateNone for a stack
+// that never ran.
+type RunState string
+
+const (
+	StateNone            RunState = "NONE"
+	StateQueued          RunState = "QUEUED"
+	StateReady           RunState = "READY"
+	StatePreparing       RunState = "PREPARING"
+	StateInitializing    RunState = "INITIALIZING"
+	StatePlanning        RunState = "PLANNING"
+	StatePendingReview   RunState = "PENDING_REVIEW"
+	StateUnconfirmed     RunState = "UNCONFIRMED"
+	StateConfirmed       RunState = "CONFIRMED"
+	StatePreparingApply  RunState = "PREPARING_APPLY"
+	StateApplying        RunState = "APPLYING"
+	StatePerforming      RunState = "PERFORMING"
+	StateDestroying      RunState = "DESTROYING"
+	StateReplanRequested RunState = "REPLAN_REQUESTED"
+	StatePreparingReplan RunState = "PREPARING_REPLAN"
+	StateFinished        RunState = "FINISHED"
+	StateFailed          RunState = "FAILED"
+	StateDiscarded       RunState = "DISCARDED"
+	StateCanceled        RunState = "CANCELED"
+	StateStopped         RunState = "STOPPED"
+	StateSkipped         RunState = "SKIPPED"
+	StateUnknown         RunState = "UNKNOWN"
+)
+
+// Terminal reports whether a run in this state will not move again.
+func (s RunState) Terminal() bool {
+	switch s {
+	case StateFinished, StateFailed, StateDiscarded, StateCanceled, StateStopped, StateSkipped:
+		return true
+	}
+	return false
+}
+
+// Active reports whether a run in this state is queued or working.
+func (s RunState) Active() bool {
+	switch s {
+	case StateQueued, StateReady, StatePreparing, StateInitializing, StatePlanning, StateConfirmed,
+		StatePreparingApply, StateApplying, StatePerforming, StateDestroying, StateReplanRequested,
+		StatePreparingReplan:
+		return true
+	}
+	return false
+}
+
+// Waiting reports whether a run waits for a person (confirmation or review).
+func (s RunState) Waiting() bool {
+	return s == StateUnconfirmed || s == StatePendingReview
+}
+
+// Delta summarises a plan: resources to add, change and destroy.
+type Delta struct {
+	Add     int
+	Change  int
+	Destroy int
+}
+
+// Empty reports a plan with no changes.
+func (d Delta) Empty() bool { return d.Add == 0 && d.Change == 0 && d.Destroy == 0 }
+
+// ChangeAction is what a plan does to one resource.
+type ChangeAction string
+
+const (
+	ActionAdd     ChangeAction = "ADD"
+	ActionChange  ChangeAction = "CHANGE"
+	ActionDestroy ChangeAction = "DELETE"
+	ActionReplace ChangeAction = "REPLACE"
+)
+
+// ResourceChange is one resource in a plan, with the attributes that change
+// where the backend reports them.
+type ResourceChange struct {
+	Address    string
+	Action     ChangeAction
+	Attributes []string
+}
+
+// RunTransition is one step of a run's state timeline.
+type RunTransition struct {
+	State RunState
+	At    time.Time
+	Note  string
+}
+
+// Run is one plan, deploy or drift check of a stack.
+type Run struct {
+	ID          string
+	StackID     string
+	Kind        RunKind
+	State       RunState
+	RawState    string
+	Commit      string
+	Title       string
+	TriggeredBy string
+	Delta       *Delta
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+	History     []RunTransition
+	URL         string
+}

@@ -1,0 +1,74 @@
+package model
+
+import "time"
+
+// Layer is a stack's place in the environment tree.
+type Layer string
+
+const (
+	LayerEnvironment    Layer = "environment"
+	LayerBusinessUnit   Layer = "business-unit"
+	LayerAdministrative Layer = "administrative"
+)
+
+// Environment is one deployment environment, tracking one git branch.
+type Environment struct {
+	Name      string
+	Branch    string
+	Protected bool
+}
+
+// Lock is who holds a stack's lock and why.
+type Lock struct {
+	Holder string
+	Note   string
+	At     time.Time
+}
+
+// Drift is what the latest drift check found.
+type Drift struct {
+	Drifted   bool
+	CheckedAt time.Time
+	Resources []string
+}
+
+// Stack is one Spacelift stack or TFC workspace. Backends fill the raw
+// fields; Env, BusinessUnit and Layer are assigned by Classify from the
+// mapping rules.
+type Stack struct {
+	ID             string
+	Name           string
+	Description    string
+	Space          string
+	Labels         []string
+	Repo           string
+	Branch         string
+	ProjectRoot    string
+	State          RunState
+	TrackedCommit  string
+	BranchHead     string
+	CommitsBehind  int // how far TrackedCommit is behind BranchHead, when known
+	DependsOn      []string
+	Administrative bool
+	Autodeploy     bool
+	CanWrite       bool
+	Disabled       bool
+	Lock           *Lock
+	Drift          Drift
+	LatestRun      *Run
+	URL            string
+
+	Env          string
+	BusinessUnit string
+	Layer        Layer
+}
+
+// Locked reports whether someone holds the stack's lock.
+func (s *Stack) Locked() bool { return s.Lock != nil }
+
+// NeedsAttention reports what a person should look at on this stack:
+// an unconfirmed or reviewable run, a failure, or drift.
+func (s *Stack) NeedsAttention() bool {
+	return s.State == StateUnconfirmed || s.State == StateFailed || s.State == StatePendingReview ||
+		s.Drift.Drifted || (s.LatestRun != nil && s.LatestRun.State.Waiting())
+}
