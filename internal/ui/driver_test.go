@@ -27,7 +27,12 @@ type driver struct {
 
 func newDriver(t *testing.T, w, h int, tweak ...func(*Options)) *driver {
 	t.Helper()
-	fake := uitest.NewFake()
+	return newDriverWith(t, uitest.NewFake(), w, h, tweak...)
+}
+
+// newDriverWith starts the UI on a fake the test prepared (e.g. failing).
+func newDriverWith(t *testing.T, fake *uitest.Fake, w, h int, tweak ...func(*Options)) *driver {
+	t.Helper()
 	opts := Options{Backend: fake, Theme: "dark", Now: func() time.Time { return uitest.Epoch }}
 	for _, f := range tweak {
 		f(&opts)

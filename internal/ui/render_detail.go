@@ -173,7 +173,7 @@ func (m Model) runLines(width int) []string {
 	for _, r := range m.runs {
 		label, style := stateLabel(r.State, st)
 		text := fmt.Sprintf("%-8s %s %4s %s", r.Kind, shortSHA(r.Commit), age(m.now().Sub(r.CreatedAt)), deltaText(r.Delta))
-		lines = append(lines, style.Render(fit(label, 15))+" "+fit(text, max(0, width-16)))
+		lines = append(lines, style.Render(fit(label, 14))+" "+fit(text, max(0, width-15)))
 	}
 	return lines
 }

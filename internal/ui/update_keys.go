@@ -136,9 +136,11 @@ func (m Model) handleInputKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		}
 		m.mode = modeBrowse
 		if _, err := matcher(m.input); err != nil {
+			// The edit is rejected as a whole: the filter from before it stays.
 			m.message, m.messageErr = err.Error(), true
-			m.input = ""
-			return m, nil
+			m.filter, m.input = m.oldFilter, ""
+			m.rebuildRows()
+			return m.loadRunsIfNeeded(false)
 		}
 		m.input = ""
 		return m.loadRunsIfNeeded(false)

@@ -246,3 +246,18 @@ func Type(s string) []tea.KeyPressMsg {
 	}
 	return out
 }
+
+// AddStacks adds n stacks that no unit claims to env, named
+// "<env>-extra-NNNN", for scrolling and scale tests.
+func (f *Fake) AddStacks(env string, n int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for i := range n {
+		name := fmt.Sprintf("%s-extra-%04d", env, i)
+		f.stacks = append(f.stacks, model.Stack{
+			ID: name, Name: name, Labels: []string{"env:" + env}, State: model.StateFinished,
+			DependsOn: []string{env + "-network"}, TrackedCommit: "e0e0e0e0", BranchHead: "e0e0e0e0",
+		})
+		f.runs[name] = nil
+	}
+}
