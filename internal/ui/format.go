@@ -75,3 +75,15 @@ func deltaText(d *model.Delta) string {
 	}
 	return fmt.Sprintf("+%d ~%d -%d", d.Add, d.Change, d.Destroy)
 }
+
+// runAge is how long ago a run last changed state.
+func (m Model) runAge(r *model.Run) string {
+	when := r.UpdatedAt
+	if when.IsZero() {
+		when = r.CreatedAt
+	}
+	if when.IsZero() {
+		return "–"
+	}
+	return age(m.now().Sub(when))
+}

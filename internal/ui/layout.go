@@ -20,7 +20,7 @@ func (m Model) bodyHeight() int { return max(0, m.height-headerLines-footerLines
 func (m Model) treeRows() int { return m.bodyHeight() - 1 }
 
 // paneWidth is the detail pane's width in the wide layout.
-func (m Model) paneWidth() int { return min(max(m.width*2/5, 40), 72) }
+func (m Model) paneWidth() int { return min(max(m.width/3, 40), 64) }
 
 // showPane reports whether the wide layout shows the detail pane.
 func (m Model) showPane() bool { return m.wide() && !m.paneHidden && m.selectedID != "" }

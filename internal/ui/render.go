@@ -248,6 +248,11 @@ func (m Model) renderHints() string {
 			parts = append(parts, st.HelpKey.Render(b.Help().Key)+" "+st.HelpDesc.Render(shortDesc(b.Help().Desc)))
 		}
 	}
+	// Hints drop from the middle so "? help" and "q quit", listed last,
+	// always stay visible.
+	for len(parts) > 2 && lipgloss.Width(strings.Join(parts, "  ")) > m.width {
+		parts = append(parts[:len(parts)-3], parts[len(parts)-2:]...)
+	}
 	return fit(strings.Join(parts, "  "), m.width)
 }
 

@@ -170,9 +170,10 @@ func (m Model) runLines(width int) []string {
 		return []string{st.Subtle.Render("no runs yet")}
 	}
 	var lines []string
-	for _, r := range m.runs {
+	for i := range m.runs {
+		r := &m.runs[i]
 		label, style := stateLabel(r.State, st)
-		text := fmt.Sprintf("%-8s %s %4s %s", r.Kind, shortSHA(r.Commit), age(m.now().Sub(r.CreatedAt)), deltaText(r.Delta))
+		text := fmt.Sprintf("%-8s %s %4s %s", r.Kind, shortSHA(r.Commit), m.runAge(r), deltaText(r.Delta))
 		lines = append(lines, style.Render(fit(label, 14))+" "+fit(text, max(0, width-15)))
 	}
 	return lines

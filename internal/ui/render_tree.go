@@ -183,15 +183,7 @@ func (m Model) runCell(r *model.Run) cell {
 		return cell{"–", m.styles.Subtle}
 	}
 	label, style := stateLabel(r.State, m.styles)
-	when := r.UpdatedAt
-	if when.IsZero() {
-		when = r.CreatedAt
-	}
-	text := string(r.Kind) + " " + label
-	if !when.IsZero() {
-		text += " " + age(m.now().Sub(when))
-	}
-	return cell{text, style}
+	return cell{string(r.Kind) + " " + label + " " + m.runAge(r), style}
 }
 
 // markCell shows drift and lock as icon and word, or icons alone when narrow.
