@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -123,3 +124,5 @@ func (d *driver) requireNotOnScreen(unwanted ...string) {
 		}
 	}
 }
+
+var errTest = errors.New("test: backend down")
