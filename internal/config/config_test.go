@@ -185,3 +185,24 @@ func TestKeyErrorLocatesKeys(t *testing.T) {
 		t.Errorf("KeyError = %q", got)
 	}
 }
+
+// The example file documents every key; it must load and say the defaults.
+func TestExampleFileIsTheDefaults(t *testing.T) {
+	c, err := Load(filepath.Join("..", "..", "config.example.toml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := Default()
+	if c.Backend != d.Backend || c.ReadOnly != d.ReadOnly || c.RefreshInterval != d.RefreshInterval ||
+		c.Theme != d.Theme || c.Sandbox != d.Sandbox || c.Mapping != d.Mapping {
+		t.Errorf("example differs from defaults:\n%+v\n%+v", c, d)
+	}
+	if strings.Join(c.EnvironmentNames(), ",") != "dev,qa,prod" {
+		t.Errorf("environments = %v", c.EnvironmentNames())
+	}
+	for i, e := range c.Environments {
+		if e != d.Environments[i] {
+			t.Errorf("environment %d = %+v, want %+v", i, e, d.Environments[i])
+		}
+	}
+}
