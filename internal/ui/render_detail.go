@@ -74,7 +74,7 @@ func (m Model) detailLines(s *model.Stack, width int) []string {
 	}
 	lines = append(lines,
 		field("Layer", layer),
-		field("Repository", s.Repo),
+		field("Repository", displayRepo(s.Repo)),
 		field("Branch", s.Branch),
 		field("Root", orDash(s.ProjectRoot)),
 		field("Commit", m.commitText(s)),
@@ -184,4 +184,18 @@ func orDash(s string) string {
 		return "–"
 	}
 	return s
+}
+
+// displayRepo shortens a local repository URL (the sandbox's) to its last
+// two path elements: the temp directory in front says nothing to the user.
+func displayRepo(repo string) string {
+	path, ok := strings.CutPrefix(repo, "file://")
+	if !ok {
+		return orDash(repo)
+	}
+	parts := strings.Split(strings.TrimSuffix(path, "/"), "/")
+	if len(parts) > 2 {
+		parts = parts[len(parts)-2:]
+	}
+	return "local " + strings.Join(parts, "/")
 }

@@ -35,9 +35,9 @@ func columns(width int) []column {
 		{colState, "STATE", 14},
 		{colName, "STACK", 0},
 		{colUnit, "UNIT", 12},
-		{colRun, "LATEST RUN", 24},
+		{colRun, "LATEST RUN", 26},
 		{colCommit, "COMMIT", 10},
-		{colMarks, "FLAGS", 15},
+		{colMarks, "FLAGS", 18},
 	}
 	used := func(cs []column) int {
 		n := 0
@@ -70,6 +70,13 @@ func columns(width int) []column {
 	for i := range all {
 		if all[i].id == colName {
 			all[i].width = min(maxName, max(8, width-used(all)))
+		}
+	}
+	// Room the name does not need widens the latest run, whose long states
+	// (drift-check ? PENDING_REVIEW 12m) would otherwise be cut.
+	for i := range all {
+		if all[i].id == colRun {
+			all[i].width += min(8, max(0, width-used(all)))
 		}
 	}
 	return all
@@ -194,9 +201,15 @@ func markCell(s *model.Stack, compact bool, m Model) cell {
 		marks = append(marks, pick(compact, "⚠", "⚠ drift"))
 		style = m.styles.Warn
 	}
+	if s.LatestRun != nil && s.LatestRun.State.Waiting() && !s.State.Waiting() {
+		// A proposed run waits for review while the stack itself looks fine;
+		// without this the tab's "?" count would have no visible cause.
+		marks = append(marks, pick(compact, "?", "? waiting"))
+		style = m.styles.Waiting
+	}
 	if s.Locked() {
 		marks = append(marks, pick(compact, "⊘", "⊘ locked"))
-		if !s.Drift.Drifted {
+		if len(marks) == 1 {
 			style = m.styles.Accent
 		}
 	}
