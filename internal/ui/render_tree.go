@@ -24,7 +24,7 @@ const (
 	colRun    = "run"
 	colCommit = "commit"
 	colMarks  = "marks"
-	minName   = 20 // columns drop until the name has at least this much room
+	minName   = 26 // columns drop until the name has at least this much room
 	maxName   = 48 // wider names leave the rest blank: far-apart columns read badly
 )
 
