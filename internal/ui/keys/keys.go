@@ -164,15 +164,15 @@ func (m *Map) Apply(remap map[string][]string) error {
 	for _, n := range names {
 		a, ok := byName[n]
 		if !ok {
-			return fmt.Errorf("keys: unknown action %q (valid: %s)", n, strings.Join(Actions(), ", "))
+			return &ActionError{Action: n, Msg: fmt.Sprintf("unknown action %q (valid: %s)", n, strings.Join(Actions(), ", "))}
 		}
 		ks := remap[n]
 		if len(ks) == 0 {
-			return fmt.Errorf("keys: action %q has no keys", n)
+			return &ActionError{Action: n, Msg: "no keys given"}
 		}
 		for _, k := range ks {
 			if strings.TrimSpace(k) == "" {
-				return fmt.Errorf("keys: action %q: use \"space\" for the space bar, not %q", n, k)
+				return &ActionError{Action: n, Msg: fmt.Sprintf("use \"space\" for the space bar, not %q", k)}
 			}
 		}
 		a.binding.SetKeys(ks...)
@@ -180,6 +180,15 @@ func (m *Map) Apply(remap map[string][]string) error {
 	}
 	return m.Validate()
 }
+
+// ActionError is a bad remapping of one action, so callers can point at the
+// config line that sets it.
+type ActionError struct {
+	Action string
+	Msg    string
+}
+
+func (e *ActionError) Error() string { return fmt.Sprintf("keys: action %q: %s", e.Action, e.Msg) }
 
 // Validate reports a key bound to two actions of one context.
 func (m *Map) Validate() error {
