@@ -134,6 +134,10 @@ func (m Model) renderRow(r row, cols []column, width int, selected bool) string 
 				cells = append(cells, cell{"", st.Subtle})
 			}
 		}
+	case rowContext:
+		for _, c := range m.stackCells(r, cols) {
+			cells = append(cells, cell{c.text, st.Subtle})
+		}
 	default:
 		cells = m.stackCells(r, cols)
 	}

@@ -58,8 +58,14 @@ func TestSandboxMainFlow(t *testing.T) {
 
 	d.typeText("/payments")
 	d.press("enter")
-	d.requireScreen("prod-payments-api", "filter: payments")
-	d.requireNotOnScreen("prod-network")
+	d.requireScreen("prod-payments-api", "filter: payments", "prod-network") // the root stays as context
+	if d.m.selectedID != "prod-payments-api" {
+		t.Fatalf("selected %q; the context root must not be selectable", d.m.selectedID)
+	}
+	d.press("k")
+	if d.m.selectedID != "prod-payments-api" {
+		t.Fatalf("k moved onto %q", d.m.selectedID)
+	}
 	d.typeText("/")
 	d.press("ctrl+u")
 	d.typeText("re:^prod-(identity|storefront)$")
