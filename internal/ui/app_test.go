@@ -367,3 +367,27 @@ func TestUpdatedAgo(t *testing.T) {
 		t.Fatalf("run age not relative to the injected clock:\n%s", d.screen())
 	}
 }
+
+func TestThousandsOfStacksRenderOnlyVisibleRows(t *testing.T) {
+	fake := uitest.NewFake()
+	fake.AddStacks("dev", 5000)
+	d := newDriverWith(t, fake, 120, 30)
+	d.press("G")
+	d.requireScreen("dev-extra-4999", "5005/5005 stacks")
+	if n := strings.Count(d.screen(), "\n") + 1; n != 30 {
+		t.Fatalf("rendered %d lines, want the terminal's 30", n)
+	}
+	d.press("g")
+	d.requireScreen("dev-network")
+}
+
+func BenchmarkRenderLargeTree(b *testing.B) {
+	fake := uitest.NewFake()
+	fake.AddStacks("dev", 5000)
+	d := newDriverWith(b, fake, 200, 60)
+	b.ResetTimer()
+	for b.Loop() {
+		d.m.move(1)
+		_ = d.m.Render()
+	}
+}

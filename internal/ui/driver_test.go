@@ -20,20 +20,20 @@ type timerMsg struct{ msg tea.Msg }
 // driver runs a Model synchronously: it feeds messages to Update and runs
 // the returned commands inline, unwrapping batches, until nothing is left.
 type driver struct {
-	t      *testing.T
+	t      testing.TB
 	m      Model
 	fake   *uitest.Fake // nil when the backend is the sandbox
 	timers []tea.Msg
 	quit   bool
 }
 
-func newDriver(t *testing.T, w, h int, tweak ...func(*Options)) *driver {
+func newDriver(t testing.TB, w, h int, tweak ...func(*Options)) *driver {
 	t.Helper()
 	return newDriverWith(t, uitest.NewFake(), w, h, tweak...)
 }
 
 // newDriverWith starts the UI on a fake the test prepared (e.g. failing).
-func newDriverWith(t *testing.T, fake *uitest.Fake, w, h int, tweak ...func(*Options)) *driver {
+func newDriverWith(t testing.TB, fake *uitest.Fake, w, h int, tweak ...func(*Options)) *driver {
 	t.Helper()
 	d := newDriverOn(t, fake, func() time.Time { return uitest.Epoch }, w, h, tweak...)
 	d.fake = fake
@@ -41,7 +41,7 @@ func newDriverWith(t *testing.T, fake *uitest.Fake, w, h int, tweak ...func(*Opt
 }
 
 // newDriverOn starts the UI on any backend with the given clock.
-func newDriverOn(t *testing.T, b backend.Backend, now func() time.Time, w, h int, tweak ...func(*Options)) *driver {
+func newDriverOn(t testing.TB, b backend.Backend, now func() time.Time, w, h int, tweak ...func(*Options)) *driver {
 	t.Helper()
 	opts := Options{Backend: b, Theme: "dark", Now: now}
 	for _, f := range tweak {
