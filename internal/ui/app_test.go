@@ -3,6 +3,7 @@ package ui
 import (
 	"errors"
 	"fmt"
+	"image/color"
 	"strings"
 	"testing"
 	"time"
@@ -389,5 +390,25 @@ func BenchmarkRenderLargeTree(b *testing.B) {
 	for b.Loop() {
 		d.m.move(1)
 		_ = d.m.Render()
+	}
+}
+
+func TestBackgroundColorRestylesOnlyOnAuto(t *testing.T) {
+	white := tea.BackgroundColorMsg{Color: color.White}
+	d := newDriver(t, 120, 30, func(o *Options) { o.Theme = "auto" })
+	if !d.m.styles.Dark {
+		t.Fatal("auto must start dark: the terminal may never answer")
+	}
+	d.send(white)
+	if d.m.styles.Dark {
+		t.Fatal("a light background did not switch auto to light")
+	}
+	forced := newDriver(t, 120, 30, func(o *Options) { o.Theme = "dark" })
+	forced.send(white)
+	if !forced.m.styles.Dark {
+		t.Fatal(`Theme "dark" was overridden by the terminal`)
+	}
+	if light := newDriver(t, 120, 30, func(o *Options) { o.Theme = "light" }); light.m.styles.Dark {
+		t.Fatal(`Theme "light" rendered dark`)
 	}
 }
