@@ -138,8 +138,8 @@ func TestDetailNarrow(t *testing.T) {
 	d.requireScreen("prod-search", "Lock       ⊘ alice for 30m — incident 42", "✗ FAILED")
 	d.requireNotOnScreen("STATE") // the tree is behind the detail
 	d.press("?")
-	d.requireScreen("Keys for the stack detail", "close")
-	d.requireNotOnScreen("down", "filter (/re:")
+	d.requireScreen("Keys for the stack detail", "close", "scroll down")
+	d.requireNotOnScreen("top", "page down", "filter (/re:")
 	d.press("esc", "esc")
 	d.requireScreen("STATE", "prod-search")
 }
@@ -410,5 +410,30 @@ func TestBackgroundColorRestylesOnlyOnAuto(t *testing.T) {
 	}
 	if light := newDriver(t, 120, 30, func(o *Options) { o.Theme = "light" }); light.m.styles.Dark {
 		t.Fatal(`Theme "light" rendered dark`)
+	}
+}
+
+func TestDetailScrollsWhenItDoesNotFit(t *testing.T) {
+	fake := uitest.NewFake()
+	fake.AddStacks("dev", 30) // all depend on dev-network: a long downstream list
+	d := newDriverWith(t, fake, 80, 24)
+	d.press("enter")
+	d.requireScreen("dev-network", "more lines (j/k scroll)")
+	d.requireNotOnScreen("Recent runs")
+	for range 40 {
+		d.press("j")
+	}
+	d.requireScreen("Recent runs", "lines above (k scrolls up)")
+	d.press("esc", "enter")
+	d.requireScreen("Repository") // scroll resets when the detail reopens
+}
+
+func TestLongLockNoteWraps(t *testing.T) {
+	d := newDriver(t, 80, 24)
+	d.m.forest.Stack("dev-search").Lock = &model.Lock{Holder: "alice", Note: strings.Repeat("freeze ", 20)}
+	d.typeText(":stack dev-search")
+	d.press("enter", "enter")
+	if n := strings.Count(d.screen(), "freeze"); n != 20 {
+		t.Fatalf("%d of 20 words of the note shown:\n%s", n, d.screen())
 	}
 }

@@ -61,9 +61,10 @@ type Model struct {
 	input     string // the line being typed in filter or command mode
 	oldFilter string // restored when a filter edit is cancelled
 
-	paneHidden bool // wide layout: the detail pane was closed with enter
-	detailFull bool // narrow layout: the detail fills the body
-	helpOpen   bool
+	paneHidden   bool // wide layout: the detail pane was closed with enter
+	detailFull   bool // narrow layout: the detail fills the body
+	detailScroll int  // first detail line shown in the narrow layout
+	helpOpen     bool
 
 	message    string
 	messageErr bool

@@ -216,7 +216,7 @@ func (m Model) contextHelp() [][]key.Binding {
 		return [][]key.Binding{group}
 	case m.detailShownFull():
 		return [][]key.Binding{
-			{m.keys.Detail.Close, g.ClearEsc},
+			{m.keys.Detail.Close, g.ClearEsc, m.keys.Detail.ScrollUp, m.keys.Detail.ScrollDown},
 			{g.NextEnv, g.PrevEnv, g.JumpEnv, g.Refresh, g.Command, g.Help, g.Quit},
 		}
 	}

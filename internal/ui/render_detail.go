@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/stackview/stackview/internal/backend"
 	"github.com/stackview/stackview/internal/model"
@@ -42,22 +43,58 @@ func (m Model) renderDetail(w, h int) string {
 	} else {
 		lines = m.detailLines(s, inner)
 	}
+	lines = wrapLines(lines, inner)
 	innerH := h - st.PaneBorder.GetVerticalFrameSize()
 	if len(lines) > innerH {
-		lines = lines[:innerH]
-	}
-	for i := range lines {
-		lines[i] = fitStyled(lines[i], inner)
+		scroll := 0
+		if m.detailShownFull() {
+			scroll = min(m.detailScroll, len(lines)-innerH+1)
+		}
+		rest := len(lines) - scroll - (innerH - 1)
+		lines = append(lines[scroll:scroll+innerH-1], st.Subtle.Render(moreText(rest, scroll, m.detailShownFull())))
 	}
 	return st.PaneBorder.Width(w).Height(h).Render(strings.Join(lines, "\n"))
 }
 
-// fitStyled truncates an already styled line to w cells.
-func fitStyled(s string, w int) string {
-	if lipgloss.Width(s) <= w {
-		return s
+// moreText says how much of the detail is cut off, and how to see it.
+func moreText(below, above int, scrollable bool) string {
+	switch {
+	case !scrollable:
+		return fmt.Sprintf("↓ %d more lines", below)
+	case below <= 0:
+		return fmt.Sprintf("↑ %d lines above (k scrolls up)", above)
 	}
-	return fit(s, w)
+	return fmt.Sprintf("↓ %d more lines (j/k scroll)", below)
+}
+
+// wrapLines wraps lines wider than w, indenting continuations under the
+// field values so long lock notes and descriptions stay readable.
+func wrapLines(lines []string, w int) []string {
+	const indent = 11
+	var out []string
+	for _, l := range lines {
+		if lipgloss.Width(l) <= w {
+			out = append(out, l)
+			continue
+		}
+		first, rest := cutWidth(l, w)
+		out = append(out, first)
+		for rest != "" && w > indent+8 {
+			var part string
+			part, rest = cutWidth(rest, w-indent)
+			out = append(out, strings.Repeat(" ", indent)+part)
+		}
+	}
+	return out
+}
+
+// cutWidth splits a styled string after w cells, at a space when one is near.
+func cutWidth(s string, w int) (string, string) {
+	wrapped := strings.SplitN(ansi.Wrap(s, w, ""), "\n", 2)
+	if len(wrapped) == 1 {
+		return wrapped[0], ""
+	}
+	return wrapped[0], strings.TrimLeft(wrapped[1], " ")
 }
 
 func (m Model) detailLines(s *model.Stack, width int) []string {

@@ -162,10 +162,14 @@ func (m *Model) nearestStackRow(i, dir int) int {
 
 // setCursor selects row i (a stack row or -1) and keeps it on screen.
 func (m *Model) setCursor(i int) {
+	prev := m.selectedID
 	m.cursor = i
 	m.selectedID = ""
 	if i >= 0 && i < len(m.rows) && m.rows[i].kind == rowStack {
 		m.selectedID = m.rows[i].stack.ID
+	}
+	if m.selectedID != prev {
+		m.detailScroll = 0
 	}
 	m.clampScroll()
 }

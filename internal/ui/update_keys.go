@@ -51,8 +51,14 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return m.back(), nil
 	}
 	if m.detailShownFull() {
-		if key.Matches(msg, m.keys.Detail.Close) {
-			m.detailFull = false
+		dk := m.keys.Detail
+		switch {
+		case key.Matches(msg, dk.Close):
+			m.detailFull, m.detailScroll = false, 0
+		case key.Matches(msg, dk.ScrollUp):
+			m.detailScroll = max(0, m.detailScroll-1)
+		case key.Matches(msg, dk.ScrollDown):
+			m.detailScroll++ // renderDetail clamps to the content
 		}
 		return m, nil
 	}
@@ -64,7 +70,7 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 func (m Model) back() Model {
 	switch {
 	case m.detailShownFull():
-		m.detailFull = false
+		m.detailFull, m.detailScroll = false, 0
 	case m.filter != "":
 		m.filter = ""
 		m.rebuildRows()

@@ -38,7 +38,9 @@ type Tree struct {
 
 // Detail keys apply when the detail pane fills the screen (narrow terminals).
 type Detail struct {
-	Close key.Binding
+	Close      key.Binding
+	ScrollUp   key.Binding
+	ScrollDown key.Binding
 }
 
 // Input keys edit the filter or command line.
@@ -85,7 +87,9 @@ func Default() Map {
 			Detail:   b("enter", "detail", "enter"),
 		},
 		Detail: Detail{
-			Close: b("enter", "close", "enter"),
+			Close:      b("enter", "close", "enter"),
+			ScrollUp:   b("↑/k", "scroll up", "up", "k"),
+			ScrollDown: b("↓/j", "scroll down", "down", "j"),
 		},
 		Input: Input{
 			Submit:   b("enter", "apply", "enter"),
@@ -127,6 +131,8 @@ func (m *Map) actions() []action {
 		{"page_down", tree, &m.Tree.PageDown},
 		{"detail", tree, &m.Tree.Detail},
 		{"close_detail", detail, &m.Detail.Close},
+		{"scroll_up", detail, &m.Detail.ScrollUp},
+		{"scroll_down", detail, &m.Detail.ScrollDown},
 		{"input_submit", input, &m.Input.Submit},
 		{"input_cancel", input, &m.Input.Cancel},
 		{"input_complete", input, &m.Input.Complete},
