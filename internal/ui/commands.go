@@ -70,3 +70,8 @@ func (m Model) loadRunsIfNeeded(force bool) (Model, tea.Cmd) {
 	m.runsLoading = true
 	return m, m.fetchRuns(m.runsReq, m.selectedID)
 }
+
+// armClock schedules the next once-a-second repaint.
+func (m Model) armClock() tea.Cmd {
+	return m.after(time.Second, func(time.Time) tea.Msg { return clockMsg{} })
+}

@@ -79,7 +79,7 @@ type Model struct {
 // Init starts the first load and, for Theme "auto", asks the terminal for
 // its background colour (it may never answer; dark is the default).
 func (m Model) Init() tea.Cmd {
-	cmds := []tea.Cmd{m.fetchStacks(m.stacksReq)}
+	cmds := []tea.Cmd{m.fetchStacks(m.stacksReq), m.armClock()}
 	if m.themeMode == "" || m.themeMode == "auto" {
 		cmds = append(cmds, tea.RequestBackgroundColor)
 	}
@@ -104,6 +104,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.onStacks(msg)
 	case runsMsg:
 		return m.onRuns(msg), nil
+	case clockMsg:
+		return m, m.armClock()
 	case tickMsg:
 		if msg.gen != m.tickGen {
 			return m, nil
