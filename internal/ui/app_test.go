@@ -452,3 +452,10 @@ func TestLongLockNoteWraps(t *testing.T) {
 		t.Fatalf("%d of 20 words of the note shown:\n%s", n, d.screen())
 	}
 }
+
+func TestUnmappedStacksAreCounted(t *testing.T) {
+	fake := uitest.NewFake()
+	fake.AddUnmapped("orphan")
+	d := newDriverWith(t, fake, 120, 30)
+	d.requireScreen("1 in no environment (check the mapping)")
+}

@@ -76,7 +76,12 @@ func (m Model) renderTabs() string {
 			parts = append(parts, st.Tab.Render(" "+label+" "))
 		}
 	}
-	return fit(strings.Join(parts, " "), m.width)
+	line := strings.Join(parts, " ")
+	if n := len(m.forest.Unmapped); n > 0 {
+		// Stacks no mapping rule places would otherwise vanish silently.
+		line += st.Warn.Render(fmt.Sprintf("  · %d in no environment (check the mapping)", n))
+	}
+	return fit(line, m.width)
 }
 
 // attention counts stacks that need a person: waiting, failed, drifted.
