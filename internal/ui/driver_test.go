@@ -9,6 +9,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/stackview/stackview/internal/backend"
 	"github.com/stackview/stackview/internal/ui/uitest"
 )
 
@@ -21,7 +22,7 @@ type timerMsg struct{ msg tea.Msg }
 type driver struct {
 	t      *testing.T
 	m      Model
-	fake   *uitest.Fake
+	fake   *uitest.Fake // nil when the backend is the sandbox
 	timers []tea.Msg
 	quit   bool
 }
@@ -34,7 +35,15 @@ func newDriver(t *testing.T, w, h int, tweak ...func(*Options)) *driver {
 // newDriverWith starts the UI on a fake the test prepared (e.g. failing).
 func newDriverWith(t *testing.T, fake *uitest.Fake, w, h int, tweak ...func(*Options)) *driver {
 	t.Helper()
-	opts := Options{Backend: fake, Theme: "dark", Now: func() time.Time { return uitest.Epoch }}
+	d := newDriverOn(t, fake, func() time.Time { return uitest.Epoch }, w, h, tweak...)
+	d.fake = fake
+	return d
+}
+
+// newDriverOn starts the UI on any backend with the given clock.
+func newDriverOn(t *testing.T, b backend.Backend, now func() time.Time, w, h int, tweak ...func(*Options)) *driver {
+	t.Helper()
+	opts := Options{Backend: b, Theme: "dark", Now: now}
 	for _, f := range tweak {
 		f(&opts)
 	}
@@ -45,7 +54,7 @@ func newDriverWith(t *testing.T, fake *uitest.Fake, w, h int, tweak ...func(*Opt
 	m.after = func(_ time.Duration, fn func(time.Time) tea.Msg) tea.Cmd {
 		return func() tea.Msg { return timerMsg{fn(uitest.Epoch)} }
 	}
-	d := &driver{t: t, m: m, fake: fake}
+	d := &driver{t: t, m: m}
 	d.send(tea.WindowSizeMsg{Width: w, Height: h})
 	d.run(m.Init())
 	return d
