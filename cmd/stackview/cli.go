@@ -70,7 +70,9 @@ func parse(cmds []*command, args []string, g *globals) (*command, []string, erro
 	}
 	fs := flag.NewFlagSet(strings.Join(cmd.path, " "), flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	g.register(fs)
+	// Share the top-level flag values: registering g again would reset what
+	// was already parsed before the command.
+	top.VisitAll(func(f *flag.Flag) { fs.Var(f.Value, f.Name, f.Usage) })
 	if cmd.flags != nil {
 		cmd.flags(fs)
 	}

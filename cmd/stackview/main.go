@@ -47,8 +47,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	cmd, rest, err := parse(cmds, args, &a.g)
 	switch {
 	case err != nil:
-		fmt.Fprintf(stderr, "stackview: %v\nRun 'stackview --help' for usage.\n", err)
-		return 2
+		return fail(stderr, err)
 	case a.g.help:
 		printHelp(stdout, cmds, cmd)
 		return 0
@@ -57,25 +56,29 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		return 0
 	}
 	a.args = rest
-	if err := a.loadConfig(); err != nil {
-		fmt.Fprintf(stderr, "stackview: %v\n", err)
-		return 1
-	}
 	runner := runUI
 	if cmd != nil {
 		runner = cmd.run
 	} else if len(rest) > 0 {
-		fmt.Fprintf(stderr, "stackview: unexpected argument %q\nRun 'stackview --help' for usage.\n", rest[0])
-		return 2
+		return fail(stderr, usagef("unexpected argument %q", rest[0]))
+	}
+	if err := a.loadConfig(); err != nil {
+		return fail(stderr, err)
 	}
 	if err := runner(a); err != nil {
-		fmt.Fprintf(stderr, "stackview: %v\n", err)
-		if errors.Is(err, errUsage) {
-			return 2
-		}
-		return 1
+		return fail(stderr, err)
 	}
 	return 0
+}
+
+// fail prints one line for err and picks the exit code: 2 for usage, else 1.
+func fail(stderr io.Writer, err error) int {
+	if errors.Is(err, errUsage) {
+		fmt.Fprintf(stderr, "stackview: %v\nRun 'stackview --help' for usage.\n", err)
+		return 2
+	}
+	fmt.Fprintf(stderr, "stackview: %v\n", err)
+	return 1
 }
 
 // loadConfig reads the config and lays the flags over it: flags win.

@@ -141,3 +141,21 @@ func TestCloneCommitPush(t *testing.T) {
 		t.Fatalf("after push CountCommits = %d, %v", n, err)
 	}
 }
+
+func TestRefsStampMovesWithRefs(t *testing.T) {
+	ctx := context.Background()
+	g, marks := seeded(t)
+	before, err := g.RefsStamp()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again, _ := g.RefsStamp(); again != before {
+		t.Fatal("stamp changed without a ref change")
+	}
+	if _, err := g.Run(ctx, "update-ref", "refs/heads/dev", marks[2]); err != nil {
+		t.Fatal(err)
+	}
+	if after, _ := g.RefsStamp(); after == before {
+		t.Fatal("stamp did not change after a new branch")
+	}
+}

@@ -11,9 +11,10 @@ import (
 	"time"
 )
 
-// InitBare creates a bare repository at path whose HEAD names branch.
+// InitBare creates a bare repository at path whose HEAD names branch,
+// without template files (sample hooks): the repository is written by tools.
 func InitBare(ctx context.Context, path, branch string) error {
-	_, err := Git{}.Run(ctx, "init", "--quiet", "--bare", "--initial-branch="+branch, path)
+	_, err := Git{}.Run(ctx, "init", "--quiet", "--bare", "--template=", "--initial-branch="+branch, path)
 	return err
 }
 

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/stackview/stackview/internal/model"
@@ -134,12 +135,9 @@ func readMarker(dir string) (marker, error) {
 func (e *Engine) load(ctx context.Context, m marker, resume bool) error {
 	e.rng = rand.New(rand.NewPCG(uint64(m.Seed), 0x1d5))
 	so := buildSeed(e.org, m.Seed, m.Base)
-	shas := map[string][]string{}
-	for _, r := range so.repos {
-		var err error
-		if shas[r.name], err = e.materialize(ctx, r, resume); err != nil {
-			return err
-		}
+	shas, err := e.materializeAll(ctx, so.repos, resume)
+	if err != nil {
+		return err
 	}
 	if !resume {
 		data, _ := json.MarshalIndent(m, "", "  ")
@@ -148,8 +146,35 @@ func (e *Engine) load(ctx context.Context, m marker, resume bool) error {
 		}
 	}
 	sd := &seeding{e: e, ctx: ctx, shas: shas}
-	sd.build(so)
+	if err := sd.build(so, resume); err != nil {
+		return err
+	}
 	return sd.replay(so)
+}
+
+// materializeAll writes (or finds) every repository, a few at a time.
+func (e *Engine) materializeAll(ctx context.Context, repos []*seedRepo, resume bool) (map[string][]string, error) {
+	shas := make([][]string, len(repos))
+	errs := make([]error, len(repos))
+	sem := make(chan struct{}, 4)
+	var wg sync.WaitGroup
+	for i, r := range repos {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			shas[i], errs[i] = e.materialize(ctx, r, resume)
+		}()
+	}
+	wg.Wait()
+	out := make(map[string][]string, len(repos))
+	for i, r := range repos {
+		if errs[i] != nil {
+			return nil, errs[i]
+		}
+		out[r.name] = shas[i]
+	}
+	return out, nil
 }
 
 // materialize writes one repository with a single fast-import (or, resuming,
@@ -209,10 +234,17 @@ func (sd *seeding) repo(name string) *repository {
 
 // build creates repositories (their caches filled from the seed), modules
 // and stacks as they were at the start of the seeded past.
-func (sd *seeding) build(so *seedOrg) {
+func (sd *seeding) build(so *seedOrg, resume bool) error {
 	e := sd.e
 	for _, sr := range so.repos {
 		r := newRepository(sr.name, filepath.Join(e.dir, "repos", sr.name+".git"))
+		if !resume { // the refs are the seed's: no need to read them back
+			stamp, err := r.git.RefsStamp()
+			if err != nil {
+				return fmt.Errorf("sandbox: %w", err)
+			}
+			r.stamp = stamp
+		}
 		shas := sd.shas[sr.name]
 		for i, c := range sr.commits {
 			parent := ""
@@ -251,6 +283,7 @@ func (sd *seeding) build(so *seedOrg) {
 		e.addStack(s)
 	}
 	e.sortStacks()
+	return nil
 }
 
 // replay runs the seeded timeline with a reviewer confirming deploys, then

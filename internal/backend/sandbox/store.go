@@ -17,6 +17,9 @@ type repository struct {
 	name string // e.g. "payments" or "modules/terraform-aws-vpc"
 	path string // absolute path of the bare repository
 	git  vcs.Git
+	// stamp fingerprints the refs as of the last look, so an unchanged
+	// repository costs no git process.
+	stamp string
 
 	heads    map[string]string            // branch → commit, as last seen
 	tags     map[string]vcs.Ref           // tag name → ref, as last seen

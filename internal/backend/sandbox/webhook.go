@@ -28,6 +28,13 @@ func (e *Engine) Sync(ctx context.Context) error {
 func (e *Engine) sync(ctx context.Context, at time.Time) error {
 	e.lastSync = at
 	for _, repo := range e.repos {
+		stamp, err := repo.git.RefsStamp()
+		if err != nil {
+			return fmt.Errorf("watch %s: %w", repo.name, err)
+		}
+		if stamp == repo.stamp {
+			continue
+		}
 		refs, err := repo.git.Refs(ctx, "refs/heads", "refs/tags")
 		if err != nil {
 			return fmt.Errorf("watch %s: %w", repo.name, err)
@@ -47,7 +54,7 @@ func (e *Engine) sync(ctx context.Context, at time.Time) error {
 				}
 			}
 		}
-		repo.heads, repo.tags = heads, tags
+		repo.heads, repo.tags, repo.stamp = heads, tags, stamp
 	}
 	for _, m := range e.modules {
 		if vs := m.versions(); len(vs) > 0 {
