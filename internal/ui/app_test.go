@@ -187,6 +187,21 @@ func TestTypingQInFilterDoesNotQuit(t *testing.T) {
 	if d.quit || d.m.input != "q" {
 		t.Fatalf("quit=%v input=%q", d.quit, d.m.input)
 	}
+	d.press("ctrl+c")
+	if !d.quit {
+		t.Fatal("ctrl+c while typing did not quit")
+	}
+}
+
+func TestPasteIntoFilter(t *testing.T) {
+	d := newDriver(t, 120, 30)
+	d.send(tea.PasteMsg{Content: "pay"}) // ignored outside the input line
+	d.typeText("/")
+	d.send(tea.PasteMsg{Content: "payments\n"})
+	d.press("enter")
+	if d.m.filter != "payments" {
+		t.Fatalf("filter %q after paste", d.m.filter)
+	}
 }
 
 func TestSelectionAndScrollSurviveRefresh(t *testing.T) {

@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"strings"
+
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 )
@@ -127,6 +129,8 @@ func (m Model) switchEnv(i int) (tea.Model, tea.Cmd) {
 func (m Model) handleInputKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	in := m.keys.Input
 	switch {
+	case msg.Text == "" && key.Matches(msg, m.keys.Global.Quit):
+		return m, tea.Quit // ctrl+c quits even mid-typing; a typed q is text
 	case key.Matches(msg, in.Cancel):
 		if m.mode == modeFilter {
 			m.filter = m.oldFilter
@@ -167,10 +171,23 @@ func (m Model) handleInputKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		}
 		m.input += msg.Text
 	}
-	if m.mode == modeFilter {
-		m = m.applyLiveFilter()
+	return m.inputChanged(), nil
+}
+
+// onPaste types pasted text into the input line, on one line.
+func (m Model) onPaste(msg tea.PasteMsg) Model {
+	if m.mode == modeBrowse {
+		return m
 	}
-	return m, nil
+	m.input += strings.Join(strings.Fields(msg.Content), " ")
+	return m.inputChanged()
+}
+
+func (m Model) inputChanged() Model {
+	if m.mode == modeFilter {
+		return m.applyLiveFilter()
+	}
+	return m
 }
 
 // applyLiveFilter filters as the user types. A half-typed regular
