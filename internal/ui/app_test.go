@@ -448,12 +448,14 @@ func TestDetailScrollsWhenItDoesNotFit(t *testing.T) {
 	fake.AddStacks("dev", 30) // all depend on dev-network: a long downstream list
 	d := newDriverWith(t, fake, 80, 24)
 	d.press("enter")
-	d.requireScreen("dev-network", "more lines (j/k scroll)")
+	d.requireScreen("dev-network", "more (j/k scroll)")
 	d.requireNotOnScreen("Recent runs")
 	for range 40 {
 		d.press("j")
 	}
-	d.requireScreen("Recent runs", "lines above (k scrolls up)")
+	d.requireScreen("Recent runs", "above (k scrolls up)")
+	d.press("k")
+	d.requireScreen("more (j/k scroll)") // no dead presses past the end
 	d.press("esc", "enter")
 	d.requireScreen("Repository") // scroll resets when the detail reopens
 }

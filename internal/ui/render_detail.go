@@ -35,15 +35,7 @@ func waveIndex(f *model.Forest) map[string]int {
 // renderDetail draws the selected stack in a bordered pane of w×h.
 func (m Model) renderDetail(w, h int) string {
 	st := m.styles
-	s := m.selected()
-	inner := w - st.PaneBorder.GetHorizontalFrameSize()
-	var lines []string
-	if s == nil {
-		lines = []string{st.Subtle.Render("no stack selected")}
-	} else {
-		lines = m.detailLines(s, inner)
-	}
-	lines = wrapLines(lines, inner)
+	lines := m.detailContent(w)
 	innerH := h - st.PaneBorder.GetVerticalFrameSize()
 	if len(lines) > innerH {
 		scroll := 0
@@ -56,15 +48,41 @@ func (m Model) renderDetail(w, h int) string {
 	return st.PaneBorder.Width(w).Height(h).Render(strings.Join(lines, "\n"))
 }
 
+// detailContent is every line of the selected stack's detail in a pane w
+// wide, wrapped.
+func (m Model) detailContent(w int) []string {
+	inner := w - m.styles.PaneBorder.GetHorizontalFrameSize()
+	s := m.selected()
+	if s == nil {
+		return []string{m.styles.Subtle.Render("no stack selected")}
+	}
+	return wrapLines(m.detailLines(s, inner), inner)
+}
+
+// maxDetailScroll is how far the full-screen detail can scroll: until its
+// last line shows above the "lines above" note.
+func (m Model) maxDetailScroll() int {
+	innerH := m.bodyHeight() - m.styles.PaneBorder.GetVerticalFrameSize()
+	return max(0, len(m.detailContent(m.width))-innerH+1)
+}
+
 // moreText says how much of the detail is cut off, and how to see it.
 func moreText(below, above int, scrollable bool) string {
 	switch {
 	case !scrollable:
-		return fmt.Sprintf("↓ %d more lines", below)
+		return "↓ " + nLines(below, "more")
 	case below <= 0:
-		return fmt.Sprintf("↑ %d lines above (k scrolls up)", above)
+		return "↑ " + nLines(above, "above") + " (k scrolls up)"
 	}
-	return fmt.Sprintf("↓ %d more lines (j/k scroll)", below)
+	return "↓ " + nLines(below, "more") + " (j/k scroll)"
+}
+
+// nLines is "1 line more" or "3 more lines".
+func nLines(n int, what string) string {
+	if n == 1 {
+		return fmt.Sprintf("1 line %s", what)
+	}
+	return fmt.Sprintf("%d lines %s", n, what)
 }
 
 // wrapLines wraps lines wider than w, indenting continuations under the

@@ -50,7 +50,7 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		}
 		return m, nil
 	case key.Matches(msg, g.ClearEsc):
-		return m.back(), nil
+		return m.back().loadRunsIfNeeded(false) // clearing the filter may move the selection
 	}
 	if m.detailShownFull() {
 		dk := m.keys.Detail
@@ -60,7 +60,7 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		case key.Matches(msg, dk.ScrollUp):
 			m.detailScroll = max(0, m.detailScroll-1)
 		case key.Matches(msg, dk.ScrollDown):
-			m.detailScroll++ // renderDetail clamps to the content
+			m.detailScroll = min(m.detailScroll+1, m.maxDetailScroll())
 		}
 		return m, nil
 	}
