@@ -77,7 +77,7 @@ func moreText(below, above int, scrollable bool) string {
 	return "↓ " + nLines(below, "more") + " (j/k scroll)"
 }
 
-// nLines is "1 line more" or "3 more lines".
+// nLines is "1 line more" or "3 lines above".
 func nLines(n int, what string) string {
 	if n == 1 {
 		return fmt.Sprintf("1 line %s", what)
