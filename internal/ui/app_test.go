@@ -476,3 +476,10 @@ func TestUnmappedStacksAreCounted(t *testing.T) {
 	d := newDriverWith(t, fake, 120, 30)
 	d.requireScreen("1 in no environment (check the mapping)")
 }
+
+func TestLongStartErrorWraps(t *testing.T) {
+	fake := uitest.NewFake()
+	fake.FailList(errors.New(strings.Repeat("very long failure ", 10) + "END"))
+	d := newDriverWith(t, fake, 80, 24)
+	d.requireScreen("END", "Press r to retry")
+}

@@ -6,6 +6,7 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/stackview/stackview/internal/backend"
 	"github.com/stackview/stackview/internal/model"
@@ -86,6 +87,9 @@ func (m Model) renderTabs() string {
 
 // attention counts stacks that need a person: waiting, failed, drifted.
 func (m Model) attention(t *model.EnvTree) string {
+	if !m.loaded {
+		return "…"
+	}
 	var waiting, failed, drifted int
 	for _, s := range t.Stacks() {
 		switch {
@@ -97,9 +101,6 @@ func (m Model) attention(t *model.EnvTree) string {
 		if s.Drift.Drifted {
 			drifted++
 		}
-	}
-	if !m.loaded {
-		return "…"
 	}
 	var out []string
 	if waiting > 0 {
@@ -138,17 +139,21 @@ func (m Model) renderBody() string {
 // renderLoadError is the first-load failure screen: what failed and what to
 // do, with r and q still working.
 func (m Model) renderLoadError(w, h int) string {
-	st := m.styles
-	lines := []string{
-		"",
-		st.StatusError.Render("  Could not load stacks from " + m.info.Kind + " (" + m.info.Endpoint + ")"),
-		"",
-		"  " + m.loadErr.Error(),
-		"",
-		"  What to do: " + backend.Hint(m.loadErr),
-		"",
-		"  Press r to retry now (stackview also retries every " + m.interval.String() + "), q to quit.",
+	st, g := m.styles, m.keys.Global
+	indent := func(text string) []string {
+		var out []string
+		for _, l := range strings.Split(ansi.Wrap(text, max(20, w-4), ""), "\n") {
+			out = append(out, "  "+l)
+		}
+		return out
 	}
+	lines := []string{"", st.StatusError.Render("  Could not load stacks from " + m.info.Kind + " (" + m.info.Endpoint + ")"), ""}
+	lines = append(lines, indent(m.loadErr.Error())...)
+	lines = append(lines, "")
+	lines = append(lines, indent("What to do: "+backend.Hint(m.loadErr))...)
+	lines = append(lines, "")
+	lines = append(lines, indent(fmt.Sprintf("Press %s to retry now (stackview also retries every %s), %s to quit.",
+		g.Refresh.Help().Key, m.interval, g.Quit.Help().Key))...)
 	return block(lines, w, h)
 }
 
