@@ -448,14 +448,14 @@ func TestDetailScrollsWhenItDoesNotFit(t *testing.T) {
 	fake.AddStacks("dev", 30) // all depend on dev-network: a long downstream list
 	d := newDriverWith(t, fake, 80, 24)
 	d.press("enter")
-	d.requireScreen("dev-network", "more (j/k scroll)")
+	d.requireScreen("dev-network", "(j/k scroll)")
 	d.requireNotOnScreen("Recent runs")
 	for range 40 {
 		d.press("j")
 	}
 	d.requireScreen("Recent runs", "above (k scrolls up)")
 	d.press("k")
-	d.requireScreen("more (j/k scroll)") // no dead presses past the end
+	d.requireScreen("(j/k scroll)") // no dead presses past the end
 	d.press("esc", "enter")
 	d.requireScreen("Repository") // scroll resets when the detail reopens
 }
@@ -482,4 +482,23 @@ func TestLongStartErrorWraps(t *testing.T) {
 	fake.FailList(errors.New(strings.Repeat("very long failure ", 10) + "END"))
 	d := newDriverWith(t, fake, 80, 24)
 	d.requireScreen("END", "Press r to retry")
+}
+
+func TestEnvironmentWithoutEnvironmentStack(t *testing.T) {
+	d := newDriver(t, 100, 20)
+	d.send(stacksMsg{req: d.m.stacksReq, stacks: []model.Stack{
+		{ID: "a", Name: "a-api", Labels: []string{"env:dev", "bu:x"}},
+		{ID: "b", Name: "b-api", Labels: []string{"env:dev", "bu:x"}},
+		{ID: "c", Name: "c-thing", Labels: []string{"env:dev"}},
+	}})
+	d.requireScreen("(no environment stack)", "├─ x (2)", "└─ unassigned (1)")
+	if d.m.selectedID != "a" {
+		t.Fatalf("selected %q, want the first stack", d.m.selectedID)
+	}
+	d.press("2")
+	d.requireScreen("no stacks in this environment")
+	if d.m.selectedID != "" {
+		t.Fatalf("selected %q in an empty environment", d.m.selectedID)
+	}
+	d.press("j", "G", "enter", "g") // nothing to move to; nothing breaks
 }

@@ -70,19 +70,18 @@ func (m Model) maxDetailScroll() int {
 func moreText(below, above int, scrollable bool) string {
 	switch {
 	case !scrollable:
-		return "↓ " + nLines(below, "more")
+		return fmt.Sprintf("↓ %d more %s", below, plural(below, "line"))
 	case below <= 0:
-		return "↑ " + nLines(above, "above") + " (k scrolls up)"
+		return fmt.Sprintf("↑ %d %s above (k scrolls up)", above, plural(above, "line"))
 	}
-	return "↓ " + nLines(below, "more") + " (j/k scroll)"
+	return fmt.Sprintf("↓ %d more %s (j/k scroll)", below, plural(below, "line"))
 }
 
-// nLines is "1 line more" or "3 lines above".
-func nLines(n int, what string) string {
+func plural(n int, word string) string {
 	if n == 1 {
-		return fmt.Sprintf("1 line %s", what)
+		return word
 	}
-	return fmt.Sprintf("%d lines %s", n, what)
+	return word + "s"
 }
 
 // wrapLines wraps lines wider than w, indenting continuations under the
@@ -130,7 +129,7 @@ func (m Model) detailLines(s *model.Stack, width int) []string {
 	lines = append(lines,
 		field("Layer", layer),
 		field("Repository", displayRepo(s.Repo)),
-		field("Branch", s.Branch),
+		field("Branch", orDash(s.Branch)),
 		field("Root", orDash(s.ProjectRoot)),
 		field("Commit", m.commitText(s)),
 		field("Labels", orDash(strings.Join(s.Labels, ", "))),

@@ -78,8 +78,12 @@ func buildRows(t *model.EnvTree, match func(*model.Stack) bool) []row {
 	if ss := filterStacks(t.Unassigned, match); len(ss) > 0 {
 		branches = append(branches, branch{"unassigned", ss})
 	}
-	if rootAt >= 0 && rows[rootAt].kind == rowContext && len(branches) == 0 {
+	switch {
+	case rootAt >= 0 && rows[rootAt].kind == rowContext && len(branches) == 0:
 		rows = rows[:rootAt]
+	case rootAt < 0 && len(branches) > 0:
+		// Say why the tree has no root rather than leave guides hanging.
+		rows = append(rows, row{kind: rowUnit, title: "(no environment stack)"})
 	}
 	for i, b := range branches {
 		last := i == len(branches)-1
