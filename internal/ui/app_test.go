@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"image/color"
@@ -332,7 +333,7 @@ func TestKeyRemapping(t *testing.T) {
 		t.Fatalf("n did not move down: %s", d.m.selectedID)
 	}
 	d.press("?")
-	d.requireScreen("n            down")
+	d.requireScreen("n          down")
 	d.press("ctrl+q")
 	if !d.quit {
 		t.Fatal("ctrl+q did not quit")
@@ -501,4 +502,29 @@ func TestEnvironmentWithoutEnvironmentStack(t *testing.T) {
 		t.Fatalf("selected %q in an empty environment", d.m.selectedID)
 	}
 	d.press("j", "G", "enter", "g") // nothing to move to; nothing breaks
+}
+
+func TestOpenAndCopyURL(t *testing.T) {
+	d := newDriver(t, 120, 30)
+	var opened []string
+	d.m.openURL = func(_ context.Context, url string) error { opened = append(opened, url); return nil }
+	d.press("o")
+	if len(opened) != 1 || opened[0] != "https://acme.example/stack/dev-network" {
+		t.Fatalf("opened %v", opened)
+	}
+	d.requireScreen("opened https://acme.example/stack/dev-network")
+	d.press("y")
+	d.requireScreen("copied https://acme.example/stack/dev-network")
+
+	d.m.openURL = func(context.Context, string) error { return errors.New("no xdg-open") }
+	d.press("o")
+	d.requireScreen("could not open a browser: no xdg-open (y copies the URL)")
+}
+
+func TestOpenRefusesNonWebURLs(t *testing.T) {
+	e, clk := newSandbox(t)
+	d := newDriverOn(t, e, clk.Now, 120, 30)
+	d.m.openURL = func(context.Context, string) error { t.Fatal("opened a sandbox:// URL"); return nil }
+	d.press("o")
+	d.requireScreen("dev-network has no web page (sandbox://")
 }

@@ -38,6 +38,8 @@ type Model struct {
 	// after schedules a timer message; tea.Tick in production, a recorder in
 	// tests so no test waits for real time.
 	after func(time.Duration, func(time.Time) tea.Msg) tea.Cmd
+	// openURL launches a browser; tests record instead.
+	openURL func(context.Context, string) error
 
 	width, height int
 
@@ -104,6 +106,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.onPaste(msg), nil
 	case stacksMsg:
 		return m.onStacks(msg)
+	case openedMsg:
+		return m.onOpened(msg), nil
 	case runsMsg:
 		return m.onRuns(msg), nil
 	case clockMsg:

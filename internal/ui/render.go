@@ -231,7 +231,7 @@ func (m Model) contextHelp() [][]key.Binding {
 		}
 	}
 	return [][]key.Binding{
-		{t.Up, t.Down, t.Top, t.Bottom, t.PageUp, t.PageDown, t.Detail},
+		{t.Up, t.Down, t.Top, t.Bottom, t.PageUp, t.PageDown, t.Detail, t.Open, t.CopyURL},
 		{g.Filter, g.ClearEsc, g.Command, g.NextEnv, g.PrevEnv, g.JumpEnv},
 		{g.Refresh, g.Help, g.Quit},
 	}
@@ -274,21 +274,36 @@ func shortDesc(d string) string {
 	return d
 }
 
-// renderHelp lists every key of the current view and nothing else.
+// renderHelp lists every key of the current view and nothing else: groups
+// one under another when they fit, side by side when they do not.
 func (m Model) renderHelp(w, h int) string {
 	st := m.styles
 	view := "stack tree"
 	if m.detailShownFull() {
 		view = "stack detail"
 	}
-	lines := []string{st.Title.Render("  Keys for the " + view + " (? or esc closes)"), ""}
+	var columns []string
+	total := 0
 	for _, group := range m.contextHelp() {
+		var lines []string
 		for _, b := range group {
 			if b.Enabled() {
-				lines = append(lines, "  "+st.HelpKey.Render(fit(b.Help().Key, 12))+" "+st.HelpDesc.Render(b.Help().Desc))
+				lines = append(lines, st.HelpKey.Render(fit(b.Help().Key, 10))+" "+st.HelpDesc.Render(b.Help().Desc))
 			}
 		}
-		lines = append(lines, "")
+		total += len(lines) + 1
+		columns = append(columns, strings.Join(lines, "\n"))
+	}
+	var body string
+	if total+2 <= h {
+		body = strings.Join(columns, "\n\n")
+	} else {
+		right := lipgloss.NewStyle().PaddingLeft(4).Render(strings.Join(columns[1:], "\n\n"))
+		body = lipgloss.JoinHorizontal(lipgloss.Top, columns[0], right)
+	}
+	lines := []string{st.Title.Render("  Keys for the " + view + " (? or esc closes)"), ""}
+	for _, l := range strings.Split(body, "\n") {
+		lines = append(lines, "  "+l)
 	}
 	return block(lines, w, h)
 }

@@ -98,6 +98,10 @@ func (m Model) handleTreeKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		m.setCursor(m.nearestStackRow(0, 1))
 	case key.Matches(msg, t.Bottom):
 		m.setCursor(m.nearestStackRow(len(m.rows)-1, -1))
+	case key.Matches(msg, t.Open):
+		return m.openSelected()
+	case key.Matches(msg, t.CopyURL):
+		return m.copySelectedURL()
 	case key.Matches(msg, t.Detail):
 		if m.wide() {
 			m.paneHidden = !m.paneHidden

@@ -34,6 +34,8 @@ type Tree struct {
 	PageUp   key.Binding
 	PageDown key.Binding
 	Detail   key.Binding
+	Open     key.Binding
+	CopyURL  key.Binding
 }
 
 // Detail keys apply when the detail pane fills the screen (narrow terminals).
@@ -85,6 +87,8 @@ func Default() Map {
 			PageUp:   b("pgup", "page up", "pgup", "ctrl+b"),
 			PageDown: b("pgdn", "page down", "pgdown", "ctrl+f"),
 			Detail:   b("enter", "detail", "enter"),
+			Open:     b("o", "open in browser", "o"),
+			CopyURL:  b("y", "copy URL", "y"),
 		},
 		Detail: Detail{
 			Close:      b("enter", "close", "enter"),
@@ -130,6 +134,8 @@ func (m *Map) actions() []action {
 		{"page_up", tree, &m.Tree.PageUp},
 		{"page_down", tree, &m.Tree.PageDown},
 		{"detail", tree, &m.Tree.Detail},
+		{"open", tree, &m.Tree.Open},
+		{"copy_url", tree, &m.Tree.CopyURL},
 		{"close_detail", detail, &m.Detail.Close},
 		{"scroll_up", detail, &m.Detail.ScrollUp},
 		{"scroll_down", detail, &m.Detail.ScrollDown},
