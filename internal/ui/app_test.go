@@ -234,8 +234,8 @@ func TestSelectionAndScrollSurviveRefresh(t *testing.T) {
 // refreshTicks counts the pending refresh ticks (not clock repaints).
 func (d *driver) refreshTicks() int {
 	n := 0
-	for _, msg := range d.timers {
-		if _, ok := msg.(tickMsg); ok {
+	for _, tm := range d.timers {
+		if _, ok := tm.msg.(tickMsg); ok {
 			n++
 		}
 	}
@@ -527,4 +527,16 @@ func TestOpenRefusesNonWebURLs(t *testing.T) {
 	d.m.openURL = func(context.Context, string) error { t.Fatal("opened a sandbox:// URL"); return nil }
 	d.press("o")
 	d.requireScreen("dev-network has no web page (sandbox://")
+}
+
+func TestRateLimitDelaysTheNextRefresh(t *testing.T) {
+	d := newDriver(t, 120, 30)
+	d.fake.FailList(&backend.RateLimitError{RetryAfter: time.Minute})
+	d.fireTimers()
+	d.requireScreen("rate limited: retry in 1m0s")
+	for _, tm := range d.timers {
+		if _, ok := tm.msg.(tickMsg); ok && tm.wait != time.Minute {
+			t.Fatalf("next refresh in %s, want the server's 1m", tm.wait)
+		}
+	}
 }

@@ -139,7 +139,7 @@ func (m Model) onStacks(msg stacksMsg) (tea.Model, tea.Cmd) {
 		return m, nil
 	}
 	m.loading = false
-	tick := m.armTick()
+	tick := m.armTick(msg.err)
 	if msg.err != nil {
 		m.loadErr = msg.err
 		return m, tick
