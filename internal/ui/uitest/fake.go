@@ -268,3 +268,23 @@ func (f *Fake) AddUnmapped(name string) {
 	defer f.mu.Unlock()
 	f.stacks = append(f.stacks, model.Stack{ID: name, Name: name, Branch: "feature-x", State: model.StateNone})
 }
+
+// Stop implements backend.Backend.
+func (f *Fake) Stop(context.Context, string, string) (model.Run, error) {
+	return model.Run{}, unsupported("Stop")
+}
+
+// Review implements backend.Backend.
+func (f *Fake) Review(context.Context, string, string, bool, string) (model.Run, error) {
+	return model.Run{}, unsupported("Review")
+}
+
+// Promote implements backend.Backend.
+func (f *Fake) Promote(context.Context, string, string) (model.Run, error) {
+	return model.Run{}, unsupported("Promote")
+}
+
+// SyncCommit implements backend.Backend.
+func (f *Fake) SyncCommit(context.Context, string) (model.Stack, error) {
+	return model.Stack{}, unsupported("SyncCommit")
+}
