@@ -11,7 +11,7 @@ import (
 )
 
 // commands are the ":" verbs, with their argument completion.
-var commands = []string{"env", "help", "q", "quit", "refresh", "stack"}
+var commands = []string{"env", "freeze", "help", "q", "quit", "refresh", "stack", "unfreeze"}
 
 // runCommand executes one ":" line.
 func (m Model) runCommand(line string) (tea.Model, tea.Cmd) {
@@ -37,8 +37,10 @@ func (m Model) runCommand(line string) (tea.Model, tea.Cmd) {
 		return m.fail("unknown environment %q (have %s)", arg, strings.Join(m.envNames(), ", "))
 	case "stack":
 		return m.jumpToStack(arg)
+	case "freeze", "unfreeze":
+		return m.freeze(fields[0] == "freeze", fields[1:])
 	}
-	return m.fail("unknown command %q (try :env NAME, :stack NAME, :refresh, :q)", fields[0])
+	return m.fail("unknown command %q (try :env NAME, :stack NAME, :freeze ENV REASON, :unfreeze ENV, :refresh, :q)", fields[0])
 }
 
 func (m Model) fail(format string, args ...any) (tea.Model, tea.Cmd) {
@@ -119,7 +121,7 @@ func (m Model) complete(line string) string {
 			word = strings.Join(fields[1:], " ")
 		}
 		switch fields[0] {
-		case "env":
+		case "env", "freeze", "unfreeze":
 			candidates = m.envNames()
 		case "stack":
 			for i := range m.forest.Envs {
@@ -153,4 +155,46 @@ func (m Model) complete(line string) string {
 		return head + prefix
 	}
 	return head + prefix
+}
+
+// freeze locks every stack of an environment with the reason as the lock
+// note (an incident "stop the line"), or unfreezes it, through the same
+// confirmation as every other mutation.
+func (m Model) freeze(on bool, args []string) (tea.Model, tea.Cmd) {
+	verb := "unfreeze"
+	if on {
+		verb = "freeze"
+	}
+	if m.readOnly {
+		return m.refuseReadOnly(verb)
+	}
+	if len(args) == 0 || (on && len(args) < 2) {
+		return m.fail("usage: :freeze ENV REASON, or :unfreeze ENV")
+	}
+	var tree *model.EnvTree
+	for i := range m.forest.Envs {
+		if strings.EqualFold(m.forest.Envs[i].Env.Name, args[0]) {
+			tree = &m.forest.Envs[i]
+		}
+	}
+	if tree == nil {
+		return m.fail("unknown environment %q (have %s)", args[0], strings.Join(m.envNames(), ", "))
+	}
+	reason := strings.Join(args[1:], " ")
+	return m.proposeMany(verb, tree.Stacks(), func(s *model.Stack) (op, string) {
+		if busy, ok := m.inflight[s.ID]; ok {
+			return op{}, busy + " already sent"
+		}
+		o, why := m.resolve(actLock, s, nil)
+		switch {
+		case why != "":
+			return o, why
+		case on && o.action == "unlock":
+			return o, "already locked by " + s.Lock.Holder
+		case !on && o.action == "lock":
+			return o, "not locked"
+		}
+		o.note = reason
+		return o, ""
+	})
 }

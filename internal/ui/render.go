@@ -119,6 +119,14 @@ func (m Model) attention(t *model.EnvTree) string {
 }
 
 func (m Model) renderBody() string {
+	body := m.renderView()
+	if m.dialog != nil {
+		return overlay(body, m.dialog.view(m.styles, m.width), m.width, m.bodyHeight())
+	}
+	return body
+}
+
+func (m Model) renderView() string {
 	h, w := m.bodyHeight(), m.width
 	switch {
 	case m.helpOpen:
@@ -127,6 +135,10 @@ func (m Model) renderBody() string {
 		return m.renderLoadError(w, h)
 	case !m.loaded:
 		return block([]string{"", "  loading stacks from " + m.info.Kind + "…"}, w, h)
+	case m.view == viewRun:
+		return m.renderRun(w, h)
+	case m.view == viewHistory:
+		return m.renderHistory(w, h)
 	case m.detailShownFull():
 		return m.renderDetail(w, h)
 	case m.showPane():
@@ -183,6 +195,8 @@ func (m Model) renderStatus() string {
 		}
 	case m.mode == modeCommand:
 		left = st.Accent.Render(":") + m.input + "█"
+	case m.mode == modeSearch:
+		left = st.Accent.Render("search log /") + m.input + "█"
 	case m.message != "" && m.messageErr:
 		left = st.StatusError.Render("✗ " + m.message)
 	case m.message != "":
@@ -205,6 +219,12 @@ func (m Model) renderStatus() string {
 			total = len(t.Stacks())
 		}
 		right = st.Status.Render(fmt.Sprintf("%d/%d stacks", n, total))
+		if len(m.marks) > 0 {
+			right = st.Accent.Render(fmt.Sprintf("● %d marked ", len(m.marks))) + right
+		}
+		if len(m.watches) > 0 {
+			right = st.Waiting.Render(fmt.Sprintf("⏰ %d watched ", len(m.watches))) + right
+		}
 		if m.loading {
 			right = st.Status.Render("⟳ ") + right
 		}
@@ -215,8 +235,13 @@ func (m Model) renderStatus() string {
 // contextHelp is the key groups of the current view, for the hint line and
 // the help screen.
 func (m Model) contextHelp() [][]key.Binding {
-	g, t := m.keys.Global, m.keys.Tree
+	g, t, a := m.keys.Global, m.keys.Tree, m.keys.Actions
+	actions := []key.Binding{a.Plan, a.Deploy, a.Confirm, a.Discard, a.Retry, a.Stop, a.Review, a.Lock, a.Sync,
+		a.Latest, a.History, a.Open, a.CopyURL}
 	switch {
+	case m.dialog != nil:
+		d := m.keys.Dialog
+		return [][]key.Binding{{d.Yes, d.No, d.Press, d.Next, d.Prev, d.Cancel, d.Approve, d.Reject}}
 	case m.mode != modeBrowse:
 		in := m.keys.Input
 		group := []key.Binding{in.Submit, in.Cancel, in.Erase, in.Clear}
@@ -224,14 +249,30 @@ func (m Model) contextHelp() [][]key.Binding {
 			group = append(group, in.Complete)
 		}
 		return [][]key.Binding{group}
+	case m.view == viewRun:
+		r := m.keys.Run
+		return [][]key.Binding{
+			{r.Up, r.Down, r.PageUp, r.PageDown, r.Top, r.Follow, g.Filter, r.Next, r.Wrap, r.Watch, g.ClearEsc},
+			actions,
+			{g.Refresh, g.Command, g.Help, g.Quit},
+		}
+	case m.view == viewHistory:
+		h := m.keys.History
+		return [][]key.Binding{
+			{h.Up, h.Down, h.Open, h.Watch, g.ClearEsc},
+			actions,
+			{g.Refresh, g.Command, g.Help, g.Quit},
+		}
 	case m.detailShownFull():
 		return [][]key.Binding{
 			{m.keys.Detail.Close, g.ClearEsc, m.keys.Detail.ScrollUp, m.keys.Detail.ScrollDown},
+			actions,
 			{g.NextEnv, g.PrevEnv, g.JumpEnv, g.Refresh, g.Command, g.Help, g.Quit},
 		}
 	}
 	return [][]key.Binding{
-		{t.Up, t.Down, t.Top, t.Bottom, t.PageUp, t.PageDown, t.Detail, t.Open, t.CopyURL},
+		{t.Up, t.Down, t.Top, t.Bottom, t.PageUp, t.PageDown, t.Detail, t.Mark, t.MarkAll, t.Watch},
+		actions,
 		{g.Filter, g.ClearEsc, g.Command, g.NextEnv, g.PrevEnv, g.JumpEnv},
 		{g.Refresh, g.Help, g.Quit},
 	}
@@ -241,16 +282,23 @@ func (m Model) contextHelp() [][]key.Binding {
 func (m Model) renderHints() string {
 	st := m.styles
 	var short []key.Binding
+	a := m.keys.Actions
 	switch {
-	case m.mode != modeBrowse:
+	case m.dialog != nil || m.mode != modeBrowse:
 		short = m.contextHelp()[0]
+	case m.view == viewRun:
+		r := m.keys.Run
+		short = []key.Binding{m.keys.Global.ClearEsc, r.Follow, m.keys.Global.Filter, r.Wrap, a.Confirm, a.Discard, a.Deploy, m.keys.Global.Help, m.keys.Global.Quit}
+	case m.view == viewHistory:
+		h := m.keys.History
+		short = []key.Binding{m.keys.Global.ClearEsc, h.Down, h.Open, a.Confirm, m.keys.Global.Help, m.keys.Global.Quit}
 	case m.helpOpen:
 		short = []key.Binding{m.keys.Global.Help, m.keys.Global.Quit}
 	case m.detailShownFull():
 		short = []key.Binding{m.keys.Detail.Close, m.keys.Global.NextEnv, m.keys.Global.Help, m.keys.Global.Quit}
 	default:
 		g, t := m.keys.Global, m.keys.Tree
-		short = []key.Binding{t.Down, t.Detail, g.Filter, g.Command, g.NextEnv, g.Refresh, g.Help, g.Quit}
+		short = []key.Binding{t.Down, t.Detail, a.Plan, a.Deploy, a.Latest, g.Filter, g.Command, g.NextEnv, g.Refresh, g.Help, g.Quit}
 	}
 	var parts []string
 	for _, b := range short {
@@ -279,7 +327,12 @@ func shortDesc(d string) string {
 func (m Model) renderHelp(w, h int) string {
 	st := m.styles
 	view := "stack tree"
-	if m.detailShownFull() {
+	switch {
+	case m.view == viewRun:
+		view = "run view"
+	case m.view == viewHistory:
+		view = "run history"
+	case m.detailShownFull():
 		view = "stack detail"
 	}
 	var columns []string

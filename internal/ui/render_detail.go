@@ -147,7 +147,34 @@ func (m Model) detailLines(s *model.Stack, width int) []string {
 	}
 	lines = append(lines, m.driftLines(s, field)...)
 	lines = append(lines, "", st.Heading.Render("Recent runs"))
-	return append(lines, m.runLines(width)...)
+	lines = append(lines, m.runLines(width)...)
+	return append(lines, m.actionLines(s)...)
+}
+
+// actionLines lists every action on the stack: the key and verb, or why it
+// is disabled.
+func (m Model) actionLines(s *model.Stack) []string {
+	st := m.styles
+	lines := []string{"", st.Heading.Render("Actions")}
+	for _, k := range mutatingActions {
+		o, why := m.resolve(k, s, nil)
+		if m.readOnly {
+			why = "read-only mode"
+		}
+		verb := o.action
+		if verb == "" {
+			verb = k.String()
+		}
+		text := st.HelpKey.Render(fit(m.binding(k).Help().Key, 3)) + " " + verb
+		if busy, ok := m.inflight[s.ID]; ok && why == "" {
+			why = busy + " in flight"
+		}
+		if why != "" {
+			text = st.Subtle.Render(fit(m.binding(k).Help().Key, 3) + " " + verb + " — " + why)
+		}
+		lines = append(lines, text)
+	}
+	return lines
 }
 
 func (m Model) commitText(s *model.Stack) string {

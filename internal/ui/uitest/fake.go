@@ -63,7 +63,7 @@ func (f *Fake) addEnv(env model.Environment) {
 			ID: id(name), Name: id(name), Repo: "acme/" + name, Branch: env.Branch,
 			ProjectRoot: "stacks/" + name, Labels: labels, State: state,
 			TrackedCommit: commit, BranchHead: commit, DependsOn: deps,
-			URL: "https://acme.example/stack/" + id(name),
+			URL: "https://acme.example/stack/" + id(name), CanWrite: true,
 		}
 	}
 	network := mk("network", "", model.StateFinished)
