@@ -112,7 +112,11 @@ func (m Model) proposeMany(action string, stacks []*model.Stack, resolve func(*m
 		lines = append(lines, "", fmt.Sprintf("Skipped %d:", len(skip)))
 		lines = append(lines, skip...)
 	}
-	return m.openRequest(request{ops: ops, bulk: true, lines: lines}), nil
+	req := request{ops: ops, bulk: true, lines: lines}
+	if action != ops[0].action { // :freeze is a lock of many
+		req.title = fmt.Sprintf("%s: %s %d %s?", titleVerb(action), ops[0].action, len(ops), plural(len(ops), "stack"))
+	}
+	return m.openRequest(req), nil
 }
 
 func firstReason(skip []string) string {

@@ -21,6 +21,7 @@ type request struct {
 	review bool     // buttons: 1 rejects, 2 approves
 	bulk   bool     // results are shown per stack
 	lines  []string // bulk: which stacks the action applies to, which are skipped and why
+	title  string   // overrides the title made from the action
 }
 
 // opResult is the answer to one op.
@@ -105,6 +106,9 @@ func (m Model) openRequest(req request) Model {
 	if req.bulk {
 		title = fmt.Sprintf("%s %d %s?", titleVerb(first.action), len(req.ops), plural(len(req.ops), "stack"))
 		lines = req.lines
+		if req.title != "" {
+			title = req.title
+		}
 	} else {
 		lines = m.describe(first)
 	}
