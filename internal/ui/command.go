@@ -29,6 +29,7 @@ func (m Model) runCommand(line string) (tea.Model, tea.Cmd) {
 	case "refresh":
 		return m.refresh()
 	case "env":
+		m.view = viewTree
 		for i, e := range m.envs {
 			if strings.EqualFold(e.Name, arg) {
 				return m.switchEnv(i)
@@ -36,6 +37,7 @@ func (m Model) runCommand(line string) (tea.Model, tea.Cmd) {
 		}
 		return m.fail("unknown environment %q (have %s)", arg, strings.Join(m.envNames(), ", "))
 	case "stack":
+		m.view = viewTree
 		return m.jumpToStack(arg)
 	case "freeze", "unfreeze":
 		return m.freeze(fields[0] == "freeze", fields[1:])

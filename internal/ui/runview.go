@@ -86,6 +86,7 @@ func (m Model) openRun(stackID, runID string) (Model, tea.Cmd) {
 		}
 	}
 	m.view = viewRun
+	m.message = ""
 	return m, tea.Batch(m.fetchRun(), m.fetchLog(""), m.fetchChanges())
 }
 
