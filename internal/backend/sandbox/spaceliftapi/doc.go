@@ -1,0 +1,35 @@
+// Package spaceliftapi serves the sandbox engine over a Spacelift-dialect
+// GraphQL API (POST /graphql), so the real Spacelift client, spacectl or curl
+// can be pointed at the embedded demo organisation.
+//
+// The schema (schema.graphql) is written schema-first with Spacelift's type,
+// field, argument and enum names, and graphql-go validates variables
+// strictly: a client sending String! where ID! is expected gets the real
+// GraphQL validation error.
+//
+// Authentication follows the real API: apiKeyUser(id, secret) returns an
+// HS256 JWT whose aud is a one-element array holding the server's base URL.
+// Without a valid token, list queries (stacks, searchStacks, modules) answer
+// empty and viewer is null, while single-entity queries and mutations fail
+// with "unauthorized".
+//
+// Where the real behaviour is unconfirmed, this server is the spec:
+//   - a wrong key id, wrong secret or revoked key all fail apiKeyUser with
+//     "unauthorized" (rather than a null user);
+//   - unknown ids fail with the error message "not found", like runStack;
+//   - state conflicts fail with the engine's prose and extensions.code
+//     "CONFLICT" (other codes: UNAUTHORIZED, NOT_FOUND, BAD_REQUEST);
+//   - stack.runs lists every run of the stack, proposed ones included (the
+//     real API may list proposed runs only under proposedRuns), newest first
+//     and paged with before: <last run id>;
+//   - the engine keeps one log per run, so history marks only the oldest
+//     transition hasLogs and logs(state) of that state pages the whole log;
+//     other states answer an empty, finished page;
+//   - searchStacks pages 50 by default, at most 100, and ignores orderBy;
+//   - changesV3 returns one group of resources with metadata.type ADD,
+//     CHANGE, DELETE or REPLACE;
+//   - Commit objects carry only the hash the engine knows.
+//
+// Not offered, because the engine has no such operation: runStop, runReview,
+// runPromote, stackSyncCommit.
+package spaceliftapi
