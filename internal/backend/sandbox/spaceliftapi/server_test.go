@@ -213,7 +213,9 @@ func TestSearchStacksPages(t *testing.T) {
 	if pages != 3 || len(ids) != 120 || ids[0] != "stack-000" || ids[119] != "stack-119" {
 		t.Fatalf("pages = %d, ids = %d (%v…)", pages, len(ids), ids[:3])
 	}
-	var conn struct{ Edges []struct{ Node struct{ ID string } } }
+	var conn struct {
+		Edges []struct{ Node struct{ ID string } }
+	}
 	decode(t, f.post(t, tok, q, map[string]any{"input": map[string]any{"first": 50, "predicates": []any{
 		map[string]any{"field": "projectRoot", "constraint": map[string]any{"stringMatches": []string{"stacks/stack-007"}}}}}}),
 		"searchStacks", &conn)
