@@ -333,11 +333,23 @@ func (c *Client) Retry(ctx context.Context, stackID, runID string) (model.Run, e
 	return c.runMutation(ctx, "RunRetry", stackID, &m, &m.Run, graphql.ID(runID))
 }
 
+// Cancel uses runCancel for a run that has not started and runStop for one
+// that has: Spacelift refuses the other mutation in each case.
 func (c *Client) Cancel(ctx context.Context, stackID, runID string) (model.Run, error) {
-	var m struct {
-		Run runNode `graphql:"runCancel(stack: $stack, run: $run)"`
+	d, err := c.runDetail(ctx, stackID, runID)
+	if err != nil {
+		return model.Run{}, err
 	}
-	return c.runMutation(ctx, "RunCancel", stackID, &m, &m.Run, graphql.ID(runID))
+	if st := toState(d.State); st == model.StateQueued || st == model.StateReady {
+		var m struct {
+			Run runNode `graphql:"runCancel(stack: $stack, run: $run)"`
+		}
+		return c.runMutation(ctx, "RunCancel", stackID, &m, &m.Run, graphql.ID(runID))
+	}
+	var m struct {
+		Run runNode `graphql:"runStop(stack: $stack, run: $run)"`
+	}
+	return c.runMutation(ctx, "RunStop", stackID, &m, &m.Run, graphql.ID(runID))
 }
 
 // runMutation sends a run mutation whose $run is optional (*ID, confirm and

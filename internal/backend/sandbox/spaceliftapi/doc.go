@@ -22,14 +22,18 @@
 //   - stack.runs lists every run of the stack, proposed ones included (the
 //     real API may list proposed runs only under proposedRuns), newest first
 //     and paged with before: <last run id>;
-//   - the engine keeps one log per run, so history marks only the oldest
-//     transition hasLogs and logs(state) of that state pages the whole log;
-//     other states answer an empty, finished page;
+//   - logs(state, token, stateVersion) pages 50 lines of one state's log; the
+//     token is a line offset; finished is true once the run has left the
+//     state (or is terminal or waiting for a person) and every line has been
+//     returned; an unknown state answers an
+//     empty page with exists false;
+//   - runCancel refuses a run that has started and runStop one that has
+//     not (both with CONFLICT), as the real API separates them;
 //   - searchStacks pages 50 by default, at most 100, and ignores orderBy;
 //   - changesV3 returns one group of resources with metadata.type ADD,
 //     CHANGE, DELETE or REPLACE;
 //   - Commit objects carry only the hash the engine knows.
 //
-// Not offered, because the engine has no such operation: runStop, runReview,
+// Not offered, because the engine has no such operation: runReview,
 // runPromote, stackSyncCommit.
 package spaceliftapi

@@ -5,6 +5,7 @@ import (
 
 	graphql "github.com/graph-gophers/graphql-go"
 
+	"github.com/stackview/stackview/internal/backend"
 	"github.com/stackview/stackview/internal/model"
 )
 
@@ -142,11 +143,36 @@ func (r *root) RunRetry(ctx context.Context, args struct{ Stack, Run graphql.ID 
 	return r.s.runAction(ctx, args.Stack, &args.Run, r.s.engine.Retry)
 }
 
-func (r *root) RunCancel(ctx context.Context, args struct {
+type requiredRunArgs struct {
 	Stack, Run graphql.ID
 	Note       *string
-}) (*runResolver, error) {
-	return r.s.runAction(ctx, args.Stack, &args.Run, r.s.engine.Cancel)
+}
+
+// RunCancel cancels a run that has not started; RunStop stops one that has.
+// The engine's Cancel does both, so the state is checked first.
+func (r *root) RunCancel(ctx context.Context, args requiredRunArgs) (*runResolver, error) {
+	return r.s.runAction(ctx, args.Stack, &args.Run, r.s.cancelIf(false))
+}
+
+func (r *root) RunStop(ctx context.Context, args requiredRunArgs) (*runResolver, error) {
+	return r.s.runAction(ctx, args.Stack, &args.Run, r.s.cancelIf(true))
+}
+
+func (s *Server) cancelIf(started bool) runFunc {
+	return func(ctx context.Context, stackID, runID string) (model.Run, error) {
+		run, err := s.engine.GetRun(ctx, stackID, runID)
+		if err != nil {
+			return model.Run{}, err
+		}
+		queued := run.State == model.StateQueued || run.State == model.StateReady
+		switch {
+		case started && queued:
+			return model.Run{}, backend.Conflictf("run %s has not started; cancel it instead", runID)
+		case !started && !queued && run.State.Active():
+			return model.Run{}, backend.Conflictf("run %s has started; stop it instead", runID)
+		}
+		return s.engine.Cancel(ctx, stackID, runID)
+	}
 }
 
 type runFunc func(ctx context.Context, stackID, runID string) (model.Run, error)

@@ -2,7 +2,8 @@ package spaceliftapi
 
 import (
 	"context"
-	"strings"
+	"fmt"
+	"strconv"
 	"time"
 
 	graphql "github.com/graph-gophers/graphql-go"
@@ -63,10 +64,13 @@ type transition struct {
 	Username     *string
 }
 
-// History lists the state transitions newest first. Every transition but
-// the first is stamped with the state's ordinal for stateVersion; only the
-// first carries logs (see logBearing).
-func (r *runResolver) History() []*transition {
+// History lists the state transitions newest first; hasLogs says whether
+// the engine wrote log lines in that transition.
+func (r *runResolver) History(ctx context.Context) ([]*transition, error) {
+	logs, err := r.stateLogs(ctx)
+	if err != nil {
+		return nil, err
+	}
 	h := r.run.History
 	out := make([]*transition, len(h))
 	for i, t := range h {
@@ -75,20 +79,35 @@ func (r *runResolver) History() []*transition {
 			StateVersion: int32(stateVersion(h, i)),
 			Timestamp:    int32(t.At.Unix()),
 			Terminal:     t.State.Terminal(),
-			HasLogs:      i == logBearing,
+			HasLogs:      len(logs[i]) > 0,
 			Note:         optional(t.Note),
 		}
 	}
-	return out
+	return out, nil
 }
 
-// logBearing is the index (oldest first) of the transition that carries the
-// run's whole log. The engine keeps one log stream per run, and hanging it on
-// one fixed transition keeps log tokens stable while the run moves on.
-const logBearing = 0
+// stateLogs returns the log lines of each history transition (oldest
+// first). The engine lists logs in transition order, one entry per
+// transition that wrote lines, so each is matched to the next transition in
+// the same state.
+func (r *runResolver) stateLogs(ctx context.Context) ([][]string, error) {
+	logs, err := r.s.engine.RunLogsByState(ctx, r.stackID, r.run.ID)
+	if err != nil {
+		return nil, fromBackend(err)
+	}
+	out := make([][]string, len(r.run.History))
+	next := 0
+	for i, t := range r.run.History {
+		if next < len(logs) && logs[next].State == t.State {
+			out[i] = logs[next].Lines
+			next++
+		}
+	}
+	return out, nil
+}
 
-// stateVersion counts earlier transitions into the same state, so a replan
-// that plans twice has PLANNING versions 0 and 1, as Spacelift numbers them.
+// stateVersion counts earlier transitions into the same state, so a run
+// that plans twice has PLANNING versions 0 and 1.
 func stateVersion(h []model.RunTransition, i int) int {
 	n := 0
 	for _, t := range h[:i] {
@@ -98,6 +117,9 @@ func stateVersion(h []model.RunTransition, i int) int {
 	}
 	return n
 }
+
+// logPageLines bounds one logs page, so long logs really page.
+const logPageLines = 50
 
 type logMessage struct {
 	Message   string
@@ -110,39 +132,50 @@ type runLogs struct {
 	Messages                           []*logMessage
 }
 
-// Logs pages the log of one state. Other states answer an empty, finished
-// page; exists says whether the run went through the state at all.
+// Logs pages the log of one state of the run (the stateVersion-th visit of
+// it; the latest when omitted). The token is the number of lines already
+// read. finished means the run has left the state (or settled) and every
+// line has been returned, so a follower like spacectl can stop.
 func (r *runResolver) Logs(ctx context.Context, args struct {
 	State        string
 	Token        *string
 	StateVersion *int32
 }) (*runLogs, error) {
-	h := r.run.History
-	exists := false
-	for _, t := range h {
-		exists = exists || string(t.State) == args.State
-	}
-	if len(h) <= logBearing || string(h[logBearing].State) != args.State {
-		return &runLogs{Exists: exists, Finished: exists, Messages: []*logMessage{}}, nil
-	}
-	token := ""
-	if args.Token != nil {
-		token = *args.Token
-	}
-	chunk, err := r.s.engine.RunLogs(ctx, r.stackID, r.run.ID, token)
+	logs, err := r.stateLogs(ctx)
 	if err != nil {
-		return nil, fromBackend(err)
+		return nil, err
 	}
-	at := int32(r.s.clock.Now().Unix())
-	msgs := []*logMessage{}
-	for line := range strings.Lines(chunk.Text) {
-		msgs = append(msgs, &logMessage{Message: line, Timestamp: at})
+	h := r.run.History
+	at := -1
+	for i, t := range h {
+		if string(t.State) == args.State && (args.StateVersion == nil || int(*args.StateVersion) == stateVersion(h, i)) {
+			at = i
+		}
 	}
+	if at < 0 {
+		return &runLogs{Messages: []*logMessage{}}, nil
+	}
+	offset := 0
+	if args.Token != nil && *args.Token != "" {
+		if offset, err = strconv.Atoi(*args.Token); err != nil || offset < 0 {
+			return nil, apiError{msg: fmt.Sprintf("invalid log token %q", *args.Token), code: "BAD_REQUEST"}
+		}
+	}
+	lines := logs[at]
+	offset = min(offset, len(lines))
+	end := min(offset+logPageLines, len(lines))
+	stamp := int32(h[at].At.Unix())
+	msgs := make([]*logMessage, 0, end-offset)
+	for _, l := range lines[offset:end] {
+		msgs = append(msgs, &logMessage{Message: l + "\n", Timestamp: stamp})
+	}
+	next := strconv.Itoa(end)
+	settled := r.run.State.Terminal() || r.run.State.Waiting()
 	return &runLogs{
 		Exists:    true,
-		Finished:  chunk.Done,
-		HasMore:   len(msgs) > 0 && !chunk.Done,
-		NextToken: &chunk.Next,
+		Finished:  (at < len(h)-1 || settled) && end == len(lines),
+		HasMore:   end < len(lines),
+		NextToken: &next,
 		Messages:  msgs,
 	}, nil
 }

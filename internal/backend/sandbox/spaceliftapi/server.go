@@ -15,6 +15,7 @@ import (
 	graphql "github.com/graph-gophers/graphql-go"
 
 	"github.com/stackview/stackview/internal/backend"
+	"github.com/stackview/stackview/internal/backend/sandbox"
 )
 
 //go:embed schema.graphql
@@ -42,9 +43,16 @@ type Options struct {
 // a Spacelift ULID.
 const DefaultAPIKeyID = "01SANDBOXAP1KEY000000000000"
 
-// Server serves the Spacelift GraphQL dialect over a backend.Backend.
+// Engine is what the server needs from the sandbox engine: the Backend, and
+// the run logs split by state, which is how Spacelift serves them.
+type Engine interface {
+	backend.Backend
+	RunLogsByState(ctx context.Context, stackID, runID string) ([]sandbox.StateLog, error)
+}
+
+// Server serves the Spacelift GraphQL dialect over an Engine.
 type Server struct {
-	engine     backend.Backend
+	engine     Engine
 	schema     *graphql.Schema
 	clock      Clock
 	ttl        time.Duration
@@ -61,7 +69,7 @@ type Server struct {
 
 // New builds a server over engine. It fails only if the embedded schema does
 // not match the resolvers, which the package tests rule out.
-func New(engine backend.Backend, opts Options) (*Server, error) {
+func New(engine Engine, opts Options) (*Server, error) {
 	s := &Server{
 		engine:     engine,
 		clock:      opts.Clock,

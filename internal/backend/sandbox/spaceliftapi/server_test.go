@@ -244,8 +244,8 @@ func TestRunHistoryAndLogPaging(t *testing.T) {
 		t.Fatalf("runs = %+v", stack.Runs)
 	}
 	h := stack.Runs[0].History
-	if h[0].State != "UNCONFIRMED" || h[len(h)-1].State != "QUEUED" || !h[len(h)-1].HasLogs {
-		t.Fatalf("history not newest first with logs on the first state: %+v", h)
+	if len(h) != 3 || h[0].State != "UNCONFIRMED" || h[2].State != "QUEUED" || h[2].HasLogs || !h[1].HasLogs {
+		t.Fatalf("history not newest first with logs on PLANNING: %+v", h)
 	}
 	const q = `query($stack: ID!, $run: ID!, $state: RunState!, $token: String) { stack(id: $stack) { run(id: $run) {
 		logs(state: $state, token: $token) { exists expired finished hasMore nextToken messages { message timestamp } } } } }`
@@ -261,7 +261,7 @@ func TestRunHistoryAndLogPaging(t *testing.T) {
 				}
 			}
 		}
-		decode(t, f.post(t, tok, q, map[string]any{"stack": "stack-000", "run": stack.Runs[0].ID, "state": "QUEUED", "token": token}), "stack", &d)
+		decode(t, f.post(t, tok, q, map[string]any{"stack": "stack-000", "run": stack.Runs[0].ID, "state": "PLANNING", "token": token}), "stack", &d)
 		pages++
 		lines += len(d.Run.Logs.Messages)
 		if d.Run.Logs.Finished {

@@ -1,4 +1,4 @@
-// Package fakeengine is a small in-memory backend.Backend for testing the
+// Package fakeengine is a small in-memory spaceliftapi.Engine for testing the
 // Spacelift dialect server and client without the sandbox engine: runs move
 // only when a test calls a method, so every state is reachable on purpose.
 package fakeengine
@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/stackview/stackview/internal/backend"
+	"github.com/stackview/stackview/internal/backend/sandbox"
 	"github.com/stackview/stackview/internal/model"
 )
 
@@ -165,6 +166,17 @@ func (e *Engine) RunLogs(_ context.Context, stackID, runID, token string) (backe
 	}
 	done := end == len(lines) && (r.State.Terminal() || r.State.Waiting())
 	return backend.LogChunk{Text: text, Next: strconv.Itoa(end), Done: done}, nil
+}
+
+// RunLogsByState attributes the whole log to PLANNING, the state that
+// writes it.
+func (e *Engine) RunLogsByState(_ context.Context, stackID, runID string) ([]sandbox.StateLog, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if _, err := e.run(stackID, runID); err != nil {
+		return nil, err
+	}
+	return []sandbox.StateLog{{State: model.StatePlanning, Lines: slices.Clone(e.logs[runID])}}, nil
 }
 
 func (e *Engine) RunChanges(_ context.Context, stackID, runID string) ([]model.ResourceChange, error) {
