@@ -312,7 +312,7 @@ func TestRevokedKeyIsAClearUnauthorized(t *testing.T) {
 	c := f.client(t, f.env(nil))
 	f.srv.RevokeKey()
 	_, err := c.ListStacks(ctx(t))
-	if !errors.Is(err, backend.ErrUnauthorized) || !strings.Contains(err.Error(), "API key") {
+	if !errors.Is(err, backend.ErrUnauthorized) || !strings.Contains(err.Error(), "refused the API key") {
 		t.Fatalf("err = %v", err)
 	}
 	if _, err := c.Lock(ctx(t), "stack-000", "x"); !errors.Is(err, backend.ErrUnauthorized) {

@@ -2,6 +2,7 @@ package spacelift
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -80,7 +81,11 @@ func (s *session) renewLocked(ctx context.Context) (string, error) {
 	vars := map[string]any{"id": graphql.ID(s.creds.keyID), "secret": graphql.String(s.creds.keySecret)}
 	err := s.exchange.Mutate(withRetry(ctx), &m, vars, graphql.OperationName("GetSpaceliftToken"))
 	if err != nil {
-		return "", fmt.Errorf("exchange API key from %s: %w", s.creds.source, translate(err, false))
+		terr := translate(err, false)
+		if errors.Is(terr, backend.ErrUnauthorized) {
+			return "", fmt.Errorf("%w: Spacelift refused the API key from %s (wrong id or secret, or the key was revoked)", backend.ErrUnauthorized, s.creds.source)
+		}
+		return "", fmt.Errorf("exchange API key from %s: %w", s.creds.source, terr)
 	}
 	if m.APIKeyUser == nil || m.APIKeyUser.JWT == "" {
 		// The Terraform provider reads a null user as an unknown key id.

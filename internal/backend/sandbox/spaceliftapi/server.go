@@ -122,6 +122,17 @@ func (s *Server) MintToken() (string, error) {
 	return tok, err
 }
 
+// ShellExports is what `stackview sandbox serve` prints: the API key in the
+// variables spacectl and stackview read, and a raw token as a comment.
+func (s *Server) ShellExports() (string, error) {
+	tok, err := s.MintToken()
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("export SPACELIFT_API_KEY_ENDPOINT=%s\nexport SPACELIFT_API_KEY_ID=%s\nexport SPACELIFT_API_KEY_SECRET=%s\n# SPACELIFT_API_TOKEN=%s\n",
+		s.BaseURL(), s.keyID, s.keySecret, tok), nil
+}
+
 // RevokeKey disables the API key: it can no longer be exchanged and the
 // tokens minted from it stop working.
 func (s *Server) RevokeKey() {

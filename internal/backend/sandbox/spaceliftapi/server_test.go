@@ -2,6 +2,7 @@ package spaceliftapi
 
 import (
 	"bytes"
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"net/http"
@@ -10,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stackview/stackview/internal/backend/sandbox"
 	"github.com/stackview/stackview/internal/backend/sandbox/spaceliftapi/fakeengine"
 )
 
@@ -302,5 +304,75 @@ func TestStartRefusesNonLoopback(t *testing.T) {
 		if _, err := srv.Start(addr); err == nil {
 			t.Errorf("Start(%q) succeeded", addr)
 		}
+	}
+}
+
+func TestShellExportsWork(t *testing.T) {
+	f := newFixture(t, 1)
+	out, err := f.srv.ShellExports()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"export SPACELIFT_API_KEY_ENDPOINT=" + f.base + "\n", "export SPACELIFT_API_KEY_ID=" + f.srv.APIKeyID() + "\n",
+		"export SPACELIFT_API_KEY_SECRET=s3cret-value\n", "# SPACELIFT_API_TOKEN="} {
+		if !strings.Contains(out, want) {
+			t.Errorf("exports lack %q:\n%s", want, out)
+		}
+	}
+	_, tok, _ := strings.Cut(out, "# SPACELIFT_API_TOKEN=")
+	var stacks []struct{ ID string }
+	decode(t, f.post(t, strings.TrimSpace(tok), `{ stacks { id } }`, nil), "stacks", &stacks)
+	if len(stacks) != 1 {
+		t.Fatalf("printed token does not work: %v", stacks)
+	}
+}
+
+// runCancel is for runs that have not started and runStop for runs that
+// have; each refuses the other case. This needs the real engine's clock.
+func TestRunCancelAndStop(t *testing.T) {
+	clock := sandbox.NewManualClock(time.Date(2026, 3, 14, 15, 9, 26, 0, time.UTC))
+	eng, err := sandbox.New(context.Background(), sandbox.Options{Dir: t.TempDir(), Seed: 7, Clock: clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = eng.Close() })
+	srv, err := New(eng, Options{Clock: clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	base, err := srv.Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = srv.Close() })
+	f := &fixture{srv: srv, base: base}
+	tok, err := srv.MintToken()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stacks []struct{ ID string }
+	decode(t, f.post(t, tok, `{ stacks { id } }`, nil), "stacks", &stacks)
+	trigger := func() map[string]any {
+		var run struct{ ID string }
+		decode(t, f.post(t, tok, `mutation($s: ID!) { runTrigger(stack: $s, runType: PROPOSED) { id } }`, map[string]any{"s": stacks[0].ID}), "runTrigger", &run)
+		return map[string]any{"s": stacks[0].ID, "r": run.ID}
+	}
+	const stop = `mutation($s: ID!, $r: ID!) { runStop(stack: $s, run: $r) { id state } }`
+	const cancel = `mutation($s: ID!, $r: ID!) { runCancel(stack: $s, run: $r) { id state } }`
+
+	queued := trigger()
+	wantError(t, f.post(t, tok, stop, queued), "has not started")
+	var run struct{ State string }
+	decode(t, f.post(t, tok, cancel, queued), "runCancel", &run)
+	if run.State != "CANCELED" {
+		t.Fatalf("canceled run is %s", run.State)
+	}
+
+	started := trigger()
+	clock.Advance(2 * time.Second)
+	wantError(t, f.post(t, tok, cancel, started), "has started")
+	decode(t, f.post(t, tok, stop, started), "runStop", &run)
+	if run.State != "STOPPED" {
+		t.Fatalf("stopped run is %s", run.State)
 	}
 }
