@@ -99,13 +99,21 @@ type runArgs struct {
 	Note  *string
 }
 
+// RunTrigger starts a run of the tracked commit. forceApply is accepted and
+// ignored (the sandbox has no policies to force past); a runtime config
+// override is refused, as the engine cannot apply one.
 func (r *root) RunTrigger(ctx context.Context, args struct {
-	Stack     graphql.ID
-	CommitSha *string
-	RunType   *string
+	Stack         graphql.ID
+	CommitSha     *string
+	RunType       *string
+	RuntimeConfig *struct{ Yaml *string }
+	ForceApply    *string
 }) (*runResolver, error) {
 	if err := requireAuth(ctx); err != nil {
 		return nil, err
+	}
+	if rc := args.RuntimeConfig; rc != nil && rc.Yaml != nil && *rc.Yaml != "" {
+		return nil, apiError{msg: "runtime config overrides are not supported by the sandbox", code: "BAD_REQUEST"}
 	}
 	kind := model.RunDeploy
 	if args.RunType != nil {
