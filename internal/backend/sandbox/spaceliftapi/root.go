@@ -136,7 +136,8 @@ func (r *root) RunTrigger(ctx context.Context, args struct {
 			return nil, apiError{msg: "the sandbox can only run the tracked commit", code: "BAD_REQUEST"}
 		}
 	}
-	return r.s.runResult(string(args.Stack))(r.s.engine.Trigger(ctx, string(args.Stack), kind))
+	run, err := r.s.engine.Trigger(ctx, string(args.Stack), kind)
+	return r.s.newRun(string(args.Stack), run, err)
 }
 
 func (r *root) RunConfirm(ctx context.Context, args runArgs) (*runResolver, error) {
@@ -205,17 +206,16 @@ func (s *Server) runAction(ctx context.Context, stack graphql.ID, run *graphql.I
 		}
 		runID = b.ID
 	}
-	return s.runResult(string(stack))(f(ctx, string(stack), runID))
+	out, err := f(ctx, string(stack), runID)
+	return s.newRun(string(stack), out, err)
 }
 
-// runResult wraps an engine answer about a run of stackID.
-func (s *Server) runResult(stackID string) func(model.Run, error) (*runResolver, error) {
-	return func(run model.Run, err error) (*runResolver, error) {
-		if err != nil {
-			return nil, fromBackend(err)
-		}
-		return &runResolver{s: s, stackID: stackID, run: run}, nil
+// newRun wraps an engine answer about a run of stackID.
+func (s *Server) newRun(stackID string, run model.Run, err error) (*runResolver, error) {
+	if err != nil {
+		return nil, fromBackend(err)
 	}
+	return &runResolver{s: s, stackID: stackID, run: run}, nil
 }
 
 func (r *root) StackLock(ctx context.Context, args struct {

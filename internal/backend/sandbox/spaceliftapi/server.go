@@ -246,6 +246,8 @@ type apiError struct {
 
 func (e apiError) Error() string              { return e.msg }
 func (e apiError) Extensions() map[string]any { return map[string]any{"code": e.code} }
+
+// requireAuth guards single-entity queries and mutations.
 func requireAuth(ctx context.Context) error {
 	if !authed(ctx) {
 		return errUnauthorized
