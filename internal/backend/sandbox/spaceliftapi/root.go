@@ -2,6 +2,7 @@ package spaceliftapi
 
 import (
 	"context"
+	"crypto/subtle"
 
 	graphql "github.com/graph-gophers/graphql-go"
 
@@ -34,7 +35,8 @@ func (r *root) APIKeyUser(args struct {
 	ID     graphql.ID
 	Secret string
 }) (*userResolver, error) {
-	if string(args.ID) != r.s.keyID || args.Secret != r.s.keySecret || r.s.isRevoked() {
+	secretOK := subtle.ConstantTimeCompare([]byte(args.Secret), []byte(r.s.keySecret)) == 1
+	if string(args.ID) != r.s.keyID || !secretOK || r.s.isRevoked() {
 		return nil, errUnauthorized
 	}
 	tok, exp, err := r.s.mint(r.s.keyID, r.s.clock.Now(), r.s.ttl)
