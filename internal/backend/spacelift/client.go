@@ -162,8 +162,10 @@ func translate(err error, mutation bool) error {
 		return fmt.Errorf("%w: the API returned no data and no viewer", backend.ErrUnauthorized)
 	case errors.As(err, &rl):
 		return rl
-	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
-		return err
+	case errors.Is(err, context.Canceled):
+		return context.Canceled
+	case errors.Is(err, context.DeadlineExceeded):
+		return context.DeadlineExceeded
 	}
 	var nerr graphql.NetworkError
 	if errors.As(err, &nerr) {

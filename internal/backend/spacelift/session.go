@@ -64,6 +64,9 @@ func (s *session) invalidate(tok string) {
 }
 
 func (s *session) expired() error {
+	if s.renewable() {
+		return fmt.Errorf("%w: Spacelift rejected the token just minted from the API key from %s; check the key's access", backend.ErrUnauthorized, s.creds.source)
+	}
 	return fmt.Errorf("%w: the Spacelift session from %s has expired or was rejected; get a new token (e.g. `spacectl profile login`) or use an API key", backend.ErrUnauthorized, s.creds.source)
 }
 

@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -80,5 +81,16 @@ func TestRetryRespectsTheDeadline(t *testing.T) {
 	}
 	if n := seen.Load(); n != 1 {
 		t.Fatalf("requests = %d, want 1", n)
+	}
+}
+
+func TestDeadlineIsReportedAsSuch(t *testing.T) {
+	f := newFixture(t, 1)
+	c := tokenClient(t, f, f.base)
+	cx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := c.ListStacks(cx)
+	if !errors.Is(err, context.Canceled) || strings.Contains(err.Error(), "Extensions") {
+		t.Fatalf("err = %v, want a plain context.Canceled", err)
 	}
 }
