@@ -30,6 +30,16 @@ func (r *root) Modules(ctx context.Context) ([]*moduleResolver, error) {
 	return out, nil
 }
 
+// SearchModules pages the registry (spacectl's module list); predicates and
+// orderBy are ignored: modules come in the engine's order.
+func (r *root) SearchModules(ctx context.Context, args struct{ Input searchInput }) (*connection[*moduleResolver], error) {
+	all, err := r.Modules(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return page(all, func(m *moduleResolver) string { return m.m.ID }, args.Input)
+}
+
 func (r *root) Module(ctx context.Context, args struct{ ID graphql.ID }) (*moduleResolver, error) {
 	if err := requireAuth(ctx); err != nil {
 		return nil, err
@@ -76,32 +86,14 @@ func (r *moduleResolver) Versions(ctx context.Context, _ struct{ IncludeFailed *
 	return r.versions(ctx)
 }
 
-type versionsConnection struct {
-	Edges    []*versionEdge
-	PageInfo pageInfo
-}
-
-type versionEdge struct {
-	Cursor string
-	Node   *version
-}
-
 // SearchModuleVersions pages versions newest first; predicates are accepted
 // but every sandbox version is ACTIVE, so spacectl's "exclude FAILED" holds.
-func (r *moduleResolver) SearchModuleVersions(ctx context.Context, args struct{ Input searchInput }) (*versionsConnection, error) {
+func (r *moduleResolver) SearchModuleVersions(ctx context.Context, args struct{ Input searchInput }) (*connection[*version], error) {
 	vs, err := r.versions(ctx)
 	if err != nil {
 		return nil, err
 	}
-	items, cursors, info, err := page(vs, func(v *version) string { return v.Number }, args.Input)
-	if err != nil {
-		return nil, err
-	}
-	conn := &versionsConnection{Edges: make([]*versionEdge, len(items)), PageInfo: info}
-	for i, it := range items {
-		conn.Edges[i] = &versionEdge{Cursor: cursors[i], Node: it}
-	}
-	return conn, nil
+	return page(vs, func(v *version) string { return v.Number }, args.Input)
 }
 
 func (r *moduleResolver) versions(ctx context.Context) ([]*version, error) {

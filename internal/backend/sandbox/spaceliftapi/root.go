@@ -63,7 +63,7 @@ func (r *root) Stacks(ctx context.Context) ([]*stackResolver, error) {
 	return out, nil
 }
 
-func (r *root) SearchStacks(ctx context.Context, args struct{ Input searchInput }) (*stacksConnection, error) {
+func (r *root) SearchStacks(ctx context.Context, args struct{ Input searchInput }) (*connection[*stackResolver], error) {
 	all, err := r.Stacks(ctx)
 	if err != nil {
 		return nil, err

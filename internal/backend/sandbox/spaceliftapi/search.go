@@ -43,18 +43,27 @@ type pageInfo struct {
 	HasPreviousPage bool
 }
 
+// connection is a Relay connection (StacksConnection, ModulesConnection,
+// VersionsConnection).
+type connection[T any] struct {
+	Edges    []*edge[T]
+	PageInfo pageInfo
+}
+
+type edge[T any] struct {
+	Cursor string
+	Node   T
+}
+
 // page cuts one page out of items, each identified by key; cursors are
 // opaque encodings of the key of the item they follow.
-func page[T any](items []T, key func(T) string, in searchInput) ([]T, []string, pageInfo, error) {
+func page[T any](items []T, key func(T) string, in searchInput) (*connection[T], error) {
 	start := 0
 	if in.After != nil && *in.After != "" {
 		raw, err := base64.RawURLEncoding.DecodeString(*in.After)
-		if err != nil {
-			return nil, nil, pageInfo{}, apiError{msg: fmt.Sprintf("invalid cursor %q", *in.After), code: "BAD_REQUEST"}
-		}
 		i := slices.IndexFunc(items, func(it T) bool { return key(it) == string(raw) })
-		if i < 0 {
-			return nil, nil, pageInfo{}, apiError{msg: fmt.Sprintf("invalid cursor %q", *in.After), code: "BAD_REQUEST"}
+		if err != nil || i < 0 {
+			return nil, apiError{msg: fmt.Sprintf("invalid cursor %q", *in.After), code: "BAD_REQUEST"}
 		}
 		start = i + 1
 	}
@@ -63,29 +72,20 @@ func page[T any](items []T, key func(T) string, in searchInput) ([]T, []string, 
 		size = min(int(*in.First), maxPageSize)
 	}
 	end := min(start+size, len(items))
-	out := items[start:end]
-	cursors := make([]string, len(out))
-	for i, it := range out {
-		cursors[i] = base64.RawURLEncoding.EncodeToString([]byte(key(it)))
+	conn := &connection[T]{
+		Edges:    make([]*edge[T], 0, end-start),
+		PageInfo: pageInfo{HasNextPage: end < len(items), HasPreviousPage: start > 0},
 	}
-	info := pageInfo{HasNextPage: end < len(items), HasPreviousPage: start > 0}
-	if len(cursors) > 0 {
-		info.EndCursor = &cursors[len(cursors)-1]
+	for _, it := range items[start:end] {
+		conn.Edges = append(conn.Edges, &edge[T]{Cursor: base64.RawURLEncoding.EncodeToString([]byte(key(it))), Node: it})
 	}
-	return out, cursors, info, nil
+	if n := len(conn.Edges); n > 0 {
+		conn.PageInfo.EndCursor = &conn.Edges[n-1].Cursor
+	}
+	return conn, nil
 }
 
-type stacksConnection struct {
-	Edges    []*stackEdge
-	PageInfo pageInfo
-}
-
-type stackEdge struct {
-	Cursor string
-	Node   *stackResolver
-}
-
-func searchStacks(all []*stackResolver, in searchInput) (*stacksConnection, error) {
+func searchStacks(all []*stackResolver, in searchInput) (*connection[*stackResolver], error) {
 	var matched []*stackResolver
 	for _, st := range all {
 		ok, err := matchStack(st, in)
@@ -96,15 +96,7 @@ func searchStacks(all []*stackResolver, in searchInput) (*stacksConnection, erro
 			matched = append(matched, st)
 		}
 	}
-	items, cursors, info, err := page(matched, func(s *stackResolver) string { return s.st.ID }, in)
-	if err != nil {
-		return nil, err
-	}
-	conn := &stacksConnection{Edges: make([]*stackEdge, len(items)), PageInfo: info}
-	for i, it := range items {
-		conn.Edges[i] = &stackEdge{Cursor: cursors[i], Node: it}
-	}
-	return conn, nil
+	return page(matched, func(s *stackResolver) string { return s.st.ID }, in)
 }
 
 // matchStack applies the full-text search and every predicate (all must

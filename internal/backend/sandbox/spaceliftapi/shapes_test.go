@@ -43,6 +43,9 @@ func TestDocumentedOperationShapes(t *testing.T) {
 			changesV3(input: {}) { resources { address previousAddress metadata { type } } } } } }`,
 			map[string]any{"stack": "stack-000", "run": run}},
 		{"modules", `query { modules { id name terraformProvider provider repository moduleSource current { id number state yanked } } }`, nil},
+		{"search modules", `query($input: SearchInput!) { searchModules(input: $input) { pageInfo { endCursor hasNextPage }
+			edges { node { id name terraformProvider current { number } } } } }`,
+			map[string]any{"input": map[string]any{"first": 50, "orderBy": map[string]any{"field": "name", "direction": "ASC"}}}},
 		{"module versions", `query($id: ID!, $input: SearchInput!) { module(id: $id) { id versions(includeFailed: false) { number }
 			searchModuleVersions(input: $input) { pageInfo { endCursor hasNextPage } edges { cursor node {
 			id number state yanked createdAt commit { hash message } } } } } }`,
