@@ -29,10 +29,19 @@
 //     empty page with exists false;
 //   - runCancel refuses a run that has started and runStop one that has
 //     not (both with CONFLICT), as the real API separates them;
-//   - searchStacks pages 50 by default, at most 100, and ignores orderBy;
+//   - searchStacks, searchModules and searchModuleVersions page 50 by
+//     default, at most 100, with opaque cursors, and ignore orderBy;
+//     searchStacks honours fullTextSearch and the predicates name, branch,
+//     repository, projectRoot, commit, label, space, state, administrative
+//     and locked (others are refused);
 //   - changesV3 returns one group of resources with metadata.type ADD,
 //     CHANGE, DELETE or REPLACE;
 //   - Commit objects carry only the hash the engine knows.
+//
+// Wiring (cmd/stackview): New(engine, Options{}), Start("127.0.0.1:0"), then
+// ShellExports for `stackview sandbox serve`, or the key (APIKeyID,
+// APIKeySecret) and base URL for the spacelift client. RevokeKey, MintToken
+// and Options.Clock/TokenTTL let tests expire and revoke credentials.
 //
 // Not offered, because the engine has no such operation: runReview,
 // runPromote, stackSyncCommit.
