@@ -74,3 +74,16 @@ func TestResolveCredentials(t *testing.T) {
 		})
 	}
 }
+
+func TestAccountName(t *testing.T) {
+	for endpoint, want := range map[string]string{
+		"https://acme.app.spacelift.io":    "acme",
+		"https://acme.app.us.spacelift.io": "acme",
+		"http://127.0.0.1:8123":            "127.0.0.1:8123",
+		"https://spacelift.example.com":    "spacelift.example.com",
+	} {
+		if got := accountName(endpoint); got != want {
+			t.Errorf("accountName(%q) = %q, want %q", endpoint, got, want)
+		}
+	}
+}
