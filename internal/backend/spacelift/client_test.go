@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	graphql "github.com/hasura/go-graphql-client"
+
 	"github.com/stackview/stackview/internal/backend"
 	"github.com/stackview/stackview/internal/backend/sandbox/spaceliftapi"
 	"github.com/stackview/stackview/internal/backend/sandbox/spaceliftapi/fakeengine"
@@ -410,5 +412,24 @@ func TestRateLimitRetriesQueriesOnly(t *testing.T) {
 	}
 	if n := requests.Load(); n != 1 {
 		t.Fatalf("mutation sent %d times, want 1", n)
+	}
+}
+
+// With hasura, a plain Go string is declared String!; the sandbox rejects it
+// where Spacelift expects ID!, which is why every id goes out as graphql.ID.
+func TestPlainStringIDIsRejected(t *testing.T) {
+	f := newFixture(t, 1)
+	c := f.client(t, f.env(nil))
+	var q struct {
+		Stack *struct {
+			ID string `graphql:"id"`
+		} `graphql:"stack(id: $id)"`
+	}
+	err := c.query(ctx(t), "PlainString", &q, map[string]any{"id": "stack-000"})
+	if err == nil || !strings.Contains(err.Error(), `of type "String!" used in position expecting type "ID!"`) {
+		t.Fatalf("err = %v, want the GraphQL variable type error", err)
+	}
+	if err := c.query(ctx(t), "TypedID", &q, map[string]any{"id": graphql.ID("stack-000")}); err != nil || q.Stack == nil {
+		t.Fatalf("with graphql.ID: %v", err)
 	}
 }
