@@ -36,7 +36,9 @@
 //     and locked (others are refused);
 //   - changesV3 returns one group of resources with metadata.type ADD,
 //     CHANGE, DELETE or REPLACE;
-//   - Commit objects carry only the hash the engine knows.
+//   - Commit objects carry only the hash the engine knows;
+//   - GET <base>/stack/<id> and <base>/stack/<id>/run/<id> answer a plain
+//     HTML page, standing in for the web UI the links point at.
 //
 // Wiring (cmd/stackview): New(engine, Options{}), Start("127.0.0.1:0"), then
 // ShellExports for `stackview sandbox serve`, or the key (APIKeyID,

@@ -185,11 +185,14 @@ func (s *Server) Close() error {
 	return srv.Shutdown(ctx)
 }
 
-// Handler serves POST /graphql. Use it directly (e.g. under httptest) with
-// Options.BaseURL set to where it is reachable.
+// Handler serves POST /graphql and the web pages of stacks and runs. Use it
+// directly (e.g. under httptest) with Options.BaseURL set to where it is
+// reachable.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /graphql", s.serveGraphQL)
+	mux.HandleFunc("GET /stack/{stack}", s.serveStackPage)
+	mux.HandleFunc("GET /stack/{stack}/run/{run}", s.serveStackPage)
 	return mux
 }
 

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"io"
 	"net/http"
 	"strings"
 	"sync"
@@ -374,5 +375,27 @@ func TestRunCancelAndStop(t *testing.T) {
 	decode(t, f.post(t, tok, stop, started), "runStop", &run)
 	if run.State != "STOPPED" {
 		t.Fatalf("stopped run is %s", run.State)
+	}
+}
+
+func TestWebPages(t *testing.T) {
+	f := newFixture(t, 1)
+	var runs struct{ Runs []struct{ ID string } }
+	decode(t, f.post(t, f.login(t), `query($id: ID!) { stack(id: $id) { runs { id } } }`, map[string]any{"id": "stack-000"}), "stack", &runs)
+	for path, want := range map[string]int{
+		"/stack/stack-000":                        http.StatusOK,
+		"/stack/stack-000/run/" + runs.Runs[0].ID: http.StatusOK,
+		"/stack/nope":                             http.StatusNotFound,
+		"/stack/stack-000/run/nope":               http.StatusNotFound,
+	} {
+		resp, err := http.Get(f.base + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != want || (want == http.StatusOK && !strings.Contains(string(body), "<h1>stack-000</h1>")) {
+			t.Errorf("GET %s = %d, want %d\n%s", path, resp.StatusCode, want, body)
+		}
 	}
 }
