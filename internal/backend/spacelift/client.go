@@ -27,11 +27,15 @@ type Config struct {
 	Now func() time.Time
 	// RetryBaseDelay is the first backoff of a retried query (default 500 ms).
 	RetryBaseDelay time.Duration
+	// Sandbox says the endpoint is stackview's own sandbox server, so Info
+	// reports the "sandbox" kind to the header and the audit log.
+	Sandbox bool
 }
 
 // Client is a backend.Backend over the Spacelift GraphQL API.
 type Client struct {
 	endpoint string
+	sandbox  bool
 	gql      *graphql.Client
 	sess     *session
 }
@@ -65,6 +69,7 @@ func New(ctx context.Context, cfg Config) (*Client, error) {
 	gqlURL := creds.endpoint + "/graphql"
 	c := &Client{
 		endpoint: creds.endpoint,
+		sandbox:  cfg.Sandbox,
 		gql:      graphql.NewClient(gqlURL, hc),
 		sess:     newSession(creds, now, graphql.NewClient(gqlURL, hc)),
 	}
@@ -77,6 +82,9 @@ func New(ctx context.Context, cfg Config) (*Client, error) {
 }
 
 func (c *Client) Info() backend.Info {
+	if c.sandbox {
+		return backend.Info{Kind: "sandbox", Endpoint: c.endpoint, Account: accountName(c.endpoint), Sandbox: true}
+	}
 	return backend.Info{Kind: "spacelift", Endpoint: c.endpoint, Account: accountName(c.endpoint)}
 }
 

@@ -104,6 +104,9 @@ func ctx(t *testing.T) context.Context {
 func TestListStacksPagesAndMaps(t *testing.T) {
 	f := newFixture(t, 120)
 	c := f.client(t, f.env(nil))
+	if info := c.Info(); info.Kind != "spacelift" || info.Sandbox || info.Endpoint != f.base {
+		t.Errorf("Info = %+v", info)
+	}
 	stacks, err := c.ListStacks(ctx(t))
 	if err != nil {
 		t.Fatal(err)

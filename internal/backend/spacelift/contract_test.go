@@ -35,9 +35,12 @@ func TestContract(t *testing.T) {
 			"SPACELIFT_API_KEY_SECRET":   srv.APIKeySecret(),
 		}
 		c, err := New(context.Background(), Config{Env: func(k string) string { return env[k] }, HomeDir: t.TempDir(),
-			Now: clock.Now, RetryBaseDelay: time.Millisecond})
+			Now: clock.Now, RetryBaseDelay: time.Millisecond, Sandbox: true})
 		if err != nil {
 			t.Fatal(err)
+		}
+		if info := c.Info(); info.Kind != "sandbox" || !info.Sandbox || info.Endpoint != base {
+			t.Fatalf("Info = %+v", info)
 		}
 		return backendtest.Harness{Backend: c, Advance: clock.Advance}
 	})
