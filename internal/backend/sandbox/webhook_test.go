@@ -187,4 +187,3 @@ func TestNewTagIsANewModuleVersion(t *testing.T) {
 		t.Fatalf("versions after tagging: %+v, %v", vs, err)
 	}
 }
-
