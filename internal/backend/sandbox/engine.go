@@ -47,6 +47,7 @@ type Engine struct {
 	byID     map[string]*stack
 	modules  []*module
 	active   []*run // runs not yet terminal, in creation order
+	parsed   parseCache
 	lastSync time.Time
 
 	// reviewer, set only while seeding, confirms waiting runs after a delay

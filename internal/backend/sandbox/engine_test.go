@@ -270,3 +270,25 @@ func TestInfo(t *testing.T) {
 		t.Fatalf("modules = %+v, %v", mods, err)
 	}
 }
+
+func TestScaleMode(t *testing.T) {
+	e, _ := newEngine(t, sandbox.Options{Stacks: 300})
+	ss, err := e.ListStacks(bg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ss) < 295 || len(ss) > 300 {
+		t.Fatalf("%d stacks, want about 300", len(ss))
+	}
+	f := model.BuildForest(ss, model.DefaultEnvironments(), model.DefaultMapping())
+	for _, env := range f.Envs {
+		if env.Root == nil || len(env.Units) < 20 {
+			t.Errorf("environment %s: root %v, %d units", env.Env.Name, env.Root != nil, len(env.Units))
+		}
+	}
+	for _, s := range ss {
+		if s.State == model.StateNone || s.LatestRun == nil {
+			t.Errorf("stack %s never ran", s.ID)
+		}
+	}
+}

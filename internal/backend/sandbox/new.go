@@ -37,10 +37,10 @@ type marker struct {
 // was created with (opts' values for those are ignored) and sees pushes made
 // since as new pushes.
 func New(ctx context.Context, opts Options) (*Engine, error) {
-	if opts.Stacks != 0 {
-		return nil, fmt.Errorf("sandbox: scale mode (Stacks: %d) is not built yet", opts.Stacks)
+	if opts.Stacks < 0 {
+		return nil, fmt.Errorf("sandbox: Stacks must not be negative (got %d)", opts.Stacks)
 	}
-	e := &Engine{clock: opts.Clock, org: opts.Org, baseURL: opts.BaseURL, byID: map[string]*stack{}}
+	e := &Engine{clock: opts.Clock, org: opts.Org, baseURL: opts.BaseURL, byID: map[string]*stack{}, parsed: parseCache{}}
 	if e.clock == nil {
 		e.clock = realClock{}
 	}
@@ -134,7 +134,7 @@ func readMarker(dir string) (marker, error) {
 // then replay the seeded past up to now.
 func (e *Engine) load(ctx context.Context, m marker, resume bool) error {
 	e.rng = rand.New(rand.NewPCG(uint64(m.Seed), 0x1d5))
-	so := buildSeed(e.org, m.Seed, m.Base)
+	so := buildSeed(e.org, m.Seed, m.Stacks, m.Base)
 	shas, err := e.materializeAll(ctx, so.repos, resume)
 	if err != nil {
 		return err

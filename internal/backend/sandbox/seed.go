@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"cmp"
 	"fmt"
 	"math/rand/v2"
 	"strings"
@@ -56,6 +57,7 @@ type featureBranch struct {
 
 type projectRoot struct {
 	dir, suffix, description string
+	unit                     string // overrides the project's unit (scale mode)
 	config                   tfConfig
 }
 
@@ -89,7 +91,7 @@ func mod(name, module, version string, inputs ...string) tfModuleCall {
 func projects(rng *rand.Rand) []project {
 	octet := 16 + rng.IntN(200)
 	return []project{
-		{repo: "environment", roots: []projectRoot{{"network", "network", "Shared networking: VPC, DNS, transit", tfConfig{
+		{repo: "environment", roots: []projectRoot{{"network", "network", "Shared networking: VPC, DNS, transit", "", tfConfig{
 			Modules: []tfModuleCall{mod("vpc", "vpc", "1.2.0", "name", `"${var.environment}-core"`, "cidr_block", fmt.Sprintf(`"10.%d.0.0/16"`, octet))},
 			Resources: []tfResource{
 				res("aws_route53_zone", "internal", "name", `"${var.environment}.internal.acme.example"`),
@@ -106,14 +108,14 @@ func projects(rng *rand.Rand) []project {
 				}},
 			}},
 		{repo: "payments", unit: "payments", roots: []projectRoot{
-			{"stacks/api", "payments-api", "Payments API on ECS", tfConfig{
+			{"stacks/api", "payments-api", "Payments API on ECS", "", tfConfig{
 				Modules: []tfModuleCall{mod("service", "ecs-service", "2.0.0", "name", `"payments-api"`, "cpu", "512")},
 				Resources: []tfResource{
 					res("aws_lb", "api", "name", `"payments-api"`, "internal", "true"),
 					res("aws_lb_target_group", "api", "port", "8080", "protocol", `"HTTP"`),
 					res("aws_route53_record", "api", "name", `"payments"`, "type", `"A"`),
 				}}},
-			{"stacks/ledger", "payments-ledger", "Payments ledger database and queues", tfConfig{
+			{"stacks/ledger", "payments-ledger", "Payments ledger database and queues", "", tfConfig{
 				Modules: []tfModuleCall{mod("db", "rds", "3.1.0", "name", `"ledger"`, "instance_class", `"db.r6g.large"`)},
 				Resources: []tfResource{
 					res("aws_sqs_queue", "ledger_events", "name", `"ledger-events"`, "visibility_timeout_seconds", "30"),
@@ -128,7 +130,7 @@ func projects(rng *rand.Rand) []project {
 				}},
 				{"Bump ecs-service module to 2.1.0", 1, []string{"dev"}, func(r map[string]*tfConfig) { r["stacks/api"].Modules[0].Version = "2.1.0" }},
 			}},
-		{repo: "identity", unit: "identity", roots: []projectRoot{{"terraform", "identity", "Cognito user pools and roles", tfConfig{
+		{repo: "identity", unit: "identity", roots: []projectRoot{{"terraform", "identity", "Cognito user pools and roles", "", tfConfig{
 			Modules: []tfModuleCall{mod("roles", "iam-role", "1.0.1", "name", `"identity-service"`)},
 			Resources: []tfResource{
 				res("aws_cognito_user_pool", "main", "name", `"acme-users"`, "mfa_configuration", `"OPTIONAL"`),
@@ -146,7 +148,7 @@ func projects(rng *rand.Rand) []project {
 				"Drop the legacy SAML identity provider", 1, nil, func(r map[string]*tfConfig) {
 					r["terraform"].Resources = r["terraform"].Resources[:2]
 				}}}},
-		{repo: "analytics", unit: "analytics", roots: []projectRoot{{"terraform", "analytics", "Data lake and Athena", tfConfig{
+		{repo: "analytics", unit: "analytics", roots: []projectRoot{{"terraform", "analytics", "Data lake and Athena", "", tfConfig{
 			Modules: []tfModuleCall{mod("lake", "s3-bucket", "1.1.0", "name", `"acme-${var.environment}-lake"`)},
 			Resources: []tfResource{
 				res("aws_glue_catalog_database", "events", "name", `"events"`),
@@ -156,7 +158,7 @@ func projects(rng *rand.Rand) []project {
 				// 2.1.0 is not published: the dev deploy fails in init, as it would for real.
 				{"Bump s3-bucket module to 2.1.0", 3, []string{"dev"}, func(r map[string]*tfConfig) { r["terraform"].Modules[0].Version = "2.1.0" }},
 			}},
-		{repo: "storefront", unit: "storefront", roots: []projectRoot{{"terraform", "storefront", "Storefront CDN and assets", tfConfig{
+		{repo: "storefront", unit: "storefront", roots: []projectRoot{{"terraform", "storefront", "Storefront CDN and assets", "", tfConfig{
 			Modules: []tfModuleCall{mod("web", "ecs-service", "1.4.0", "name", `"storefront"`, "cpu", "1024")},
 			Resources: []tfResource{
 				res("aws_cloudfront_distribution", "cdn", "enabled", "true", "default_ttl", "300"),
@@ -172,18 +174,25 @@ func projects(rng *rand.Rand) []project {
 
 // buildSeed lays out the default organisation relative to base, a time
 // before the clock's now, from the seed.
-func buildSeed(org string, seed int64, base time.Time) *seedOrg {
+// With stacks > 0 it builds the scale organisation instead, without incidents.
+func buildSeed(org string, seed int64, stacks int, base time.Time) *seedOrg {
 	rng := rand.New(rand.NewPCG(uint64(seed), 0x5eed))
 	so := &seedOrg{leave: map[string]int{}}
 	start := base.Add(-6 * 24 * time.Hour)
 	for _, m := range registryModules {
 		so.repos = append(so.repos, buildModuleRepo(m, org, start.Add(-30*24*time.Hour)))
 	}
-	for pi, p := range projects(rng) {
+	ps := projects(rng)
+	if stacks > 0 {
+		ps = scaleProjects(rng, stacks)
+	}
+	for pi, p := range ps {
 		so.addProject(org, pi, p, base)
 	}
 	so.addAdmin(org, start)
-	so.addIncidents(base)
+	if stacks == 0 {
+		so.addIncidents(base)
+	}
 	return so
 }
 
@@ -243,10 +252,10 @@ func newSeedStack(org string, p project, r projectRoot, env envDef) seedStack {
 		Description: fmt.Sprintf("%s (%s)", r.description, env.name),
 		Branch:      env.branch, ProjectRoot: r.dir, Autodeploy: env.name == "dev", CanWrite: true,
 	}}
-	if p.unit == "" {
+	if unit := cmp.Or(r.unit, p.unit); unit == "" {
 		s.Labels = []string{"env:" + env.name, "layer:environment"}
 	} else {
-		s.Labels = []string{"bu:" + p.unit, "env:" + env.name}
+		s.Labels = []string{"bu:" + unit, "env:" + env.name}
 		s.DependsOn = []string{env.name + "-network"}
 	}
 	return s
