@@ -3,6 +3,9 @@ package sandbox
 import (
 	"context"
 	"slices"
+	"time"
+
+	"github.com/stackview/stackview/internal/backend"
 )
 
 // Read-only accessors beyond backend.Backend, for the dialect servers.
@@ -24,4 +27,42 @@ func (e *Engine) RunLogsByState(ctx context.Context, stackID, runID string) ([]S
 		out[i] = StateLog{State: l.State, Lines: slices.Clone(l.Lines)}
 	}
 	return out, nil
+}
+
+// CommitInfo describes one commit, as Spacelift's Commit type does.
+type CommitInfo struct {
+	Hash        string
+	Message     string // subject line
+	AuthorName  string
+	AuthorLogin string
+	Time        time.Time
+}
+
+// Commit describes a commit of the stack's repository (e.g. its tracked
+// commit or branch head).
+func (e *Engine) Commit(ctx context.Context, stackID, sha string) (CommitInfo, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	s, err := e.stack(stackID)
+	if err != nil {
+		return CommitInfo{}, err
+	}
+	return s.repo.commit(ctx, sha)
+}
+
+// RunStack finds the stack a run belongs to (Spacelift's runStack query).
+func (e *Engine) RunStack(ctx context.Context, runID string) (string, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if _, err := e.now(ctx); err != nil {
+		return "", err
+	}
+	for _, s := range e.stacks {
+		for _, r := range s.runs {
+			if r.ID == runID {
+				return s.ID, nil
+			}
+		}
+	}
+	return "", backend.NotFoundf("run %q", runID)
 }

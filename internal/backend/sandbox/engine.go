@@ -95,13 +95,20 @@ func (e *Engine) Close() error {
 	return nil
 }
 
-// Dir is where the sandbox's repositories live.
-func (e *Engine) Dir() string { return e.dir }
+// Dir is where the sandbox's repositories live ("" after Close removed it).
+func (e *Engine) Dir() string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.dir
+}
 
 // now advances every run to the clock's time and, at most once per clock
 // second, looks for pushes. Callers hold e.mu.
 func (e *Engine) now(ctx context.Context) (time.Time, error) {
 	t := e.clock.Now()
+	if err := ctx.Err(); err != nil {
+		return t, err
+	}
 	e.advanceTo(ctx, t)
 	if t.Sub(e.lastSync) >= time.Second {
 		if err := e.sync(ctx, t); err != nil {

@@ -251,7 +251,9 @@ func (sd *seeding) build(so *seedOrg, resume bool) error {
 			if c.parent >= 0 {
 				parent = shas[c.parent]
 			}
-			r.remember(shas[i], parent, c.msg, c.files)
+			name, _, _ := strings.Cut(c.author, " <")
+			r.remember(shas[i], parent, CommitInfo{Hash: shas[i], Message: c.msg, AuthorName: name,
+				AuthorLogin: login(c.author), Time: c.at.UTC()}, c.files)
 		}
 		for b, i := range sr.heads {
 			r.heads[b] = shas[i]

@@ -311,7 +311,7 @@ func (so *seedOrg) plan(stackID, repo string, idx int, at time.Time, by string) 
 	so.event(at, func(sd *seeding) error {
 		s := sd.e.byID[stackID]
 		commit := sd.sha(repo, idx)
-		sd.e.newRun(s, model.RunPlan, commit, by, s.repo.messages[commit], at)
+		sd.e.newRun(s, model.RunPlan, commit, by, s.repo.commits[commit].Message, at)
 		return nil
 	})
 }
@@ -319,7 +319,7 @@ func (so *seedOrg) plan(stackID, repo string, idx int, at time.Time, by string) 
 func (so *seedOrg) deploy(stackID, by string, at time.Time) {
 	so.event(at, func(sd *seeding) error {
 		s := sd.e.byID[stackID]
-		sd.e.newRun(s, model.RunDeploy, s.TrackedCommit, by, s.repo.messages[s.TrackedCommit], at)
+		sd.e.newRun(s, model.RunDeploy, s.TrackedCommit, by, s.repo.commits[s.TrackedCommit].Message, at)
 		return nil
 	})
 }
@@ -338,9 +338,8 @@ func (so *seedOrg) drift(stackID string, resources []string, at time.Time) {
 	})
 }
 
-// login is the user name in an author line: the local part of the email.
+// login is the user name in an author line ("Name <email>").
 func login(author string) string {
 	_, email, _ := strings.Cut(author, "<")
-	name, _, _ := strings.Cut(email, "@")
-	return name
+	return loginOf(email)
 }

@@ -94,8 +94,14 @@ func TestPushStartsRunsOnChangedStacksOnly(t *testing.T) {
 		t.Fatalf("want one new run on dev-payments-ledger, got %v", runs)
 	}
 	r := runs["dev-payments-ledger"][0]
-	if r.Kind != model.RunDeploy || r.Commit != head || r.TriggeredBy != "" {
+	if r.Kind != model.RunDeploy || r.Commit != head || r.TriggeredBy != "" || r.Title != "Change stacks/ledger/main.tf" {
 		t.Fatalf("push run: %+v", r)
+	}
+	if c, err := e.Commit(bg, r.StackID, head); err != nil || c.AuthorName != "stackview" || c.Message != r.Title {
+		t.Fatalf("Commit(head) = %+v, %v", c, err)
+	}
+	if id, err := e.RunStack(bg, r.ID); err != nil || id != r.StackID {
+		t.Fatalf("RunStack = %q, %v", id, err)
 	}
 	after := listStacks(t, e)
 	if s := after["dev-payments-ledger"]; s.TrackedCommit != head || s.BranchHead != head || s.CommitsBehind != 0 {
