@@ -1,0 +1,328 @@
+// Package config loads stackview's TOML configuration, fills in defaults and
+// validates it. Every error names the file, the line and the key, so the
+// user can fix it without reading code.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/BurntSushi/toml"
+
+	"github.com/stackview/stackview/internal/model"
+)
+
+// Backend kinds accepted by --backend and the backend key.
+const (
+	BackendSandbox       = "sandbox"        // the sandbox served over loopback, read through a real client
+	BackendSandboxDirect = "sandbox-direct" // the sandbox engine in-process
+	BackendSpacelift     = "spacelift"
+	BackendTFC           = "tfc"
+)
+
+// Backends lists the valid backend kinds, in the order help text shows them.
+var Backends = []string{BackendSandbox, BackendSandboxDirect, BackendSpacelift, BackendTFC}
+
+// DefaultRefresh is how often the UI reloads when the config says nothing.
+const DefaultRefresh = 5 * time.Second
+
+// Config is the whole configuration after defaults are applied.
+type Config struct {
+	Path string // the file it came from; "" when none was read
+
+	Backend         string
+	ReadOnly        bool
+	RefreshInterval time.Duration
+	Theme           string // auto | dark | light
+
+	Sandbox   Sandbox
+	Spacelift Spacelift
+	TFC       TFC
+
+	Environments []model.Environment
+	Mapping      model.Mapping
+	Keys         map[string][]string // action -> keys, validated by the UI's keymap
+
+	lines []string // the file's lines, for locating keys in later errors
+}
+
+// Sandbox configures the embedded demo organisation.
+type Sandbox struct {
+	Dir    string // "" = a temporary directory removed on exit
+	Stacks int    // 0 = the default organisation; more for scale tests
+	Seed   int64
+}
+
+// Spacelift configures the Spacelift backend. Credentials never live here:
+// they come from the environment or spacectl's profile.
+type Spacelift struct {
+	Endpoint string
+	Profile  string
+}
+
+// TFC configures the HCP Terraform / TFE backend.
+type TFC struct {
+	Address      string
+	Organization string
+}
+
+// file mirrors the TOML layout; pointers tell "absent" from "zero".
+type file struct {
+	Backend         *string             `toml:"backend"`
+	ReadOnly        *bool               `toml:"read_only"`
+	RefreshInterval *string             `toml:"refresh_interval"`
+	Theme           *string             `toml:"theme"`
+	Sandbox         *fileSandbox        `toml:"sandbox"`
+	Spacelift       *Spacelift          `toml:"spacelift"`
+	TFC             *TFC                `toml:"tfc"`
+	Environments    []fileEnvironment   `toml:"environments"`
+	Mapping         *fileMapping        `toml:"mapping"`
+	Keys            map[string][]string `toml:"keys"`
+}
+
+type fileSandbox struct {
+	Dir    string `toml:"dir"`
+	Stacks int    `toml:"stacks"`
+	Seed   int64  `toml:"seed"`
+}
+
+type fileEnvironment struct {
+	Name      string `toml:"name"`
+	Branch    string `toml:"branch"`
+	Protected *bool  `toml:"protected"`
+}
+
+type fileMapping struct {
+	EnvironmentLabelPrefix  *string `toml:"environment_label_prefix"`
+	BusinessUnitLabelPrefix *string `toml:"business_unit_label_prefix"`
+	EnvironmentStackLabel   *string `toml:"environment_stack_label"`
+	BusinessUnitPattern     string  `toml:"business_unit_pattern"`
+	UseSpace                bool    `toml:"use_space"`
+}
+
+// Default is the configuration with no file.
+func Default() *Config {
+	return &Config{
+		Backend:         BackendSandbox,
+		RefreshInterval: DefaultRefresh,
+		Theme:           "auto",
+		Sandbox:         Sandbox{Seed: 1},
+		Environments:    model.DefaultEnvironments(),
+		Mapping:         model.DefaultMapping(),
+	}
+}
+
+// DefaultPath is $XDG_CONFIG_HOME/stackview/config.toml, falling back to
+// ~/.config when XDG_CONFIG_HOME is unset.
+func DefaultPath() string {
+	dir := os.Getenv("XDG_CONFIG_HOME")
+	if dir == "" {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return ""
+		}
+		dir = filepath.Join(home, ".config")
+	}
+	return filepath.Join(dir, "stackview", "config.toml")
+}
+
+// Load reads path when it is given (it must exist), else the default path
+// when a file is there, else returns the defaults.
+func Load(path string) (*Config, error) {
+	explicit := path != ""
+	if !explicit {
+		path = DefaultPath()
+		if path == "" {
+			return Default(), nil
+		}
+	}
+	data, err := os.ReadFile(path)
+	switch {
+	case err == nil:
+	case !explicit && errors.Is(err, fs.ErrNotExist):
+		return Default(), nil
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, fmt.Errorf("%s: config file not found", path)
+	default:
+		return nil, fmt.Errorf("%s: cannot read config: %v", path, unwrapPathError(err))
+	}
+	return Parse(path, data)
+}
+
+// Parse decodes and validates one config file's contents.
+func Parse(path string, data []byte) (*Config, error) {
+	cfg := Default()
+	cfg.Path = path
+	cfg.lines = strings.Split(string(data), "\n")
+	var f file
+	md, err := toml.Decode(string(data), &f)
+	if err != nil {
+		return nil, cfg.decodeError(err)
+	}
+	if undecoded := md.Undecoded(); len(undecoded) > 0 {
+		key := undecoded[0].String()
+		return nil, cfg.errorf(key, "unknown key %q (see config.example.toml for the keys that exist)", key)
+	}
+	if err := cfg.apply(&f); err != nil {
+		return nil, err
+	}
+	return cfg, nil
+}
+
+func (c *Config) apply(f *file) error {
+	if f.Backend != nil {
+		if err := ValidateBackend(*f.Backend); err != nil {
+			return c.errorf("backend", "%v", err)
+		}
+		c.Backend = *f.Backend
+	}
+	if f.ReadOnly != nil {
+		c.ReadOnly = *f.ReadOnly
+	}
+	if f.RefreshInterval != nil {
+		d, err := time.ParseDuration(*f.RefreshInterval)
+		if err != nil || d < time.Second {
+			return c.errorf("refresh_interval", "want a duration of at least 1s such as \"5s\" or \"1m\", got %q", *f.RefreshInterval)
+		}
+		c.RefreshInterval = d
+	}
+	if f.Theme != nil {
+		switch *f.Theme {
+		case "auto", "dark", "light":
+			c.Theme = *f.Theme
+		default:
+			return c.errorf("theme", "want \"auto\", \"dark\" or \"light\", got %q", *f.Theme)
+		}
+	}
+	if f.Sandbox != nil {
+		if f.Sandbox.Stacks < 0 {
+			return c.errorf("sandbox.stacks", "want 0 or more stacks, got %d", f.Sandbox.Stacks)
+		}
+		c.Sandbox = Sandbox{Dir: expandHome(f.Sandbox.Dir), Stacks: f.Sandbox.Stacks, Seed: f.Sandbox.Seed}
+		if c.Sandbox.Seed == 0 {
+			c.Sandbox.Seed = 1
+		}
+	}
+	if f.Spacelift != nil {
+		c.Spacelift = *f.Spacelift
+	}
+	if f.TFC != nil {
+		c.TFC = *f.TFC
+	}
+	if f.Environments != nil {
+		envs, err := c.environments(f.Environments)
+		if err != nil {
+			return err
+		}
+		c.Environments = envs
+	}
+	if f.Mapping != nil {
+		if err := c.mapping(f.Mapping); err != nil {
+			return err
+		}
+	}
+	c.Keys = f.Keys
+	return nil
+}
+
+func (c *Config) environments(in []fileEnvironment) ([]model.Environment, error) {
+	if len(in) == 0 {
+		return nil, c.errorf("environments", "at least one environment is needed")
+	}
+	seen := map[string]bool{}
+	out := make([]model.Environment, 0, len(in))
+	for _, e := range in {
+		switch {
+		case e.Name == "":
+			return nil, c.errorf("environments.name", "every environment needs a name")
+		case seen[e.Name]:
+			return nil, c.errorf("environments.name", "environment %q is listed twice", e.Name)
+		case e.Branch == "":
+			return nil, c.errorf("environments.branch", "environment %q needs a branch", e.Name)
+		}
+		seen[e.Name] = true
+		// prod is protected unless the file says otherwise, like the default.
+		protected := e.Name == "prod"
+		if e.Protected != nil {
+			protected = *e.Protected
+		}
+		out = append(out, model.Environment{Name: e.Name, Branch: e.Branch, Protected: protected})
+	}
+	return out, nil
+}
+
+func (c *Config) mapping(m *fileMapping) error {
+	if m.EnvironmentLabelPrefix != nil {
+		c.Mapping.EnvironmentLabelPrefix = *m.EnvironmentLabelPrefix
+	}
+	if m.BusinessUnitLabelPrefix != nil {
+		c.Mapping.BusinessUnitLabelPrefix = *m.BusinessUnitLabelPrefix
+	}
+	if m.EnvironmentStackLabel != nil {
+		c.Mapping.EnvironmentStackLabel = *m.EnvironmentStackLabel
+	}
+	c.Mapping.UseSpace = m.UseSpace
+	if m.BusinessUnitPattern != "" {
+		re, err := regexp.Compile(m.BusinessUnitPattern)
+		if err != nil {
+			return c.errorf("mapping.business_unit_pattern", "not a valid regular expression: %v", err)
+		}
+		if re.SubexpIndex("bu") < 0 {
+			return c.errorf("mapping.business_unit_pattern", "needs a named group (?P<bu>...) for the business unit")
+		}
+		c.Mapping.BusinessUnitPattern = re
+	}
+	return nil
+}
+
+// ValidateBackend checks a backend name from a flag or the file.
+func ValidateBackend(name string) error {
+	for _, b := range Backends {
+		if b == name {
+			return nil
+		}
+	}
+	return fmt.Errorf("unknown backend %q: want one of %s", name, strings.Join(Backends, ", "))
+}
+
+// Environment finds a configured environment by name.
+func (c *Config) Environment(name string) (model.Environment, bool) {
+	for _, e := range c.Environments {
+		if e.Name == name {
+			return e, true
+		}
+	}
+	return model.Environment{}, false
+}
+
+// EnvironmentNames lists the configured environments in order.
+func (c *Config) EnvironmentNames() []string {
+	out := make([]string, len(c.Environments))
+	for i, e := range c.Environments {
+		out[i] = e.Name
+	}
+	return out
+}
+
+func expandHome(p string) string {
+	if rest, ok := strings.CutPrefix(p, "~/"); ok {
+		if home, err := os.UserHomeDir(); err == nil {
+			return filepath.Join(home, rest)
+		}
+	}
+	return p
+}
+
+func unwrapPathError(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
