@@ -1,8 +1,3 @@
-// Package sandbox is stackview's embedded demo organisation: an in-process
-// engine that implements backend.Backend over real local git repositories.
-// Runs follow Spacelift's state sequences, driven lazily by a Clock: every
-// call first advances whatever became due, so no goroutine runs in the
-// background and tests step a ManualClock.
 package sandbox
 
 import (
