@@ -13,6 +13,7 @@ import (
 	"github.com/stackview/stackview/internal/backend"
 	"github.com/stackview/stackview/internal/backend/sandbox"
 	"github.com/stackview/stackview/internal/model"
+	"github.com/stackview/stackview/internal/vcs"
 )
 
 var bg = context.Background()
@@ -290,5 +291,17 @@ func TestScaleMode(t *testing.T) {
 		if s.State == model.StateNone || s.LatestRun == nil {
 			t.Errorf("stack %s never ran", s.ID)
 		}
+	}
+}
+
+func TestMissingGitLeavesNothingBehind(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "sandbox")
+	t.Setenv("PATH", t.TempDir())
+	_, err := sandbox.New(bg, sandbox.Options{Dir: dir, Clock: sandbox.NewManualClock(epoch)})
+	if !errors.Is(err, vcs.ErrGitNotFound) {
+		t.Fatalf("New without git: %v", err)
+	}
+	if _, err := os.Stat(dir); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("a failed New left %s behind: %v", dir, err)
 	}
 }
