@@ -218,14 +218,15 @@ func (so *seedOrg) addProject(org string, pi int, p project, base time.Time) {
 		at := start.Add(time.Duration(k+1)*24*time.Hour + offset)
 		idx := b.commit(ch.msg, authors[ch.author], at)
 		after := renderRoots(b, org)
-		for _, r := range p.roots {
-			if before[r.dir] != after[r.dir] { // the pull request's preview run
-				so.plan("dev-"+r.suffix, p.repo, idx, at.Add(-30*time.Minute), login(authors[ch.author]))
-			}
-		}
 		for _, branch := range ch.reaches {
 			b.repo.heads[branch] = idx
-			so.push(p.repo, branch, idx, at.Add(pushDelay[branch]))
+			pushAt := at.Add(pushDelay[branch])
+			so.push(p.repo, branch, idx, pushAt)
+			for _, r := range p.roots {
+				if before[r.dir] != after[r.dir] { // the pull request's preview run, before it merges
+					so.plan(envOfBranch(branch)+"-"+r.suffix, p.repo, idx, pushAt.Add(-40*time.Minute), login(authors[ch.author]))
+				}
+			}
 		}
 	}
 	if f := p.feature; f != nil { // branched from main, which is the latest commit
@@ -236,6 +237,15 @@ func (so *seedOrg) addProject(org string, pi int, p project, base time.Time) {
 		so.plan(f.stack, p.repo, idx, at.Add(30*time.Minute), login(authors[f.change.author]))
 	}
 	so.repos = append(so.repos, b.repo)
+}
+
+func envOfBranch(branch string) string {
+	for _, e := range seedEnvs {
+		if e.branch == branch {
+			return e.name
+		}
+	}
+	return branch
 }
 
 func renderRoots(b *repoBuilder, org string) map[string]string {
