@@ -93,19 +93,20 @@ func prepareDir(dir string) (abs string, cleanup func(), resume bool, err error)
 	case err != nil:
 		return "", nil, false, fmt.Errorf("sandbox dir %s cannot be read: %w", abs, err)
 	}
-	if probe, err := os.CreateTemp(abs, ".probe-"); err != nil {
-		return "", nil, false, fmt.Errorf("sandbox dir %s is not writable: %w", abs, err)
-	} else {
-		probe.Close()
-		os.Remove(probe.Name())
-	}
-	if len(entries) == 0 {
-		return abs, func() { emptyDir(abs) }, false, nil
-	}
-	if _, err := os.Stat(filepath.Join(abs, markerFile)); err != nil {
+	resume = len(entries) > 0
+	if _, err := os.Stat(filepath.Join(abs, markerFile)); resume && err != nil {
 		return "", nil, false, fmt.Errorf("sandbox dir %s is not empty and holds no sandbox (no %s): refusing to write there", abs, markerFile)
 	}
-	return abs, func() {}, true, nil
+	probe, err := os.CreateTemp(abs, ".probe-")
+	if err != nil {
+		return "", nil, false, fmt.Errorf("sandbox dir %s is not writable: %w", abs, err)
+	}
+	probe.Close()
+	os.Remove(probe.Name())
+	if resume {
+		return abs, func() {}, true, nil
+	}
+	return abs, func() { emptyDir(abs) }, false, nil
 }
 
 func emptyDir(dir string) {
