@@ -287,10 +287,23 @@ func TestScaleMode(t *testing.T) {
 			t.Errorf("environment %s: root %v, %d units", env.Env.Name, env.Root != nil, len(env.Units))
 		}
 	}
+	flagged := map[string]int{}
 	for _, s := range ss {
 		if s.State == model.StateNone || s.LatestRun == nil {
 			t.Errorf("stack %s never ran", s.ID)
 		}
+		if s.State == model.StateFailed {
+			flagged["failed"]++
+		}
+		if s.Drift.Drifted {
+			flagged["drifted"]++
+		}
+		if s.Lock != nil {
+			flagged["locked"]++
+		}
+	}
+	if flagged["failed"] == 0 || flagged["drifted"] == 0 || flagged["locked"] == 0 {
+		t.Errorf("scale organisation flags nothing: %v", flagged)
 	}
 }
 

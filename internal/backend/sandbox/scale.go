@@ -3,6 +3,9 @@ package sandbox
 import (
 	"fmt"
 	"math/rand/v2"
+	"time"
+
+	"github.com/stackview/stackview/internal/model"
 )
 
 // Scale mode: many business units spread over a handful of domain
@@ -46,16 +49,40 @@ func scaleProjects(rng *rand.Rand, n int) []project {
 		if len(d.roots) == 0 {
 			continue
 		}
-		d.history = []projectChange{{"Tune queue retention", 2, []string{"dev", "qa"}, func(r map[string]*tfConfig) {
-			i := 0
-			for _, root := range sortedKeys(r) {
-				if i%7 == 0 {
-					r[root].Resources[1].Attrs[0].Expr = "1209600"
-				}
-				i++
-			}
-		}}}
+		d.history = []projectChange{
+			{"Tune queue retention", 2, []string{"dev", "qa"}, everyNth(7, func(c *tfConfig) { c.Resources[1].Attrs[0].Expr = "1209600" })},
+			// an unpublished module version: these dev deploys fail
+			{"Bump s3-bucket module to 2.1.0", 3, []string{"dev"}, everyNth(23, func(c *tfConfig) { c.Modules[0].Version = "2.1.0" })},
+		}
 		out = append(out, d)
 	}
 	return out
+}
+
+// everyNth applies f to every nth project root, in path order.
+func everyNth(n int, f func(*tfConfig)) func(map[string]*tfConfig) {
+	return func(roots map[string]*tfConfig) {
+		for i, root := range sortedKeys(roots) {
+			if i%n == 0 {
+				f(roots[root])
+			}
+		}
+	}
+}
+
+// addScaleIncidents spreads drift and locks over the generated stacks so
+// that views at scale have something to flag.
+func (so *seedOrg) addScaleIncidents(base time.Time) {
+	for i, s := range so.stacks {
+		switch {
+		case s.Space == "qa" && i%31 == 0:
+			so.drift(s.ID, []string{"aws_iam_role.app"}, base.Add(-5*time.Hour))
+		case s.Space == "prod" && i%43 == 0:
+			id := s.ID
+			so.event(base.Add(-time.Hour), func(sd *seeding) error {
+				sd.e.byID[id].Lock = &model.Lock{Holder: "maria.chen", Note: "Investigating", At: base.Add(-time.Hour)}
+				return nil
+			})
+		}
+	}
 }

@@ -174,7 +174,7 @@ func projects(rng *rand.Rand) []project {
 
 // buildSeed lays out the default organisation relative to base, a time
 // before the clock's now, from the seed.
-// With stacks > 0 it builds the scale organisation instead, without incidents.
+// With stacks > 0 it builds the scale organisation instead.
 func buildSeed(org string, seed int64, stacks int, base time.Time) *seedOrg {
 	rng := rand.New(rand.NewPCG(uint64(seed), 0x5eed))
 	so := &seedOrg{leave: map[string]int{}}
@@ -192,6 +192,8 @@ func buildSeed(org string, seed int64, stacks int, base time.Time) *seedOrg {
 	so.addAdmin(org, start)
 	if stacks == 0 {
 		so.addIncidents(base)
+	} else {
+		so.addScaleIncidents(base)
 	}
 	return so
 }
