@@ -122,18 +122,7 @@ func TestPushStartsRunsOnChangedStacksOnly(t *testing.T) {
 }
 
 func TestEnvironmentDeployTriggersDownstream(t *testing.T) {
-	e, clock := newEngine(t, sandbox.Options{})
-	before := listStacks(t, e)
-	pushChange(t, before["dev-network"].Repo, "dev", "network/main.tf",
-		appendBlock("resource \"aws_route53_record\" \"status\" {\n  name = \"status\"\n}"))
-	if err := e.Sync(bg); err != nil {
-		t.Fatal(err)
-	}
-	up := newRuns(t, e, before)["dev-network"]
-	if len(up) != 1 {
-		t.Fatalf("runs on dev-network after push: %+v", up)
-	}
-	done := settle(t, e, clock, "dev-network", up[0].ID)
+	e, before, done := deployPush(t, appendBlock("resource \"aws_route53_record\" \"status\" {\n  name = \"status\"\n}"))
 	if done.State != model.StateFinished {
 		t.Fatalf("network deploy: %s", done.State)
 	}
@@ -148,19 +137,10 @@ func TestEnvironmentDeployTriggersDownstream(t *testing.T) {
 }
 
 func TestUpstreamFailureSkipsDownstream(t *testing.T) {
-	e, clock := newEngine(t, sandbox.Options{})
-	before := listStacks(t, e)
-	pushChange(t, before["dev-network"].Repo, "dev", "network/main.tf", func(old string) string {
+	e, before, done := deployPush(t, func(old string) string {
 		return strings.Replace(old, `version = "1.3.0"`, `version = "9.9.9"`, 1)
 	})
-	if err := e.Sync(bg); err != nil {
-		t.Fatal(err)
-	}
-	up := newRuns(t, e, before)["dev-network"]
-	if len(up) != 1 {
-		t.Fatalf("runs on dev-network after push: %+v", up)
-	}
-	if done := settle(t, e, clock, "dev-network", up[0].ID); done.State != model.StateFailed {
+	if done.State != model.StateFailed {
 		t.Fatalf("network deploy with an unknown module version: %s", done.State)
 	}
 	runs := newRuns(t, e, before)
@@ -191,5 +171,55 @@ func TestNewTagIsANewModuleVersion(t *testing.T) {
 	vs, err := e.ListModuleVersions(bg, vpc.ID)
 	if err != nil || vs[0].Number != "1.4.0" {
 		t.Fatalf("versions after tagging: %+v, %v", vs, err)
+	}
+}
+
+// deployPush pushes an edit of the dev network and returns the engine, the
+// stacks before the push, and the deploy the push started, settled.
+func deployPush(t *testing.T, edit func(string) string) (*sandbox.Engine, map[string]model.Stack, model.Run) {
+	t.Helper()
+	e, clock := newEngine(t, sandbox.Options{})
+	before := listStacks(t, e)
+	pushChange(t, before["dev-network"].Repo, "dev", "network/main.tf", edit)
+	if err := e.Sync(bg); err != nil {
+		t.Fatal(err)
+	}
+	up := newRuns(t, e, before)["dev-network"]
+	if len(up) != 1 {
+		t.Fatalf("runs on dev-network after push: %+v", up)
+	}
+	return e, before, settle(t, e, clock, "dev-network", up[0].ID)
+}
+
+func TestModuleInputChangeUpdatesItsResources(t *testing.T) {
+	e, _, r := deployPush(t, func(old string) string {
+		return strings.Replace(old, `"${var.environment}-core"`, `"${var.environment}-main"`, 1)
+	})
+	changes, err := e.RunChanges(bg, r.StackID, r.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(changes) == 0 || r.Delta == nil || r.Delta.Change != len(changes) {
+		t.Fatalf("delta %+v, changes %+v", r.Delta, changes)
+	}
+	for _, c := range changes {
+		if !strings.HasPrefix(c.Address, "module.vpc.") || c.Action != model.ActionChange || !slices.Equal(c.Attributes, []string{"name"}) {
+			t.Errorf("change %+v, want module.vpc.* updated through its name input", c)
+		}
+	}
+}
+
+func TestInvalidHCLFailsInInit(t *testing.T) {
+	e, _, r := deployPush(t, func(old string) string { return old + "\nresource \"aws_s3_bucket\" {\n" })
+	if r.State != model.StateFailed {
+		t.Fatalf("deploy of invalid HCL: %s", r.State)
+	}
+	logs, err := e.RunLogsByState(bg, r.StackID, r.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := logs[len(logs)-1]
+	if last.State != model.StateInitializing || !strings.Contains(strings.Join(last.Lines, "\n"), "Error: Invalid configuration") {
+		t.Fatalf("last log %s:\n%s", last.State, strings.Join(last.Lines, "\n"))
 	}
 }
