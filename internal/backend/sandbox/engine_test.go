@@ -53,6 +53,7 @@ func fingerprint(t *testing.T, e *sandbox.Engine) []string {
 }
 
 func TestSameSeedSameOrganisation(t *testing.T) {
+	t.Parallel()
 	a, _ := newEngine(t, sandbox.Options{Seed: 42})
 	b, _ := newEngine(t, sandbox.Options{Seed: 42})
 	fa, fb := fingerprint(t, a), fingerprint(t, b)
@@ -62,6 +63,7 @@ func TestSameSeedSameOrganisation(t *testing.T) {
 }
 
 func TestSeededOrganisationNeedsAttention(t *testing.T) {
+	t.Parallel()
 	e, _ := newEngine(t, sandbox.Options{})
 	stacks := listStacks(t, e)
 	if len(stacks) < 19 {
@@ -105,6 +107,7 @@ func TestSeededOrganisationNeedsAttention(t *testing.T) {
 }
 
 func TestSeededFailureHasErrorLog(t *testing.T) {
+	t.Parallel()
 	e, _ := newEngine(t, sandbox.Options{})
 	s := listStacks(t, e)["dev-analytics"]
 	if s.State != model.StateFailed {
@@ -124,6 +127,7 @@ func TestSeededFailureHasErrorLog(t *testing.T) {
 }
 
 func TestLogsByStateMatchPagedLogs(t *testing.T) {
+	t.Parallel()
 	e, clock := newEngine(t, sandbox.Options{})
 	r, err := e.Trigger(bg, "qa-storefront", model.RunDeploy) // drifted: the plan has changes
 	if err != nil {
@@ -166,6 +170,7 @@ func TestLogsByStateMatchPagedLogs(t *testing.T) {
 }
 
 func TestDeployQueuesBehindWaitingDeploy(t *testing.T) {
+	t.Parallel()
 	e, clock := newEngine(t, sandbox.Options{})
 	waiting := listStacks(t, e)["qa-payments-ledger"].LatestRun
 	queued, err := e.Trigger(bg, "qa-payments-ledger", model.RunDeploy)
@@ -186,6 +191,7 @@ func TestDeployQueuesBehindWaitingDeploy(t *testing.T) {
 }
 
 func TestLockedByOthersRefusesActions(t *testing.T) {
+	t.Parallel()
 	e, _ := newEngine(t, sandbox.Options{})
 	for name, err := range map[string]error{
 		"trigger": func() error { _, err := e.Trigger(bg, "prod-payments-api", model.RunPlan); return err }(),
@@ -199,6 +205,7 @@ func TestLockedByOthersRefusesActions(t *testing.T) {
 }
 
 func TestResumeExistingDir(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	a, _ := newEngine(t, sandbox.Options{Dir: dir, Seed: 3})
 	want := fingerprint(t, a)
@@ -215,6 +222,7 @@ func TestResumeExistingDir(t *testing.T) {
 }
 
 func TestForeignDirRefused(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("mine"), 0o644); err != nil {
 		t.Fatal(err)
@@ -230,6 +238,7 @@ func TestForeignDirRefused(t *testing.T) {
 }
 
 func TestUnwritableDir(t *testing.T) {
+	t.Parallel()
 	if os.Geteuid() == 0 {
 		t.Skip("root writes anywhere")
 	}
@@ -262,6 +271,7 @@ func TestTempDirRemovedByClose(t *testing.T) {
 }
 
 func TestInfo(t *testing.T) {
+	t.Parallel()
 	e, _ := newEngine(t, sandbox.Options{Org: "globex"})
 	if info := e.Info(); info.Kind != "sandbox-direct" || !info.Sandbox || info.Account != "globex" || info.Endpoint != "in-process" {
 		t.Fatalf("Info = %+v", info)
@@ -273,6 +283,7 @@ func TestInfo(t *testing.T) {
 }
 
 func TestScaleMode(t *testing.T) {
+	t.Parallel()
 	e, _ := newEngine(t, sandbox.Options{Stacks: 300})
 	ss, err := e.ListStacks(bg)
 	if err != nil {

@@ -81,6 +81,7 @@ func settle(t *testing.T, e *sandbox.Engine, clock *sandbox.ManualClock, stackID
 }
 
 func TestPushStartsRunsOnChangedStacksOnly(t *testing.T) {
+	t.Parallel()
 	e, clock := newEngine(t, sandbox.Options{})
 	before := listStacks(t, e)
 	ledger := before["dev-payments-ledger"]
@@ -122,6 +123,7 @@ func TestPushStartsRunsOnChangedStacksOnly(t *testing.T) {
 }
 
 func TestEnvironmentDeployTriggersDownstream(t *testing.T) {
+	t.Parallel()
 	e, before, done := deployPush(t, appendBlock("resource \"aws_route53_record\" \"status\" {\n  name = \"status\"\n}"))
 	if done.State != model.StateFinished {
 		t.Fatalf("network deploy: %s", done.State)
@@ -137,6 +139,7 @@ func TestEnvironmentDeployTriggersDownstream(t *testing.T) {
 }
 
 func TestUpstreamFailureSkipsDownstream(t *testing.T) {
+	t.Parallel()
 	e, before, done := deployPush(t, func(old string) string {
 		return strings.Replace(old, `version = "1.3.0"`, `version = "9.9.9"`, 1)
 	})
@@ -155,6 +158,7 @@ func TestUpstreamFailureSkipsDownstream(t *testing.T) {
 }
 
 func TestNewTagIsANewModuleVersion(t *testing.T) {
+	t.Parallel()
 	e, _ := newEngine(t, sandbox.Options{})
 	mods, err := e.ListModules(bg)
 	if err != nil {
@@ -192,6 +196,7 @@ func deployPush(t *testing.T, edit func(string) string) (*sandbox.Engine, map[st
 }
 
 func TestModuleInputChangeUpdatesItsResources(t *testing.T) {
+	t.Parallel()
 	e, _, r := deployPush(t, func(old string) string {
 		return strings.Replace(old, `"${var.environment}-core"`, `"${var.environment}-main"`, 1)
 	})
@@ -210,6 +215,7 @@ func TestModuleInputChangeUpdatesItsResources(t *testing.T) {
 }
 
 func TestInvalidHCLFailsInInit(t *testing.T) {
+	t.Parallel()
 	e, _, r := deployPush(t, func(old string) string { return old + "\nresource \"aws_s3_bucket\" {\n" })
 	if r.State != model.StateFailed {
 		t.Fatalf("deploy of invalid HCL: %s", r.State)
