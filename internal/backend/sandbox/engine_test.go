@@ -329,3 +329,29 @@ func TestMissingGitLeavesNothingBehind(t *testing.T) {
 		t.Fatalf("a failed New left %s behind: %v", dir, err)
 	}
 }
+
+func TestOutputsAndModulesUsed(t *testing.T) {
+	t.Parallel()
+	e, _ := newEngine(t, sandbox.Options{})
+	outs, err := e.StackOutputs(bg, "qa-payments-ledger")
+	if err != nil {
+		t.Fatal(err)
+	}
+	byID := map[string]sandbox.Output{}
+	for _, o := range outs {
+		byID[o.ID] = o
+	}
+	if q := byID["aws_sqs_queue_ledger_events_id"]; !strings.HasPrefix(q.Value, "sqs-queue-") || q.Sensitive {
+		t.Errorf("queue output: %+v (all: %+v)", q, outs)
+	}
+	if !byID["aws_kms_key_ledger_id"].Sensitive {
+		t.Errorf("kms key output should be sensitive: %+v", outs)
+	}
+	uses, err := e.StackModules(bg, "dev-payments-api")
+	if err != nil || len(uses) != 1 || uses[0] != (sandbox.ModuleUse{Name: "service", ModuleID: "terraform-aws-ecs-service", Version: "2.1.0"}) {
+		t.Fatalf("modules used by dev-payments-api: %+v, %v", uses, err)
+	}
+	if _, err := e.StackOutputs(bg, "nope"); !errors.Is(err, backend.ErrNotFound) {
+		t.Fatalf("outputs of an unknown stack: %v", err)
+	}
+}
