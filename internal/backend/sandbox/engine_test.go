@@ -355,3 +355,20 @@ func TestOutputsAndModulesUsed(t *testing.T) {
 		t.Fatalf("outputs of an unknown stack: %v", err)
 	}
 }
+
+func TestCancelRunningIsStopped(t *testing.T) {
+	t.Parallel()
+	e, clock := newEngine(t, sandbox.Options{})
+	r, err := e.Trigger(bg, "dev-identity", model.RunPlan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock.Advance(2 * time.Second)
+	if r, err = e.Cancel(bg, r.StackID, r.ID); err != nil || r.State != model.StateStopped {
+		t.Fatalf("cancel of a preparing plan: %s, %v", r.State, err)
+	}
+	clock.Advance(time.Minute)
+	if r, _ = e.GetRun(bg, r.StackID, r.ID); r.State != model.StateStopped {
+		t.Fatalf("a stopped plan moved on to %s", r.State)
+	}
+}
