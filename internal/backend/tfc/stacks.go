@@ -1,0 +1,290 @@
+package tfc
+
+import (
+	"context"
+	"slices"
+	"strconv"
+	"sync"
+	"time"
+
+	tfe "github.com/hashicorp/go-tfe"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/stackview/stackview/internal/model"
+)
+
+const (
+	// workspacesPerPage is TFC's maximum page size.
+	workspacesPerPage = 100
+	// pageFetchers bounds the workspace pages fetched at once: the total is
+	// known from the first page, so the rest go in parallel.
+	pageFetchers = 4
+	// detailFetchers bounds the per-workspace calls (run triggers, drift).
+	detailFetchers = 8
+	// dependencyTTL is how long a workspace's run triggers are trusted: they
+	// change rarely and cost one call per workspace against a 30 req/s limit.
+	dependencyTTL = 5 * time.Minute
+)
+
+// administrativeTag marks a workspace-management workspace.
+const administrativeTag = "administrative"
+
+// workspaceRow is the part of a workspace stackview reads. It is decoded by
+// hand (through go-tfe's raw request) because go-tfe's Workspace drops
+// locked-reason, last-assessment-result-at and current-assessment-result.
+type workspaceRow struct {
+	ID               string                    `jsonapi:"primary,workspaces"`
+	Name             string                    `jsonapi:"attr,name"`
+	Description      string                    `jsonapi:"attr,description"`
+	TagNames         []string                  `jsonapi:"attr,tag-names"`
+	Locked           bool                      `jsonapi:"attr,locked"`
+	LockedReason     string                    `jsonapi:"attr,locked-reason"`
+	AutoApply        bool                      `jsonapi:"attr,auto-apply"`
+	WorkingDirectory string                    `jsonapi:"attr,working-directory"`
+	VCSRepo          *tfe.VCSRepo              `jsonapi:"attr,vcs-repo"`
+	Permissions      *tfe.WorkspacePermissions `jsonapi:"attr,permissions"`
+	LastAssessmentAt time.Time                 `jsonapi:"attr,last-assessment-result-at,iso8601"`
+	CurrentRun       *tfe.Run                  `jsonapi:"relation,current-run"`
+	Project          *tfe.Project              `jsonapi:"relation,project"`
+	Assessment       *assessmentResult         `jsonapi:"relation,current-assessment-result"`
+}
+
+type workspaceRowList struct {
+	*tfe.Pagination
+	Items []*workspaceRow
+}
+
+// workspaceQuery is the list request's query string.
+type workspaceQuery struct {
+	PageNumber int    `url:"page[number]"`
+	PageSize   int    `url:"page[size]"`
+	Include    string `url:"include"`
+}
+
+// workspaceIncludes brings the current run with its plan (delta) and commit,
+// and the project (Stack.Space), in the same response.
+const workspaceIncludes = "current_run,current_run.plan,current_run.configuration_version.ingress_attributes,project"
+
+// ListStacks reads every workspace with its current run, one request per
+// page of 100; after the first page, whose meta gives the total, the other
+// pages are fetched concurrently. Dependencies and drift come from
+// per-workspace calls that are cached.
+func (c *Client) ListStacks(ctx context.Context) ([]model.Stack, error) {
+	first, err := c.workspacePage(ctx, 1)
+	if err != nil {
+		return nil, err
+	}
+	pages := make([][]*workspaceRow, 1, max(1, first.TotalPages))
+	pages[0] = first.Items
+	if first.Pagination != nil && first.TotalPages > 1 {
+		pages = pages[:first.TotalPages]
+		g, gctx := errgroup.WithContext(ctx)
+		g.SetLimit(pageFetchers)
+		for n := 2; n <= first.TotalPages; n++ {
+			g.Go(func() error {
+				p, err := c.workspacePage(gctx, n)
+				if err == nil {
+					pages[n-1] = p.Items
+				}
+				return err
+			})
+		}
+		if err := g.Wait(); err != nil {
+			return nil, err
+		}
+	}
+	var rows []*workspaceRow
+	for _, p := range pages {
+		rows = append(rows, p...)
+	}
+	return c.toStacks(ctx, rows)
+}
+
+func (c *Client) workspacePage(ctx context.Context, n int) (*workspaceRowList, error) {
+	list := &workspaceRowList{}
+	err := c.call(ctx, "tfc: list workspaces (page "+strconv.Itoa(n)+")", func(ctx context.Context) error {
+		req, err := c.api.NewRequest("GET", "organizations/"+c.org+"/workspaces",
+			&workspaceQuery{PageNumber: n, PageSize: workspacesPerPage, Include: workspaceIncludes})
+		if err != nil {
+			return err
+		}
+		return req.Do(ctx, list)
+	})
+	return list, err
+}
+
+// readStack reads one workspace as a stack (after lock and unlock).
+func (c *Client) readStack(ctx context.Context, id string) (model.Stack, error) {
+	row := &workspaceRow{}
+	err := c.call(ctx, "tfc: read workspace "+id, func(ctx context.Context) error {
+		req, err := c.api.NewRequest("GET", "workspaces/"+id, &struct {
+			Include string `url:"include"`
+		}{workspaceIncludes})
+		if err != nil {
+			return err
+		}
+		return req.Do(ctx, row)
+	})
+	if err != nil {
+		return model.Stack{}, err
+	}
+	stacks, err := c.toStacks(ctx, []*workspaceRow{row})
+	if err != nil {
+		return model.Stack{}, err
+	}
+	return stacks[0], nil
+}
+
+// toStacks converts rows, filling dependencies and drift concurrently.
+func (c *Client) toStacks(ctx context.Context, rows []*workspaceRow) ([]model.Stack, error) {
+	out := make([]model.Stack, len(rows))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(detailFetchers)
+	for i, row := range rows {
+		out[i] = c.toStack(row)
+		g.Go(func() (err error) {
+			if out[i].DependsOn, err = c.dependencies(gctx, row.ID); err != nil {
+				return err
+			}
+			out[i].Drift, err = c.drift(gctx, row)
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *Client) toStack(w *workspaceRow) model.Stack {
+	s := model.Stack{
+		ID: w.ID, Name: w.Name, Description: w.Description, Labels: slices.Clone(w.TagNames),
+		ProjectRoot: w.WorkingDirectory, Autodeploy: w.AutoApply, State: model.StateNone,
+		Administrative: slices.Contains(w.TagNames, administrativeTag), URL: c.workspaceURL(w.Name),
+	}
+	if w.Project != nil {
+		s.Space = w.Project.Name
+	}
+	if w.VCSRepo != nil {
+		s.Repo, s.Branch = w.VCSRepo.Identifier, w.VCSRepo.Branch
+	}
+	if w.Permissions != nil {
+		s.CanWrite = w.Permissions.CanQueueApply
+	}
+	if w.Locked {
+		s.Lock = &model.Lock{Note: w.LockedReason}
+	}
+	if w.CurrentRun != nil && w.CurrentRun.Status != "" {
+		w.CurrentRun.Workspace = &tfe.Workspace{ID: w.ID, Name: w.Name}
+		r := c.toRun(w.ID, w.CurrentRun)
+		s.LatestRun, s.State, s.TrackedCommit = &r, r.State, r.Commit
+	}
+	return s
+}
+
+// dependencies lists the sources of the workspace's inbound run triggers:
+// the workspaces it depends on.
+func (c *Client) dependencies(ctx context.Context, wsID string) ([]string, error) {
+	if deps, ok := c.cache.deps(wsID); ok {
+		return deps, nil
+	}
+	var deps []string
+	for pageNo := 1; pageNo > 0; {
+		var list *tfe.RunTriggerList
+		err := c.call(ctx, "tfc: list run triggers of "+wsID, func(ctx context.Context) (err error) {
+			list, err = c.api.RunTriggers.List(ctx, wsID, &tfe.RunTriggerListOptions{
+				ListOptions:    tfe.ListOptions{PageNumber: pageNo, PageSize: 100},
+				RunTriggerType: tfe.RunTriggerInbound,
+			})
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+		for _, t := range list.Items {
+			if t.Sourceable != nil {
+				deps = append(deps, t.Sourceable.ID)
+			}
+		}
+		pageNo = 0
+		if list.Pagination != nil {
+			pageNo = list.NextPage
+		}
+	}
+	slices.Sort(deps)
+	c.cache.putDeps(wsID, deps)
+	return deps, nil
+}
+
+// cache keeps what changes rarely: run triggers for dependencyTTL, and
+// assessment results for good (a new assessment has a new id).
+type cache struct {
+	mu     sync.Mutex
+	now    func() time.Time
+	depsBy map[string]depEntry
+	drifts map[string]model.Drift
+}
+
+type depEntry struct {
+	ids []string
+	at  time.Time
+}
+
+func newCache() *cache {
+	return &cache{now: time.Now, depsBy: map[string]depEntry{}, drifts: map[string]model.Drift{}}
+}
+
+func (c *cache) deps(wsID string) ([]string, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.depsBy[wsID]
+	if !ok || c.now().Sub(e.at) > dependencyTTL {
+		return nil, false
+	}
+	return slices.Clone(e.ids), true
+}
+
+func (c *cache) putDeps(wsID string, ids []string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.depsBy[wsID] = depEntry{ids: slices.Clone(ids), at: c.now()}
+}
+
+func (c *cache) drift(key string) (model.Drift, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	d, ok := c.drifts[key]
+	d.Resources = slices.Clone(d.Resources)
+	return d, ok
+}
+
+func (c *cache) putDrift(key string, d model.Drift) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	d.Resources = slices.Clone(d.Resources)
+	c.drifts[key] = d
+}
+
+// Lock takes the workspace lock with the note as its reason.
+func (c *Client) Lock(ctx context.Context, stackID, note string) (model.Stack, error) {
+	err := c.call(ctx, "tfc: lock workspace "+stackID, func(ctx context.Context) error {
+		_, err := c.api.Workspaces.Lock(ctx, stackID, tfe.WorkspaceLockOptions{Reason: tfe.String(note)})
+		return err
+	})
+	if err != nil {
+		return model.Stack{}, err
+	}
+	return c.readStack(ctx, stackID)
+}
+
+// Unlock releases the workspace lock.
+func (c *Client) Unlock(ctx context.Context, stackID string) (model.Stack, error) {
+	err := c.call(ctx, "tfc: unlock workspace "+stackID, func(ctx context.Context) error {
+		_, err := c.api.Workspaces.Unlock(ctx, stackID)
+		return err
+	})
+	if err != nil {
+		return model.Stack{}, err
+	}
+	return c.readStack(ctx, stackID)
+}
