@@ -41,7 +41,11 @@ func (s *Server) stacks(ctx context.Context) ([]model.Stack, error) {
 	if err != nil {
 		return nil, err
 	}
-	sort.SliceStable(all, func(i, j int) bool { return sanitizeName(all[i].Name) < sanitizeName(all[j].Name) })
+	names := make(map[string]string, len(all))
+	for _, st := range all {
+		names[st.ID] = sanitizeName(st.Name)
+	}
+	sort.SliceStable(all, func(i, j int) bool { return names[all[i].ID] < names[all[j].ID] })
 	return all, nil
 }
 

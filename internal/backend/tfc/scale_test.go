@@ -1,0 +1,73 @@
+package tfc_test
+
+import (
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// barrier lets want requests through only once all of them have arrived, so
+// a test proves they were in flight together without timing anything. A
+// request that waits past the deadline goes on and marks the barrier broken.
+type barrier struct {
+	mu     sync.Mutex
+	n      int
+	want   int
+	all    chan struct{}
+	broken atomic.Bool
+}
+
+func newBarrier(want int) *barrier { return &barrier{want: want, all: make(chan struct{})} }
+
+func (b *barrier) arrive() {
+	b.mu.Lock()
+	b.n++
+	if b.n == b.want {
+		close(b.all)
+	}
+	b.mu.Unlock()
+	select {
+	case <-b.all:
+	case <-time.After(10 * time.Second):
+		b.broken.Store(true)
+	}
+}
+
+func TestListStacksFetchesLaterPagesConcurrently(t *testing.T) {
+	const stacks = 350 // 4 pages of 100
+	var lists atomic.Int32
+	later := newBarrier(3)
+	h := newHarness(t, harnessOpts{stacks: stacks, wrap: func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path == "/api/v2/organizations/fake-org/workspaces" {
+				lists.Add(1)
+				if r.URL.Query().Get("page[number]") != "1" {
+					later.arrive()
+				}
+			}
+			next.ServeHTTP(w, r)
+		})
+	}})
+	got, err := h.client.ListStacks(ctxFor(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != stacks {
+		t.Errorf("got %d stacks, want %d", len(got), stacks)
+	}
+	seen := map[string]bool{}
+	for _, s := range got {
+		seen[s.ID] = true
+	}
+	if len(seen) != stacks {
+		t.Errorf("got %d distinct stacks, want %d", len(seen), stacks)
+	}
+	if n := lists.Load(); n != 4 {
+		t.Errorf("made %d workspace list requests, want ⌈350/100⌉ = 4", n)
+	}
+	if later.broken.Load() {
+		t.Error("pages 2-4 were not in flight together")
+	}
+}
