@@ -1,0 +1,219 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/stackview/stackview/internal/backend"
+	"github.com/stackview/stackview/internal/model"
+)
+
+// listTimeout bounds the whole headless listing.
+const listTimeout = 60 * time.Second
+
+type lsFlags struct {
+	env    string
+	asJSON bool
+}
+
+func lsCommand() *command {
+	f := &lsFlags{}
+	return &command{
+		path:    []string{"ls"},
+		summary: "print the environment / business-unit stack tree without the UI",
+		flags: func(fs *flag.FlagSet) {
+			fs.StringVar(&f.env, "env", "", "only the environment `NAME`")
+			fs.BoolVar(&f.asJSON, "json", false, "print one JSON object (the format scripts rely on; see README)")
+		},
+		run: func(a *app) error { return a.ls(f) },
+	}
+}
+
+func (a *app) ls(f *lsFlags) error {
+	if len(a.args) > 0 {
+		return usagef("ls: unexpected argument %q", a.args[0])
+	}
+	if f.env != "" {
+		if _, ok := a.cfg.Environment(f.env); !ok {
+			return usagef("ls: unknown environment %q: configured are %s", f.env, strings.Join(a.cfg.EnvironmentNames(), ", "))
+		}
+	}
+	be, closeBackend, err := openBackend(a.ctx, a.cfg)
+	if err != nil {
+		return err
+	}
+	defer closeBackend()
+	ctx, cancel := context.WithTimeout(a.ctx, listTimeout)
+	defer cancel()
+	stacks, err := be.ListStacks(ctx)
+	if err != nil {
+		return fmt.Errorf("listing stacks: %w (%s)", err, backend.Hint(err))
+	}
+	forest := model.BuildForest(stacks, a.cfg.Environments, a.cfg.Mapping)
+	var trees []*model.EnvTree
+	for i := range forest.Envs {
+		if f.env == "" || forest.Envs[i].Env.Name == f.env {
+			trees = append(trees, &forest.Envs[i])
+		}
+	}
+	if f.asJSON {
+		return writeJSON(a.stdout, a.cfg.Backend, trees)
+	}
+	return writeText(a.stdout, trees, len(forest.Unmapped))
+}
+
+// The JSON shapes below are a public format: scripts rely on these names.
+type lsOutput struct {
+	Backend      string  `json:"backend"`
+	Environments []lsEnv `json:"environments"`
+}
+
+type lsEnv struct {
+	Name      string    `json:"name"`
+	Branch    string    `json:"branch"`
+	Protected bool      `json:"protected"`
+	Stacks    []lsStack `json:"stacks"`
+}
+
+type lsStack struct {
+	ID            string   `json:"id"`
+	Name          string   `json:"name"`
+	Layer         string   `json:"layer"`
+	BusinessUnit  *string  `json:"business_unit"`
+	Repository    string   `json:"repository"`
+	Branch        string   `json:"branch"`
+	ProjectRoot   string   `json:"project_root"`
+	State         string   `json:"state"`
+	TrackedCommit string   `json:"tracked_commit"`
+	BranchHead    *string  `json:"branch_head"`
+	DependsOn     []string `json:"depends_on"`
+	Labels        []string `json:"labels"`
+	Locked        bool     `json:"locked"`
+	Disabled      bool     `json:"disabled"`
+	Drifted       bool     `json:"drifted"`
+	URL           string   `json:"url"`
+	LatestRun     *lsRun   `json:"latest_run"`
+}
+
+type lsRun struct {
+	ID        string `json:"id"`
+	Kind      string `json:"kind"`
+	State     string `json:"state"`
+	Commit    string `json:"commit"`
+	CreatedAt string `json:"created_at"`
+}
+
+func writeJSON(w io.Writer, backendName string, trees []*model.EnvTree) error {
+	out := lsOutput{Backend: backendName, Environments: []lsEnv{}}
+	for _, t := range trees {
+		env := lsEnv{Name: t.Env.Name, Branch: t.Env.Branch, Protected: t.Env.Protected, Stacks: []lsStack{}}
+		for _, s := range t.Stacks() {
+			env.Stacks = append(env.Stacks, jsonStack(s))
+		}
+		out.Environments = append(out.Environments, env)
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(out)
+}
+
+func jsonStack(s *model.Stack) lsStack {
+	out := lsStack{
+		ID: s.ID, Name: s.Name, Layer: string(s.Layer), Repository: s.Repo, Branch: s.Branch,
+		ProjectRoot: s.ProjectRoot, State: string(s.State), TrackedCommit: s.TrackedCommit,
+		DependsOn: nonNil(s.DependsOn), Labels: nonNil(s.Labels), Locked: s.Locked(),
+		Disabled: s.Disabled, Drifted: s.Drift.Drifted, URL: s.URL,
+	}
+	if s.BusinessUnit != "" {
+		bu := s.BusinessUnit
+		out.BusinessUnit = &bu
+	}
+	if s.BranchHead != "" {
+		head := s.BranchHead
+		out.BranchHead = &head
+	}
+	if r := s.LatestRun; r != nil {
+		out.LatestRun = &lsRun{ID: r.ID, Kind: string(r.Kind), State: string(r.State), Commit: r.Commit,
+			CreatedAt: r.CreatedAt.UTC().Format(time.RFC3339)}
+	}
+	return out
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+func writeText(w io.Writer, trees []*model.EnvTree, unmapped int) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for i, t := range trees {
+		if i > 0 {
+			fmt.Fprintln(tw)
+		}
+		protected := ""
+		if t.Env.Protected {
+			protected = ", protected"
+		}
+		fmt.Fprintf(tw, "%s (branch %s%s)\n", t.Env.Name, t.Env.Branch, protected)
+		fmt.Fprintln(tw, "  STACK\tSTATE\tUNIT\tLATEST RUN\tCOMMIT\tMARKS")
+		if t.Root != nil {
+			textRow(tw, "  ", t.Root)
+		}
+		for _, u := range t.Units {
+			for _, s := range u.Stacks {
+				textRow(tw, "  └ ", s)
+			}
+		}
+		for _, s := range t.Unassigned {
+			textRow(tw, "  ? ", s)
+		}
+		for _, s := range t.Admin {
+			textRow(tw, "  ⚙ ", s)
+		}
+	}
+	if unmapped > 0 {
+		fmt.Fprintf(tw, "\n%d stacks match no configured environment (see [mapping] in the config)\n", unmapped)
+	}
+	return tw.Flush()
+}
+
+func textRow(w io.Writer, prefix string, s *model.Stack) {
+	run := "-"
+	if r := s.LatestRun; r != nil {
+		run = fmt.Sprintf("%s %s %s", r.Kind, r.State, r.CreatedAt.UTC().Format("01-02 15:04"))
+	}
+	commit := short(s.TrackedCommit)
+	if s.CommitsBehind > 0 {
+		commit += fmt.Sprintf(" ↓%d", s.CommitsBehind)
+	}
+	var marks []string
+	if s.Drift.Drifted {
+		marks = append(marks, "drifted")
+	}
+	if s.Locked() {
+		marks = append(marks, "locked by "+s.Lock.Holder)
+	}
+	if s.Disabled {
+		marks = append(marks, "disabled")
+	}
+	bu := s.BusinessUnit
+	if bu == "" {
+		bu = "-"
+	}
+	fmt.Fprintf(w, "%s%s\t%s\t%s\t%s\t%s\t%s\n", prefix, s.Name, s.State, bu, run, commit, strings.Join(marks, ", "))
+}
+
+func short(sha string) string {
+	if len(sha) > 7 {
+		return sha[:7]
+	}
+	return sha
+}

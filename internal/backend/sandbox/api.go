@@ -1,0 +1,355 @@
+package sandbox
+
+import (
+	"context"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/stackview/stackview/internal/backend"
+	"github.com/stackview/stackview/internal/model"
+)
+
+// RunsPageSize is how many runs ListRuns returns per page.
+const RunsPageSize = 10
+
+// logChunkLines bounds one RunLogs page, so long logs are really paged.
+const logChunkLines = 50
+
+// ListStacks returns every stack, sorted by id.
+func (e *Engine) ListStacks(ctx context.Context) ([]model.Stack, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if _, err := e.now(ctx); err != nil {
+		return nil, err
+	}
+	out := make([]model.Stack, len(e.stacks))
+	for i, s := range e.stacks {
+		out[i] = s.view()
+	}
+	return out, nil
+}
+
+// view copies a stack for a caller, with its state and latest run.
+func (s *stack) view() model.Stack {
+	v := s.Stack
+	v.Labels = slices.Clone(s.Labels)
+	v.DependsOn = slices.Clone(s.DependsOn)
+	v.Drift.Resources = slices.Clone(s.Drift.Resources)
+	if s.Lock != nil {
+		l := *s.Lock
+		v.Lock = &l
+	}
+	v.State = model.StateNone
+	for i := len(s.runs) - 1; i >= 0; i-- {
+		if s.runs[i].Kind == model.RunDeploy {
+			v.State = s.runs[i].State
+			break
+		}
+	}
+	if n := len(s.runs); n > 0 {
+		r := s.runs[n-1].view()
+		v.LatestRun = &r
+	}
+	return v
+}
+
+func (r *run) view() model.Run {
+	v := r.Run
+	v.History = slices.Clone(r.History)
+	if r.Delta != nil {
+		d := *r.Delta
+		v.Delta = &d
+	}
+	return v
+}
+
+// ListRuns pages a stack's runs newest first; the cursor is the id of the
+// last run of the previous page, like Spacelift's "before".
+func (e *Engine) ListRuns(ctx context.Context, stackID, cursor string) ([]model.Run, string, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if _, err := e.now(ctx); err != nil {
+		return nil, "", err
+	}
+	s, err := e.stack(stackID)
+	if err != nil {
+		return nil, "", err
+	}
+	end := len(s.runs)
+	if cursor != "" {
+		i := slices.IndexFunc(s.runs, func(r *run) bool { return r.ID == cursor })
+		if i < 0 {
+			return nil, "", backend.NotFoundf("run %q (cursor) on stack %q", cursor, stackID)
+		}
+		end = i
+	}
+	var out []model.Run
+	for i := end - 1; i >= 0 && len(out) < RunsPageSize; i-- {
+		out = append(out, s.runs[i].view())
+	}
+	next := ""
+	if len(out) > 0 && end-len(out) > 0 {
+		next = out[len(out)-1].ID
+	}
+	return out, next, nil
+}
+
+func (e *Engine) run(stackID, runID string) (*run, error) {
+	s, err := e.stack(stackID)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range s.runs {
+		if r.ID == runID {
+			return r, nil
+		}
+	}
+	return nil, backend.NotFoundf("run %q on stack %q", runID, stackID)
+}
+
+// GetRun returns one run with its history.
+func (e *Engine) GetRun(ctx context.Context, stackID, runID string) (model.Run, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if _, err := e.now(ctx); err != nil {
+		return model.Run{}, err
+	}
+	r, err := e.run(stackID, runID)
+	if err != nil {
+		return model.Run{}, err
+	}
+	return r.view(), nil
+}
+
+// RunLogs pages the run's log; the token is the number of lines already read.
+func (e *Engine) RunLogs(ctx context.Context, stackID, runID, token string) (backend.LogChunk, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if _, err := e.now(ctx); err != nil {
+		return backend.LogChunk{}, err
+	}
+	r, err := e.run(stackID, runID)
+	if err != nil {
+		return backend.LogChunk{}, err
+	}
+	offset := 0
+	if token != "" {
+		if offset, err = strconv.Atoi(token); err != nil || offset < 0 {
+			return backend.LogChunk{}, backend.NotFoundf("log token %q of run %q", token, runID)
+		}
+	}
+	var lines []string
+	for _, l := range r.logs {
+		lines = append(lines, l.Lines...)
+	}
+	offset = min(offset, len(lines))
+	end := min(offset+logChunkLines, len(lines))
+	var text string
+	if end > offset {
+		text = strings.Join(lines[offset:end], "\n") + "\n"
+	}
+	done := end == len(lines) && (r.State.Terminal() || r.State.Waiting())
+	return backend.LogChunk{Text: text, Next: strconv.Itoa(end), Done: done}, nil
+}
+
+// RunChanges returns the resources the run's plan changes (none before planning).
+func (e *Engine) RunChanges(ctx context.Context, stackID, runID string) ([]model.ResourceChange, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if _, err := e.now(ctx); err != nil {
+		return nil, err
+	}
+	r, err := e.run(stackID, runID)
+	if err != nil {
+		return nil, err
+	}
+	if r.Delta == nil {
+		return nil, nil
+	}
+	out := make([]model.ResourceChange, len(r.changes))
+	for i, c := range r.changes {
+		out[i] = c
+		out[i].Attributes = slices.Clone(c.Attributes)
+	}
+	return out, nil
+}
+
+// Trigger starts a run of the stack's tracked commit. A deploy on a stack
+// with a deploy in progress is accepted and waits QUEUED behind it, as in
+// Spacelift; plans and drift checks run at once.
+func (e *Engine) Trigger(ctx context.Context, stackID string, kind model.RunKind) (model.Run, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	now, err := e.now(ctx)
+	if err != nil {
+		return model.Run{}, err
+	}
+	s, err := e.writable(stackID)
+	if err != nil {
+		return model.Run{}, err
+	}
+	switch kind {
+	case model.RunPlan, model.RunDeploy, model.RunDriftCheck:
+	default:
+		return model.Run{}, backend.Conflictf("unknown run kind %q", kind)
+	}
+	title := s.repo.message(ctx, s.TrackedCommit)
+	r := e.newRun(s, kind, s.TrackedCommit, You, title, now)
+	return r.view(), nil
+}
+
+// writable finds a stack that the sandbox user may act on: not locked by someone else.
+func (e *Engine) writable(stackID string) (*stack, error) {
+	s, err := e.stack(stackID)
+	if err != nil {
+		return nil, err
+	}
+	if s.Lock != nil && s.Lock.Holder != You {
+		return nil, backend.Conflictf("stack %q is locked by %s: %s", stackID, s.Lock.Holder, s.Lock.Note)
+	}
+	return s, nil
+}
+
+// act runs a state change on one run of a stack the user may act on.
+func (e *Engine) act(ctx context.Context, stackID, runID string, f func(r *run, now time.Time) (*run, error)) (model.Run, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	now, err := e.now(ctx)
+	if err != nil {
+		return model.Run{}, err
+	}
+	if _, err := e.writable(stackID); err != nil {
+		return model.Run{}, err
+	}
+	r, err := e.run(stackID, runID)
+	if err != nil {
+		return model.Run{}, err
+	}
+	out, err := f(r, now)
+	if err != nil {
+		return model.Run{}, err
+	}
+	return out.view(), nil
+}
+
+// Confirm applies an UNCONFIRMED run.
+func (e *Engine) Confirm(ctx context.Context, stackID, runID string) (model.Run, error) {
+	return e.act(ctx, stackID, runID, func(r *run, now time.Time) (*run, error) {
+		if r.State != model.StateUnconfirmed {
+			return nil, backend.Conflictf("run %s is %s, not UNCONFIRMED", runID, r.State)
+		}
+		e.transition(r, model.StateConfirmed, now, "confirmed by "+You)
+		return r, nil
+	})
+}
+
+// Discard drops a run waiting for confirmation or review, or not yet started.
+func (e *Engine) Discard(ctx context.Context, stackID, runID string) (model.Run, error) {
+	return e.act(ctx, stackID, runID, func(r *run, now time.Time) (*run, error) {
+		switch r.State {
+		case model.StateUnconfirmed, model.StatePendingReview, model.StateQueued, model.StateReady:
+		default:
+			return nil, backend.Conflictf("run %s is %s and cannot be discarded", runID, r.State)
+		}
+		e.transition(r, model.StateDiscarded, now, "discarded by "+You)
+		e.advanceTo(ctx, now) // a deploy queued behind this one may start
+		return r, nil
+	})
+}
+
+// Retry starts a new run of a failed run's kind and commit.
+func (e *Engine) Retry(ctx context.Context, stackID, runID string) (model.Run, error) {
+	return e.act(ctx, stackID, runID, func(r *run, now time.Time) (*run, error) {
+		if r.State != model.StateFailed {
+			return nil, backend.Conflictf("run %s is %s; only failed runs can be retried", runID, r.State)
+		}
+		return e.newRun(r.stack, r.Kind, r.Commit, You, r.Title, now), nil
+	})
+}
+
+// Cancel cancels a run that has not started, or stops one that is running.
+func (e *Engine) Cancel(ctx context.Context, stackID, runID string) (model.Run, error) {
+	return e.act(ctx, stackID, runID, func(r *run, now time.Time) (*run, error) {
+		switch {
+		case r.State == model.StateQueued || r.State == model.StateReady:
+			e.transition(r, model.StateCanceled, now, "canceled by "+You)
+		case r.State.Active():
+			e.transition(r, model.StateStopped, now, "stopped by "+You)
+		default:
+			return nil, backend.Conflictf("run %s is %s and cannot be canceled", runID, r.State)
+		}
+		e.advanceTo(ctx, now)
+		return r, nil
+	})
+}
+
+// Lock takes the stack's lock for the sandbox user.
+func (e *Engine) Lock(ctx context.Context, stackID, note string) (model.Stack, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	now, err := e.now(ctx)
+	if err != nil {
+		return model.Stack{}, err
+	}
+	s, err := e.writable(stackID)
+	if err != nil {
+		return model.Stack{}, err
+	}
+	s.Lock = &model.Lock{Holder: You, Note: note, At: now}
+	return s.view(), nil
+}
+
+// Unlock releases the sandbox user's lock; a lock held by someone else is a conflict.
+func (e *Engine) Unlock(ctx context.Context, stackID string) (model.Stack, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if _, err := e.now(ctx); err != nil {
+		return model.Stack{}, err
+	}
+	s, err := e.writable(stackID)
+	if err != nil {
+		return model.Stack{}, err
+	}
+	s.Lock = nil
+	return s.view(), nil
+}
+
+// ListModules returns the registry's modules by id.
+func (e *Engine) ListModules(ctx context.Context) ([]model.Module, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if _, err := e.now(ctx); err != nil {
+		return nil, err
+	}
+	out := make([]model.Module, len(e.modules))
+	for i, m := range e.modules {
+		out[i] = m.Module
+	}
+	return out, nil
+}
+
+// ListModuleVersions returns a module's versions (its repository's semver tags), newest first.
+func (e *Engine) ListModuleVersions(ctx context.Context, moduleID string) ([]model.ModuleVersion, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if _, err := e.now(ctx); err != nil {
+		return nil, err
+	}
+	for _, m := range e.modules {
+		if m.ID == moduleID {
+			return m.versions(), nil
+		}
+	}
+	return nil, backend.NotFoundf("module %q", moduleID)
+}
+
+func (m *module) versions() []model.ModuleVersion {
+	var out []model.ModuleVersion
+	for name, ref := range m.repo.tags {
+		out = append(out, model.ModuleVersion{Number: strings.TrimPrefix(name, "v"), Commit: ref.Commit, CreatedAt: ref.Date})
+	}
+	model.SortVersions(out)
+	return out
+}

@@ -1,0 +1,321 @@
+package sandbox
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/stackview/stackview/internal/model"
+	"github.com/stackview/stackview/internal/vcs"
+)
+
+// markerFile marks a directory as a sandbox, so it can be resumed and so
+// that no other directory is ever written into.
+const markerFile = "sandbox.json"
+
+const markerFormat = 1
+
+type marker struct {
+	Format int       `json:"format"`
+	Org    string    `json:"org"`
+	Seed   int64     `json:"seed"`
+	Stacks int       `json:"stacks"`
+	Base   time.Time `json:"base"`
+}
+
+// New creates the sandbox organisation in opts.Dir, or resumes the one
+// already there. A resumed sandbox keeps the seed, organisation and scale it
+// was created with (opts' values for those are ignored) and sees pushes made
+// since as new pushes.
+func New(ctx context.Context, opts Options) (*Engine, error) {
+	if opts.Stacks != 0 {
+		return nil, fmt.Errorf("sandbox: scale mode (Stacks: %d) is not built yet", opts.Stacks)
+	}
+	e := &Engine{clock: opts.Clock, org: opts.Org, baseURL: opts.BaseURL, byID: map[string]*stack{}}
+	if e.clock == nil {
+		e.clock = realClock{}
+	}
+	if e.org == "" {
+		e.org = "acme"
+	}
+	dir, cleanup, resume, err := prepareDir(opts.Dir)
+	if err != nil {
+		return nil, err
+	}
+	e.dir, e.removeDir = dir, opts.Dir == ""
+	m := marker{Format: markerFormat, Org: e.org, Seed: opts.Seed, Stacks: opts.Stacks, Base: e.clock.Now().UTC().Truncate(24 * time.Hour)}
+	if resume {
+		if m, err = readMarker(dir); err != nil {
+			return nil, err
+		}
+		e.org = m.Org
+	}
+	if e.baseURL == "" {
+		e.baseURL = "sandbox://" + e.org
+	}
+	if err := e.load(ctx, m, resume); err != nil {
+		cleanup()
+		return nil, err
+	}
+	return e, nil
+}
+
+// prepareDir decides what to do with dir: make it (a temp dir when empty),
+// use it when empty, resume it when it holds a sandbox, refuse it otherwise.
+// cleanup removes what a failed New created.
+func prepareDir(dir string) (abs string, cleanup func(), resume bool, err error) {
+	if dir == "" {
+		tmp, err := os.MkdirTemp("", "stackview-sandbox-")
+		if err != nil {
+			return "", nil, false, fmt.Errorf("sandbox: create temp dir: %w", err)
+		}
+		return tmp, func() { os.RemoveAll(tmp) }, false, nil
+	}
+	if abs, err = filepath.Abs(dir); err != nil {
+		return "", nil, false, fmt.Errorf("sandbox dir %s: %w", dir, err)
+	}
+	entries, err := os.ReadDir(abs)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		if err := os.MkdirAll(abs, 0o755); err != nil {
+			return "", nil, false, fmt.Errorf("sandbox dir %s cannot be created: %w", abs, err)
+		}
+		return abs, func() { os.RemoveAll(abs) }, false, nil
+	case err != nil:
+		return "", nil, false, fmt.Errorf("sandbox dir %s cannot be read: %w", abs, err)
+	}
+	if probe, err := os.CreateTemp(abs, ".probe-"); err != nil {
+		return "", nil, false, fmt.Errorf("sandbox dir %s is not writable: %w", abs, err)
+	} else {
+		probe.Close()
+		os.Remove(probe.Name())
+	}
+	if len(entries) == 0 {
+		return abs, func() { emptyDir(abs) }, false, nil
+	}
+	if _, err := os.Stat(filepath.Join(abs, markerFile)); err != nil {
+		return "", nil, false, fmt.Errorf("sandbox dir %s is not empty and holds no sandbox (no %s): refusing to write there", abs, markerFile)
+	}
+	return abs, func() {}, true, nil
+}
+
+func emptyDir(dir string) {
+	entries, _ := os.ReadDir(dir)
+	for _, en := range entries {
+		os.RemoveAll(filepath.Join(dir, en.Name()))
+	}
+}
+
+func readMarker(dir string) (marker, error) {
+	var m marker
+	data, err := os.ReadFile(filepath.Join(dir, markerFile))
+	if err != nil {
+		return m, fmt.Errorf("sandbox: read %s: %w", markerFile, err)
+	}
+	if err := json.Unmarshal(data, &m); err != nil {
+		return m, fmt.Errorf("sandbox: %s in %s is corrupt: %w", markerFile, dir, err)
+	}
+	if m.Format != markerFormat {
+		return m, fmt.Errorf("sandbox: %s in %s has format %d; this stackview reads format %d (remove the directory to start over)", markerFile, dir, m.Format, markerFormat)
+	}
+	return m, nil
+}
+
+// load builds the organisation: write (or, resuming, find) the repositories,
+// then replay the seeded past up to now.
+func (e *Engine) load(ctx context.Context, m marker, resume bool) error {
+	e.rng = rand.New(rand.NewPCG(uint64(m.Seed), 0x1d5))
+	so := buildSeed(e.org, m.Seed, m.Base)
+	shas, err := e.materializeAll(ctx, so.repos, resume)
+	if err != nil {
+		return err
+	}
+	if !resume {
+		data, _ := json.MarshalIndent(m, "", "  ")
+		if err := os.WriteFile(filepath.Join(e.dir, markerFile), append(data, '\n'), 0o644); err != nil {
+			return fmt.Errorf("sandbox: write %s: %w", markerFile, err)
+		}
+	}
+	sd := &seeding{e: e, ctx: ctx, shas: shas}
+	if err := sd.build(so, resume); err != nil {
+		return err
+	}
+	return sd.replay(so)
+}
+
+// materializeAll writes (or finds) every repository, a few at a time.
+func (e *Engine) materializeAll(ctx context.Context, repos []*seedRepo, resume bool) (map[string][]string, error) {
+	shas := make([][]string, len(repos))
+	errs := make([]error, len(repos))
+	sem := make(chan struct{}, 4)
+	var wg sync.WaitGroup
+	for i, r := range repos {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			shas[i], errs[i] = e.materialize(ctx, r, resume)
+		}()
+	}
+	wg.Wait()
+	out := make(map[string][]string, len(repos))
+	for i, r := range repos {
+		if errs[i] != nil {
+			return nil, errs[i]
+		}
+		out[r.name] = shas[i]
+	}
+	return out, nil
+}
+
+// materialize writes one repository with a single fast-import (or, resuming,
+// reads the marks it wrote then) and returns its commits' object names.
+func (e *Engine) materialize(ctx context.Context, r *seedRepo, resume bool) ([]string, error) {
+	path := filepath.Join(e.dir, "repos", r.name+".git")
+	marksPath := filepath.Join(e.dir, "state", r.name+".marks")
+	if !resume {
+		if err := os.MkdirAll(filepath.Dir(marksPath), 0o755); err != nil {
+			return nil, fmt.Errorf("sandbox: %w", err)
+		}
+		if err := vcs.InitBare(ctx, path, "main"); err != nil {
+			return nil, fmt.Errorf("sandbox: create %s: %w", r.name, err)
+		}
+		pr, pw := io.Pipe()
+		go func() { pw.CloseWithError(r.writeFastImport(pw)) }()
+		err := vcs.Git{Dir: path}.FastImport(ctx, pr, marksPath)
+		pr.Close()
+		if err != nil {
+			return nil, fmt.Errorf("sandbox: seed %s: %w", r.name, err)
+		}
+	}
+	data, err := os.ReadFile(marksPath)
+	if err != nil {
+		return nil, fmt.Errorf("sandbox: repository %s: %w", r.name, err)
+	}
+	marks, err := vcs.ReadMarks(data)
+	if err != nil {
+		return nil, fmt.Errorf("sandbox: repository %s: %w", r.name, err)
+	}
+	shas := make([]string, len(r.commits))
+	for i := range r.commits {
+		if shas[i] = marks[i+1]; shas[i] == "" {
+			return nil, fmt.Errorf("sandbox: repository %s: commit %d missing from its marks", r.name, i+1)
+		}
+	}
+	return shas, nil
+}
+
+// seeding replays the seeded past into the engine.
+type seeding struct {
+	e    *Engine
+	ctx  context.Context
+	shas map[string][]string
+}
+
+func (sd *seeding) sha(repo string, idx int) string { return sd.shas[repo][idx] }
+
+func (sd *seeding) repo(name string) *repository {
+	for _, r := range sd.e.repos {
+		if r.name == name {
+			return r
+		}
+	}
+	return nil
+}
+
+// build creates repositories (their caches filled from the seed), modules
+// and stacks as they were at the start of the seeded past.
+func (sd *seeding) build(so *seedOrg, resume bool) error {
+	e := sd.e
+	for _, sr := range so.repos {
+		r := newRepository(sr.name, filepath.Join(e.dir, "repos", sr.name+".git"))
+		if !resume { // the refs are the seed's: no need to read them back
+			stamp, err := r.git.RefsStamp()
+			if err != nil {
+				return fmt.Errorf("sandbox: %w", err)
+			}
+			r.stamp = stamp
+		}
+		shas := sd.shas[sr.name]
+		for i, c := range sr.commits {
+			parent := ""
+			if c.parent >= 0 {
+				parent = shas[c.parent]
+			}
+			r.remember(shas[i], parent, c.msg, c.files)
+		}
+		for b, i := range sr.heads {
+			r.heads[b] = shas[i]
+			if b == "dev" || b == "qa" || b == "main" {
+				r.heads[b] = shas[0] // pushes move them during the replay
+			}
+		}
+		for t, i := range sr.tags {
+			r.tags[t] = vcs.Ref{Name: "refs/tags/" + t, Commit: shas[i], Date: sr.commits[i].at.UTC()}
+		}
+		e.repos = append(e.repos, r)
+	}
+	for _, r := range e.repos {
+		if name, ok := cutModuleRepo(r.name); ok {
+			m := &module{repo: r, Module: model.Module{ID: moduleRepoName(name), Name: name, Provider: "aws",
+				Source: registrySource(e.org, name), Repo: r.url()}}
+			if vs := m.versions(); len(vs) > 0 {
+				m.Latest = vs[0].Number
+			}
+			e.modules = append(e.modules, m)
+		}
+	}
+	sort.Slice(e.modules, func(i, j int) bool { return e.modules[i].ID < e.modules[j].ID })
+	for _, ss := range so.stacks {
+		r := sd.repo(ss.repo)
+		s := &stack{Stack: ss.Stack, repo: r}
+		s.Repo, s.URL = r.url(), e.stackURL(s.ID)
+		s.TrackedCommit, s.BranchHead = r.heads[s.Branch], r.heads[s.Branch]
+		e.addStack(s)
+	}
+	e.sortStacks()
+	return nil
+}
+
+// replay runs the seeded timeline with a reviewer confirming deploys, then
+// catches up with now (and with pushes made since, when resuming).
+func (sd *seeding) replay(so *seedOrg) error {
+	e := sd.e
+	leave := map[string]string{}
+	for id, idx := range so.leave {
+		leave[id] = sd.sha(e.byID[id].repo.name, idx)
+	}
+	e.reviewer = func(r *run) (time.Duration, bool) { return 3 * time.Minute, leave[r.StackID] != r.Commit }
+	sort.SliceStable(so.events, func(i, j int) bool { return so.events[i].at.Before(so.events[j].at) })
+	for _, ev := range so.events {
+		e.advanceTo(sd.ctx, ev.at)
+		if err := ev.do(sd); err != nil {
+			return err
+		}
+	}
+	e.reviewer = nil
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	_, err := e.now(sd.ctx)
+	return err
+}
+
+// push moves a branch during the replay, as a push the webhook delivers.
+func (sd *seeding) push(repo, branch string, idx int, at time.Time) error {
+	r := sd.repo(repo)
+	return sd.e.pushed(sd.ctx, r, branch, r.heads[branch], sd.sha(repo, idx), at)
+}
+
+func cutModuleRepo(name string) (string, bool) {
+	rest, ok := strings.CutPrefix(name, "modules/terraform-aws-")
+	return rest, ok
+}

@@ -1,0 +1,264 @@
+package sandbox
+
+import (
+	"context"
+	"time"
+
+	"github.com/stackview/stackview/internal/model"
+)
+
+// StateLog is the log a run wrote while in one state; the Spacelift dialect
+// pages logs per state.
+type StateLog struct {
+	State model.RunState
+	Lines []string
+}
+
+type run struct {
+	model.Run
+	stack   *stack
+	logs    []StateLog
+	plan    *planResult // evaluated when the run starts initializing
+	changes []model.ResourceChange
+}
+
+// Phase durations: a plan takes about ten seconds, an apply eight more.
+const (
+	queuedFor       = 1 * time.Second
+	preparingFor    = 2 * time.Second
+	initializingFor = 3 * time.Second
+	planningFor     = 4 * time.Second
+	confirmedFor    = 1 * time.Second
+	prepApplyFor    = 2 * time.Second
+	applyingFor     = 5 * time.Second
+)
+
+// newRun creates a QUEUED run at time at and schedules it.
+func (e *Engine) newRun(s *stack, kind model.RunKind, commit, by, title string, at time.Time) *run {
+	r := &run{stack: s, Run: model.Run{
+		ID: e.newID(at), StackID: s.ID, Kind: kind, Commit: commit, TriggeredBy: by, Title: title, CreatedAt: at,
+	}}
+	r.URL = e.stackURL(s.ID) + "/run/" + r.ID
+	s.runs = append(s.runs, r)
+	e.transition(r, model.StateQueued, at, "")
+	e.active = append(e.active, r)
+	return r
+}
+
+// transition moves r to state at time at, with the log lines written in it.
+func (e *Engine) transition(r *run, state model.RunState, at time.Time, note string, lines ...string) {
+	r.State, r.RawState, r.UpdatedAt = state, string(state), at
+	r.History = append(r.History, model.RunTransition{State: state, At: at, Note: note})
+	if len(lines) > 0 {
+		r.logs = append(r.logs, StateLog{State: state, Lines: lines})
+	}
+}
+
+// advanceTo applies every transition due at or before t, in time order per
+// run and creation order across runs (so a queued run sees the run ahead of
+// it finish first).
+func (e *Engine) advanceTo(ctx context.Context, t time.Time) {
+	for progressed := true; progressed; {
+		progressed = false
+		for i := 0; i < len(e.active); i++ { // runs created on the way are appended and visited
+			for e.step(ctx, e.active[i], t) {
+				progressed = true
+			}
+		}
+		kept := e.active[:0]
+		for _, r := range e.active {
+			if !r.State.Terminal() {
+				kept = append(kept, r)
+			}
+		}
+		clear(e.active[len(kept):])
+		e.active = kept
+	}
+}
+
+// step applies r's next transition if it is due by t.
+func (e *Engine) step(ctx context.Context, r *run, t time.Time) bool {
+	last := r.History[len(r.History)-1].At
+	due, ok := e.nextDue(r, last)
+	if !ok || due.After(t) {
+		return false
+	}
+	switch r.State {
+	case model.StateQueued:
+		e.transition(r, model.StatePreparing, due, "", e.prepareLog(ctx, r)...)
+	case model.StatePreparing:
+		res := e.evaluate(ctx, r)
+		r.plan, r.changes = &res, res.changes
+		e.transition(r, model.StateInitializing, due, "", initLog(res)...)
+	case model.StateInitializing:
+		if r.plan.failure != nil {
+			e.finishFailed(r, due)
+			return true
+		}
+		d := deltaOf(r.changes)
+		r.Delta = &d
+		e.transition(r, model.StatePlanning, due, "", planLog(r.changes)...)
+	case model.StatePlanning:
+		e.afterPlan(r, due)
+	case model.StateUnconfirmed:
+		e.transition(r, model.StateConfirmed, due, "confirmed by a reviewer")
+	case model.StateConfirmed:
+		e.transition(r, model.StatePreparingApply, due, "")
+	case model.StatePreparingApply:
+		e.transition(r, model.StateApplying, due, "", applyLog(r.changes)...)
+	case model.StateApplying:
+		e.transition(r, model.StateFinished, due, "")
+		e.applied(r, due)
+	default:
+		return false
+	}
+	return true
+}
+
+// nextDue is when r leaves its state, or false when only a person (or the
+// run ahead of it) can move it.
+func (e *Engine) nextDue(r *run, last time.Time) (time.Time, bool) {
+	switch r.State {
+	case model.StateQueued:
+		start, ok := e.startAt(r, last)
+		return start.Add(queuedFor), ok
+	case model.StatePreparing:
+		return last.Add(preparingFor), true
+	case model.StateInitializing:
+		return last.Add(initializingFor), true
+	case model.StatePlanning:
+		return last.Add(planningFor), true
+	case model.StateUnconfirmed:
+		if e.reviewer != nil {
+			if d, ok := e.reviewer(r); ok {
+				return last.Add(d), true
+			}
+		}
+		return time.Time{}, false
+	case model.StateConfirmed:
+		return last.Add(confirmedFor), true
+	case model.StatePreparingApply:
+		return last.Add(prepApplyFor), true
+	case model.StateApplying:
+		return last.Add(applyingFor), true
+	}
+	return time.Time{}, false
+}
+
+// startAt: deploys of one stack run one at a time, like Spacelift's stack
+// lock: a queued deploy starts when every earlier deploy is over. Plans and
+// drift checks run alongside.
+func (e *Engine) startAt(r *run, queuedAt time.Time) (time.Time, bool) {
+	if r.Kind != model.RunDeploy {
+		return queuedAt, true
+	}
+	start := queuedAt
+	for _, o := range r.stack.runs {
+		if o == r {
+			break
+		}
+		if o.Kind != model.RunDeploy {
+			continue
+		}
+		if !o.State.Terminal() {
+			return time.Time{}, false
+		}
+		if end := o.History[len(o.History)-1].At; end.After(start) {
+			start = end
+		}
+	}
+	return start, true
+}
+
+func (e *Engine) afterPlan(r *run, at time.Time) {
+	s := r.stack
+	switch {
+	case r.Kind == model.RunDriftCheck:
+		e.transition(r, model.StateFinished, at, "")
+		s.Drift = model.Drift{Drifted: len(r.changes) > 0, CheckedAt: at, Resources: addresses(r.changes)}
+	case r.Kind == model.RunPlan && needsReview(s, r.changes):
+		e.transition(r, model.StatePendingReview, at, "approval policy: destroying resources in prod needs a review")
+	case r.Kind == model.RunPlan:
+		e.transition(r, model.StateFinished, at, "")
+	case r.Delta.Empty():
+		e.transition(r, model.StateFinished, at, "no changes")
+		e.applied(r, at)
+	case s.Autodeploy:
+		e.transition(r, model.StatePreparingApply, at, "autodeploy")
+	default:
+		e.transition(r, model.StateUnconfirmed, at, "")
+	}
+}
+
+// applied records a deploy that finished: its commit is now what runs, drift
+// is reconciled, and stacks depending on this one deploy if it changed anything.
+func (e *Engine) applied(r *run, at time.Time) {
+	s := r.stack
+	s.applied = r.Commit
+	if s.Drift.Drifted {
+		s.Drift = model.Drift{CheckedAt: s.Drift.CheckedAt}
+	}
+	s.drift = nil
+	if r.Delta == nil || r.Delta.Empty() {
+		return
+	}
+	for _, d := range e.dependents(s.ID) {
+		e.newRun(d, model.RunDeploy, d.TrackedCommit, "", "Triggered by "+s.ID+" (dependency)", at)
+	}
+}
+
+// finishFailed fails r; a failed deploy skips the runs it would have started downstream.
+func (e *Engine) finishFailed(r *run, at time.Time) {
+	e.transition(r, model.StateFailed, at, "")
+	if r.Kind != model.RunDeploy {
+		return
+	}
+	for _, d := range e.dependents(r.stack.ID) {
+		sk := e.newRun(d, model.RunDeploy, d.TrackedCommit, "", "Skipped: upstream "+r.stack.ID+" failed", at)
+		e.transition(sk, model.StateSkipped, at, "upstream run "+r.ID+" on "+r.stack.ID+" failed")
+	}
+}
+
+func deltaOf(changes []model.ResourceChange) model.Delta {
+	var d model.Delta
+	for _, c := range changes {
+		switch c.Action {
+		case model.ActionAdd:
+			d.Add++
+		case model.ActionChange:
+			d.Change++
+		case model.ActionDestroy:
+			d.Destroy++
+		}
+	}
+	return d
+}
+
+func addresses(changes []model.ResourceChange) []string {
+	out := make([]string, len(changes))
+	for i, c := range changes {
+		out[i] = c.Address
+	}
+	return out
+}
+
+func needsReview(s *stack, changes []model.ResourceChange) bool {
+	if !hasLabel(s.Labels, "env:prod") {
+		return false
+	}
+	for _, c := range changes {
+		if c.Action == model.ActionDestroy {
+			return true
+		}
+	}
+	return false
+}
+
+func hasLabel(labels []string, l string) bool {
+	for _, x := range labels {
+		if x == l {
+			return true
+		}
+	}
+	return false
+}

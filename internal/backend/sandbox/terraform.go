@@ -1,0 +1,137 @@
+package sandbox
+
+import (
+	"fmt"
+	"path"
+	"sort"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+)
+
+// attr is one attribute of a generated block; Expr is HCL source.
+type attr struct{ Name, Expr string }
+
+// tfResource is a resource block the seed writes.
+type tfResource struct {
+	Type, Name string
+	Attrs      []attr
+}
+
+// tfModuleCall is a module block pointing at the sandbox registry.
+type tfModuleCall struct {
+	Name, Module, Version string
+	Inputs                []attr
+}
+
+// tfConfig is the generated content of one project root's main.tf.
+type tfConfig struct {
+	Modules   []tfModuleCall
+	Resources []tfResource
+}
+
+func (c tfConfig) render(org string) []byte {
+	var b strings.Builder
+	for _, m := range c.Modules {
+		fmt.Fprintf(&b, "module %q {\n  source  = %q\n  version = %q\n", m.Name, registrySource(org, m.Module), m.Version)
+		writeAttrs(&b, m.Inputs)
+		b.WriteString("}\n\n")
+	}
+	for _, r := range c.Resources {
+		fmt.Fprintf(&b, "resource %q %q {\n", r.Type, r.Name)
+		writeAttrs(&b, r.Attrs)
+		b.WriteString("}\n\n")
+	}
+	return []byte(strings.TrimRight(b.String(), "\n") + "\n")
+}
+
+func writeAttrs(b *strings.Builder, attrs []attr) {
+	for _, a := range attrs {
+		fmt.Fprintf(b, "  %s = %s\n", a.Name, a.Expr)
+	}
+}
+
+// registrySource is the address users write for a sandbox registry module.
+func registrySource(org, module string) string { return "spacelift.io/" + org + "/" + module + "/aws" }
+
+// parsedConfig is what a plan needs from a directory of .tf files: every
+// resource's attributes (as source text, to compare) and every module call.
+type parsedConfig struct {
+	Resources map[string]map[string]string // address → attribute → source
+	Modules   map[string]moduleCall        // module name → call
+}
+
+type moduleCall struct {
+	Source, Version string
+	Inputs          map[string]string
+	Pos             hcl.Pos
+	File            string
+}
+
+// parseDir parses the .tf files directly inside dir (a tree's path → content map).
+func parseDir(files map[string][]byte, dir string) (parsedConfig, hcl.Diagnostics) {
+	cfg := parsedConfig{Resources: map[string]map[string]string{}, Modules: map[string]moduleCall{}}
+	var diags hcl.Diagnostics
+	names := make([]string, 0, len(files))
+	for p := range files {
+		if strings.HasSuffix(p, ".tf") && path.Dir(p) == path.Clean(dir) {
+			names = append(names, p)
+		}
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		src := files[name]
+		f, d := hclsyntax.ParseConfig(src, path.Base(name), hcl.InitialPos)
+		diags = append(diags, d...)
+		if d.HasErrors() {
+			continue
+		}
+		body := f.Body.(*hclsyntax.Body)
+		for _, blk := range body.Blocks {
+			switch {
+			case blk.Type == "resource" && len(blk.Labels) == 2:
+				cfg.Resources[blk.Labels[0]+"."+blk.Labels[1]] = bodyAttrs(blk.Body, src)
+			case blk.Type == "module" && len(blk.Labels) == 1:
+				inputs := bodyAttrs(blk.Body, src)
+				call := moduleCall{Source: unquote(inputs["source"]), Version: unquote(inputs["version"]),
+					Inputs: inputs, Pos: blk.DefRange().Start, File: path.Base(name)}
+				delete(inputs, "source")
+				delete(inputs, "version")
+				cfg.Modules[blk.Labels[0]] = call
+			}
+		}
+	}
+	return cfg, diags
+}
+
+// bodyAttrs maps each attribute and nested block of a body to its source text.
+func bodyAttrs(body *hclsyntax.Body, src []byte) map[string]string {
+	out := map[string]string{}
+	for name, a := range body.Attributes {
+		out[name] = string(a.Expr.Range().SliceBytes(src))
+	}
+	for _, nb := range body.Blocks {
+		out[nb.Type] += string(nb.Range().SliceBytes(src))
+	}
+	return out
+}
+
+func unquote(expr string) string { return strings.Trim(strings.TrimSpace(expr), `"`) }
+
+// changedAttrs lists, sorted, the attributes that differ between two bodies.
+func changedAttrs(a, b map[string]string) []string {
+	var out []string
+	for k, v := range a {
+		if w, ok := b[k]; !ok || w != v {
+			out = append(out, k)
+		}
+	}
+	for k := range b {
+		if _, ok := a[k]; !ok {
+			out = append(out, k)
+		}
+	}
+	sort.Strings(out)
+	return out
+}

@@ -1,0 +1,369 @@
+package ui
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/stackview/stackview/internal/backend"
+	"github.com/stackview/stackview/internal/model"
+	"github.com/stackview/stackview/internal/ui/uitest"
+)
+
+func TestStartShowsEnvironmentTree(t *testing.T) {
+	d := newDriver(t, 120, 30)
+	d.requireScreen("[SANDBOX]", "[1 dev", "dev-network", "├─ payments (2)", "dev-payments-api",
+		"dev-payments-worker", "dev-search", "unassigned (1)", "dev-legacy-reports", "✓ FINISHED", "? UNCONFIRMED")
+	d.requireNotOnScreen("prod-network", "stackview-admin")
+	if d.m.selectedID != "dev-network" {
+		t.Fatalf("selected %q, want the environment stack", d.m.selectedID)
+	}
+}
+
+func TestSwitchEnvironment(t *testing.T) {
+	for name, keys := range map[string][]string{
+		"tab":       {"tab", "tab"},
+		"number":    {"3"},
+		"shift+tab": {"shift+tab"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			d := newDriver(t, 160, 40)
+			d.press(keys...)
+			d.requireScreen("[3 prod", "prod-network", "↓2 ⚠", "── administrative (1)", "stackview-admin")
+			d.requireNotOnScreen("dev-network")
+		})
+	}
+	t.Run(":env prod", func(t *testing.T) {
+		d := newDriver(t, 120, 30)
+		d.typeText(":env prod")
+		d.press("enter")
+		d.requireScreen("[3 prod", "prod-network")
+		d.typeText(":env nowhere")
+		d.press("enter")
+		d.requireScreen(`unknown environment "nowhere"`, "prod-network")
+	})
+}
+
+func TestFilter(t *testing.T) {
+	d := newDriver(t, 120, 30)
+	d.typeText("/payments")
+	d.requireScreen("/payments█", "dev-payments-api") // live while typing
+	d.press("enter")
+	d.requireScreen("dev-payments-api", "dev-payments-worker", "filter: payments", "2/5 stacks")
+	d.requireNotOnScreen("dev-search", "dev-legacy-reports")
+
+	d.press("3") // the filter stays across environments
+	d.requireScreen("prod-payments-api", "prod-payments-worker")
+	d.requireNotOnScreen("prod-search")
+
+	d.typeText("/")
+	d.press("ctrl+u")
+	d.typeText("re:SEARCH|^prod-legacy")
+	d.press("enter")
+	d.requireScreen("prod-search", "prod-legacy-reports")
+	d.requireNotOnScreen("prod-payments-api")
+
+	d.typeText("/")
+	d.press("ctrl+u")
+	d.typeText("re:([")
+	d.requireScreen("bad regular expression", "prod-search") // last good filter stays on screen
+	d.press("enter")
+	d.requireScreen("✗ bad regular expression", "prod-search")
+	if d.m.filter != "re:SEARCH|^prod-legacy" {
+		t.Fatalf("filter = %q, want the last good one", d.m.filter)
+	}
+
+	d.press("esc", "esc") // clear the message, then the filter
+	d.requireScreen("prod-payments-api", "prod-search", "6/6 stacks")
+}
+
+func TestFilterEditCancelRestores(t *testing.T) {
+	d := newDriver(t, 120, 30)
+	d.typeText("/search")
+	d.press("enter")
+	d.typeText("/xyz")
+	d.requireScreen("no stack matches the filter")
+	d.press("esc")
+	if d.m.filter != "search" {
+		t.Fatalf("filter = %q after cancel, want %q", d.m.filter, "search")
+	}
+	d.requireScreen("dev-search")
+}
+
+func TestNavigation(t *testing.T) {
+	d := newDriver(t, 120, 30)
+	d.press("j")
+	if d.m.selectedID != "dev-payments-api" {
+		t.Fatalf("j selected %q; headings must be skipped", d.m.selectedID)
+	}
+	d.press("G")
+	if d.m.selectedID != "dev-legacy-reports" {
+		t.Fatalf("G selected %q", d.m.selectedID)
+	}
+	d.press("j") // stays on the last row
+	if d.m.selectedID != "dev-legacy-reports" {
+		t.Fatalf("j past the end selected %q", d.m.selectedID)
+	}
+	d.press("g", "down", "down", "up")
+	if d.m.selectedID != "dev-payments-api" {
+		t.Fatalf("g down down up selected %q", d.m.selectedID)
+	}
+	d.press("pgdown")
+	if d.m.selectedID != "dev-legacy-reports" {
+		t.Fatalf("pgdown selected %q", d.m.selectedID)
+	}
+}
+
+func TestDetailWide(t *testing.T) {
+	d := newDriver(t, 160, 48)
+	d.press("3", "j")
+	d.requireScreen("╭", "Repository acme/payments-api", "Upstream   prod-network (wave 0)",
+		"Downstream prod-payments-worker (wave 2)", "⚠ 2 resources drifted", "Recent runs", "deploy")
+	d.press("enter")
+	d.requireNotOnScreen("Repository")
+	d.press("enter")
+	d.requireScreen("Repository")
+}
+
+func TestDetailNarrow(t *testing.T) {
+	d := newDriver(t, 80, 24)
+	d.requireNotOnScreen("Repository")
+	d.press("3", "j", "j", "j") // prod-search, locked
+	d.press("enter")
+	d.requireScreen("prod-search", "Lock       ⊘ alice for 30m — incident 42", "✗ FAILED")
+	d.requireNotOnScreen("STATE") // the tree is behind the detail
+	d.press("?")
+	d.requireScreen("Keys for the stack detail", "close")
+	d.requireNotOnScreen("down", "filter (/re:")
+	d.press("esc", "esc")
+	d.requireScreen("STATE", "prod-search")
+}
+
+func TestHelpShowsCurrentViewOnly(t *testing.T) {
+	d := newDriver(t, 120, 30)
+	d.press("?")
+	d.requireScreen("Keys for the stack tree", "down", "filter", "refresh", "quit")
+	d.requireNotOnScreen("close detail", "dev-network")
+	d.press("j") // ignored while help is open
+	d.press("?")
+	d.requireScreen("dev-network")
+	if d.m.selectedID != "dev-network" {
+		t.Fatalf("j moved the cursor under the help screen")
+	}
+}
+
+func TestQuitKeys(t *testing.T) {
+	for _, k := range []string{"q", "ctrl+c"} {
+		d := newDriver(t, 120, 30)
+		d.press(k)
+		if !d.quit {
+			t.Fatalf("%s did not quit", k)
+		}
+	}
+	d := newDriver(t, 120, 30)
+	d.typeText(":q")
+	d.press("enter")
+	if !d.quit {
+		t.Fatal(":q did not quit")
+	}
+}
+
+func TestVDoesNotQuit(t *testing.T) {
+	d := newDriver(t, 120, 30)
+	d.press("v")
+	if d.quit {
+		t.Fatal("v quit the program (bubbles list bug)")
+	}
+}
+
+func TestTypingQInFilterDoesNotQuit(t *testing.T) {
+	d := newDriver(t, 120, 30)
+	d.typeText("/q")
+	if d.quit || d.m.input != "q" {
+		t.Fatalf("quit=%v input=%q", d.quit, d.m.input)
+	}
+}
+
+func TestSelectionAndScrollSurviveRefresh(t *testing.T) {
+	fake := uitest.NewFake()
+	fake.AddStacks("dev", 40)
+	d := newDriverWith(t, fake, 100, 20)
+	for range 30 {
+		d.press("j")
+	}
+	sel, off := d.m.selectedID, d.m.offset
+	if off == 0 {
+		t.Fatalf("no scrolling happened; selected %s", sel)
+	}
+	fake.SetState(sel, model.StateFailed)
+	calls := fake.Calls("ListStacks")
+	d.press("r")
+	d.fireTimers()
+	if fake.Calls("ListStacks") != calls+2 {
+		t.Fatalf("ListStacks called %d times, want %d", fake.Calls("ListStacks"), calls+2)
+	}
+	if d.m.selectedID != sel || d.m.offset != off {
+		t.Fatalf("after refresh: selected %s offset %d, want %s %d", d.m.selectedID, d.m.offset, sel, off)
+	}
+	if got := d.m.selected().State; got != model.StateFailed {
+		t.Fatalf("refresh did not bring the new state: %s", got)
+	}
+}
+
+func TestRefreshLoopDoesNotDouble(t *testing.T) {
+	d := newDriver(t, 120, 30)
+	if len(d.timers) != 1 {
+		t.Fatalf("%d ticks armed after the first load, want 1", len(d.timers))
+	}
+	d.press("r", "r") // two manual refreshes, each arms a tick of the new generation
+	calls := d.fake.Calls("ListStacks")
+	d.fireTimers()
+	if got := d.fake.Calls("ListStacks") - calls; got != 1 {
+		t.Fatalf("firing %d pending ticks loaded %d times, want 1", 3, got)
+	}
+	if len(d.timers) != 1 {
+		t.Fatalf("%d ticks armed, want 1", len(d.timers))
+	}
+}
+
+func TestFailingRefreshKeepsData(t *testing.T) {
+	d := newDriver(t, 120, 30)
+	d.fake.FailList(fmt.Errorf("list stacks: %w", backend.ErrUnauthorized))
+	d.fireTimers()
+	d.requireScreen("dev-network", "dev-payments-api", "✗ refresh failed: list stacks: unauthorized",
+		"check your credentials")
+	d.fake.FailList(nil)
+	d.fireTimers() // the loop keeps going after a failure
+	d.requireNotOnScreen("refresh failed")
+}
+
+func TestFailingFirstLoadShowsErrorAndRetries(t *testing.T) {
+	fake := uitest.NewFake()
+	fake.FailList(errors.New("dial tcp: connection refused"))
+	d := newDriverWith(t, fake, 80, 24)
+	d.requireScreen("Could not load stacks from sandbox", "dial tcp: connection refused",
+		"check the endpoint and your network", "Press r to retry")
+	fake.FailList(nil)
+	d.press("r")
+	d.requireScreen("dev-network")
+	d.requireNotOnScreen("Could not load")
+}
+
+func TestFailingRunsShowInDetail(t *testing.T) {
+	fake := uitest.NewFake()
+	fake.FailRuns(fmt.Errorf("list runs: %w", backend.ErrRateLimited))
+	d := newDriverWith(t, fake, 160, 40)
+	d.requireScreen("✗ list runs: rate limited", "dev-network")
+}
+
+func TestStaleRunsAreDropped(t *testing.T) {
+	d := newDriver(t, 160, 40)
+	d.press("j") // selection moves to payments-api; its runs load
+	req := d.m.runsReq
+	d.send(runsMsg{req: req - 1, stackID: "dev-network", runs: []model.Run{{ID: "stale", Kind: model.RunPlan}}})
+	for _, r := range d.m.runs {
+		if r.ID == "stale" {
+			t.Fatal("a stale runs result replaced the current one")
+		}
+	}
+	if d.m.runsFor != "dev-payments-api" || len(d.m.runs) == 0 {
+		t.Fatalf("runs for %q: %d", d.m.runsFor, len(d.m.runs))
+	}
+}
+
+func TestStaleStacksAreDropped(t *testing.T) {
+	d := newDriver(t, 120, 30)
+	d.send(stacksMsg{req: d.m.stacksReq - 1, stacks: nil})
+	d.requireScreen("dev-network")
+}
+
+func TestTooSmall(t *testing.T) {
+	d := newDriver(t, 59, 24)
+	d.requireScreen("terminal too small (need 60×16")
+	d.send(tea.WindowSizeMsg{Width: 80, Height: 15})
+	d.requireScreen("terminal too small")
+	d.send(tea.WindowSizeMsg{Width: 60, Height: 16})
+	d.requireScreen("dev-network")
+}
+
+func TestKeyRemapping(t *testing.T) {
+	d := newDriver(t, 120, 30, func(o *Options) { o.Keys = map[string][]string{"down": {"n"}, "quit": {"ctrl+q"}} })
+	d.press("j", "q")
+	if d.m.selectedID != "dev-network" || d.quit {
+		t.Fatalf("old keys still work: selected %s quit %v", d.m.selectedID, d.quit)
+	}
+	d.press("n")
+	if d.m.selectedID != "dev-payments-api" {
+		t.Fatalf("n did not move down: %s", d.m.selectedID)
+	}
+	d.press("?")
+	d.requireScreen("n            down")
+	d.press("ctrl+q")
+	if !d.quit {
+		t.Fatal("ctrl+q did not quit")
+	}
+}
+
+func TestBadKeysFailNew(t *testing.T) {
+	for _, remap := range []map[string][]string{{"nope": {"x"}}, {"down": {"k"}}} {
+		if _, err := New(Options{Backend: uitest.NewFake(), Keys: remap}); err == nil {
+			t.Errorf("New accepted keys %v", remap)
+		}
+	}
+}
+
+func TestStackCommandJumpsAcrossEnvironments(t *testing.T) {
+	d := newDriver(t, 120, 30)
+	d.typeText("/payments")
+	d.press("enter")
+	d.typeText(":stack prod-search")
+	d.press("enter")
+	if d.m.selectedID != "prod-search" || d.m.forest.Envs[d.m.env].Env.Name != "prod" {
+		t.Fatalf("selected %s in env %d", d.m.selectedID, d.m.env)
+	}
+	d.requireScreen("[3 prod", "filter cleared to show prod-search")
+	d.typeText(":stack search")
+	d.press("enter")
+	d.requireScreen(`3 stacks match "search"`)
+	d.typeText(":frob")
+	d.press("enter")
+	d.requireScreen(`unknown command "frob"`)
+}
+
+func TestCommandCompletion(t *testing.T) {
+	d := newDriver(t, 120, 30)
+	for in, want := range map[string]string{
+		"en":                  "env ",
+		"env p":               "env prod",
+		"stack qa-pay":        "stack qa-payments-",
+		"stack qa-payments-w": "stack qa-payments-worker",
+		"zz":                  "zz",
+	} {
+		if got := d.m.complete(in); got != want {
+			t.Errorf("complete(%q) = %q, want %q", in, got, want)
+		}
+	}
+	d.typeText(":env q")
+	d.press("tab", "enter")
+	d.requireScreen("[2 qa")
+}
+
+func TestReadOnlyBadgeAndAttentionCounts(t *testing.T) {
+	d := newDriver(t, 120, 30, func(o *Options) { o.ReadOnly = true })
+	d.requireScreen("[READ-ONLY]", "[1 dev ?1 ✗1]", "3 prod ?1 ✗1 ⚠1")
+}
+
+func TestUpdatedAgo(t *testing.T) {
+	now := uitest.Epoch
+	d := newDriver(t, 160, 40, func(o *Options) { o.Now = func() time.Time { return now } })
+	d.requireScreen("updated 0s ago")
+	now = now.Add(42 * time.Second)
+	d.requireScreen("updated 42s ago")
+	if !strings.Contains(d.screen(), "deploy ✓ FINISHED 1m") {
+		t.Fatalf("run age not relative to the injected clock:\n%s", d.screen())
+	}
+}

@@ -1,0 +1,72 @@
+package ui
+
+import (
+	"context"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+)
+
+// callTimeout bounds every backend call so a hung API never freezes the
+// refresh loop.
+const callTimeout = 15 * time.Second
+
+// runsShown is how many recent runs the detail pane asks for and shows.
+const runsShown = 5
+
+// fetchStacks lists the stacks. Inputs are copied before the closure so the
+// command never reads the model from its goroutine.
+func (m Model) fetchStacks(req int) tea.Cmd {
+	ctx, b := m.ctx, m.backend
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(ctx, callTimeout)
+		defer cancel()
+		stacks, err := b.ListStacks(ctx)
+		return stacksMsg{req: req, stacks: stacks, err: err}
+	}
+}
+
+// fetchRuns lists the first page of a stack's runs.
+func (m Model) fetchRuns(req int, stackID string) tea.Cmd {
+	ctx, b := m.ctx, m.backend
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(ctx, callTimeout)
+		defer cancel()
+		runs, _, err := b.ListRuns(ctx, stackID, "")
+		if len(runs) > runsShown {
+			runs = runs[:runsShown]
+		}
+		return runsMsg{req: req, stackID: stackID, runs: runs, err: err}
+	}
+}
+
+// refresh starts a stack load now. Bumping the tick generation retires the
+// pending tick, and the new request id retires any load still in flight, so
+// exactly one loop survives.
+func (m Model) refresh() (Model, tea.Cmd) {
+	m.stacksReq++
+	m.tickGen++
+	m.loading = true
+	return m, m.fetchStacks(m.stacksReq)
+}
+
+// armTick schedules the next automatic refresh of the current generation.
+func (m Model) armTick() tea.Cmd {
+	gen := m.tickGen
+	return m.after(m.interval, func(time.Time) tea.Msg { return tickMsg{gen: gen} })
+}
+
+// loadRunsIfNeeded asks for the selected stack's runs when the selection
+// moved to another stack (or force is set, after a refresh).
+func (m Model) loadRunsIfNeeded(force bool) (Model, tea.Cmd) {
+	if m.selectedID == "" || (!force && m.selectedID == m.runsFor) {
+		return m, nil
+	}
+	if m.selectedID != m.runsFor {
+		m.runs, m.runsErr = nil, nil
+	}
+	m.runsReq++
+	m.runsFor = m.selectedID
+	m.runsLoading = true
+	return m, m.fetchRuns(m.runsReq, m.selectedID)
+}

@@ -1,0 +1,137 @@
+package ui
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/stackview/stackview/internal/backend"
+	"github.com/stackview/stackview/internal/ui/uitest"
+)
+
+// timerMsg is what a scheduled tick turns into in tests: held until the test
+// fires it, so no test waits for real time.
+type timerMsg struct{ msg tea.Msg }
+
+// driver runs a Model synchronously: it feeds messages to Update and runs
+// the returned commands inline, unwrapping batches, until nothing is left.
+type driver struct {
+	t      *testing.T
+	m      Model
+	fake   *uitest.Fake // nil when the backend is the sandbox
+	timers []tea.Msg
+	quit   bool
+}
+
+func newDriver(t *testing.T, w, h int, tweak ...func(*Options)) *driver {
+	t.Helper()
+	return newDriverWith(t, uitest.NewFake(), w, h, tweak...)
+}
+
+// newDriverWith starts the UI on a fake the test prepared (e.g. failing).
+func newDriverWith(t *testing.T, fake *uitest.Fake, w, h int, tweak ...func(*Options)) *driver {
+	t.Helper()
+	d := newDriverOn(t, fake, func() time.Time { return uitest.Epoch }, w, h, tweak...)
+	d.fake = fake
+	return d
+}
+
+// newDriverOn starts the UI on any backend with the given clock.
+func newDriverOn(t *testing.T, b backend.Backend, now func() time.Time, w, h int, tweak ...func(*Options)) *driver {
+	t.Helper()
+	opts := Options{Backend: b, Theme: "dark", Now: now}
+	for _, f := range tweak {
+		f(&opts)
+	}
+	m, err := New(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.after = func(_ time.Duration, fn func(time.Time) tea.Msg) tea.Cmd {
+		return func() tea.Msg { return timerMsg{fn(uitest.Epoch)} }
+	}
+	d := &driver{t: t, m: m}
+	d.send(tea.WindowSizeMsg{Width: w, Height: h})
+	d.run(m.Init())
+	return d
+}
+
+func (d *driver) send(msg tea.Msg) {
+	d.t.Helper()
+	next, cmd := d.m.Update(msg)
+	d.m = next.(Model)
+	d.run(cmd)
+}
+
+func (d *driver) run(cmd tea.Cmd) {
+	if cmd == nil {
+		return
+	}
+	switch msg := cmd().(type) {
+	case nil:
+	case tea.BatchMsg:
+		for _, c := range msg {
+			d.run(c)
+		}
+	case timerMsg:
+		d.timers = append(d.timers, msg.msg)
+	case tea.QuitMsg:
+		d.quit = true
+	default:
+		d.send(msg)
+	}
+}
+
+// press sends key presses by v2 name.
+func (d *driver) press(names ...string) {
+	d.t.Helper()
+	for _, n := range names {
+		d.send(uitest.Press(n))
+	}
+}
+
+// typeText types s rune by rune.
+func (d *driver) typeText(s string) {
+	d.t.Helper()
+	for _, k := range uitest.Type(s) {
+		d.send(k)
+	}
+}
+
+// fireTimers delivers every pending tick, as if the interval had passed.
+func (d *driver) fireTimers() {
+	pending := d.timers
+	d.timers = nil
+	for _, msg := range pending {
+		d.send(msg)
+	}
+}
+
+// screen is the rendered content without ANSI sequences.
+func (d *driver) screen() string { return ansi.Strip(d.m.Render()) }
+
+func (d *driver) requireScreen(want ...string) {
+	d.t.Helper()
+	s := d.screen()
+	for _, w := range want {
+		if !strings.Contains(s, w) {
+			d.t.Fatalf("screen lacks %q:\n%s", w, s)
+		}
+	}
+}
+
+func (d *driver) requireNotOnScreen(unwanted ...string) {
+	d.t.Helper()
+	s := d.screen()
+	for _, w := range unwanted {
+		if strings.Contains(s, w) {
+			d.t.Fatalf("screen shows %q:\n%s", w, s)
+		}
+	}
+}
+
+var errTest = errors.New("test: backend down")

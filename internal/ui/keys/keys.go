@@ -1,0 +1,208 @@
+// Package keys declares every key binding of the stack tree UI, one struct
+// per context, with its help text at the definition. Config can remap any
+// binding by action name; Apply validates names and refuses a key bound
+// twice in one context, since the second binding could never fire.
+package keys
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+)
+
+// Global keys work in every view except while typing in the input line.
+type Global struct {
+	Quit     key.Binding
+	Help     key.Binding
+	Refresh  key.Binding
+	Filter   key.Binding
+	Command  key.Binding
+	NextEnv  key.Binding
+	PrevEnv  key.Binding
+	JumpEnv  key.Binding // the n-th key of the binding selects the n-th environment
+	ClearEsc key.Binding
+}
+
+// Tree keys move through the stack tree.
+type Tree struct {
+	Up       key.Binding
+	Down     key.Binding
+	Top      key.Binding
+	Bottom   key.Binding
+	PageUp   key.Binding
+	PageDown key.Binding
+	Detail   key.Binding
+}
+
+// Detail keys apply when the detail pane fills the screen (narrow terminals).
+type Detail struct {
+	Close key.Binding
+}
+
+// Input keys edit the filter or command line.
+type Input struct {
+	Submit   key.Binding
+	Cancel   key.Binding
+	Complete key.Binding
+	Erase    key.Binding
+	Clear    key.Binding
+}
+
+// Map holds every context's keymap.
+type Map struct {
+	Global Global
+	Tree   Tree
+	Detail Detail
+	Input  Input
+}
+
+// Default returns fresh bindings; callers own and may remap them.
+func Default() Map {
+	b := func(help, desc string, keys ...string) key.Binding {
+		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(help, desc))
+	}
+	return Map{
+		Global: Global{
+			Quit:     b("q", "quit", "q", "ctrl+c"),
+			Help:     b("?", "help", "?"),
+			Refresh:  b("r", "refresh", "r"),
+			Filter:   b("/", "filter (/re: for regex)", "/"),
+			Command:  b(":", "command (:env, :stack, :q)", ":"),
+			NextEnv:  b("tab", "next env", "tab"),
+			PrevEnv:  b("shift+tab", "previous env", "shift+tab"),
+			JumpEnv:  b("1-9", "env by number", "1", "2", "3", "4", "5", "6", "7", "8", "9"),
+			ClearEsc: b("esc", "clear filter / back", "esc"),
+		},
+		Tree: Tree{
+			Up:       b("↑/k", "up", "up", "k"),
+			Down:     b("↓/j", "down", "down", "j"),
+			Top:      b("g", "top", "g", "home"),
+			Bottom:   b("G", "bottom", "G", "end"),
+			PageUp:   b("pgup", "page up", "pgup", "ctrl+b"),
+			PageDown: b("pgdn", "page down", "pgdown", "ctrl+f"),
+			Detail:   b("enter", "detail", "enter"),
+		},
+		Detail: Detail{
+			Close: b("enter", "close", "enter"),
+		},
+		Input: Input{
+			Submit:   b("enter", "apply", "enter"),
+			Cancel:   b("esc", "cancel", "esc"),
+			Complete: b("tab", "complete", "tab"),
+			Erase:    b("backspace", "delete a character", "backspace"),
+			Clear:    b("ctrl+u", "clear the line", "ctrl+u"),
+		},
+	}
+}
+
+// action names a binding for config remapping.
+type action struct {
+	name     string
+	contexts []string // the contexts where the binding is live
+	binding  *key.Binding
+}
+
+// actions lists every remappable binding of m. Contexts that are active at
+// the same time share a context name so duplicates across them are caught.
+func (m *Map) actions() []action {
+	global := []string{"tree", "detail"}
+	tree, detail, input := []string{"tree"}, []string{"detail"}, []string{"input"}
+	return []action{
+		{"quit", global, &m.Global.Quit},
+		{"help", global, &m.Global.Help},
+		{"refresh", global, &m.Global.Refresh},
+		{"filter", global, &m.Global.Filter},
+		{"command", global, &m.Global.Command},
+		{"next_env", global, &m.Global.NextEnv},
+		{"prev_env", global, &m.Global.PrevEnv},
+		{"jump_env", global, &m.Global.JumpEnv},
+		{"back", global, &m.Global.ClearEsc},
+		{"up", tree, &m.Tree.Up},
+		{"down", tree, &m.Tree.Down},
+		{"top", tree, &m.Tree.Top},
+		{"bottom", tree, &m.Tree.Bottom},
+		{"page_up", tree, &m.Tree.PageUp},
+		{"page_down", tree, &m.Tree.PageDown},
+		{"detail", tree, &m.Tree.Detail},
+		{"close_detail", detail, &m.Detail.Close},
+		{"input_submit", input, &m.Input.Submit},
+		{"input_cancel", input, &m.Input.Cancel},
+		{"input_complete", input, &m.Input.Complete},
+		{"input_erase", input, &m.Input.Erase},
+		{"input_clear", input, &m.Input.Clear},
+	}
+}
+
+// Actions returns the valid action names, sorted, for config validation and
+// documentation.
+func Actions() []string {
+	m := Default()
+	var out []string
+	for _, a := range m.actions() {
+		out = append(out, a.name)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Apply remaps actions to the given keys (each replaces the action's default
+// keys) and validates the result: unknown action names, empty key lists, the
+// v1-style " " for space, and one key bound to two actions in one context
+// are errors.
+func (m *Map) Apply(remap map[string][]string) error {
+	byName := map[string]action{}
+	for _, a := range m.actions() {
+		byName[a.name] = a
+	}
+	names := make([]string, 0, len(remap))
+	for n := range remap {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		a, ok := byName[n]
+		if !ok {
+			return &ActionError{Action: n, Msg: fmt.Sprintf("unknown action %q (valid: %s)", n, strings.Join(Actions(), ", "))}
+		}
+		ks := remap[n]
+		if len(ks) == 0 {
+			return &ActionError{Action: n, Msg: "no keys given"}
+		}
+		for _, k := range ks {
+			if strings.TrimSpace(k) == "" {
+				return &ActionError{Action: n, Msg: fmt.Sprintf("use \"space\" for the space bar, not %q", k)}
+			}
+		}
+		a.binding.SetKeys(ks...)
+		a.binding.SetHelp(strings.Join(ks, "/"), a.binding.Help().Desc)
+	}
+	return m.Validate()
+}
+
+// ActionError is a bad remapping of one action, so callers can point at the
+// config line that sets it.
+type ActionError struct {
+	Action string
+	Msg    string
+}
+
+func (e *ActionError) Error() string { return fmt.Sprintf("keys: action %q: %s", e.Action, e.Msg) }
+
+// Validate reports a key bound to two actions of one context.
+func (m *Map) Validate() error {
+	seen := map[string]string{} // context+key -> action
+	for _, a := range m.actions() {
+		for _, c := range a.contexts {
+			for _, k := range a.binding.Keys() {
+				id := c + "\x00" + k
+				if prev, dup := seen[id]; dup {
+					return fmt.Errorf("keys: %q is bound to both %q and %q", k, prev, a.name)
+				}
+				seen[id] = a.name
+			}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,71 @@
+package keys
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestDefaultsHaveNoDuplicatesOrV1Space(t *testing.T) {
+	m := Default()
+	if err := m.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range m.actions() {
+		if a.binding.Help().Desc == "" {
+			t.Errorf("%s has no help text", a.name)
+		}
+		for _, k := range a.binding.Keys() {
+			if k == " " {
+				t.Errorf("%s binds %q; v2 spells it \"space\"", a.name, k)
+			}
+		}
+	}
+}
+
+func TestApplyRemaps(t *testing.T) {
+	m := Default()
+	if err := m.Apply(map[string][]string{"refresh": {"ctrl+r", "R"}}); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(m.Global.Refresh.Keys(), ","); got != "ctrl+r,R" {
+		t.Fatalf("refresh keys = %s", got)
+	}
+	if m.Global.Refresh.Help().Key != "ctrl+r/R" {
+		t.Fatalf("help key not updated: %q", m.Global.Refresh.Help().Key)
+	}
+}
+
+func TestApplyErrors(t *testing.T) {
+	cases := map[string]map[string][]string{
+		"unknown action":    {"frobnicate": {"x"}},
+		"empty keys":        {"quit": {}},
+		"v1 space":          {"detail": {" "}},
+		"dup in tree":       {"down": {"q"}},
+		"dup global/detail": {"close_detail": {"r"}},
+	}
+	for name, remap := range cases {
+		t.Run(name, func(t *testing.T) {
+			m := Default()
+			if err := m.Apply(remap); err == nil {
+				t.Fatalf("Apply(%v) = nil, want error", remap)
+			}
+		})
+	}
+}
+
+func TestSameKeyInDifferentContextsIsFine(t *testing.T) {
+	m := Default()
+	// tab completes in the input line and switches environment elsewhere.
+	if err := m.Apply(map[string][]string{"input_complete": {"tab"}, "next_env": {"tab"}}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestActionsSorted(t *testing.T) {
+	a := Actions()
+	for i := 1; i < len(a); i++ {
+		if a[i-1] >= a[i] {
+			t.Fatalf("not sorted or duplicated: %q, %q", a[i-1], a[i])
+		}
+	}
+}

@@ -1,0 +1,172 @@
+package ui
+
+import (
+	"context"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/stackview/stackview/internal/backend"
+	"github.com/stackview/stackview/internal/model"
+	"github.com/stackview/stackview/internal/ui/keys"
+	"github.com/stackview/stackview/internal/ui/theme"
+)
+
+// mode says where typed keys go.
+type mode int
+
+const (
+	modeBrowse  mode = iota
+	modeFilter       // typing after "/"
+	modeCommand      // typing after ":"
+)
+
+// Model is the root of the UI. It is a value: Update returns the next one.
+type Model struct {
+	ctx       context.Context
+	backend   backend.Backend
+	info      backend.Info
+	envs      []model.Environment
+	mapping   model.Mapping
+	keys      keys.Map
+	themeMode string
+	noColor   bool
+	styles    *theme.Styles
+	interval  time.Duration
+	readOnly  bool
+	now       func() time.Time
+	// after schedules a timer message; tea.Tick in production, a recorder in
+	// tests so no test waits for real time.
+	after func(time.Duration, func(time.Time) tea.Msg) tea.Cmd
+
+	width, height int
+
+	forest    model.Forest
+	waves     map[string]int // dependency wave of every stack
+	loaded    bool           // at least one load succeeded
+	lastLoad  time.Time      // when the last good load landed
+	loadErr   error          // the last load's error; nil after a good one
+	loading   bool
+	stacksReq int
+	tickGen   int
+
+	env        int
+	rows       []row
+	cursor     int
+	offset     int
+	selectedID string
+
+	filter    string // the applied filter as typed, "re:" prefix included
+	mode      mode
+	input     string // the line being typed in filter or command mode
+	oldFilter string // restored when a filter edit is cancelled
+
+	paneHidden bool // wide layout: the detail pane was closed with enter
+	detailFull bool // narrow layout: the detail fills the body
+	helpOpen   bool
+
+	message    string
+	messageErr bool
+
+	runsReq     int
+	runsFor     string
+	runs        []model.Run
+	runsErr     error
+	runsLoading bool
+}
+
+// Init starts the first load and, for Theme "auto", asks the terminal for
+// its background colour (it may never answer; dark is the default).
+func (m Model) Init() tea.Cmd {
+	cmds := []tea.Cmd{m.fetchStacks(m.stacksReq)}
+	if m.themeMode == "" || m.themeMode == "auto" {
+		cmds = append(cmds, tea.RequestBackgroundColor)
+	}
+	return tea.Batch(cmds...)
+}
+
+// Update routes one message.
+func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.width, m.height = msg.Width, msg.Height
+		m.clampScroll()
+		return m, nil
+	case tea.BackgroundColorMsg:
+		if m.themeMode == "" || m.themeMode == "auto" {
+			m.styles = theme.New(msg.IsDark(), m.noColor, theme.DefaultPalette())
+		}
+		return m, nil
+	case tea.KeyPressMsg:
+		return m.handleKey(msg)
+	case stacksMsg:
+		return m.onStacks(msg)
+	case runsMsg:
+		return m.onRuns(msg), nil
+	case tickMsg:
+		if msg.gen != m.tickGen {
+			return m, nil
+		}
+		m.stacksReq++
+		m.loading = true
+		return m, m.fetchStacks(m.stacksReq)
+	}
+	return m, nil
+}
+
+// View wraps Render in a full-screen view.
+func (m Model) View() tea.View {
+	v := tea.NewView(m.Render())
+	v.AltScreen = true
+	v.WindowTitle = "stackview"
+	if e := m.currentEnv(); e != nil {
+		v.WindowTitle = "stackview · " + e.Env.Name
+	}
+	return v
+}
+
+func (m Model) onStacks(msg stacksMsg) (tea.Model, tea.Cmd) {
+	if msg.req != m.stacksReq {
+		return m, nil
+	}
+	m.loading = false
+	tick := m.armTick()
+	if msg.err != nil {
+		m.loadErr = msg.err
+		return m, tick
+	}
+	m.loadErr = nil
+	m.loaded = true
+	m.lastLoad = m.now()
+	m.forest = model.BuildForest(msg.stacks, m.envs, m.mapping)
+	m.waves = waveIndex(&m.forest)
+	m.rebuildRows()
+	m, runs := m.loadRunsIfNeeded(true)
+	return m, tea.Batch(tick, runs)
+}
+
+func (m Model) onRuns(msg runsMsg) Model {
+	if msg.req != m.runsReq || msg.stackID != m.runsFor {
+		return m
+	}
+	m.runsLoading = false
+	m.runsErr = msg.err
+	if msg.err == nil {
+		m.runs = msg.runs
+	}
+	return m
+}
+
+func (m Model) currentEnv() *model.EnvTree {
+	if m.env < 0 || m.env >= len(m.forest.Envs) {
+		return nil
+	}
+	return &m.forest.Envs[m.env]
+}
+
+func (m Model) selected() *model.Stack {
+	if m.selectedID == "" {
+		return nil
+	}
+	return m.forest.Stack(m.selectedID)
+}

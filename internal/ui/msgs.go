@@ -1,0 +1,26 @@
+package ui
+
+import "github.com/stackview/stackview/internal/model"
+
+// Result messages carry the id of the request that produced them; Update
+// drops any whose id is not the latest, so a slow answer never overwrites a
+// newer one.
+
+// stacksMsg is the answer to ListStacks.
+type stacksMsg struct {
+	req    int
+	stacks []model.Stack
+	err    error
+}
+
+// runsMsg is the answer to ListRuns for the selected stack.
+type runsMsg struct {
+	req     int
+	stackID string
+	runs    []model.Run
+	err     error
+}
+
+// tickMsg asks for an automatic refresh. Only the tick of the current
+// generation counts, so a manual refresh does not start a second loop.
+type tickMsg struct{ gen int }

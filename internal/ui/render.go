@@ -1,0 +1,284 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/lipgloss/v2"
+
+	"github.com/stackview/stackview/internal/backend"
+	"github.com/stackview/stackview/internal/model"
+)
+
+// Render is the whole screen as a string, kept apart from View so tests
+// can golden it.
+func (m Model) Render() string {
+	if m.width == 0 || m.height == 0 {
+		return ""
+	}
+	if m.tooSmall() {
+		return m.renderTooSmall()
+	}
+	body := m.renderBody()
+	return strings.Join([]string{m.renderTitle(), m.renderTabs(), body, m.renderStatus(), m.renderHints()}, "\n")
+}
+
+func (m Model) renderTooSmall() string {
+	msg := fmt.Sprintf("terminal too small (need %d×%d, have %d×%d)", minWidth, minHeight, m.width, m.height)
+	lines := []string{fit(msg, m.width), fit("enlarge the window, or press q to quit", m.width)}
+	return strings.Join(lines, "\n")
+}
+
+// renderTitle is the first header line: backend, badges, freshness.
+func (m Model) renderTitle() string {
+	st := m.styles
+	left := st.Title.Render("stackview") + " " + st.Subtle.Render(m.info.Kind+" · "+m.info.Account)
+	if m.info.Sandbox {
+		left += " " + st.Badge.Render("[SANDBOX]")
+	}
+	if m.readOnly {
+		left += " " + st.Badge.Render("[READ-ONLY]")
+	}
+	var right string
+	switch {
+	case m.loading && !m.loaded:
+		right = st.Subtle.Render("loading…")
+	case m.loaded:
+		right = st.Subtle.Render("updated " + age(m.now().Sub(m.lastLoad)) + " ago")
+		if m.loadErr != nil {
+			right = st.StatusError.Render("✗ refresh failed") + " " + right
+		}
+	}
+	return spread(left, right, m.width)
+}
+
+// spread puts left and right on one line of width cells, cutting left first.
+func spread(left, right string, width int) string {
+	gap := width - lipgloss.Width(left) - lipgloss.Width(right)
+	if gap < 1 {
+		return fit(left, max(0, width-lipgloss.Width(right)-1)) + " " + right
+	}
+	return left + strings.Repeat(" ", gap) + right
+}
+
+// renderTabs draws the environment tabs with attention counts. The active
+// tab is bracketed so it stands out without colour.
+func (m Model) renderTabs() string {
+	st := m.styles
+	var parts []string
+	for i := range m.forest.Envs {
+		t := &m.forest.Envs[i]
+		label := fmt.Sprintf("%d %s %s", i+1, t.Env.Name, m.attention(t))
+		if i == m.env {
+			parts = append(parts, st.TabActive.Render("["+label+"]"))
+		} else {
+			parts = append(parts, st.Tab.Render(" "+label+" "))
+		}
+	}
+	return fit(strings.Join(parts, " "), m.width)
+}
+
+// attention counts stacks that need a person: waiting, failed, drifted.
+func (m Model) attention(t *model.EnvTree) string {
+	var waiting, failed, drifted int
+	for _, s := range t.Stacks() {
+		switch {
+		case s.State.Waiting() || (s.LatestRun != nil && s.LatestRun.State.Waiting()):
+			waiting++
+		case s.State == model.StateFailed:
+			failed++
+		}
+		if s.Drift.Drifted {
+			drifted++
+		}
+	}
+	if !m.loaded {
+		return "…"
+	}
+	var out []string
+	if waiting > 0 {
+		out = append(out, fmt.Sprintf("?%d", waiting))
+	}
+	if failed > 0 {
+		out = append(out, fmt.Sprintf("✗%d", failed))
+	}
+	if drifted > 0 {
+		out = append(out, fmt.Sprintf("⚠%d", drifted))
+	}
+	if len(out) == 0 {
+		return "✓"
+	}
+	return strings.Join(out, " ")
+}
+
+func (m Model) renderBody() string {
+	h, w := m.bodyHeight(), m.width
+	switch {
+	case m.helpOpen:
+		return m.renderHelp(w, h)
+	case !m.loaded && m.loadErr != nil:
+		return m.renderLoadError(w, h)
+	case !m.loaded:
+		return block([]string{"", "  loading stacks from " + m.info.Kind + "…"}, w, h)
+	case m.detailShownFull():
+		return m.renderDetail(w, h)
+	case m.showPane():
+		tw := m.treeWidth()
+		return lipgloss.JoinHorizontal(lipgloss.Top, m.renderTree(tw, h), " ", m.renderDetail(m.paneWidth(), h))
+	}
+	return m.renderTree(w, h)
+}
+
+// renderLoadError is the first-load failure screen: what failed and what to
+// do, with r and q still working.
+func (m Model) renderLoadError(w, h int) string {
+	st := m.styles
+	lines := []string{
+		"",
+		st.StatusError.Render("  Could not load stacks from " + m.info.Kind + " (" + m.info.Endpoint + ")"),
+		"",
+		"  " + m.loadErr.Error(),
+		"",
+		"  What to do: " + backend.Hint(m.loadErr),
+		"",
+		"  Press r to retry now (stackview also retries every " + m.interval.String() + "), q to quit.",
+	}
+	return block(lines, w, h)
+}
+
+// block fits lines into a w×h rectangle.
+func block(lines []string, w, h int) string {
+	out := make([]string, h)
+	for i := range out {
+		if i < len(lines) {
+			out[i] = fit(lines[i], w)
+		} else {
+			out[i] = strings.Repeat(" ", w)
+		}
+	}
+	return strings.Join(out, "\n")
+}
+
+// renderStatus is the line under the body: the input being typed, else the
+// message or refresh error, with the row count on the right.
+func (m Model) renderStatus() string {
+	st := m.styles
+	var left string
+	switch {
+	case m.mode == modeFilter:
+		left = st.Accent.Render("/") + m.input + "█"
+		if m.message != "" {
+			left += "  " + st.StatusError.Render(m.message)
+		}
+	case m.mode == modeCommand:
+		left = st.Accent.Render(":") + m.input + "█"
+	case m.message != "" && m.messageErr:
+		left = st.StatusError.Render("✗ " + m.message)
+	case m.message != "":
+		left = st.Status.Render(m.message)
+	case m.loadErr != nil && m.loaded:
+		left = st.StatusError.Render("✗ refresh failed: "+m.loadErr.Error()) + st.Status.Render(" — "+backend.Hint(m.loadErr))
+	case m.filter != "":
+		left = st.Status.Render("filter: " + m.filter + "  (esc clears)")
+	}
+	right := ""
+	if m.loaded {
+		n := 0
+		for _, r := range m.rows {
+			if r.kind == rowStack {
+				n++
+			}
+		}
+		total := 0
+		if t := m.currentEnv(); t != nil {
+			total = len(t.Stacks())
+		}
+		right = st.Status.Render(fmt.Sprintf("%d/%d stacks", n, total))
+		if m.loading {
+			right = st.Status.Render("⟳ ") + right
+		}
+	}
+	return spread(left, right, m.width)
+}
+
+// contextHelp is the key groups of the current view, for the hint line and
+// the help screen.
+func (m Model) contextHelp() [][]key.Binding {
+	g, t := m.keys.Global, m.keys.Tree
+	switch {
+	case m.mode != modeBrowse:
+		in := m.keys.Input
+		group := []key.Binding{in.Submit, in.Cancel, in.Erase, in.Clear}
+		if m.mode == modeCommand {
+			group = append(group, in.Complete)
+		}
+		return [][]key.Binding{group}
+	case m.detailShownFull():
+		return [][]key.Binding{
+			{m.keys.Detail.Close, g.ClearEsc},
+			{g.NextEnv, g.PrevEnv, g.JumpEnv, g.Refresh, g.Command, g.Help, g.Quit},
+		}
+	}
+	return [][]key.Binding{
+		{t.Up, t.Down, t.Top, t.Bottom, t.PageUp, t.PageDown, t.Detail},
+		{g.Filter, g.ClearEsc, g.Command, g.NextEnv, g.PrevEnv, g.JumpEnv},
+		{g.Refresh, g.Help, g.Quit},
+	}
+}
+
+// renderHints is the one-line key summary at the bottom.
+func (m Model) renderHints() string {
+	st := m.styles
+	var short []key.Binding
+	switch {
+	case m.mode != modeBrowse:
+		short = m.contextHelp()[0]
+	case m.helpOpen:
+		short = []key.Binding{m.keys.Global.Help, m.keys.Global.Quit}
+	case m.detailShownFull():
+		short = []key.Binding{m.keys.Detail.Close, m.keys.Global.NextEnv, m.keys.Global.Help, m.keys.Global.Quit}
+	default:
+		g, t := m.keys.Global, m.keys.Tree
+		short = []key.Binding{t.Down, t.Detail, g.Filter, g.Command, g.NextEnv, g.Refresh, g.Help, g.Quit}
+	}
+	var parts []string
+	for _, b := range short {
+		if b.Enabled() {
+			parts = append(parts, st.HelpKey.Render(b.Help().Key)+" "+st.HelpDesc.Render(shortDesc(b.Help().Desc)))
+		}
+	}
+	// Hints drop from the middle so "? help" and "q quit", listed last,
+	// always stay visible.
+	for len(parts) > 2 && lipgloss.Width(strings.Join(parts, "  ")) > m.width {
+		parts = append(parts[:len(parts)-3], parts[len(parts)-2:]...)
+	}
+	return fit(strings.Join(parts, "  "), m.width)
+}
+
+// shortDesc keeps the hint line short: "filter (/re: for regex)" -> "filter".
+func shortDesc(d string) string {
+	if i := strings.Index(d, " ("); i > 0 {
+		return d[:i]
+	}
+	return d
+}
+
+// renderHelp lists every key of the current view and nothing else.
+func (m Model) renderHelp(w, h int) string {
+	st := m.styles
+	view := "stack tree"
+	if m.detailShownFull() {
+		view = "stack detail"
+	}
+	lines := []string{st.Title.Render("  Keys for the " + view + " (? or esc closes)"), ""}
+	for _, group := range m.contextHelp() {
+		for _, b := range group {
+			if b.Enabled() {
+				lines = append(lines, "  "+st.HelpKey.Render(fit(b.Help().Key, 12))+" "+st.HelpDesc.Render(b.Help().Desc))
+			}
+		}
+		lines = append(lines, "")
+	}
+	return block(lines, w, h)
+}

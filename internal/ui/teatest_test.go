@@ -1,0 +1,74 @@
+package ui
+
+import (
+	"bytes"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
+	"github.com/charmbracelet/x/exp/teatest/v2"
+
+	"github.com/stackview/stackview/internal/ui/uitest"
+)
+
+// These flows run the real Bubble Tea program (renderer, command goroutines,
+// real ticks) headless; they assert on the output stream and the final model.
+
+func startProgram(t *testing.T, fake *uitest.Fake, w, h int) *teatest.TestModel {
+	t.Helper()
+	m, err := New(Options{Backend: fake, Theme: "dark", NoColor: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return teatest.NewTestModel(t, m,
+		teatest.WithInitialTermSize(w, h),
+		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.Ascii)))
+}
+
+func waitFor(t *testing.T, tm *teatest.TestModel, s string) {
+	t.Helper()
+	teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte(s)) },
+		teatest.WithDuration(5*time.Second), teatest.WithCheckInterval(10*time.Millisecond))
+}
+
+func TestProgramBrowseAndQuit(t *testing.T) {
+	tm := startProgram(t, uitest.NewFake(), 120, 30)
+	waitFor(t, tm, "dev-network")
+	tm.Type("3")
+	waitFor(t, tm, "prod-network")
+	tm.Type("/search")
+	tm.Send(uitest.Press("enter"))
+	waitFor(t, tm, "filter: search")
+	tm.Type("q")
+	fm := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(Model)
+	if fm.selectedID != "prod-search" || fm.forest.Envs[fm.env].Env.Name != "prod" {
+		t.Fatalf("final selection %q in env %d", fm.selectedID, fm.env)
+	}
+}
+
+func TestProgramResizeToTooSmallAndBack(t *testing.T) {
+	tm := startProgram(t, uitest.NewFake(), 80, 24)
+	waitFor(t, tm, "dev-network")
+	tm.Send(tea.WindowSizeMsg{Width: 50, Height: 12})
+	waitFor(t, tm, "terminal too small")
+	tm.Send(tea.WindowSizeMsg{Width: 200, Height: 60})
+	waitFor(t, tm, "Repository")
+	tm.Send(uitest.Press("ctrl+c"))
+	fm := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(Model)
+	if fm.width != 200 || fm.height != 60 {
+		t.Fatalf("final size %dx%d", fm.width, fm.height)
+	}
+}
+
+func TestProgramFailingStartThenRetry(t *testing.T) {
+	fake := uitest.NewFake()
+	fake.FailList(errTest)
+	tm := startProgram(t, fake, 100, 30)
+	waitFor(t, tm, "Could not load stacks")
+	fake.FailList(nil)
+	tm.Type("r")
+	waitFor(t, tm, "dev-network")
+	tm.Type("q")
+	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+}

@@ -1,0 +1,187 @@
+package vcs
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// InitBare creates a bare repository at path whose HEAD names branch,
+// without template files (sample hooks): the repository is written by tools.
+func InitBare(ctx context.Context, path, branch string) error {
+	_, err := Git{}.Run(ctx, "init", "--quiet", "--bare", "--template=", "--initial-branch="+branch, path)
+	return err
+}
+
+// FastImport feeds a git fast-import stream into the repository and, when
+// marksFile is not empty, writes the mark → object table there.
+func (g Git) FastImport(ctx context.Context, stream io.Reader, marksFile string) error {
+	args := []string{"fast-import", "--quiet", "--done"}
+	if marksFile != "" {
+		args = append(args, "--export-marks="+marksFile)
+	}
+	_, err := g.RunInput(ctx, stream, args...)
+	return err
+}
+
+// RevParse resolves a revision to a full object name.
+func (g Git) RevParse(ctx context.Context, rev string) (string, error) {
+	out, err := g.Run(ctx, "rev-parse", "--verify", "--quiet", rev+"^{commit}")
+	if err != nil {
+		return "", fmt.Errorf("resolve %q: %w", rev, err)
+	}
+	return strings.TrimSpace(out), nil
+}
+
+// Ref is one reference: its name, the commit it points at (peeled through
+// annotated tags) and that commit's (or the tag's) date.
+type Ref struct {
+	Name   string
+	Commit string
+	Date   time.Time
+}
+
+// Refs lists the references under the given prefixes (all when none).
+func (g Git) Refs(ctx context.Context, prefixes ...string) ([]Ref, error) {
+	args := append([]string{"for-each-ref", "--format=%(refname) %(objectname) %(*objectname) %(creatordate:unix)"}, prefixes...)
+	out, err := g.Run(ctx, args...)
+	if err != nil {
+		return nil, err
+	}
+	var refs []Ref
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		if line == "" {
+			continue
+		}
+		f := strings.Split(line, " ")
+		if len(f) != 4 {
+			return nil, fmt.Errorf("for-each-ref: unexpected line %q", line)
+		}
+		r := Ref{Name: f[0], Commit: f[1]}
+		if f[2] != "" {
+			r.Commit = f[2]
+		}
+		if sec, err := strconv.ParseInt(f[3], 10, 64); err == nil {
+			r.Date = time.Unix(sec, 0).UTC()
+		}
+		refs = append(refs, r)
+	}
+	return refs, nil
+}
+
+// TreeEntry is one file of a commit's tree.
+type TreeEntry struct {
+	Path string
+	Blob string
+}
+
+// ListTree lists the files of commit (recursively) under path ("" = all).
+func (g Git) ListTree(ctx context.Context, commit, path string) ([]TreeEntry, error) {
+	args := []string{"ls-tree", "-r", "-z", commit}
+	if path != "" {
+		args = append(args, "--", path)
+	}
+	out, err := g.Run(ctx, args...)
+	if err != nil {
+		return nil, err
+	}
+	var entries []TreeEntry
+	for _, rec := range strings.Split(out, "\x00") {
+		meta, name, ok := strings.Cut(rec, "\t")
+		if !ok {
+			continue
+		}
+		f := strings.Fields(meta)
+		if len(f) == 3 && f[1] == "blob" {
+			entries = append(entries, TreeEntry{Path: name, Blob: f[2]})
+		}
+	}
+	return entries, nil
+}
+
+// ReadBlobs returns the contents of the given objects (blob ids or
+// "<commit>:<path>" specs) in one git process.
+func (g Git) ReadBlobs(ctx context.Context, specs []string) (map[string][]byte, error) {
+	if len(specs) == 0 {
+		return map[string][]byte{}, nil
+	}
+	var in bytes.Buffer
+	for _, s := range specs {
+		in.WriteString(s + "\n")
+	}
+	out, err := g.RunInput(ctx, &in, "cat-file", "--batch")
+	if err != nil {
+		return nil, err
+	}
+	r := bufio.NewReader(bytes.NewReader(out))
+	res := make(map[string][]byte, len(specs))
+	for _, s := range specs {
+		header, err := r.ReadString('\n')
+		if err != nil {
+			return nil, fmt.Errorf("cat-file: short output for %q", s)
+		}
+		f := strings.Fields(header)
+		if len(f) == 2 && f[1] == "missing" {
+			return nil, fmt.Errorf("cat-file: %s does not exist", s)
+		}
+		if len(f) != 3 {
+			return nil, fmt.Errorf("cat-file: unexpected header %q", header)
+		}
+		n, err := strconv.Atoi(f[2])
+		if err != nil {
+			return nil, fmt.Errorf("cat-file: bad size in %q", header)
+		}
+		buf := make([]byte, n+1) // content plus the trailing newline
+		if _, err := io.ReadFull(r, buf); err != nil {
+			return nil, fmt.Errorf("cat-file: short content for %q", s)
+		}
+		res[s] = buf[:n]
+	}
+	return res, nil
+}
+
+// ChangedFiles lists the paths that differ between two commits.
+func (g Git) ChangedFiles(ctx context.Context, from, to string) ([]string, error) {
+	out, err := g.Run(ctx, "diff", "--name-only", "-z", from, to)
+	if err != nil {
+		return nil, err
+	}
+	var paths []string
+	for _, p := range strings.Split(out, "\x00") {
+		if p != "" {
+			paths = append(paths, p)
+		}
+	}
+	return paths, nil
+}
+
+// CountCommits counts the commits reachable from to but not from from (from..to).
+func (g Git) CountCommits(ctx context.Context, from, to string) (int, error) {
+	out, err := g.Run(ctx, "rev-list", "--count", from+".."+to)
+	if err != nil {
+		return 0, err
+	}
+	return strconv.Atoi(strings.TrimSpace(out))
+}
+
+// ReadMarks parses a fast-import marks file (":<mark> <sha>" lines).
+func ReadMarks(data []byte) (map[int]string, error) {
+	marks := map[int]string{}
+	for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		if line == "" {
+			continue
+		}
+		m, sha, ok := strings.Cut(line, " ")
+		n, err := strconv.Atoi(strings.TrimPrefix(m, ":"))
+		if !ok || err != nil {
+			return nil, fmt.Errorf("marks: bad line %q", line)
+		}
+		marks[n] = sha
+	}
+	return marks, nil
+}
