@@ -61,7 +61,7 @@ func (c *Client) RunLogs(ctx context.Context, stackID, runID, token string) (bac
 	if err != nil {
 		return backend.LogChunk{}, err
 	}
-	state := normalize(r.Status)
+	state := runState(r)
 	settled := state.Terminal() || state.Waiting()
 	logURL := ""
 	switch {

@@ -26,7 +26,7 @@ var runIncludes = []tfe.RunIncludeOpt{tfe.RunPlan, tfe.RunApply, tfe.RunWorkspac
 // attributes fill the delta, URL and commit.
 func (c *Client) toRun(stackID string, r *tfe.Run) model.Run {
 	out := model.Run{
-		ID: r.ID, StackID: stackID, Kind: model.RunDeploy, State: normalize(r.Status),
+		ID: r.ID, StackID: stackID, Kind: model.RunDeploy, State: runState(r),
 		RawState: string(r.Status), Title: r.Message, CreatedAt: r.CreatedAt, UpdatedAt: r.CreatedAt,
 		History: history(r.StatusTimestamps),
 	}

@@ -44,6 +44,7 @@ type workspaceRow struct {
 	VCSRepo          *tfe.VCSRepo              `jsonapi:"attr,vcs-repo"`
 	Permissions      *tfe.WorkspacePermissions `jsonapi:"attr,permissions"`
 	LastAssessmentAt time.Time                 `jsonapi:"attr,last-assessment-result-at,iso8601"`
+	LockedBy         *tfe.LockedByChoice       `jsonapi:"polyrelation,locked-by"`
 	CurrentRun       *tfe.Run                  `jsonapi:"relation,current-run"`
 	Project          *tfe.Project              `jsonapi:"relation,project"`
 	Assessment       *assessmentResult         `jsonapi:"relation,current-assessment-result"`
@@ -62,8 +63,8 @@ type workspaceQuery struct {
 }
 
 // workspaceIncludes brings the current run with its plan (delta) and commit,
-// and the project (Stack.Space), in the same response.
-const workspaceIncludes = "current_run,current_run.plan,current_run.configuration_version.ingress_attributes,project"
+// the project (Stack.Space) and the lock holder, in the same response.
+const workspaceIncludes = "current_run,current_run.plan,current_run.configuration_version.ingress_attributes,project,locked_by"
 
 // ListStacks reads every workspace with its current run, one request per
 // page of 100; after the first page, whose meta gives the total, the other
@@ -172,7 +173,7 @@ func (c *Client) toStack(w *workspaceRow) model.Stack {
 		s.CanWrite = w.Permissions.CanQueueApply
 	}
 	if w.Locked {
-		s.Lock = &model.Lock{Note: w.LockedReason}
+		s.Lock = &model.Lock{Holder: lockHolder(w.LockedBy), Note: w.LockedReason}
 	}
 	if w.CurrentRun != nil && w.CurrentRun.Status != "" {
 		w.CurrentRun.Workspace = &tfe.Workspace{ID: w.ID, Name: w.Name}
@@ -180,6 +181,20 @@ func (c *Client) toStack(w *workspaceRow) model.Stack {
 		s.LatestRun, s.State, s.TrackedCommit = &r, r.State, r.Commit
 	}
 	return s
+}
+
+// lockHolder names who holds a workspace lock: a user, a team or a run.
+func lockHolder(by *tfe.LockedByChoice) string {
+	switch {
+	case by == nil:
+	case by.User != nil && by.User.Username != "":
+		return by.User.Username
+	case by.Team != nil && by.Team.Name != "":
+		return by.Team.Name
+	case by.Run != nil && by.Run.ID != "":
+		return "run " + by.Run.ID
+	}
+	return "unknown"
 }
 
 // dependencies lists the sources of the workspace's inbound run triggers:

@@ -25,7 +25,10 @@ import (
 //	applied, planned_and_finished, planned_and_saved → FINISHED
 //	errored, policy_soft_failed                      → FAILED
 //	discarded                                        → DISCARDED
-//	canceled, force_canceled                         → CANCELED
+//	canceled, force_canceled                         → CANCELED, or STOPPED when
+//	                                                   the run had started (its
+//	                                                   status-timestamps show fetching,
+//	                                                   planning or applying)
 //
 // Anything else (a status newer than this table) is UNKNOWN, with the raw
 // status kept in Run.RawState.
@@ -58,6 +61,25 @@ func normalize(s tfe.RunStatus) model.RunState {
 	return model.StateUnknown
 }
 
+// runState normalizes a run's status, telling a run stopped while it worked
+// from one canceled in the queue.
+func runState(r *tfe.Run) model.RunState {
+	return stateAt(r.Status, r.StatusTimestamps)
+}
+
+func stateAt(status tfe.RunStatus, ts *tfe.RunStatusTimestamps) model.RunState {
+	s := normalize(status)
+	if s == model.StateCanceled && started(ts) {
+		return model.StateStopped
+	}
+	return s
+}
+
+func started(ts *tfe.RunStatusTimestamps) bool {
+	return ts != nil && (!ts.FetchingAt.IsZero() || !ts.PrePlanRunningAt.IsZero() || !ts.PlanningAt.IsZero() ||
+		!ts.ApplyingAt.IsZero())
+}
+
 // history turns status-timestamps into the run's timeline, oldest first.
 func history(ts *tfe.RunStatusTimestamps) []model.RunTransition {
 	if ts == nil {
@@ -83,7 +105,7 @@ func history(ts *tfe.RunStatusTimestamps) []model.RunTransition {
 	var out []model.RunTransition
 	for _, s := range stamps {
 		if !s.at.IsZero() {
-			out = append(out, model.RunTransition{State: normalize(s.status), At: s.at, Note: string(s.status)})
+			out = append(out, model.RunTransition{State: stateAt(s.status, ts), At: s.at, Note: string(s.status)})
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].At.Before(out[j].At) })

@@ -136,12 +136,13 @@ func schemeOf(r *http.Request) string {
 func baseURL(r *http.Request) string { return schemeOf(r) + "://" + r.Host }
 
 // timestamp formats t the way go-tfe's iso8601 decoding needs: UTC with a
-// literal Z. The zero time is null.
+// literal Z (never +00:00). Fractional seconds parse too and keep runs
+// created within one second in order. The zero time is null.
 func timestamp(t time.Time) any {
 	if t.IsZero() {
 		return nil
 	}
-	return t.UTC().Format("2006-01-02T15:04:05Z")
+	return t.UTC().Format("2006-01-02T15:04:05.999999999Z")
 }
 
 // includes is the parsed include= parameter (comma list, dotted paths).

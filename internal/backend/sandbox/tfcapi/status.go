@@ -22,8 +22,8 @@ import (
 //	FINISHED                         → applied (deploy with changes), else planned_and_finished
 //	FAILED                           → errored
 //	DISCARDED, SKIPPED               → discarded
-//	CANCELED                         → canceled
-//	STOPPED                          → force_canceled
+//	CANCELED, STOPPED                → canceled (STOPPED runs have started:
+//	                                   their status-timestamps show planning)
 func tfcStatus(r model.Run) string {
 	switch r.State {
 	case model.StateReady:
@@ -51,10 +51,8 @@ func tfcStatus(r model.Run) string {
 		return "errored"
 	case model.StateDiscarded, model.StateSkipped:
 		return "discarded"
-	case model.StateCanceled:
+	case model.StateCanceled, model.StateStopped:
 		return "canceled"
-	case model.StateStopped:
-		return "force_canceled"
 	}
 	return "pending"
 }

@@ -156,8 +156,14 @@ func (s *Server) workspaceResource(base string, st model.Stack, inc includes, co
 			"can-read-state-versions": true, "can-queue-destroy": false,
 		},
 	}
+	lockedBy := none()
 	if st.Lock != nil {
 		attrs["locked-reason"] = st.Lock.Note
+		userID := readable("user-", st.Lock.Holder)
+		lockedBy = one("users", userID)
+		if inc.has("locked_by") {
+			col.add(resource{Type: "users", ID: userID, Attributes: map[string]any{"username": st.Lock.Holder}})
+		}
 	}
 	if st.Repo != "" {
 		attrs["vcs-repo"] = map[string]any{
@@ -172,6 +178,7 @@ func (s *Server) workspaceResource(base string, st model.Stack, inc includes, co
 		"current-run":               none(),
 		"latest-run":                none(),
 		"current-assessment-result": none(),
+		"locked-by":                 lockedBy,
 	}
 	if st.LatestRun != nil {
 		k := runKey{stack: st.ID, run: st.LatestRun.ID}
