@@ -67,6 +67,7 @@ type Server struct {
 	resetWait time.Duration // X-RateLimit-Reset sent with them
 	http      *http.Server
 	url       string
+	topo      *topology // see topologyTTL
 }
 
 // New builds a server over b; nothing listens until Start.

@@ -1,11 +1,53 @@
 package tfcapi
 
 import (
+	"context"
 	"net/http"
-	"slices"
+	"time"
 
+	"github.com/stackview/stackview/internal/backend"
 	"github.com/stackview/stackview/internal/model"
 )
+
+// topologyTTL is how long one listing of the stacks serves run-trigger
+// requests. A client reads run triggers once per workspace; listing every
+// stack for each would make loading N workspaces cost N² in the engine.
+// Dependencies change rarely, so a snapshot this short is never noticeably
+// stale.
+const topologyTTL = 2 * time.Second
+
+// topology is a snapshot of the stacks indexed for run triggers.
+type topology struct {
+	at          time.Time
+	byWorkspace map[string]model.Stack
+	byStack     map[string]model.Stack
+	dependents  map[string][]string // stack id → ids of the stacks depending on it
+}
+
+func (s *Server) topology(ctx context.Context) (*topology, error) {
+	s.mu.Lock()
+	t := s.topo
+	s.mu.Unlock()
+	if t != nil && time.Since(t.at) < topologyTTL {
+		return t, nil
+	}
+	all, err := s.stacks(ctx)
+	if err != nil {
+		return nil, err
+	}
+	t = &topology{at: time.Now(), byWorkspace: make(map[string]model.Stack, len(all)),
+		byStack: make(map[string]model.Stack, len(all)), dependents: map[string][]string{}}
+	for _, st := range all {
+		t.byWorkspace[workspaceID(st.ID)], t.byStack[st.ID] = st, st
+		for _, d := range st.DependsOn {
+			t.dependents[d] = append(t.dependents[d], st.ID)
+		}
+	}
+	s.mu.Lock()
+	s.topo = t
+	s.mu.Unlock()
+	return t, nil
+}
 
 // listRunTriggers serves a workspace's run triggers: inbound ones (this
 // workspace is the target; they name its sources, i.e. what it depends on)
@@ -19,28 +61,27 @@ func (s *Server) listRunTriggers(w http.ResponseWriter, r *http.Request) {
 			"filter[run-trigger][type] is required and must be inbound or outbound")
 		return
 	}
-	st, all, err := s.stackOf(r.Context(), r.PathValue("id"))
+	topo, err := s.topology(r.Context())
 	if err != nil {
 		writeBackendError(w, err)
 		return
 	}
-	byID := make(map[string]model.Stack, len(all))
-	for _, o := range all {
-		byID[o.ID] = o
+	st, ok := topo.byWorkspace[r.PathValue("id")]
+	if !ok {
+		writeBackendError(w, backend.NotFoundf("workspace %s", r.PathValue("id")))
+		return
 	}
 	type edge struct{ source, target model.Stack }
 	var edges []edge
 	if kind == "inbound" {
 		for _, d := range st.DependsOn {
-			if src, ok := byID[d]; ok {
+			if src, ok := topo.byStack[d]; ok {
 				edges = append(edges, edge{source: src, target: st})
 			}
 		}
 	} else {
-		for _, o := range all {
-			if slices.Contains(o.DependsOn, st.ID) {
-				edges = append(edges, edge{source: st, target: o})
-			}
+		for _, d := range topo.dependents[st.ID] {
+			edges = append(edges, edge{source: st, target: topo.byStack[d]})
 		}
 	}
 	start, end, meta, links := parsePage(q).window(r, len(edges))
