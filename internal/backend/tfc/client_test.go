@@ -75,7 +75,8 @@ func TestDeployRunLifecycle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if run.State != model.StateQueued || run.Kind != model.RunDeploy || run.StackID != ws || !strings.Contains(run.URL, "/runs/"+run.ID) {
+	if run.State != model.StateQueued || run.Kind != model.RunDeploy || run.StackID != ws || !strings.Contains(run.URL, "/runs/"+run.ID) ||
+		run.TriggeredBy != "fake-user" {
 		t.Fatalf("triggered run = %+v", run)
 	}
 	if _, err := h.client.Confirm(ctx, ws, run.ID); !errors.Is(err, backend.ErrConflict) {

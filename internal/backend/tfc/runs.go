@@ -20,7 +20,7 @@ const runsPerPage = 50
 // out by default.
 const allOperations = "plan_only,plan_and_apply,refresh_only,destroy,empty_apply,save_plan"
 
-var runIncludes = []tfe.RunIncludeOpt{tfe.RunPlan, tfe.RunApply, tfe.RunWorkspace, tfe.RunConfigVerIngress}
+var runIncludes = []tfe.RunIncludeOpt{tfe.RunPlan, tfe.RunApply, tfe.RunWorkspace, tfe.RunConfigVerIngress, tfe.RunCreatedBy}
 
 // toRun converts a go-tfe run; included plan, workspace and ingress
 // attributes fill the delta, URL and commit.

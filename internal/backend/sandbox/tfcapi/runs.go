@@ -74,13 +74,20 @@ func (s *Server) runResource(base string, st model.Stack, r model.Run, inc inclu
 	if inc.has("workspace") {
 		col.add(s.workspaceResource(base, st, nil, col))
 	}
+	createdBy := none()
+	if r.TriggeredBy != "" {
+		createdBy = one("users", userID(r.TriggeredBy))
+		if inc.has("created_by") {
+			col.add(userResource(r.TriggeredBy))
+		}
+	}
 	return resource{Type: "runs", ID: s.ids.id("run", k), Attributes: attrs,
 		Relationships: map[string]relationship{
 			"workspace":             one("workspaces", wsID),
 			"plan":                  one("plans", planID),
 			"apply":                 one("applies", applyID),
 			"configuration-version": one("configuration-versions", cvID),
-			"created-by":            none(),
+			"created-by":            createdBy,
 		},
 		Links: map[string]string{"self": "/api/v2/runs/" + s.ids.id("run", k)}}
 }

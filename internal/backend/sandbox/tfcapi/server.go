@@ -8,9 +8,10 @@
 //
 //   - one workspace per stack, named like the stack;
 //   - flat tags carry the placement: env:<env>, bu:<business unit>, and
-//     layer:environment on each environment's environment stack (TFC tag
-//     names allow letters, digits, '-', '_' and ':'); the stack's own labels
-//     are tags too;
+//     layer:environment on each environment's environment stack, and
+//     "administrative" on workspace-management stacks; the stack's own labels
+//     are tags too (lower-cased; TFC tag names allow letters, digits, '-',
+//     '_' and ':', per the organization tags API docs);
 //   - one project per business unit ("Default Project" for the rest);
 //   - dependencies are run triggers: a business-unit workspace has an inbound
 //     run trigger whose source is its environment workspace;
@@ -18,6 +19,8 @@
 //     checks are refresh-only plan-only runs; the run list includes plan-only
 //     runs only when filter[operation] asks for them, as TFC does;
 //   - drift is the workspace's current assessment result;
+//   - locks carry the note as locked-reason and the holder as the locked-by
+//     user; run authors are created-by users;
 //   - the engine's modules are private registry modules of the organisation
 //     (app.terraform.io/<org>/<name>/<provider> on HCP Terraform).
 //

@@ -116,6 +116,12 @@ func project(st model.Stack) (id, name string) {
 	return defaultProjectID, defaultProject
 }
 
+func userID(username string) string { return readable("user-", username) }
+
+func userResource(username string) resource {
+	return resource{Type: "users", ID: userID(username), Attributes: map[string]any{"username": username}}
+}
+
 func projectResource(id, name string, org string) resource {
 	return resource{Type: "projects", ID: id, Attributes: map[string]any{
 		"name":                   name,
@@ -159,10 +165,9 @@ func (s *Server) workspaceResource(base string, st model.Stack, inc includes, co
 	lockedBy := none()
 	if st.Lock != nil {
 		attrs["locked-reason"] = st.Lock.Note
-		userID := readable("user-", st.Lock.Holder)
-		lockedBy = one("users", userID)
+		lockedBy = one("users", userID(st.Lock.Holder))
 		if inc.has("locked_by") {
-			col.add(resource{Type: "users", ID: userID, Attributes: map[string]any{"username": st.Lock.Holder}})
+			col.add(userResource(st.Lock.Holder))
 		}
 	}
 	if st.Repo != "" {

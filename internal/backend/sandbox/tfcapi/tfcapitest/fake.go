@@ -94,7 +94,7 @@ func (f *Fake) Now() time.Time {
 func (f *Fake) newRun(st *model.Stack, kind model.RunKind) *model.Run {
 	f.seq++
 	r := &model.Run{ID: fmt.Sprintf("run%04d", f.seq), StackID: st.ID, Kind: kind, Commit: st.TrackedCommit,
-		Title: string(kind) + " of " + st.Name, CreatedAt: f.now}
+		Title: string(kind) + " of " + st.Name, TriggeredBy: "fake-user", CreatedAt: f.now}
 	f.runs[st.ID] = append([]*model.Run{r}, f.runs[st.ID]...)
 	f.move(r, model.StateQueued, "queued")
 	return r
