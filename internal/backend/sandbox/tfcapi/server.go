@@ -95,11 +95,18 @@ func (s *Server) Token() string { return s.token }
 // Organization is the organisation name (TF_CLOUD_ORGANIZATION).
 func (s *Server) Organization() string { return s.org }
 
-// URL is the base URL after Start (TFE_ADDRESS), or "".
-func (s *Server) URL() string {
+// BaseURL is the address after Start (TFE_ADDRESS), or "".
+func (s *Server) BaseURL() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.url
+}
+
+// ShellExports is what `stackview sandbox serve` prints: the variables
+// go-tfe, the Terraform CLI's cloud block and stackview's TFC backend read.
+func (s *Server) ShellExports() string {
+	return fmt.Sprintf("export TFE_ADDRESS=%s\nexport TFE_TOKEN=%s\nexport TF_CLOUD_ORGANIZATION=%s\n",
+		s.BaseURL(), s.token, s.org)
 }
 
 // Handler serves the API; tests may wrap it in their own server.
@@ -127,7 +134,7 @@ func (s *Server) Start(addr string) (string, error) {
 	s.http, s.url = srv, "http://"+ln.Addr().String()
 	s.mu.Unlock()
 	go func() { _ = srv.Serve(ln) }()
-	return s.URL(), nil
+	return s.BaseURL(), nil
 }
 
 // Close stops the listener started by Start.

@@ -315,7 +315,8 @@ func TestStartListensOnLoopbackOnly(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer srv.Close()
-	if !strings.HasPrefix(url, "http://127.0.0.1:") || srv.URL() != url || srv.Organization() != "demo" || srv.Token() != "tok" {
+	if !strings.HasPrefix(url, "http://127.0.0.1:") || srv.BaseURL() != url || srv.Organization() != "demo" || srv.Token() != "tok" ||
+		srv.ShellExports() != "export TFE_ADDRESS="+url+"\nexport TFE_TOKEN=tok\nexport TF_CLOUD_ORGANIZATION=demo\n" {
 		t.Errorf("url %q org %q", url, srv.Organization())
 	}
 	api, err := tfe.NewClient(&tfe.Config{Address: url, Token: "tok"})
@@ -325,7 +326,7 @@ func TestStartListensOnLoopbackOnly(t *testing.T) {
 	if org, err := api.Organizations.Read(ctxFor(t), "demo"); err != nil || org.Name != "demo" {
 		t.Errorf("organization: %+v, %v", org, err)
 	}
-	if err := srv.Close(); err != nil || srv.URL() != "" {
+	if err := srv.Close(); err != nil || srv.BaseURL() != "" {
 		t.Errorf("close: %v", err)
 	}
 }
