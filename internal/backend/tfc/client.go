@@ -25,6 +25,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hashicorp/go-cleanhttp"
 	tfe "github.com/hashicorp/go-tfe"
 
 	"github.com/stackview/stackview/internal/backend"
@@ -143,8 +144,9 @@ func resolveAddress(addr string, env func(string) string) (string, *url.URL, err
 	return addr, u, nil
 }
 
-// recordingClient copies base (or go-tfe's default) with a transport that
-// records each call's last status, for rate-limit errors.
+// recordingClient copies base (or builds go-tfe's default pooled client,
+// keeping an idle connection for each concurrent reader) with a transport
+// that records each call's last status, for rate-limit errors.
 func recordingClient(base *http.Client) *http.Client {
 	c := &http.Client{}
 	if base != nil {
@@ -152,7 +154,9 @@ func recordingClient(base *http.Client) *http.Client {
 	}
 	rt := c.Transport
 	if rt == nil {
-		rt = http.DefaultTransport
+		pooled := cleanhttp.DefaultPooledTransport()
+		pooled.MaxIdleConnsPerHost = pageFetchers + detailFetchers
+		rt = pooled
 	}
 	c.Transport = recordingTransport{base: rt}
 	return c
