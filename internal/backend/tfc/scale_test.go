@@ -2,6 +2,8 @@ package tfc_test
 
 import (
 	"net/http"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -69,5 +71,41 @@ func TestListStacksFetchesLaterPagesConcurrently(t *testing.T) {
 	}
 	if later.broken.Load() {
 		t.Error("pages 2-4 were not in flight together")
+	}
+}
+
+func TestRefreshReusesDependenciesAndDrift(t *testing.T) {
+	var triggers, assessments atomic.Int32
+	h := newHarness(t, harnessOpts{wrap: func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			switch {
+			case strings.HasSuffix(r.URL.Path, "/run-triggers"):
+				triggers.Add(1)
+			case strings.Contains(r.URL.Path, "assessment"):
+				assessments.Add(1)
+			}
+			next.ServeHTTP(w, r)
+		})
+	}})
+	first, err := h.client.ListStacks(ctxFor(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if triggers.Load() != 9 || assessments.Load() != 2 {
+		t.Fatalf("first load: %d run-trigger and %d assessment requests, want 9 and 2 (one drifted workspace)",
+			triggers.Load(), assessments.Load())
+	}
+	again, err := h.client.ListStacks(ctxFor(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if triggers.Load() != 9 || assessments.Load() != 2 {
+		t.Errorf("refresh made %d run-trigger and %d assessment requests more", triggers.Load()-9, assessments.Load()-2)
+	}
+	for i := range first {
+		if !slices.Equal(first[i].DependsOn, again[i].DependsOn) || first[i].Drift.Drifted != again[i].Drift.Drifted ||
+			!slices.Equal(first[i].Drift.Resources, again[i].Drift.Resources) {
+			t.Errorf("%s changed on refresh: %+v then %+v", first[i].ID, first[i], again[i])
+		}
 	}
 }
