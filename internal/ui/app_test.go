@@ -1,8 +1,10 @@
 package ui
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"image/color"
 	"strings"
 	"testing"
 	"time"
@@ -137,8 +139,8 @@ func TestDetailNarrow(t *testing.T) {
 	d.requireScreen("prod-search", "Lock       ⊘ alice for 30m — incident 42", "✗ FAILED")
 	d.requireNotOnScreen("STATE") // the tree is behind the detail
 	d.press("?")
-	d.requireScreen("Keys for the stack detail", "close")
-	d.requireNotOnScreen("down", "filter (/re:")
+	d.requireScreen("Keys for the stack detail", "close", "scroll down")
+	d.requireNotOnScreen("top", "page down", "filter (/re:")
 	d.press("esc", "esc")
 	d.requireScreen("STATE", "prod-search")
 }
@@ -186,6 +188,21 @@ func TestTypingQInFilterDoesNotQuit(t *testing.T) {
 	if d.quit || d.m.input != "q" {
 		t.Fatalf("quit=%v input=%q", d.quit, d.m.input)
 	}
+	d.press("ctrl+c")
+	if !d.quit {
+		t.Fatal("ctrl+c while typing did not quit")
+	}
+}
+
+func TestPasteIntoFilter(t *testing.T) {
+	d := newDriver(t, 120, 30)
+	d.send(tea.PasteMsg{Content: "pay"}) // ignored outside the input line
+	d.typeText("/")
+	d.send(tea.PasteMsg{Content: "payments\n"})
+	d.press("enter")
+	if d.m.filter != "payments" {
+		t.Fatalf("filter %q after paste", d.m.filter)
+	}
 }
 
 func TestSelectionAndScrollSurviveRefresh(t *testing.T) {
@@ -214,10 +231,21 @@ func TestSelectionAndScrollSurviveRefresh(t *testing.T) {
 	}
 }
 
+// refreshTicks counts the pending refresh ticks (not clock repaints).
+func (d *driver) refreshTicks() int {
+	n := 0
+	for _, tm := range d.timers {
+		if _, ok := tm.msg.(tickMsg); ok {
+			n++
+		}
+	}
+	return n
+}
+
 func TestRefreshLoopDoesNotDouble(t *testing.T) {
 	d := newDriver(t, 120, 30)
-	if len(d.timers) != 1 {
-		t.Fatalf("%d ticks armed after the first load, want 1", len(d.timers))
+	if d.refreshTicks() != 1 {
+		t.Fatalf("%d ticks armed after the first load, want 1", d.refreshTicks())
 	}
 	d.press("r", "r") // two manual refreshes, each arms a tick of the new generation
 	calls := d.fake.Calls("ListStacks")
@@ -225,8 +253,12 @@ func TestRefreshLoopDoesNotDouble(t *testing.T) {
 	if got := d.fake.Calls("ListStacks") - calls; got != 1 {
 		t.Fatalf("firing %d pending ticks loaded %d times, want 1", 3, got)
 	}
-	if len(d.timers) != 1 {
-		t.Fatalf("%d ticks armed, want 1", len(d.timers))
+	if d.refreshTicks() != 1 {
+		t.Fatalf("%d ticks armed, want 1", d.refreshTicks())
+	}
+	clocks := len(d.timers) - d.refreshTicks()
+	if clocks != 1 {
+		t.Fatalf("%d clock repaints armed, want 1", clocks)
 	}
 }
 
@@ -301,7 +333,7 @@ func TestKeyRemapping(t *testing.T) {
 		t.Fatalf("n did not move down: %s", d.m.selectedID)
 	}
 	d.press("?")
-	d.requireScreen("n            down")
+	d.requireScreen("n          down")
 	d.press("ctrl+q")
 	if !d.quit {
 		t.Fatal("ctrl+q did not quit")
@@ -365,5 +397,146 @@ func TestUpdatedAgo(t *testing.T) {
 	d.requireScreen("updated 42s ago")
 	if !strings.Contains(d.screen(), "deploy ✓ FINISHED 1m") {
 		t.Fatalf("run age not relative to the injected clock:\n%s", d.screen())
+	}
+}
+
+func TestThousandsOfStacksRenderOnlyVisibleRows(t *testing.T) {
+	fake := uitest.NewFake()
+	fake.AddStacks("dev", 5000)
+	d := newDriverWith(t, fake, 120, 30)
+	d.press("G")
+	d.requireScreen("dev-extra-4999", "5005/5005 stacks")
+	if n := strings.Count(d.screen(), "\n") + 1; n != 30 {
+		t.Fatalf("rendered %d lines, want the terminal's 30", n)
+	}
+	d.press("g")
+	d.requireScreen("dev-network")
+}
+
+func BenchmarkRenderLargeTree(b *testing.B) {
+	fake := uitest.NewFake()
+	fake.AddStacks("dev", 5000)
+	d := newDriverWith(b, fake, 200, 60)
+	b.ResetTimer()
+	for b.Loop() {
+		d.m.move(1)
+		_ = d.m.Render()
+	}
+}
+
+func TestBackgroundColorRestylesOnlyOnAuto(t *testing.T) {
+	white := tea.BackgroundColorMsg{Color: color.White}
+	d := newDriver(t, 120, 30, func(o *Options) { o.Theme = "auto" })
+	if !d.m.styles.Dark {
+		t.Fatal("auto must start dark: the terminal may never answer")
+	}
+	d.send(white)
+	if d.m.styles.Dark {
+		t.Fatal("a light background did not switch auto to light")
+	}
+	forced := newDriver(t, 120, 30, func(o *Options) { o.Theme = "dark" })
+	forced.send(white)
+	if !forced.m.styles.Dark {
+		t.Fatal(`Theme "dark" was overridden by the terminal`)
+	}
+	if light := newDriver(t, 120, 30, func(o *Options) { o.Theme = "light" }); light.m.styles.Dark {
+		t.Fatal(`Theme "light" rendered dark`)
+	}
+}
+
+func TestDetailScrollsWhenItDoesNotFit(t *testing.T) {
+	fake := uitest.NewFake()
+	fake.AddStacks("dev", 30) // all depend on dev-network: a long downstream list
+	d := newDriverWith(t, fake, 80, 24)
+	d.press("enter")
+	d.requireScreen("dev-network", "(j/k scroll)")
+	d.requireNotOnScreen("Recent runs")
+	for range 40 {
+		d.press("j")
+	}
+	d.requireScreen("Recent runs", "above (k scrolls up)")
+	d.press("k")
+	d.requireScreen("(j/k scroll)") // no dead presses past the end
+	d.press("esc", "enter")
+	d.requireScreen("Repository") // scroll resets when the detail reopens
+}
+
+func TestLongLockNoteWraps(t *testing.T) {
+	d := newDriver(t, 80, 24)
+	d.m.forest.Stack("dev-search").Lock = &model.Lock{Holder: "alice", Note: strings.Repeat("freeze ", 20)}
+	d.typeText(":stack dev-search")
+	d.press("enter", "enter")
+	if n := strings.Count(d.screen(), "freeze"); n != 20 {
+		t.Fatalf("%d of 20 words of the note shown:\n%s", n, d.screen())
+	}
+}
+
+func TestUnmappedStacksAreCounted(t *testing.T) {
+	fake := uitest.NewFake()
+	fake.AddUnmapped("orphan")
+	d := newDriverWith(t, fake, 120, 30)
+	d.requireScreen("1 in no environment (check the mapping)")
+}
+
+func TestLongStartErrorWraps(t *testing.T) {
+	fake := uitest.NewFake()
+	fake.FailList(errors.New(strings.Repeat("very long failure ", 10) + "END"))
+	d := newDriverWith(t, fake, 80, 24)
+	d.requireScreen("END", "Press r to retry")
+}
+
+func TestEnvironmentWithoutEnvironmentStack(t *testing.T) {
+	d := newDriver(t, 100, 20)
+	d.send(stacksMsg{req: d.m.stacksReq, stacks: []model.Stack{
+		{ID: "a", Name: "a-api", Labels: []string{"env:dev", "bu:x"}},
+		{ID: "b", Name: "b-api", Labels: []string{"env:dev", "bu:x"}},
+		{ID: "c", Name: "c-thing", Labels: []string{"env:dev"}},
+	}})
+	d.requireScreen("(no environment stack)", "├─ x (2)", "└─ unassigned (1)")
+	if d.m.selectedID != "a" {
+		t.Fatalf("selected %q, want the first stack", d.m.selectedID)
+	}
+	d.press("2")
+	d.requireScreen("no stacks in this environment")
+	if d.m.selectedID != "" {
+		t.Fatalf("selected %q in an empty environment", d.m.selectedID)
+	}
+	d.press("j", "G", "enter", "g") // nothing to move to; nothing breaks
+}
+
+func TestOpenAndCopyURL(t *testing.T) {
+	d := newDriver(t, 120, 30)
+	var opened []string
+	d.m.openURL = func(_ context.Context, url string) error { opened = append(opened, url); return nil }
+	d.press("o")
+	if len(opened) != 1 || opened[0] != "https://acme.example/stack/dev-network" {
+		t.Fatalf("opened %v", opened)
+	}
+	d.requireScreen("opened https://acme.example/stack/dev-network")
+	d.press("y")
+	d.requireScreen("copied https://acme.example/stack/dev-network")
+
+	d.m.openURL = func(context.Context, string) error { return errors.New("no xdg-open") }
+	d.press("o")
+	d.requireScreen("could not open a browser: no xdg-open (y copies the URL)")
+}
+
+func TestOpenRefusesNonWebURLs(t *testing.T) {
+	e, clk := newSandbox(t)
+	d := newDriverOn(t, e, clk.Now, 120, 30)
+	d.m.openURL = func(context.Context, string) error { t.Fatal("opened a sandbox:// URL"); return nil }
+	d.press("o")
+	d.requireScreen("dev-network has no web page (sandbox://")
+}
+
+func TestRateLimitDelaysTheNextRefresh(t *testing.T) {
+	d := newDriver(t, 120, 30)
+	d.fake.FailList(&backend.RateLimitError{RetryAfter: time.Minute})
+	d.fireTimers()
+	d.requireScreen("rate limited: retry in 1m0s")
+	for _, tm := range d.timers {
+		if _, ok := tm.msg.(tickMsg); ok && tm.wait != time.Minute {
+			t.Fatalf("next refresh in %s, want the server's 1m", tm.wait)
+		}
 	}
 }

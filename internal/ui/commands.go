@@ -2,9 +2,12 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+
+	"github.com/stackview/stackview/internal/backend"
 )
 
 // callTimeout bounds every backend call so a hung API never freezes the
@@ -50,10 +53,15 @@ func (m Model) refresh() (Model, tea.Cmd) {
 	return m, m.fetchStacks(m.stacksReq)
 }
 
-// armTick schedules the next automatic refresh of the current generation.
-func (m Model) armTick() tea.Cmd {
-	gen := m.tickGen
-	return m.after(m.interval, func(time.Time) tea.Msg { return tickMsg{gen: gen} })
+// armTick schedules the next automatic refresh of the current generation,
+// later than usual when the API said how long to back off.
+func (m Model) armTick(lastErr error) tea.Cmd {
+	gen, wait := m.tickGen, m.interval
+	var rl *backend.RateLimitError
+	if errors.As(lastErr, &rl) {
+		wait = max(wait, rl.RetryAfter)
+	}
+	return m.after(wait, func(time.Time) tea.Msg { return tickMsg{gen: gen} })
 }
 
 // loadRunsIfNeeded asks for the selected stack's runs when the selection
@@ -69,4 +77,9 @@ func (m Model) loadRunsIfNeeded(force bool) (Model, tea.Cmd) {
 	m.runsFor = m.selectedID
 	m.runsLoading = true
 	return m, m.fetchRuns(m.runsReq, m.selectedID)
+}
+
+// armClock schedules the next once-a-second repaint.
+func (m Model) armClock() tea.Cmd {
+	return m.after(time.Second, func(time.Time) tea.Msg { return clockMsg{} })
 }

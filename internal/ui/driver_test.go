@@ -15,25 +15,28 @@ import (
 
 // timerMsg is what a scheduled tick turns into in tests: held until the test
 // fires it, so no test waits for real time.
-type timerMsg struct{ msg tea.Msg }
+type timerMsg struct {
+	wait time.Duration
+	msg  tea.Msg
+}
 
 // driver runs a Model synchronously: it feeds messages to Update and runs
 // the returned commands inline, unwrapping batches, until nothing is left.
 type driver struct {
-	t      *testing.T
+	t      testing.TB
 	m      Model
 	fake   *uitest.Fake // nil when the backend is the sandbox
-	timers []tea.Msg
+	timers []timerMsg
 	quit   bool
 }
 
-func newDriver(t *testing.T, w, h int, tweak ...func(*Options)) *driver {
+func newDriver(t testing.TB, w, h int, tweak ...func(*Options)) *driver {
 	t.Helper()
 	return newDriverWith(t, uitest.NewFake(), w, h, tweak...)
 }
 
 // newDriverWith starts the UI on a fake the test prepared (e.g. failing).
-func newDriverWith(t *testing.T, fake *uitest.Fake, w, h int, tweak ...func(*Options)) *driver {
+func newDriverWith(t testing.TB, fake *uitest.Fake, w, h int, tweak ...func(*Options)) *driver {
 	t.Helper()
 	d := newDriverOn(t, fake, func() time.Time { return uitest.Epoch }, w, h, tweak...)
 	d.fake = fake
@@ -41,7 +44,7 @@ func newDriverWith(t *testing.T, fake *uitest.Fake, w, h int, tweak ...func(*Opt
 }
 
 // newDriverOn starts the UI on any backend with the given clock.
-func newDriverOn(t *testing.T, b backend.Backend, now func() time.Time, w, h int, tweak ...func(*Options)) *driver {
+func newDriverOn(t testing.TB, b backend.Backend, now func() time.Time, w, h int, tweak ...func(*Options)) *driver {
 	t.Helper()
 	opts := Options{Backend: b, Theme: "dark", Now: now}
 	for _, f := range tweak {
@@ -51,10 +54,11 @@ func newDriverOn(t *testing.T, b backend.Backend, now func() time.Time, w, h int
 	if err != nil {
 		t.Fatal(err)
 	}
-	m.after = func(_ time.Duration, fn func(time.Time) tea.Msg) tea.Cmd {
-		return func() tea.Msg { return timerMsg{fn(uitest.Epoch)} }
+	d := &driver{t: t}
+	m.after = func(wait time.Duration, fn func(time.Time) tea.Msg) tea.Cmd {
+		return func() tea.Msg { return timerMsg{wait: wait, msg: fn(uitest.Epoch)} }
 	}
-	d := &driver{t: t, m: m}
+	d.m = m
 	d.send(tea.WindowSizeMsg{Width: w, Height: h})
 	d.run(m.Init())
 	return d
@@ -78,7 +82,7 @@ func (d *driver) run(cmd tea.Cmd) {
 			d.run(c)
 		}
 	case timerMsg:
-		d.timers = append(d.timers, msg.msg)
+		d.timers = append(d.timers, msg)
 	case tea.QuitMsg:
 		d.quit = true
 	default:
@@ -106,8 +110,8 @@ func (d *driver) typeText(s string) {
 func (d *driver) fireTimers() {
 	pending := d.timers
 	d.timers = nil
-	for _, msg := range pending {
-		d.send(msg)
+	for _, tm := range pending {
+		d.send(tm.msg)
 	}
 }
 

@@ -38,6 +38,8 @@ type Model struct {
 	// after schedules a timer message; tea.Tick in production, a recorder in
 	// tests so no test waits for real time.
 	after func(time.Duration, func(time.Time) tea.Msg) tea.Cmd
+	// openURL launches a browser; tests record instead.
+	openURL func(context.Context, string) error
 
 	width, height int
 
@@ -61,9 +63,10 @@ type Model struct {
 	input     string // the line being typed in filter or command mode
 	oldFilter string // restored when a filter edit is cancelled
 
-	paneHidden bool // wide layout: the detail pane was closed with enter
-	detailFull bool // narrow layout: the detail fills the body
-	helpOpen   bool
+	paneHidden   bool // wide layout: the detail pane was closed with enter
+	detailFull   bool // narrow layout: the detail fills the body
+	detailScroll int  // first detail line shown in the narrow layout
+	helpOpen     bool
 
 	message    string
 	messageErr bool
@@ -78,7 +81,7 @@ type Model struct {
 // Init starts the first load and, for Theme "auto", asks the terminal for
 // its background colour (it may never answer; dark is the default).
 func (m Model) Init() tea.Cmd {
-	cmds := []tea.Cmd{m.fetchStacks(m.stacksReq)}
+	cmds := []tea.Cmd{m.fetchStacks(m.stacksReq), m.armClock()}
 	if m.themeMode == "" || m.themeMode == "auto" {
 		cmds = append(cmds, tea.RequestBackgroundColor)
 	}
@@ -99,10 +102,16 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case tea.KeyPressMsg:
 		return m.handleKey(msg)
+	case tea.PasteMsg:
+		return m.onPaste(msg), nil
 	case stacksMsg:
 		return m.onStacks(msg)
+	case openedMsg:
+		return m.onOpened(msg), nil
 	case runsMsg:
 		return m.onRuns(msg), nil
+	case clockMsg:
+		return m, m.armClock()
 	case tickMsg:
 		if msg.gen != m.tickGen {
 			return m, nil
@@ -130,7 +139,7 @@ func (m Model) onStacks(msg stacksMsg) (tea.Model, tea.Cmd) {
 		return m, nil
 	}
 	m.loading = false
-	tick := m.armTick()
+	tick := m.armTick(msg.err)
 	if msg.err != nil {
 		m.loadErr = msg.err
 		return m, tick

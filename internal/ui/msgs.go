@@ -24,3 +24,7 @@ type runsMsg struct {
 // tickMsg asks for an automatic refresh. Only the tick of the current
 // generation counts, so a manual refresh does not start a second loop.
 type tickMsg struct{ gen int }
+
+// clockMsg repaints once a second so "updated Ns ago" and run ages move
+// between refreshes. Only Init starts its chain, so there is only one.
+type clockMsg struct{}

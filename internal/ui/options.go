@@ -78,6 +78,7 @@ func New(opts Options) (Model, error) {
 		readOnly:  opts.ReadOnly,
 		now:       now,
 		after:     tea.Tick,
+		openURL:   openBrowser,
 		stacksReq: 1,
 		loading:   true,
 	}

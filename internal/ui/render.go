@@ -6,6 +6,7 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/stackview/stackview/internal/backend"
 	"github.com/stackview/stackview/internal/model"
@@ -76,11 +77,19 @@ func (m Model) renderTabs() string {
 			parts = append(parts, st.Tab.Render(" "+label+" "))
 		}
 	}
-	return fit(strings.Join(parts, " "), m.width)
+	line := strings.Join(parts, " ")
+	if n := len(m.forest.Unmapped); n > 0 {
+		// Stacks no mapping rule places would otherwise vanish silently.
+		line += st.Warn.Render(fmt.Sprintf("  · %d in no environment (check the mapping)", n))
+	}
+	return fit(line, m.width)
 }
 
 // attention counts stacks that need a person: waiting, failed, drifted.
 func (m Model) attention(t *model.EnvTree) string {
+	if !m.loaded {
+		return "…"
+	}
 	var waiting, failed, drifted int
 	for _, s := range t.Stacks() {
 		switch {
@@ -92,9 +101,6 @@ func (m Model) attention(t *model.EnvTree) string {
 		if s.Drift.Drifted {
 			drifted++
 		}
-	}
-	if !m.loaded {
-		return "…"
 	}
 	var out []string
 	if waiting > 0 {
@@ -133,17 +139,21 @@ func (m Model) renderBody() string {
 // renderLoadError is the first-load failure screen: what failed and what to
 // do, with r and q still working.
 func (m Model) renderLoadError(w, h int) string {
-	st := m.styles
-	lines := []string{
-		"",
-		st.StatusError.Render("  Could not load stacks from " + m.info.Kind + " (" + m.info.Endpoint + ")"),
-		"",
-		"  " + m.loadErr.Error(),
-		"",
-		"  What to do: " + backend.Hint(m.loadErr),
-		"",
-		"  Press r to retry now (stackview also retries every " + m.interval.String() + "), q to quit.",
+	st, g := m.styles, m.keys.Global
+	indent := func(text string) []string {
+		var out []string
+		for _, l := range strings.Split(ansi.Wrap(text, max(20, w-4), ""), "\n") {
+			out = append(out, "  "+l)
+		}
+		return out
 	}
+	lines := []string{"", st.StatusError.Render("  Could not load stacks from " + m.info.Kind + " (" + m.info.Endpoint + ")"), ""}
+	lines = append(lines, indent(m.loadErr.Error())...)
+	lines = append(lines, "")
+	lines = append(lines, indent("What to do: "+backend.Hint(m.loadErr))...)
+	lines = append(lines, "")
+	lines = append(lines, indent(fmt.Sprintf("Press %s to retry now (stackview also retries every %s), %s to quit.",
+		g.Refresh.Help().Key, m.interval, g.Quit.Help().Key))...)
 	return block(lines, w, h)
 }
 
@@ -216,12 +226,12 @@ func (m Model) contextHelp() [][]key.Binding {
 		return [][]key.Binding{group}
 	case m.detailShownFull():
 		return [][]key.Binding{
-			{m.keys.Detail.Close, g.ClearEsc},
+			{m.keys.Detail.Close, g.ClearEsc, m.keys.Detail.ScrollUp, m.keys.Detail.ScrollDown},
 			{g.NextEnv, g.PrevEnv, g.JumpEnv, g.Refresh, g.Command, g.Help, g.Quit},
 		}
 	}
 	return [][]key.Binding{
-		{t.Up, t.Down, t.Top, t.Bottom, t.PageUp, t.PageDown, t.Detail},
+		{t.Up, t.Down, t.Top, t.Bottom, t.PageUp, t.PageDown, t.Detail, t.Open, t.CopyURL},
 		{g.Filter, g.ClearEsc, g.Command, g.NextEnv, g.PrevEnv, g.JumpEnv},
 		{g.Refresh, g.Help, g.Quit},
 	}
@@ -264,21 +274,36 @@ func shortDesc(d string) string {
 	return d
 }
 
-// renderHelp lists every key of the current view and nothing else.
+// renderHelp lists every key of the current view and nothing else: groups
+// one under another when they fit, side by side when they do not.
 func (m Model) renderHelp(w, h int) string {
 	st := m.styles
 	view := "stack tree"
 	if m.detailShownFull() {
 		view = "stack detail"
 	}
-	lines := []string{st.Title.Render("  Keys for the " + view + " (? or esc closes)"), ""}
+	var columns []string
+	total := 0
 	for _, group := range m.contextHelp() {
+		var lines []string
 		for _, b := range group {
 			if b.Enabled() {
-				lines = append(lines, "  "+st.HelpKey.Render(fit(b.Help().Key, 12))+" "+st.HelpDesc.Render(b.Help().Desc))
+				lines = append(lines, st.HelpKey.Render(fit(b.Help().Key, 10))+" "+st.HelpDesc.Render(b.Help().Desc))
 			}
 		}
-		lines = append(lines, "")
+		total += len(lines) + 1
+		columns = append(columns, strings.Join(lines, "\n"))
+	}
+	var body string
+	if total+2 <= h {
+		body = strings.Join(columns, "\n\n")
+	} else {
+		right := lipgloss.NewStyle().PaddingLeft(4).Render(strings.Join(columns[1:], "\n\n"))
+		body = lipgloss.JoinHorizontal(lipgloss.Top, columns[0], right)
+	}
+	lines := []string{st.Title.Render("  Keys for the " + view + " (? or esc closes)"), ""}
+	for _, l := range strings.Split(body, "\n") {
+		lines = append(lines, "  "+l)
 	}
 	return block(lines, w, h)
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/stackview/stackview/internal/backend"
 	"github.com/stackview/stackview/internal/model"
@@ -34,30 +35,83 @@ func waveIndex(f *model.Forest) map[string]int {
 // renderDetail draws the selected stack in a bordered pane of w×h.
 func (m Model) renderDetail(w, h int) string {
 	st := m.styles
-	s := m.selected()
-	inner := w - st.PaneBorder.GetHorizontalFrameSize()
-	var lines []string
-	if s == nil {
-		lines = []string{st.Subtle.Render("no stack selected")}
-	} else {
-		lines = m.detailLines(s, inner)
-	}
+	lines := m.detailContent(w)
 	innerH := h - st.PaneBorder.GetVerticalFrameSize()
 	if len(lines) > innerH {
-		lines = lines[:innerH]
-	}
-	for i := range lines {
-		lines[i] = fitStyled(lines[i], inner)
+		scroll := 0
+		if m.detailShownFull() {
+			scroll = min(m.detailScroll, len(lines)-innerH+1)
+		}
+		rest := len(lines) - scroll - (innerH - 1)
+		lines = append(lines[scroll:scroll+innerH-1], st.Subtle.Render(moreText(rest, scroll, m.detailShownFull())))
 	}
 	return st.PaneBorder.Width(w).Height(h).Render(strings.Join(lines, "\n"))
 }
 
-// fitStyled truncates an already styled line to w cells.
-func fitStyled(s string, w int) string {
-	if lipgloss.Width(s) <= w {
-		return s
+// detailContent is every line of the selected stack's detail in a pane w
+// wide, wrapped.
+func (m Model) detailContent(w int) []string {
+	inner := w - m.styles.PaneBorder.GetHorizontalFrameSize()
+	s := m.selected()
+	if s == nil {
+		return []string{m.styles.Subtle.Render("no stack selected")}
 	}
-	return fit(s, w)
+	return wrapLines(m.detailLines(s, inner), inner)
+}
+
+// maxDetailScroll is how far the full-screen detail can scroll: until its
+// last line shows above the "lines above" note.
+func (m Model) maxDetailScroll() int {
+	innerH := m.bodyHeight() - m.styles.PaneBorder.GetVerticalFrameSize()
+	return max(0, len(m.detailContent(m.width))-innerH+1)
+}
+
+// moreText says how much of the detail is cut off, and how to see it.
+func moreText(below, above int, scrollable bool) string {
+	switch {
+	case !scrollable:
+		return fmt.Sprintf("↓ %d more %s", below, plural(below, "line"))
+	case below <= 0:
+		return fmt.Sprintf("↑ %d %s above (k scrolls up)", above, plural(above, "line"))
+	}
+	return fmt.Sprintf("↓ %d more %s (j/k scroll)", below, plural(below, "line"))
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return word
+	}
+	return word + "s"
+}
+
+// wrapLines wraps lines wider than w, indenting continuations under the
+// field values so long lock notes and descriptions stay readable.
+func wrapLines(lines []string, w int) []string {
+	const indent = 11
+	var out []string
+	for _, l := range lines {
+		if lipgloss.Width(l) <= w {
+			out = append(out, l)
+			continue
+		}
+		first, rest := cutWidth(l, w)
+		out = append(out, first)
+		for rest != "" && w > indent+8 {
+			var part string
+			part, rest = cutWidth(rest, w-indent)
+			out = append(out, strings.Repeat(" ", indent)+part)
+		}
+	}
+	return out
+}
+
+// cutWidth splits a styled string after w cells, at a space when one is near.
+func cutWidth(s string, w int) (string, string) {
+	wrapped := strings.SplitN(ansi.Wrap(s, w, ""), "\n", 2)
+	if len(wrapped) == 1 {
+		return wrapped[0], ""
+	}
+	return wrapped[0], strings.TrimLeft(wrapped[1], " ")
 }
 
 func (m Model) detailLines(s *model.Stack, width int) []string {
@@ -75,7 +129,7 @@ func (m Model) detailLines(s *model.Stack, width int) []string {
 	lines = append(lines,
 		field("Layer", layer),
 		field("Repository", displayRepo(s.Repo)),
-		field("Branch", s.Branch),
+		field("Branch", orDash(s.Branch)),
 		field("Root", orDash(s.ProjectRoot)),
 		field("Commit", m.commitText(s)),
 		field("Labels", orDash(strings.Join(s.Labels, ", "))),

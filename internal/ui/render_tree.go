@@ -129,10 +129,18 @@ func (m Model) renderRow(r row, cols []column, width int, selected bool) string 
 		for _, c := range cols {
 			switch c.id {
 			case colName:
-				cells = append(cells, cell{r.guide + r.title + " (" + strconv.Itoa(r.weight) + ")", st.Heading})
+				title := r.guide + r.title
+				if r.weight > 0 {
+					title += " (" + strconv.Itoa(r.weight) + ")"
+				}
+				cells = append(cells, cell{title, st.Heading})
 			default:
 				cells = append(cells, cell{"", st.Subtle})
 			}
+		}
+	case rowContext:
+		for _, c := range m.stackCells(r, cols) {
+			cells = append(cells, cell{c.text, st.Subtle})
 		}
 	default:
 		cells = m.stackCells(r, cols)

@@ -58,8 +58,14 @@ func TestSandboxMainFlow(t *testing.T) {
 
 	d.typeText("/payments")
 	d.press("enter")
-	d.requireScreen("prod-payments-api", "filter: payments")
-	d.requireNotOnScreen("prod-network")
+	d.requireScreen("prod-payments-api", "filter: payments", "prod-network") // the root stays as context
+	if d.m.selectedID != "prod-payments-api" {
+		t.Fatalf("selected %q; the context root must not be selectable", d.m.selectedID)
+	}
+	d.press("k")
+	if d.m.selectedID != "prod-payments-api" {
+		t.Fatalf("k moved onto %q", d.m.selectedID)
+	}
 	d.typeText("/")
 	d.press("ctrl+u")
 	d.typeText("re:^prod-(identity|storefront)$")
@@ -101,12 +107,9 @@ func TestSandboxRefreshFollowsRuns(t *testing.T) {
 	if got := d.m.selected().LatestRun; got == nil || got.Kind != model.RunPlan || !got.State.Terminal() && !got.State.Waiting() {
 		t.Fatalf("latest run after 10 minutes: %+v", got)
 	}
-	d.clockAdvance(clk, 42*time.Second)
+	clk.Advance(42 * time.Second) // time passes with no refresh
 	d.requireScreen("updated 42s ago")
 }
-
-// clockAdvance moves the sandbox clock without a refresh, as time passing.
-func (d *driver) clockAdvance(clk *sandbox.ManualClock, by time.Duration) { clk.Advance(by) }
 
 // TestSandboxGolden pins the seeded organisation's screens.
 func TestSandboxGolden(t *testing.T) {

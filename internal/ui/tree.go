@@ -15,6 +15,7 @@ const (
 	rowStack   rowKind = iota
 	rowUnit            // a business unit with several stacks, or "unassigned"
 	rowSection         // the administrative section's title
+	rowContext         // the environment stack shown, unselectable, above filtered children
 )
 
 // row is one line of the tree.
@@ -55,8 +56,14 @@ func buildRows(t *model.EnvTree, match func(*model.Stack) bool) []row {
 		return nil
 	}
 	var rows []row
-	if t.Root != nil && match(t.Root) {
-		rows = append(rows, row{kind: rowStack, stack: t.Root})
+	rootAt := -1
+	if t.Root != nil {
+		rootAt = 0
+		kind := rowStack
+		if !match(t.Root) {
+			kind = rowContext // kept only if some child matches, so guides hang from it
+		}
+		rows = append(rows, row{kind: kind, stack: t.Root})
 	}
 	type branch struct {
 		title  string
@@ -70,6 +77,13 @@ func buildRows(t *model.EnvTree, match func(*model.Stack) bool) []row {
 	}
 	if ss := filterStacks(t.Unassigned, match); len(ss) > 0 {
 		branches = append(branches, branch{"unassigned", ss})
+	}
+	switch {
+	case rootAt >= 0 && rows[rootAt].kind == rowContext && len(branches) == 0:
+		rows = rows[:rootAt]
+	case rootAt < 0 && len(branches) > 0:
+		// Say why the tree has no root rather than leave guides hanging.
+		rows = append(rows, row{kind: rowUnit, title: "(no environment stack)"})
 	}
 	for i, b := range branches {
 		last := i == len(branches)-1
@@ -152,10 +166,14 @@ func (m *Model) nearestStackRow(i, dir int) int {
 
 // setCursor selects row i (a stack row or -1) and keeps it on screen.
 func (m *Model) setCursor(i int) {
+	prev := m.selectedID
 	m.cursor = i
 	m.selectedID = ""
 	if i >= 0 && i < len(m.rows) && m.rows[i].kind == rowStack {
 		m.selectedID = m.rows[i].stack.ID
+	}
+	if m.selectedID != prev {
+		m.detailScroll = 0
 	}
 	m.clampScroll()
 }

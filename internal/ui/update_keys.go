@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"strings"
+
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 )
@@ -48,11 +50,17 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		}
 		return m, nil
 	case key.Matches(msg, g.ClearEsc):
-		return m.back(), nil
+		return m.back().loadRunsIfNeeded(false) // clearing the filter may move the selection
 	}
 	if m.detailShownFull() {
-		if key.Matches(msg, m.keys.Detail.Close) {
-			m.detailFull = false
+		dk := m.keys.Detail
+		switch {
+		case key.Matches(msg, dk.Close):
+			m.detailFull, m.detailScroll = false, 0
+		case key.Matches(msg, dk.ScrollUp):
+			m.detailScroll = max(0, m.detailScroll-1)
+		case key.Matches(msg, dk.ScrollDown):
+			m.detailScroll = min(m.detailScroll+1, m.maxDetailScroll())
 		}
 		return m, nil
 	}
@@ -64,7 +72,7 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 func (m Model) back() Model {
 	switch {
 	case m.detailShownFull():
-		m.detailFull = false
+		m.detailFull, m.detailScroll = false, 0
 	case m.filter != "":
 		m.filter = ""
 		m.rebuildRows()
@@ -90,6 +98,10 @@ func (m Model) handleTreeKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		m.setCursor(m.nearestStackRow(0, 1))
 	case key.Matches(msg, t.Bottom):
 		m.setCursor(m.nearestStackRow(len(m.rows)-1, -1))
+	case key.Matches(msg, t.Open):
+		return m.openSelected()
+	case key.Matches(msg, t.CopyURL):
+		return m.copySelectedURL()
 	case key.Matches(msg, t.Detail):
 		if m.wide() {
 			m.paneHidden = !m.paneHidden
@@ -121,6 +133,8 @@ func (m Model) switchEnv(i int) (tea.Model, tea.Cmd) {
 func (m Model) handleInputKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	in := m.keys.Input
 	switch {
+	case msg.Text == "" && key.Matches(msg, m.keys.Global.Quit):
+		return m, tea.Quit // ctrl+c quits even mid-typing; a typed q is text
 	case key.Matches(msg, in.Cancel):
 		if m.mode == modeFilter {
 			m.filter = m.oldFilter
@@ -161,10 +175,23 @@ func (m Model) handleInputKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		}
 		m.input += msg.Text
 	}
-	if m.mode == modeFilter {
-		m = m.applyLiveFilter()
+	return m.inputChanged(), nil
+}
+
+// onPaste types pasted text into the input line, on one line.
+func (m Model) onPaste(msg tea.PasteMsg) Model {
+	if m.mode == modeBrowse {
+		return m
 	}
-	return m, nil
+	m.input += strings.Join(strings.Fields(msg.Content), " ")
+	return m.inputChanged()
+}
+
+func (m Model) inputChanged() Model {
+	if m.mode == modeFilter {
+		return m.applyLiveFilter()
+	}
+	return m
 }
 
 // applyLiveFilter filters as the user types. A half-typed regular

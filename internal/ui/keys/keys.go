@@ -34,11 +34,15 @@ type Tree struct {
 	PageUp   key.Binding
 	PageDown key.Binding
 	Detail   key.Binding
+	Open     key.Binding
+	CopyURL  key.Binding
 }
 
 // Detail keys apply when the detail pane fills the screen (narrow terminals).
 type Detail struct {
-	Close key.Binding
+	Close      key.Binding
+	ScrollUp   key.Binding
+	ScrollDown key.Binding
 }
 
 // Input keys edit the filter or command line.
@@ -83,9 +87,13 @@ func Default() Map {
 			PageUp:   b("pgup", "page up", "pgup", "ctrl+b"),
 			PageDown: b("pgdn", "page down", "pgdown", "ctrl+f"),
 			Detail:   b("enter", "detail", "enter"),
+			Open:     b("o", "open in browser", "o"),
+			CopyURL:  b("y", "copy URL", "y"),
 		},
 		Detail: Detail{
-			Close: b("enter", "close", "enter"),
+			Close:      b("enter", "close", "enter"),
+			ScrollUp:   b("↑/k", "scroll up", "up", "k"),
+			ScrollDown: b("↓/j", "scroll down", "down", "j"),
 		},
 		Input: Input{
 			Submit:   b("enter", "apply", "enter"),
@@ -126,7 +134,11 @@ func (m *Map) actions() []action {
 		{"page_up", tree, &m.Tree.PageUp},
 		{"page_down", tree, &m.Tree.PageDown},
 		{"detail", tree, &m.Tree.Detail},
+		{"open", tree, &m.Tree.Open},
+		{"copy_url", tree, &m.Tree.CopyURL},
 		{"close_detail", detail, &m.Detail.Close},
+		{"scroll_up", detail, &m.Detail.ScrollUp},
+		{"scroll_down", detail, &m.Detail.ScrollDown},
 		{"input_submit", input, &m.Input.Submit},
 		{"input_cancel", input, &m.Input.Cancel},
 		{"input_complete", input, &m.Input.Complete},

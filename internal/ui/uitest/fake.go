@@ -261,3 +261,10 @@ func (f *Fake) AddStacks(env string, n int) {
 		f.runs[name] = nil
 	}
 }
+
+// AddUnmapped adds a stack that no mapping rule places in an environment.
+func (f *Fake) AddUnmapped(name string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.stacks = append(f.stacks, model.Stack{ID: name, Name: name, Branch: "feature-x", State: model.StateNone})
+}
