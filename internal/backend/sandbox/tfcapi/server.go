@@ -29,6 +29,7 @@ package tfcapi
 
 import (
 	"context"
+	"crypto/subtle"
 	"errors"
 	"fmt"
 	"net"
@@ -173,7 +174,7 @@ func (s *Server) throttled() (time.Duration, bool) {
 // api wraps an API handler with authentication, the 429 hook and a deadline.
 func (s *Server) api(h func(http.ResponseWriter, *http.Request)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		if r.Header.Get("Authorization") != "Bearer "+s.token {
+		if subtle.ConstantTimeCompare([]byte(r.Header.Get("Authorization")), []byte("Bearer "+s.token)) != 1 {
 			writeError(w, http.StatusUnauthorized, "unauthorized", "a valid API token is required")
 			return
 		}
