@@ -16,12 +16,10 @@ import (
 
 // Tag names the server derives when the engine's labels do not carry them.
 const (
-	envTagPrefix     = "env:"
-	buTagPrefix      = "bu:"
-	environmentTag   = "layer:environment"
-	administrative   = "administrative"
-	defaultProject   = "Default Project"
-	defaultProjectID = "prj-default"
+	envTagPrefix   = "env:"
+	buTagPrefix    = "bu:"
+	environmentTag = "layer:environment"
+	administrative = "administrative"
 )
 
 var invalidNameChars = regexp.MustCompile(`[^A-Za-z0-9_-]+`)
@@ -108,27 +106,10 @@ func tags(st model.Stack) []string {
 	return slices.Compact(out)
 }
 
-// project is the business unit's project, or the default one.
-func project(st model.Stack) (id, name string) {
-	if bu := businessUnit(st); bu != "" && !slices.Contains(tags(st), environmentTag) {
-		return readable("prj-", sanitizeName(bu)), bu
-	}
-	return defaultProjectID, defaultProject
-}
-
 func userID(username string) string { return readable("user-", username) }
 
 func userResource(username string) resource {
 	return resource{Type: "users", ID: userID(username), Attributes: map[string]any{"username": username}}
-}
-
-func projectResource(id, name string, org string) resource {
-	return resource{Type: "projects", ID: id, Attributes: map[string]any{
-		"name":                   name,
-		"description":            "",
-		"default-execution-mode": "remote",
-		"is-unified":             false,
-	}, Relationships: map[string]relationship{"organization": one("organizations", org)}}
 }
 
 // workspaceResource renders a stack, adding what inc asks for to col.
@@ -374,49 +355,4 @@ func lockReason(body io.Reader) string {
 		return doc.Reason
 	}
 	return doc.Data.Attributes.Reason
-}
-
-func (s *Server) listProjects(w http.ResponseWriter, r *http.Request) {
-	if !s.checkOrg(w, r) {
-		return
-	}
-	all, err := s.stacks(r.Context())
-	if err != nil {
-		writeBackendError(w, err)
-		return
-	}
-	q := r.URL.Query()
-	names := map[string]string{}
-	for _, st := range all {
-		id, name := project(st)
-		names[id] = name
-	}
-	var data []resource
-	for id, name := range names {
-		if f := q.Get("filter[names]"); f != "" && !slices.Contains(strings.Split(f, ","), name) {
-			continue
-		}
-		if f := q.Get("q"); f != "" && !strings.Contains(strings.ToLower(name), strings.ToLower(f)) {
-			continue
-		}
-		data = append(data, projectResource(id, name, s.org))
-	}
-	sort.Slice(data, func(i, j int) bool { return data[i].Attributes["name"].(string) < data[j].Attributes["name"].(string) })
-	start, end, meta, links := parsePage(q).window(r, len(data))
-	writeJSON(w, http.StatusOK, document{Data: append([]resource{}, data[start:end]...), Meta: meta, Links: links})
-}
-
-func (s *Server) readProject(w http.ResponseWriter, r *http.Request) {
-	all, err := s.stacks(r.Context())
-	if err != nil {
-		writeBackendError(w, err)
-		return
-	}
-	for _, st := range all {
-		if id, name := project(st); id == r.PathValue("id") {
-			writeJSON(w, http.StatusOK, document{Data: projectResource(id, name, s.org)})
-			return
-		}
-	}
-	writeError(w, http.StatusNotFound, "not found", "project "+r.PathValue("id")+" not found")
 }
