@@ -67,7 +67,11 @@ type Client struct {
 	cred         credential
 	timeout      time.Duration
 	cache        *cache
+	sandbox      bool // the server said it is stackview's sandbox
 }
+
+// sandboxHeader is the response header of stackview's sandbox TFC dialect.
+const sandboxHeader = "Stackview-Sandbox"
 
 var _ backend.Backend = (*Client)(nil)
 
@@ -114,6 +118,9 @@ func New(ctx context.Context, cfg Config) (*Client, error) {
 		return nil, fmt.Errorf("tfc: connect to %s: %w", address, err)
 	}
 	if err := c.call(ctx, "tfc: read organization "+org, func(ctx context.Context) error {
+		ctx = tfe.ContextWithResponseHeaderHook(ctx, func(_ int, h http.Header) {
+			c.sandbox = h.Get(sandboxHeader) == "true"
+		})
 		_, err := c.api.Organizations.Read(ctx, org)
 		return err
 	}); err != nil {
@@ -185,9 +192,9 @@ func connect(ctx context.Context, address, token string, hc *http.Client) (*tfe.
 	}
 }
 
-// Info names the backend; the token's source is not a secret, the token is.
+// Info names the backend, and says when the server is stackview's sandbox.
 func (c *Client) Info() backend.Info {
-	return backend.Info{Kind: "tfc", Endpoint: c.address, Account: c.org}
+	return backend.Info{Kind: "tfc", Endpoint: c.address, Account: c.org, Sandbox: c.sandbox}
 }
 
 // Capabilities: TFC has no API to start a health assessment, and policy

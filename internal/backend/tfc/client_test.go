@@ -307,7 +307,7 @@ func TestErrorsAreTyped(t *testing.T) {
 	if h.client.Capabilities().DriftCheck || !h.client.Capabilities().Lock {
 		t.Errorf("capabilities = %+v", h.client.Capabilities())
 	}
-	if info := h.client.Info(); info.Kind != "tfc" || info.Account != "fake-org" || info.Endpoint != h.url {
+	if info := h.client.Info(); info.Kind != "tfc" || info.Account != "fake-org" || info.Endpoint != h.url || !info.Sandbox {
 		t.Errorf("info = %+v", info)
 	}
 }

@@ -49,6 +49,10 @@ const DefaultToken = "sandbox.atlasv1.stackview-not-a-secret"
 // the engine do.
 const DefaultOrganization = "stackview-sandbox"
 
+// SandboxHeader is set on every API response, so a client can tell the
+// user it is looking at the sandbox and not a real organisation.
+const SandboxHeader = "Stackview-Sandbox"
+
 // requestTimeout bounds every call into the engine.
 const requestTimeout = 30 * time.Second
 
@@ -174,6 +178,7 @@ func (s *Server) throttled() (time.Duration, bool) {
 // api wraps an API handler with authentication, the 429 hook and a deadline.
 func (s *Server) api(h func(http.ResponseWriter, *http.Request)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set(SandboxHeader, "true")
 		if subtle.ConstantTimeCompare([]byte(r.Header.Get("Authorization")), []byte("Bearer "+s.token)) != 1 {
 			writeError(w, http.StatusUnauthorized, "unauthorized", "a valid API token is required")
 			return
