@@ -24,6 +24,23 @@
 //   - the engine's modules are private registry modules of the organisation
 //     (app.terraform.io/<org>/<name>/<provider> on HCP Terraform).
 //
+// Endpoints (under /api/v2/, bearer token required, 401 JSON:API error
+// otherwise): ping; organizations/:org; organizations/:org/projects,
+// projects/:id; organizations/:org/workspaces (page[number], page[size] ≤ 100,
+// search[name], search[tags], search[exclude-tags], search[wildcard-name],
+// filter[project][id], filter[current-run][status], include=current_run,
+// current_run.plan, current_run.configuration_version.ingress_attributes,
+// project, locked_by, organization), organizations/:org/workspaces/:name,
+// workspaces/:id, workspaces/:id/actions/{lock,unlock,force-unlock},
+// workspaces/:id/run-triggers (filter[run-trigger][type] required),
+// workspaces/:id/current-assessment-result, assessment-results/:id[/json-output];
+// workspaces/:id/runs (filter[operation], filter[status], include), POST runs,
+// runs/:id, runs/:id/actions/{apply,discard,cancel,force-cancel} (202, or 409),
+// plans/:id[/json-output], applies/:id; organizations/:org/registry-modules,
+// organizations/:org/registry-modules/private/:org/:name/:provider,
+// registry-modules/:id. Log-read-urls (/sandbox-logs/…) need no token, like
+// TFC's pre-signed archivist URLs. Unknown query parameters are ignored.
+//
 // The status mapping is in status.go.
 package tfcapi
 
