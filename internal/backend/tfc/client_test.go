@@ -2,8 +2,10 @@ package tfc_test
 
 import (
 	"errors"
+	"net/http"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -309,5 +311,29 @@ func TestErrorsAreTyped(t *testing.T) {
 	}
 	if info := h.client.Info(); info.Kind != "tfc" || info.Account != "fake-org" || info.Endpoint != h.url || !info.Sandbox {
 		t.Errorf("info = %+v", info)
+	}
+}
+
+func TestLogReadsCarryNoToken(t *testing.T) {
+	var logReads, withToken atomic.Int32
+	h := newHarness(t, harnessOpts{wrap: func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if strings.HasPrefix(r.URL.Path, "/sandbox-logs/") {
+				logReads.Add(1)
+				if r.Header.Get("Authorization") != "" {
+					withToken.Add(1)
+				}
+			}
+			next.ServeHTTP(w, r)
+		})
+	}})
+	stacks, err := h.client.ListStacks(ctxFor(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := stackByName(t, stacks, "network-dev")
+	text, _ := readLogs(t, h, st.ID, st.LatestRun.ID, "")
+	if text != "queued\napplied\n" || logReads.Load() == 0 || withToken.Load() != 0 {
+		t.Errorf("log %q after %d reads, %d of them with a token", text, logReads.Load(), withToken.Load())
 	}
 }
