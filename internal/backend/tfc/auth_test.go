@@ -3,6 +3,7 @@ package tfc_test
 import (
 	"context"
 	"errors"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -115,4 +116,23 @@ func TestRateLimitsAreRetriedThenReported(t *testing.T) {
 		t.Errorf("error %q holds the token", err)
 	}
 	h.server.RateLimitNext(0, 0)
+}
+
+func TestNewGivesUpWithItsContext(t *testing.T) {
+	release := make(chan struct{})
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select { // a server that never answers
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	t.Cleanup(ts.Close)
+	t.Cleanup(func() { close(release) })
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	_, err := tfc.New(ctx, tfc.Config{Address: ts.URL, Organization: "o", HomeDir: t.TempDir(),
+		Env: envOf(map[string]string{"TFE_TOKEN": "t0ken-value"})})
+	if !errors.Is(err, context.DeadlineExceeded) || strings.Contains(err.Error(), "t0ken-value") {
+		t.Errorf("err = %v, want the context's deadline", err)
+	}
 }
