@@ -33,21 +33,22 @@ const administrativeTag = "administrative"
 // hand (through go-tfe's raw request) because go-tfe's Workspace drops
 // locked-reason, last-assessment-result-at and current-assessment-result.
 type workspaceRow struct {
-	ID               string                    `jsonapi:"primary,workspaces"`
-	Name             string                    `jsonapi:"attr,name"`
-	Description      string                    `jsonapi:"attr,description"`
-	TagNames         []string                  `jsonapi:"attr,tag-names"`
-	Locked           bool                      `jsonapi:"attr,locked"`
-	LockedReason     string                    `jsonapi:"attr,locked-reason"`
-	AutoApply        bool                      `jsonapi:"attr,auto-apply"`
-	WorkingDirectory string                    `jsonapi:"attr,working-directory"`
-	VCSRepo          *tfe.VCSRepo              `jsonapi:"attr,vcs-repo"`
-	Permissions      *tfe.WorkspacePermissions `jsonapi:"attr,permissions"`
-	LastAssessmentAt time.Time                 `jsonapi:"attr,last-assessment-result-at,iso8601"`
-	LockedBy         *tfe.LockedByChoice       `jsonapi:"polyrelation,locked-by"`
-	CurrentRun       *tfe.Run                  `jsonapi:"relation,current-run"`
-	Project          *tfe.Project              `jsonapi:"relation,project"`
-	Assessment       *assessmentResult         `jsonapi:"relation,current-assessment-result"`
+	ID               string                     `jsonapi:"primary,workspaces"`
+	Name             string                     `jsonapi:"attr,name"`
+	Description      string                     `jsonapi:"attr,description"`
+	TagNames         []string                   `jsonapi:"attr,tag-names"`
+	Locked           bool                       `jsonapi:"attr,locked"`
+	LockedReason     string                     `jsonapi:"attr,locked-reason"`
+	AutoApply        bool                       `jsonapi:"attr,auto-apply"`
+	WorkingDirectory string                     `jsonapi:"attr,working-directory"`
+	VCSRepo          *tfe.VCSRepo               `jsonapi:"attr,vcs-repo"`
+	Permissions      *tfe.WorkspacePermissions  `jsonapi:"attr,permissions"`
+	LastAssessmentAt time.Time                  `jsonapi:"attr,last-assessment-result-at,iso8601"`
+	LockedBy         *tfe.LockedByChoice        `jsonapi:"polyrelation,locked-by"`
+	TagBindings      []*tfe.EffectiveTagBinding `jsonapi:"relation,effective-tag-bindings"`
+	CurrentRun       *tfe.Run                   `jsonapi:"relation,current-run"`
+	Project          *tfe.Project               `jsonapi:"relation,project"`
+	Assessment       *assessmentResult          `jsonapi:"relation,current-assessment-result"`
 }
 
 type workspaceRowList struct {
@@ -63,8 +64,10 @@ type workspaceQuery struct {
 }
 
 // workspaceIncludes brings the current run with its plan (delta) and commit,
-// the project (Stack.Space) and the lock holder, in the same response.
-const workspaceIncludes = "current_run,current_run.plan,current_run.configuration_version.ingress_attributes,project,locked_by"
+// the project (Stack.Space), the lock holder and the key/value tags, in the
+// same response.
+const workspaceIncludes = "current_run,current_run.plan,current_run.configuration_version.ingress_attributes," +
+	"project,locked_by,effective_tag_bindings"
 
 // ListStacks reads every workspace with its current run, one request per
 // page of 100; after the first page, whose meta gives the total, the other
@@ -159,7 +162,7 @@ func (c *Client) toStacks(ctx context.Context, rows []*workspaceRow) ([]model.St
 
 func (c *Client) toStack(w *workspaceRow) model.Stack {
 	s := model.Stack{
-		ID: w.ID, Name: w.Name, Description: w.Description, Labels: slices.Clone(w.TagNames),
+		ID: w.ID, Name: w.Name, Description: w.Description, Labels: labels(w.TagNames, w.TagBindings),
 		ProjectRoot: w.WorkingDirectory, Autodeploy: w.AutoApply, State: model.StateNone,
 		Administrative: slices.Contains(w.TagNames, administrativeTag), URL: c.workspaceURL(w.Name),
 	}
@@ -181,6 +184,23 @@ func (c *Client) toStack(w *workspaceRow) model.Stack {
 		s.LatestRun, s.State, s.TrackedCommit = &r, r.State, r.Commit
 	}
 	return s
+}
+
+// labels are the flat tags, then each key/value tag (own or inherited from
+// the project) as "key:value", or "key" alone when it has no value, so
+// env=prod reads as env:prod for the mapping's label prefixes.
+func labels(tags []string, bindings []*tfe.EffectiveTagBinding) []string {
+	out := slices.Clone(tags)
+	for _, b := range bindings {
+		l := b.Key
+		if b.Value != "" {
+			l += ":" + b.Value
+		}
+		if b.Key != "" && !slices.Contains(out, l) {
+			out = append(out, l)
+		}
+	}
+	return out
 }
 
 // lockHolder names who holds a workspace lock: a user, a team or a run.

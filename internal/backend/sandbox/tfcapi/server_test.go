@@ -160,18 +160,29 @@ func TestWorkspaceFiltersThroughGoTFE(t *testing.T) {
 	if got := count(&tfe.WorkspaceListOptions{WildcardName: "*-prod"}); len(got) != 3 {
 		t.Errorf("*-prod = %v", got)
 	}
-	// go-tfe also sends a junk TagBindings= parameter; it must be ignored.
-	if got := count(&tfe.WorkspaceListOptions{TagBindings: []*tfe.TagBinding{{Key: "x"}}}); len(got) != 9 {
-		t.Errorf("unknown parameters filtered: %v", got)
+	// Key/value filters; go-tfe also sends a junk TagBindings= parameter,
+	// which must be ignored.
+	if got := count(&tfe.WorkspaceListOptions{TagBindings: []*tfe.TagBinding{{Key: "env", Value: "qa"}, {Key: "layer"}}}); len(got) != 1 || got[0] != "network-qa" {
+		t.Errorf("env=qa and layer = %v", got)
+	}
+	if got := count(&tfe.WorkspaceListOptions{TagBindings: []*tfe.TagBinding{{Key: "bu", Value: "bu002"}}}); len(got) != 3 {
+		t.Errorf("bu=bu002 = %v", got)
 	}
 	list, err := f.api.Workspaces.List(ctx, "fake-org", &tfe.WorkspaceListOptions{
-		Search: "bu001-dev", Include: []tfe.WSIncludeOpt{tfe.WSCurrentRun, tfe.WSProject}})
+		Search: "bu001-dev", Include: []tfe.WSIncludeOpt{tfe.WSCurrentRun, tfe.WSProject, tfe.WSEffectiveTagBindings}})
 	if err != nil || len(list.Items) != 1 {
 		t.Fatalf("bu001-dev: %v, %v", list, err)
 	}
 	w := list.Items[0]
 	if w.CurrentRun == nil || w.CurrentRun.Status != tfe.RunApplied || w.Project == nil || w.Project.Name != "bu001" {
 		t.Errorf("current run %+v, project %+v", w.CurrentRun, w.Project)
+	}
+	bindings := map[string]string{}
+	for _, b := range w.EffectiveTagBindings {
+		bindings[b.Key] = b.Value
+	}
+	if len(bindings) != 2 || bindings["env"] != "dev" || bindings["bu"] != "bu001" {
+		t.Errorf("tag bindings = %v", bindings)
 	}
 	if got := count(&tfe.WorkspaceListOptions{ProjectID: w.Project.ID}); len(got) != 3 {
 		t.Errorf("project %s = %v", w.Project.ID, got)

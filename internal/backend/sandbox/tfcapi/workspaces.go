@@ -3,6 +3,7 @@ package tfcapi
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"regexp"
@@ -166,6 +167,15 @@ func (s *Server) workspaceResource(base string, st model.Stack, inc includes, co
 		"current-assessment-result": none(),
 		"locked-by":                 lockedBy,
 	}
+	bindingRefs := []ref{}
+	for _, b := range tagBindings(st) {
+		res := b.resource(id)
+		bindingRefs = append(bindingRefs, ref{Type: res.Type, ID: res.ID})
+		if inc.has("effective_tag_bindings") {
+			col.add(res)
+		}
+	}
+	rels["effective-tag-bindings"] = relationship{Data: bindingRefs}
 	if st.LatestRun != nil {
 		k := runKey{stack: st.ID, run: st.LatestRun.ID}
 		rels["current-run"] = one("runs", s.ids.id("run", k))
@@ -221,6 +231,9 @@ func matchWorkspace(st model.Stack, q map[string][]string, runStatus func(model.
 			}
 		}
 	}
+	if !matchBindings(tagBindings(st), q) {
+		return false
+	}
 	if v := get("filter[project][id]"); v != "" {
 		if id, _ := project(st); id != v {
 			return false
@@ -230,6 +243,43 @@ func matchWorkspace(st model.Stack, q map[string][]string, runStatus func(model.
 		return false
 	}
 	return true
+}
+
+// tagBinding is a key/value tag. The sandbox's tags are "key:value" flat
+// tags, so each also shows as the binding key=value (or a key-only binding),
+// which is how organisations tag workspaces since HCP Terraform added
+// key/value tags.
+type tagBinding struct{ key, value string }
+
+func tagBindings(st model.Stack) []tagBinding {
+	var out []tagBinding
+	for _, t := range tags(st) {
+		k, v, _ := strings.Cut(t, ":")
+		out = append(out, tagBinding{key: k, value: v})
+	}
+	return out
+}
+
+func (b tagBinding) resource(wsID string) resource {
+	return resource{Type: "effective-tag-bindings", ID: "etb-" + digest(wsID, b.key, b.value),
+		Attributes: map[string]any{"key": b.key, "value": b.value}}
+}
+
+// matchBindings applies filter[tagged][i][key] / [value]: every listed key
+// must be bound, to the value when one is given.
+func matchBindings(have []tagBinding, q map[string][]string) bool {
+	for i := 0; ; i++ {
+		keys := q[fmt.Sprintf("filter[tagged][%d][key]", i)]
+		if len(keys) == 0 {
+			return true
+		}
+		values := q[fmt.Sprintf("filter[tagged][%d][value]", i)]
+		if !slices.ContainsFunc(have, func(b tagBinding) bool {
+			return b.key == keys[0] && (len(values) == 0 || values[0] == "" || b.value == values[0])
+		}) {
+			return false
+		}
+	}
 }
 
 // wildcard matches TFC's search[wildcard-name]: *suffix, prefix*, *infix*.
