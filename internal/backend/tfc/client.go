@@ -1,18 +1,28 @@
 // Package tfc is the HCP Terraform / Terraform Cloud / Terraform Enterprise
 // backend, built on github.com/hashicorp/go-tfe.
 //
-// Workspaces are stacks. Their tags become Stack.Labels unchanged, so
-// stackview's default mapping places them when workspaces are tagged the
-// way the sandbox's TFC dialect tags them: env:<env>, bu:<business unit>,
-// layer:environment on each environment's environment workspace (and
-// "administrative" on workspace-management workspaces). A workspace's
-// project name goes to Stack.Space, so `use_space = true` in the mapping
-// config places stacks by project instead (a project named like an
-// environment sets it; any other project names the business unit).
-// Dependencies are inbound run triggers; drift is the workspace's current
-// health-assessment result.
+// Workspaces are stacks. Their tags become Stack.Labels: flat tags as they
+// are, key/value tags (their own or inherited from the project) as
+// "key:value". stackview's default mapping then places a workspace tagged
+// env:<env> (or env=<env>), bu:<business unit> and, for each environment's
+// environment workspace, layer:environment; "administrative" marks
+// workspace-management workspaces. Without tags, the default mapping still
+// works from the VCS branch (dev, qa, main) and the run triggers (the
+// workspace the others depend on is the environment stack), and a
+// business_unit_pattern can read the unit from names like
+// <env>-<bu>-<app>. A workspace's project name goes to Stack.Space, so
+// `use_space = true` places stacks by project instead (a project named like
+// an environment sets it; any other project names the business unit).
 //
-// TFC's run statuses map onto the normalized states as written in status.go.
+// Dependencies are inbound run triggers; drift is the workspace's current
+// health-assessment result. TFC cannot start an assessment through the API,
+// so drift checks are unsupported. TFC's run statuses map onto the
+// normalized states as written in status.go.
+//
+// Tokens come from TFE_TOKEN, TF_TOKEN_<host>, the credentials.tfrc.json
+// that `terraform login` writes, then credentials blocks in the CLI config
+// file (credentials_helper is not run). Errors name where a token came from,
+// never the token.
 package tfc
 
 import (
