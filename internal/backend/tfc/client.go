@@ -33,6 +33,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/go-cleanhttp"
@@ -78,6 +79,9 @@ type Client struct {
 	timeout      time.Duration
 	cache        *cache
 	sandbox      bool // the server said it is stackview's sandbox
+	// basicIncludes is set once the server has refused the full workspace
+	// includes (an older Terraform Enterprise).
+	basicIncludes atomic.Bool
 }
 
 // sandboxHeader is the response header of stackview's sandbox TFC dialect.

@@ -337,3 +337,34 @@ func TestLogReadsCarryNoToken(t *testing.T) {
 		t.Errorf("log %q after %d reads, %d of them with a token", text, logReads.Load(), withToken.Load())
 	}
 }
+
+func TestOlderServersWithoutNewIncludesStillList(t *testing.T) {
+	var refused atomic.Int32
+	h := newHarness(t, harnessOpts{wrap: func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if strings.Contains(r.URL.Query().Get("include"), "effective_tag_bindings") {
+				refused.Add(1)
+				w.Header().Set("Content-Type", "application/vnd.api+json")
+				w.WriteHeader(http.StatusBadRequest)
+				_, _ = w.Write([]byte(`{"errors":[{"status":"400","title":"Invalid include parameter"}]}`))
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	}})
+	for range 2 {
+		stacks, err := h.client.ListStacks(ctxFor(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st := stackByName(t, stacks, "bu001-dev"); st.LatestRun == nil || !slices.Contains(st.Labels, "env:dev") {
+			t.Errorf("bu001-dev = %+v", st)
+		}
+	}
+	if _, err := h.client.Lock(ctxFor(t), "ws-bu001-dev", "x"); err != nil {
+		t.Fatal(err)
+	}
+	if refused.Load() != 1 {
+		t.Errorf("the full includes were tried %d times, want once", refused.Load())
+	}
+}

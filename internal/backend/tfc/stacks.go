@@ -2,6 +2,7 @@ package tfc
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strconv"
 	"sync"
@@ -58,8 +59,8 @@ type workspaceRowList struct {
 
 // workspaceQuery is the list request's query string.
 type workspaceQuery struct {
-	PageNumber int    `url:"page[number]"`
-	PageSize   int    `url:"page[size]"`
+	PageNumber int    `url:"page[number],omitempty"`
+	PageSize   int    `url:"page[size],omitempty"`
 	Include    string `url:"include"`
 }
 
@@ -68,6 +69,34 @@ type workspaceQuery struct {
 // same response.
 const workspaceIncludes = "current_run,current_run.plan,current_run.configuration_version.ingress_attributes," +
 	"project,locked_by,effective_tag_bindings"
+
+// basicWorkspaceIncludes are for older Terraform Enterprise releases, which
+// answer 400 to includes they do not know (effective_tag_bindings, project).
+const basicWorkspaceIncludes = "current_run,current_run.plan,locked_by"
+
+// getWorkspaces reads path (a workspace list page, or one workspace) with
+// the full includes, falling back to the basic ones for good once the
+// server rejects them.
+func (c *Client) getWorkspaces(ctx context.Context, what, path string, q workspaceQuery, into any) error {
+	return c.call(ctx, what, func(ctx context.Context) error {
+		for {
+			basic := c.basicIncludes.Load()
+			q.Include = workspaceIncludes
+			if basic {
+				q.Include = basicWorkspaceIncludes
+			}
+			req, err := c.api.NewRequest("GET", path, &q)
+			if err != nil {
+				return err
+			}
+			err = req.Do(ctx, into)
+			if basic || !errors.Is(err, tfe.ErrInvalidIncludeValue) {
+				return err
+			}
+			c.basicIncludes.Store(true)
+		}
+	})
+}
 
 // ListStacks reads every workspace with its current run, one request per
 // page of 100; after the first page, whose meta gives the total, the other
@@ -106,30 +135,15 @@ func (c *Client) ListStacks(ctx context.Context) ([]model.Stack, error) {
 
 func (c *Client) workspacePage(ctx context.Context, n int) (*workspaceRowList, error) {
 	list := &workspaceRowList{}
-	err := c.call(ctx, "tfc: list workspaces (page "+strconv.Itoa(n)+")", func(ctx context.Context) error {
-		req, err := c.api.NewRequest("GET", "organizations/"+c.org+"/workspaces",
-			&workspaceQuery{PageNumber: n, PageSize: workspacesPerPage, Include: workspaceIncludes})
-		if err != nil {
-			return err
-		}
-		return req.Do(ctx, list)
-	})
+	err := c.getWorkspaces(ctx, "tfc: list workspaces (page "+strconv.Itoa(n)+")", "organizations/"+c.org+"/workspaces",
+		workspaceQuery{PageNumber: n, PageSize: workspacesPerPage}, list)
 	return list, err
 }
 
 // readStack reads one workspace as a stack (after lock and unlock).
 func (c *Client) readStack(ctx context.Context, id string) (model.Stack, error) {
 	row := &workspaceRow{}
-	err := c.call(ctx, "tfc: read workspace "+id, func(ctx context.Context) error {
-		req, err := c.api.NewRequest("GET", "workspaces/"+id, &struct {
-			Include string `url:"include"`
-		}{workspaceIncludes})
-		if err != nil {
-			return err
-		}
-		return req.Do(ctx, row)
-	})
-	if err != nil {
+	if err := c.getWorkspaces(ctx, "tfc: read workspace "+id, "workspaces/"+id, workspaceQuery{}, row); err != nil {
 		return model.Stack{}, err
 	}
 	stacks, err := c.toStacks(ctx, []*workspaceRow{row})
