@@ -147,6 +147,9 @@ func (c *Client) RunChanges(ctx context.Context, stackID, runID string) ([]model
 		raw, err = c.api.Plans.ReadJSONOutput(ctx, r.Plan.ID)
 		return err
 	})
+	if errors.Is(err, backend.ErrNotFound) {
+		return nil, fmt.Errorf("%w; reading a plan's JSON needs admin access to the workspace", err)
+	}
 	if err != nil {
 		return nil, err
 	}
