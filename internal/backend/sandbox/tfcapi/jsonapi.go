@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -148,16 +149,34 @@ func timestamp(t time.Time) any {
 // includes is the parsed include= parameter (comma list, dotted paths).
 type includes map[string]bool
 
-func parseIncludes(q url.Values) includes {
+// Include values TFC accepts, per resource; anything else is a 400.
+var (
+	workspaceIncludeOpts = []string{"organization", "current_configuration_version",
+		"current_configuration_version.ingress_attributes", "current_run", "current_run.plan",
+		"current_run.configuration_version", "current_run.configuration_version.ingress_attributes",
+		"effective_tag_bindings", "locked_by", "readme", "outputs", "current-state-version", "project"}
+	runIncludeOpts = []string{"plan", "apply", "created_by", "cost_estimate", "configuration_version",
+		"configuration_version.ingress_attributes", "workspace", "task_stages"}
+	runTriggerIncludeOpts = []string{"workspace", "sourceable"}
+)
+
+// parseIncludes reads the include= comma list and answers 400, as TFC
+// does, when it names something the endpoint does not offer.
+func parseIncludes(w http.ResponseWriter, q url.Values, allowed []string) (includes, bool) {
 	inc := includes{}
 	for _, v := range q["include"] {
 		for _, p := range strings.Split(v, ",") {
-			if p = strings.TrimSpace(p); p != "" {
-				inc[p] = true
+			if p = strings.TrimSpace(p); p == "" {
+				continue
 			}
+			if !slices.Contains(allowed, p) {
+				writeError(w, http.StatusBadRequest, "Invalid include parameter", "unknown include value "+p)
+				return nil, false
+			}
+			inc[p] = true
 		}
 	}
-	return inc
+	return inc, true
 }
 
 // has reports whether path, or anything below it, was asked for.

@@ -163,7 +163,11 @@ func (s *Server) resolveRun(ctx context.Context, id string) (model.Stack, model.
 }
 
 func (s *Server) writeRun(w http.ResponseWriter, r *http.Request, status int, st model.Stack, run model.Run) {
-	inc, col := parseIncludes(r.URL.Query()), &collector{}
+	inc, ok := parseIncludes(w, r.URL.Query(), runIncludeOpts)
+	if !ok {
+		return
+	}
+	col := &collector{}
 	data := s.runResource(baseURL(r), st, run, inc, col)
 	writeJSON(w, status, document{Data: data, Included: col.list})
 }
@@ -224,7 +228,11 @@ func (s *Server) listRuns(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	start, end, meta, links := parsePage(q).window(r, len(kept))
-	inc, col, base := parseIncludes(q), &collector{}, baseURL(r)
+	inc, ok := parseIncludes(w, q, runIncludeOpts)
+	if !ok {
+		return
+	}
+	col, base := &collector{}, baseURL(r)
 	data := make([]resource, 0, end-start)
 	for _, run := range kept[start:end] {
 		data = append(data, s.runResource(base, st, run, inc, col))

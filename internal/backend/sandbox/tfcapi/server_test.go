@@ -3,6 +3,7 @@ package tfcapi_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -125,6 +126,18 @@ func TestWorkspaceListWireFormat(t *testing.T) {
 	}
 	if len(doc.Included) != 2 || doc.Included[0].Type != "runs" || !strings.HasSuffix(doc.Included[0].Attributes["created-at"].(string), "Z") {
 		t.Errorf("included = %+v", doc.Included)
+	}
+
+	if _, err := f.api.Workspaces.List(ctxFor(t), "fake-org", &tfe.WorkspaceListOptions{Include: []tfe.WSIncludeOpt{"bogus"}}); !errors.Is(err, tfe.ErrInvalidIncludeValue) {
+		t.Errorf("an unknown include value: %v, want go-tfe's ErrInvalidIncludeValue", err)
+	}
+	if _, err := f.api.RunTriggers.List(ctxFor(t), "ws-network-dev", &tfe.RunTriggerListOptions{RunTriggerType: tfe.RunTriggerInbound,
+		Include: []tfe.RunTriggerIncludeOpt{tfe.RunTriggerSourceable}}); err != nil {
+		t.Errorf("inbound run triggers with include: %v", err)
+	}
+	resp, raw = f.do(t, "GET", "/api/v2/workspaces/ws-network-dev/run-triggers?filter%5Brun-trigger%5D%5Btype%5D=outbound&include=workspace", f.srv.Token(), "")
+	if resp.StatusCode != http.StatusBadRequest {
+		t.Errorf("outbound run triggers with include: %d %s, want 400", resp.StatusCode, raw)
 	}
 
 	resp, raw = f.do(t, "GET", "/api/v2/organizations/fake-org/workspaces?page%5Bsize%5D=500", f.srv.Token(), "")

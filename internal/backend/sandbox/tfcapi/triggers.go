@@ -85,7 +85,15 @@ func (s *Server) listRunTriggers(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	start, end, meta, links := parsePage(q).window(r, len(edges))
-	inc, col, base := parseIncludes(q), &collector{}, baseURL(r)
+	inc, ok := parseIncludes(w, q, runTriggerIncludeOpts)
+	if !ok {
+		return
+	}
+	if len(inc) > 0 && kind != "inbound" {
+		writeError(w, http.StatusBadRequest, "Invalid include parameter", "include is only allowed with inbound run triggers")
+		return
+	}
+	col, base := &collector{}, baseURL(r)
 	data := make([]resource, 0, end-start)
 	for _, e := range edges[start:end] {
 		src, dst := workspaceID(e.source.ID), workspaceID(e.target.ID)
@@ -99,11 +107,10 @@ func (s *Server) listRunTriggers(w http.ResponseWriter, r *http.Request) {
 				"workspace":  one("workspaces", dst),
 				"sourceable": one("workspaces", src),
 			}})
-		// include is only allowed with inbound, as on TFC.
-		if kind == "inbound" && inc.has("workspace") {
+		if inc.has("workspace") {
 			col.add(s.workspaceResource(base, e.target, nil, col))
 		}
-		if kind == "inbound" && inc.has("sourceable") {
+		if inc.has("sourceable") {
 			col.add(s.workspaceResource(base, e.source, nil, col))
 		}
 	}

@@ -320,7 +320,11 @@ func (s *Server) listWorkspaces(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	start, end, meta, links := parsePage(q).window(r, len(matched))
-	inc, col, base := parseIncludes(q), &collector{}, baseURL(r)
+	inc, ok := parseIncludes(w, q, workspaceIncludeOpts)
+	if !ok {
+		return
+	}
+	col, base := &collector{}, baseURL(r)
 	data := make([]resource, 0, end-start)
 	for _, st := range matched[start:end] {
 		data = append(data, s.workspaceResource(base, st, inc, col))
@@ -329,7 +333,11 @@ func (s *Server) listWorkspaces(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) writeWorkspace(w http.ResponseWriter, r *http.Request, st model.Stack) {
-	inc, col := parseIncludes(r.URL.Query()), &collector{}
+	inc, ok := parseIncludes(w, r.URL.Query(), workspaceIncludeOpts)
+	if !ok {
+		return
+	}
+	col := &collector{}
 	data := s.workspaceResource(baseURL(r), st, inc, col)
 	writeJSON(w, http.StatusOK, document{Data: data, Included: col.list})
 }
