@@ -1,6 +1,7 @@
 package tfc_test
 
 import (
+	"context"
 	"net/http"
 	"slices"
 	"strings"
@@ -107,5 +108,39 @@ func TestRefreshReusesDependenciesAndDrift(t *testing.T) {
 			!slices.Equal(first[i].Drift.Resources, again[i].Drift.Resources) {
 			t.Errorf("%s changed on refresh: %+v then %+v", first[i].ID, first[i], again[i])
 		}
+	}
+}
+
+func TestSlowRunTriggersDoNotSinkTheListing(t *testing.T) {
+	var slow atomic.Bool
+	slow.Store(true)
+	h := newHarness(t, harnessOpts{wrap: func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if slow.Load() && r.URL.Path == "/api/v2/workspaces/ws-bu002-qa/run-triggers" {
+				<-r.Context().Done() // never answers; the client gives up
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	}})
+	ctx, cancel := context.WithTimeout(ctxFor(t), 2*time.Second)
+	defer cancel()
+	stacks, err := h.client.ListStacks(ctx)
+	if err != nil {
+		t.Fatalf("ListStacks: %v", err)
+	}
+	if got := stackByName(t, stacks, "bu002-qa").DependsOn; len(got) != 0 {
+		t.Errorf("bu002-qa depends on %v before its run triggers arrived", got)
+	}
+	if got := stackByName(t, stacks, "bu001-qa").DependsOn; len(got) != 1 {
+		t.Errorf("bu001-qa depends on %v", got)
+	}
+	slow.Store(false)
+	stacks, err = h.client.ListStacks(ctxFor(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := stackByName(t, stacks, "bu002-qa").DependsOn; !slices.Equal(got, []string{"ws-network-qa"}) {
+		t.Errorf("the next refresh did not fill in bu002-qa's dependencies: %v", got)
 	}
 }

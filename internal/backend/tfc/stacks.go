@@ -22,6 +22,9 @@ const (
 	pageFetchers = 4
 	// detailFetchers bounds the per-workspace calls (run triggers, drift).
 	detailFetchers = 8
+	// detailBudget is the share of ListStacks' remaining time that the
+	// per-workspace reads may use (see toStacks).
+	detailBudget = 0.8
 	// dependencyTTL is how long a workspace's run triggers are trusted: they
 	// change rarely and cost one call per workspace against a 30 req/s limit.
 	dependencyTTL = 5 * time.Minute
@@ -154,17 +157,30 @@ func (c *Client) readStack(ctx context.Context, id string) (model.Stack, error) 
 }
 
 // toStacks converts rows, filling dependencies and drift concurrently.
+//
+// Those reads get only part of the caller's remaining time (detailBudget):
+// a cold load costs one run-trigger read per workspace, paced by TFC's
+// 30 requests a second, which a large organisation cannot finish within a
+// UI's timeout. What has not arrived by then is left out of this answer
+// (no dependencies, no drift) and, as every read is cached as it lands, the
+// next refresh completes it. Any other error fails the call.
 func (c *Client) toStacks(ctx context.Context, rows []*workspaceRow) ([]model.Stack, error) {
+	budget, cancel := withBudget(ctx, detailBudget)
+	defer cancel()
 	out := make([]model.Stack, len(rows))
-	g, gctx := errgroup.WithContext(ctx)
+	g, gctx := errgroup.WithContext(budget)
 	g.SetLimit(detailFetchers)
 	for i, row := range rows {
 		out[i] = c.toStack(row)
-		g.Go(func() (err error) {
-			if out[i].DependsOn, err = c.dependencies(gctx, row.ID); err != nil {
-				return err
+		g.Go(func() error {
+			deps, err := c.dependencies(gctx, row.ID)
+			if err == nil {
+				out[i].DependsOn = deps
+				out[i].Drift, err = c.drift(gctx, row)
 			}
-			out[i].Drift, err = c.drift(gctx, row)
+			if err != nil && budget.Err() != nil && ctx.Err() == nil {
+				return nil // out of budget: the next refresh fills it in
+			}
 			return err
 		})
 	}
@@ -172,6 +188,16 @@ func (c *Client) toStacks(ctx context.Context, rows []*workspaceRow) ([]model.St
 		return nil, err
 	}
 	return out, nil
+}
+
+// withBudget derives a context that ends when share of ctx's remaining
+// time has passed (ctx itself when it has no deadline).
+func withBudget(ctx context.Context, share float64) (context.Context, context.CancelFunc) {
+	deadline, ok := ctx.Deadline()
+	if !ok {
+		return context.WithCancel(ctx)
+	}
+	return context.WithDeadline(ctx, time.Now().Add(time.Duration(float64(time.Until(deadline))*share)))
 }
 
 func (c *Client) toStack(w *workspaceRow) model.Stack {
