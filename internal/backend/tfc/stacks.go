@@ -5,7 +5,6 @@ import (
 	"errors"
 	"slices"
 	"strconv"
-	"sync"
 	"time"
 
 	tfe "github.com/hashicorp/go-tfe"
@@ -289,77 +288,4 @@ func (c *Client) dependencies(ctx context.Context, wsID string) ([]string, error
 	slices.Sort(deps)
 	c.cache.putDeps(wsID, deps)
 	return deps, nil
-}
-
-// cache keeps what changes rarely: run triggers for dependencyTTL, and
-// assessment results for good (a new assessment has a new id).
-type cache struct {
-	mu     sync.Mutex
-	now    func() time.Time
-	depsBy map[string]depEntry
-	drifts map[string]model.Drift
-}
-
-type depEntry struct {
-	ids []string
-	at  time.Time
-}
-
-func newCache() *cache {
-	return &cache{now: time.Now, depsBy: map[string]depEntry{}, drifts: map[string]model.Drift{}}
-}
-
-func (c *cache) deps(wsID string) ([]string, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	e, ok := c.depsBy[wsID]
-	if !ok || c.now().Sub(e.at) > dependencyTTL {
-		return nil, false
-	}
-	return slices.Clone(e.ids), true
-}
-
-func (c *cache) putDeps(wsID string, ids []string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.depsBy[wsID] = depEntry{ids: slices.Clone(ids), at: c.now()}
-}
-
-func (c *cache) drift(key string) (model.Drift, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	d, ok := c.drifts[key]
-	d.Resources = slices.Clone(d.Resources)
-	return d, ok
-}
-
-func (c *cache) putDrift(key string, d model.Drift) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	d.Resources = slices.Clone(d.Resources)
-	c.drifts[key] = d
-}
-
-// Lock takes the workspace lock with the note as its reason.
-func (c *Client) Lock(ctx context.Context, stackID, note string) (model.Stack, error) {
-	err := c.call(ctx, "tfc: lock workspace "+stackID, func(ctx context.Context) error {
-		_, err := c.api.Workspaces.Lock(ctx, stackID, tfe.WorkspaceLockOptions{Reason: tfe.String(note)})
-		return err
-	})
-	if err != nil {
-		return model.Stack{}, err
-	}
-	return c.readStack(ctx, stackID)
-}
-
-// Unlock releases the workspace lock.
-func (c *Client) Unlock(ctx context.Context, stackID string) (model.Stack, error) {
-	err := c.call(ctx, "tfc: unlock workspace "+stackID, func(ctx context.Context) error {
-		_, err := c.api.Workspaces.Unlock(ctx, stackID)
-		return err
-	})
-	if err != nil {
-		return model.Stack{}, err
-	}
-	return c.readStack(ctx, stackID)
 }
