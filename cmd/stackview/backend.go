@@ -1,24 +1,82 @@
 package main
 
 import (
-	"context"
+	"errors"
 	"fmt"
 
 	"github.com/stackview/stackview/internal/backend"
 	"github.com/stackview/stackview/internal/backend/sandbox"
+	"github.com/stackview/stackview/internal/backend/sandbox/spaceliftapi"
+	"github.com/stackview/stackview/internal/backend/spacelift"
+	"github.com/stackview/stackview/internal/backend/tfc"
 	"github.com/stackview/stackview/internal/config"
 )
 
 // openBackend builds the configured backend. The returned func releases it
-// (for the sandbox: stops servers and removes a temporary directory).
-func openBackend(ctx context.Context, cfg *config.Config) (backend.Backend, func(), error) {
+// (for the sandbox: stops its server and removes a temporary directory).
+func (a *app) openBackend() (backend.Backend, func(), error) {
+	cfg := a.cfg
 	switch cfg.Backend {
-	case config.BackendSandboxDirect, config.BackendSandbox:
-		eng, err := sandbox.New(ctx, sandbox.Options{Dir: cfg.Sandbox.Dir, Seed: cfg.Sandbox.Seed, Stacks: cfg.Sandbox.Stacks})
+	case config.BackendSandboxDirect:
+		eng, err := a.startSandbox()
 		if err != nil {
-			return nil, nil, fmt.Errorf("starting the sandbox: %w", err)
+			return nil, nil, err
 		}
 		return eng, func() { _ = eng.Close() }, nil
+	case config.BackendSandbox:
+		return a.servedSandbox()
+	case config.BackendSpacelift:
+		cl, err := spacelift.New(a.ctx, spacelift.Config{Endpoint: cfg.Spacelift.Endpoint, Profile: cfg.Spacelift.Profile, Env: a.getenv})
+		if err != nil {
+			return nil, nil, fmt.Errorf("spacelift: %w", err)
+		}
+		return cl, func() {}, nil
+	case config.BackendTFC:
+		cl, err := tfc.New(a.ctx, tfc.Config{Address: cfg.TFC.Address, Organization: cfg.TFC.Organization, Env: a.getenv})
+		if err != nil {
+			return nil, nil, err // the client's errors already say "tfc:"
+		}
+		return cl, func() {}, nil
 	}
-	return nil, nil, fmt.Errorf("the %s backend is not available in this build yet; use --backend sandbox", cfg.Backend)
+	return nil, nil, config.ValidateBackend(cfg.Backend)
+}
+
+// startSandbox creates (or resumes) the sandbox organisation.
+func (a *app) startSandbox() (*sandbox.Engine, error) {
+	s := a.cfg.Sandbox
+	eng, err := sandbox.New(a.ctx, sandbox.Options{Dir: s.Dir, Seed: s.Seed, Stacks: s.Stacks})
+	if err != nil {
+		return nil, fmt.Errorf("starting the sandbox: %w", err)
+	}
+	return eng, nil
+}
+
+// servedSandbox serves the sandbox in the Spacelift dialect on a free
+// loopback port and reads it through the real Spacelift client, so the
+// default experience exercises the same code as a real account.
+func (a *app) servedSandbox() (backend.Backend, func(), error) {
+	eng, err := a.startSandbox()
+	if err != nil {
+		return nil, nil, err
+	}
+	srv, err := spaceliftapi.New(eng, spaceliftapi.Options{})
+	if err == nil {
+		_, err = srv.Start("127.0.0.1:0")
+	}
+	if err != nil {
+		_ = eng.Close()
+		return nil, nil, fmt.Errorf("serving the sandbox: %w", err)
+	}
+	release := func() { _ = errors.Join(srv.Close(), eng.Close()) }
+	env := map[string]string{
+		"SPACELIFT_API_KEY_ENDPOINT": srv.BaseURL(),
+		"SPACELIFT_API_KEY_ID":       srv.APIKeyID(),
+		"SPACELIFT_API_KEY_SECRET":   srv.APIKeySecret(),
+	}
+	cl, err := spacelift.New(a.ctx, spacelift.Config{Env: func(k string) string { return env[k] }, Sandbox: true})
+	if err != nil {
+		release()
+		return nil, nil, fmt.Errorf("connecting to the sandbox: %w", err)
+	}
+	return cl, release, nil
 }

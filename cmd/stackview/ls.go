@@ -44,7 +44,7 @@ func (a *app) ls(f *lsFlags) error {
 			return usagef("ls: unknown environment %q: configured are %s", f.env, strings.Join(a.cfg.EnvironmentNames(), ", "))
 		}
 	}
-	be, closeBackend, err := openBackend(a.ctx, a.cfg)
+	be, closeBackend, err := a.openBackend()
 	if err != nil {
 		return err
 	}
@@ -191,8 +191,8 @@ func textRow(w io.Writer, prefix string, s *model.Stack) {
 		run = fmt.Sprintf("%s %s %s", r.Kind, r.State, r.CreatedAt.UTC().Format("01-02 15:04"))
 	}
 	commit := short(s.TrackedCommit)
-	if s.CommitsBehind > 0 {
-		commit += fmt.Sprintf(" ↓%d", s.CommitsBehind)
+	if behind := s.Behind(); behind != "" {
+		commit += " " + behind
 	}
 	var marks []string
 	if s.Drift.Drifted {

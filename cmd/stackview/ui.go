@@ -21,7 +21,7 @@ func runUI(a *app) error {
 		}
 		return a.cfg.KeyError(key, err)
 	}
-	be, closeBackend, err := openBackend(a.ctx, a.cfg)
+	be, closeBackend, err := a.openBackend()
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,9 @@
 package model
 
-import "time"
+import (
+	"strconv"
+	"time"
+)
 
 // Layer is a stack's place in the environment tree.
 type Layer string
@@ -71,4 +74,17 @@ func (s *Stack) Locked() bool { return s.Lock != nil }
 func (s *Stack) NeedsAttention() bool {
 	return s.State == StateUnconfirmed || s.State == StateFailed || s.State == StatePendingReview ||
 		s.Drift.Drifted || (s.LatestRun != nil && s.LatestRun.State.Waiting())
+}
+
+// Behind says how far the tracked commit is behind the branch head: "↓N"
+// when the backend counted, "↓" when it only knows they differ (Spacelift
+// reports both commits but no count), "" when up to date or unknown.
+func (s *Stack) Behind() string {
+	switch {
+	case s.CommitsBehind > 0:
+		return "↓" + strconv.Itoa(s.CommitsBehind)
+	case s.BranchHead != "" && s.TrackedCommit != "" && s.BranchHead != s.TrackedCommit:
+		return "↓"
+	}
+	return ""
 }

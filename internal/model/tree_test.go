@@ -124,3 +124,20 @@ func TestEnvironmentStackTieAndNone(t *testing.T) {
 		t.Errorf("a self-dependency does not make an environment stack, got %v", got)
 	}
 }
+
+func TestBehind(t *testing.T) {
+	tests := []struct {
+		s    Stack
+		want string
+	}{
+		{Stack{TrackedCommit: "a", BranchHead: "b", CommitsBehind: 3}, "↓3"},
+		{Stack{TrackedCommit: "a", BranchHead: "b"}, "↓"},
+		{Stack{TrackedCommit: "a", BranchHead: "a"}, ""},
+		{Stack{TrackedCommit: "a"}, ""},
+	}
+	for _, tt := range tests {
+		if got := tt.s.Behind(); got != tt.want {
+			t.Errorf("%+v: Behind() = %q, want %q", tt.s, got, tt.want)
+		}
+	}
+}

@@ -179,8 +179,8 @@ func (m Model) actionLines(s *model.Stack) []string {
 
 func (m Model) commitText(s *model.Stack) string {
 	text := orDash(shortSHA(s.TrackedCommit))
-	if s.CommitsBehind > 0 {
-		text += m.styles.Warn.Render(fmt.Sprintf(" ↓%d behind %s", s.CommitsBehind, shortSHA(s.BranchHead)))
+	if behind := s.Behind(); behind != "" {
+		text += m.styles.Warn.Render(fmt.Sprintf(" %s behind %s", behind, shortSHA(s.BranchHead)))
 	}
 	return text
 }

@@ -184,8 +184,8 @@ func (m Model) stackCells(r row, cols []column) []cell {
 		case colCommit:
 			text := shortSHA(s.TrackedCommit)
 			style := st.Subtle
-			if s.CommitsBehind > 0 {
-				text += " ↓" + strconv.Itoa(s.CommitsBehind)
+			if behind := s.Behind(); behind != "" {
+				text += " " + behind
 				style = st.Warn
 			}
 			cells = append(cells, cell{text, style})

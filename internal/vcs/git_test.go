@@ -159,3 +159,42 @@ func TestRefsStampMovesWithRefs(t *testing.T) {
 		t.Fatal("stamp did not change after a new branch")
 	}
 }
+
+func TestUserConfigIsIgnoredUnlessAsked(t *testing.T) {
+	home := t.TempDir()
+	cfg := filepath.Join(home, "gitconfig")
+	if err := os.WriteFile(cfg, []byte("[user]\n\tname = From User Config\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("GIT_CONFIG_GLOBAL", cfg)
+	t.Setenv("HOME", home)
+	dir := t.TempDir()
+	if out, err := (Git{Dir: dir}).Run(context.Background(), "config", "--get", "user.name"); err == nil {
+		t.Fatalf("isolated git read the user's config: %q", out)
+	}
+	out, err := (Git{Dir: dir, UserConfig: true}).Run(context.Background(), "config", "--get", "user.name")
+	if err != nil || strings.TrimSpace(out) != "From User Config" {
+		t.Fatalf("UserConfig git: %q, %v", out, err)
+	}
+}
+
+func TestInitBareIsARepository(t *testing.T) {
+	ctx := context.Background()
+	dir := filepath.Join(t.TempDir(), "x.git")
+	if err := InitBare(ctx, dir, "trunk"); err != nil {
+		t.Fatal(err)
+	}
+	g := Git{Dir: dir}
+	if out, err := g.Run(ctx, "rev-parse", "--is-bare-repository"); err != nil || strings.TrimSpace(out) != "true" {
+		t.Fatalf("rev-parse --is-bare-repository = %q, %v", out, err)
+	}
+	if out, err := g.Run(ctx, "symbolic-ref", "HEAD"); err != nil || strings.TrimSpace(out) != "refs/heads/trunk" {
+		t.Fatalf("HEAD = %q, %v", out, err)
+	}
+	if out, err := g.Run(ctx, "fsck", "--strict"); err != nil {
+		t.Fatalf("fsck: %q, %v", out, err)
+	}
+	if err := InitBare(ctx, dir, "trunk"); err == nil {
+		t.Fatal("InitBare over an existing repository succeeded")
+	}
+}

@@ -1,0 +1,170 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// syncBuffer is a bytes.Buffer safe to read while serve writes to it; ready
+// is closed once the output holds the marker.
+type syncBuffer struct {
+	mu     sync.Mutex
+	b      bytes.Buffer
+	marker string
+	ready  chan struct{}
+}
+
+func newSyncBuffer(marker string) *syncBuffer {
+	return &syncBuffer{marker: marker, ready: make(chan struct{})}
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	had := s.marker != "" && strings.Contains(s.b.String(), s.marker)
+	n, err := s.b.Write(p)
+	if !had && s.marker != "" && strings.Contains(s.b.String(), s.marker) {
+		close(s.ready)
+	}
+	return n, err
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+var exportLine = regexp.MustCompile(`(?m)^export (\w+)=(\S+)$`)
+
+// serveSandbox starts `stackview sandbox serve` and returns the variables
+// it printed.
+func serveSandbox(t *testing.T) map[string]string {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	out, errOut := newSyncBuffer("serving until interrupted"), newSyncBuffer("")
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, []string{"sandbox", "serve", "--addr", "127.0.0.1:0", "--tfc-addr", "127.0.0.1:0"}, out, errOut, func(string) string { return "" })
+	}()
+	t.Cleanup(func() {
+		cancel()
+		if code := <-done; code != 0 {
+			t.Errorf("serve exited %d: %s", code, errOut.String())
+		}
+	})
+	select {
+	case <-out.ready:
+	case code := <-done:
+		done <- code // for the cleanup
+		t.Fatalf("serve exited early (%d): %s", code, errOut.String())
+	case <-time.After(30 * time.Second):
+		t.Fatalf("serve printed no credentials: %q", out.String())
+	}
+	env := map[string]string{}
+	for _, m := range exportLine.FindAllStringSubmatch(out.String(), -1) {
+		env[m[1]] = m[2]
+	}
+	for _, k := range []string{"SPACELIFT_API_KEY_ENDPOINT", "SPACELIFT_API_KEY_ID", "SPACELIFT_API_KEY_SECRET", "TFE_ADDRESS", "TFE_TOKEN", "TF_CLOUD_ORGANIZATION"} {
+		if env[k] == "" {
+			t.Fatalf("serve did not print %s:\n%s", k, out.String())
+		}
+	}
+	if !strings.Contains(out.String(), "# SPACELIFT_API_TOKEN=") {
+		t.Errorf("serve did not print the raw token comment")
+	}
+	return env
+}
+
+// shape is what must agree between backends: per stack name, its
+// environment, layer, business unit, state, tracked commit and dependencies
+// (as names, since ids differ between dialects).
+func shape(t *testing.T, out string) map[string]string {
+	t.Helper()
+	var got lsOutput
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, out)
+	}
+	names := map[string]string{}
+	for _, e := range got.Environments {
+		for _, s := range e.Stacks {
+			names[s.ID] = s.Name
+		}
+	}
+	m := map[string]string{}
+	for _, e := range got.Environments {
+		for _, s := range e.Stacks {
+			bu := "<nil>"
+			if s.BusinessUnit != nil {
+				bu = *s.BusinessUnit
+			}
+			var deps []string
+			for _, d := range s.DependsOn {
+				deps = append(deps, names[d])
+			}
+			m[s.Name] = strings.Join([]string{e.Name, s.Layer, bu, s.State, s.TrackedCommit, strings.Join(deps, ",")}, "|")
+		}
+	}
+	return m
+}
+
+func sameShape(t *testing.T, what string, got, want map[string]string) {
+	t.Helper()
+	if len(got) == 0 || len(got) != len(want) {
+		t.Fatalf("%s: %d stacks, want %d", what, len(got), len(want))
+	}
+	for name, w := range want {
+		if got[name] != w {
+			t.Errorf("%s: %s is %q, want %q", what, name, got[name], w)
+		}
+	}
+}
+
+func TestRealClientsAgainstServedSandbox(t *testing.T) {
+	isolate(t)
+	env := serveSandbox(t)
+	code, viaAPI, errOut := runCLI(t, env, "--backend", "spacelift", "ls", "--json")
+	if code != 0 {
+		t.Fatalf("spacelift ls: exit %d: %s", code, errOut)
+	}
+	code, direct, errOut := runCLI(t, nil, "--backend", "sandbox-direct", "ls", "--json")
+	if code != 0 {
+		t.Fatalf("sandbox-direct ls: exit %d: %s", code, errOut)
+	}
+	sameShape(t, "spacelift dialect", shape(t, viaAPI), shape(t, direct))
+	code, viaTFC, errOut := runCLI(t, env, "--backend", "tfc", "ls", "--json")
+	if code != 0 {
+		t.Fatalf("tfc ls: exit %d: %s", code, errOut)
+	}
+	sameShape(t, "tfc dialect", shape(t, viaTFC), shape(t, viaAPI))
+
+	bad := map[string]string{}
+	for k, v := range env {
+		bad[k] = v
+	}
+	bad["SPACELIFT_API_KEY_SECRET"] = "not-the-secret"
+	bad["TFE_TOKEN"] = "not-the-token"
+	code, _, errOut = runCLI(t, bad, "--backend", "spacelift", "ls")
+	if code != 1 || !strings.Contains(errOut, "unauthorized") || strings.Contains(errOut, "not-the-secret") {
+		t.Errorf("wrong secret: exit %d, %q", code, errOut)
+	}
+	code, _, errOut = runCLI(t, bad, "--backend", "tfc", "ls")
+	if code != 1 || !strings.Contains(errOut, "unauthorized") || !strings.Contains(errOut, "TFE_TOKEN") ||
+		strings.Contains(errOut, "not-the-token") || strings.Count(errOut, "\n") != 1 {
+		t.Errorf("wrong token: exit %d, %q", code, errOut)
+	}
+}
+
+func TestServeRefusesNonLoopback(t *testing.T) {
+	isolate(t)
+	code, _, errOut := runCLI(t, nil, "sandbox", "serve", "--addr", "0.0.0.0:8787")
+	if code != 1 || !strings.Contains(errOut, "loopback") {
+		t.Errorf("exit %d: %q", code, errOut)
+	}
+}

@@ -1,0 +1,208 @@
+package spacelift
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	graphql "github.com/hasura/go-graphql-client"
+
+	"github.com/stackview/stackview/internal/backend"
+)
+
+// Config says where to find credentials. Zero values use the process
+// environment, the user's home directory and a 60 s HTTP client.
+type Config struct {
+	Endpoint   string              // base URL, e.g. https://acme.app.spacelift.io; overrides the credentials' own
+	Profile    string              // spacectl profile alias; "" = the current profile
+	Env        func(string) string // os.Getenv when nil
+	HomeDir    string              // where ~/.spacelift lives; os.UserHomeDir when ""
+	HTTPClient *http.Client
+
+	// Now is the clock token renewal is judged by; time.Now when nil.
+	Now func() time.Time
+	// RetryBaseDelay is the first backoff of a retried query (default 500 ms).
+	RetryBaseDelay time.Duration
+	// Sandbox says the endpoint is stackview's own sandbox server, so Info
+	// reports the "sandbox" kind to the header and the audit log.
+	Sandbox bool
+}
+
+// Client is a backend.Backend over the Spacelift GraphQL API.
+type Client struct {
+	endpoint string
+	sandbox  bool
+	gql      *graphql.Client
+	sess     *session
+}
+
+var _ backend.Backend = (*Client)(nil)
+
+// New finds credentials and, for an API key, exchanges it for a token now,
+// so wrong credentials fail here rather than on the first screen.
+func New(ctx context.Context, cfg Config) (*Client, error) {
+	creds, err := resolveCredentials(cfg)
+	if err != nil {
+		return nil, err
+	}
+	base := http.DefaultTransport
+	timeout := 60 * time.Second
+	if cfg.HTTPClient != nil {
+		if cfg.HTTPClient.Transport != nil {
+			base = cfg.HTTPClient.Transport
+		}
+		timeout = cfg.HTTPClient.Timeout
+	}
+	delay := cfg.RetryBaseDelay
+	if delay <= 0 {
+		delay = 500 * time.Millisecond
+	}
+	hc := &http.Client{Timeout: timeout, Transport: &transport{base: base, maxAttempts: 4, baseDelay: delay}}
+	now := cfg.Now
+	if now == nil {
+		now = time.Now
+	}
+	gqlURL := creds.endpoint + "/graphql"
+	c := &Client{
+		endpoint: creds.endpoint,
+		sandbox:  cfg.Sandbox,
+		gql:      graphql.NewClient(gqlURL, hc),
+		sess:     newSession(creds, now, graphql.NewClient(gqlURL, hc)),
+	}
+	if c.sess.renewable() {
+		if _, err := c.sess.token(ctx); err != nil {
+			return nil, err
+		}
+	}
+	return c, nil
+}
+
+func (c *Client) Info() backend.Info {
+	if c.sandbox {
+		return backend.Info{Kind: "sandbox", Endpoint: c.endpoint, Account: accountName(c.endpoint), Sandbox: true}
+	}
+	return backend.Info{Kind: "spacelift", Endpoint: c.endpoint, Account: accountName(c.endpoint)}
+}
+
+// Capabilities: Spacelift has no on-demand drift check mutation (drift
+// detection runs on a schedule), and stackview does not offer reviews yet.
+func (c *Client) Capabilities() backend.Capabilities {
+	return backend.Capabilities{Lock: true}
+}
+
+// accountName is the subdomain of <account>.app.spacelift.io, or the host.
+func accountName(endpoint string) string {
+	u, err := url.Parse(endpoint)
+	if err != nil || u.Host == "" {
+		return endpoint
+	}
+	host := u.Hostname()
+	if name, _, ok := strings.Cut(host, ".app."); ok {
+		return name
+	}
+	return u.Host
+}
+
+// sessionChecker is a list query that also selects viewer: the API answers
+// empty lists, not errors, to a token it no longer accepts.
+type sessionChecker interface{ sessionLost() bool }
+
+// errSessionEmpty marks an answer with viewer null: the API's way of
+// saying the token is no longer accepted on list queries.
+var errSessionEmpty = errors.New("session expired")
+
+// query runs an idempotent query (retried on 429/5xx); mutate runs a
+// mutation once. Both re-authenticate once when the server rejects the
+// token and the session can renew: a rejected request did nothing, so
+// resending it is safe even for a mutation.
+func (c *Client) query(ctx context.Context, name string, q any, vars map[string]any) error {
+	return c.do(ctx, name, false, func(ctx context.Context) error {
+		if err := c.gql.Query(withRetry(ctx), q, vars, graphql.OperationName(name)); err != nil {
+			return err
+		}
+		if s, ok := q.(sessionChecker); ok && s.sessionLost() {
+			return errSessionEmpty
+		}
+		return nil
+	})
+}
+
+func (c *Client) mutate(ctx context.Context, name string, m any, vars map[string]any) error {
+	return c.do(ctx, name, true, func(ctx context.Context) error {
+		return c.gql.Mutate(ctx, m, vars, graphql.OperationName(name))
+	})
+}
+
+// do runs op with the current token, renewing it once if it was refused.
+func (c *Client) do(ctx context.Context, name string, mutation bool, op func(context.Context) error) error {
+	for attempt := 0; ; attempt++ {
+		tok, err := c.sess.token(ctx)
+		if err != nil {
+			return err
+		}
+		err = op(withToken(ctx, tok))
+		if err == nil {
+			return nil
+		}
+		terr := translate(err, mutation)
+		if errors.Is(terr, backend.ErrUnauthorized) && c.sess.renewable() && attempt == 0 {
+			c.sess.invalidate(tok)
+			continue
+		}
+		if errors.Is(terr, backend.ErrUnauthorized) {
+			return fmt.Errorf("spacelift %s: %w", name, c.sess.expired())
+		}
+		return fmt.Errorf("spacelift %s: %w", name, terr)
+	}
+}
+
+// translate maps a go-graphql-client error to the typed backend errors. It
+// reads only messages and codes, never the client's debug extensions,
+// which can hold request headers and bodies (and so secrets).
+func translate(err error, mutation bool) error {
+	var rl *backend.RateLimitError
+	switch {
+	case errors.Is(err, errSessionEmpty):
+		return fmt.Errorf("%w: the API returned no data and no viewer", backend.ErrUnauthorized)
+	case errors.As(err, &rl):
+		return rl
+	case errors.Is(err, context.Canceled):
+		return context.Canceled
+	case errors.Is(err, context.DeadlineExceeded):
+		return context.DeadlineExceeded
+	}
+	var nerr graphql.NetworkError
+	if errors.As(err, &nerr) {
+		if nerr.StatusCode() == http.StatusUnauthorized || nerr.StatusCode() == http.StatusForbidden {
+			return fmt.Errorf("%w: HTTP %d", backend.ErrUnauthorized, nerr.StatusCode())
+		}
+		return fmt.Errorf("HTTP %d", nerr.StatusCode())
+	}
+	var gerrs graphql.Errors
+	if !errors.As(err, &gerrs) || len(gerrs) == 0 {
+		return errors.New("request failed")
+	}
+	e := gerrs[0]
+	code, _ := e.Extensions["code"].(string)
+	msg := e.Message
+	lower := strings.ToLower(msg)
+	switch {
+	case code == "UNAUTHORIZED" || strings.Contains(lower, "unauthorized"):
+		return fmt.Errorf("%w: %s", backend.ErrUnauthorized, msg)
+	case code == "NOT_FOUND" || strings.Contains(lower, "not found"):
+		return fmt.Errorf("%w: %s", backend.ErrNotFound, msg)
+	case code == "CONFLICT":
+		return backend.Conflictf("%s", msg)
+	case code == graphql.ErrRequestError || code == graphql.ErrJsonDecode || code == graphql.ErrGraphQLDecode || code == graphql.ErrJsonEncode || code == graphql.ErrGraphQLEncode:
+		return errors.New(msg)
+	case mutation && len(e.Path) > 0:
+		// A resolver refused the mutation: Spacelift reports business rules
+		// (wrong run state, locked stack) as prose errors on the field.
+		return backend.Conflictf("%s", msg)
+	}
+	return errors.New(msg)
+}
