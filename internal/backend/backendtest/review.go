@@ -115,7 +115,7 @@ func testSyncCommit(t *testing.T, h Harness) {
 	}
 	var behind *model.Stack
 	for _, s := range free(t, h) {
-		if s.CommitsBehind > 0 {
+		if s.BranchHead != "" && s.TrackedCommit != s.BranchHead {
 			behind = &s
 			break
 		}
@@ -127,7 +127,7 @@ func testSyncCommit(t *testing.T, h Harness) {
 	if err != nil {
 		t.Fatalf("SyncCommit: %v", err)
 	}
-	if got.TrackedCommit != behind.BranchHead || got.CommitsBehind != 0 {
+	if got.TrackedCommit != behind.BranchHead || got.CommitsBehind > 0 {
 		t.Fatalf("after sync: tracked %s behind %d, want %s and 0", got.TrackedCommit, got.CommitsBehind, behind.BranchHead)
 	}
 	if listed := stackByID(t, h, behind.ID); listed.TrackedCommit != behind.BranchHead {

@@ -12,7 +12,7 @@ import (
 func (e *Engine) Stop(ctx context.Context, stackID, runID string) (model.Run, error) {
 	return e.act(ctx, stackID, runID, func(r *run, now time.Time) (*run, error) {
 		if !r.State.Active() || r.State == model.StateQueued || r.State == model.StateReady {
-			return nil, backend.Conflictf("run %s is %s; only a started run can be stopped", runID, r.State)
+			return nil, backend.Conflictf("run %s is %s: it has not started (cancel it) or is over", runID, r.State)
 		}
 		e.transition(r, model.StateStopped, now, "stopped by "+You)
 		e.advanceTo(ctx, now)

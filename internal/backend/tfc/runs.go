@@ -191,3 +191,27 @@ func (c *Client) Cancel(ctx context.Context, stackID, runID string) (model.Run, 
 		return c.api.Runs.Cancel(ctx, runID, tfe.RunCancelOptions{})
 	})
 }
+
+// Stop force-cancels a started run (POST .../actions/force-cancel).
+func (c *Client) Stop(ctx context.Context, stackID, runID string) (model.Run, error) {
+	return c.act(ctx, stackID, runID, "force-cancel", func(ctx context.Context) error {
+		return c.api.Runs.ForceCancel(ctx, runID, tfe.RunForceCancelOptions{})
+	})
+}
+
+// Review: TFC has no run approvals stackview can drive (policy overrides
+// are a different thing).
+func (c *Client) Review(context.Context, string, string, bool, string) (model.Run, error) {
+	return model.Run{}, fmt.Errorf("tfc: run reviews: %w", backend.ErrUnsupported)
+}
+
+// Promote: TFC cannot turn a speculative plan into an apply; start a normal
+// run instead.
+func (c *Client) Promote(context.Context, string, string) (model.Run, error) {
+	return model.Run{}, fmt.Errorf("tfc: deploying a speculative plan: %w", backend.ErrUnsupported)
+}
+
+// SyncCommit: a VCS workspace always runs its branch head.
+func (c *Client) SyncCommit(context.Context, string) (model.Stack, error) {
+	return model.Stack{}, fmt.Errorf("tfc: moving the tracked commit: %w", backend.ErrUnsupported)
+}
