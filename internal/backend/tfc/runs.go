@@ -192,11 +192,24 @@ func (c *Client) Cancel(ctx context.Context, stackID, runID string) (model.Run, 
 	})
 }
 
-// Stop force-cancels a started run (POST .../actions/force-cancel).
+// Stop interrupts a started run: a graceful cancel first, and a
+// force-cancel once TFC offers one (after a cancel that did not finish the
+// run within its cool-off), so pressing stop again escalates.
 func (c *Client) Stop(ctx context.Context, stackID, runID string) (model.Run, error) {
-	return c.act(ctx, stackID, runID, "force-cancel", func(ctx context.Context) error {
-		return c.api.Runs.ForceCancel(ctx, runID, tfe.RunForceCancelOptions{})
-	})
+	r, err := c.readRun(ctx, stackID, runID)
+	if err != nil {
+		return model.Run{}, err
+	}
+	what, fn := "cancel", func(ctx context.Context) error { return c.api.Runs.Cancel(ctx, runID, tfe.RunCancelOptions{}) }
+	if r.Actions != nil && r.Actions.IsForceCancelable {
+		what, fn = "force-cancel", func(ctx context.Context) error {
+			return c.api.Runs.ForceCancel(ctx, runID, tfe.RunForceCancelOptions{})
+		}
+	}
+	if err := c.call(ctx, "tfc: "+what+" run "+runID, fn); err != nil {
+		return model.Run{}, err
+	}
+	return c.GetRun(ctx, stackID, runID)
 }
 
 // Review: TFC has no run approvals stackview can drive (policy overrides

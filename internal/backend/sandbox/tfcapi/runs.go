@@ -53,7 +53,7 @@ func (s *Server) runResource(base string, st model.Stack, r model.Run, inc inclu
 			"is-confirmable":      r.State == model.StateUnconfirmed,
 			"is-discardable":      r.State.Waiting(),
 			"is-cancelable":       r.State.Active(),
-			"is-force-cancelable": r.State.Active() && r.State != model.StateQueued && r.State != model.StateReady,
+			"is-force-cancelable": false, // the engine's cancel always takes: nothing to force
 		},
 		"permissions": map[string]bool{
 			"can-apply": st.CanWrite, "can-cancel": true, "can-discard": true,
