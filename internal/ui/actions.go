@@ -45,6 +45,7 @@ type op struct {
 	env     string
 	runID   string
 	commit  string
+	delta   *model.Delta // the plan of the run acted on, when known
 	note    string
 }
 
@@ -72,7 +73,7 @@ func (m Model) resolve(k actionKind, s *model.Stack, viewed *model.Run) (op, str
 		if r == nil {
 			return o, "no run " + wantText
 		}
-		o.action, o.runID, o.commit = action, r.ID, r.Commit
+		o.action, o.runID, o.commit, o.delta = action, r.ID, r.Commit, r.Delta
 		return o, ""
 	}
 	switch k {
@@ -83,7 +84,7 @@ func (m Model) resolve(k actionKind, s *model.Stack, viewed *model.Run) (op, str
 			if !caps.Promote {
 				return o, m.info.Kind + " cannot deploy a preview; D in the tree deploys the tracked commit"
 			}
-			o.action, o.runID, o.commit = "promote", viewed.ID, viewed.Commit
+			o.action, o.runID, o.commit, o.delta = "promote", viewed.ID, viewed.Commit, viewed.Delta
 			return o, ""
 		}
 		o.action = "deploy"
@@ -214,6 +215,13 @@ func (m Model) describe(o op) []string {
 	}
 	if o.runID != "" {
 		lines = append(lines, "Run          "+o.runID)
+	}
+	if o.delta != nil {
+		plan := deltaText(o.delta)
+		if o.delta.Destroy > 0 {
+			plan += fmt.Sprintf("  ⚠ destroys %d %s", o.delta.Destroy, plural(o.delta.Destroy, "resource"))
+		}
+		lines = append(lines, "Plan         "+plan)
 	}
 	return lines
 }

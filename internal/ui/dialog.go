@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -163,14 +164,23 @@ func (d dialog) press(i int) (dialog, *dialogOutcome) {
 	return d, &dialogOutcome{button: i, values: values}
 }
 
-// view draws the dialog as a bordered box at most w wide.
-func (d dialog) view(st *theme.Styles, w int) string {
+// view draws the dialog as a bordered box at most w wide and h high. A
+// long bulk list is cut in the middle so the fields and buttons stay.
+func (d dialog) view(st *theme.Styles, w, h int) string {
 	inner := min(w-4, 76)
-	var lines []string
-	lines = append(lines, st.Title.Render(d.title), "")
+	var body []string
 	for _, l := range d.lines {
-		lines = append(lines, wrapLines([]string{l}, inner)...)
+		body = append(body, wrapLines([]string{l}, inner)...)
 	}
+	fixed := 2 + 3*len(d.fields) + 3 + 2 + st.PaneBorder.GetVerticalFrameSize()
+	if d.err != "" {
+		fixed += 2
+	}
+	if room := max(1, h-fixed); len(body) > room {
+		cut := len(body) - room + 1
+		body = append(body[:room-1], st.Subtle.Render(fmt.Sprintf("… %d more %s", cut, plural(cut, "line"))))
+	}
+	lines := append([]string{st.Title.Render(d.title), ""}, body...)
 	for i, f := range d.fields {
 		value := f.value
 		if i == d.focus {
@@ -191,6 +201,20 @@ func (d dialog) view(st *theme.Styles, w int) string {
 	}
 	lines = append(lines, "", strings.Join(bs, "  "), st.Subtle.Render(d.hint()))
 	return st.PaneBorder.Width(inner + st.PaneBorder.GetHorizontalFrameSize()).Render(strings.Join(lines, "\n"))
+}
+
+// keys are the dialog's live keys, for the hint line and help: button
+// hotkeys only where they work.
+func (d dialog) keys(k keys.Dialog) []key.Binding {
+	var out []key.Binding
+	if !d.strict {
+		for _, b := range d.buttons {
+			if b.hotkey != nil {
+				out = append(out, b.hotkey(k))
+			}
+		}
+	}
+	return append(out, k.Press, k.Next, k.Prev, k.Cancel)
 }
 
 func (d dialog) hint() string {

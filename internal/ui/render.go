@@ -121,7 +121,7 @@ func (m Model) attention(t *model.EnvTree) string {
 func (m Model) renderBody() string {
 	body := m.renderView()
 	if m.dialog != nil {
-		return overlay(body, m.dialog.view(m.styles, m.width), m.width, m.bodyHeight())
+		return overlay(body, m.dialog.view(m.styles, m.width, m.bodyHeight()), m.width, m.bodyHeight())
 	}
 	return body
 }
@@ -240,8 +240,7 @@ func (m Model) contextHelp() [][]key.Binding {
 		a.Latest, a.History, a.Open, a.CopyURL}
 	switch {
 	case m.dialog != nil:
-		d := m.keys.Dialog
-		return [][]key.Binding{{d.Yes, d.No, d.Press, d.Next, d.Prev, d.Cancel, d.Approve, d.Reject}}
+		return [][]key.Binding{m.dialog.keys(m.keys.Dialog)}
 	case m.mode != modeBrowse:
 		in := m.keys.Input
 		group := []key.Binding{in.Submit, in.Cancel, in.Erase, in.Clear}
@@ -252,7 +251,7 @@ func (m Model) contextHelp() [][]key.Binding {
 	case m.view == viewRun:
 		r := m.keys.Run
 		return [][]key.Binding{
-			{r.Up, r.Down, r.PageUp, r.PageDown, r.Top, r.Follow, g.Filter, r.Next, r.Wrap, r.Watch, g.ClearEsc},
+			{r.Up, r.Down, r.PageUp, r.PageDown, r.Top, r.Follow, m.searchKey(), r.Next, r.Wrap, r.Watch, g.ClearEsc},
 			actions,
 			{g.Refresh, g.Command, g.Help, g.Quit},
 		}
@@ -278,6 +277,13 @@ func (m Model) contextHelp() [][]key.Binding {
 	}
 }
 
+// searchKey is the filter key as the run view uses it: to search the log.
+func (m Model) searchKey() key.Binding {
+	b := m.keys.Global.Filter
+	b.SetHelp(b.Help().Key, "search the log")
+	return b
+}
+
 // renderHints is the one-line key summary at the bottom.
 func (m Model) renderHints() string {
 	st := m.styles
@@ -288,7 +294,7 @@ func (m Model) renderHints() string {
 		short = m.contextHelp()[0]
 	case m.view == viewRun:
 		r := m.keys.Run
-		short = []key.Binding{m.keys.Global.ClearEsc, r.Follow, m.keys.Global.Filter, r.Wrap, a.Confirm, a.Discard, a.Deploy, m.keys.Global.Help, m.keys.Global.Quit}
+		short = []key.Binding{m.keys.Global.ClearEsc, r.Follow, m.searchKey(), r.Wrap, a.Confirm, a.Discard, a.Deploy, m.keys.Global.Help, m.keys.Global.Quit}
 	case m.view == viewHistory:
 		h := m.keys.History
 		short = []key.Binding{m.keys.Global.ClearEsc, h.Down, h.Open, a.Confirm, m.keys.Global.Help, m.keys.Global.Quit}
@@ -335,28 +341,44 @@ func (m Model) renderHelp(w, h int) string {
 	case m.detailShownFull():
 		view = "stack detail"
 	}
-	var columns []string
-	total := 0
-	for _, group := range m.contextHelp() {
-		var lines []string
-		for _, b := range group {
-			if b.Enabled() {
-				lines = append(lines, st.HelpKey.Render(fit(b.Help().Key, 10))+" "+st.HelpDesc.Render(b.Help().Desc))
-			}
-		}
-		total += len(lines) + 1
-		columns = append(columns, strings.Join(lines, "\n"))
-	}
-	var body string
-	if total+2 <= h {
-		body = strings.Join(columns, "\n\n")
-	} else {
-		right := lipgloss.NewStyle().PaddingLeft(4).Render(strings.Join(columns[1:], "\n\n"))
-		body = lipgloss.JoinHorizontal(lipgloss.Top, columns[0], right)
+	// Groups stack into columns of at most the rows available, then the
+	// columns sit side by side, so every key shows on short terminals too.
+	body := m.helpColumns(h, func(d string) string { return d })
+	if lipgloss.Width(body) > w-2 {
+		body = m.helpColumns(h, shortDesc)
 	}
 	lines := []string{st.Title.Render("  Keys for the " + view + " (? or esc closes)"), ""}
 	for _, l := range strings.Split(body, "\n") {
 		lines = append(lines, "  "+l)
 	}
 	return block(lines, w, h)
+}
+
+// helpColumns lays the key groups out in columns h-3 rows high.
+func (m Model) helpColumns(h int, desc func(string) string) string {
+	st := m.styles
+	rows := max(1, h-3)
+	var columns []string
+	var col []string
+	for _, group := range m.contextHelp() {
+		var lines []string
+		for _, b := range group {
+			if b.Enabled() {
+				lines = append(lines, st.HelpKey.Render(fit(b.Help().Key, 10))+" "+st.HelpDesc.Render(desc(b.Help().Desc)))
+			}
+		}
+		if len(col) > 0 && len(col)+1+len(lines) > rows {
+			columns = append(columns, strings.Join(col, "\n"))
+			col = nil
+		}
+		if len(col) > 0 {
+			col = append(col, "")
+		}
+		col = append(col, lines...)
+	}
+	columns = append(columns, strings.Join(col, "\n"))
+	for i := 1; i < len(columns); i++ {
+		columns[i] = lipgloss.NewStyle().PaddingLeft(4).Render(columns[i])
+	}
+	return lipgloss.JoinHorizontal(lipgloss.Top, columns...)
 }
