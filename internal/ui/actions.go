@@ -45,7 +45,8 @@ type op struct {
 	env     string
 	runID   string
 	commit  string
-	delta   *model.Delta // the plan of the run acted on, when known
+	delta   *model.Delta   // the plan of the run acted on, when known
+	state   model.RunState // the run's state when the action was chosen
 	note    string
 }
 
@@ -69,11 +70,11 @@ func (m Model) resolve(k actionKind, s *model.Stack, viewed *model.Run) (op, str
 	}
 	caps := m.backend.Capabilities()
 	runOp := func(action string, want func(model.RunState) bool, wantText string) (op, string) {
-		r := m.runMatching(s, viewed, want)
+		r := m.runMatching(s, viewed, want, action != "retry")
 		if r == nil {
 			return o, "no run " + wantText
 		}
-		o.action, o.runID, o.commit, o.delta = action, r.ID, r.Commit, r.Delta
+		o.action, o.runID, o.commit, o.delta, o.state = action, r.ID, r.Commit, r.Delta, r.State
 		return o, ""
 	}
 	switch k {
@@ -96,7 +97,7 @@ func (m Model) resolve(k actionKind, s *model.Stack, viewed *model.Run) (op, str
 		return runOp("retry", func(st model.RunState) bool { return st == model.StateFailed }, "has failed")
 	case actStop:
 		o, why := runOp("stop", model.RunState.Active, "is queued or running")
-		if why == "" && (!caps.Stop || notStarted(m.runState(s, viewed, o.runID))) {
+		if why == "" && (!caps.Stop || notStarted(o.state)) {
 			o.action = "cancel"
 		}
 		return o, why
@@ -136,10 +137,11 @@ func discardable(st model.RunState) bool {
 func notStarted(st model.RunState) bool { return st == model.StateQueued || st == model.StateReady }
 
 // runMatching finds the run an action applies to: the run on screen in the
-// run view and history, else the stack's latest run or, when loaded, its
-// newest run in the wanted state (a plan may have come after the deploy
-// that waits).
-func (m Model) runMatching(s *model.Stack, viewed *model.Run, want func(model.RunState) bool) *model.Run {
+// run view and history, else the stack's latest run or, when loaded and
+// scan is set, its newest run in the wanted state (a plan may have come
+// after the deploy that waits). Retry does not scan: an old failure that a
+// newer run superseded is not worth retrying from the tree.
+func (m Model) runMatching(s *model.Stack, viewed *model.Run, want func(model.RunState) bool, scan bool) *model.Run {
 	if viewed != nil {
 		if want(viewed.State) {
 			return viewed
@@ -149,7 +151,7 @@ func (m Model) runMatching(s *model.Stack, viewed *model.Run, want func(model.Ru
 	if s.LatestRun != nil && want(s.LatestRun.State) {
 		return s.LatestRun
 	}
-	if m.runsFor == s.ID {
+	if scan && m.runsFor == s.ID {
 		for i := range m.runs {
 			if want(m.runs[i].State) {
 				return &m.runs[i]
@@ -157,16 +159,6 @@ func (m Model) runMatching(s *model.Stack, viewed *model.Run, want func(model.Ru
 		}
 	}
 	return nil
-}
-
-func (m Model) runState(s *model.Stack, viewed *model.Run, runID string) model.RunState {
-	if r := m.runMatching(s, viewed, func(model.RunState) bool { return true }); r != nil && r.ID == runID {
-		return r.State
-	}
-	if r := m.runMatching(s, viewed, model.RunState.Active); r != nil {
-		return r.State
-	}
-	return model.StateUnknown
 }
 
 // runLevel reports actions that act on a run rather than the stack.
@@ -214,7 +206,7 @@ func (m Model) describe(o op) []string {
 		"Commit       " + orDash(shortSHA(o.commit)),
 	}
 	if o.runID != "" {
-		lines = append(lines, "Run          "+o.runID)
+		lines = append(lines, "Run          "+o.runID+" ("+string(o.state)+")")
 	}
 	if o.delta != nil {
 		plan := deltaText(o.delta)

@@ -395,3 +395,55 @@ func TestLockTakesANote(t *testing.T) {
 		t.Fatalf("still locked: %+v", s.Lock)
 	}
 }
+
+func TestRetryAFailedDeploy(t *testing.T) {
+	r := newActionRig(t)
+	r.selectStack("dev-analytics")
+	failed := r.m.selected().LatestRun
+	r.press("R")
+	r.requireScreen("Retry dev-analytics?", "Run          "+failed.ID)
+	r.press("y")
+	runs := r.yours("dev-analytics")
+	if len(runs) != 1 || runs[0].Kind != model.RunDeploy || runs[0].Commit != failed.Commit {
+		t.Fatalf("after retry: %+v", runs)
+	}
+	r.press("R")
+	r.requireScreen("retry unavailable: no run has failed (this run is a deploy QUEUED)")
+}
+
+func TestStopCancelsQueuedAndStopsStartedRuns(t *testing.T) {
+	r := newActionRig(t)
+	r.selectStack("dev-identity")
+	r.press("p", "y", "S")
+	r.requireScreen("Cancel dev-identity?") // still queued: cancel
+	r.press("y")
+	first := r.yours("dev-identity")[0]
+	if first.State != model.StateCanceled {
+		t.Fatalf("queued plan after S: %s", first.State)
+	}
+	r.press("p", "y")
+	r.advance(3 * time.Second)
+	r.press("S")
+	r.requireScreen("Stop dev-identity?") // started: stop
+	r.press("y")
+	if got := r.yours("dev-identity")[0]; got.State != model.StateStopped {
+		t.Fatalf("started plan after S: %s", got.State)
+	}
+}
+
+func TestActionKeysCanBeRemapped(t *testing.T) {
+	r := newActionRig(t, func(o *Options) { o.Keys = map[string][]string{"plan": {"P"}, "dialog_yes": {"Y"}} })
+	r.selectStack("dev-identity")
+	r.press("p")
+	if r.m.dialog != nil {
+		t.Fatal("the old plan key still works")
+	}
+	r.press("P", "y")
+	if r.m.dialog == nil {
+		t.Fatal("P did not open the plan dialog, or y still confirms")
+	}
+	r.press("Y")
+	if got := r.yours("dev-identity"); len(got) != 1 {
+		t.Fatalf("remapped keys sent %d plans", len(got))
+	}
+}
