@@ -58,6 +58,7 @@ func (m Model) onHistory(msg historyMsg) Model {
 	if msg.err == nil {
 		m.hist.runs = append(append([]model.Run(nil), m.hist.runs...), msg.runs...)
 		m.hist.next = msg.next
+		m.hist.cursor = min(m.hist.cursor, max(0, len(m.hist.runs)-1))
 	}
 	return m
 }

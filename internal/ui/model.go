@@ -184,7 +184,11 @@ func (m Model) onStacks(msg stacksMsg) (tea.Model, tea.Cmd) {
 	m.waves = waveIndex(&m.forest)
 	m.rebuildRows()
 	m, runs := m.loadRunsIfNeeded(true)
-	return m, tea.Batch(tick, runs, m.pollWatches())
+	var run tea.Cmd
+	if m.view == viewRun {
+		run = m.fetchRun() // someone else may have confirmed or stopped it
+	}
+	return m, tea.Batch(tick, runs, run, m.pollWatches())
 }
 
 func (m Model) onRuns(msg runsMsg) Model {

@@ -292,6 +292,11 @@ func (m Model) onActions(msg actionsMsg) (Model, tea.Cmd) {
 		m, follow = m.followResult(msg.results[0])
 		cmds = append(cmds, follow)
 	}
+	if m.view == viewHistory {
+		m.hist.req++
+		m.hist.runs, m.hist.next, m.hist.loading = nil, "", true
+		cmds = append(cmds, m.fetchHistory(""))
+	}
 	m, refresh := m.refresh()
 	m, runs := m.loadRunsIfNeeded(true)
 	return m, tea.Batch(append(cmds, refresh, runs)...)

@@ -135,6 +135,10 @@ func (m Model) onRunView(msg tea.Msg) (Model, tea.Cmd) {
 		}
 		r := msg.run
 		m.rv.run = &r
+		if m.rv.tailDone && r.State.Active() { // moving again: confirmed, maybe elsewhere
+			m.rv.tailDone = false
+			return m, m.fetchLog(m.rv.token)
+		}
 		// The plan's changes exist once it planned; ask again then.
 		if r.Delta != nil && len(m.rv.changes) == 0 && !m.rv.changesAsked {
 			m.rv.changesAsked = true

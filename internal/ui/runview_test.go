@@ -133,3 +133,32 @@ func TestWatchRingsWhenTheRunSettles(t *testing.T) {
 		t.Fatalf("message %q", r.m.message)
 	}
 }
+
+func TestRunViewPicksUpAConfirmationMadeElsewhere(t *testing.T) {
+	r := newActionRig(t)
+	r.selectStack("qa-payments-ledger")
+	waiting := r.m.selected().LatestRun
+	r.press("l")
+	r.requireScreen("── log (complete)")
+	if _, err := r.e.Confirm(context.Background(), "qa-payments-ledger", waiting.ID); err != nil {
+		t.Fatal(err)
+	}
+	r.advance(15 * time.Second) // the refresh tick notices, the tail resumes
+	r.requireScreen("✓ FINISHED", "Apply complete")
+}
+
+func TestHistoryActsOnTheSelectedRunAndReloads(t *testing.T) {
+	r := newActionRig(t)
+	r.selectStack("qa-payments-ledger")
+	r.press("H")
+	r.requireScreen("Runs of qa-payments-ledger", "? UNCONFIRMED")
+	r.press("c")
+	r.requireScreen("Confirm qa-payments-ledger?")
+	r.press("y")
+	if r.m.view != viewHistory {
+		t.Fatalf("view %d after the action", r.m.view)
+	}
+	if got := r.m.hist.runs[0].State; got == model.StateUnconfirmed {
+		t.Fatalf("history not reloaded: %s", got)
+	}
+}
