@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"fmt"
 	"sort"
 	"strings"
 
@@ -35,26 +34,21 @@ func (m Model) runCommand(line string) (tea.Model, tea.Cmd) {
 				return m.switchEnv(i)
 			}
 		}
-		return m.fail("unknown environment %q (have %s)", arg, strings.Join(m.envNames(), ", "))
+		return m.failed("unknown environment %q (have %s)", arg, strings.Join(m.envNames(), ", "))
 	case "stack":
 		m.view = viewTree
 		return m.jumpToStack(arg)
 	case "freeze", "unfreeze":
 		return m.freeze(fields[0] == "freeze", fields[1:])
 	}
-	return m.fail("unknown command %q (try :env NAME, :stack NAME, :freeze ENV REASON, :unfreeze ENV, :refresh, :q)", fields[0])
-}
-
-func (m Model) fail(format string, args ...any) (tea.Model, tea.Cmd) {
-	m.message, m.messageErr = fmt.Sprintf(format, args...), true
-	return m, nil
+	return m.failed("unknown command %q (try :env NAME, :stack NAME, :freeze ENV REASON, :unfreeze ENV, :refresh, :q)", fields[0])
 }
 
 // jumpToStack selects a stack by name in whichever environment holds it: an
 // exact name wins, else the only name containing arg.
 func (m Model) jumpToStack(arg string) (tea.Model, tea.Cmd) {
 	if arg == "" {
-		return m.fail("usage: :stack NAME")
+		return m.failed("usage: :stack NAME")
 	}
 	var exact, partial []*model.Stack
 	for i := range m.forest.Envs {
@@ -73,14 +67,14 @@ func (m Model) jumpToStack(arg string) (tea.Model, tea.Cmd) {
 	}
 	switch {
 	case len(found) == 0:
-		return m.fail("no stack matches %q", arg)
+		return m.failed("no stack matches %q", arg)
 	case len(found) > 1:
 		names := make([]string, 0, len(found))
 		for _, s := range found {
 			names = append(names, s.Name)
 		}
 		sort.Strings(names)
-		return m.fail("%d stacks match %q: %s", len(found), arg, strings.Join(names, ", "))
+		return m.failed("%d stacks match %q: %s", len(found), arg, strings.Join(names, ", "))
 	}
 	s := found[0]
 	for i, e := range m.envs {
@@ -171,7 +165,7 @@ func (m Model) freeze(on bool, args []string) (tea.Model, tea.Cmd) {
 		return m.refuseReadOnly(verb)
 	}
 	if len(args) == 0 || (on && len(args) < 2) {
-		return m.fail("usage: :freeze ENV REASON, or :unfreeze ENV")
+		return m.failed("usage: :freeze ENV REASON, or :unfreeze ENV")
 	}
 	var tree *model.EnvTree
 	for i := range m.forest.Envs {
@@ -180,7 +174,7 @@ func (m Model) freeze(on bool, args []string) (tea.Model, tea.Cmd) {
 		}
 	}
 	if tree == nil {
-		return m.fail("unknown environment %q (have %s)", args[0], strings.Join(m.envNames(), ", "))
+		return m.failed("unknown environment %q (have %s)", args[0], strings.Join(m.envNames(), ", "))
 	}
 	reason := strings.Join(args[1:], " ")
 	return m.proposeMany(verb, tree.Stacks(), func(s *model.Stack) (op, string) {
