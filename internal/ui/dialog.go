@@ -84,10 +84,8 @@ func (d dialog) update(msg tea.KeyPressMsg, k keys.Dialog, in keys.Input) (dialo
 			return d.enterInField()
 		}
 		return d.press(d.focus - len(d.fields))
-	case msg.String() == "tab" || msg.String() == "shift+tab" || d.onButtons() && key.Matches(msg, k.Next, k.Prev):
-		// Left and right move the text cursor's world in a field, so only
-		// tab leaves a field; on the buttons the arrows move too.
-		if key.Matches(msg, k.Prev) {
+	case key.Matches(msg, k.Next, k.Prev) || d.onButtons() && key.Matches(msg, k.Right, k.Left):
+		if key.Matches(msg, k.Prev, k.Left) {
 			d.focus = (d.focus - 1 + n) % n
 		} else {
 			d.focus = (d.focus + 1) % n
@@ -214,7 +212,7 @@ func (d dialog) keys(k keys.Dialog) []key.Binding {
 			}
 		}
 	}
-	return append(out, k.Press, k.Next, k.Prev, k.Cancel)
+	return append(out, k.Press, k.Next, k.Prev, k.Right, k.Left, k.Cancel)
 }
 
 func (d dialog) hint() string {

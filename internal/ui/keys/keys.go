@@ -86,8 +86,10 @@ type Dialog struct {
 	Approve key.Binding
 	Reject  key.Binding
 	Press   key.Binding
-	Next    key.Binding
+	Next    key.Binding // fields and buttons
 	Prev    key.Binding
+	Right   key.Binding // buttons only: in a field the arrows belong to the text
+	Left    key.Binding
 	Cancel  key.Binding
 }
 
@@ -186,8 +188,10 @@ func Default() Map {
 			Approve: b("a", "approve", "a"),
 			Reject:  b("r", "reject", "r"),
 			Press:   b("enter", "press the focused button", "enter"),
-			Next:    b("tab/→", "next", "tab", "right"),
-			Prev:    b("shift+tab/←", "previous", "shift+tab", "left"),
+			Next:    b("tab", "next field or button", "tab"),
+			Prev:    b("shift+tab", "previous field or button", "shift+tab"),
+			Right:   b("→", "next button", "right"),
+			Left:    b("←", "previous button", "left"),
 			Cancel:  b("esc", "cancel", "esc"),
 		},
 		Detail: Detail{
@@ -271,6 +275,8 @@ func (m *Map) actions() []action {
 		{"dialog_press", dialog, &m.Dialog.Press},
 		{"dialog_next", dialog, &m.Dialog.Next},
 		{"dialog_prev", dialog, &m.Dialog.Prev},
+		{"dialog_right", dialog, &m.Dialog.Right},
+		{"dialog_left", dialog, &m.Dialog.Left},
 		{"dialog_cancel", dialog, &m.Dialog.Cancel},
 		{"close_detail", detail, &m.Detail.Close},
 		{"scroll_up", detail, &m.Detail.ScrollUp},
