@@ -292,6 +292,11 @@ func TestExactlyOnceUnderRepeatedKeys(t *testing.T) {
 		r.press("p", "y", "enter")
 	}
 	r.requireScreen("plan on dev-identity was sent; waiting for the answer")
+	r.press("q") // quitting now would lose the answer and its audit entry
+	r.requireScreen("1 mutation in flight: press q again to quit")
+	if r.quit {
+		t.Fatal("q quit with a mutation in flight")
+	}
 	r.release()
 	if got := r.yours("dev-identity"); len(got) != 1 {
 		t.Fatalf("%d runs after ten more presses, want 1", len(got))

@@ -91,10 +91,11 @@ type Model struct {
 
 	// Mutations: the open confirmation and what it would send, the stacks
 	// with a mutation in flight (the exactly-once guard), marks for bulk.
-	dialog   *dialog
-	pending  request
-	inflight map[string]string // stack id -> action sent
-	marks    map[string]bool
+	dialog    *dialog
+	pending   request
+	inflight  map[string]string // stack id -> action sent
+	marks     map[string]bool
+	quitArmed bool // q was pressed once while a mutation was in flight
 
 	view    viewKind
 	hist    historyState

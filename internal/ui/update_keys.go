@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -29,9 +30,11 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		}
 		return m, nil
 	}
+	quitArmed := m.quitArmed
+	m.quitArmed = false
 	switch {
 	case key.Matches(msg, g.Quit):
-		return m, tea.Quit
+		return m.quit(quitArmed)
 	case key.Matches(msg, g.Help):
 		m.helpOpen = true
 		return m, nil
@@ -85,6 +88,18 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return m, nil
 	}
 	return m.handleTreeKey(msg)
+}
+
+// quit leaves, except while a mutation is in flight: its answer and audit
+// entry would be lost, so the first press warns and only a second one quits.
+func (m Model) quit(armed bool) (tea.Model, tea.Cmd) {
+	if len(m.inflight) == 0 || armed {
+		return m, tea.Quit
+	}
+	m.quitArmed = true
+	m.message, m.messageErr = fmt.Sprintf("%d %s in flight: press %s again to quit without waiting for the answer",
+		len(m.inflight), plural(len(m.inflight), "mutation"), m.keys.Global.Quit.Help().Key), true
+	return m, nil
 }
 
 // back is esc: leave the run view or history, else close the full-screen
