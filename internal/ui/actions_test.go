@@ -452,3 +452,17 @@ func TestActionKeysCanBeRemapped(t *testing.T) {
 		t.Fatalf("remapped keys sent %d plans", len(got))
 	}
 }
+
+type failingRecorder struct{}
+
+func (failingRecorder) Record(audit.Entry) error { return errTest }
+
+func TestAuditFailureIsSaid(t *testing.T) {
+	r := newActionRig(t, func(o *Options) { o.Audit = failingRecorder{} })
+	r.selectStack("dev-identity")
+	r.press("p", "y")
+	r.requireScreen("✗ plan dev-identity: sent, but the audit log failed")
+	if got := r.yours("dev-identity"); len(got) != 1 {
+		t.Fatalf("the plan was sent %d times", len(got))
+	}
+}
