@@ -31,6 +31,10 @@ type Git struct {
 	Env []string
 	// Timeout bounds each command; zero means DefaultTimeout.
 	Timeout time.Duration
+	// UserConfig keeps the user's global and system git configuration
+	// (credential helpers, SSH command, URL rewrites) for work on the user's
+	// own remotes. Off by default, so results never depend on it.
+	UserConfig bool
 }
 
 // Error is a failed git command: its arguments (credentials removed), exit
@@ -71,7 +75,7 @@ func (g Git) RunInput(ctx context.Context, stdin io.Reader, args ...string) ([]b
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Dir = g.Dir
-	cmd.Env = append(baseEnv(), g.Env...)
+	cmd.Env = append(baseEnv(g.UserConfig), g.Env...)
 	cmd.Stdin = stdin
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -84,26 +88,32 @@ func (g Git) RunInput(ctx context.Context, stdin io.Reader, args ...string) ([]b
 	return stdout.Bytes(), nil
 }
 
-// baseEnv is the process environment made safe for unattended git: no
-// prompts, no global or system config (so results do not depend on the
-// user's aliases, hooks or signing setup) and SSH that fails instead of asking.
-func baseEnv() []string {
-	drop := map[string]bool{"GIT_DIR": true, "GIT_WORK_TREE": true, "GIT_INDEX_FILE": true,
-		"GIT_CONFIG_GLOBAL": true, "GIT_CONFIG_NOSYSTEM": true, "GIT_TERMINAL_PROMPT": true, "GIT_SSH_COMMAND": true}
+// baseEnv is the process environment made safe for unattended git: never a
+// prompt, SSH that fails instead of asking and, unless userConfig, no global
+// or system config (so results do not depend on the user's aliases, hooks
+// or signing setup).
+func baseEnv(userConfig bool) []string {
+	drop := map[string]bool{"GIT_DIR": true, "GIT_WORK_TREE": true, "GIT_INDEX_FILE": true, "GIT_TERMINAL_PROMPT": true}
+	if !userConfig {
+		drop["GIT_CONFIG_GLOBAL"], drop["GIT_CONFIG_NOSYSTEM"], drop["GIT_SSH_COMMAND"] = true, true, true
+	}
 	var env []string
+	sshSet := false
 	for _, kv := range os.Environ() {
 		k, _, _ := strings.Cut(kv, "=")
 		if !drop[k] {
 			env = append(env, kv)
+			sshSet = sshSet || k == "GIT_SSH_COMMAND"
 		}
 	}
-	return append(env,
-		"GIT_TERMINAL_PROMPT=0",
-		"GIT_CONFIG_GLOBAL="+os.DevNull,
-		"GIT_CONFIG_NOSYSTEM=1",
-		"GIT_SSH_COMMAND=ssh -o BatchMode=yes",
-		"LC_ALL=C",
-	)
+	env = append(env, "GIT_TERMINAL_PROMPT=0", "LC_ALL=C")
+	if !sshSet {
+		env = append(env, "GIT_SSH_COMMAND=ssh -o BatchMode=yes")
+	}
+	if !userConfig {
+		env = append(env, "GIT_CONFIG_GLOBAL="+os.DevNull, "GIT_CONFIG_NOSYSTEM=1")
+	}
+	return env
 }
 
 // userinfo matches credentials embedded in URLs (https://user:token@host).

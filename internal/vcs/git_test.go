@@ -159,3 +159,21 @@ func TestRefsStampMovesWithRefs(t *testing.T) {
 		t.Fatal("stamp did not change after a new branch")
 	}
 }
+
+func TestUserConfigIsIgnoredUnlessAsked(t *testing.T) {
+	home := t.TempDir()
+	cfg := filepath.Join(home, "gitconfig")
+	if err := os.WriteFile(cfg, []byte("[user]\n\tname = From User Config\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("GIT_CONFIG_GLOBAL", cfg)
+	t.Setenv("HOME", home)
+	dir := t.TempDir()
+	if out, err := (Git{Dir: dir}).Run(context.Background(), "config", "--get", "user.name"); err == nil {
+		t.Fatalf("isolated git read the user's config: %q", out)
+	}
+	out, err := (Git{Dir: dir, UserConfig: true}).Run(context.Background(), "config", "--get", "user.name")
+	if err != nil || strings.TrimSpace(out) != "From User Config" {
+		t.Fatalf("UserConfig git: %q, %v", out, err)
+	}
+}
