@@ -1,0 +1,57 @@
+package tfmod
+
+import "testing"
+
+func TestResolve(t *testing.T) {
+	avail := []string{"1.0.0", "1.2.0", "1.2.3", "1.3.0", "1.4.0", "2.0.0", "2.1.0-beta.1"}
+	for _, tc := range []struct {
+		spec                     string
+		current, allowed, newest string
+		major, outdated          bool
+	}{
+		{"1.2.0", "1.2.0", "1.2.0", "2.0.0", true, true},
+		{"= 1.2.0", "1.2.0", "1.2.0", "2.0.0", true, true},
+		{"~> 1.2", "1.4.0", "1.4.0", "2.0.0", true, true},
+		{"~> 1.2.0", "1.2.3", "1.2.3", "2.0.0", true, true},
+		{">= 1.0.0, < 1.3.0", "1.2.3", "1.2.3", "2.0.0", true, true},
+		{"2.0.0", "2.0.0", "2.0.0", "2.0.0", false, false},
+		{"", "2.0.0", "2.0.0", "2.0.0", false, false},
+		{"2.1.0-beta.1", "2.1.0-beta.1", "2.1.0-beta.1", "2.0.0", false, false},
+	} {
+		st, err := Resolve(tc.spec, avail)
+		if err != nil {
+			t.Fatalf("%q: %v", tc.spec, err)
+		}
+		if st.Current != tc.current || st.NewestAllowed != tc.allowed || st.Newest != tc.newest || st.Major != tc.major || st.Outdated() != tc.outdated {
+			t.Errorf("Resolve(%q) = %+v (outdated %v)", tc.spec, st, st.Outdated())
+		}
+	}
+	if _, err := Resolve("~> banana", avail); err == nil {
+		t.Error("a bad constraint resolved")
+	}
+}
+
+func TestRewriteSpec(t *testing.T) {
+	for _, tc := range []struct{ spec, target, want string }{
+		{"1.2.0", "1.4.0", "1.4.0"},
+		{"v1.2.0", "1.4.0", "v1.4.0"},
+		{"= 1.2.0", "1.4.0", "= 1.4.0"},
+		{"=1.2.0", "1.4.0", "=1.4.0"},
+		{"~> 1.2", "1.4.0", "~> 1.4"},
+		{"~> 1.2.0", "1.4.0", "~> 1.4.0"},
+		{"~> 1", "2.1.0", "~> 2"},
+		{">= 1.2.0, < 2.0.0", "1.4.0", ">= 1.4.0, < 2.0.0"},
+		{">= 1.2.0,< 2.0.0", "1.4.0", ">= 1.4.0,< 2.0.0"},
+		{"> 1.0.0", "1.4.0", "> 1.0.0"},
+	} {
+		got, err := RewriteSpec(tc.spec, tc.target)
+		if err != nil || got != tc.want {
+			t.Errorf("RewriteSpec(%q, %q) = %q, %v; want %q", tc.spec, tc.target, got, err, tc.want)
+		}
+	}
+	for _, spec := range []string{">= 1.0.0, < 2.0.0", "~> banana", "!= 2.1.0"} {
+		if got, err := RewriteSpec(spec, "2.1.0"); err == nil {
+			t.Errorf("RewriteSpec(%q, 2.1.0) = %q, want an error", spec, got)
+		}
+	}
+}
