@@ -210,7 +210,7 @@ func (cl *Clone) checkUserClone(ctx context.Context) error {
 	}
 	cl.Remote = ""
 	for _, line := range strings.Split(remotes, "\n") {
-		if f := strings.Fields(line); len(f) >= 2 && sameURL(f[1], cl.URL) {
+		if f := strings.Fields(line); len(f) >= 2 && SameRepo(f[1], cl.URL) {
 			cl.Remote = f[0]
 			break
 		}
@@ -234,7 +234,9 @@ func (cl *Clone) checkUserClone(ctx context.Context) error {
 	return nil
 }
 
-func sameURL(a, b string) bool {
+// SameRepo reports whether two remote URLs name the same repository,
+// ignoring a trailing slash or ".git".
+func SameRepo(a, b string) bool {
 	norm := func(s string) string { return strings.TrimSuffix(strings.TrimSuffix(s, "/"), ".git") }
 	return norm(a) == norm(b)
 }

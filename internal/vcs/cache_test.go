@@ -115,7 +115,7 @@ func TestPushDivergedExplainsTheChoice(t *testing.T) {
 		t.Fatalf("qa moved to %s or something was pushed: %q", r.head("qa"), rc.pushes())
 	}
 
-	res, err := cl.MergeAndPush(ctx, "dev", "qa", "")
+	res, err := cl.MergeAndPush(ctx, sha, "qa", "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -133,11 +133,11 @@ func TestPushDivergedExplainsTheChoice(t *testing.T) {
 
 func TestMergeConflictPushesNothing(t *testing.T) {
 	r := newRemote(t)
-	r.commit("dev", "dev change", map[string]string{"stacks/api/main.tf": "# dev\n"})
+	dev := r.commit("dev", "dev change", map[string]string{"stacks/api/main.tf": "# dev\n"})
 	r.commit("qa", "qa change", map[string]string{"stacks/api/main.tf": "# qa\n"})
 	qa := r.head("qa")
 	rc := newCache(t)
-	_, err := rc.open(t, r.URL).MergeAndPush(context.Background(), "dev", "qa", "")
+	_, err := rc.open(t, r.URL).MergeAndPush(context.Background(), dev, "qa", "")
 	var mc *MergeConflictError
 	if !errors.As(err, &mc) || !slices.Equal(mc.Files, []string{"stacks/api/main.tf"}) {
 		t.Fatalf("err = %v, want a conflict in stacks/api/main.tf", err)

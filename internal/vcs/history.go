@@ -141,3 +141,12 @@ func (cl *Clone) Files(ctx context.Context, commit, dir string) (map[string][]by
 	}
 	return files, nil
 }
+
+// MergeBase is the best common ancestor of two commits.
+func (cl *Clone) MergeBase(ctx context.Context, a, b string) (string, error) {
+	out, err := cl.git.Run(ctx, "merge-base", a, b)
+	if err != nil {
+		return "", fmt.Errorf("merge base of %s and %s: %w", ShortSHA(a), ShortSHA(b), err)
+	}
+	return strings.TrimSpace(out), nil
+}

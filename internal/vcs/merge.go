@@ -12,49 +12,46 @@ var ErrMergeConflict = errors.New("merge conflict")
 
 // MergeConflictError lists the files both sides changed incompatibly.
 type MergeConflictError struct {
-	Repo, Source, Target string
+	Repo, Commit, Target string
 	Files                []string
 }
 
 func (e *MergeConflictError) Error() string {
 	return fmt.Sprintf("%s: merging %s into %s conflicts in %s: resolve it in a pull request",
-		e.Repo, e.Source, e.Target, strings.Join(e.Files, ", "))
+		e.Repo, ShortSHA(e.Commit), e.Target, strings.Join(e.Files, ", "))
 }
 
 func (e *MergeConflictError) Unwrap() error { return ErrMergeConflict }
 
-// MergeAndPush makes a merge commit of the source branch into the target
+// MergeAndPush makes a merge commit of commit into the remote's target
 // branch (without a work tree: git merge-tree and commit-tree) and pushes it
 // to the target, a fast-forward since the target is its first parent. When
-// the target already contains the source nothing is pushed.
-func (cl *Clone) MergeAndPush(ctx context.Context, source, target, message string) (PushResult, error) {
+// the target already contains commit nothing is pushed. message "" means
+// "Merge <commit> into <target>".
+func (cl *Clone) MergeAndPush(ctx context.Context, commit, target, message string) (PushResult, error) {
 	if err := cl.Fetch(ctx); err != nil {
-		return PushResult{}, err
-	}
-	src, err := cl.Head(ctx, source)
-	if err != nil {
 		return PushResult{}, err
 	}
 	dst, err := cl.Head(ctx, target)
 	if err != nil {
 		return PushResult{}, err
 	}
-	if in, err := cl.IsAncestor(ctx, src, dst); err != nil || in {
+	if in, err := cl.IsAncestor(ctx, commit, dst); err != nil || in {
 		return PushResult{Branch: target, Old: dst, New: dst, UpToDate: in}, err
 	}
-	out, err := cl.run(ctx, "merge-tree", "--write-tree", "--name-only", "--no-messages", dst, src)
+	if message == "" {
+		message = fmt.Sprintf("Merge %s into %s", ShortSHA(commit), target)
+	}
+	out, err := cl.run(ctx, "merge-tree", "--write-tree", "--no-messages", dst, commit)
 	var gerr *Error
 	if errors.As(err, &gerr) && exitCode(gerr.Err) == 1 {
-		return PushResult{}, &MergeConflictError{Repo: cl.Name(), Source: source, Target: target, Files: cl.bothChanged(ctx, src, dst)}
+		return PushResult{}, &MergeConflictError{Repo: cl.Name(), Commit: commit, Target: target, Files: cl.bothChanged(ctx, commit, dst)}
 	}
 	if err != nil {
-		return PushResult{}, fmt.Errorf("merge %s into %s: %w", source, target, err)
+		return PushResult{}, fmt.Errorf("merge %s into %s: %w", ShortSHA(commit), target, err)
 	}
 	tree := strings.TrimSpace(strings.SplitN(out, "\n", 2)[0])
-	if message == "" {
-		message = fmt.Sprintf("Merge %s into %s", source, target)
-	}
-	merge, err := cl.commitTree(ctx, tree, message, dst, src)
+	merge, err := cl.commitTree(ctx, tree, message, dst, commit)
 	if err != nil {
 		return PushResult{}, err
 	}
@@ -79,11 +76,10 @@ func (cl *Clone) commitTree(ctx context.Context, tree, message string, parents .
 // where a conflicting merge conflicts (git's exact list needs merge-tree's
 // stdout, which a failed command does not return).
 func (cl *Clone) bothChanged(ctx context.Context, a, b string) []string {
-	base, err := cl.git.Run(ctx, "merge-base", a, b)
+	base, err := cl.MergeBase(ctx, a, b)
 	if err != nil {
 		return nil
 	}
-	base = strings.TrimSpace(base)
 	ca, errA := cl.git.ChangedFiles(ctx, base, a)
 	cb, errB := cl.git.ChangedFiles(ctx, base, b)
 	if errA != nil || errB != nil {

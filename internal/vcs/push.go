@@ -122,3 +122,10 @@ func exitCode(err error) int {
 	}
 	return -1
 }
+
+// CreateBranch pushes commit as a new branch of the remote (for a pull
+// request's head). The remote refuses it, never overwritten, when the
+// branch exists and is not an ancestor of commit.
+func (cl *Clone) CreateBranch(ctx context.Context, commit, branch string) error {
+	return cl.push(ctx, commit, branch)
+}

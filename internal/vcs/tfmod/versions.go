@@ -162,3 +162,16 @@ func newer(a, b string) bool {
 	vb, eb := version.NewVersion(b)
 	return ea == nil && eb == nil && va.GreaterThan(vb)
 }
+
+// TagVersions picks the versions out of a git repository's tags that use
+// the given tag prefix ("v" for v1.2.3, "vpc/v" for vpc/v1.2.3, "" for
+// bare versions), as the git source's ref does.
+func TagVersions(tags []string, prefix string) []string {
+	var out []string
+	for _, t := range tags {
+		if m := refVersion.FindStringSubmatch(t); m != nil && m[1] == prefix {
+			out = append(out, m[2])
+		}
+	}
+	return out
+}

@@ -1,6 +1,9 @@
 package tfmod
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestResolve(t *testing.T) {
 	avail := []string{"1.0.0", "1.2.0", "1.2.3", "1.3.0", "1.4.0", "2.0.0", "2.1.0-beta.1"}
@@ -52,6 +55,15 @@ func TestRewriteSpec(t *testing.T) {
 	for _, spec := range []string{">= 1.0.0, < 2.0.0", "~> banana", "!= 2.1.0"} {
 		if got, err := RewriteSpec(spec, "2.1.0"); err == nil {
 			t.Errorf("RewriteSpec(%q, 2.1.0) = %q, want an error", spec, got)
+		}
+	}
+}
+
+func TestTagVersions(t *testing.T) {
+	tags := []string{"v1.0.0", "v1.2.0", "1.3.0", "vpc/v1.4.0", "rds/v3.0.0", "latest", "v2.0.0-rc.1"}
+	for prefix, want := range map[string]string{"v": "1.0.0 1.2.0 2.0.0-rc.1", "": "1.3.0", "vpc/v": "1.4.0"} {
+		if got := strings.Join(TagVersions(tags, prefix), " "); got != want {
+			t.Errorf("TagVersions(%q) = %q, want %q", prefix, got, want)
 		}
 	}
 }
