@@ -11,13 +11,15 @@ import (
 
 // Gate names, as the UI and the audit log show them.
 const (
-	GateSourceDeployed   = "deployed in source"
-	GateSourceSettled    = "nothing pending or failed in source"
-	GateTargetNoDrift    = "no drift in target"
-	GateTargetWritable   = "target stacks unlocked and enabled"
-	GateTargetUnchanged  = "target branch not moved"
-	maxNamesInGateReason = 4
+	GateSourceDeployed  = "deployed in source"
+	GateSourceSettled   = "nothing pending or failed in source"
+	GateTargetNoDrift   = "no drift in target"
+	GateTargetWritable  = "target stacks unlocked and enabled"
+	GateTargetUnchanged = "target branch not moved"
 )
+
+// maxNamesInGateReason keeps a failing gate's reason to one readable line.
+const maxNamesInGateReason = 4
 
 // Gate is one named check before a promotion.
 type Gate struct {
