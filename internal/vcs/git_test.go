@@ -177,3 +177,24 @@ func TestUserConfigIsIgnoredUnlessAsked(t *testing.T) {
 		t.Fatalf("UserConfig git: %q, %v", out, err)
 	}
 }
+
+func TestInitBareIsARepository(t *testing.T) {
+	ctx := context.Background()
+	dir := filepath.Join(t.TempDir(), "x.git")
+	if err := InitBare(ctx, dir, "trunk"); err != nil {
+		t.Fatal(err)
+	}
+	g := Git{Dir: dir}
+	if out, err := g.Run(ctx, "rev-parse", "--is-bare-repository"); err != nil || strings.TrimSpace(out) != "true" {
+		t.Fatalf("rev-parse --is-bare-repository = %q, %v", out, err)
+	}
+	if out, err := g.Run(ctx, "symbolic-ref", "HEAD"); err != nil || strings.TrimSpace(out) != "refs/heads/trunk" {
+		t.Fatalf("HEAD = %q, %v", out, err)
+	}
+	if out, err := g.Run(ctx, "fsck", "--strict"); err != nil {
+		t.Fatalf("fsck: %q, %v", out, err)
+	}
+	if err := InitBare(ctx, dir, "trunk"); err == nil {
+		t.Fatal("InitBare over an existing repository succeeded")
+	}
+}

@@ -6,16 +6,38 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
 )
 
-// InitBare creates a bare repository at path whose HEAD names branch,
-// without template files (sample hooks): the repository is written by tools.
+// InitBare creates a bare repository at path whose HEAD names branch. It
+// writes the layout git init --bare makes (without sample hooks) itself, so
+// tools that create many repositories pay for no git process here.
 func InitBare(ctx context.Context, path, branch string) error {
-	_, err := Git{}.Run(ctx, "init", "--quiet", "--bare", "--template=", "--initial-branch="+branch, path)
-	return err
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if _, err := os.Stat(filepath.Join(path, "HEAD")); err == nil {
+		return fmt.Errorf("init %s: a repository is already there", path)
+	}
+	for _, d := range []string{"objects/info", "objects/pack", "refs/heads", "refs/tags", "info"} {
+		if err := os.MkdirAll(filepath.Join(path, d), 0o755); err != nil {
+			return fmt.Errorf("init %s: %w", path, err)
+		}
+	}
+	files := map[string]string{
+		"HEAD":   "ref: refs/heads/" + branch + "\n",
+		"config": "[core]\n\trepositoryformatversion = 0\n\tfilemode = true\n\tbare = true\n",
+	}
+	for name, content := range files {
+		if err := os.WriteFile(filepath.Join(path, name), []byte(content), 0o644); err != nil {
+			return fmt.Errorf("init %s: %w", path, err)
+		}
+	}
+	return nil
 }
 
 // FastImport feeds a git fast-import stream into the repository and, when

@@ -1,8 +1,3 @@
-// Package sandbox is stackview's embedded demo organisation: an in-process
-// engine that implements backend.Backend over real local git repositories.
-// Runs follow Spacelift's state sequences, driven lazily by a Clock: every
-// call first advances whatever became due, so no goroutine runs in the
-// background and tests step a ManualClock.
 package sandbox
 
 import (
@@ -47,6 +42,7 @@ type Engine struct {
 	byID     map[string]*stack
 	modules  []*module
 	active   []*run // runs not yet terminal, in creation order
+	parsed   parseCache
 	lastSync time.Time
 
 	// reviewer, set only while seeding, confirms waiting runs after a delay
@@ -94,13 +90,20 @@ func (e *Engine) Close() error {
 	return nil
 }
 
-// Dir is where the sandbox's repositories live.
-func (e *Engine) Dir() string { return e.dir }
+// Dir is where the sandbox's repositories live ("" after Close removed it).
+func (e *Engine) Dir() string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.dir
+}
 
 // now advances every run to the clock's time and, at most once per clock
 // second, looks for pushes. Callers hold e.mu.
 func (e *Engine) now(ctx context.Context) (time.Time, error) {
 	t := e.clock.Now()
+	if err := ctx.Err(); err != nil {
+		return t, err
+	}
 	e.advanceTo(ctx, t)
 	if t.Sub(e.lastSync) >= time.Second {
 		if err := e.sync(ctx, t); err != nil {

@@ -37,10 +37,10 @@ type marker struct {
 // was created with (opts' values for those are ignored) and sees pushes made
 // since as new pushes.
 func New(ctx context.Context, opts Options) (*Engine, error) {
-	if opts.Stacks != 0 {
-		return nil, fmt.Errorf("sandbox: scale mode (Stacks: %d) is not built yet", opts.Stacks)
+	if opts.Stacks < 0 {
+		return nil, fmt.Errorf("sandbox: Stacks must not be negative (got %d)", opts.Stacks)
 	}
-	e := &Engine{clock: opts.Clock, org: opts.Org, baseURL: opts.BaseURL, byID: map[string]*stack{}}
+	e := &Engine{clock: opts.Clock, org: opts.Org, baseURL: opts.BaseURL, byID: map[string]*stack{}, parsed: parseCache{}}
 	if e.clock == nil {
 		e.clock = realClock{}
 	}
@@ -93,19 +93,20 @@ func prepareDir(dir string) (abs string, cleanup func(), resume bool, err error)
 	case err != nil:
 		return "", nil, false, fmt.Errorf("sandbox dir %s cannot be read: %w", abs, err)
 	}
-	if probe, err := os.CreateTemp(abs, ".probe-"); err != nil {
-		return "", nil, false, fmt.Errorf("sandbox dir %s is not writable: %w", abs, err)
-	} else {
-		probe.Close()
-		os.Remove(probe.Name())
-	}
-	if len(entries) == 0 {
-		return abs, func() { emptyDir(abs) }, false, nil
-	}
-	if _, err := os.Stat(filepath.Join(abs, markerFile)); err != nil {
+	resume = len(entries) > 0
+	if _, err := os.Stat(filepath.Join(abs, markerFile)); resume && err != nil {
 		return "", nil, false, fmt.Errorf("sandbox dir %s is not empty and holds no sandbox (no %s): refusing to write there", abs, markerFile)
 	}
-	return abs, func() {}, true, nil
+	probe, err := os.CreateTemp(abs, ".probe-")
+	if err != nil {
+		return "", nil, false, fmt.Errorf("sandbox dir %s is not writable: %w", abs, err)
+	}
+	probe.Close()
+	os.Remove(probe.Name())
+	if resume {
+		return abs, func() {}, true, nil
+	}
+	return abs, func() { emptyDir(abs) }, false, nil
 }
 
 func emptyDir(dir string) {
@@ -134,7 +135,7 @@ func readMarker(dir string) (marker, error) {
 // then replay the seeded past up to now.
 func (e *Engine) load(ctx context.Context, m marker, resume bool) error {
 	e.rng = rand.New(rand.NewPCG(uint64(m.Seed), 0x1d5))
-	so := buildSeed(e.org, m.Seed, m.Base)
+	so := buildSeed(e.org, m.Seed, m.Stacks, m.Base)
 	shas, err := e.materializeAll(ctx, so.repos, resume)
 	if err != nil {
 		return err
@@ -251,7 +252,9 @@ func (sd *seeding) build(so *seedOrg, resume bool) error {
 			if c.parent >= 0 {
 				parent = shas[c.parent]
 			}
-			r.remember(shas[i], parent, c.msg, c.files)
+			name, _, _ := strings.Cut(c.author, " <")
+			r.remember(shas[i], parent, CommitInfo{Hash: shas[i], Message: c.msg, AuthorName: name,
+				AuthorLogin: login(c.author), Time: c.at.UTC()}, c.files)
 		}
 		for b, i := range sr.heads {
 			r.heads[b] = shas[i]

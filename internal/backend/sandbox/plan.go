@@ -54,7 +54,7 @@ func (e *Engine) loadConfig(ctx context.Context, s *stack, commit string) (loade
 	if err != nil {
 		return cfg, planResult{failure: errorBlock("Failed to read the repository", err.Error())}
 	}
-	parsed, diags := parseDir(files, s.ProjectRoot)
+	parsed, diags := e.parsed.parseDir(files, s.ProjectRoot)
 	if diags.HasErrors() {
 		var lines []string
 		for _, d := range diags.Errs() {
@@ -81,7 +81,7 @@ func (e *Engine) loadConfig(ctx context.Context, s *stack, commit string) (loade
 		if err != nil {
 			return cfg, planResult{failure: errorBlock("Failed to download module", err.Error())}
 		}
-		mcfg, _ := parseDir(mfiles, ".")
+		mcfg, _ := e.parsed.parseDir(mfiles, ".")
 		cfg.modules[name] = resolvedModule{call: call, resources: mcfg.Resources}
 		res.modules = append(res.modules, fmt.Sprintf("- %s in .terraform/modules/%s (%s %s)", name, name, call.Source, call.Version))
 	}

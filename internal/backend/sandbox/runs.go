@@ -33,6 +33,9 @@ const (
 	applyingFor     = 5 * time.Second
 )
 
+// planReadTimeout bounds the git reads of one plan.
+const planReadTimeout = 20 * time.Second
+
 // newRun creates a QUEUED run at time at and schedules it.
 func (e *Engine) newRun(s *stack, kind model.RunKind, commit, by, title string, at time.Time) *run {
 	r := &run{stack: s, Run: model.Run{
@@ -87,7 +90,11 @@ func (e *Engine) step(ctx context.Context, r *run, t time.Time) bool {
 	case model.StateQueued:
 		e.transition(r, model.StatePreparing, due, "", e.prepareLog(ctx, r)...)
 	case model.StatePreparing:
-		res := e.evaluate(ctx, r)
+		// The plan must not fail because the caller that happened to
+		// advance the clock gave up: detach from its cancellation.
+		pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), planReadTimeout)
+		res := e.evaluate(pctx, r)
+		cancel()
 		r.plan, r.changes = &res, res.changes
 		e.transition(r, model.StateInitializing, due, "", initLog(res)...)
 	case model.StateInitializing:

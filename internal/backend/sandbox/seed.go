@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"cmp"
 	"fmt"
 	"math/rand/v2"
 	"strings"
@@ -56,6 +57,7 @@ type featureBranch struct {
 
 type projectRoot struct {
 	dir, suffix, description string
+	unit                     string // overrides the project's unit (scale mode)
 	config                   tfConfig
 }
 
@@ -89,7 +91,7 @@ func mod(name, module, version string, inputs ...string) tfModuleCall {
 func projects(rng *rand.Rand) []project {
 	octet := 16 + rng.IntN(200)
 	return []project{
-		{repo: "environment", roots: []projectRoot{{"network", "network", "Shared networking: VPC, DNS, transit", tfConfig{
+		{repo: "environment", roots: []projectRoot{{"network", "network", "Shared networking: VPC, DNS, transit", "", tfConfig{
 			Modules: []tfModuleCall{mod("vpc", "vpc", "1.2.0", "name", `"${var.environment}-core"`, "cidr_block", fmt.Sprintf(`"10.%d.0.0/16"`, octet))},
 			Resources: []tfResource{
 				res("aws_route53_zone", "internal", "name", `"${var.environment}.internal.acme.example"`),
@@ -106,14 +108,14 @@ func projects(rng *rand.Rand) []project {
 				}},
 			}},
 		{repo: "payments", unit: "payments", roots: []projectRoot{
-			{"stacks/api", "payments-api", "Payments API on ECS", tfConfig{
+			{"stacks/api", "payments-api", "Payments API on ECS", "", tfConfig{
 				Modules: []tfModuleCall{mod("service", "ecs-service", "2.0.0", "name", `"payments-api"`, "cpu", "512")},
 				Resources: []tfResource{
 					res("aws_lb", "api", "name", `"payments-api"`, "internal", "true"),
 					res("aws_lb_target_group", "api", "port", "8080", "protocol", `"HTTP"`),
 					res("aws_route53_record", "api", "name", `"payments"`, "type", `"A"`),
 				}}},
-			{"stacks/ledger", "payments-ledger", "Payments ledger database and queues", tfConfig{
+			{"stacks/ledger", "payments-ledger", "Payments ledger database and queues", "", tfConfig{
 				Modules: []tfModuleCall{mod("db", "rds", "3.1.0", "name", `"ledger"`, "instance_class", `"db.r6g.large"`)},
 				Resources: []tfResource{
 					res("aws_sqs_queue", "ledger_events", "name", `"ledger-events"`, "visibility_timeout_seconds", "30"),
@@ -128,7 +130,7 @@ func projects(rng *rand.Rand) []project {
 				}},
 				{"Bump ecs-service module to 2.1.0", 1, []string{"dev"}, func(r map[string]*tfConfig) { r["stacks/api"].Modules[0].Version = "2.1.0" }},
 			}},
-		{repo: "identity", unit: "identity", roots: []projectRoot{{"terraform", "identity", "Cognito user pools and roles", tfConfig{
+		{repo: "identity", unit: "identity", roots: []projectRoot{{"terraform", "identity", "Cognito user pools and roles", "", tfConfig{
 			Modules: []tfModuleCall{mod("roles", "iam-role", "1.0.1", "name", `"identity-service"`)},
 			Resources: []tfResource{
 				res("aws_cognito_user_pool", "main", "name", `"acme-users"`, "mfa_configuration", `"OPTIONAL"`),
@@ -146,7 +148,7 @@ func projects(rng *rand.Rand) []project {
 				"Drop the legacy SAML identity provider", 1, nil, func(r map[string]*tfConfig) {
 					r["terraform"].Resources = r["terraform"].Resources[:2]
 				}}}},
-		{repo: "analytics", unit: "analytics", roots: []projectRoot{{"terraform", "analytics", "Data lake and Athena", tfConfig{
+		{repo: "analytics", unit: "analytics", roots: []projectRoot{{"terraform", "analytics", "Data lake and Athena", "", tfConfig{
 			Modules: []tfModuleCall{mod("lake", "s3-bucket", "1.1.0", "name", `"acme-${var.environment}-lake"`)},
 			Resources: []tfResource{
 				res("aws_glue_catalog_database", "events", "name", `"events"`),
@@ -156,7 +158,7 @@ func projects(rng *rand.Rand) []project {
 				// 2.1.0 is not published: the dev deploy fails in init, as it would for real.
 				{"Bump s3-bucket module to 2.1.0", 3, []string{"dev"}, func(r map[string]*tfConfig) { r["terraform"].Modules[0].Version = "2.1.0" }},
 			}},
-		{repo: "storefront", unit: "storefront", roots: []projectRoot{{"terraform", "storefront", "Storefront CDN and assets", tfConfig{
+		{repo: "storefront", unit: "storefront", roots: []projectRoot{{"terraform", "storefront", "Storefront CDN and assets", "", tfConfig{
 			Modules: []tfModuleCall{mod("web", "ecs-service", "1.4.0", "name", `"storefront"`, "cpu", "1024")},
 			Resources: []tfResource{
 				res("aws_cloudfront_distribution", "cdn", "enabled", "true", "default_ttl", "300"),
@@ -172,18 +174,27 @@ func projects(rng *rand.Rand) []project {
 
 // buildSeed lays out the default organisation relative to base, a time
 // before the clock's now, from the seed.
-func buildSeed(org string, seed int64, base time.Time) *seedOrg {
+// With stacks > 0 it builds the scale organisation instead.
+func buildSeed(org string, seed int64, stacks int, base time.Time) *seedOrg {
 	rng := rand.New(rand.NewPCG(uint64(seed), 0x5eed))
 	so := &seedOrg{leave: map[string]int{}}
 	start := base.Add(-6 * 24 * time.Hour)
 	for _, m := range registryModules {
 		so.repos = append(so.repos, buildModuleRepo(m, org, start.Add(-30*24*time.Hour)))
 	}
-	for pi, p := range projects(rng) {
+	ps := projects(rng)
+	if stacks > 0 {
+		ps = scaleProjects(rng, stacks)
+	}
+	for pi, p := range ps {
 		so.addProject(org, pi, p, base)
 	}
 	so.addAdmin(org, start)
-	so.addIncidents(base)
+	if stacks == 0 {
+		so.addIncidents(base)
+	} else {
+		so.addScaleIncidents(base)
+	}
 	return so
 }
 
@@ -209,14 +220,15 @@ func (so *seedOrg) addProject(org string, pi int, p project, base time.Time) {
 		at := start.Add(time.Duration(k+1)*24*time.Hour + offset)
 		idx := b.commit(ch.msg, authors[ch.author], at)
 		after := renderRoots(b, org)
-		for _, r := range p.roots {
-			if before[r.dir] != after[r.dir] { // the pull request's preview run
-				so.plan("dev-"+r.suffix, p.repo, idx, at.Add(-30*time.Minute), login(authors[ch.author]))
-			}
-		}
 		for _, branch := range ch.reaches {
 			b.repo.heads[branch] = idx
-			so.push(p.repo, branch, idx, at.Add(pushDelay[branch]))
+			pushAt := at.Add(pushDelay[branch])
+			so.push(p.repo, branch, idx, pushAt)
+			for _, r := range p.roots {
+				if before[r.dir] != after[r.dir] { // the pull request's preview run, before it merges
+					so.plan(envOfBranch(branch)+"-"+r.suffix, p.repo, idx, pushAt.Add(-40*time.Minute), login(authors[ch.author]))
+				}
+			}
 		}
 	}
 	if f := p.feature; f != nil { // branched from main, which is the latest commit
@@ -227,6 +239,15 @@ func (so *seedOrg) addProject(org string, pi int, p project, base time.Time) {
 		so.plan(f.stack, p.repo, idx, at.Add(30*time.Minute), login(authors[f.change.author]))
 	}
 	so.repos = append(so.repos, b.repo)
+}
+
+func envOfBranch(branch string) string {
+	for _, e := range seedEnvs {
+		if e.branch == branch {
+			return e.name
+		}
+	}
+	return branch
 }
 
 func renderRoots(b *repoBuilder, org string) map[string]string {
@@ -243,10 +264,10 @@ func newSeedStack(org string, p project, r projectRoot, env envDef) seedStack {
 		Description: fmt.Sprintf("%s (%s)", r.description, env.name),
 		Branch:      env.branch, ProjectRoot: r.dir, Autodeploy: env.name == "dev", CanWrite: true,
 	}}
-	if p.unit == "" {
+	if unit := cmp.Or(r.unit, p.unit); unit == "" {
 		s.Labels = []string{"env:" + env.name, "layer:environment"}
 	} else {
-		s.Labels = []string{"bu:" + p.unit, "env:" + env.name}
+		s.Labels = []string{"bu:" + unit, "env:" + env.name}
 		s.DependsOn = []string{env.name + "-network"}
 	}
 	return s
@@ -302,7 +323,7 @@ func (so *seedOrg) plan(stackID, repo string, idx int, at time.Time, by string) 
 	so.event(at, func(sd *seeding) error {
 		s := sd.e.byID[stackID]
 		commit := sd.sha(repo, idx)
-		sd.e.newRun(s, model.RunPlan, commit, by, s.repo.messages[commit], at)
+		sd.e.newRun(s, model.RunPlan, commit, by, s.repo.commits[commit].Message, at)
 		return nil
 	})
 }
@@ -310,7 +331,7 @@ func (so *seedOrg) plan(stackID, repo string, idx int, at time.Time, by string) 
 func (so *seedOrg) deploy(stackID, by string, at time.Time) {
 	so.event(at, func(sd *seeding) error {
 		s := sd.e.byID[stackID]
-		sd.e.newRun(s, model.RunDeploy, s.TrackedCommit, by, s.repo.messages[s.TrackedCommit], at)
+		sd.e.newRun(s, model.RunDeploy, s.TrackedCommit, by, s.repo.commits[s.TrackedCommit].Message, at)
 		return nil
 	})
 }
@@ -329,9 +350,8 @@ func (so *seedOrg) drift(stackID string, resources []string, at time.Time) {
 	})
 }
 
-// login is the user name in an author line: the local part of the email.
+// login is the user name in an author line ("Name <email>").
 func login(author string) string {
 	_, email, _ := strings.Cut(author, "<")
-	name, _, _ := strings.Cut(email, "@")
-	return name
+	return loginOf(email)
 }

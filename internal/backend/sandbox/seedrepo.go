@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"maps"
-	"sort"
 	"strings"
 	"time"
 )
@@ -95,9 +94,7 @@ func (r *seedRepo) writeFastImport(w io.Writer) error {
 	for t, i := range r.tags {
 		refs["refs/tags/"+t] = i
 	}
-	names := sortedKeys(refs)
-	sort.Strings(names)
-	for _, n := range names {
+	for _, n := range sortedKeys(refs) {
 		put("reset %s\nfrom :%d\n\n", n, refs[n]+1)
 	}
 	put("done\n")

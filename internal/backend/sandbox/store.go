@@ -5,7 +5,9 @@ import (
 	"crypto/sha1"
 	"encoding/hex"
 	"fmt"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/stackview/stackview/internal/vcs"
 )
@@ -21,18 +23,18 @@ type repository struct {
 	// repository costs no git process.
 	stamp string
 
-	heads    map[string]string            // branch → commit, as last seen
-	tags     map[string]vcs.Ref           // tag name → ref, as last seen
-	parents  map[string]string            // commit → first parent, for seeded commits
-	messages map[string]string            // commit → subject
-	trees    map[string]map[string]string // commit → path → blob id
-	blobs    map[string][]byte            // blob id → content
+	heads   map[string]string            // branch → commit, as last seen
+	tags    map[string]vcs.Ref           // tag name → ref, as last seen
+	parents map[string]string            // commit → first parent, for seeded commits
+	commits map[string]CommitInfo        // commit → author, date, subject
+	trees   map[string]map[string]string // commit → path → blob id
+	blobs   map[string][]byte            // blob id → content
 }
 
 func newRepository(name, path string) *repository {
 	return &repository{name: name, path: path, git: vcs.Git{Dir: path},
 		heads: map[string]string{}, tags: map[string]vcs.Ref{}, parents: map[string]string{},
-		messages: map[string]string{}, trees: map[string]map[string]string{}, blobs: map[string][]byte{}}
+		commits: map[string]CommitInfo{}, trees: map[string]map[string]string{}, blobs: map[string][]byte{}}
 }
 
 // url is how stacks and modules name the repository.
@@ -47,7 +49,7 @@ func blobID(content []byte) string {
 }
 
 // remember caches a commit's full snapshot.
-func (r *repository) remember(commit, parent, msg string, files map[string][]byte) {
+func (r *repository) remember(commit, parent string, info CommitInfo, files map[string][]byte) {
 	tree := make(map[string]string, len(files))
 	for p, c := range files {
 		id := blobID(c)
@@ -56,7 +58,7 @@ func (r *repository) remember(commit, parent, msg string, files map[string][]byt
 	}
 	r.trees[commit] = tree
 	r.parents[commit] = parent
-	r.messages[commit] = msg
+	r.commits[commit] = info
 }
 
 // tree returns commit's path → blob map, reading git on a cache miss.
@@ -151,17 +153,35 @@ func (r *repository) commitsBetween(ctx context.Context, from, to string) (int, 
 	return n, nil
 }
 
-// message returns a commit's subject line.
-func (r *repository) message(ctx context.Context, commit string) string {
-	if m, ok := r.messages[commit]; ok {
-		return m
+// commit describes a commit, from the seed or else from git.
+func (r *repository) commit(ctx context.Context, sha string) (CommitInfo, error) {
+	if c, ok := r.commits[sha]; ok {
+		return c, nil
 	}
-	out, err := r.git.Run(ctx, "log", "-1", "--format=%s", commit)
+	out, err := r.git.Run(ctx, "log", "-1", "--format=%an%x00%ae%x00%at%x00%s", sha)
 	if err != nil {
-		return ""
+		return CommitInfo{}, fmt.Errorf("commit %s of %s: %w", short(sha), r.name, err)
 	}
-	r.messages[commit] = strings.TrimSpace(out)
-	return r.messages[commit]
+	f := strings.SplitN(strings.TrimSpace(out), "\x00", 4)
+	if len(f) != 4 {
+		return CommitInfo{}, fmt.Errorf("commit %s of %s: unexpected log output %q", short(sha), r.name, out)
+	}
+	secs, _ := strconv.ParseInt(f[2], 10, 64)
+	c := CommitInfo{Hash: sha, AuthorName: f[0], AuthorLogin: loginOf(f[1]), Time: time.Unix(secs, 0).UTC(), Message: f[3]}
+	r.commits[sha] = c
+	return c, nil
+}
+
+// message is a commit's subject line, or "" when git cannot tell.
+func (r *repository) message(ctx context.Context, sha string) string {
+	c, _ := r.commit(ctx, sha)
+	return c.Message
+}
+
+// loginOf is the user name of an email address: its local part.
+func loginOf(email string) string {
+	name, _, _ := strings.Cut(email, "@")
+	return name
 }
 
 func underRoot(p, root string) bool {

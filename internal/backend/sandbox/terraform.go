@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"fmt"
+	"maps"
 	"path"
 	"sort"
 	"strings"
@@ -69,8 +70,18 @@ type moduleCall struct {
 	File            string
 }
 
+// parseCache memoises parsed files by name and content: most plans read
+// files (module releases, unchanged roots) that earlier plans parsed.
+// Parsed results are shared and must not be modified.
+type parseCache map[string]parsedFile
+
+type parsedFile struct {
+	cfg   parsedConfig
+	diags hcl.Diagnostics
+}
+
 // parseDir parses the .tf files directly inside dir (a tree's path → content map).
-func parseDir(files map[string][]byte, dir string) (parsedConfig, hcl.Diagnostics) {
+func (c parseCache) parseDir(files map[string][]byte, dir string) (parsedConfig, hcl.Diagnostics) {
 	cfg := parsedConfig{Resources: map[string]map[string]string{}, Modules: map[string]moduleCall{}}
 	var diags hcl.Diagnostics
 	names := make([]string, 0, len(files))
@@ -81,25 +92,36 @@ func parseDir(files map[string][]byte, dir string) (parsedConfig, hcl.Diagnostic
 	}
 	sort.Strings(names)
 	for _, name := range names {
-		src := files[name]
-		f, d := hclsyntax.ParseConfig(src, path.Base(name), hcl.InitialPos)
-		diags = append(diags, d...)
-		if d.HasErrors() {
-			continue
+		key := path.Base(name) + "@" + blobID(files[name])
+		f, ok := c[key]
+		if !ok {
+			f.cfg, f.diags = parseFile(path.Base(name), files[name])
+			c[key] = f
 		}
-		body := f.Body.(*hclsyntax.Body)
-		for _, blk := range body.Blocks {
-			switch {
-			case blk.Type == "resource" && len(blk.Labels) == 2:
-				cfg.Resources[blk.Labels[0]+"."+blk.Labels[1]] = bodyAttrs(blk.Body, src)
-			case blk.Type == "module" && len(blk.Labels) == 1:
-				inputs := bodyAttrs(blk.Body, src)
-				call := moduleCall{Source: unquote(inputs["source"]), Version: unquote(inputs["version"]),
-					Inputs: inputs, Pos: blk.DefRange().Start, File: path.Base(name)}
-				delete(inputs, "source")
-				delete(inputs, "version")
-				cfg.Modules[blk.Labels[0]] = call
-			}
+		diags = append(diags, f.diags...)
+		maps.Copy(cfg.Resources, f.cfg.Resources)
+		maps.Copy(cfg.Modules, f.cfg.Modules)
+	}
+	return cfg, diags
+}
+
+func parseFile(name string, src []byte) (parsedConfig, hcl.Diagnostics) {
+	cfg := parsedConfig{Resources: map[string]map[string]string{}, Modules: map[string]moduleCall{}}
+	f, diags := hclsyntax.ParseConfig(src, name, hcl.InitialPos)
+	if diags.HasErrors() {
+		return cfg, diags
+	}
+	for _, blk := range f.Body.(*hclsyntax.Body).Blocks {
+		switch {
+		case blk.Type == "resource" && len(blk.Labels) == 2:
+			cfg.Resources[blk.Labels[0]+"."+blk.Labels[1]] = bodyAttrs(blk.Body, src)
+		case blk.Type == "module" && len(blk.Labels) == 1:
+			inputs := bodyAttrs(blk.Body, src)
+			call := moduleCall{Source: unquote(inputs["source"]), Version: unquote(inputs["version"]),
+				Inputs: inputs, Pos: blk.DefRange().Start, File: name}
+			delete(inputs, "source")
+			delete(inputs, "version")
+			cfg.Modules[blk.Labels[0]] = call
 		}
 	}
 	return cfg, diags

@@ -1,0 +1,387 @@
+// Package tfcapitest holds an in-memory backend.Backend small enough to
+// reason about in tests of the TFC dialect and the TFC client, and able to
+// hold thousands of stacks for the scale tests. Its runs move only when the
+// test calls Advance.
+package tfcapitest
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/stackview/stackview/internal/backend"
+	"github.com/stackview/stackview/internal/model"
+)
+
+// Organization is the account the fake reports.
+const Organization = "fake-org"
+
+// runsPerPage is the fake's ListRuns page size, small so paging is exercised.
+const runsPerPage = 5
+
+var envs = []struct{ name, branch string }{{"dev", "dev"}, {"qa", "qa"}, {"prod", "main"}}
+
+// Fake is an in-memory backend. The zero value is not usable; call New.
+type Fake struct {
+	mu      sync.Mutex
+	now     time.Time
+	seq     int
+	order   []string
+	stacks  map[string]*model.Stack
+	runs    map[string][]*model.Run // newest first
+	logs    map[string][]string     // by run id
+	changes map[string][]model.ResourceChange
+	modules []model.Module
+	vers    map[string][]model.ModuleVersion
+}
+
+// New builds n stacks spread over dev, qa and prod: the first of each
+// environment is its environment stack (network-<env>, labelled
+// layer:environment), the others business-unit stacks (buNNN-<env>,
+// labelled bu:buNNN) that depend on it. Every stack has one finished deploy;
+// the first business-unit stack of dev has drifted.
+func New(n int) *Fake {
+	f := &Fake{
+		now:     time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC),
+		stacks:  map[string]*model.Stack{},
+		runs:    map[string][]*model.Run{},
+		logs:    map[string][]string{},
+		changes: map[string][]model.ResourceChange{},
+		vers:    map[string][]model.ModuleVersion{},
+	}
+	for i := range n {
+		env, j := envs[i%len(envs)], i/len(envs)
+		st := &model.Stack{
+			Branch: env.branch, CanWrite: true, Labels: []string{"env:" + env.name},
+			TrackedCommit: fmt.Sprintf("c%039d", i),
+		}
+		if j == 0 {
+			st.Name, st.Repo = "network-"+env.name, "stackview/network"
+			st.Labels = append(st.Labels, "layer:environment")
+		} else {
+			bu := fmt.Sprintf("bu%03d", j)
+			st.Name, st.Repo = bu+"-"+env.name, "stackview/"+bu
+			st.Labels = append(st.Labels, "bu:"+bu)
+			st.DependsOn = []string{"network-" + env.name}
+			if j == 1 && env.name == "dev" {
+				st.Drift = model.Drift{Drifted: true, CheckedAt: f.now, Resources: []string{"aws_s3_bucket.logs"}}
+			}
+		}
+		st.ID = st.Name
+		f.stacks[st.ID], f.order = st, append(f.order, st.ID)
+		r := f.newRun(st, model.RunDeploy)
+		r.Delta = &model.Delta{Add: 1}
+		f.move(r, model.StateFinished, "applied")
+	}
+	f.modules = []model.Module{
+		{ID: "vpc", Name: "vpc", Provider: "aws", Repo: "stackview/terraform-aws-vpc", Latest: "2.0.0"},
+		{ID: "eks", Name: "eks", Provider: "aws", Repo: "stackview/terraform-aws-eks", Latest: "1.0.0"},
+	}
+	f.vers["vpc"] = []model.ModuleVersion{{Number: "2.0.0"}, {Number: "1.1.0"}, {Number: "1.0.0"}}
+	f.vers["eks"] = []model.ModuleVersion{{Number: "1.0.0"}, {Number: "0.9.0"}}
+	return f
+}
+
+// Now is the fake's clock.
+func (f *Fake) Now() time.Time {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.now
+}
+
+func (f *Fake) newRun(st *model.Stack, kind model.RunKind) *model.Run {
+	f.seq++
+	r := &model.Run{ID: fmt.Sprintf("run%04d", f.seq), StackID: st.ID, Kind: kind, Commit: st.TrackedCommit,
+		Title: string(kind) + " of " + st.Name, TriggeredBy: "fake-user", CreatedAt: f.now}
+	f.runs[st.ID] = append([]*model.Run{r}, f.runs[st.ID]...)
+	f.move(r, model.StateQueued, "queued")
+	return r
+}
+
+func (f *Fake) move(r *model.Run, s model.RunState, line string) {
+	r.State, r.RawState, r.UpdatedAt = s, string(s), f.now
+	r.History = append(r.History, model.RunTransition{State: s, At: f.now})
+	f.logs[r.ID] = append(f.logs[r.ID], line+"\n")
+}
+
+// Advance steps the clock by d and every active run one state forward:
+// queued → planning → (plan: finished | deploy: unconfirmed, or applying
+// when the stack autodeploys); confirmed → applying → finished.
+func (f *Fake) Advance(d time.Duration) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.now = f.now.Add(d)
+	for _, id := range f.order {
+		for _, r := range f.runs[id] {
+			f.step(f.stacks[id], r)
+		}
+	}
+}
+
+func (f *Fake) step(st *model.Stack, r *model.Run) {
+	switch r.State {
+	case model.StateQueued:
+		f.move(r, model.StatePlanning, "planning")
+	case model.StatePlanning:
+		r.Delta = &model.Delta{Add: 1, Change: 1}
+		f.changes[r.ID] = []model.ResourceChange{
+			{Address: "aws_s3_bucket.new", Action: model.ActionAdd},
+			{Address: "aws_iam_role.app", Action: model.ActionChange, Attributes: []string{"policy"}},
+		}
+		switch {
+		case r.Kind != model.RunDeploy:
+			f.move(r, model.StateFinished, "plan: 1 to add, 1 to change, 0 to destroy")
+		case st.Autodeploy:
+			f.move(r, model.StateApplying, "plan: 1 to add, 1 to change, 0 to destroy")
+		default:
+			f.move(r, model.StateUnconfirmed, "plan: 1 to add, 1 to change, 0 to destroy")
+		}
+	case model.StateConfirmed:
+		f.move(r, model.StateApplying, "applying")
+	case model.StateApplying:
+		f.move(r, model.StateFinished, "apply complete")
+	}
+}
+
+func (f *Fake) Info() backend.Info {
+	return backend.Info{Kind: "fake", Endpoint: "in-process", Account: Organization}
+}
+
+func (f *Fake) Capabilities() backend.Capabilities {
+	return backend.Capabilities{DriftCheck: true, Lock: true}
+}
+
+func (f *Fake) stack(id string) (*model.Stack, error) {
+	st, ok := f.stacks[id]
+	if !ok {
+		return nil, backend.NotFoundf("stack %s", id)
+	}
+	return st, nil
+}
+
+func (f *Fake) run(stackID, runID string) (*model.Stack, *model.Run, error) {
+	st, err := f.stack(stackID)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, r := range f.runs[stackID] {
+		if r.ID == runID {
+			return st, r, nil
+		}
+	}
+	return nil, nil, backend.NotFoundf("run %s of stack %s", runID, stackID)
+}
+
+func copyRun(r *model.Run) model.Run {
+	c := *r
+	c.History = append([]model.RunTransition(nil), r.History...)
+	if r.Delta != nil {
+		d := *r.Delta
+		c.Delta = &d
+	}
+	return c
+}
+
+func (f *Fake) view(st *model.Stack) model.Stack {
+	c := *st
+	c.Labels = append([]string(nil), st.Labels...)
+	c.DependsOn = append([]string(nil), st.DependsOn...)
+	c.State = model.StateNone
+	if rs := f.runs[st.ID]; len(rs) > 0 {
+		r := copyRun(rs[0])
+		c.LatestRun, c.State = &r, r.State
+	}
+	if st.Lock != nil {
+		l := *st.Lock
+		c.Lock = &l
+	}
+	return c
+}
+
+func (f *Fake) ListStacks(ctx context.Context) ([]model.Stack, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := make([]model.Stack, 0, len(f.order))
+	for _, id := range f.order {
+		out = append(out, f.view(f.stacks[id]))
+	}
+	return out, ctx.Err()
+}
+
+func (f *Fake) ListRuns(_ context.Context, stackID, cursor string) ([]model.Run, string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if _, err := f.stack(stackID); err != nil {
+		return nil, "", err
+	}
+	start := 0
+	if cursor != "" {
+		n, err := strconv.Atoi(cursor)
+		if err != nil || n < 0 {
+			return nil, "", fmt.Errorf("fake: bad cursor %q", cursor)
+		}
+		start = n
+	}
+	all := f.runs[stackID]
+	start = min(start, len(all))
+	end := min(start+runsPerPage, len(all))
+	out := make([]model.Run, 0, end-start)
+	for _, r := range all[start:end] {
+		out = append(out, copyRun(r))
+	}
+	next := ""
+	if end < len(all) {
+		next = strconv.Itoa(end)
+	}
+	return out, next, nil
+}
+
+func (f *Fake) GetRun(_ context.Context, stackID, runID string) (model.Run, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	_, r, err := f.run(stackID, runID)
+	if err != nil {
+		return model.Run{}, err
+	}
+	return copyRun(r), nil
+}
+
+// RunLogs pages by line: the token is the index of the next line.
+func (f *Fake) RunLogs(_ context.Context, stackID, runID, token string) (backend.LogChunk, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	_, r, err := f.run(stackID, runID)
+	if err != nil {
+		return backend.LogChunk{}, err
+	}
+	from := 0
+	if token != "" {
+		if from, err = strconv.Atoi(token); err != nil {
+			return backend.LogChunk{}, fmt.Errorf("fake: bad log token %q", token)
+		}
+	}
+	lines := f.logs[runID]
+	from = min(max(from, 0), len(lines))
+	text := ""
+	for _, l := range lines[from:] {
+		text += l
+	}
+	return backend.LogChunk{Text: text, Next: strconv.Itoa(len(lines)),
+		Done: r.State.Terminal() || r.State.Waiting()}, nil
+}
+
+func (f *Fake) RunChanges(_ context.Context, stackID, runID string) ([]model.ResourceChange, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if _, _, err := f.run(stackID, runID); err != nil {
+		return nil, err
+	}
+	return append([]model.ResourceChange(nil), f.changes[runID]...), nil
+}
+
+func (f *Fake) Trigger(_ context.Context, stackID string, kind model.RunKind) (model.Run, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	st, err := f.stack(stackID)
+	if err != nil {
+		return model.Run{}, err
+	}
+	return copyRun(f.newRun(st, kind)), nil
+}
+
+// transition applies an action to a run when allowed reports it may.
+func (f *Fake) transition(stackID, runID, what string, allowed func(model.RunState) bool, to model.RunState) (model.Run, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	_, r, err := f.run(stackID, runID)
+	if err != nil {
+		return model.Run{}, err
+	}
+	if !allowed(r.State) {
+		return model.Run{}, backend.Conflictf("cannot %s run %s in state %s", what, runID, r.State)
+	}
+	f.move(r, to, what)
+	return copyRun(r), nil
+}
+
+func (f *Fake) Confirm(_ context.Context, stackID, runID string) (model.Run, error) {
+	return f.transition(stackID, runID, "confirm", func(s model.RunState) bool { return s == model.StateUnconfirmed },
+		model.StateConfirmed)
+}
+
+func (f *Fake) Discard(_ context.Context, stackID, runID string) (model.Run, error) {
+	return f.transition(stackID, runID, "discard", model.RunState.Waiting, model.StateDiscarded)
+}
+
+func (f *Fake) Cancel(_ context.Context, stackID, runID string) (model.Run, error) {
+	return f.transition(stackID, runID, "cancel", model.RunState.Active, model.StateCanceled)
+}
+
+func (f *Fake) Retry(_ context.Context, stackID, runID string) (model.Run, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	st, r, err := f.run(stackID, runID)
+	if err != nil {
+		return model.Run{}, err
+	}
+	if !r.State.Terminal() {
+		return model.Run{}, backend.Conflictf("cannot retry run %s in state %s", runID, r.State)
+	}
+	n := f.newRun(st, r.Kind)
+	n.Commit = r.Commit
+	return copyRun(n), nil
+}
+
+// Fail makes a run FAILED, for retry tests.
+func (f *Fake) Fail(stackID, runID string) error {
+	_, err := f.transition(stackID, runID, "fail", func(model.RunState) bool { return true }, model.StateFailed)
+	return err
+}
+
+func (f *Fake) Lock(_ context.Context, stackID, note string) (model.Stack, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	st, err := f.stack(stackID)
+	if err != nil {
+		return model.Stack{}, err
+	}
+	if st.Lock != nil {
+		return model.Stack{}, backend.Conflictf("stack %s is already locked", stackID)
+	}
+	st.Lock = &model.Lock{Holder: "fake-user", Note: note, At: f.now}
+	return f.view(st), nil
+}
+
+func (f *Fake) Unlock(_ context.Context, stackID string) (model.Stack, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	st, err := f.stack(stackID)
+	if err != nil {
+		return model.Stack{}, err
+	}
+	if st.Lock == nil {
+		return model.Stack{}, backend.Conflictf("stack %s is not locked", stackID)
+	}
+	st.Lock = nil
+	return f.view(st), nil
+}
+
+func (f *Fake) ListModules(context.Context) ([]model.Module, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]model.Module(nil), f.modules...), nil
+}
+
+func (f *Fake) ListModuleVersions(_ context.Context, moduleID string) ([]model.ModuleVersion, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	v, ok := f.vers[moduleID]
+	if !ok {
+		return nil, backend.NotFoundf("module %s", moduleID)
+	}
+	return append([]model.ModuleVersion(nil), v...), nil
+}
+
+var _ backend.Backend = (*Fake)(nil)

@@ -1,0 +1,446 @@
+package tfcapi
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/stackview/stackview/internal/backend"
+	"github.com/stackview/stackview/internal/model"
+)
+
+// Tag names the server derives when the engine's labels do not carry them.
+const (
+	envTagPrefix   = "env:"
+	buTagPrefix    = "bu:"
+	environmentTag = "layer:environment"
+	administrative = "administrative"
+)
+
+var invalidNameChars = regexp.MustCompile(`[^A-Za-z0-9_-]+`)
+
+// sanitizeName makes a TFC workspace or organisation name.
+func sanitizeName(s string) string { return invalidNameChars.ReplaceAllString(s, "-") }
+
+var invalidTagChars = regexp.MustCompile(`[^a-z0-9_:-]+`)
+
+// sanitizeTag makes a TFC flat tag name: lower case; letters, digits, '-',
+// '_' and ':'.
+func sanitizeTag(s string) string { return invalidTagChars.ReplaceAllString(strings.ToLower(s), "-") }
+
+// stacks lists the engine's stacks sorted by workspace name, each with its
+// current run as TFC defines it.
+func (s *Server) stacks(ctx context.Context) ([]model.Stack, error) {
+	all, err := s.b.ListStacks(ctx)
+	if err != nil {
+		return nil, err
+	}
+	names := make(map[string]string, len(all))
+	for i, st := range all {
+		names[st.ID] = sanitizeName(st.Name)
+		if all[i].LatestRun, err = s.currentRun(ctx, st); err != nil {
+			return nil, err
+		}
+	}
+	sort.SliceStable(all, func(i, j int) bool { return names[all[i].ID] < names[all[j].ID] })
+	return all, nil
+}
+
+// currentRun is the workspace's current-run: the newest run that is not
+// speculative. Plan-only runs never become a workspace's current run in
+// TFC, so the workspace's status follows its last real run, as the engine's
+// stack state follows its last deploy.
+func (s *Server) currentRun(ctx context.Context, st model.Stack) (*model.Run, error) {
+	if st.LatestRun == nil || st.LatestRun.Kind == model.RunDeploy {
+		return st.LatestRun, nil
+	}
+	cursor := ""
+	for {
+		runs, next, err := s.b.ListRuns(ctx, st.ID, cursor)
+		if err != nil {
+			return nil, err
+		}
+		for i := range runs {
+			if runs[i].Kind == model.RunDeploy {
+				return &runs[i], nil
+			}
+		}
+		if next == "" {
+			return nil, nil
+		}
+		cursor = next
+	}
+}
+
+// findStack lists the stacks and returns the one pred picks, with all of
+// them (run triggers need the others).
+func (s *Server) findStack(ctx context.Context, what string, pred func(model.Stack) bool) (model.Stack, []model.Stack, error) {
+	all, err := s.stacks(ctx)
+	if err != nil {
+		return model.Stack{}, nil, err
+	}
+	for _, st := range all {
+		if pred(st) {
+			return st, all, nil
+		}
+	}
+	return model.Stack{}, nil, backend.NotFoundf("%s", what)
+}
+
+// stackOf finds the stack behind a workspace id.
+func (s *Server) stackOf(ctx context.Context, wsID string) (model.Stack, []model.Stack, error) {
+	return s.findStack(ctx, "workspace "+wsID, func(st model.Stack) bool { return workspaceID(st.ID) == wsID })
+}
+
+func labelValue(labels []string, prefix string) string {
+	for _, l := range labels {
+		if v, ok := strings.CutPrefix(l, prefix); ok && v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+func businessUnit(st model.Stack) string {
+	if st.BusinessUnit != "" {
+		return st.BusinessUnit
+	}
+	return labelValue(st.Labels, buTagPrefix)
+}
+
+// tags are the stack's labels plus the env:, bu: and layer:environment tags
+// its placement implies, sorted and without duplicates.
+func tags(st model.Stack) []string {
+	var out []string
+	for _, l := range st.Labels {
+		out = append(out, sanitizeTag(l))
+	}
+	if st.Env != "" && labelValue(st.Labels, envTagPrefix) == "" {
+		out = append(out, sanitizeTag(envTagPrefix+st.Env))
+	}
+	if bu := businessUnit(st); bu != "" && labelValue(st.Labels, buTagPrefix) == "" {
+		out = append(out, sanitizeTag(buTagPrefix+bu))
+	}
+	if st.Layer == model.LayerEnvironment {
+		out = append(out, environmentTag)
+	}
+	if st.Administrative || st.Layer == model.LayerAdministrative {
+		out = append(out, administrative)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+func userID(username string) string { return readable("user-", username) }
+
+func userResource(username string) resource {
+	return resource{Type: "users", ID: userID(username), Attributes: map[string]any{"username": username}}
+}
+
+// workspaceResource renders a stack, adding what inc asks for to col.
+func (s *Server) workspaceResource(base string, st model.Stack, inc includes, col *collector) resource {
+	id := workspaceID(st.ID)
+	prjID, prjName := project(st)
+	attrs := map[string]any{
+		"name":                      sanitizeName(st.Name),
+		"description":               st.Description,
+		"tag-names":                 tags(st),
+		"locked":                    st.Lock != nil,
+		"auto-apply":                st.Autodeploy,
+		"auto-apply-run-trigger":    st.Autodeploy,
+		"execution-mode":            "remote",
+		"working-directory":         st.ProjectRoot,
+		"terraform-version":         "1.9.8",
+		"assessments-enabled":       true,
+		"environment":               "default",
+		"source":                    "tfe-api",
+		"file-triggers-enabled":     true,
+		"global-remote-state":       false,
+		"resource-count":            0,
+		"created-at":                timestamp(sandboxEpoch),
+		"updated-at":                timestamp(sandboxEpoch),
+		"latest-change-at":          timestamp(sandboxEpoch),
+		"last-assessment-result-at": timestamp(st.Drift.CheckedAt),
+		"actions":                   map[string]bool{"is-destroyable": false},
+		"permissions": map[string]bool{
+			"can-queue-run": true, "can-queue-apply": st.CanWrite, "can-lock": st.CanWrite,
+			"can-unlock": st.CanWrite, "can-force-unlock": st.CanWrite, "can-update": false,
+			"can-read-state-versions": true, "can-queue-destroy": false,
+		},
+	}
+	lockedBy := none()
+	if st.Lock != nil {
+		attrs["locked-reason"] = st.Lock.Note
+		lockedBy = one("users", userID(st.Lock.Holder))
+		if inc.has("locked_by") {
+			col.add(userResource(st.Lock.Holder))
+		}
+	}
+	if st.Repo != "" {
+		attrs["vcs-repo"] = map[string]any{
+			"identifier": st.Repo, "display-identifier": st.Repo, "branch": st.Branch,
+			"repository-http-url": st.Repo, "service-provider": "github", "ingress-submodules": false,
+		}
+		attrs["vcs-repo-identifier"] = st.Repo
+	}
+	rels := map[string]relationship{
+		"organization":              one("organizations", s.org),
+		"project":                   one("projects", prjID),
+		"current-run":               none(),
+		"latest-run":                none(),
+		"current-assessment-result": none(),
+		"locked-by":                 lockedBy,
+	}
+	bindingRefs := []ref{}
+	for _, b := range tagBindings(st) {
+		res := b.resource(id)
+		bindingRefs = append(bindingRefs, ref{Type: res.Type, ID: res.ID})
+		if inc.has("effective_tag_bindings") {
+			col.add(res)
+		}
+	}
+	rels["effective-tag-bindings"] = relationship{Data: bindingRefs}
+	if st.LatestRun != nil {
+		k := runKey{stack: st.ID, run: st.LatestRun.ID}
+		rels["current-run"] = one("runs", s.ids.id("run", k))
+		rels["latest-run"] = rels["current-run"]
+		if inc.has("current_run") {
+			col.add(s.runResource(base, st, *st.LatestRun, inc.under("current_run"), col))
+		}
+	}
+	if !st.Drift.CheckedAt.IsZero() {
+		rels["current-assessment-result"] = one("assessment-results", assessmentID(id))
+	}
+	if inc.has("project") {
+		col.add(projectResource(prjID, prjName, s.org))
+	}
+	if inc.has("organization") {
+		col.add(s.orgResource())
+	}
+	return resource{Type: "workspaces", ID: id, Attributes: attrs, Relationships: rels,
+		Links: map[string]string{
+			"self":      "/api/v2/organizations/" + s.org + "/workspaces/" + sanitizeName(st.Name),
+			"self-html": "/app/" + s.org + "/workspaces/" + sanitizeName(st.Name),
+		}}
+}
+
+// matchWorkspace applies the list filters TFC offers; unknown parameters
+// (go-tfe sends a junk TagBindings=) are ignored.
+func matchWorkspace(st model.Stack, q map[string][]string, runStatus func(model.Stack) string) bool {
+	get := func(k string) string {
+		if v := q[k]; len(v) > 0 {
+			return v[0]
+		}
+		return ""
+	}
+	name := sanitizeName(st.Name)
+	if v := get("search[name]"); v != "" && !strings.Contains(strings.ToLower(name), strings.ToLower(v)) {
+		return false
+	}
+	if v := get("search[wildcard-name]"); v != "" && !wildcard(v, name) {
+		return false
+	}
+	have := tags(st)
+	if v := get("search[tags]"); v != "" {
+		for _, t := range strings.Split(v, ",") {
+			if !slices.Contains(have, strings.TrimSpace(strings.ToLower(t))) {
+				return false
+			}
+		}
+	}
+	if v := get("search[exclude-tags]"); v != "" {
+		for _, t := range strings.Split(v, ",") {
+			if slices.Contains(have, strings.TrimSpace(strings.ToLower(t))) {
+				return false
+			}
+		}
+	}
+	if !matchBindings(tagBindings(st), q) {
+		return false
+	}
+	if v := get("filter[project][id]"); v != "" {
+		if id, _ := project(st); id != v {
+			return false
+		}
+	}
+	if v := get("filter[current-run][status]"); v != "" && !slices.Contains(strings.Split(v, ","), runStatus(st)) {
+		return false
+	}
+	return true
+}
+
+// tagBinding is a key/value tag. The sandbox's tags are "key:value" flat
+// tags, so each also shows as the binding key=value (or a key-only binding),
+// which is how organisations tag workspaces since HCP Terraform added
+// key/value tags.
+type tagBinding struct{ key, value string }
+
+func tagBindings(st model.Stack) []tagBinding {
+	var out []tagBinding
+	for _, t := range tags(st) {
+		k, v, _ := strings.Cut(t, ":")
+		out = append(out, tagBinding{key: k, value: v})
+	}
+	return out
+}
+
+func (b tagBinding) resource(wsID string) resource {
+	return resource{Type: "effective-tag-bindings", ID: "etb-" + digest(wsID, b.key, b.value),
+		Attributes: map[string]any{"key": b.key, "value": b.value}}
+}
+
+// matchBindings applies filter[tagged][i][key] / [value]: every listed key
+// must be bound, to the value when one is given.
+func matchBindings(have []tagBinding, q map[string][]string) bool {
+	for i := 0; ; i++ {
+		keys := q[fmt.Sprintf("filter[tagged][%d][key]", i)]
+		if len(keys) == 0 {
+			return true
+		}
+		values := q[fmt.Sprintf("filter[tagged][%d][value]", i)]
+		if !slices.ContainsFunc(have, func(b tagBinding) bool {
+			return b.key == keys[0] && (len(values) == 0 || values[0] == "" || b.value == values[0])
+		}) {
+			return false
+		}
+	}
+}
+
+// wildcard matches TFC's search[wildcard-name]: *suffix, prefix*, *infix*.
+func wildcard(pattern, name string) bool {
+	lead, trail := strings.HasPrefix(pattern, "*"), strings.HasSuffix(pattern, "*")
+	core := strings.Trim(pattern, "*")
+	switch {
+	case lead && trail:
+		return strings.Contains(name, core)
+	case lead:
+		return strings.HasSuffix(name, core)
+	case trail:
+		return strings.HasPrefix(name, core)
+	}
+	return name == core
+}
+
+func (s *Server) listWorkspaces(w http.ResponseWriter, r *http.Request) {
+	if !s.checkOrg(w, r) {
+		return
+	}
+	all, err := s.stacks(r.Context())
+	if err != nil {
+		writeBackendError(w, err)
+		return
+	}
+	q := r.URL.Query()
+	status := func(st model.Stack) string {
+		if st.LatestRun == nil {
+			return ""
+		}
+		return tfcStatus(*st.LatestRun)
+	}
+	var matched []model.Stack
+	for _, st := range all {
+		if matchWorkspace(st, q, status) {
+			matched = append(matched, st)
+		}
+	}
+	start, end, meta, links := parsePage(q).window(r, len(matched))
+	inc, ok := parseIncludes(w, q, workspaceIncludeOpts)
+	if !ok {
+		return
+	}
+	col, base := &collector{}, baseURL(r)
+	data := make([]resource, 0, end-start)
+	for _, st := range matched[start:end] {
+		data = append(data, s.workspaceResource(base, st, inc, col))
+	}
+	writeJSON(w, http.StatusOK, document{Data: data, Included: col.list, Meta: meta, Links: links})
+}
+
+func (s *Server) writeWorkspace(w http.ResponseWriter, r *http.Request, st model.Stack) {
+	inc, ok := parseIncludes(w, r.URL.Query(), workspaceIncludeOpts)
+	if !ok {
+		return
+	}
+	col := &collector{}
+	data := s.workspaceResource(baseURL(r), st, inc, col)
+	writeJSON(w, http.StatusOK, document{Data: data, Included: col.list})
+}
+
+func (s *Server) readWorkspace(w http.ResponseWriter, r *http.Request) {
+	st, _, err := s.stackOf(r.Context(), r.PathValue("id"))
+	if err != nil {
+		writeBackendError(w, err)
+		return
+	}
+	s.writeWorkspace(w, r, st)
+}
+
+func (s *Server) readWorkspaceByName(w http.ResponseWriter, r *http.Request) {
+	if !s.checkOrg(w, r) {
+		return
+	}
+	name := r.PathValue("name")
+	st, _, err := s.findStack(r.Context(), "workspace "+name, func(st model.Stack) bool { return sanitizeName(st.Name) == name })
+	if err != nil {
+		writeBackendError(w, err)
+		return
+	}
+	s.writeWorkspace(w, r, st)
+}
+
+// workspaceAction locks and unlocks. go-tfe sends the lock reason as a
+// JSON:API-ish document; a plain {"reason":…} is accepted too.
+func (s *Server) workspaceAction(w http.ResponseWriter, r *http.Request) {
+	st, _, err := s.stackOf(r.Context(), r.PathValue("id"))
+	if err != nil {
+		writeBackendError(w, err)
+		return
+	}
+	switch r.PathValue("action") {
+	case "lock":
+		if st.Lock != nil {
+			writeError(w, http.StatusConflict, "conflict", "Unable to lock workspace. The workspace is already locked.")
+			return
+		}
+		st, err = s.b.Lock(r.Context(), st.ID, lockReason(r.Body))
+	case "unlock", "force-unlock":
+		if st.Lock == nil {
+			writeError(w, http.StatusConflict, "conflict", "Unable to unlock workspace. The workspace is not locked.")
+			return
+		}
+		st, err = s.b.Unlock(r.Context(), st.ID)
+	default:
+		writeError(w, http.StatusNotFound, "not found", "unknown action "+r.PathValue("action"))
+		return
+	}
+	if err != nil {
+		writeBackendError(w, err)
+		return
+	}
+	s.writeWorkspace(w, r, st)
+}
+
+func lockReason(body io.Reader) string {
+	var doc struct {
+		Reason string `json:"reason"`
+		Data   struct {
+			Attributes struct {
+				Reason string `json:"reason"`
+			} `json:"attributes"`
+		} `json:"data"`
+	}
+	raw, _ := io.ReadAll(io.LimitReader(body, 1<<16))
+	if json.Unmarshal(raw, &doc) != nil {
+		return ""
+	}
+	if doc.Reason != "" {
+		return doc.Reason
+	}
+	return doc.Data.Attributes.Reason
+}

@@ -1,0 +1,58 @@
+package tfc
+
+import (
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/stackview/stackview/internal/model"
+)
+
+// cache keeps what changes rarely: run triggers for dependencyTTL, and
+// assessment results for good (a new assessment has a new id).
+type cache struct {
+	mu     sync.Mutex
+	now    func() time.Time
+	depsBy map[string]depEntry
+	drifts map[string]model.Drift
+}
+
+type depEntry struct {
+	ids []string
+	at  time.Time
+}
+
+func newCache() *cache {
+	return &cache{now: time.Now, depsBy: map[string]depEntry{}, drifts: map[string]model.Drift{}}
+}
+
+func (c *cache) deps(wsID string) ([]string, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.depsBy[wsID]
+	if !ok || c.now().Sub(e.at) > dependencyTTL {
+		return nil, false
+	}
+	return slices.Clone(e.ids), true
+}
+
+func (c *cache) putDeps(wsID string, ids []string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.depsBy[wsID] = depEntry{ids: slices.Clone(ids), at: c.now()}
+}
+
+func (c *cache) drift(key string) (model.Drift, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	d, ok := c.drifts[key]
+	d.Resources = slices.Clone(d.Resources)
+	return d, ok
+}
+
+func (c *cache) putDrift(key string, d model.Drift) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	d.Resources = slices.Clone(d.Resources)
+	c.drifts[key] = d
+}

@@ -1,0 +1,222 @@
+// Package tfc is the HCP Terraform / Terraform Cloud / Terraform Enterprise
+// backend, built on github.com/hashicorp/go-tfe.
+//
+// Workspaces are stacks. Their tags become Stack.Labels: flat tags as they
+// are, key/value tags (their own or inherited from the project) as
+// "key:value". stackview's default mapping then places a workspace tagged
+// env:<env> (or env=<env>), bu:<business unit> and, for each environment's
+// environment workspace, layer:environment; "administrative" marks
+// workspace-management workspaces. Without tags, the default mapping still
+// works from the VCS branch (dev, qa, main) and the run triggers (the
+// workspace the others depend on is the environment stack), and a
+// business_unit_pattern can read the unit from names like
+// <env>-<bu>-<app>. A workspace's project name goes to Stack.Space, so
+// `use_space = true` places stacks by project instead (a project named like
+// an environment sets it; any other project names the business unit).
+//
+// Dependencies are inbound run triggers; drift is the workspace's current
+// health-assessment result. TFC cannot start an assessment through the API,
+// so drift checks are unsupported. TFC's run statuses map onto the
+// normalized states as written in status.go.
+//
+// Tokens come from TFE_TOKEN, TF_TOKEN_<host>, the credentials.tfrc.json
+// that `terraform login` writes, then credentials blocks in the CLI config
+// file (credentials_helper is not run). Errors name where a token came from,
+// never the token.
+package tfc
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/hashicorp/go-cleanhttp"
+	tfe "github.com/hashicorp/go-tfe"
+
+	"github.com/stackview/stackview/internal/backend"
+)
+
+// DefaultAddress is HCP Terraform.
+const DefaultAddress = "https://app.terraform.io"
+
+// defaultTimeout bounds every API call whose context has no earlier deadline.
+const defaultTimeout = 30 * time.Second
+
+// Config says where the API is and how to find credentials.
+type Config struct {
+	// Address is the base URL. Empty: TFE_ADDRESS, else https://TFE_HOSTNAME,
+	// else https://app.terraform.io.
+	Address string
+	// Organization is the organisation. Empty: TF_CLOUD_ORGANIZATION.
+	Organization string
+	// Env reads environment variables; nil means os.Getenv. Tests inject it.
+	Env func(string) string
+	// HomeDir holds .terraform.d and .terraformrc; empty means the user's home.
+	HomeDir string
+	// HTTPClient is used for every request (nil: go-tfe's pooled client).
+	HTTPClient *http.Client
+	// RegistryHost is the host in module source addresses; empty means the
+	// Address's host (app.terraform.io on HCP Terraform).
+	RegistryHost string
+	// Timeout bounds each API call; zero means 30s.
+	Timeout time.Duration
+}
+
+// Client implements backend.Backend against one organisation.
+type Client struct {
+	api          *tfe.Client
+	http         *http.Client
+	address      string
+	org          string
+	registryHost string
+	cred         credential
+	timeout      time.Duration
+	cache        *cache
+	sandbox      bool // the server said it is stackview's sandbox
+	// basicIncludes is set once the server has refused the full workspace
+	// includes (an older Terraform Enterprise).
+	basicIncludes atomic.Bool
+}
+
+// sandboxHeader is the response header of stackview's sandbox TFC dialect.
+const sandboxHeader = "Stackview-Sandbox"
+
+var _ backend.Backend = (*Client)(nil)
+
+// New finds a token, connects, and checks that the token can read the
+// organisation, so a missing or rejected token is reported once, up front,
+// naming where stackview looked (never the token itself).
+func New(ctx context.Context, cfg Config) (*Client, error) {
+	env := cfg.Env
+	if env == nil {
+		env = os.Getenv
+	}
+	home := cfg.HomeDir
+	if home == "" {
+		home, _ = os.UserHomeDir() // no home: the file sources are skipped
+	}
+	address, u, err := resolveAddress(cfg.Address, env)
+	if err != nil {
+		return nil, err
+	}
+	org := cfg.Organization
+	if org == "" {
+		org = env("TF_CLOUD_ORGANIZATION")
+	}
+	if org == "" {
+		return nil, errors.New("tfc: no organization: set organization in the [tfc] config section or TF_CLOUD_ORGANIZATION")
+	}
+	found := findToken(u.Host, env, home)
+	if found.found == nil {
+		return nil, fmt.Errorf("tfc: %w: no API token for %s; stackview looked in %s; run `terraform login %s` or set TFE_TOKEN",
+			backend.ErrUnauthorized, u.Host, strings.Join(found.looked, ", "), u.Host)
+	}
+	c := &Client{
+		address: address, org: org, cred: *found.found, timeout: cfg.Timeout,
+		registryHost: cfg.RegistryHost, cache: newCache(),
+	}
+	if c.timeout <= 0 {
+		c.timeout = defaultTimeout
+	}
+	if c.registryHost == "" {
+		c.registryHost = u.Host
+	}
+	c.http = recordingClient(cfg.HTTPClient)
+	if c.api, err = connect(ctx, address, c.cred.token, c.http); err != nil {
+		return nil, fmt.Errorf("tfc: connect to %s: %w", address, err)
+	}
+	if err := c.call(ctx, "tfc: read organization "+org, func(ctx context.Context) error {
+		ctx = tfe.ContextWithResponseHeaderHook(ctx, func(_ int, h http.Header) {
+			c.sandbox = h.Get(sandboxHeader) == "true"
+		})
+		_, err := c.api.Organizations.Read(ctx, org)
+		return err
+	}); err != nil {
+		if errors.Is(err, backend.ErrUnauthorized) {
+			return nil, fmt.Errorf("tfc: %w: %s rejected the API token from %s (stackview looked in %s)",
+				backend.ErrUnauthorized, address, c.cred.source, strings.Join(found.looked, ", "))
+		}
+		return nil, err
+	}
+	return c, nil
+}
+
+func resolveAddress(addr string, env func(string) string) (string, *url.URL, error) {
+	switch {
+	case addr != "":
+	case env("TFE_ADDRESS") != "":
+		addr = env("TFE_ADDRESS")
+	case env("TFE_HOSTNAME") != "":
+		addr = "https://" + env("TFE_HOSTNAME")
+	default:
+		addr = DefaultAddress
+	}
+	addr = strings.TrimRight(addr, "/")
+	u, err := url.Parse(addr)
+	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+		return "", nil, fmt.Errorf("tfc: address %q is not an http(s) URL", addr)
+	}
+	return addr, u, nil
+}
+
+// recordingClient copies base (or builds go-tfe's default pooled client,
+// keeping an idle connection for each concurrent reader) with a transport
+// that records each call's last status, for rate-limit errors.
+func recordingClient(base *http.Client) *http.Client {
+	c := &http.Client{}
+	if base != nil {
+		*c = *base
+	}
+	rt := c.Transport
+	if rt == nil {
+		pooled := cleanhttp.DefaultPooledTransport()
+		pooled.MaxIdleConnsPerHost = pageFetchers + detailFetchers
+		rt = pooled
+	}
+	c.Transport = recordingTransport{base: rt}
+	return c
+}
+
+// connect builds the go-tfe client. NewClient pings the server without a
+// context, so it runs aside and ctx bounds the wait for it.
+func connect(ctx context.Context, address, token string, hc *http.Client) (*tfe.Client, error) {
+	type result struct {
+		c   *tfe.Client
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		c, err := tfe.NewClient(&tfe.Config{
+			Address: address, Token: token, HTTPClient: hc,
+			Headers: http.Header{"User-Agent": []string{"stackview"}},
+		})
+		done <- result{c, err}
+	}()
+	select {
+	case r := <-done:
+		return r.c, r.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// Info names the backend, and says when the server is stackview's sandbox.
+func (c *Client) Info() backend.Info {
+	return backend.Info{Kind: "tfc", Endpoint: c.address, Account: c.org, Sandbox: c.sandbox}
+}
+
+// Capabilities: TFC has no API to start a health assessment, and policy
+// overrides are not offered as reviews.
+func (c *Client) Capabilities() backend.Capabilities {
+	return backend.Capabilities{DriftCheck: false, Review: false, Lock: true}
+}
+
+func (c *Client) workspaceURL(name string) string {
+	return c.address + "/app/" + url.PathEscape(c.org) + "/workspaces/" + url.PathEscape(name)
+}

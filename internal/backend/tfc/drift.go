@@ -1,0 +1,91 @@
+package tfc
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"time"
+
+	"github.com/stackview/stackview/internal/backend"
+	"github.com/stackview/stackview/internal/model"
+)
+
+// assessmentResult is a health assessment (go-tfe has no type for it).
+type assessmentResult struct {
+	ID          string    `jsonapi:"primary,assessment-results"`
+	Drifted     bool      `jsonapi:"attr,drifted"`
+	Succeeded   bool      `jsonapi:"attr,succeeded"`
+	CreatedAt   time.Time `jsonapi:"attr,created-at,iso8601"`
+	CompletedAt time.Time `jsonapi:"attr,completed-at,iso8601"`
+}
+
+// drift reads the workspace's current assessment result, and the drifted
+// resources when it drifted. Workspaces never assessed cost no call; a
+// result already seen (same id, or same last-assessment time) comes from
+// the cache.
+func (c *Client) drift(ctx context.Context, w *workspaceRow) (model.Drift, error) {
+	if w.Assessment == nil && w.LastAssessmentAt.IsZero() {
+		return model.Drift{}, nil
+	}
+	key := w.ID + "@" + w.LastAssessmentAt.String()
+	if w.Assessment != nil && w.Assessment.ID != "" {
+		key = w.Assessment.ID
+	}
+	if d, ok := c.cache.drift(key); ok {
+		return d, nil
+	}
+	res := &assessmentResult{}
+	err := c.call(ctx, "tfc: read assessment of "+w.ID, func(ctx context.Context) error {
+		req, err := c.api.NewRequest("GET", "workspaces/"+w.ID+"/current-assessment-result", nil)
+		if err != nil {
+			return err
+		}
+		return req.Do(ctx, res)
+	})
+	if errors.Is(err, backend.ErrNotFound) {
+		return model.Drift{}, nil // assessments off, or none has run
+	}
+	if err != nil {
+		return model.Drift{}, err
+	}
+	d := model.Drift{Drifted: res.Drifted, CheckedAt: res.CreatedAt}
+	if !res.CompletedAt.IsZero() {
+		d.CheckedAt = res.CompletedAt
+	}
+	if res.Drifted {
+		if d.Resources, err = c.driftedResources(ctx, res.ID); err != nil {
+			return model.Drift{}, err
+		}
+	}
+	c.cache.putDrift(key, d)
+	return d, nil
+}
+
+// driftedResources reads resource_drift from the assessment's plan JSON.
+func (c *Client) driftedResources(ctx context.Context, id string) ([]string, error) {
+	var buf bytes.Buffer
+	err := c.call(ctx, "tfc: read assessment "+id, func(ctx context.Context) error {
+		req, err := c.api.NewRequest("GET", "assessment-results/"+id+"/json-output", nil)
+		if err != nil {
+			return err
+		}
+		return req.Do(ctx, &buf)
+	})
+	if err != nil {
+		return nil, err
+	}
+	var plan struct {
+		ResourceDrift []struct {
+			Address string `json:"address"`
+		} `json:"resource_drift"`
+	}
+	if err := json.Unmarshal(buf.Bytes(), &plan); err != nil {
+		return nil, errors.New("tfc: assessment " + id + ": plan JSON is malformed")
+	}
+	out := make([]string, 0, len(plan.ResourceDrift))
+	for _, r := range plan.ResourceDrift {
+		out = append(out, r.Address)
+	}
+	return out, nil
+}

@@ -1,0 +1,193 @@
+package tfc
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"strconv"
+
+	tfe "github.com/hashicorp/go-tfe"
+
+	"github.com/stackview/stackview/internal/backend"
+	"github.com/stackview/stackview/internal/model"
+)
+
+// runsPerPage is the run list page size; the run list endpoints are limited
+// to 30 requests a minute, so pages are large.
+const runsPerPage = 50
+
+// allOperations asks the run list for plan-only runs too, which TFC leaves
+// out by default.
+const allOperations = "plan_only,plan_and_apply,refresh_only,destroy,empty_apply,save_plan"
+
+var runIncludes = []tfe.RunIncludeOpt{tfe.RunPlan, tfe.RunApply, tfe.RunWorkspace, tfe.RunConfigVerIngress, tfe.RunCreatedBy}
+
+// toRun converts a go-tfe run; included plan, workspace and ingress
+// attributes fill the delta, URL and commit.
+func (c *Client) toRun(stackID string, r *tfe.Run) model.Run {
+	out := model.Run{
+		ID: r.ID, StackID: stackID, Kind: model.RunDeploy, State: runState(r),
+		RawState: string(r.Status), Title: r.Message, CreatedAt: r.CreatedAt, UpdatedAt: r.CreatedAt,
+		History: history(r.StatusTimestamps),
+	}
+	switch {
+	case r.RefreshOnly:
+		out.Kind = model.RunDriftCheck
+	case r.PlanOnly:
+		out.Kind = model.RunPlan
+	}
+	if n := len(out.History); n > 0 {
+		out.UpdatedAt = out.History[n-1].At
+	}
+	if r.Plan != nil && r.Plan.Status == tfe.PlanFinished {
+		out.Delta = &model.Delta{Add: r.Plan.ResourceAdditions, Change: r.Plan.ResourceChanges,
+			Destroy: r.Plan.ResourceDestructions}
+	}
+	if cv := r.ConfigurationVersion; cv != nil && cv.IngressAttributes != nil {
+		out.Commit = cv.IngressAttributes.CommitSHA
+	}
+	if r.CreatedBy != nil {
+		out.TriggeredBy = r.CreatedBy.Username
+	}
+	if r.Workspace != nil && r.Workspace.Name != "" {
+		out.URL = c.workspaceURL(r.Workspace.Name) + "/runs/" + url.PathEscape(r.ID)
+	}
+	return out
+}
+
+// readRun reads a run with its plan, apply, workspace and commit, and checks
+// it belongs to the stack.
+func (c *Client) readRun(ctx context.Context, stackID, runID string) (*tfe.Run, error) {
+	var r *tfe.Run
+	err := c.call(ctx, "tfc: read run "+runID, func(ctx context.Context) (err error) {
+		r, err = c.api.Runs.ReadWithOptions(ctx, runID, &tfe.RunReadOptions{Include: runIncludes})
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if r.Workspace == nil || r.Workspace.ID != stackID {
+		return nil, backend.NotFoundf("run %s of workspace %s", runID, stackID)
+	}
+	return r, nil
+}
+
+func (c *Client) GetRun(ctx context.Context, stackID, runID string) (model.Run, error) {
+	r, err := c.readRun(ctx, stackID, runID)
+	if err != nil {
+		return model.Run{}, err
+	}
+	return c.toRun(stackID, r), nil
+}
+
+// ListRuns pages by page number; the cursor is the next page's number.
+func (c *Client) ListRuns(ctx context.Context, stackID, cursor string) ([]model.Run, string, error) {
+	pageNo := 1
+	if cursor != "" {
+		n, err := strconv.Atoi(cursor)
+		if err != nil || n < 1 {
+			return nil, "", fmt.Errorf("tfc: list runs: bad cursor %q", cursor)
+		}
+		pageNo = n
+	}
+	var list *tfe.RunList
+	err := c.call(ctx, "tfc: list runs of "+stackID, func(ctx context.Context) (err error) {
+		list, err = c.api.Runs.List(ctx, stackID, &tfe.RunListOptions{
+			ListOptions: tfe.ListOptions{PageNumber: pageNo, PageSize: runsPerPage},
+			Operation:   allOperations,
+			Include:     runIncludes,
+		})
+		return err
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	out := make([]model.Run, 0, len(list.Items))
+	for _, r := range list.Items {
+		out = append(out, c.toRun(stackID, r))
+	}
+	next := ""
+	if list.Pagination != nil && list.NextPage > pageNo {
+		next = strconv.Itoa(list.NextPage)
+	}
+	return out, next, nil
+}
+
+// Trigger queues a plan-only run (RunPlan) or a normal run (RunDeploy) of
+// the workspace's current configuration. TFC cannot start a health
+// assessment through the API, so drift checks are unsupported.
+func (c *Client) Trigger(ctx context.Context, stackID string, kind model.RunKind) (model.Run, error) {
+	switch kind {
+	case model.RunPlan, model.RunDeploy:
+	case model.RunDriftCheck:
+		return model.Run{}, fmt.Errorf("tfc: drift check: %w (HCP Terraform starts health assessments on its own schedule)", backend.ErrUnsupported)
+	default:
+		return model.Run{}, fmt.Errorf("tfc: trigger: unknown run kind %q", kind)
+	}
+	return c.create(ctx, stackID, tfe.RunCreateOptions{
+		Workspace: &tfe.Workspace{ID: stackID},
+		PlanOnly:  tfe.Bool(kind == model.RunPlan),
+		Message:   tfe.String("Queued from stackview"),
+	})
+}
+
+func (c *Client) create(ctx context.Context, stackID string, opts tfe.RunCreateOptions) (model.Run, error) {
+	var r *tfe.Run
+	err := c.call(ctx, "tfc: queue run on "+stackID, func(ctx context.Context) (err error) {
+		r, err = c.api.Runs.Create(ctx, opts)
+		return err
+	})
+	if err != nil {
+		return model.Run{}, err
+	}
+	return c.GetRun(ctx, stackID, r.ID)
+}
+
+// Retry queues a new run of the same kind on the run's configuration
+// version, i.e. the same commit.
+func (c *Client) Retry(ctx context.Context, stackID, runID string) (model.Run, error) {
+	r, err := c.readRun(ctx, stackID, runID)
+	if err != nil {
+		return model.Run{}, err
+	}
+	if r.ConfigurationVersion == nil || r.ConfigurationVersion.ID == "" {
+		return model.Run{}, backend.Conflictf("run %s has no configuration version to retry", runID)
+	}
+	return c.create(ctx, stackID, tfe.RunCreateOptions{
+		Workspace:            &tfe.Workspace{ID: stackID},
+		ConfigurationVersion: &tfe.ConfigurationVersion{ID: r.ConfigurationVersion.ID},
+		PlanOnly:             tfe.Bool(r.PlanOnly),
+		RefreshOnly:          tfe.Bool(r.RefreshOnly),
+		Message:              tfe.String("Retry of " + runID + " from stackview"),
+	})
+}
+
+// act runs one run action (202 on success, 409 when the run is not in a
+// state that allows it) and returns the run as it is afterwards.
+func (c *Client) act(ctx context.Context, stackID, runID, what string, fn func(context.Context) error) (model.Run, error) {
+	if _, err := c.readRun(ctx, stackID, runID); err != nil {
+		return model.Run{}, err
+	}
+	if err := c.call(ctx, "tfc: "+what+" run "+runID, fn); err != nil {
+		return model.Run{}, err
+	}
+	return c.GetRun(ctx, stackID, runID)
+}
+
+func (c *Client) Confirm(ctx context.Context, stackID, runID string) (model.Run, error) {
+	return c.act(ctx, stackID, runID, "confirm", func(ctx context.Context) error {
+		return c.api.Runs.Apply(ctx, runID, tfe.RunApplyOptions{})
+	})
+}
+
+func (c *Client) Discard(ctx context.Context, stackID, runID string) (model.Run, error) {
+	return c.act(ctx, stackID, runID, "discard", func(ctx context.Context) error {
+		return c.api.Runs.Discard(ctx, runID, tfe.RunDiscardOptions{})
+	})
+}
+
+func (c *Client) Cancel(ctx context.Context, stackID, runID string) (model.Run, error) {
+	return c.act(ctx, stackID, runID, "cancel", func(ctx context.Context) error {
+		return c.api.Runs.Cancel(ctx, runID, tfe.RunCancelOptions{})
+	})
+}
