@@ -3,8 +3,10 @@ package promote_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -15,12 +17,13 @@ import (
 )
 
 var (
-	bg  = context.Background()
-	dev = model.Environment{Name: "dev", Branch: "dev"}
-	qa  = model.Environment{Name: "qa", Branch: "qa"}
+	bg   = context.Background()
+	dev  = model.Environment{Name: "dev", Branch: "dev"}
+	qa   = model.Environment{Name: "qa", Branch: "qa"}
+	prod = model.Environment{Name: "prod", Branch: "main", Protected: true}
 )
 
-func TestPromoteDevToQAStartsQARuns(t *testing.T) {
+func TestPromoteDevToQAToProd(t *testing.T) {
 	w := promotetest.New(t)
 	repo := w.Stack("dev-identity").Repo
 	head := w.Push(repo, "dev", "terraform/main.tf", promotetest.AddResource("audit"))
@@ -56,10 +59,68 @@ func TestPromoteDevToQAStartsQARuns(t *testing.T) {
 	if qaStack.TrackedCommit != head || qaStack.LatestRun == nil || qaStack.LatestRun.Commit != head || qaStack.LatestRun.Kind != model.RunDeploy {
 		t.Fatalf("qa-identity after the promotion: tracked %s, latest run %+v", qaStack.TrackedCommit, qaStack.LatestRun)
 	}
+
+	// qa does not autodeploy: a person confirms, then qa goes on to prod.
+	w.Until("qa-identity to wait for confirmation", func() bool { return w.DeployState("qa-identity", head) == model.StateUnconfirmed })
+	if _, err := w.E.Confirm(bg, "qa-identity", w.Stack("qa-identity").LatestRun.ID); err != nil {
+		t.Fatal(err)
+	}
+	w.Until("qa-identity to finish", func() bool { return w.DeployState("qa-identity", head) == model.StateFinished })
+	toProd, err := promote.Compute(bg, cl, w.Stacks(), qa, prod)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gates, err = promote.Check(bg, cl, w.E, toProd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if failed := promote.Failed(gates); len(failed) != 0 {
+		t.Fatalf("failing gates qa → prod: %+v", failed)
+	}
+	if _, err := promote.Execute(bg, cl, toProd, gates, promote.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	w.Sync()
+	if r := w.Stack("prod-identity").LatestRun; r == nil || r.Commit != head || r.Kind != model.RunDeploy {
+		t.Fatalf("prod-identity's latest run after the promotion: %+v", r)
+	}
+	want := []string{"push --porcelain origin " + head + ":refs/heads/qa", "push --porcelain origin " + head + ":refs/heads/main"}
+	var pushes []string
 	for _, args := range w.Sent {
-		if args[0] == "push" && strings.Join(args, " ") != "push --porcelain origin "+head+":refs/heads/qa" {
-			t.Fatalf("unexpected push %q", args)
+		if args[0] == "push" {
+			pushes = append(pushes, strings.Join(args, " "))
 		}
+	}
+	if !slices.Equal(pushes, want) {
+		t.Fatalf("pushes = %q, want %q", pushes, want)
+	}
+}
+
+func TestBoardRow(t *testing.T) {
+	w := promotetest.New(t)
+	cl := w.Open("dev-payments-api")
+	row, err := promote.BoardRow(bg, cl, []model.Environment{dev, qa, prod}, w.Stacks())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, c := range row.Cells {
+		var ids []string
+		for _, s := range c.Stacks {
+			ids = append(ids, s.ID)
+		}
+		got = append(got, fmt.Sprintf("%s %q ↓%d %v", c.Env.Name, c.Head.Subject, c.Behind, ids))
+	}
+	want := []string{
+		`dev "Bump ecs-service module to 2.1.0" ↓0 [dev-payments-api dev-payments-ledger]`,
+		`qa "Raise ledger queue visibility timeout" ↓1 [qa-payments-api qa-payments-ledger]`,
+		`prod "Alarm on API 5xx rate" ↓1 [prod-payments-api prod-payments-ledger]`,
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("row =\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if next, ok := promote.Next([]model.Environment{dev, qa, prod}, "qa"); !ok || next != prod {
+		t.Fatalf("Next(qa) = %v, %v", next, ok)
 	}
 }
 

@@ -65,12 +65,15 @@ func (cl *Clone) Log(ctx context.Context, from, to string) ([]Commit, error) {
 	if from != "" {
 		rng = from + ".." + to
 	}
-	out, err := cl.git.Run(ctx, "log", "--format=%H%x00%s%x00%an <%ae>%x00%at%x1e", rng, "--")
+	out, err := cl.git.Run(ctx, "log", logFormat, rng, "--")
 	if err != nil {
 		return nil, fmt.Errorf("log %s: %w", rng, err)
 	}
 	return parseLog(out)
 }
+
+// logFormat writes a commit as NUL-separated fields, records ended by RS.
+const logFormat = "--format=%H%x00%s%x00%an <%ae>%x00%at%x1e"
 
 func parseLog(out string) ([]Commit, error) {
 	var commits []Commit
@@ -149,4 +152,22 @@ func (cl *Clone) MergeBase(ctx context.Context, a, b string) (string, error) {
 		return "", fmt.Errorf("merge base of %s and %s: %w", ShortSHA(a), ShortSHA(b), err)
 	}
 	return strings.TrimSpace(out), nil
+}
+
+// Commit describes one commit.
+func (cl *Clone) Commit(ctx context.Context, rev string) (Commit, error) {
+	out, err := cl.git.Run(ctx, "log", "-1", logFormat, rev, "--")
+	if err != nil {
+		return Commit{}, fmt.Errorf("commit %s: %w", ShortSHA(rev), err)
+	}
+	cs, err := parseLog(out)
+	if err != nil || len(cs) != 1 {
+		return Commit{}, fmt.Errorf("commit %s: unexpected log output %q", ShortSHA(rev), out)
+	}
+	return cs[0], nil
+}
+
+// CountCommits counts the commits reachable from to but not from from.
+func (cl *Clone) CountCommits(ctx context.Context, from, to string) (int, error) {
+	return cl.git.CountCommits(ctx, from, to)
 }
