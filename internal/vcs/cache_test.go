@@ -12,6 +12,7 @@ import (
 )
 
 func TestOpenClonesThenFetches(t *testing.T) {
+	t.Parallel()
 	r := newRemote(t)
 	rc := newCache(t)
 	var progress []string
@@ -41,6 +42,7 @@ func TestOpenClonesThenFetches(t *testing.T) {
 }
 
 func TestLogChangedFilesAndLastTouching(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	r := newRemote(t)
 	api := r.commit("dev", "Alarm on 5xx", map[string]string{"stacks/api/main.tf": "# api v2\n"})
@@ -69,6 +71,7 @@ func TestLogChangedFilesAndLastTouching(t *testing.T) {
 }
 
 func TestPushFastForward(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	r := newRemote(t)
 	sha := r.commit("dev", "Alarm on 5xx", map[string]string{"stacks/api/main.tf": "# api v2\n"})
@@ -95,6 +98,7 @@ func TestPushFastForward(t *testing.T) {
 }
 
 func TestPushDivergedExplainsTheChoice(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	r := newRemote(t)
 	sha := r.commit("dev", "Alarm on 5xx", map[string]string{"stacks/api/main.tf": "# api v2\n"})
@@ -132,6 +136,7 @@ func TestPushDivergedExplainsTheChoice(t *testing.T) {
 }
 
 func TestMergeConflictPushesNothing(t *testing.T) {
+	t.Parallel()
 	r := newRemote(t)
 	dev := r.commit("dev", "dev change", map[string]string{"stacks/api/main.tf": "# dev\n"})
 	r.commit("qa", "qa change", map[string]string{"stacks/api/main.tf": "# qa\n"})
@@ -148,6 +153,7 @@ func TestMergeConflictPushesNothing(t *testing.T) {
 }
 
 func TestRejectedPushKeepsRemoteWordsAndLeavesCacheAsBefore(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	r := newRemote(t)
 	hook := filepath.Join(r.bare, "hooks", "pre-receive")
@@ -174,6 +180,7 @@ func TestRejectedPushKeepsRemoteWordsAndLeavesCacheAsBefore(t *testing.T) {
 }
 
 func TestCommitFilesMovesNoBranch(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	r := newRemote(t)
 	cl := newCache(t).open(t, r.URL)
@@ -198,6 +205,7 @@ func TestCommitFilesMovesNoBranch(t *testing.T) {
 }
 
 func TestUserClone(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	r := newRemote(t)
 	mine := filepath.Join(t.TempDir(), "mine")
@@ -228,6 +236,7 @@ func TestUserClone(t *testing.T) {
 }
 
 func TestSecondOpenWaitsThenReportsInUse(t *testing.T) {
+	t.Parallel()
 	r := newRemote(t)
 	rc := newCache(t)
 	rc.open(t, r.URL)
@@ -240,6 +249,7 @@ func TestSecondOpenWaitsThenReportsInUse(t *testing.T) {
 }
 
 func TestRefuseForce(t *testing.T) {
+	t.Parallel()
 	for _, args := range [][]string{
 		{"push", "--force", "origin", "a:refs/heads/qa"},
 		{"push", "-f", "origin", "a:refs/heads/qa"},
