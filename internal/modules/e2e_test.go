@@ -71,7 +71,7 @@ func TestBumpAcrossThreeBusinessUnits(t *testing.T) {
 		t.Errorf("progress = %q", progress)
 	}
 	for _, args := range w.Sent {
-		if args[0] == "push" && (len(args) != 4 || !strings.HasSuffix(args[3], ":refs/heads/dev")) {
+		if args[0] == "push" && (len(args) != 3 || !strings.HasSuffix(args[2], ":refs/heads/dev")) {
 			t.Errorf("unexpected push %q", args)
 		}
 	}

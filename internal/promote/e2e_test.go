@@ -84,7 +84,7 @@ func TestPromoteDevToQAToProd(t *testing.T) {
 	if r := w.Stack("prod-identity").LatestRun; r == nil || r.Commit != head || r.Kind != model.RunDeploy {
 		t.Fatalf("prod-identity's latest run after the promotion: %+v", r)
 	}
-	want := []string{"push --porcelain origin " + head + ":refs/heads/qa", "push --porcelain origin " + head + ":refs/heads/main"}
+	want := []string{"push origin " + head + ":refs/heads/qa", "push origin " + head + ":refs/heads/main"}
 	var pushes []string
 	for _, args := range w.Sent {
 		if args[0] == "push" {

@@ -91,7 +91,7 @@ func TestPushFastForward(t *testing.T) {
 	if err != nil || !res.UpToDate {
 		t.Fatalf("second push = %+v, %v: want up to date", res, err)
 	}
-	want := []string{"push --porcelain origin " + sha + ":refs/heads/qa"}
+	want := []string{"push origin " + sha + ":refs/heads/qa"}
 	if got := rc.pushes(); !slices.Equal(got, want) {
 		t.Fatalf("pushes = %q, want %q", got, want)
 	}

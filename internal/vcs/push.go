@@ -83,9 +83,11 @@ func (cl *Clone) PushFastForward(ctx context.Context, commit, branch string) (Pu
 // push sends commit to the remote's branch; the remote decides.
 func (cl *Clone) push(ctx context.Context, commit, branch string) error {
 	cl.cache.progress("pushing %s to %s/%s…", ShortSHA(commit), cl.Name(), branch)
-	_, err := cl.runWith(ctx, cl.net, nil, "push", "--porcelain", cl.Remote, commit+":refs/heads/"+branch)
+	_, err := cl.runWith(ctx, cl.net, nil, "push", cl.Remote, commit+":refs/heads/"+branch)
 	var gerr *Error
-	if errors.As(err, &gerr) && exitCode(gerr.Err) > 0 {
+	// Exit status 1 is a refusal (a ref rejected by the remote or a hook);
+	// 128 and the like are failures to reach it, reported as they are.
+	if errors.As(err, &gerr) && exitCode(gerr.Err) == 1 {
 		return &PushRejectedError{Repo: cl.Name(), Branch: branch, Remote: remoteWords(gerr.Stderr)}
 	}
 	if err != nil {
