@@ -77,7 +77,10 @@ func TestPromoteDevToQAToProd(t *testing.T) {
 	if failed := promote.Failed(gates); len(failed) != 0 {
 		t.Fatalf("failing gates qa → prod: %+v", failed)
 	}
-	if _, err := promote.Execute(bg, cl, toProd, gates, promote.Options{}); err != nil {
+	if _, err := promote.Execute(bg, cl, toProd, gates, promote.Options{}); !errors.Is(err, promote.ErrNotConfirmed) {
+		t.Fatalf("promoting to protected prod without typing its name: err = %v", err)
+	}
+	if _, err := promote.Execute(bg, cl, toProd, gates, promote.Options{ConfirmEnv: "prod"}); err != nil {
 		t.Fatal(err)
 	}
 	w.Sync()
@@ -154,6 +157,14 @@ func TestFailedDevStackFailsTheGateAndRefuses(t *testing.T) {
 	if qaAfter, _ := cl.Head(bg, "qa"); qaAfter != qaBefore {
 		t.Fatal("a refused promotion moved qa")
 	}
+	res, err := promote.Execute(bg, cl, plan, gates, promote.Options{Override: "the registry publishes 2.1.0 today"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Overridden) != len(failed) || res.Overridden[0].Name != promote.GateSourceDeployed ||
+		res.Override != "the registry publishes 2.1.0 today" || res.Push.New != plan.Commit {
+		t.Fatalf("overridden promotion = %+v", res)
+	}
 }
 
 func TestDivergedBranchesExplainTheChoice(t *testing.T) {
@@ -171,11 +182,12 @@ func TestDivergedBranchesExplainTheChoice(t *testing.T) {
 	if plan.FastForward || len(plan.Affected) != 0 {
 		t.Fatalf("plan = %+v: want diverged, README only", plan)
 	}
-	_, err = promote.Execute(bg, cl, plan, nil, promote.Options{Strategy: promote.FastForward})
+	gates := check(t, w, cl, plan)
+	_, err = promote.Execute(bg, cl, plan, gates, promote.Options{Strategy: promote.FastForward})
 	if !errors.Is(err, vcs.ErrNotFastForward) || !strings.Contains(err.Error(), "merge") || !strings.Contains(err.Error(), "pull request") {
 		t.Fatalf("err = %v, want the not-a-fast-forward explanation", err)
 	}
-	res, err := promote.Execute(bg, cl, plan, nil, promote.Options{Strategy: promote.MergeCommit})
+	res, err := promote.Execute(bg, cl, plan, gates, promote.Options{Strategy: promote.MergeCommit})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -185,7 +197,7 @@ func TestDivergedBranchesExplainTheChoice(t *testing.T) {
 	if ok, _ := cl.IsAncestor(bg, hotfix, res.Push.New); !ok {
 		t.Fatal("the merge commit dropped qa's hotfix")
 	}
-	_, err = promote.Execute(bg, cl, plan, nil, promote.Options{Strategy: promote.PullRequest})
+	_, err = promote.Execute(bg, cl, plan, gates, promote.Options{Strategy: promote.PullRequest})
 	var gf *promote.GatesFailedError
 	if !errors.As(err, &gf) || gf.Failed[0].Name != promote.GateTargetUnchanged {
 		t.Fatalf("err = %v: the plan is stale after the merge and must be refused", err)
@@ -215,11 +227,24 @@ func TestPullRequestOffGitHubSaysWhatToDo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := promote.Execute(bg, cl, plan, nil, promote.Options{Strategy: promote.PullRequest})
+	res, err := promote.Execute(bg, cl, plan, check(t, w, cl, plan), promote.Options{Strategy: promote.PullRequest})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if res.PullRequest.Created || res.PullRequest.URL != "" || !strings.Contains(res.PullRequest.Note, "not on GitHub") {
 		t.Fatalf("pull request = %+v", res.PullRequest)
 	}
+}
+
+// check runs the gates and insists they pass.
+func check(t *testing.T, w *promotetest.World, cl *vcs.Clone, plan promote.Plan) []promote.Gate {
+	t.Helper()
+	gates, err := promote.Check(bg, cl, w.E, plan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if failed := promote.Failed(gates); len(failed) > 0 {
+		t.Fatalf("failing gates: %+v", failed)
+	}
+	return gates
 }

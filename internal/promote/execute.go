@@ -45,7 +45,16 @@ type Options struct {
 	// Override is the reason a person typed to go ahead despite failing
 	// gates; "" refuses when any gate fails.
 	Override string
+	// ConfirmEnv is the environment name the person typed: a protected
+	// target is only promoted when it matches.
+	ConfirmEnv string
 }
+
+// ErrNotConfirmed refuses a protected target without its name typed.
+var ErrNotConfirmed = errors.New("promotion not confirmed")
+
+// ErrNoGates refuses a promotion whose gates were never checked.
+var ErrNoGates = errors.New("promotion gates not checked: call Check first")
 
 // Result is what Execute did, for the audit log and the runs that follow.
 type Result struct {
@@ -59,11 +68,18 @@ type Result struct {
 }
 
 // Execute promotes p after gates (from Check) by opts.Strategy. It refuses
-// failing gates unless overridden and, whatever the override, a target
-// branch that moved since p was computed: the diff the person approved
-// must be the one that lands.
+// unchecked gates, failing gates unless overridden, a protected target
+// whose name was not typed and, whatever the override, a target branch
+// that moved since p was computed: the diff the person approved must be
+// the one that lands.
 func Execute(ctx context.Context, cl *vcs.Clone, p Plan, gates []Gate, opts Options) (Result, error) {
 	res := Result{Plan: p, Strategy: opts.Strategy, Gates: gates, Override: opts.Override}
+	if len(gates) == 0 {
+		return res, ErrNoGates
+	}
+	if p.Target.Protected && opts.ConfirmEnv != p.Target.Name {
+		return res, fmt.Errorf("%w: %s is protected: type its name to promote", ErrNotConfirmed, p.Target.Name)
+	}
 	failed := Failed(gates)
 	if len(failed) > 0 && strings.TrimSpace(opts.Override) == "" {
 		return res, &GatesFailedError{Failed: failed}
