@@ -22,6 +22,9 @@ type Status struct {
 	Newest        string
 	// Major reports that Newest is a major version above Current.
 	Major bool
+	// Behind counts the published releases newer than Current: how far
+	// this use lags.
+	Behind int
 }
 
 // Outdated reports a newer release than the one in use.
@@ -62,6 +65,11 @@ func Resolve(spec string, available []string) (Status, error) {
 	}
 	if st.Current != "" && st.Newest != "" {
 		st.Major = model.IsMajorBump(st.Current, st.Newest)
+	}
+	for _, a := range available {
+		if v, err := version.NewVersion(a); err == nil && v.Prerelease() == "" && newer(a, st.Current) {
+			st.Behind++
+		}
 	}
 	return st, nil
 }

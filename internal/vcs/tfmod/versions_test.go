@@ -11,21 +11,22 @@ func TestResolve(t *testing.T) {
 		spec                     string
 		current, allowed, newest string
 		major, outdated          bool
+		behind                   int
 	}{
-		{"1.2.0", "1.2.0", "1.2.0", "2.0.0", true, true},
-		{"= 1.2.0", "1.2.0", "1.2.0", "2.0.0", true, true},
-		{"~> 1.2", "1.4.0", "1.4.0", "2.0.0", true, true},
-		{"~> 1.2.0", "1.2.3", "1.2.3", "2.0.0", true, true},
-		{">= 1.0.0, < 1.3.0", "1.2.3", "1.2.3", "2.0.0", true, true},
-		{"2.0.0", "2.0.0", "2.0.0", "2.0.0", false, false},
-		{"", "2.0.0", "2.0.0", "2.0.0", false, false},
-		{"2.1.0-beta.1", "2.1.0-beta.1", "2.1.0-beta.1", "2.0.0", false, false},
+		{"1.2.0", "1.2.0", "1.2.0", "2.0.0", true, true, 4},
+		{"= 1.2.0", "1.2.0", "1.2.0", "2.0.0", true, true, 4},
+		{"~> 1.2", "1.4.0", "1.4.0", "2.0.0", true, true, 1},
+		{"~> 1.2.0", "1.2.3", "1.2.3", "2.0.0", true, true, 3},
+		{">= 1.0.0, < 1.3.0", "1.2.3", "1.2.3", "2.0.0", true, true, 3},
+		{"2.0.0", "2.0.0", "2.0.0", "2.0.0", false, false, 0},
+		{"", "2.0.0", "2.0.0", "2.0.0", false, false, 0},
+		{"2.1.0-beta.1", "2.1.0-beta.1", "2.1.0-beta.1", "2.0.0", false, false, 0},
 	} {
 		st, err := Resolve(tc.spec, avail)
 		if err != nil {
 			t.Fatalf("%q: %v", tc.spec, err)
 		}
-		if st.Current != tc.current || st.NewestAllowed != tc.allowed || st.Newest != tc.newest || st.Major != tc.major || st.Outdated() != tc.outdated {
+		if st.Current != tc.current || st.NewestAllowed != tc.allowed || st.Newest != tc.newest || st.Major != tc.major || st.Outdated() != tc.outdated || st.Behind != tc.behind {
 			t.Errorf("Resolve(%q) = %+v (outdated %v)", tc.spec, st, st.Outdated())
 		}
 	}
