@@ -83,7 +83,7 @@ func bumpRepo(ctx context.Context, cache *vcs.Cache, req BumpRequest, repo strin
 	if err != nil {
 		return fail(err)
 	}
-	files, err := cl.Files(ctx, head, "")
+	files, err := cl.FilesWhere(ctx, head, "", tfmod.IsTerraform)
 	if err != nil {
 		return fail(err)
 	}
@@ -145,9 +145,6 @@ func editFiles(files map[string][]byte, req BumpRequest, roots []string) (map[st
 	changed := map[string][]byte{}
 	var edits []tfmod.Edit
 	for _, name := range sortedNames(files) {
-		if !strings.HasSuffix(name, ".tf") {
-			continue
-		}
 		out, e, err := tfmod.BumpFile(name, files[name], sel, req.Target)
 		if err != nil {
 			var p tfmod.Problem

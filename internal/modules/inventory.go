@@ -53,7 +53,7 @@ func Scan(ctx context.Context, cl *vcs.Clone, branches []string, stacks []model.
 		if !ok {
 			continue
 		}
-		files, err := cl.Files(ctx, head, "")
+		files, err := cl.FilesWhere(ctx, head, "", tfmod.IsTerraform)
 		if err != nil {
 			return inv, err
 		}

@@ -131,7 +131,7 @@ func affected(stacks []model.Stack, files []string) []Affected {
 func moduleChanges(ctx context.Context, cl *vcs.Clone, from, to string, files []string) ([]ModuleChange, []tfmod.Problem, error) {
 	dirs := map[string]bool{}
 	for _, f := range files {
-		if strings.HasSuffix(f, ".tf") {
+		if tfmod.IsTerraform(f) {
 			dirs[path.Dir(f)] = true
 		}
 	}
@@ -165,14 +165,9 @@ func moduleChanges(ctx context.Context, cl *vcs.Clone, from, to string, files []
 // dirCalls maps the module blocks of the .tf files directly in dir at
 // commit by name; problems, when not nil, collects unparseable files.
 func dirCalls(ctx context.Context, cl *vcs.Clone, commit, dir string, problems *[]tfmod.Problem) (map[string]tfmod.Call, error) {
-	files, err := cl.Files(ctx, commit, dir)
+	files, err := cl.FilesWhere(ctx, commit, dir, func(p string) bool { return path.Dir(p) == dir && tfmod.IsTerraform(p) })
 	if err != nil {
 		return nil, err
-	}
-	for p := range files {
-		if path.Dir(p) != dir {
-			delete(files, p)
-		}
 	}
 	calls, probs := tfmod.ParseFiles(files)
 	if problems != nil {

@@ -15,12 +15,14 @@ import (
 )
 
 // Progress receives one human-readable line per step of a long operation
-// ("cloning payments.git…"), for a UI to show while it waits.
+// ("cloning payments.git…"), for a UI to show while it waits. It may be
+// called from several goroutines when clones are used concurrently.
 type Progress func(msg string)
 
 // Recorder sees every git command a Clone runs that talks to a remote or
 // writes (fetch, commit, push), before it runs: tests use it to prove what
-// was sent, e.g. that nothing was ever force-pushed.
+// was sent, e.g. that nothing was ever force-pushed. Clones of one Cache
+// used from several goroutines call it concurrently.
 type Recorder func(dir string, args []string)
 
 // Default bounds of the cache's operations.

@@ -126,21 +126,30 @@ func (cl *Clone) IsAncestor(ctx context.Context, a, b string) (bool, error) {
 
 // Files returns the files of commit under dir ("" = all), by path.
 func (cl *Clone) Files(ctx context.Context, commit, dir string) (map[string][]byte, error) {
+	return cl.FilesWhere(ctx, commit, dir, nil)
+}
+
+// FilesWhere is Files limited to the paths keep accepts (nil = all), so
+// only their contents are read.
+func (cl *Clone) FilesWhere(ctx context.Context, commit, dir string, keep func(path string) bool) (map[string][]byte, error) {
 	entries, err := cl.git.ListTree(ctx, commit, dir)
 	if err != nil {
 		return nil, fmt.Errorf("files of %s at %s: %w", cl.Name(), ShortSHA(commit), err)
 	}
-	ids := make([]string, len(entries))
-	for i, e := range entries {
-		ids[i] = e.Blob
+	var ids []string
+	paths := map[string]string{}
+	for _, e := range entries {
+		if keep == nil || keep(e.Path) {
+			ids, paths[e.Path] = append(ids, e.Blob), e.Blob
+		}
 	}
 	blobs, err := cl.git.ReadBlobs(ctx, ids)
 	if err != nil {
 		return nil, fmt.Errorf("files of %s at %s: %w", cl.Name(), ShortSHA(commit), err)
 	}
-	files := make(map[string][]byte, len(entries))
-	for _, e := range entries {
-		files[e.Path] = blobs[e.Blob]
+	files := make(map[string][]byte, len(paths))
+	for p, blob := range paths {
+		files[p] = blobs[blob]
 	}
 	return files, nil
 }

@@ -41,6 +41,9 @@ type Problem struct {
 
 func (p Problem) Error() string { return fmt.Sprintf("%s:%d: %s", p.File, p.Line, p.Message) }
 
+// IsTerraform reports whether a path is a Terraform file ParseFiles reads.
+func IsTerraform(path string) bool { return strings.HasSuffix(path, ".tf") }
+
 // ParseFiles lists the module blocks of every .tf file in files (path →
 // content), sorted by file and line. Files that do not parse, and module
 // blocks whose source or version is not a plain string, are reported as
@@ -48,7 +51,7 @@ func (p Problem) Error() string { return fmt.Sprintf("%s:%d: %s", p.File, p.Line
 func ParseFiles(files map[string][]byte) ([]Call, []Problem) {
 	names := make([]string, 0, len(files))
 	for p := range files {
-		if strings.HasSuffix(p, ".tf") {
+		if IsTerraform(p) {
 			names = append(names, p)
 		}
 	}
