@@ -109,10 +109,11 @@ func (c *Cache) Open(ctx context.Context, url string) (*Clone, error) {
 		return nil, fmt.Errorf("git cache %s: %w", root, err)
 	}
 	cl := &Clone{URL: url, cache: c, Remote: "origin"}
-	if dir, ok := c.Clones[url]; ok {
-		cl.Dir, cl.User = dir, true
-	} else {
-		cl.Dir = filepath.Join(root, cacheName(url))
+	cl.Dir = filepath.Join(root, cacheName(url))
+	for u, dir := range c.Clones {
+		if SameRepo(u, url) {
+			cl.Dir, cl.User = dir, true
+		}
 	}
 	cl.git = Git{Dir: cl.Dir, UserConfig: c.UserConfig || cl.User, Env: c.Identity}
 	cl.net = cl.git
