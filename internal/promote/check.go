@@ -26,7 +26,7 @@ func Check(ctx context.Context, cl *vcs.Clone, b backend.Backend, p Plan) ([]Gat
 // GatherGateInput is Check without the judging, for a UI that wants to
 // show the data behind the gates.
 func GatherGateInput(ctx context.Context, cl *vcs.Clone, b backend.Backend, p Plan) (GateInput, error) {
-	in := GateInput{Plan: p, Deploys: map[string]model.Run{}, Expected: map[string]string{}}
+	in := GateInput{Plan: p, Deploys: map[string]model.Run{}, Expected: map[string]string{}, DeployedRoot: map[string]string{}}
 	stacks, err := b.ListStacks(ctx)
 	if err != nil {
 		return in, fmt.Errorf("list stacks: %w", err)
@@ -41,8 +41,14 @@ func GatherGateInput(ctx context.Context, cl *vcs.Clone, b backend.Backend, p Pl
 		if err != nil {
 			return in, err
 		}
-		if ok {
-			in.Deploys[s.ID] = r
+		if !ok {
+			continue
+		}
+		in.Deploys[s.ID] = r
+		// A commit the clone lacks (e.g. on a branch since deleted) is
+		// compared as it is.
+		if root, err := cl.LastTouching(ctx, r.Commit, s.ProjectRoot); err == nil {
+			in.DeployedRoot[s.ID] = root
 		}
 	}
 	if err := cl.Fetch(ctx); err != nil {

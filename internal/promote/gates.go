@@ -40,6 +40,11 @@ type GateInput struct {
 	// Expected maps a source stack to the newest commit at or before the
 	// promoted one that touched its project root ("" when none did).
 	Expected map[string]string
+	// DeployedRoot maps a source stack to the newest commit at or before
+	// its latest deploy's that touched its project root: a deploy of a
+	// later commit that left the root alone (Spacelift deploys branch
+	// heads) ran the same code. Absent: the deploy's commit is compared.
+	DeployedRoot map[string]string
 	// TargetHead is the target branch's commit now.
 	TargetHead string
 }
@@ -75,10 +80,14 @@ func sourceDeployed(in GateInput) Gate {
 			continue // its project root does not exist at the promoted commit
 		}
 		r, ok := in.Deploys[s.ID]
+		ran := r.Commit
+		if root, known := in.DeployedRoot[s.ID]; known {
+			ran = root
+		}
 		switch {
 		case !ok:
 			bad = append(bad, fmt.Sprintf("%s has never deployed %s", s.ID, vcs.ShortSHA(want)))
-		case r.Commit != want:
+		case ran != want:
 			bad = append(bad, fmt.Sprintf("%s last deployed %s, not %s", s.ID, vcs.ShortSHA(r.Commit), vcs.ShortSHA(want)))
 		case r.State != model.StateFinished:
 			bad = append(bad, fmt.Sprintf("%s's deploy of %s is %s", s.ID, vcs.ShortSHA(want), r.State))
@@ -89,6 +98,9 @@ func sourceDeployed(in GateInput) Gate {
 		return g
 	}
 	g.Pass, g.Reason = true, fmt.Sprintf("every %s stack finished deploying the promoted code", in.Plan.Source.Name)
+	if len(in.SourceStacks) == 0 {
+		g.Reason = fmt.Sprintf("no %s stack tracks this repository: nothing proves the code there", in.Plan.Source.Name)
+	}
 	return g
 }
 

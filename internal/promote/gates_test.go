@@ -37,6 +37,14 @@ func TestGates(t *testing.T) {
 		{"deploy of an older commit", func(in *GateInput) {
 			in.Deploys["dev-payments-api"] = model.Run{Commit: "b2b2b2b2b2", State: model.StateFinished}
 		}, GateSourceDeployed, "dev-payments-api last deployed b2b2b2b, not c3c3c3c"},
+		{"deploy of a later commit with the same root", func(in *GateInput) {
+			in.Deploys["dev-payments-ledger"] = model.Run{Commit: "c3c3c3c3c3", State: model.StateFinished}
+			in.DeployedRoot = map[string]string{"dev-payments-ledger": "b2b2b2b2b2"}
+		}, "", ""},
+		{"deploy of a later commit that changed the root", func(in *GateInput) {
+			in.Deploys["dev-payments-api"] = model.Run{Commit: "e5e5e5e5e5", State: model.StateFinished}
+			in.DeployedRoot = map[string]string{"dev-payments-api": "e5e5e5e5e5"}
+		}, GateSourceDeployed, "dev-payments-api last deployed e5e5e5e, not c3c3c3c"},
 		{"never deployed", func(in *GateInput) { delete(in.Deploys, "dev-payments-ledger") }, GateSourceDeployed, "dev-payments-ledger has never deployed b2b2b2b"},
 		{"failed deploy", func(in *GateInput) {
 			in.Deploys["dev-payments-api"] = model.Run{Commit: "c3c3c3c3c3", State: model.StateFailed}
