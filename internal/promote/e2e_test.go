@@ -199,7 +199,7 @@ func TestDivergedBranchesExplainTheChoice(t *testing.T) {
 	}
 	_, err = promote.Execute(bg, cl, plan, gates, promote.Options{Strategy: promote.PullRequest})
 	var gf *promote.GatesFailedError
-	if !errors.As(err, &gf) || gf.Failed[0].Name != promote.GateTargetUnchanged {
+	if !errors.As(err, &gf) || gf.Failed[0].Name != promote.GateTargetUnchanged || strings.Contains(err.Error(), "override") {
 		t.Fatalf("err = %v: the plan is stale after the merge and must be refused", err)
 	}
 }

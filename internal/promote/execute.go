@@ -31,10 +31,14 @@ type GatesFailedError struct{ Failed []Gate }
 
 func (e *GatesFailedError) Error() string {
 	var parts []string
+	hint := " (override with a reason to go ahead)"
 	for _, g := range e.Failed {
 		parts = append(parts, fmt.Sprintf("%q: %s", g.Name, g.Reason))
+		if g.Name == GateTargetUnchanged {
+			hint = "" // no override lands a diff nobody reviewed
+		}
 	}
-	return "promotion refused: gate " + strings.Join(parts, "; gate ") + " (override with a reason to go ahead)"
+	return "promotion refused: gate " + strings.Join(parts, "; gate ") + hint
 }
 
 func (e *GatesFailedError) Unwrap() error { return ErrGatesFailed }
