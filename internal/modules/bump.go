@@ -7,6 +7,7 @@ import (
 	"path"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/stackview/stackview/internal/vcs"
 	"github.com/stackview/stackview/internal/vcs/tfmod"
@@ -45,7 +46,8 @@ type BumpResult struct {
 }
 
 // Bump edits, commits and pushes (or proposes) the bump in each repository
-// in scope, one commit per repository. A failing repository does not stop
+// in scope, one commit per repository, a few repositories at a time
+// (results in the order of req.Repos). A failing repository does not stop
 // the others; the joined error lists every failure, and each result says
 // what happened there. Nothing is left half-done in the cache: commits are
 // objects until a push succeeds.
@@ -56,17 +58,30 @@ func Bump(ctx context.Context, cache *vcs.Cache, req BumpRequest) ([]BumpResult,
 	if req.Name == "" {
 		req.Name = shortName(req.Address)
 	}
-	var results []BumpResult
+	results := make([]BumpResult, len(req.Repos))
+	sem := make(chan struct{}, bumpParallel)
+	var wg sync.WaitGroup
+	for i, repo := range req.Repos {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			results[i] = bumpRepo(ctx, cache, req, repo)
+		}()
+	}
+	wg.Wait()
 	var errs []error
-	for _, repo := range req.Repos {
-		r := bumpRepo(ctx, cache, req, repo)
+	for _, r := range results {
 		if r.Err != nil {
 			errs = append(errs, r.Err)
 		}
-		results = append(results, r)
 	}
 	return results, errors.Join(errs...)
 }
+
+// bumpParallel is how many repositories are bumped at once: each is a
+// clone or fetch and a push, mostly waiting on the network.
+const bumpParallel = 4
 
 func bumpRepo(ctx context.Context, cache *vcs.Cache, req BumpRequest, repo string) (res BumpResult) {
 	res.Repo = repo

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/stackview/stackview/internal/model"
@@ -53,7 +54,12 @@ func TestBumpAcrossThreeBusinessUnits(t *testing.T) {
 	})
 
 	var progress []string
-	w.Cache.Progress = func(m string) { progress = append(progress, m) }
+	var mu sync.Mutex
+	w.Cache.Progress = func(m string) {
+		mu.Lock()
+		defer mu.Unlock()
+		progress = append(progress, m)
+	}
 	results, err := modules.Bump(ctx, w.Cache, modules.BumpRequest{Address: s3Bucket, Target: "1.1.0", Repos: repos})
 	if err != nil {
 		t.Fatal(err)

@@ -7,6 +7,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -26,7 +27,9 @@ type World struct {
 	E     *sandbox.Engine
 	Clock *sandbox.ManualClock
 	Cache *vcs.Cache
-	Sent  [][]string // every git command the cache sent
+	Sent  [][]string // every git command the cache sent (read it when no git work is running)
+
+	mu sync.Mutex // guards Sent: clones may be used concurrently
 }
 
 // New starts a fresh sandbox organisation with HOME and the XDG dirs in
@@ -43,7 +46,11 @@ func New(t *testing.T) *World {
 	}
 	t.Cleanup(func() { e.Close() })
 	w.E = e
-	w.Cache = &vcs.Cache{Dir: t.TempDir(), Record: func(_ string, args []string) { w.Sent = append(w.Sent, args) }}
+	w.Cache = &vcs.Cache{Dir: t.TempDir(), Record: func(_ string, args []string) {
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		w.Sent = append(w.Sent, args)
+	}}
 	return w
 }
 
