@@ -53,3 +53,19 @@ func TestParseFilesReportsProblemsAndGoesOn(t *testing.T) {
 		t.Errorf("problems = %+v", problems)
 	}
 }
+
+func TestAddress(t *testing.T) {
+	for raw, want := range map[string]string{
+		"spacelift.io/acme/vpc/aws//modules/x":                  "spacelift.io/acme/vpc/aws",
+		"terraform-aws-modules/vpc/aws":                         "terraform-aws-modules/vpc/aws",
+		"registry.terraform.io/terraform-aws-modules/vpc/aws":   "registry.terraform.io/terraform-aws-modules/vpc/aws",
+		"git::https://github.com/acme/vpc.git?ref=v1.2.3":       "https://github.com/acme/vpc.git",
+		"github.com/acme/terraform-modules//vpc?ref=vpc/v1.2.0": "github.com/acme/terraform-modules//vpc",
+		"github.com/acme/terraform-modules//rds?ref=rds/v3.0.0": "github.com/acme/terraform-modules//rds",
+		"./modules/local": "./modules/local",
+	} {
+		if got := ParseSource(raw).Address(); got != want {
+			t.Errorf("Address(%q) = %q, want %q", raw, got, want)
+		}
+	}
+}

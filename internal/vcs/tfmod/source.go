@@ -46,7 +46,8 @@ type Source struct {
 }
 
 // Address is the registry address without a subdir ("spacelift.io/acme/vpc/aws"),
-// or the repository for git sources: the key modules are grouped by.
+// or for git sources the repository and subdir without the ref: the key
+// modules are grouped by.
 func (s Source) Address() string {
 	switch s.Kind {
 	case KindSpacelift, KindTFC, KindRegistry:
@@ -56,6 +57,9 @@ func (s Source) Address() string {
 		}
 		return addr
 	case KindGit:
+		if s.Subdir != "" { // one module of a repository of modules
+			return s.Repo + "//" + s.Subdir
+		}
 		return s.Repo
 	}
 	return s.Raw
