@@ -24,7 +24,7 @@ type Versions struct {
 
 // Available lists the versions published for a source, unordered.
 func (v *Versions) Available(ctx context.Context, src tfmod.Source) ([]string, error) {
-	key := src.Address()
+	key := src.Address() + " " + src.TagPrefix // a tag prefix picks other tags
 	if vs, ok := v.known[key]; ok {
 		return vs, nil
 	}
