@@ -187,21 +187,12 @@ func (cl *Clone) create(ctx context.Context) error {
 	if err := os.MkdirAll(cl.Dir, 0o755); err != nil {
 		return err
 	}
-	steps := [][]string{
-		{"init", "--quiet", "--bare", "--template="},
-		{"remote", "add", "origin", cl.URL},
-		{"fetch", "--quiet", "--prune", "--tags", "origin"},
-	}
-	for _, args := range steps {
-		g := cl.git
-		if args[0] == "fetch" {
-			g = cl.net
-		}
-		if _, err := cl.runWith(ctx, g, nil, args...); err != nil {
+	for _, args := range [][]string{{"init", "--quiet", "--bare", "--template="}, {"remote", "add", "origin", cl.URL}} {
+		if _, err := cl.run(ctx, args...); err != nil {
 			return err
 		}
 	}
-	return nil
+	return cl.fetch(ctx, "cloning")
 }
 
 // checkUserClone refuses a configured clone that is not a git work tree,
@@ -247,10 +238,22 @@ func SameRepo(a, b string) bool {
 // Fetch brings the clone's view of the remote's branches and tags up to date.
 func (cl *Clone) Fetch(ctx context.Context) error {
 	cl.cache.progress("fetching %s…", cl.Name())
-	if _, err := cl.runWith(ctx, cl.net, nil, "fetch", "--quiet", "--prune", "--tags", cl.Remote); err != nil {
+	if err := cl.fetch(ctx, "fetching"); err != nil {
 		return fmt.Errorf("fetch %s: %w", cl.Name(), err)
 	}
 	return nil
+}
+
+// fetch runs git fetch with its progress reported as "<doing> <name>: …".
+func (cl *Clone) fetch(ctx context.Context, doing string) error {
+	g := cl.net
+	args := []string{"fetch", "--quiet", "--prune", "--tags", cl.Remote}
+	if cl.cache.Progress != nil {
+		g.Stderr = &progressWriter{report: cl.cache.Progress, prefix: doing + " " + cl.Name()}
+		args[1] = "--progress"
+	}
+	_, err := cl.runWith(ctx, g, nil, args...)
+	return err
 }
 
 // run runs a git command that may write or talk to the remote: it is
