@@ -103,8 +103,8 @@ func RepoStacks(stacks []model.Stack, repo, branch string) []model.Stack {
 	return out
 }
 
-// UnderRoot reports whether a repository path is in a project root.
-func UnderRoot(file, root string) bool {
+// underRoot reports whether a repository path is in a project root.
+func underRoot(file, root string) bool {
 	root = path.Clean(root)
 	return root == "." || root == "" || file == root || strings.HasPrefix(file, root+"/")
 }
@@ -114,7 +114,7 @@ func affected(stacks []model.Stack, files []string) []Affected {
 	for _, s := range stacks {
 		a := Affected{StackID: s.ID, ProjectRoot: s.ProjectRoot}
 		for _, f := range files {
-			if UnderRoot(f, s.ProjectRoot) {
+			if underRoot(f, s.ProjectRoot) {
 				a.Files = append(a.Files, f)
 			}
 		}
