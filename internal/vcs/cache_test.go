@@ -270,3 +270,16 @@ func TestRefuseForce(t *testing.T) {
 		}
 	}
 }
+
+func TestOpenWaitingForTheLockStopsWithItsContext(t *testing.T) {
+	t.Parallel()
+	r := newRemote(t)
+	rc := newCache(t)
+	rc.open(t, r.URL)
+	rc.LockWait = time.Hour
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := rc.Open(ctx, r.URL); !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want context.Canceled", err)
+	}
+}
