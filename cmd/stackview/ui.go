@@ -4,6 +4,9 @@ import (
 	"errors"
 
 	"github.com/stackview/stackview/internal/audit"
+	"github.com/stackview/stackview/internal/config"
+	"github.com/stackview/stackview/internal/promote"
+	"github.com/stackview/stackview/internal/vcs"
 	"github.com/stackview/stackview/internal/ui"
 	"github.com/stackview/stackview/internal/ui/keys"
 )
@@ -40,5 +43,15 @@ func runUI(a *app) error {
 		RefreshInterval: a.cfg.RefreshInterval,
 		ReadOnly:        a.cfg.ReadOnly,
 		NoColor:         a.noColor(),
+		Git:             a.gitCache(),
+		Strategy:        promote.Strategy(a.cfg.Promotion.Strategy),
 	})
+}
+
+// gitCache is where promotions and module bumps do their git work. Real
+// remotes need the user's own git setup (credential helpers, SSH); the
+// sandbox's local repositories do not, and stay isolated from it.
+func (a *app) gitCache() vcs.Cache {
+	sandbox := a.cfg.Backend == config.BackendSandbox || a.cfg.Backend == config.BackendSandboxDirect
+	return vcs.Cache{Dir: a.cfg.Git.CacheDir, Clones: a.cfg.Git.Clones, UserConfig: !sandbox}
 }

@@ -49,6 +49,9 @@ type Config struct {
 	Mapping      model.Mapping
 	Keys         map[string][]string // action -> keys, validated by the UI's keymap
 
+	Git       Git
+	Promotion Promotion
+
 	lines []string // the file's lines, for locating keys in later errors
 }
 
@@ -72,6 +75,24 @@ type TFC struct {
 	Organization string
 }
 
+// Git configures the git work of promotions and module bumps.
+type Git struct {
+	CacheDir string            // "" = $XDG_CACHE_HOME/stackview/git
+	Clones   map[string]string // repository URL -> a local clone to use instead of the cache
+}
+
+// Promotion strategies: how a promotion or a module bump moves a branch.
+const (
+	StrategyFastForward = "fast-forward"
+	StrategyMerge       = "merge"
+	StrategyPullRequest = "pull-request"
+)
+
+// Promotion configures how branches move.
+type Promotion struct {
+	Strategy string `toml:"strategy"` // fast-forward (default) | merge | pull-request
+}
+
 // file mirrors the TOML layout; pointers tell "absent" from "zero".
 type file struct {
 	Backend         *string             `toml:"backend"`
@@ -84,6 +105,13 @@ type file struct {
 	Environments    []fileEnvironment   `toml:"environments"`
 	Mapping         *fileMapping        `toml:"mapping"`
 	Keys            map[string][]string `toml:"keys"`
+	Git             *fileGit            `toml:"git"`
+	Promotion       *Promotion          `toml:"promotion"`
+}
+
+type fileGit struct {
+	CacheDir string            `toml:"cache_dir"`
+	Clones   map[string]string `toml:"clones"`
 }
 
 type fileSandbox struct {
@@ -115,6 +143,7 @@ func Default() *Config {
 		Sandbox:         Sandbox{Seed: 1},
 		Environments:    model.DefaultEnvironments(),
 		Mapping:         model.DefaultMapping(),
+		Promotion:       Promotion{Strategy: StrategyFastForward},
 	}
 }
 
@@ -228,6 +257,21 @@ func (c *Config) apply(f *file) error {
 		}
 	}
 	c.Keys = f.Keys
+	if f.Git != nil {
+		c.Git.CacheDir = expandHome(f.Git.CacheDir)
+		c.Git.Clones = map[string]string{}
+		for url, dir := range f.Git.Clones {
+			c.Git.Clones[url] = expandHome(dir)
+		}
+	}
+	if f.Promotion != nil && f.Promotion.Strategy != "" {
+		switch f.Promotion.Strategy {
+		case StrategyFastForward, StrategyMerge, StrategyPullRequest:
+			c.Promotion.Strategy = f.Promotion.Strategy
+		default:
+			return c.errorf("promotion.strategy", "want \"fast-forward\", \"merge\" or \"pull-request\", got %q", f.Promotion.Strategy)
+		}
+	}
 	return nil
 }
 

@@ -13,6 +13,8 @@ import (
 	"github.com/charmbracelet/colorprofile"
 
 	"github.com/stackview/stackview/internal/audit"
+	"github.com/stackview/stackview/internal/promote"
+	"github.com/stackview/stackview/internal/vcs"
 	"github.com/stackview/stackview/internal/backend"
 	"github.com/stackview/stackview/internal/model"
 	"github.com/stackview/stackview/internal/ui/keys"
@@ -31,6 +33,10 @@ type Options struct {
 	NoColor         bool // NO_COLOR non-empty or --no-color
 	// Audit records every mutation sent; nil records nothing.
 	Audit audit.Recorder
+	// Git is the clone cache promotions and module bumps work in; Strategy
+	// how they move branches (config [git], [promotion]).
+	Git      vcs.Cache
+	Strategy promote.Strategy
 
 	// Now is the clock for ages and "updated Ns ago"; time.Now if nil. Tests
 	// and the sandbox pass their own clock so the screen is deterministic.
