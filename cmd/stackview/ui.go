@@ -6,9 +6,9 @@ import (
 	"github.com/stackview/stackview/internal/audit"
 	"github.com/stackview/stackview/internal/config"
 	"github.com/stackview/stackview/internal/promote"
-	"github.com/stackview/stackview/internal/vcs"
 	"github.com/stackview/stackview/internal/ui"
 	"github.com/stackview/stackview/internal/ui/keys"
+	"github.com/stackview/stackview/internal/vcs"
 )
 
 // runUI opens the full-screen UI on the configured backend. Key remapping is

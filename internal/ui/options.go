@@ -13,12 +13,12 @@ import (
 	"github.com/charmbracelet/colorprofile"
 
 	"github.com/stackview/stackview/internal/audit"
-	"github.com/stackview/stackview/internal/promote"
-	"github.com/stackview/stackview/internal/vcs"
 	"github.com/stackview/stackview/internal/backend"
 	"github.com/stackview/stackview/internal/model"
+	"github.com/stackview/stackview/internal/promote"
 	"github.com/stackview/stackview/internal/ui/keys"
 	"github.com/stackview/stackview/internal/ui/theme"
+	"github.com/stackview/stackview/internal/vcs"
 )
 
 // Options configures the UI.
