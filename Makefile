@@ -5,7 +5,7 @@ VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev
 LDFLAGS  := -X main.version=$(VERSION)
 ARGS     ?=
 
-.PHONY: build run test lint bench clean
+.PHONY: build run test lint bench fuzz clean
 
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/stackview
@@ -18,6 +18,24 @@ run: build
 # The whole suite with the race detector; fuzz targets run their seed corpora.
 test:
 	$(GO) test -race ./...
+
+# Each fuzz target in turn for FUZZTIME (`make fuzz FUZZTIME=5m`); a crash
+# leaves its input under the package's testdata/fuzz, to commit with the fix.
+FUZZTIME ?= 30s
+FUZZ_TARGETS := \
+	./internal/config:FuzzParse \
+	./internal/vcs/tfmod:FuzzParseFiles \
+	./internal/backend/spacelift:FuzzDecodeResponses \
+	./internal/backend/tfc:FuzzParsePlanJSON \
+	./internal/backend/tfc:FuzzCredentialsJSON \
+	./internal/ui:FuzzFilterAndCommand
+
+fuzz:
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; name=$${t##*:}; \
+		echo "fuzz: $$name in $$pkg for $(FUZZTIME)"; \
+		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) $$pkg; \
+	done
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
