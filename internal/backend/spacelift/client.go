@@ -121,7 +121,7 @@ var errSessionEmpty = errors.New("session expired")
 // resending it is safe even for a mutation.
 func (c *Client) query(ctx context.Context, name string, q any, vars map[string]any) error {
 	return c.do(ctx, name, false, func(ctx context.Context) error {
-		if err := c.gql.Query(withRetry(ctx), q, vars, graphql.OperationName(name)); err != nil {
+		if err := safeDecode(func() error { return c.gql.Query(withRetry(ctx), q, vars, graphql.OperationName(name)) }); err != nil {
 			return err
 		}
 		if s, ok := q.(sessionChecker); ok && s.sessionLost() {
@@ -133,7 +133,7 @@ func (c *Client) query(ctx context.Context, name string, q any, vars map[string]
 
 func (c *Client) mutate(ctx context.Context, name string, m any, vars map[string]any) error {
 	return c.do(ctx, name, true, func(ctx context.Context) error {
-		return c.gql.Mutate(ctx, m, vars, graphql.OperationName(name))
+		return safeDecode(func() error { return c.gql.Mutate(ctx, m, vars, graphql.OperationName(name)) })
 	})
 }
 
@@ -170,6 +170,8 @@ func translate(err error, mutation bool) error {
 		return fmt.Errorf("%w: the API returned no data and no viewer", backend.ErrUnauthorized)
 	case errors.As(err, &rl):
 		return rl
+	case errors.Is(err, errMalformed):
+		return errMalformed
 	case errors.Is(err, context.Canceled):
 		return context.Canceled
 	case errors.Is(err, context.DeadlineExceeded):

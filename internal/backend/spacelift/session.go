@@ -82,7 +82,9 @@ type apiKeyUserMutation struct {
 func (s *session) renewLocked(ctx context.Context) (string, error) {
 	var m apiKeyUserMutation
 	vars := map[string]any{"id": graphql.ID(s.creds.keyID), "secret": graphql.String(s.creds.keySecret)}
-	err := s.exchange.Mutate(withRetry(ctx), &m, vars, graphql.OperationName("GetSpaceliftToken"))
+	err := safeDecode(func() error {
+		return s.exchange.Mutate(withRetry(ctx), &m, vars, graphql.OperationName("GetSpaceliftToken"))
+	})
 	if err != nil {
 		terr := translate(err, false)
 		if errors.Is(terr, backend.ErrUnauthorized) {
