@@ -57,7 +57,7 @@ func (in *Injector) writeRateLimited(w http.ResponseWriter) {
 		w.Header().Set("X-RateLimit-Limit", "30")
 		w.Header().Set("X-RateLimit-Reset", strconv.FormatFloat(in.opts.RetryAfter.Seconds(), 'f', 3, 64))
 	} else {
-		w.Header().Set("Retry-After", strconv.Itoa(max(1, int(in.opts.RetryAfter.Seconds()))))
+		w.Header().Set("Retry-After", strconv.Itoa(int(in.opts.RetryAfter.Seconds()))) // "0" below 1s: the client's own backoff decides
 	}
 	in.writeError(w, http.StatusTooManyRequests, "rate limit exceeded")
 }
