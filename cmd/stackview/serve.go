@@ -3,14 +3,18 @@ package main
 import (
 	"flag"
 	"fmt"
+	"net/http"
 
+	"github.com/stackview/stackview/internal/backend/sandbox/faults"
 	"github.com/stackview/stackview/internal/backend/sandbox/spaceliftapi"
 	"github.com/stackview/stackview/internal/backend/sandbox/tfcapi"
 )
 
 type serveFlags struct {
-	addr    string
-	tfcAddr string
+	addr      string
+	tfcAddr   string
+	faults    string
+	faultSeed uint64
 }
 
 func serveCommand() *command {
@@ -21,6 +25,8 @@ func serveCommand() *command {
 		flags: func(fs *flag.FlagSet) {
 			fs.StringVar(&f.addr, "addr", "127.0.0.1:8787", "loopback `ADDR` (host:port) for the Spacelift GraphQL API; port 0 picks a free one")
 			fs.StringVar(&f.tfcAddr, "tfc-addr", "127.0.0.1:8788", "loopback `ADDR` for the TFC / TFE JSON:API")
+			fs.StringVar(&f.faults, "faults", "", "inject API faults: `SPEC` such as rate=0.1,drop=0.05,latency=0.2 (kinds: latency, 500, 502, 503, rate, drop, malformed, partial, expire)")
+			fs.Uint64Var(&f.faultSeed, "fault-seed", 1, "`SEED` of the fault sequence (same seed, same faults for the same requests)")
 		},
 		run: func(a *app) error { return a.serve(f) },
 	}
@@ -33,12 +39,16 @@ func (a *app) serve(f *serveFlags) error {
 	if len(a.args) > 0 {
 		return usagef("sandbox serve: unexpected argument %q", a.args[0])
 	}
+	slWrap, tfcWrap, err := faultMiddleware(f)
+	if err != nil {
+		return err
+	}
 	eng, err := a.startSandbox()
 	if err != nil {
 		return err
 	}
 	defer eng.Close()
-	srv, err := spaceliftapi.New(eng, spaceliftapi.Options{})
+	srv, err := spaceliftapi.New(eng, spaceliftapi.Options{Middleware: slWrap})
 	if err != nil {
 		return err
 	}
@@ -46,7 +56,7 @@ func (a *app) serve(f *serveFlags) error {
 		return err
 	}
 	defer srv.Close()
-	tsrv := tfcapi.New(eng, tfcapi.Options{})
+	tsrv := tfcapi.New(eng, tfcapi.Options{Middleware: tfcWrap})
 	if _, err := tsrv.Start(f.tfcAddr); err != nil {
 		return err
 	}
@@ -59,7 +69,30 @@ func (a *app) serve(f *serveFlags) error {
 	fmt.Fprint(a.stdout, exports)
 	fmt.Fprintf(a.stdout, "# TFC / TFE API at %s/api/v2\n", tsrv.BaseURL())
 	fmt.Fprint(a.stdout, tsrv.ShellExports())
+	if f.faults != "" {
+		fmt.Fprintf(a.stdout, "# injecting faults %s (seed %d)\n", f.faults, f.faultSeed)
+	}
 	fmt.Fprintln(a.stdout, "# serving until interrupted (ctrl+c)")
 	<-a.ctx.Done()
 	return nil
+}
+
+// faultMiddleware builds one injector per dialect from --faults, or none.
+func faultMiddleware(f *serveFlags) (spacelift, tfc func(http.Handler) http.Handler, err error) {
+	if f.faults == "" {
+		return nil, nil, nil
+	}
+	rates, err := faults.Parse(f.faults)
+	if err != nil {
+		return nil, nil, usagef("sandbox serve --faults: %v", err)
+	}
+	wraps := make([]func(http.Handler) http.Handler, 2)
+	for i, d := range []faults.Dialect{faults.Spacelift, faults.TFC} {
+		in := faults.New(faults.Options{Dialect: d, Seed: f.faultSeed})
+		if err := in.Set(rates); err != nil {
+			return nil, nil, usagef("sandbox serve --faults: %v", err)
+		}
+		wraps[i] = in.Wrap
+	}
+	return wraps[0], wraps[1], nil
 }

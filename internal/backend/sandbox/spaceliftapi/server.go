@@ -36,6 +36,9 @@ type Options struct {
 	Clock        Clock         // default: the system clock
 	BaseURL      string        // the URL clients reach; Start sets it
 	Viewer       string        // the user the API key belongs to; default "sandbox-admin"
+	// Middleware, when set, wraps the handler Start serves (e.g. fault
+	// injection for `sandbox serve --faults`).
+	Middleware func(http.Handler) http.Handler
 }
 
 // DefaultAPIKeyID is the made-up API key id the sandbox accepts, shaped like
@@ -59,6 +62,7 @@ type Server struct {
 	keySecret  string
 	viewer     string
 	signingKey []byte
+	middleware func(http.Handler) http.Handler
 
 	mu      sync.Mutex
 	baseURL string
@@ -76,6 +80,7 @@ func New(engine Engine, opts Options) (*Server, error) {
 		keyID:      opts.APIKeyID,
 		keySecret:  opts.APIKeySecret,
 		viewer:     opts.Viewer,
+		middleware: opts.Middleware,
 		baseURL:    strings.TrimRight(opts.BaseURL, "/"),
 		signingKey: []byte(randomHex(32)),
 	}
@@ -153,7 +158,11 @@ func (s *Server) Start(addr string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("spacelift sandbox: %w", err)
 	}
-	srv := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	h := s.Handler()
+	if s.middleware != nil {
+		h = s.middleware(h)
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	s.mu.Lock()
 	s.baseURL = "http://" + ln.Addr().String()
 	s.httpSrv = srv

@@ -77,6 +77,9 @@ const requestTimeout = 30 * time.Second
 type Options struct {
 	Organization string // default: the engine's Info().Account, else DefaultOrganization
 	Token        string // default: DefaultToken
+	// Middleware, when set, wraps the handler Start serves (e.g. fault
+	// injection for `sandbox serve --faults`).
+	Middleware func(http.Handler) http.Handler
 }
 
 // Server is the TFC-dialect HTTP server over a backend.Backend (the engine).
@@ -86,6 +89,7 @@ type Server struct {
 	token string
 	ids   *runIDs
 	mux   *http.ServeMux
+	wrap  func(http.Handler) http.Handler
 
 	mu        sync.Mutex
 	throttle  int           // how many API requests still get a 429
@@ -97,7 +101,7 @@ type Server struct {
 
 // New builds a server over b; nothing listens until Start.
 func New(b backend.Backend, opts Options) *Server {
-	s := &Server{b: b, org: opts.Organization, token: opts.Token, ids: newRunIDs(), mux: http.NewServeMux()}
+	s := &Server{b: b, org: opts.Organization, token: opts.Token, ids: newRunIDs(), mux: http.NewServeMux(), wrap: opts.Middleware}
 	if s.org == "" {
 		s.org = sanitizeName(b.Info().Account)
 	}
@@ -141,7 +145,11 @@ func (s *Server) Start(addr string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("tfc sandbox: %w", err)
 	}
-	srv := &http.Server{Handler: s.mux, ReadHeaderTimeout: 10 * time.Second}
+	var h http.Handler = s.mux
+	if s.wrap != nil {
+		h = s.wrap(h)
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	s.mu.Lock()
 	s.http, s.url = srv, "http://"+ln.Addr().String()
 	s.mu.Unlock()
