@@ -45,7 +45,13 @@ func BumpFile(name string, src []byte, sel func(Call) bool, target string) ([]by
 		if !sel(c) {
 			continue
 		}
-		e, err := bumpBlock(blocks[c.Name].Body(), c, target)
+		b, ok := blocks[c.Name]
+		if !ok {
+			// hclwrite reads some labels (e.g. with "$" escapes) differently
+			// from hclsyntax; an unmatched block is refused, not guessed.
+			return nil, nil, fmt.Errorf("%s:%d: module %q: cannot locate the block to edit", c.File, c.Line, c.Name)
+		}
+		e, err := bumpBlock(b.Body(), c, target)
 		if err != nil {
 			return nil, nil, fmt.Errorf("%s:%d: module %q: %w", c.File, c.Line, c.Name, err)
 		}
