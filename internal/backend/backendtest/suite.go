@@ -524,6 +524,15 @@ func testDriftCheck(t *testing.T, h Harness) {
 	if after.Drift.Drifted != (r.Delta != nil && !r.Delta.Empty()) {
 		t.Fatalf("drifted = %v but the check's delta is %+v", after.Drift.Drifted, r.Delta)
 	}
+	// Optional details must agree with what they detail.
+	if after.Drift.RunID != "" && after.Drift.RunID != r.ID {
+		t.Errorf("drift run = %s, want the check just finished (%s)", after.Drift.RunID, r.ID)
+	}
+	for _, c := range after.Drift.Changes {
+		if !slices.Contains(after.Drift.Resources, c.Address) {
+			t.Errorf("drift detail for %s, which is not among the drifted resources %v", c.Address, after.Drift.Resources)
+		}
+	}
 }
 
 func testModules(t *testing.T, h Harness) {

@@ -89,9 +89,10 @@ func (c *Client) Info() backend.Info {
 }
 
 // Capabilities: Spacelift has no on-demand drift check mutation (drift
-// detection runs on a schedule), and stackview does not offer reviews yet.
+// detection runs on a schedule; the sandbox's dialect adds one), and
+// stackview does not offer reviews yet.
 func (c *Client) Capabilities() backend.Capabilities {
-	return backend.Capabilities{Lock: true}
+	return backend.Capabilities{Lock: true, DriftCheck: c.sandbox}
 }
 
 // accountName is the subdomain of <account>.app.spacelift.io, or the host.
