@@ -11,7 +11,7 @@ import (
 )
 
 // commands are the ":" verbs, with their argument completion.
-var commands = []string{"env", "help", "q", "quit", "refresh", "stack"}
+var commands = []string{"drift", "env", "help", "q", "quit", "refresh", "stack"}
 
 // runCommand executes one ":" line.
 func (m Model) runCommand(line string) (tea.Model, tea.Cmd) {
@@ -37,8 +37,10 @@ func (m Model) runCommand(line string) (tea.Model, tea.Cmd) {
 		return m.fail("unknown environment %q (have %s)", arg, strings.Join(m.envNames(), ", "))
 	case "stack":
 		return m.jumpToStack(arg)
+	case "drift":
+		return m.openDrift()
 	}
-	return m.fail("unknown command %q (try :env NAME, :stack NAME, :refresh, :q)", fields[0])
+	return m.fail("unknown command %q (try :env NAME, :stack NAME, :drift, :refresh, :q)", fields[0])
 }
 
 func (m Model) fail(format string, args ...any) (tea.Model, tea.Cmd) {

@@ -7,6 +7,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/stackview/stackview/internal/backend"
+	"github.com/stackview/stackview/internal/drift"
 	"github.com/stackview/stackview/internal/model"
 	"github.com/stackview/stackview/internal/ui/keys"
 	"github.com/stackview/stackview/internal/ui/theme"
@@ -76,6 +77,10 @@ type Model struct {
 	runs        []model.Run
 	runsErr     error
 	runsLoading bool
+
+	drift      driftState
+	repoFiles  RepoFiles              // reads ignore files; nil = config rules only
+	saveIgnore func(drift.Rule) error // persists an ignore chosen with i; nil = this session only
 }
 
 // Init starts the first load and, for Theme "auto", asks the terminal for
@@ -110,6 +115,10 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.onOpened(msg), nil
 	case runsMsg:
 		return m.onRuns(msg), nil
+	case driftSentMsg:
+		return m.onDriftSent(msg)
+	case ignoreSavedMsg:
+		return m.onIgnoreSaved(msg), nil
 	case clockMsg:
 		return m, m.armClock()
 	case tickMsg:
@@ -148,6 +157,9 @@ func (m Model) onStacks(msg stacksMsg) (tea.Model, tea.Cmd) {
 	m.loaded = true
 	m.lastLoad = m.now()
 	m.forest = model.BuildForest(msg.stacks, m.envs, m.mapping)
+	m.drift.repoRules, m.drift.rulesErr = msg.repoRules, msg.rulesErr
+	m.applyDrift(true)
+	m.trackStarted()
 	m.waves = waveIndex(&m.forest)
 	m.rebuildRows()
 	m, runs := m.loadRunsIfNeeded(true)

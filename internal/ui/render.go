@@ -127,6 +127,8 @@ func (m Model) renderBody() string {
 		return m.renderLoadError(w, h)
 	case !m.loaded:
 		return block([]string{"", "  loading stacks from " + m.info.Kind + "…"}, w, h)
+	case m.drift.open:
+		return m.renderDrift(w, h)
 	case m.detailShownFull():
 		return m.renderDetail(w, h)
 	case m.showPane():
@@ -224,6 +226,15 @@ func (m Model) contextHelp() [][]key.Binding {
 			group = append(group, in.Complete)
 		}
 		return [][]key.Binding{group}
+	case m.drift.confirm != nil:
+		k := m.keys.DriftConfirm
+		return [][]key.Binding{{k.Yes, k.Submit, k.Cancel}}
+	case m.drift.open:
+		d := m.keys.Drift
+		return [][]key.Binding{
+			{d.Up, d.Down, d.Open, d.Check, d.Reconcile, d.Confirm, d.Ignore, g.ClearEsc},
+			{g.Command, g.Refresh, g.Help, g.Quit},
+		}
 	case m.detailShownFull():
 		return [][]key.Binding{
 			{m.keys.Detail.Close, g.ClearEsc, m.keys.Detail.ScrollUp, m.keys.Detail.ScrollDown},
@@ -231,7 +242,7 @@ func (m Model) contextHelp() [][]key.Binding {
 		}
 	}
 	return [][]key.Binding{
-		{t.Up, t.Down, t.Top, t.Bottom, t.PageUp, t.PageDown, t.Detail, t.Open, t.CopyURL},
+		{t.Up, t.Down, t.Top, t.Bottom, t.PageUp, t.PageDown, t.Detail, t.Open, t.CopyURL, t.Inbox, t.Check},
 		{g.Filter, g.ClearEsc, g.Command, g.NextEnv, g.PrevEnv, g.JumpEnv},
 		{g.Refresh, g.Help, g.Quit},
 	}
@@ -246,6 +257,11 @@ func (m Model) renderHints() string {
 		short = m.contextHelp()[0]
 	case m.helpOpen:
 		short = []key.Binding{m.keys.Global.Help, m.keys.Global.Quit}
+	case m.drift.confirm != nil:
+		short = m.contextHelp()[0]
+	case m.drift.open:
+		d, g := m.keys.Drift, m.keys.Global
+		short = []key.Binding{d.Open, d.Check, d.Reconcile, d.Confirm, d.Ignore, g.ClearEsc, g.Help, g.Quit}
 	case m.detailShownFull():
 		short = []key.Binding{m.keys.Detail.Close, m.keys.Global.NextEnv, m.keys.Global.Help, m.keys.Global.Quit}
 	default:
@@ -279,7 +295,10 @@ func shortDesc(d string) string {
 func (m Model) renderHelp(w, h int) string {
 	st := m.styles
 	view := "stack tree"
-	if m.detailShownFull() {
+	switch {
+	case m.drift.open:
+		view = "drift inbox"
+	case m.detailShownFull():
 		view = "stack detail"
 	}
 	var columns []string

@@ -13,6 +13,9 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	if m.mode != modeBrowse {
 		return m.handleInputKey(msg)
 	}
+	if m.drift.confirm != nil {
+		return m.handleConfirmKey(msg)
+	}
 	g := m.keys.Global
 	if m.helpOpen {
 		switch {
@@ -22,6 +25,11 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 			m.helpOpen = false
 		}
 		return m, nil
+	}
+	if m.drift.open && m.loaded {
+		if mm, cmd, ok := m.handleDriftKey(msg); ok {
+			return mm, cmd
+		}
 	}
 	switch {
 	case key.Matches(msg, g.Quit):
@@ -102,6 +110,10 @@ func (m Model) handleTreeKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return m.openSelected()
 	case key.Matches(msg, t.CopyURL):
 		return m.copySelectedURL()
+	case key.Matches(msg, t.Inbox):
+		return m.openDrift()
+	case key.Matches(msg, t.Check):
+		return m.checkNow(m.selected())
 	case key.Matches(msg, t.Detail):
 		if m.wide() {
 			m.paneHidden = !m.paneHidden

@@ -36,6 +36,26 @@ type Tree struct {
 	Detail   key.Binding
 	Open     key.Binding
 	CopyURL  key.Binding
+	Inbox    key.Binding // the drift inbox
+	Check    key.Binding // check the selected stack for drift now
+}
+
+// Drift keys work in the drift inbox and a stack's drifted resources.
+type Drift struct {
+	Up        key.Binding
+	Down      key.Binding
+	Open      key.Binding // a stack's drifted resources
+	Check     key.Binding
+	Reconcile key.Binding
+	Confirm   key.Binding // apply the reconcile run waiting for confirmation
+	Ignore    key.Binding
+}
+
+// Confirm keys answer a confirmation.
+type Confirm struct {
+	Yes    key.Binding
+	Submit key.Binding // after typing the name a protected environment asks for
+	Cancel key.Binding
 }
 
 // Detail keys apply when the detail pane fills the screen (narrow terminals).
@@ -60,6 +80,9 @@ type Map struct {
 	Tree   Tree
 	Detail Detail
 	Input  Input
+	Drift  Drift
+	// DriftConfirm answers the drift view's confirmation.
+	DriftConfirm Confirm
 }
 
 // Default returns fresh bindings; callers own and may remap them.
@@ -73,7 +96,7 @@ func Default() Map {
 			Help:     b("?", "help", "?"),
 			Refresh:  b("r", "refresh", "r"),
 			Filter:   b("/", "filter (/re: for regex)", "/"),
-			Command:  b(":", "command (:env, :stack, :q)", ":"),
+			Command:  b(":", "command (:env, :stack, :drift, :q)", ":"),
 			NextEnv:  b("tab", "next env", "tab"),
 			PrevEnv:  b("shift+tab", "previous env", "shift+tab"),
 			JumpEnv:  b("1-9", "env by number", "1", "2", "3", "4", "5", "6", "7", "8", "9"),
@@ -89,6 +112,22 @@ func Default() Map {
 			Detail:   b("enter", "detail", "enter"),
 			Open:     b("o", "open in browser", "o"),
 			CopyURL:  b("y", "copy URL", "y"),
+			Inbox:    b("F", "drift inbox", "F"),
+			Check:    b("f", "check for drift now", "f"),
+		},
+		Drift: Drift{
+			Up:        b("↑/k", "up", "up", "k"),
+			Down:      b("↓/j", "down", "down", "j"),
+			Open:      b("enter", "drifted resources", "enter"),
+			Check:     b("f", "check for drift now", "f"),
+			Reconcile: b("D", "reconcile (deploy the tracked commit)", "D"),
+			Confirm:   b("c", "confirm the reconcile run", "c"),
+			Ignore:    b("i", "ignore the selected attribute", "i"),
+		},
+		DriftConfirm: Confirm{
+			Yes:    b("y", "go ahead", "y"),
+			Submit: b("enter", "go ahead (after typing the name)", "enter"),
+			Cancel: b("esc/n", "cancel", "esc", "n"),
 		},
 		Detail: Detail{
 			Close:      b("enter", "close", "enter"),
@@ -115,8 +154,9 @@ type action struct {
 // actions lists every remappable binding of m. Contexts that are active at
 // the same time share a context name so duplicates across them are caught.
 func (m *Map) actions() []action {
-	global := []string{"tree", "detail"}
+	global := []string{"tree", "detail", "drift"}
 	tree, detail, input := []string{"tree"}, []string{"detail"}, []string{"input"}
+	drift, confirm := []string{"drift"}, []string{"confirm"}
 	return []action{
 		{"quit", global, &m.Global.Quit},
 		{"help", global, &m.Global.Help},
@@ -136,6 +176,18 @@ func (m *Map) actions() []action {
 		{"detail", tree, &m.Tree.Detail},
 		{"open", tree, &m.Tree.Open},
 		{"copy_url", tree, &m.Tree.CopyURL},
+		{"drift_inbox", tree, &m.Tree.Inbox},
+		{"check_drift", tree, &m.Tree.Check},
+		{"drift_up", drift, &m.Drift.Up},
+		{"drift_down", drift, &m.Drift.Down},
+		{"drift_open", drift, &m.Drift.Open},
+		{"drift_check", drift, &m.Drift.Check},
+		{"drift_reconcile", drift, &m.Drift.Reconcile},
+		{"drift_confirm", drift, &m.Drift.Confirm},
+		{"drift_ignore", drift, &m.Drift.Ignore},
+		{"confirm_yes", confirm, &m.DriftConfirm.Yes},
+		{"confirm_submit", confirm, &m.DriftConfirm.Submit},
+		{"confirm_cancel", confirm, &m.DriftConfirm.Cancel},
 		{"close_detail", detail, &m.Detail.Close},
 		{"scroll_up", detail, &m.Detail.ScrollUp},
 		{"scroll_down", detail, &m.Detail.ScrollDown},

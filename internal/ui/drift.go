@@ -1,0 +1,337 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/stackview/stackview/internal/backend"
+	"github.com/stackview/stackview/internal/drift"
+	"github.com/stackview/stackview/internal/model"
+)
+
+// driftState is the drift inbox (every drifted stack across environments),
+// one stack's drifted resources, and what was started from them.
+type driftState struct {
+	open    bool
+	cursor  int    // inbox row
+	detail  string // stack whose resources are shown; "" = the inbox
+	dcursor int    // resource / attribute row
+
+	reports     map[string]drift.Report // by stack id: what the backend said, after the rules
+	repoRules   map[string][]drift.Rule // by stack id, from its repository's ignore file
+	configRules []drift.Rule
+	added       []drift.Rule // ignored with i this session
+	rulesErr    error        // an ignore file that could not be read
+
+	// started holds the drift check or reconcile started from here on each
+	// stack, to show its progress and say when it ends.
+	started  map[string]model.Run
+	inflight map[string]bool // a trigger or confirm is being sent: the exactly-once guard
+	confirm  *driftConfirm
+}
+
+// driftEntry is one inbox row.
+type driftEntry struct {
+	stack  *model.Stack
+	report drift.Report
+}
+
+// driftEntries lists the stacks whose latest check found drift, ignored or
+// not, by environment (in the configured order) then oldest drift first.
+func (m Model) driftEntries() []driftEntry {
+	var out []driftEntry
+	order := map[string]int{}
+	for i := range m.forest.Envs {
+		order[m.forest.Envs[i].Env.Name] = i
+		for _, s := range m.forest.Envs[i].Stacks() {
+			if rep, ok := m.drift.reports[s.ID]; ok && rep.Drift.Drifted {
+				out = append(out, driftEntry{stack: s, report: rep})
+			}
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		a, b := out[i].stack, out[j].stack
+		if order[a.Env] != order[b.Env] {
+			return order[a.Env] < order[b.Env]
+		}
+		return a.Drift.CheckedAt.Before(b.Drift.CheckedAt)
+	})
+	return out
+}
+
+// driftRow is one line of a stack's resource list: a resource, or one of
+// its drifted attributes.
+type driftRow struct {
+	res  drift.Resource
+	attr *drift.Attribute
+}
+
+func driftRows(rep drift.Report) []driftRow {
+	var rows []driftRow
+	for _, r := range rep.Resources {
+		rows = append(rows, driftRow{res: r})
+		for i := range r.Attributes {
+			rows = append(rows, driftRow{res: r, attr: &r.Attributes[i]})
+		}
+	}
+	return rows
+}
+
+// driftStack is the stack the drift keys act on.
+func (m Model) driftStack() *model.Stack {
+	if m.drift.detail != "" {
+		return m.forest.Stack(m.drift.detail)
+	}
+	entries := m.driftEntries()
+	if m.drift.cursor < len(entries) {
+		return entries[m.drift.cursor].stack
+	}
+	return nil
+}
+
+// openDrift shows the inbox.
+func (m Model) openDrift() (tea.Model, tea.Cmd) {
+	m.drift.open, m.drift.detail, m.helpOpen = true, "", false
+	m.drift.cursor = min(m.drift.cursor, max(0, len(m.driftEntries())-1))
+	return m, nil
+}
+
+// handleDriftKey handles the keys of the inbox and resource list; ok is
+// false for keys it leaves to the global bindings.
+func (m Model) handleDriftKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd, bool) {
+	dk := m.keys.Drift
+	s := m.driftStack()
+	switch {
+	case key.Matches(msg, m.keys.Global.ClearEsc):
+		if m.drift.detail != "" {
+			m.drift.detail = ""
+		} else {
+			m.drift.open = false
+		}
+		m.message = ""
+		return m, nil, true
+	case key.Matches(msg, dk.Up):
+		m.driftMove(-1)
+	case key.Matches(msg, dk.Down):
+		m.driftMove(1)
+	case key.Matches(msg, dk.Open):
+		if m.drift.detail == "" && s != nil {
+			m.drift.detail, m.drift.dcursor = s.ID, 0
+		}
+	case key.Matches(msg, dk.Check):
+		mm, cmd := m.checkNow(s)
+		return mm, cmd, true
+	case key.Matches(msg, dk.Reconcile):
+		mm, cmd := m.askReconcile(s)
+		return mm, cmd, true
+	case key.Matches(msg, dk.Confirm):
+		mm, cmd := m.askConfirmReconcile(s)
+		return mm, cmd, true
+	case key.Matches(msg, dk.Ignore):
+		mm, cmd := m.ignoreSelected()
+		return mm, cmd, true
+	default:
+		return m, nil, false
+	}
+	return m, nil, true
+}
+
+func (m *Model) driftMove(d int) {
+	if m.drift.detail != "" {
+		n := len(driftRows(m.drift.reports[m.drift.detail]))
+		m.drift.dcursor = max(0, min(m.drift.dcursor+d, n-1))
+		return
+	}
+	n := len(m.driftEntries())
+	m.drift.cursor = max(0, min(m.drift.cursor+d, n-1))
+}
+
+// refuse says why the user may not act on s, or "".
+func (m Model) refuse(s *model.Stack, what string) string {
+	switch {
+	case s == nil:
+		return "no stack selected"
+	case m.readOnly:
+		return "read-only mode: cannot " + what
+	case !s.CanWrite:
+		return "you have no write access to " + s.Name
+	case s.Disabled:
+		return s.Name + " is disabled"
+	case m.drift.inflight[s.ID]:
+		return "a request for " + s.Name + " is already on its way"
+	}
+	return ""
+}
+
+// checkNow starts a drift check of s. Backends that cannot start one say
+// why; Spacelift gets a proposed run, whose plan shows the drift.
+func (m Model) checkNow(s *model.Stack) (Model, tea.Cmd) {
+	if why := m.refuse(s, "check for drift"); why != "" {
+		return m.failed(why)
+	}
+	kind, note := model.RunDriftCheck, ""
+	if !m.backend.Capabilities().DriftCheck {
+		if m.info.Kind == "tfc" {
+			return m.failed("HCP Terraform cannot start a health assessment through its API; it runs them on its own schedule (or from its web UI)")
+		}
+		kind, note = model.RunPlan, m.info.Kind+" runs drift detection only on its schedule; started a proposed run, whose plan shows the drift"
+	}
+	return m.sendDrift(s, "check", note, func(ctx context.Context, b backend.Backend) (model.Run, error) {
+		return b.Trigger(ctx, s.ID, kind)
+	})
+}
+
+// driftSentMsg is the answer to a drift check, reconcile or confirm.
+type driftSentMsg struct {
+	stackID, name, action, note string
+	run                         model.Run
+	err                         error
+}
+
+func (m Model) sendDrift(s *model.Stack, action, note string, call func(context.Context, backend.Backend) (model.Run, error)) (Model, tea.Cmd) {
+	if m.drift.inflight == nil {
+		m.drift.inflight = map[string]bool{}
+	}
+	m.drift.inflight[s.ID] = true
+	ctx, b, id, name := m.ctx, m.backend, s.ID, s.Name
+	m.message, m.messageErr = action+" "+name+"…", false
+	return m, func() tea.Msg {
+		ctx, cancel := context.WithTimeout(ctx, callTimeout)
+		defer cancel()
+		run, err := call(ctx, b)
+		return driftSentMsg{stackID: id, name: name, action: action, note: note, run: run, err: err}
+	}
+}
+
+func (m Model) onDriftSent(msg driftSentMsg) (tea.Model, tea.Cmd) {
+	delete(m.drift.inflight, msg.stackID)
+	if msg.err != nil {
+		return m.failed(fmt.Sprintf("%s %s: %v — %s", msg.action, msg.name, msg.err, backend.Hint(msg.err)))
+	}
+	if m.drift.started == nil {
+		m.drift.started = map[string]model.Run{}
+	}
+	msg.run.Title = msg.action // the inbox names what was started
+	m.drift.started[msg.stackID] = msg.run
+	m.message, m.messageErr = fmt.Sprintf("%s of %s started: run %s", msg.action, msg.name, msg.run.ID), false
+	if msg.note != "" {
+		m.message += " (" + msg.note + ")"
+	}
+	return m.refresh()
+}
+
+// trackStarted follows the runs started from the drift view through each
+// stack load, and says how they ended.
+func (m *Model) trackStarted() {
+	for id, run := range m.drift.started {
+		s := m.forest.Stack(id)
+		if s == nil || s.LatestRun == nil {
+			continue
+		}
+		latest := *s.LatestRun
+		if latest.ID != run.ID {
+			if latest.CreatedAt.After(run.CreatedAt) {
+				delete(m.drift.started, id) // overtaken by a newer run: stop following
+			}
+			continue
+		}
+		latest.Title = run.Title
+		m.drift.started[id] = latest
+		if !latest.State.Terminal() {
+			continue
+		}
+		delete(m.drift.started, id)
+		rep := m.drift.reports[id]
+		result := "no drift"
+		if rep.Drift.Drifted {
+			result = fmt.Sprintf("%d drifted", rep.Counted())
+			if n := rep.Ignored(); n > 0 {
+				result += fmt.Sprintf(", %d ignored", n)
+			}
+		}
+		m.message, m.messageErr = fmt.Sprintf("%s of %s ended %s: %s", run.Title, s.Name, latest.State, result), latest.State != model.StateFinished
+	}
+}
+
+func (m Model) failed(text string) (Model, tea.Cmd) {
+	m.message, m.messageErr = text, true
+	return m, nil
+}
+
+// ignoreSelected ignores the selected attribute (or, on a resource line,
+// the whole resource) in the stack's environment, for this session and —
+// when the UI can save — in the user config.
+func (m Model) ignoreSelected() (Model, tea.Cmd) {
+	s := m.driftStack()
+	if m.drift.detail == "" || s == nil {
+		return m.failed("open a stack (enter) and select the attribute to ignore")
+	}
+	if m.readOnly {
+		return m.failed("read-only mode: ignoring drift writes the config")
+	}
+	rows := driftRows(m.drift.reports[s.ID])
+	if m.drift.dcursor >= len(rows) {
+		return m, nil
+	}
+	row := rows[m.drift.dcursor]
+	rule := drift.Rule{Address: row.res.Address, Attribute: drift.AnyAttribute, Environment: s.Env,
+		Reason: "ignored in stackview", Source: "config"}
+	what := row.res.Address
+	if row.attr != nil {
+		rule.Attribute, what = row.attr.Name, row.res.Address+" "+row.attr.Name
+	}
+	if (row.attr != nil && row.attr.IgnoredBy != nil) || (row.attr == nil && row.res.Ignored()) {
+		return m.failed(what + " is already ignored")
+	}
+	m.drift.added = append(m.drift.added, rule)
+	m.applyDrift(false)
+	m.rebuildRows()
+	m.message, m.messageErr = "ignoring "+what+" in "+s.Env, false
+	if m.saveIgnore == nil {
+		m.message += " for this session"
+		return m, nil
+	}
+	save := m.saveIgnore
+	return m, func() tea.Msg { return ignoreSavedMsg{what: what, err: save(rule)} }
+}
+
+// ignoreSavedMsg says whether an ignore rule reached the config file.
+type ignoreSavedMsg struct {
+	what string
+	err  error
+}
+
+func (m Model) onIgnoreSaved(msg ignoreSavedMsg) Model {
+	if msg.err != nil {
+		m.message, m.messageErr = "ignoring "+msg.what+" for this session only: "+msg.err.Error(), true
+		return m
+	}
+	m.message, m.messageErr = "ignoring "+msg.what+" (saved to the config)", false
+	return m
+}
+
+// driftCounts is the inbox summary: stacks with drift that counts, and
+// resources drifted.
+func (m Model) driftCounts(entries []driftEntry) (stacks, resources int) {
+	for _, e := range entries {
+		if n := e.report.Counted(); n > 0 || len(e.report.Resources) == 0 {
+			stacks++
+			resources += n
+		}
+	}
+	return stacks, resources
+}
+
+// attrList joins a resource's drifted attribute names.
+func attrList(r drift.Resource) string {
+	names := make([]string, 0, len(r.Attributes))
+	for _, a := range r.Attributes {
+		names = append(names, a.Name)
+	}
+	return strings.Join(names, ", ")
+}
