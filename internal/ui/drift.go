@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"sort"
-	"strings"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -285,13 +284,14 @@ func (m Model) ignoreSelected() (Model, tea.Cmd) {
 	if row.attr != nil {
 		rule.Attribute, what = row.attr.Name, row.res.Address+" "+row.attr.Name
 	}
+	what += " in " + s.Env
 	if (row.attr != nil && row.attr.IgnoredBy != nil) || (row.attr == nil && row.res.Ignored()) {
 		return m.failed(what + " is already ignored")
 	}
 	m.drift.added = append(m.drift.added, rule)
 	m.applyDrift(false)
 	m.rebuildRows()
-	m.message, m.messageErr = "ignoring "+what+" in "+s.Env, false
+	m.message, m.messageErr = "ignoring "+what, false
 	if m.saveIgnore == nil {
 		m.message += " for this session"
 		return m, nil
@@ -325,13 +325,4 @@ func (m Model) driftCounts(entries []driftEntry) (stacks, resources int) {
 		}
 	}
 	return stacks, resources
-}
-
-// attrList joins a resource's drifted attribute names.
-func attrList(r drift.Resource) string {
-	names := make([]string, 0, len(r.Attributes))
-	for _, a := range r.Attributes {
-		names = append(names, a.Name)
-	}
-	return strings.Join(names, ", ")
 }

@@ -19,7 +19,7 @@ import (
 // TODO(lead): swap for the shared confirmation component of the runs
 // issue once it lands on main.
 type driftConfirm struct {
-	action    string // "reconcile" | "confirm"
+	action    string // "reconcile" | "apply"
 	stackID   string
 	name      string
 	env       string
@@ -76,7 +76,7 @@ func (m Model) askConfirmReconcile(s *model.Stack) (Model, tea.Cmd) {
 		fmt.Sprintf("Apply run %s on %s in %s (commit %s).", r.ID, s.Name, s.Env, shortSHA(r.Commit)),
 		"Plan: " + deltaText(r.Delta),
 	}
-	return m.ask(driftConfirm{action: "confirm", stackID: s.ID, name: s.Name, env: s.Env, runID: r.ID, lines: lines})
+	return m.ask(driftConfirm{action: "apply", stackID: s.ID, name: s.Name, env: s.Env, runID: r.ID, lines: lines})
 }
 
 func (m Model) ask(c driftConfirm) (Model, tea.Cmd) {
@@ -121,7 +121,7 @@ func (m Model) confirmed(c driftConfirm) (tea.Model, tea.Cmd) {
 	if why := m.refuse(s, c.action); why != "" {
 		return m.failed(why)
 	}
-	if c.action == "confirm" {
+	if c.action == "apply" {
 		return m.sendDrift(s, "apply", "", func(ctx context.Context, b backend.Backend) (model.Run, error) {
 			return b.Confirm(ctx, c.stackID, c.runID)
 		})
