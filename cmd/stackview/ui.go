@@ -3,6 +3,8 @@ package main
 import (
 	"errors"
 
+	"github.com/stackview/stackview/internal/config"
+	"github.com/stackview/stackview/internal/drift"
 	"github.com/stackview/stackview/internal/ui"
 	"github.com/stackview/stackview/internal/ui/keys"
 )
@@ -34,5 +36,18 @@ func runUI(a *app) error {
 		RefreshInterval: a.cfg.RefreshInterval,
 		ReadOnly:        a.cfg.ReadOnly,
 		NoColor:         a.noColor(),
+		DriftIgnore:     a.cfg.DriftIgnore,
+		RepoFiles:       a.repoFiles,
+		SaveDriftIgnore: a.saveDriftIgnore,
 	})
+}
+
+// saveDriftIgnore appends a rule chosen in the UI to the config file in use,
+// or to the default one when none was read.
+func (a *app) saveDriftIgnore(r drift.Rule) error {
+	path := a.cfg.Path
+	if path == "" {
+		path = config.DefaultPath()
+	}
+	return config.AppendDriftIgnore(path, r)
 }
