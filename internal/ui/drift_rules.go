@@ -81,6 +81,7 @@ func (m *Model) applyDrift(fresh bool) {
 		}
 	}
 	m.drift.reports = reports
+	m.drift.cursor = max(0, min(m.drift.cursor, len(m.driftEntries())-1))
 }
 
 func (m *Model) rulesFor(stackID string) []drift.Rule {

@@ -104,7 +104,7 @@ func TestCheckNowUpdatesTheInbox(t *testing.T) {
 
 func TestReconcileFromTheInbox(t *testing.T) {
 	d, clk, _ := driftDriver(t)
-	d.press("F", "j", "D")
+	d.press("F", "j", "enter", "D")
 	d.requireScreen("Reconcile prod-network?", "start a tracked run of commit", "puts back 1 drifted resource(s)",
 		"prod is protected: type the stack name")
 	d.press("y") // typed text in a protected confirmation, not a yes
@@ -125,7 +125,9 @@ func TestReconcileFromTheInbox(t *testing.T) {
 	d.press("enter")
 	d.requireScreen("apply of prod-network started")
 	d.later(clk, 10*time.Second)
-	d.requireScreen("apply of prod-network ended FINISHED: no drift", "Drift inbox · 1 stack(s) drifted")
+	d.requireScreen("apply of prod-network ended FINISHED: no drift", "prod-network (prod) · no drift", "✓ prod-network matches its code")
+	d.press("esc")
+	d.requireScreen("Drift inbox · 1 stack(s) drifted", "▸ qa     qa-storefront")
 	for _, e := range d.m.driftEntries() {
 		if e.stack.ID == "prod-network" {
 			t.Fatalf("prod-network is still in the inbox: %+v", e.report)

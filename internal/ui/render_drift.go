@@ -66,6 +66,15 @@ func (m Model) renderDriftInbox(w, h int) string {
 	return block(lines, w, h)
 }
 
+// startedText is the progress of a run started from the drift view.
+func (m Model) startedText(r model.Run) string {
+	text := fmt.Sprintf("%s %s %s", r.Title, r.ID, r.State)
+	if r.State == model.StateUnconfirmed {
+		text += " — " + m.keys.Drift.Confirm.Help().Key + " applies it"
+	}
+	return text
+}
+
 func (m Model) checkedAgo(d model.Drift) string {
 	if d.CheckedAt.IsZero() {
 		return "–"
@@ -77,11 +86,7 @@ func (m Model) checkedAgo(d model.Drift) string {
 // counted addresses and the drift run.
 func (m Model) entryDetail(e driftEntry) string {
 	if r, ok := m.drift.started[e.stack.ID]; ok {
-		text := fmt.Sprintf("%s %s %s", r.Title, r.ID, r.State)
-		if r.State == model.StateUnconfirmed {
-			text += " — " + m.keys.Drift.Confirm.Help().Key + " applies it"
-		}
-		return text
+		return m.startedText(r)
 	}
 	var addrs []string
 	for _, r := range e.report.Resources {
@@ -112,6 +117,14 @@ func (m Model) renderDriftDetail(w, h int) string {
 		return block([]string{"", st.Subtle.Render("  the stack is gone; esc goes back")}, w, h)
 	}
 	rep := m.drift.reports[s.ID]
+	if !rep.Drift.Drifted {
+		lines := []string{st.Title.Render(fit(s.Name+" ("+s.Env+") · no drift", w)), ""}
+		if r, ok := m.drift.started[s.ID]; ok {
+			lines = append(lines, st.Accent.Render(fit("  "+m.startedText(r), w)))
+		}
+		lines = append(lines, st.OK.Render(fit("  ✓ "+s.Name+" matches its code; esc goes back to the inbox", w)))
+		return block(lines, w, h)
+	}
 	head := fmt.Sprintf("%s (%s) · %d resource(s) drifted", s.Name, s.Env, rep.Counted())
 	if n := rep.Ignored(); n > 0 {
 		head += fmt.Sprintf(", %d ignored", n)
@@ -122,7 +135,7 @@ func (m Model) renderDriftDetail(w, h int) string {
 	}
 	lines := []string{st.Title.Render(fit(head, w))}
 	if r, ok := m.drift.started[s.ID]; ok {
-		lines = append(lines, st.Accent.Render(fit(fmt.Sprintf("  %s %s: %s", r.Title, r.ID, r.State), w)))
+		lines = append(lines, st.Accent.Render(fit("  "+m.startedText(r), w)))
 	}
 	lines = append(lines, m.rulesErrLines(w)...)
 	rows := driftRows(rep)
