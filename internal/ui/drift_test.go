@@ -118,7 +118,7 @@ func TestReconcileFromTheInbox(t *testing.T) {
 	d.press("D")
 	d.press("esc")
 	d.later(clk, 11*time.Second)
-	d.requireScreen("reconcile "+run.ID+" UNCONFIRMED — c applies it")
+	d.requireScreen("reconcile " + run.ID + " UNCONFIRMED — c applies it")
 	d.press("c")
 	d.requireScreen("Apply run "+run.ID+" on prod-network in prod", "Plan: +0 ~2 -0")
 	d.typeText("prod-network")
