@@ -167,17 +167,19 @@ func (m Model) refuse(s *model.Stack, what string) string {
 	return ""
 }
 
-// checkNow starts a drift check of s. Backends that cannot start one say
-// why; Spacelift gets a proposed run, whose plan shows the drift.
+// checkNow starts a drift check of s, saying plainly when it is not what
+// the backend's own drift detection runs: on TFC a refresh-only plan (a
+// health assessment cannot be started through the API), on Spacelift a
+// proposed run (drift detection only runs on its schedule).
 func (m Model) checkNow(s *model.Stack) (Model, tea.Cmd) {
 	if why := m.refuse(s, "check for drift"); why != "" {
 		return m.failed(why)
 	}
 	kind, note := model.RunDriftCheck, ""
-	if !m.backend.Capabilities().DriftCheck {
-		if m.info.Kind == "tfc" {
-			return m.failed("HCP Terraform cannot start a health assessment through its API; it runs them on its own schedule (or from its web UI)")
-		}
+	switch {
+	case m.info.Kind == "tfc":
+		note = "a refresh-only plan: HCP Terraform cannot start assessments through its API"
+	case !m.backend.Capabilities().DriftCheck:
 		kind, note = model.RunPlan, m.info.Kind+" runs drift detection only on its schedule; started a proposed run, whose plan shows the drift"
 	}
 	return m.sendDrift(s, "check", note, func(ctx context.Context, b backend.Backend) (model.Run, error) {

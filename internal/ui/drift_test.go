@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stackview/stackview/internal/backend"
 	"github.com/stackview/stackview/internal/backend/sandbox"
 	"github.com/stackview/stackview/internal/drift"
 	"github.com/stackview/stackview/internal/model"
@@ -72,7 +73,7 @@ func TestIgnoreHidesAResourceFromTheCount(t *testing.T) {
 		t.Fatalf("saved = %+v, want %+v", *saved, want)
 	}
 	d.press("esc")
-	d.requireScreen("Drift inbox · 1 stack(s) drifted, 1 resource(s)")
+	d.requireScreen("Drift inbox · 1 stack(s) drifted, 1 resource(s)", "0 +1 ign.", "all of its drift is ignored")
 	if tabs := d.tabLine(); strings.Contains(tabs, "qa ?1 ⚠") {
 		t.Fatalf("qa still counts drift: %q", tabs)
 	}
@@ -148,5 +149,42 @@ func TestDriftActionsRefusedReadOnly(t *testing.T) {
 	d.requireScreen("read-only mode: ignoring drift writes the config")
 	if len(*saved) != 0 || len(d.m.drift.started) != 0 {
 		t.Fatalf("read-only mode acted: saved %v, started %v", *saved, d.m.drift.started)
+	}
+}
+
+// otherBackend is the sandbox presented as another backend kind, with or
+// without on-demand drift checks.
+type otherBackend struct {
+	*sandbox.Engine
+	kind       string
+	driftCheck bool
+}
+
+func (o otherBackend) Info() backend.Info {
+	i := o.Engine.Info()
+	i.Kind = o.kind
+	return i
+}
+
+func (o otherBackend) Capabilities() backend.Capabilities {
+	c := o.Engine.Capabilities()
+	c.DriftCheck = o.driftCheck
+	return c
+}
+
+func TestCheckNowSaysWhatItStarts(t *testing.T) {
+	e, clk := newSandbox(t)
+	d := newDriverOn(t, otherBackend{e, "spacelift", false}, clk.Now, 160, 48)
+	d.press("F", "f")
+	d.requireScreen("check of qa-storefront started", "spacelift runs drift detection only on its schedule; started a proposed run")
+	if k := d.m.drift.started["qa-storefront"].Kind; k != model.RunPlan {
+		t.Fatalf("Spacelift check now started a %s, want a proposed run", k)
+	}
+
+	d = newDriverOn(t, otherBackend{e, "tfc", true}, clk.Now, 160, 48)
+	d.press("F", "f")
+	d.requireScreen("(a refresh-only plan: HCP Terraform cannot start assessments through its API)")
+	if k := d.m.drift.started["qa-storefront"].Kind; k != model.RunDriftCheck {
+		t.Fatalf("TFC check now started a %s, want the refresh-only drift check", k)
 	}
 }

@@ -46,8 +46,11 @@ func (m Model) renderDriftInbox(w, h int) string {
 	for i := offset; i < len(entries) && i < offset+rows; i++ {
 		e := entries[i]
 		count := fmt.Sprintf("⚠ %d", e.report.Counted())
-		if len(e.report.Resources) == 0 {
+		switch {
+		case len(e.report.Resources) == 0:
 			count = "⚠ ?"
+		case e.report.Counted() == 0:
+			count = "0"
 		}
 		if n := e.report.Ignored(); n > 0 {
 			count += fmt.Sprintf(" +%d ign.", n)
@@ -95,6 +98,9 @@ func (m Model) entryDetail(e driftEntry) string {
 		}
 	}
 	text := strings.Join(addrs, ", ")
+	if len(addrs) == 0 && len(e.report.Resources) > 0 {
+		text = "all of its drift is ignored"
+	}
 	if run := e.report.Drift.RunID; run != "" {
 		text += " · run " + run
 	}
