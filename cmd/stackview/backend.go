@@ -8,6 +8,7 @@ import (
 	"github.com/stackview/stackview/internal/backend/sandbox"
 	"github.com/stackview/stackview/internal/backend/sandbox/spaceliftapi"
 	"github.com/stackview/stackview/internal/backend/spacelift"
+	"github.com/stackview/stackview/internal/backend/tfc"
 	"github.com/stackview/stackview/internal/config"
 )
 
@@ -30,8 +31,14 @@ func (a *app) openBackend() (backend.Backend, func(), error) {
 			return nil, nil, fmt.Errorf("spacelift: %w", err)
 		}
 		return cl, func() {}, nil
+	case config.BackendTFC:
+		cl, err := tfc.New(a.ctx, tfc.Config{Address: cfg.TFC.Address, Organization: cfg.TFC.Organization, Env: a.getenv})
+		if err != nil {
+			return nil, nil, err // the client's errors already say "tfc:"
+		}
+		return cl, func() {}, nil
 	}
-	return nil, nil, fmt.Errorf("the %s backend is not available in this build yet; use --backend sandbox", cfg.Backend)
+	return nil, nil, config.ValidateBackend(cfg.Backend)
 }
 
 // startSandbox creates (or resumes) the sandbox organisation.

@@ -14,6 +14,7 @@ type globals struct {
 	backend    string
 	readOnly   bool
 	sandboxDir string
+	sandboxN   int
 	noColor    bool
 	help       bool
 	version    bool
@@ -24,6 +25,7 @@ func (g *globals) register(fs *flag.FlagSet) {
 	fs.StringVar(&g.backend, "backend", "", "backend `NAME`: sandbox, sandbox-direct, spacelift or tfc (default from config, else sandbox)")
 	fs.BoolVar(&g.readOnly, "read-only", false, "refuse every mutation (runs, confirmations, locks, pushes)")
 	fs.StringVar(&g.sandboxDir, "sandbox-dir", "", "keep the sandbox's git repositories and state in `DIR` (resumed when it holds a sandbox)")
+	fs.IntVar(&g.sandboxN, "sandbox-stacks", 0, "generate a sandbox of about `N` stacks instead of the demo organisation (for trying scale)")
 	fs.BoolVar(&g.noColor, "no-color", false, "disable colours (also when NO_COLOR is set)")
 	fs.BoolVar(&g.help, "help", false, "show help")
 	fs.BoolVar(&g.help, "h", false, "show help")

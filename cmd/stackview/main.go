@@ -103,6 +103,12 @@ func (a *app) loadConfig() error {
 	if a.g.sandboxDir != "" {
 		cfg.Sandbox.Dir = a.g.sandboxDir
 	}
+	switch {
+	case a.g.sandboxN < 0:
+		return usagef("--sandbox-stacks: want 0 or more, got %d", a.g.sandboxN)
+	case a.g.sandboxN > 0:
+		cfg.Sandbox.Stacks = a.g.sandboxN
+	}
 	a.cfg = cfg
 	return nil
 }

@@ -51,7 +51,7 @@ func serveSandbox(t *testing.T) map[string]string {
 	out, errOut := newSyncBuffer("serving until interrupted"), newSyncBuffer("")
 	done := make(chan int, 1)
 	go func() {
-		done <- run(ctx, []string{"sandbox", "serve", "--addr", "127.0.0.1:0"}, out, errOut, func(string) string { return "" })
+		done <- run(ctx, []string{"sandbox", "serve", "--addr", "127.0.0.1:0", "--tfc-addr", "127.0.0.1:0"}, out, errOut, func(string) string { return "" })
 	}()
 	t.Cleanup(func() {
 		cancel()
@@ -71,7 +71,7 @@ func serveSandbox(t *testing.T) map[string]string {
 	for _, m := range exportLine.FindAllStringSubmatch(out.String(), -1) {
 		env[m[1]] = m[2]
 	}
-	for _, k := range []string{"SPACELIFT_API_KEY_ENDPOINT", "SPACELIFT_API_KEY_ID", "SPACELIFT_API_KEY_SECRET"} {
+	for _, k := range []string{"SPACELIFT_API_KEY_ENDPOINT", "SPACELIFT_API_KEY_ID", "SPACELIFT_API_KEY_SECRET", "TFE_ADDRESS", "TFE_TOKEN", "TF_CLOUD_ORGANIZATION"} {
 		if env[k] == "" {
 			t.Fatalf("serve did not print %s:\n%s", k, out.String())
 		}
@@ -82,13 +82,20 @@ func serveSandbox(t *testing.T) map[string]string {
 	return env
 }
 
-// shape is what must agree between backends: per stack id, its layer,
-// business unit, state and dependencies.
+// shape is what must agree between backends: per stack name, its
+// environment, layer, business unit, state, tracked commit and dependencies
+// (as names, since ids differ between dialects).
 func shape(t *testing.T, out string) map[string]string {
 	t.Helper()
 	var got lsOutput
 	if err := json.Unmarshal([]byte(out), &got); err != nil {
 		t.Fatalf("not JSON: %v\n%s", err, out)
+	}
+	names := map[string]string{}
+	for _, e := range got.Environments {
+		for _, s := range e.Stacks {
+			names[s.ID] = s.Name
+		}
 	}
 	m := map[string]string{}
 	for _, e := range got.Environments {
@@ -97,13 +104,29 @@ func shape(t *testing.T, out string) map[string]string {
 			if s.BusinessUnit != nil {
 				bu = *s.BusinessUnit
 			}
-			m[s.ID] = strings.Join([]string{e.Name, s.Layer, bu, s.State, s.TrackedCommit, strings.Join(s.DependsOn, ",")}, "|")
+			var deps []string
+			for _, d := range s.DependsOn {
+				deps = append(deps, names[d])
+			}
+			m[s.Name] = strings.Join([]string{e.Name, s.Layer, bu, s.State, s.TrackedCommit, strings.Join(deps, ",")}, "|")
 		}
 	}
 	return m
 }
 
-func TestSpaceliftBackendAgainstServedSandbox(t *testing.T) {
+func sameShape(t *testing.T, what string, got, want map[string]string) {
+	t.Helper()
+	if len(got) == 0 || len(got) != len(want) {
+		t.Fatalf("%s: %d stacks, want %d", what, len(got), len(want))
+	}
+	for name, w := range want {
+		if got[name] != w {
+			t.Errorf("%s: %s is %q, want %q", what, name, got[name], w)
+		}
+	}
+}
+
+func TestRealClientsAgainstServedSandbox(t *testing.T) {
 	isolate(t)
 	env := serveSandbox(t)
 	code, viaAPI, errOut := runCLI(t, env, "--backend", "spacelift", "ls", "--json")
@@ -114,24 +137,27 @@ func TestSpaceliftBackendAgainstServedSandbox(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("sandbox-direct ls: exit %d: %s", code, errOut)
 	}
-	a, b := shape(t, viaAPI), shape(t, direct)
-	if len(a) == 0 || len(a) != len(b) {
-		t.Fatalf("%d stacks over the API, %d direct", len(a), len(b))
+	sameShape(t, "spacelift dialect", shape(t, viaAPI), shape(t, direct))
+	code, viaTFC, errOut := runCLI(t, env, "--backend", "tfc", "ls", "--json")
+	if code != 0 {
+		t.Fatalf("tfc ls: exit %d: %s", code, errOut)
 	}
-	for id, want := range b {
-		if a[id] != want {
-			t.Errorf("%s: over the API %q, direct %q", id, a[id], want)
-		}
-	}
+	sameShape(t, "tfc dialect", shape(t, viaTFC), shape(t, viaAPI))
 
 	bad := map[string]string{}
 	for k, v := range env {
 		bad[k] = v
 	}
 	bad["SPACELIFT_API_KEY_SECRET"] = "not-the-secret"
+	bad["TFE_TOKEN"] = "not-the-token"
 	code, _, errOut = runCLI(t, bad, "--backend", "spacelift", "ls")
 	if code != 1 || !strings.Contains(errOut, "unauthorized") || strings.Contains(errOut, "not-the-secret") {
 		t.Errorf("wrong secret: exit %d, %q", code, errOut)
+	}
+	code, _, errOut = runCLI(t, bad, "--backend", "tfc", "ls")
+	if code != 1 || !strings.Contains(errOut, "unauthorized") || !strings.Contains(errOut, "TFE_TOKEN") ||
+		strings.Contains(errOut, "not-the-token") || strings.Count(errOut, "\n") != 1 {
+		t.Errorf("wrong token: exit %d, %q", code, errOut)
 	}
 }
 

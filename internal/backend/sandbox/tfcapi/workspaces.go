@@ -34,18 +34,48 @@ var invalidTagChars = regexp.MustCompile(`[^a-z0-9_:-]+`)
 // '_' and ':'.
 func sanitizeTag(s string) string { return invalidTagChars.ReplaceAllString(strings.ToLower(s), "-") }
 
-// stacks lists the engine's stacks sorted by workspace name.
+// stacks lists the engine's stacks sorted by workspace name, each with its
+// current run as TFC defines it.
 func (s *Server) stacks(ctx context.Context) ([]model.Stack, error) {
 	all, err := s.b.ListStacks(ctx)
 	if err != nil {
 		return nil, err
 	}
 	names := make(map[string]string, len(all))
-	for _, st := range all {
+	for i, st := range all {
 		names[st.ID] = sanitizeName(st.Name)
+		if all[i].LatestRun, err = s.currentRun(ctx, st); err != nil {
+			return nil, err
+		}
 	}
 	sort.SliceStable(all, func(i, j int) bool { return names[all[i].ID] < names[all[j].ID] })
 	return all, nil
+}
+
+// currentRun is the workspace's current-run: the newest run that is not
+// speculative. Plan-only runs never become a workspace's current run in
+// TFC, so the workspace's status follows its last real run, as the engine's
+// stack state follows its last deploy.
+func (s *Server) currentRun(ctx context.Context, st model.Stack) (*model.Run, error) {
+	if st.LatestRun == nil || st.LatestRun.Kind == model.RunDeploy {
+		return st.LatestRun, nil
+	}
+	cursor := ""
+	for {
+		runs, next, err := s.b.ListRuns(ctx, st.ID, cursor)
+		if err != nil {
+			return nil, err
+		}
+		for i := range runs {
+			if runs[i].Kind == model.RunDeploy {
+				return &runs[i], nil
+			}
+		}
+		if next == "" {
+			return nil, nil
+		}
+		cursor = next
+	}
 }
 
 // findStack lists the stacks and returns the one pred picks, with all of
