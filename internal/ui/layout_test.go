@@ -22,6 +22,9 @@ func TestEveryScreenFillsTheTerminalExactly(t *testing.T) {
 		"help":         func(d *driver) { d.press("?") },
 		"filter-empty": func(d *driver) { d.typeText("/zzz") },
 		"command":      func(d *driver) { d.typeText(":env pr") },
+		"drift-inbox":  func(d *driver) { d.press("F") },
+		"drift-detail": func(d *driver) { d.press("F", "enter") },
+		"drift-ask":    func(d *driver) { d.press("F", "D") },
 		"refresh-fail": func(d *driver) {
 			d.fake.FailList(errors.New(strings.Repeat("boom ", 40)))
 			d.press("r")
