@@ -173,7 +173,7 @@ func (m Model) refuse(s *model.Stack, what string) string {
 // proposed run (drift detection only runs on its schedule).
 func (m Model) checkNow(s *model.Stack) (Model, tea.Cmd) {
 	if why := m.refuse(s, "check for drift"); why != "" {
-		return m.failed(why)
+		return m.driftFailed(why)
 	}
 	kind, note := model.RunDriftCheck, ""
 	switch {
@@ -212,7 +212,7 @@ func (m Model) sendDrift(s *model.Stack, action, note string, call func(context.
 func (m Model) onDriftSent(msg driftSentMsg) (tea.Model, tea.Cmd) {
 	delete(m.drift.inflight, msg.stackID)
 	if msg.err != nil {
-		return m.failed(fmt.Sprintf("%s %s: %v — %s", msg.action, msg.name, msg.err, backend.Hint(msg.err)))
+		return m.driftFailed(fmt.Sprintf("%s %s: %v — %s", msg.action, msg.name, msg.err, backend.Hint(msg.err)))
 	}
 	if m.drift.started == nil {
 		m.drift.started = map[string]model.Run{}
@@ -259,7 +259,7 @@ func (m *Model) trackStarted() {
 	}
 }
 
-func (m Model) failed(text string) (Model, tea.Cmd) {
+func (m Model) driftFailed(text string) (Model, tea.Cmd) {
 	m.message, m.messageErr = text, true
 	return m, nil
 }
@@ -270,10 +270,10 @@ func (m Model) failed(text string) (Model, tea.Cmd) {
 func (m Model) ignoreSelected() (Model, tea.Cmd) {
 	s := m.driftStack()
 	if m.drift.detail == "" || s == nil {
-		return m.failed("open a stack (enter) and select the attribute to ignore")
+		return m.driftFailed("open a stack (enter) and select the attribute to ignore")
 	}
 	if m.readOnly {
-		return m.failed("read-only mode: ignoring drift writes the config")
+		return m.driftFailed("read-only mode: ignoring drift writes the config")
 	}
 	rows := driftRows(m.drift.reports[s.ID])
 	if m.drift.dcursor >= len(rows) {
@@ -288,7 +288,7 @@ func (m Model) ignoreSelected() (Model, tea.Cmd) {
 	}
 	what += " in " + s.Env
 	if (row.attr != nil && row.attr.IgnoredBy != nil) || (row.attr == nil && row.res.Ignored()) {
-		return m.failed(what + " is already ignored")
+		return m.driftFailed(what + " is already ignored")
 	}
 	m.drift.added = append(m.drift.added, rule)
 	m.applyDrift(false)

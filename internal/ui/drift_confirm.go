@@ -42,7 +42,7 @@ func (m Model) protectedEnv(name string) bool {
 // the drifted resources back.
 func (m Model) askReconcile(s *model.Stack) (Model, tea.Cmd) {
 	if why := m.refuse(s, "reconcile"); why != "" {
-		return m.failed(why)
+		return m.driftFailed(why)
 	}
 	rep := m.drift.reports[s.ID]
 	lines := []string{
@@ -66,11 +66,11 @@ func ignoredNote(n int) string {
 // confirmation — typically the reconcile run after its plan.
 func (m Model) askConfirmReconcile(s *model.Stack) (Model, tea.Cmd) {
 	if why := m.refuse(s, "confirm a run"); why != "" {
-		return m.failed(why)
+		return m.driftFailed(why)
 	}
 	r := s.LatestRun
 	if r == nil || r.Kind != model.RunDeploy || r.State != model.StateUnconfirmed {
-		return m.failed("no run of " + s.Name + " waits for confirmation")
+		return m.driftFailed("no run of " + s.Name + " waits for confirmation")
 	}
 	lines := []string{
 		fmt.Sprintf("Apply run %s on %s in %s (commit %s).", r.ID, s.Name, s.Env, shortSHA(r.Commit)),
@@ -119,7 +119,7 @@ func (m Model) confirmed(c driftConfirm) (tea.Model, tea.Cmd) {
 	m.drift.confirm = nil
 	s := m.forest.Stack(c.stackID)
 	if why := m.refuse(s, c.action); why != "" {
-		return m.failed(why)
+		return m.driftFailed(why)
 	}
 	if c.action == "apply" {
 		return m.sendDrift(s, "apply", "", func(ctx context.Context, b backend.Backend) (model.Run, error) {
