@@ -51,6 +51,9 @@ type Config struct {
 	Keys         map[string][]string // action -> keys, validated by the UI's keymap
 	DriftIgnore  []drift.Rule        // [[drift.ignore]]: known-noise drift, like a repository's ignore file
 
+	Git       Git
+	Promotion Promotion
+
 	lines []string // the file's lines, for locating keys in later errors
 }
 
@@ -74,6 +77,24 @@ type TFC struct {
 	Organization string
 }
 
+// Git configures the git work of promotions and module bumps.
+type Git struct {
+	CacheDir string            // "" = $XDG_CACHE_HOME/stackview/git
+	Clones   map[string]string // repository URL -> a local clone to use instead of the cache
+}
+
+// Promotion strategies: how a promotion or a module bump moves a branch.
+const (
+	StrategyFastForward = "fast-forward"
+	StrategyMerge       = "merge"
+	StrategyPullRequest = "pull-request"
+)
+
+// Promotion configures how branches move.
+type Promotion struct {
+	Strategy string `toml:"strategy"` // fast-forward (default) | merge | pull-request
+}
+
 // file mirrors the TOML layout; pointers tell "absent" from "zero".
 type file struct {
 	Backend         *string             `toml:"backend"`
@@ -87,10 +108,17 @@ type file struct {
 	Mapping         *fileMapping        `toml:"mapping"`
 	Keys            map[string][]string `toml:"keys"`
 	Drift           *fileDrift          `toml:"drift"`
+	Git             *fileGit            `toml:"git"`
+	Promotion       *Promotion          `toml:"promotion"`
 }
 
 type fileDrift struct {
 	Ignore []drift.Rule `toml:"ignore"`
+}
+
+type fileGit struct {
+	CacheDir string            `toml:"cache_dir"`
+	Clones   map[string]string `toml:"clones"`
 }
 
 type fileSandbox struct {
@@ -122,6 +150,7 @@ func Default() *Config {
 		Sandbox:         Sandbox{Seed: 1},
 		Environments:    model.DefaultEnvironments(),
 		Mapping:         model.DefaultMapping(),
+		Promotion:       Promotion{Strategy: StrategyFastForward},
 	}
 }
 
@@ -242,6 +271,21 @@ func (c *Config) apply(f *file) error {
 			}
 			r.Source = "config"
 			c.DriftIgnore = append(c.DriftIgnore, r)
+		}
+	}
+	if f.Git != nil {
+		c.Git.CacheDir = expandHome(f.Git.CacheDir)
+		c.Git.Clones = map[string]string{}
+		for url, dir := range f.Git.Clones {
+			c.Git.Clones[url] = expandHome(dir)
+		}
+	}
+	if f.Promotion != nil && f.Promotion.Strategy != "" {
+		switch f.Promotion.Strategy {
+		case StrategyFastForward, StrategyMerge, StrategyPullRequest:
+			c.Promotion.Strategy = f.Promotion.Strategy
+		default:
+			return c.errorf("promotion.strategy", "want \"fast-forward\", \"merge\" or \"pull-request\", got %q", f.Promotion.Strategy)
 		}
 	}
 	return nil

@@ -94,6 +94,15 @@ use_space = true
 
 [keys]
 quit = ["q", "ctrl+q"]
+
+[git]
+cache_dir = "/var/cache/sv"
+
+[git.clones]
+"git@github.com:acme/payments.git" = "/src/payments"
+
+[promotion]
+strategy = "pull-request"
 `)
 	c, err := Load(p)
 	if err != nil {
@@ -125,6 +134,12 @@ quit = ["q", "ctrl+q"]
 	if got := c.Keys["quit"]; len(got) != 2 || got[1] != "ctrl+q" {
 		t.Errorf("keys = %v", c.Keys)
 	}
+	if c.Git.CacheDir != "/var/cache/sv" || c.Git.Clones["git@github.com:acme/payments.git"] != "/src/payments" {
+		t.Errorf("git = %+v", c.Git)
+	}
+	if c.Promotion.Strategy != StrategyPullRequest {
+		t.Errorf("promotion = %+v", c.Promotion)
+	}
 }
 
 func TestErrorsNameFileLineAndKey(t *testing.T) {
@@ -146,6 +161,7 @@ func TestErrorsNameFileLineAndKey(t *testing.T) {
 		{"bad regex", "[mapping]\nbusiness_unit_pattern = \"(\"\n", 2, "mapping.business_unit_pattern", "regular expression"},
 		{"regex without group", "[mapping]\nbusiness_unit_pattern = \"x\"\n", 2, "mapping.business_unit_pattern", "(?P<bu>"},
 		{"syntax", "backend = \n", 1, "backend", "expected value"},
+		{"bad strategy", "[promotion]\nstrategy = \"rebase\"\n", 2, "promotion.strategy", "fast-forward"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -195,7 +211,8 @@ func TestExampleFileIsTheDefaults(t *testing.T) {
 	}
 	d := Default()
 	if c.Backend != d.Backend || c.ReadOnly != d.ReadOnly || c.RefreshInterval != d.RefreshInterval ||
-		c.Theme != d.Theme || c.Sandbox != d.Sandbox || c.Mapping != d.Mapping {
+		c.Theme != d.Theme || c.Sandbox != d.Sandbox || c.Mapping != d.Mapping ||
+		c.Promotion != d.Promotion || c.Git.CacheDir != d.Git.CacheDir || len(c.Git.Clones) != 0 {
 		t.Errorf("example differs from defaults:\n%+v\n%+v", c, d)
 	}
 	if strings.Join(c.EnvironmentNames(), ",") != "dev,qa,prod" {

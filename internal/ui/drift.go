@@ -1,14 +1,12 @@
 package ui
 
 import (
-	"context"
 	"fmt"
 	"sort"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/stackview/stackview/internal/backend"
 	"github.com/stackview/stackview/internal/drift"
 	"github.com/stackview/stackview/internal/model"
 )
@@ -30,8 +28,7 @@ type driftState struct {
 	// started holds the drift check or reconcile started from here on each
 	// stack, to show its progress and say when it ends.
 	started  map[string]model.Run
-	inflight map[string]bool // a trigger or confirm is being sent: the exactly-once guard
-	confirm  *driftConfirm
+	checking map[string]bool // a check now is on its way
 }
 
 // driftEntry is one inbox row.
@@ -125,12 +122,6 @@ func (m Model) handleDriftKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd, bool) {
 	case key.Matches(msg, dk.Check):
 		mm, cmd := m.checkNow(s)
 		return mm, cmd, true
-	case key.Matches(msg, dk.Reconcile):
-		mm, cmd := m.askReconcile(s)
-		return mm, cmd, true
-	case key.Matches(msg, dk.Confirm):
-		mm, cmd := m.askConfirmReconcile(s)
-		return mm, cmd, true
 	case key.Matches(msg, dk.Ignore):
 		mm, cmd := m.ignoreSelected()
 		return mm, cmd, true
@@ -150,19 +141,20 @@ func (m *Model) driftMove(d int) {
 	m.drift.cursor = max(0, min(m.drift.cursor+d, n-1))
 }
 
-// refuse says why the user may not act on s, or "".
-func (m Model) refuse(s *model.Stack, what string) string {
+// refuseCheck says why s may not be checked for drift now, or "".
+func (m Model) refuseCheck(s *model.Stack) string {
 	switch {
 	case s == nil:
 		return "no stack selected"
 	case m.readOnly:
-		return "read-only mode: cannot " + what
+		return "read-only mode: check for drift refused, nothing was sent"
 	case !s.CanWrite:
 		return "you have no write access to " + s.Name
 	case s.Disabled:
 		return s.Name + " is disabled"
-	case m.drift.inflight[s.ID]:
-		return "a request for " + s.Name + " is already on its way"
+	}
+	if busy, ok := m.inflight[s.ID]; ok {
+		return busy + " on " + s.Name + " was sent; waiting for the answer"
 	}
 	return ""
 }
@@ -170,60 +162,73 @@ func (m Model) refuse(s *model.Stack, what string) string {
 // checkNow starts a drift check of s, saying plainly when it is not what
 // the backend's own drift detection runs: on TFC a refresh-only plan (a
 // health assessment cannot be started through the API), on Spacelift a
-// proposed run (drift detection only runs on its schedule).
+// proposed run (drift detection only runs on its schedule). Like every
+// mutation it is sent once and audited; it changes nothing, so it needs no
+// confirmation.
 func (m Model) checkNow(s *model.Stack) (Model, tea.Cmd) {
-	if why := m.refuse(s, "check for drift"); why != "" {
+	if why := m.refuseCheck(s); why != "" {
 		return m.driftFailed(why)
 	}
-	kind, note := model.RunDriftCheck, ""
+	if m.drift.checking == nil {
+		m.drift.checking = map[string]bool{}
+	}
+	m.drift.checking[s.ID] = true
+	action := "drift-check"
+	if !m.backend.Capabilities().DriftCheck {
+		action = "plan"
+	}
+	return m.dispatch([]op{{action: action, stackID: s.ID, name: s.Name, env: s.Env, commit: s.TrackedCommit}}, false)
+}
+
+// reconcileKey is the deploy key as the drift view uses it.
+func (m Model) reconcileKey() key.Binding {
+	b := m.keys.Actions.Deploy
+	b.SetHelp(b.Help().Key, "reconcile (deploy the tracked commit)")
+	return b
+}
+
+// checkNote says what check now really started on this backend, or "".
+func (m Model) checkNote() string {
 	switch {
 	case m.info.Kind == "tfc":
-		note = "a refresh-only plan: HCP Terraform cannot start assessments through its API"
+		return "a refresh-only plan: HCP Terraform cannot start assessments through its API"
 	case !m.backend.Capabilities().DriftCheck:
-		kind, note = model.RunPlan, m.info.Kind+" runs drift detection only on its schedule; started a proposed run, whose plan shows the drift"
+		return m.info.Kind + " runs drift detection only on its schedule; started a proposed run, whose plan shows the drift"
 	}
-	return m.sendDrift(s, "check", note, func(ctx context.Context, b backend.Backend) (model.Run, error) {
-		return b.Trigger(ctx, s.ID, kind)
-	})
+	return ""
 }
 
-// driftSentMsg is the answer to a drift check, reconcile or confirm.
-type driftSentMsg struct {
-	stackID, name, action, note string
-	run                         model.Run
-	err                         error
-}
-
-func (m Model) sendDrift(s *model.Stack, action, note string, call func(context.Context, backend.Backend) (model.Run, error)) (Model, tea.Cmd) {
-	if m.drift.inflight == nil {
-		m.drift.inflight = map[string]bool{}
+// afterActions follows, from the drift view, the runs its actions started:
+// a check, a reconcile (D, a deploy) or the apply of one (c, a confirm).
+func (m Model) afterActions(msg actionsMsg) Model {
+	if msg.bulk {
+		return m
 	}
-	m.drift.inflight[s.ID] = true
-	ctx, b, id, name := m.ctx, m.backend, s.ID, s.Name
-	m.message, m.messageErr = action+" "+name+"…", false
-	return m, func() tea.Msg {
-		ctx, cancel := context.WithTimeout(ctx, callTimeout)
-		defer cancel()
-		run, err := call(ctx, b)
-		return driftSentMsg{stackID: id, name: name, action: action, note: note, run: run, err: err}
+	r := msg.results[0]
+	checking := m.drift.checking[r.op.stackID]
+	if checking {
+		delete(m.drift.checking, r.op.stackID)
 	}
-}
-
-func (m Model) onDriftSent(msg driftSentMsg) (tea.Model, tea.Cmd) {
-	delete(m.drift.inflight, msg.stackID)
-	if msg.err != nil {
-		return m.driftFailed(fmt.Sprintf("%s %s: %v — %s", msg.action, msg.name, msg.err, backend.Hint(msg.err)))
+	if r.err != nil || r.run == nil || !(m.drift.open || checking) {
+		return m
+	}
+	title := map[string]string{"drift-check": "check", "deploy": "reconcile", "confirm": "apply", "plan": "plan"}[r.op.action]
+	if title == "" {
+		return m
+	}
+	if checking {
+		title = "check"
+		if note := m.checkNote(); note != "" {
+			m.message += " (" + note + ")"
+		}
 	}
 	if m.drift.started == nil {
 		m.drift.started = map[string]model.Run{}
 	}
-	msg.run.Title = msg.action // the inbox names what was started
-	m.drift.started[msg.stackID] = msg.run
-	m.message, m.messageErr = fmt.Sprintf("%s of %s started: run %s", msg.action, msg.name, msg.run.ID), false
-	if msg.note != "" {
-		m.message += " (" + msg.note + ")"
-	}
-	return m.refresh()
+	run := *r.run
+	run.Title = title
+	m.drift.started[r.op.stackID] = run
+	return m
 }
 
 // trackStarted follows the runs started from the drift view through each
@@ -255,7 +260,7 @@ func (m *Model) trackStarted() {
 				result += fmt.Sprintf(", %d ignored", n)
 			}
 		}
-		m.message, m.messageErr = fmt.Sprintf("%s of %s ended %s: %s", run.Title, s.Name, latest.State, result), latest.State != model.StateFinished
+		m.message, m.messageErr = fmt.Sprintf("%s of %s ended %s: %s", run.Title, s.Name, latest.State, result), latest.State.Terminal() && latest.State != model.StateFinished
 	}
 }
 

@@ -90,7 +90,7 @@ func TestCheckNowUpdatesTheInbox(t *testing.T) {
 	d, clk, _ := driftDriver(t)
 	before := d.m.forest.Stack("prod-network").Drift.RunID
 	d.press("F", "j", "f")
-	d.requireScreen("check of prod-network started: run")
+	d.requireScreen("✓ drift-check prod-network: run")
 	started := d.m.drift.started["prod-network"]
 	if started.Kind != model.RunDriftCheck || started.ID == before {
 		t.Fatalf("started %+v", started)
@@ -106,25 +106,24 @@ func TestCheckNowUpdatesTheInbox(t *testing.T) {
 func TestReconcileFromTheInbox(t *testing.T) {
 	d, clk, _ := driftDriver(t)
 	d.press("F", "j", "enter", "D")
-	d.requireScreen("Reconcile prod-network?", "start a tracked run of commit", "puts back 1 drifted resource(s)",
-		"prod is protected: type the stack name")
-	d.press("y") // typed text in a protected confirmation, not a yes
-	d.press("enter")
-	d.requireScreen("type prod-network exactly")
-	d.press("backspace")
+	d.requireScreen("Deploy prod-network?", "type the stack name (prod-network)")
+	d.press("y", "enter") // y is text in a protected confirmation
+	d.requireScreen("type prod-network exactly to go ahead")
+	d.press("ctrl+u")
 	d.typeText("prod-network")
 	d.press("enter")
-	d.requireScreen("reconcile of prod-network started")
+	d.requireScreen("✓ deploy prod-network: run")
 	run := d.m.drift.started["prod-network"]
-	d.press("D")
-	d.press("esc")
+	if run.Title != "reconcile" || run.Kind != model.RunDeploy {
+		t.Fatalf("followed %+v, want the reconcile deploy", run)
+	}
 	d.later(clk, 11*time.Second)
 	d.requireScreen("reconcile " + run.ID + " UNCONFIRMED — c applies it")
 	d.press("c")
-	d.requireScreen("Apply run "+run.ID+" on prod-network in prod", "Plan: +0 ~2 -0")
+	d.requireScreen("Confirm prod-network?", "+0 ~2 -0")
 	d.typeText("prod-network")
 	d.press("enter")
-	d.requireScreen("apply of prod-network started")
+	d.requireScreen("✓ confirm prod-network")
 	d.later(clk, 10*time.Second)
 	d.requireScreen("apply of prod-network ended FINISHED: no drift", "prod-network (prod) · no drift", "✓ prod-network matches its code")
 	d.press("esc")
@@ -142,9 +141,9 @@ func TestReconcileFromTheInbox(t *testing.T) {
 func TestDriftActionsRefusedReadOnly(t *testing.T) {
 	d, _, saved := driftDriver(t, func(o *Options) { o.ReadOnly = true })
 	d.press("F", "f")
-	d.requireScreen("read-only mode: cannot check for drift")
+	d.requireScreen("read-only mode: check for drift refused")
 	d.press("D")
-	d.requireScreen("read-only mode: cannot reconcile")
+	d.requireScreen("read-only mode: deploy refused")
 	d.press("enter", "j", "i")
 	d.requireScreen("read-only mode: ignoring drift writes the config")
 	if len(*saved) != 0 || len(d.m.drift.started) != 0 {
@@ -176,14 +175,18 @@ func TestCheckNowSaysWhatItStarts(t *testing.T) {
 	e, clk := newSandbox(t)
 	d := newDriverOn(t, otherBackend{e, "spacelift", false}, clk.Now, 160, 48)
 	d.press("F", "f")
-	d.requireScreen("check of qa-storefront started", "spacelift runs drift detection only on its schedule; started a proposed run")
+	if msg := d.m.message; !strings.Contains(msg, "✓ plan qa-storefront") || !strings.Contains(msg, "spacelift runs drift detection only on its schedule; started a proposed run") {
+		t.Fatalf("message = %q", msg)
+	}
 	if k := d.m.drift.started["qa-storefront"].Kind; k != model.RunPlan {
 		t.Fatalf("Spacelift check now started a %s, want a proposed run", k)
 	}
 
 	d = newDriverOn(t, otherBackend{e, "tfc", true}, clk.Now, 160, 48)
 	d.press("F", "f")
-	d.requireScreen("(a refresh-only plan: HCP Terraform cannot start assessments through its API)")
+	if msg := d.m.message; !strings.Contains(msg, "(a refresh-only plan: HCP Terraform cannot start assessments through its API)") {
+		t.Fatalf("message = %q", msg)
+	}
 	if k := d.m.drift.started["qa-storefront"].Kind; k != model.RunDriftCheck {
 		t.Fatalf("TFC check now started a %s, want the refresh-only drift check", k)
 	}

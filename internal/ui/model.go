@@ -6,6 +6,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/stackview/stackview/internal/audit"
 	"github.com/stackview/stackview/internal/backend"
 	"github.com/stackview/stackview/internal/drift"
 	"github.com/stackview/stackview/internal/model"
@@ -20,6 +21,16 @@ const (
 	modeBrowse  mode = iota
 	modeFilter       // typing after "/"
 	modeCommand      // typing after ":"
+	modeSearch       // typing a log search after "/" in the run view
+)
+
+// viewKind is the screen the body shows.
+type viewKind int
+
+const (
+	viewTree    viewKind = iota // the stack tree (and detail)
+	viewHistory                 // one stack's runs
+	viewRun                     // one run: timeline, plan, log
 )
 
 // Model is the root of the UI. It is a value: Update returns the next one.
@@ -35,6 +46,7 @@ type Model struct {
 	styles    *theme.Styles
 	interval  time.Duration
 	readOnly  bool
+	audit     audit.Recorder
 	now       func() time.Time
 	// after schedules a timer message; tea.Tick in production, a recorder in
 	// tests so no test waits for real time.
@@ -78,6 +90,20 @@ type Model struct {
 	runsErr     error
 	runsLoading bool
 
+	// Mutations: the open confirmation and what it would send, the stacks
+	// with a mutation in flight (the exactly-once guard), marks for bulk.
+	dialog    *dialog
+	pending   request
+	inflight  map[string]string // stack id -> action sent
+	marks     map[string]bool
+	quitArmed bool // q was pressed once while a mutation was in flight
+
+	view    viewKind
+	hist    historyState
+	rv      runView
+	rvGen   int // poll generation of the run view; a new run view retires the old chain
+	watches []watch
+
 	drift      driftState
 	repoFiles  RepoFiles              // reads ignore files; nil = config rules only
 	saveIgnore func(drift.Rule) error // persists an ignore chosen with i; nil = this session only
@@ -115,8 +141,15 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.onOpened(msg), nil
 	case runsMsg:
 		return m.onRuns(msg), nil
-	case driftSentMsg:
-		return m.onDriftSent(msg)
+	case actionsMsg:
+		next, cmd := m.onActions(msg)
+		return next.afterActions(msg), cmd
+	case historyMsg:
+		return m.onHistory(msg), nil
+	case runMsg, logMsg, changesMsg, pollMsg:
+		return m.onRunView(msg)
+	case watchMsg:
+		return m.onWatch(msg)
 	case ignoreSavedMsg:
 		return m.onIgnoreSaved(msg), nil
 	case clockMsg:
@@ -163,7 +196,11 @@ func (m Model) onStacks(msg stacksMsg) (tea.Model, tea.Cmd) {
 	m.waves = waveIndex(&m.forest)
 	m.rebuildRows()
 	m, runs := m.loadRunsIfNeeded(true)
-	return m, tea.Batch(tick, runs)
+	var run tea.Cmd
+	if m.view == viewRun {
+		run = m.fetchRun() // someone else may have confirmed or stopped it
+	}
+	return m, tea.Batch(tick, runs, run, m.pollWatches())
 }
 
 func (m Model) onRuns(msg runsMsg) Model {

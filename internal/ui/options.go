@@ -12,11 +12,14 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
 
+	"github.com/stackview/stackview/internal/audit"
 	"github.com/stackview/stackview/internal/backend"
 	"github.com/stackview/stackview/internal/drift"
 	"github.com/stackview/stackview/internal/model"
+	"github.com/stackview/stackview/internal/promote"
 	"github.com/stackview/stackview/internal/ui/keys"
 	"github.com/stackview/stackview/internal/ui/theme"
+	"github.com/stackview/stackview/internal/vcs"
 )
 
 // Options configures the UI.
@@ -29,6 +32,12 @@ type Options struct {
 	RefreshInterval time.Duration       // default 5s
 	ReadOnly        bool
 	NoColor         bool // NO_COLOR non-empty or --no-color
+	// Audit records every mutation sent; nil records nothing.
+	Audit audit.Recorder
+	// Git is the clone cache promotions and module bumps work in; Strategy
+	// how they move branches (config [git], [promotion]).
+	Git      vcs.Cache
+	Strategy promote.Strategy
 
 	// DriftIgnore is the user config's [[drift.ignore]] rules; RepoFiles
 	// reads each repository's .stackview/drift-ignore.toml (nil: none);
@@ -73,7 +82,12 @@ func New(opts Options) (Model, error) {
 	if now == nil {
 		now = time.Now
 	}
+	rec := opts.Audit
+	if rec == nil {
+		rec = audit.Discard{}
+	}
 	m := Model{
+		audit:     rec,
 		ctx:       context.Background(),
 		backend:   opts.Backend,
 		info:      opts.Backend.Info(),

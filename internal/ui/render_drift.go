@@ -8,13 +8,9 @@ import (
 	"github.com/stackview/stackview/internal/model"
 )
 
-// renderDrift is the drift body: the confirmation, else one stack's
-// resources, else the inbox.
+// renderDrift is the drift body: one stack's resources, or the inbox.
 func (m Model) renderDrift(w, h int) string {
-	switch {
-	case m.drift.confirm != nil:
-		return m.renderDriftConfirm(w, h)
-	case m.drift.detail != "":
+	if m.drift.detail != "" {
 		return m.renderDriftDetail(w, h)
 	}
 	return m.renderDriftInbox(w, h)
@@ -73,7 +69,7 @@ func (m Model) renderDriftInbox(w, h int) string {
 func (m Model) startedText(r model.Run) string {
 	text := fmt.Sprintf("%s %s %s", r.Title, r.ID, r.State)
 	if r.State == model.StateUnconfirmed {
-		text += " — " + m.keys.Drift.Confirm.Help().Key + " applies it"
+		text += " — " + m.keys.Actions.Confirm.Help().Key + " applies it"
 	}
 	return text
 }
@@ -157,7 +153,7 @@ func (m Model) renderDriftDetail(w, h int) string {
 	}
 	k := m.keys.Drift
 	hint := fmt.Sprintf("  %s ignores the selected attribute (on a resource: all of it) · %s reconciles · %s checks again",
-		k.Ignore.Help().Key, k.Reconcile.Help().Key, k.Check.Help().Key)
+		k.Ignore.Help().Key, m.reconcileKey().Help().Key, k.Check.Help().Key)
 	lines = append(lines, "", st.Subtle.Render(fit(hint, w)))
 	return block(lines, w, h)
 }
@@ -190,22 +186,4 @@ func ruleText(r *drift.Rule) string {
 		text = r.Address + " " + r.Attribute
 	}
 	return text + " (" + r.Source + ")"
-}
-
-// renderDriftConfirm is the confirmation, in place of the body.
-func (m Model) renderDriftConfirm(w, h int) string {
-	st, c, k := m.styles, m.drift.confirm, m.keys.DriftConfirm
-	lines := []string{"", st.Title.Render(fit("  "+strings.ToUpper(c.action[:1])+c.action[1:]+" "+c.name+"?", w)), ""}
-	for _, l := range c.lines {
-		lines = append(lines, fit("  "+l, w))
-	}
-	lines = append(lines, "")
-	if c.protected {
-		lines = append(lines, st.Warn.Render(fit("  "+c.env+" is protected: type the stack name to go ahead.", w)),
-			fit("  name: "+c.typed+"█", w), "",
-			st.Subtle.Render(fit("  "+k.Submit.Help().Key+" goes ahead once the name matches · esc cancels", w)))
-	} else {
-		lines = append(lines, st.Subtle.Render(fit("  "+k.Yes.Help().Key+" goes ahead · "+k.Cancel.Help().Key+" cancels", w)))
-	}
-	return block(lines, w, h)
 }

@@ -214,7 +214,7 @@ func (c *Client) Info() backend.Info {
 // Capabilities: TFC has no API to start a health assessment, so a drift
 // check is a refresh-only plan; policy overrides are not offered as reviews.
 func (c *Client) Capabilities() backend.Capabilities {
-	return backend.Capabilities{DriftCheck: true, Review: false, Lock: true}
+	return backend.Capabilities{DriftCheck: true, Review: false, Lock: true, Stop: true}
 }
 
 func (c *Client) workspaceURL(name string) string {
