@@ -91,6 +91,9 @@ func (a *app) loadConfig() error {
 	if err != nil {
 		return err
 	}
+	for _, w := range cfg.Warnings {
+		fmt.Fprintf(a.stderr, "stackview: warning: %s\n", w)
+	}
 	if a.g.backend != "" {
 		if err := config.ValidateBackend(a.g.backend); err != nil {
 			return usagef("--backend: %v", err)

@@ -54,6 +54,10 @@ type Config struct {
 	Git       Git
 	Promotion Promotion
 
+	// Warnings are problems worth telling the user that do not stop the
+	// program, e.g. a secret in a file others can read.
+	Warnings []string
+
 	lines []string // the file's lines, for locating keys in later errors
 }
 
@@ -188,7 +192,16 @@ func Load(path string) (*Config, error) {
 	default:
 		return nil, fmt.Errorf("%s: cannot read config: %v", path, unwrapPathError(err))
 	}
-	return Parse(path, data)
+	cfg, err := Parse(path, data)
+	if err != nil {
+		return nil, err
+	}
+	if fi, err := os.Stat(path); err == nil {
+		if w := ExposureWarning(path, fi.Mode(), data); w != "" {
+			cfg.Warnings = append(cfg.Warnings, w)
+		}
+	}
+	return cfg, nil
 }
 
 // Parse decodes and validates one config file's contents.
