@@ -3,6 +3,8 @@ package main
 import (
 	"errors"
 	"fmt"
+	"net/http"
+	"time"
 
 	"github.com/stackview/stackview/internal/backend"
 	"github.com/stackview/stackview/internal/backend/sandbox"
@@ -26,13 +28,15 @@ func (a *app) openBackend() (backend.Backend, func(), error) {
 	case config.BackendSandbox:
 		return a.servedSandbox()
 	case config.BackendSpacelift:
-		cl, err := spacelift.New(a.ctx, spacelift.Config{Endpoint: cfg.Spacelift.Endpoint, Profile: cfg.Spacelift.Profile, Env: a.getenv})
+		cl, err := spacelift.New(a.ctx, spacelift.Config{Endpoint: cfg.Spacelift.Endpoint, Profile: cfg.Spacelift.Profile, Env: a.getenv,
+			HTTPClient: a.httpClient()})
 		if err != nil {
 			return nil, nil, fmt.Errorf("spacelift: %w", err)
 		}
 		return cl, func() {}, nil
 	case config.BackendTFC:
-		cl, err := tfc.New(a.ctx, tfc.Config{Address: cfg.TFC.Address, Organization: cfg.TFC.Organization, Env: a.getenv})
+		cl, err := tfc.New(a.ctx, tfc.Config{Address: cfg.TFC.Address, Organization: cfg.TFC.Organization, Env: a.getenv,
+			HTTPClient: a.httpClient()})
 		if err != nil {
 			return nil, nil, err // the client's errors already say "tfc:"
 		}
@@ -69,15 +73,26 @@ func (a *app) servedSandbox() (backend.Backend, func(), error) {
 		return nil, nil, fmt.Errorf("serving the sandbox: %w", err)
 	}
 	release := func() { _ = errors.Join(srv.Close(), eng.Close()) }
+	a.debug.Secret(srv.APIKeySecret())
 	env := map[string]string{
 		"SPACELIFT_API_KEY_ENDPOINT": srv.BaseURL(),
 		"SPACELIFT_API_KEY_ID":       srv.APIKeyID(),
 		"SPACELIFT_API_KEY_SECRET":   srv.APIKeySecret(),
 	}
-	cl, err := spacelift.New(a.ctx, spacelift.Config{Env: func(k string) string { return env[k] }, Sandbox: true})
+	cl, err := spacelift.New(a.ctx, spacelift.Config{Env: func(k string) string { return env[k] }, Sandbox: true,
+		HTTPClient: a.httpClient()})
 	if err != nil {
 		release()
 		return nil, nil, fmt.Errorf("connecting to the sandbox: %w", err)
 	}
 	return cl, release, nil
+}
+
+// httpClient is what the API clients send through: nil (their defaults)
+// unless --debug asks for every request to be logged.
+func (a *app) httpClient() *http.Client {
+	if a.debug == nil {
+		return nil
+	}
+	return &http.Client{Transport: a.debug.Transport(nil), Timeout: 60 * time.Second}
 }

@@ -16,6 +16,7 @@ type globals struct {
 	sandboxDir string
 	sandboxN   int
 	noColor    bool
+	debugPath  string
 	help       bool
 	version    bool
 }
@@ -27,6 +28,7 @@ func (g *globals) register(fs *flag.FlagSet) {
 	fs.StringVar(&g.sandboxDir, "sandbox-dir", "", "keep the sandbox's git repositories and state in `DIR` (resumed when it holds a sandbox)")
 	fs.IntVar(&g.sandboxN, "sandbox-stacks", 0, "generate a sandbox of about `N` stacks instead of the demo organisation (for trying scale)")
 	fs.BoolVar(&g.noColor, "no-color", false, "disable colours (also when NO_COLOR is set)")
+	fs.StringVar(&g.debugPath, "debug", "", "write API requests, timings and decisions to `FILE`, with every secret redacted")
 	fs.BoolVar(&g.help, "help", false, "show help")
 	fs.BoolVar(&g.help, "h", false, "show help")
 	fs.BoolVar(&g.version, "version", false, "print the version and exit")

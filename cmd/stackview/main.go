@@ -12,6 +12,7 @@ import (
 	"syscall"
 
 	"github.com/stackview/stackview/internal/config"
+	"github.com/stackview/stackview/internal/debuglog"
 	"github.com/stackview/stackview/internal/ui"
 )
 
@@ -30,6 +31,8 @@ type app struct {
 	// repoFiles reads the repositories of the running sandbox (drift ignore
 	// files); nil for backends whose repositories are not local.
 	repoFiles ui.RepoFiles
+	// debug is the --debug log; nil (logging nothing) without the flag.
+	debug *debuglog.Log
 }
 
 func main() {
@@ -69,7 +72,18 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	if err := a.loadConfig(); err != nil {
 		return fail(stderr, err)
 	}
+	if a.g.debugPath != "" {
+		if a.debug, err = debuglog.Open(a.g.debugPath); err != nil {
+			return fail(stderr, err)
+		}
+		defer a.debug.Close()
+		for _, k := range []string{"SPACELIFT_API_KEY_SECRET", "SPACELIFT_API_TOKEN", "TFE_TOKEN"} {
+			a.debug.Secret(getenv(k))
+		}
+		a.debug.Printf("stackview %s: backend %s", version, a.cfg.Backend)
+	}
 	if err := runner(a); err != nil {
+		a.debug.Printf("exit: %v", err)
 		return fail(stderr, err)
 	}
 	return 0

@@ -11,7 +11,7 @@ import (
 // TestServeInjectsFaults: `sandbox serve --faults 503` answers every API
 // request 503 in both dialects, and says it does.
 func TestServeInjectsFaults(t *testing.T) {
-	isolateHome(t)
+	isolate(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	out, errOut := newSyncBuffer("serving until interrupted"), newSyncBuffer("")
 	done := make(chan int, 1)
@@ -53,7 +53,7 @@ func TestServeInjectsFaults(t *testing.T) {
 }
 
 func TestServeRejectsABadFaultSpec(t *testing.T) {
-	isolateHome(t)
+	isolate(t)
 	errOut := newSyncBuffer("")
 	code := run(context.Background(), []string{"sandbox", "serve", "--faults", "rate=2"}, newSyncBuffer(""), errOut, func(string) string { return "" })
 	if code == 0 || !strings.Contains(errOut.String(), "rate 2 is not between 0 and 1") {
@@ -61,8 +61,3 @@ func TestServeRejectsABadFaultSpec(t *testing.T) {
 	}
 }
 
-func isolateHome(t *testing.T) {
-	for _, v := range []string{"HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME"} {
-		t.Setenv(v, t.TempDir())
-	}
-}
