@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -17,6 +18,7 @@ import (
 	"github.com/stackview/stackview/internal/backend/sandbox/tfcapi/tfcapitest"
 	"github.com/stackview/stackview/internal/backend/spacelift"
 	"github.com/stackview/stackview/internal/backend/tfc"
+	"github.com/stackview/stackview/internal/debuglog"
 )
 
 // Known secret values: whatever goes wrong, none may show up anywhere a
@@ -109,9 +111,11 @@ func TestSecretsNeverShowSpacelift(t *testing.T) {
 		t.Fatal(err)
 	}
 	x := &exposure{secrets: []string{secretKey, secretWrongKey, jwt}}
+	var debug strings.Builder // a --debug log, with no secret registered: nothing may need redacting
+	hc := &http.Client{Transport: debuglog.New(&debug, nil).Transport(nil), Timeout: 10 * time.Second}
 	client := func(vars map[string]string) (*spacelift.Client, error) {
 		return spacelift.New(context.Background(), spacelift.Config{Env: func(k string) string { return vars[k] },
-			HomeDir: t.TempDir(), RetryBaseDelay: time.Millisecond})
+			HomeDir: t.TempDir(), RetryBaseDelay: time.Millisecond, HTTPClient: hc})
 	}
 	keyVars := func(secret string) map[string]string {
 		return map[string]string{"SPACELIFT_API_KEY_ENDPOINT": base, "SPACELIFT_API_KEY_ID": srv.APIKeyID(), "SPACELIFT_API_KEY_SECRET": secret}
@@ -144,6 +148,10 @@ func TestSecretsNeverShowSpacelift(t *testing.T) {
 		d := newDriverOn(t, c, func() time.Time { return uitest0 }, 120, 30)
 		x.add("revoked "+name+" screen", d.screen())
 	}
+	if !strings.Contains(debug.String(), "http POST") {
+		t.Errorf("the debug log recorded no request:\n%s", debug.String())
+	}
+	x.add("debug log", debug.String())
 	x.check(t)
 }
 
@@ -156,8 +164,10 @@ func TestSecretsNeverShowTFC(t *testing.T) {
 	ts := httptest.NewServer(in.Wrap(srv.Handler()))
 	t.Cleanup(ts.Close)
 	x := &exposure{secrets: []string{secretTFE, secretWrongTFE}}
+	var debug strings.Builder
+	hc := &http.Client{Transport: debuglog.New(&debug, nil).Transport(nil)}
 	client := func(token string) (*tfc.Client, error) {
-		return tfc.New(context.Background(), tfc.Config{Address: ts.URL, Organization: srv.Organization(), HomeDir: t.TempDir(),
+		return tfc.New(context.Background(), tfc.Config{Address: ts.URL, Organization: srv.Organization(), HomeDir: t.TempDir(), HTTPClient: hc,
 			Env: func(k string) string { return map[string]string{"TFE_TOKEN": token}[k] }, Timeout: time.Second})
 	}
 	_, err := client(secretWrongTFE)
@@ -177,5 +187,9 @@ func TestSecretsNeverShowTFC(t *testing.T) {
 		t.Fatalf("stacks: %v", err)
 	}
 	driveThroughFaults(t, x, c, in, stacks[1].Name)
+	if !strings.Contains(debug.String(), "http POST") {
+		t.Errorf("the debug log recorded no request:\n%s", debug.String())
+	}
+	x.add("debug log", debug.String())
 	x.check(t)
 }
