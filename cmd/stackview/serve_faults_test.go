@@ -60,4 +60,3 @@ func TestServeRejectsABadFaultSpec(t *testing.T) {
 		t.Fatalf("exit %d, stderr %q", code, errOut.String())
 	}
 }
-
