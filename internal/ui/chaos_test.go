@@ -2,11 +2,13 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/stackview/stackview/internal/backend"
 	"github.com/stackview/stackview/internal/backend/sandbox/faults"
 	"github.com/stackview/stackview/internal/backend/sandbox/faults/chaostest"
 )
@@ -30,12 +32,12 @@ func TestChaosUI(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				d := newDriverOn(t, w.Client, func() time.Time { return uitest0 }, 120, 30)
+				d := newDriverOn(t, w.Client, func() time.Time { return uitest0 }, 260, 30) // wide: the whole failure line shows
 				if err := w.Faults.Set(map[faults.Kind]float64{kind: 0.5}); err != nil {
 					t.Fatal(err)
 				}
 				var attempted, completed, duplicates, crashes int
-				var sawFailure bool
+				var sawFailure, sawLost bool
 				last := ""
 				for _, s := range stacks[1:5] {
 					before := w.Sent.Get("trigger")
@@ -51,6 +53,7 @@ func TestChaosUI(t *testing.T) {
 					attempted++
 					last = s.Name
 					sawFailure = sawFailure || strings.Contains(d.screen(), "✗")
+					sawLost = sawLost || strings.Contains(d.screen(), "may have been applied")
 					switch got := w.Sent.Get("trigger") - before; {
 					case got > 1:
 						duplicates += got - 1
@@ -71,6 +74,9 @@ func TestChaosUI(t *testing.T) {
 				silent := kind == faults.Latency || (w.Dialect == faults.TFC && (kind == faults.RateLimit || kind == faults.Partial))
 				if !silent && !sawFailure {
 					t.Errorf("no failure shown while %s faults were on:\n%s", kind, d.screen())
+				}
+				if (kind == faults.Drop || kind == faults.Malformed) && !sawLost {
+					t.Errorf("a lost answer was not called one:\n%s", d.screen())
 				}
 				w.Faults.Off()
 				d.press("r")
@@ -95,4 +101,16 @@ func guardUI(f func()) (crashed bool) {
 	}()
 	f()
 	return false
+}
+
+func TestMutationHint(t *testing.T) {
+	if got := mutationHint(fmt.Errorf("x: %w", backend.ErrConflict)); got != backend.Hint(backend.ErrConflict) {
+		t.Errorf("a refusal got %q", got)
+	}
+	if got := mutationHint(&backend.RateLimitError{}); got != backend.Hint(backend.ErrRateLimited) {
+		t.Errorf("a rate limit got %q", got)
+	}
+	if got := mutationHint(errors.New("unexpected EOF")); got != lostAnswerHint {
+		t.Errorf("a lost answer got %q", got)
+	}
 }

@@ -325,7 +325,7 @@ func resultLines(results []opResult) []string {
 // resultText is one op's outcome in a line, with a hint on failure.
 func resultText(r opResult) string {
 	if r.err != nil {
-		return fmt.Sprintf("✗ %s %s: %v — %s", r.op.action, r.op.name, r.err, backend.Hint(r.err))
+		return fmt.Sprintf("✗ %s %s: %v — %s", r.op.action, r.op.name, r.err, mutationHint(r.err))
 	}
 	text := fmt.Sprintf("✓ %s %s", r.op.action, r.op.name)
 	if r.run != nil {
