@@ -1,0 +1,94 @@
+// Command benchscale measures stackview at scale and prints a table: for
+// each size, a sandbox of that many stacks is served on loopback (in a
+// process of its own) and read through the Spacelift and TFC clients, then
+// the UI is driven headless on each. It prints figures and never fails on a
+// threshold; `make bench` runs it.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdin, os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "benchscale:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) error {
+	fs := flag.NewFlagSet("benchscale", flag.ContinueOnError)
+	sizes := fs.String("n", "1000,10000", "comma-separated `SIZES` (stacks)")
+	width := fs.Int("width", 200, "terminal `COLUMNS` of the headless UI")
+	height := fs.Int("height", 60, "terminal `LINES` of the headless UI")
+	serveN := fs.Int("serve", 0, "internal: serve a sandbox of `N` stacks until stdin closes")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *serveN > 0 {
+		return serve(ctx, *serveN, stdin, stdout)
+	}
+	var ns []int
+	for _, f := range strings.Split(*sizes, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n <= 0 {
+			return fmt.Errorf("-n: %q is not a positive number", f)
+		}
+		ns = append(ns, n)
+	}
+	home, err := os.MkdirTemp("", "benchscale-home-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(home)
+	var results []result
+	for _, n := range ns {
+		r, err := measure(ctx, n, home, *width, *height)
+		if err != nil {
+			return err
+		}
+		results = append(results, r)
+	}
+	printTable(stdout, results, *width, *height)
+	return nil
+}
+
+// result is everything measured at one size.
+type result struct {
+	n     int
+	ep    endpoints
+	loads []loadFigures
+	uis   []uiFigures
+}
+
+func measure(ctx context.Context, n int, home string, width, height int) (result, error) {
+	fmt.Fprintf(os.Stderr, "benchscale: %d stacks: building the sandbox…\n", n)
+	srv, err := startServer(ctx, n)
+	if err != nil {
+		return result{}, err
+	}
+	defer srv.stop()
+	r := result{n: n, ep: srv.ep}
+	for _, d := range dialects {
+		fmt.Fprintf(os.Stderr, "benchscale: %d stacks: %s…\n", n, d.name)
+		lf, err := measureLoad(ctx, d, srv.ep, home)
+		if err != nil {
+			return r, err
+		}
+		uf, err := measureUI(ctx, d, srv.ep, home, width, height)
+		if err != nil {
+			return r, err
+		}
+		r.loads, r.uis = append(r.loads, lf), append(r.uis, uf)
+	}
+	return r, nil
+}
