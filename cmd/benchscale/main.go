@@ -12,6 +12,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 )
@@ -31,8 +32,20 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) 
 	width := fs.Int("width", 200, "terminal `COLUMNS` of the headless UI")
 	height := fs.Int("height", 60, "terminal `LINES` of the headless UI")
 	serveN := fs.Int("serve", 0, "internal: serve a sandbox of `N` stacks until stdin closes")
+	profile := fs.String("cpuprofile", "", "write CPU profiles to `FILE` (this process) and FILE.serve (the sandbox server)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *profile != "" {
+		path := *profile
+		if *serveN > 0 {
+			path += ".serve"
+		}
+		stopProfile, err := startProfile(path)
+		if err != nil {
+			return err
+		}
+		defer stopProfile()
 	}
 	if *serveN > 0 {
 		return serve(ctx, *serveN, stdin, stdout)
@@ -52,7 +65,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) 
 	defer os.RemoveAll(home)
 	var results []result
 	for _, n := range ns {
-		r, err := measure(ctx, n, home, *width, *height)
+		r, err := measure(ctx, n, home, *width, *height, *profile)
 		if err != nil {
 			return err
 		}
@@ -70,9 +83,9 @@ type result struct {
 	uis   []uiFigures
 }
 
-func measure(ctx context.Context, n int, home string, width, height int) (result, error) {
+func measure(ctx context.Context, n int, home string, width, height int, profile string) (result, error) {
 	fmt.Fprintf(os.Stderr, "benchscale: %d stacks: building the sandbox…\n", n)
-	srv, err := startServer(ctx, n)
+	srv, err := startServer(ctx, n, profile)
 	if err != nil {
 		return result{}, err
 	}
@@ -91,4 +104,17 @@ func measure(ctx context.Context, n int, home string, width, height int) (result
 		r.loads, r.uis = append(r.loads, lf), append(r.uis, uf)
 	}
 	return r, nil
+}
+
+// startProfile writes a CPU profile to path until the returned func runs.
+func startProfile(path string) (func(), error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }

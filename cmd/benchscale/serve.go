@@ -79,12 +79,16 @@ type server struct {
 
 // startServer runs this program in serve mode for n stacks and waits for
 // its endpoints.
-func startServer(ctx context.Context, n int) (*server, error) {
+func startServer(ctx context.Context, n int, profile string) (*server, error) {
 	self, err := os.Executable()
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.CommandContext(ctx, self, "-serve", strconv.Itoa(n))
+	args := []string{"-serve", strconv.Itoa(n)}
+	if profile != "" {
+		args = append(args, "-cpuprofile", profile)
+	}
+	cmd := exec.CommandContext(ctx, self, args...)
 	cmd.Stderr = os.Stderr
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
