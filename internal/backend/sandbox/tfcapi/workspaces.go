@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -23,16 +22,48 @@ const (
 	administrative = "administrative"
 )
 
-var invalidNameChars = regexp.MustCompile(`[^A-Za-z0-9_-]+`)
-
-// sanitizeName makes a TFC workspace or organisation name.
-func sanitizeName(s string) string { return invalidNameChars.ReplaceAllString(s, "-") }
-
-var invalidTagChars = regexp.MustCompile(`[^a-z0-9_:-]+`)
+// sanitizeName makes a TFC workspace or organisation name: letters,
+// digits, '-' and '_'.
+func sanitizeName(s string) string {
+	return replaceInvalid(s, func(c byte) bool { return isAlnum(c) || c == '-' || c == '_' })
+}
 
 // sanitizeTag makes a TFC flat tag name: lower case; letters, digits, '-',
 // '_' and ':'.
-func sanitizeTag(s string) string { return invalidTagChars.ReplaceAllString(strings.ToLower(s), "-") }
+func sanitizeTag(s string) string {
+	return replaceInvalid(strings.ToLower(s), func(c byte) bool { return isAlnum(c) || c == '-' || c == '_' || c == ':' })
+}
+
+func isAlnum(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' }
+
+// replaceInvalid replaces each run of bytes that are not valid with one
+// '-'. Valid bytes are ASCII, so a multi-byte character is one run. It is
+// called for every workspace on every list page, hence no regexp, and s
+// itself when nothing needs replacing.
+func replaceInvalid(s string, valid func(byte) bool) string {
+	i := 0
+	for i < len(s) && valid(s[i]) {
+		i++
+	}
+	if i == len(s) {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	b.WriteString(s[:i])
+	for i < len(s) {
+		if valid(s[i]) {
+			b.WriteByte(s[i])
+			i++
+			continue
+		}
+		b.WriteByte('-')
+		for i < len(s) && !valid(s[i]) {
+			i++
+		}
+	}
+	return b.String()
+}
 
 // stacks lists the engine's stacks sorted by workspace name, each with its
 // current run as TFC defines it.
@@ -246,7 +277,10 @@ func matchWorkspace(st model.Stack, q map[string][]string, runStatus func(model.
 	if v := get("search[wildcard-name]"); v != "" && !wildcard(v, name) {
 		return false
 	}
-	have := tags(st)
+	var have []string // the tags, read only when a filter needs them
+	if get("search[tags]") != "" || get("search[exclude-tags]") != "" {
+		have = tags(st)
+	}
 	if v := get("search[tags]"); v != "" {
 		for _, t := range strings.Split(v, ",") {
 			if !slices.Contains(have, strings.TrimSpace(strings.ToLower(t))) {
@@ -261,7 +295,7 @@ func matchWorkspace(st model.Stack, q map[string][]string, runStatus func(model.
 			}
 		}
 	}
-	if !matchBindings(tagBindings(st), q) {
+	if len(q["filter[tagged][0][key]"]) > 0 && !matchBindings(tagBindings(st), q) {
 		return false
 	}
 	if v := get("filter[project][id]"); v != "" {
