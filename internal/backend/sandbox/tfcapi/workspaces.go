@@ -34,7 +34,9 @@ func sanitizeTag(s string) string {
 	return replaceInvalid(strings.ToLower(s), func(c byte) bool { return isAlnum(c) || c == '-' || c == '_' || c == ':' })
 }
 
-func isAlnum(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' }
+func isAlnum(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
+}
 
 // replaceInvalid replaces each run of bytes that are not valid with one
 // '-'. Valid bytes are ASCII, so a multi-byte character is one run. It is
