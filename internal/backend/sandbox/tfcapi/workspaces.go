@@ -9,6 +9,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/stackview/stackview/internal/backend"
 	"github.com/stackview/stackview/internal/model"
@@ -367,12 +368,12 @@ func (s *Server) listWorkspaces(w http.ResponseWriter, r *http.Request) {
 	if !s.checkOrg(w, r) {
 		return
 	}
-	all, err := s.stacks(r.Context())
+	q := r.URL.Query()
+	all, err := s.listing(r.Context(), parsePage(q).number == 1)
 	if err != nil {
 		writeBackendError(w, err)
 		return
 	}
-	q := r.URL.Query()
 	status := func(st model.Stack) string {
 		if st.LatestRun == nil {
 			return ""
@@ -396,6 +397,36 @@ func (s *Server) listWorkspaces(w http.ResponseWriter, r *http.Request) {
 		data = append(data, s.workspaceResource(base, st, inc, col))
 	}
 	writeJSON(w, http.StatusOK, document{Data: data, Included: col.list, Meta: meta, Links: links})
+}
+
+// listingTTL is how long the stacks read for the first page of a workspace
+// list serve its later pages. A client pages through every workspace right
+// after the first page (stackview four pages at a time); reading every
+// stack again for each page made listing N workspaces cost N²/100. A first
+// page always reads afresh, so a new listing never starts from old state.
+const listingTTL = 2 * time.Second
+
+// listingSnapshot is the stacks behind the latest first page.
+type listingSnapshot struct {
+	at     time.Time
+	stacks []model.Stack // shared by requests: read only
+}
+
+func (s *Server) listing(ctx context.Context, firstPage bool) ([]model.Stack, error) {
+	s.mu.Lock()
+	snap := s.listed
+	s.mu.Unlock()
+	if !firstPage && snap != nil && time.Since(snap.at) < listingTTL {
+		return snap.stacks, nil
+	}
+	all, err := s.stacks(ctx)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	s.listed = &listingSnapshot{at: time.Now(), stacks: all}
+	s.mu.Unlock()
+	return all, nil
 }
 
 func (s *Server) writeWorkspace(w http.ResponseWriter, r *http.Request, st model.Stack) {
