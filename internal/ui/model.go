@@ -45,6 +45,7 @@ type Model struct {
 
 	forest    model.Forest
 	waves     map[string]int // dependency wave of every stack
+	index     loadIndex      // derived from the forest on each load
 	loaded    bool           // at least one load succeeded
 	lastLoad  time.Time      // when the last good load landed
 	loadErr   error          // the last load's error; nil after a good one
@@ -54,6 +55,7 @@ type Model struct {
 
 	env        int
 	rows       []row
+	stackRows  int // how many of rows are stacks
 	cursor     int
 	offset     int
 	selectedID string
@@ -149,6 +151,7 @@ func (m Model) onStacks(msg stacksMsg) (tea.Model, tea.Cmd) {
 	m.lastLoad = m.now()
 	m.forest = model.BuildForest(msg.stacks, m.envs, m.mapping)
 	m.waves = waveIndex(&m.forest)
+	m.index = newLoadIndex(&m.forest)
 	m.rebuildRows()
 	m, runs := m.loadRunsIfNeeded(true)
 	return m, tea.Batch(tick, runs)

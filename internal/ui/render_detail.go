@@ -178,7 +178,7 @@ func (m Model) dependencyLines(s *model.Stack, field func(string, string) string
 	for _, dir := range []struct {
 		title string
 		ids   []string
-	}{{"Upstream", s.DependsOn}, {"Downstream", m.forest.Dependents(s.ID)}} {
+	}{{"Upstream", s.DependsOn}, {"Downstream", m.index.dependents[s.ID]}} {
 		if len(dir.ids) == 0 {
 			lines = append(lines, field(dir.title, "–"))
 		}

@@ -1,0 +1,39 @@
+package ui
+
+import (
+	"slices"
+
+	"github.com/stackview/stackview/internal/model"
+)
+
+// loadIndex is what the UI derives from a load once, so that no frame walks
+// every stack: at 10,000 stacks such walks cost more than drawing the rows.
+type loadIndex struct {
+	attention  []string            // per environment: its tab's attention counts
+	totals     []int               // per environment: how many stacks it has
+	dependents map[string][]string // stack id → ids of the stacks depending on it, sorted
+}
+
+func newLoadIndex(f *model.Forest) loadIndex {
+	ix := loadIndex{dependents: map[string][]string{}}
+	add := func(s *model.Stack) {
+		for _, d := range s.DependsOn {
+			ix.dependents[d] = append(ix.dependents[d], s.ID)
+		}
+	}
+	for i := range f.Envs {
+		stacks := f.Envs[i].Stacks()
+		ix.attention = append(ix.attention, attention(stacks))
+		ix.totals = append(ix.totals, len(stacks))
+		for _, s := range stacks {
+			add(s)
+		}
+	}
+	for _, s := range f.Unmapped {
+		add(s)
+	}
+	for _, ids := range ix.dependents {
+		slices.Sort(ids)
+	}
+	return ix
+}
