@@ -93,14 +93,11 @@ func measure(ctx context.Context, n int, home string, width, height int, profile
 	r := result{n: n, ep: srv.ep}
 	for _, d := range dialects {
 		fmt.Fprintf(os.Stderr, "benchscale: %d stacks: %s…\n", n, d.name)
+		// A failed measurement is a figure too: it goes in the table.
 		lf, err := measureLoad(ctx, d, srv.ep, home)
-		if err != nil {
-			return r, err
-		}
+		lf.err = err
 		uf, err := measureUI(ctx, d, srv.ep, home, width, height)
-		if err != nil {
-			return r, err
-		}
+		uf.err = err
 		r.loads, r.uis = append(r.loads, lf), append(r.uis, uf)
 	}
 	return r, nil

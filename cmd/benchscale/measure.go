@@ -47,6 +47,7 @@ type loadFigures struct {
 	stacks          int
 	cold, warm      time.Duration // first load of a new client; median of the next
 	requests, bytes int64         // of the first load
+	err             error
 }
 
 // measureLoad times ListStacks on a new client: once cold, then warm.
@@ -88,6 +89,7 @@ type uiFigures struct {
 	allocs, allocMB  uint64        // allocated by New → first frame
 	filter, scroll   []time.Duration
 	rows, filterRows int
+	err              error
 }
 
 // measureUI starts the UI headless on a new client, draws the first frame,

@@ -14,6 +14,10 @@ func printTable(w io.Writer, results []result, width, height int) {
 	for _, r := range results {
 		for i, d := range dialects {
 			l := r.loads[i]
+			if l.err != nil {
+				fmt.Fprintf(tw, "%d\t%s\t%s\tfailed: %v\t\t\t\t\t\n", r.n, ms(r.ep.Build), d.name, l.err)
+				continue
+			}
 			fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%s\t%s\t%d\t%s\t\n", r.n, ms(r.ep.Build), d.name, l.stacks, ms(l.cold), ms(l.warm), l.requests, mib(l.bytes))
 		}
 	}
@@ -25,6 +29,10 @@ func printTable(w io.Writer, results []result, width, height int) {
 	for _, r := range results {
 		for i, d := range dialects {
 			u := r.uis[i]
+			if u.err != nil {
+				fmt.Fprintf(tw, "%d\t%s\tfailed: %v\t\t\t\t\t\t\t\t\t\t\n", r.n, d.name, u.err)
+				continue
+			}
 			fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", r.n, d.name, ms(u.firstFrame), u.frameRequests, u.rows,
 				ms(percentile(u.filter, 50)), ms(percentile(u.filter, 99)), ms(percentile(u.scroll, 50)), ms(percentile(u.scroll, 99)),
 				ms(u.refreshApply), mib(int64(u.heapInUse)), fmt.Sprintf("%dk / %d MiB", u.allocs/1000, u.allocMB))

@@ -380,10 +380,10 @@ func (s *Server) listWorkspaces(w http.ResponseWriter, r *http.Request) {
 		}
 		return tfcStatus(*st.LatestRun)
 	}
-	var matched []model.Stack
-	for _, st := range all {
-		if matchWorkspace(st, q, status) {
-			matched = append(matched, st)
+	var matched []int // indices into all: a stack is too large to copy for every page
+	for i := range all {
+		if matchWorkspace(all[i], q, status) {
+			matched = append(matched, i)
 		}
 	}
 	start, end, meta, links := parsePage(q).window(r, len(matched))
@@ -393,8 +393,8 @@ func (s *Server) listWorkspaces(w http.ResponseWriter, r *http.Request) {
 	}
 	col, base := &collector{}, baseURL(r)
 	data := make([]resource, 0, end-start)
-	for _, st := range matched[start:end] {
-		data = append(data, s.workspaceResource(base, st, inc, col))
+	for _, i := range matched[start:end] {
+		data = append(data, s.workspaceResource(base, all[i], inc, col))
 	}
 	writeJSON(w, http.StatusOK, document{Data: data, Included: col.list, Meta: meta, Links: links})
 }
