@@ -158,6 +158,11 @@ func (m Model) commitText(s *model.Stack) string {
 	return text
 }
 
+// dependenciesListed is how many upstream or downstream stacks the detail
+// names before it counts the rest: an environment stack can have thousands
+// of dependents, and laying them all out made every frame slow.
+const dependenciesListed = 20
+
 func (m Model) dependencyLines(s *model.Stack, field func(string, string) string) []string {
 	waves := m.waves
 	name := func(id string) string {
@@ -186,6 +191,10 @@ func (m Model) dependencyLines(s *model.Stack, field func(string, string) string
 			title := ""
 			if i == 0 {
 				title = dir.title
+			}
+			if i == dependenciesListed && len(dir.ids) > dependenciesListed+1 {
+				lines = append(lines, field("", fmt.Sprintf("… %d more", len(dir.ids)-i)))
+				break
 			}
 			lines = append(lines, field(title, name(id)))
 		}
