@@ -20,12 +20,15 @@ const runsShown = 5
 // fetchStacks lists the stacks. Inputs are copied before the closure so the
 // command never reads the model from its goroutine.
 func (m Model) fetchStacks(req int) tea.Cmd {
-	ctx, b := m.ctx, m.backend
+	ctx, b, envs, mapping := m.ctx, m.backend, m.envs, m.mapping
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(ctx, callTimeout)
 		defer cancel()
 		stacks, err := b.ListStacks(ctx)
-		return stacksMsg{req: req, stacks: stacks, err: err}
+		if err != nil {
+			return stacksMsg{req: req, err: err}
+		}
+		return stacksMsg{req: req, stacks: stacks, arranged: arrange(stacks, envs, mapping)}
 	}
 }
 

@@ -37,3 +37,17 @@ func newLoadIndex(f *model.Forest) loadIndex {
 	}
 	return ix
 }
+
+// arranged is a load's stacks laid out for the UI. fetchStacks arranges
+// them off the UI loop, so that a refresh of thousands of stacks costs the
+// loop only the rebuild of the visible environment's rows.
+type arranged struct {
+	forest model.Forest
+	waves  map[string]int
+	index  loadIndex
+}
+
+func arrange(stacks []model.Stack, envs []model.Environment, mapping model.Mapping) *arranged {
+	f := model.BuildForest(stacks, envs, mapping)
+	return &arranged{forest: f, waves: waveIndex(&f), index: newLoadIndex(&f)}
+}

@@ -149,9 +149,11 @@ func (m Model) onStacks(msg stacksMsg) (tea.Model, tea.Cmd) {
 	m.loadErr = nil
 	m.loaded = true
 	m.lastLoad = m.now()
-	m.forest = model.BuildForest(msg.stacks, m.envs, m.mapping)
-	m.waves = waveIndex(&m.forest)
-	m.index = newLoadIndex(&m.forest)
+	a := msg.arranged
+	if a == nil {
+		a = arrange(msg.stacks, m.envs, m.mapping)
+	}
+	m.forest, m.waves, m.index = a.forest, a.waves, a.index
 	m.rebuildRows()
 	m, runs := m.loadRunsIfNeeded(true)
 	return m, tea.Batch(tick, runs)

@@ -10,7 +10,10 @@ import "github.com/stackview/stackview/internal/model"
 type stacksMsg struct {
 	req    int
 	stacks []model.Stack
-	err    error
+	// arranged is stacks laid out off the UI loop; nil means Update
+	// arranges them itself.
+	arranged *arranged
+	err      error
 }
 
 // runsMsg is the answer to ListRuns for the selected stack.
