@@ -93,11 +93,13 @@ func measure(ctx context.Context, n int, home string, width, height int, profile
 	r := result{n: n, ep: srv.ep}
 	for _, d := range dialects {
 		fmt.Fprintf(os.Stderr, "benchscale: %d stacks: %s…\n", n, d.name)
-		// A failed measurement is a figure too: it goes in the table.
-		lf, err := measureLoad(ctx, d, srv.ep, home)
-		lf.err = err
+		// The UI first, so that its heap and allocation figures hold no
+		// background reads of the load measurement's clients. A failed
+		// measurement is a figure too: it goes in the table.
 		uf, err := measureUI(ctx, d, srv.ep, home, width, height)
 		uf.err = err
+		lf, err := measureLoad(ctx, d, srv.ep, home)
+		lf.err = err
 		r.loads, r.uis = append(r.loads, lf), append(r.uis, uf)
 	}
 	return r, nil
