@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 
+	"github.com/stackview/stackview/internal/audit"
 	"github.com/stackview/stackview/internal/ui"
 	"github.com/stackview/stackview/internal/ui/keys"
 )
@@ -25,7 +26,12 @@ func runUI(a *app) error {
 		return err
 	}
 	defer closeBackend()
+	auditPath, err := audit.DefaultPath()
+	if err != nil {
+		return err
+	}
 	return ui.Run(a.ctx, ui.Options{
+		Audit:           audit.NewFile(auditPath),
 		Backend:         be,
 		Environments:    a.cfg.Environments,
 		Mapping:         a.cfg.Mapping,

@@ -48,6 +48,19 @@ type Backend interface {
 	Retry(ctx context.Context, stackID, runID string) (model.Run, error)
 	// Cancel stops a queued or running run.
 	Cancel(ctx context.Context, stackID, runID string) (model.Run, error)
+	// Stop stops a run that has started (Spacelift runStop, TFC
+	// force-cancel); Cancel is the gentler call for runs not yet started.
+	// Backends without it return ErrUnsupported (Capabilities.Stop).
+	Stop(ctx context.Context, stackID, runID string) (model.Run, error)
+	// Review approves or rejects a PENDING_REVIEW run with a note
+	// (Capabilities.Review).
+	Review(ctx context.Context, stackID, runID string, approve bool, note string) (model.Run, error)
+	// Promote deploys a finished plan's commit as a tracked run: Spacelift's
+	// run promotion, "Deploy preview" in the UI (Capabilities.Promote).
+	Promote(ctx context.Context, stackID, runID string) (model.Run, error)
+	// SyncCommit moves the stack's tracked commit to its branch head
+	// (Spacelift stackSyncCommit; Capabilities.SyncCommit).
+	SyncCommit(ctx context.Context, stackID string) (model.Stack, error)
 	// Lock takes the stack's lock with a note; Unlock releases it.
 	Lock(ctx context.Context, stackID, note string) (model.Stack, error)
 	Unlock(ctx context.Context, stackID string) (model.Stack, error)
@@ -72,6 +85,9 @@ type Capabilities struct {
 	DriftCheck bool // a drift check can be started through the API (TFC: no)
 	Review     bool // runs can be approved or rejected (approval policies)
 	Lock       bool // stacks can be locked
+	Stop       bool // a started run can be stopped (not just a queued one canceled)
+	Promote    bool // a finished plan can be deployed as is (TFC: no)
+	SyncCommit bool // the tracked commit can be moved to the branch head
 }
 
 // LogChunk is one page of a run's log.

@@ -140,7 +140,7 @@ func TestDetailNarrow(t *testing.T) {
 	d.requireNotOnScreen("STATE") // the tree is behind the detail
 	d.press("?")
 	d.requireScreen("Keys for the stack detail", "close", "scroll down")
-	d.requireNotOnScreen("top", "page down", "filter (/re:")
+	d.requireNotOnScreen("bottom", "page down", "filter (/re:")
 	d.press("esc", "esc")
 	d.requireScreen("STATE", "prod-search")
 }
@@ -451,10 +451,10 @@ func TestDetailScrollsWhenItDoesNotFit(t *testing.T) {
 	d.press("enter")
 	d.requireScreen("dev-network", "(j/k scroll)")
 	d.requireNotOnScreen("Recent runs")
-	for range 40 {
+	for range 60 {
 		d.press("j")
 	}
-	d.requireScreen("Recent runs", "above (k scrolls up)")
+	d.requireScreen("Recent runs", "Actions", "above (k scrolls up)")
 	d.press("k")
 	d.requireScreen("(j/k scroll)") // no dead presses past the end
 	d.press("esc", "enter")
@@ -513,12 +513,12 @@ func TestOpenAndCopyURL(t *testing.T) {
 		t.Fatalf("opened %v", opened)
 	}
 	d.requireScreen("opened https://acme.example/stack/dev-network")
-	d.press("y")
+	d.press("u")
 	d.requireScreen("copied https://acme.example/stack/dev-network")
 
 	d.m.openURL = func(context.Context, string) error { return errors.New("no xdg-open") }
 	d.press("o")
-	d.requireScreen("could not open a browser: no xdg-open (y copies the URL)")
+	d.requireScreen("could not open a browser: no xdg-open (u copies the URL)")
 }
 
 func TestOpenRefusesNonWebURLs(t *testing.T) {

@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"os"
 	"os/exec"
 	"runtime"
 	"strings"
@@ -17,11 +18,15 @@ type openedMsg struct {
 	err error
 }
 
-// openBrowser starts the platform's URL opener and does not wait for it.
+// openBrowser starts $BROWSER, else the platform's URL opener, and does
+// not wait for it.
 func openBrowser(ctx context.Context, url string) error {
 	name := "xdg-open"
 	if runtime.GOOS == "darwin" {
 		name = "open"
+	}
+	if b := os.Getenv("BROWSER"); b != "" {
+		name = b
 	}
 	cmd := exec.CommandContext(ctx, name, url)
 	if err := cmd.Start(); err != nil {
@@ -31,25 +36,38 @@ func openBrowser(ctx context.Context, url string) error {
 	return nil
 }
 
-// webURL is the selected stack's URL when a browser can show it.
-func (m Model) webURL() (string, string) {
-	s := m.selected()
+// targetURL is the URL of what is in view: the run in the run view or
+// history, else the selected stack.
+func (m Model) targetURL() (name, url string) {
+	s, r := m.actionTarget()
 	switch {
 	case s == nil:
-		return "", "no stack selected"
-	case s.URL == "":
-		return "", s.Name + " has no URL"
-	case !strings.HasPrefix(s.URL, "http://") && !strings.HasPrefix(s.URL, "https://"):
-		return "", s.Name + " has no web page (" + s.URL + ")"
+		return "", ""
+	case r != nil && r.URL != "":
+		return s.Name + " run " + r.ID, r.URL
 	}
-	return s.URL, ""
+	return s.Name, s.URL
 }
 
-// openSelected opens the selected stack in the browser, as a command.
-func (m Model) openSelected() (tea.Model, tea.Cmd) {
+// webURL is the target's URL when a browser can show it, else why not.
+func (m Model) webURL() (string, string) {
+	name, url := m.targetURL()
+	switch {
+	case name == "":
+		return "", "no stack selected"
+	case url == "":
+		return "", name + " has no URL"
+	case !strings.HasPrefix(url, "http://") && !strings.HasPrefix(url, "https://"):
+		return "", name + " has no web page (" + url + ")"
+	}
+	return url, ""
+}
+
+// openTarget opens the stack or run in view in the browser, as a command.
+func (m Model) openTarget() (Model, tea.Cmd) {
 	url, why := m.webURL()
 	if url == "" {
-		return m.fail("%s", why)
+		return m.failed("%s", why)
 	}
 	ctx, open := m.ctx, m.openURL
 	return m, func() tea.Msg {
@@ -61,20 +79,20 @@ func (m Model) openSelected() (tea.Model, tea.Cmd) {
 
 func (m Model) onOpened(msg openedMsg) Model {
 	if msg.err != nil {
-		m.message, m.messageErr = "could not open a browser: "+msg.err.Error()+" (y copies the URL)", true
+		m.message, m.messageErr = fmt.Sprintf("could not open a browser: %v (%s copies the URL)", msg.err, m.keys.Actions.CopyURL.Help().Key), true
 		return m
 	}
 	m.message, m.messageErr = "opened "+msg.url, false
 	return m
 }
 
-// copySelectedURL puts the stack's URL on the clipboard (OSC 52, so it also
+// copyTargetURL puts the URL in view on the clipboard (OSC 52, so it also
 // works over ssh).
-func (m Model) copySelectedURL() (tea.Model, tea.Cmd) {
-	s := m.selected()
-	if s == nil || s.URL == "" {
-		return m.fail("no URL to copy")
+func (m Model) copyTargetURL() (Model, tea.Cmd) {
+	_, url := m.targetURL()
+	if url == "" {
+		return m.failed("no URL to copy")
 	}
-	m.message, m.messageErr = "copied "+s.URL, false
-	return m, tea.SetClipboard(s.URL)
+	m.message, m.messageErr = "copied "+url, false
+	return m, tea.SetClipboard(url)
 }

@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"fmt"
 	"sort"
 	"strings"
 
@@ -11,7 +10,7 @@ import (
 )
 
 // commands are the ":" verbs, with their argument completion.
-var commands = []string{"env", "help", "q", "quit", "refresh", "stack"}
+var commands = []string{"env", "freeze", "help", "q", "quit", "refresh", "stack", "unfreeze"}
 
 // runCommand executes one ":" line.
 func (m Model) runCommand(line string) (tea.Model, tea.Cmd) {
@@ -29,28 +28,27 @@ func (m Model) runCommand(line string) (tea.Model, tea.Cmd) {
 	case "refresh":
 		return m.refresh()
 	case "env":
+		m.view = viewTree
 		for i, e := range m.envs {
 			if strings.EqualFold(e.Name, arg) {
 				return m.switchEnv(i)
 			}
 		}
-		return m.fail("unknown environment %q (have %s)", arg, strings.Join(m.envNames(), ", "))
+		return m.failed("unknown environment %q (have %s)", arg, strings.Join(m.envNames(), ", "))
 	case "stack":
+		m.view = viewTree
 		return m.jumpToStack(arg)
+	case "freeze", "unfreeze":
+		return m.freeze(fields[0] == "freeze", fields[1:])
 	}
-	return m.fail("unknown command %q (try :env NAME, :stack NAME, :refresh, :q)", fields[0])
-}
-
-func (m Model) fail(format string, args ...any) (tea.Model, tea.Cmd) {
-	m.message, m.messageErr = fmt.Sprintf(format, args...), true
-	return m, nil
+	return m.failed("unknown command %q (try :env NAME, :stack NAME, :freeze ENV REASON, :unfreeze ENV, :refresh, :q)", fields[0])
 }
 
 // jumpToStack selects a stack by name in whichever environment holds it: an
 // exact name wins, else the only name containing arg.
 func (m Model) jumpToStack(arg string) (tea.Model, tea.Cmd) {
 	if arg == "" {
-		return m.fail("usage: :stack NAME")
+		return m.failed("usage: :stack NAME")
 	}
 	var exact, partial []*model.Stack
 	for i := range m.forest.Envs {
@@ -69,14 +67,14 @@ func (m Model) jumpToStack(arg string) (tea.Model, tea.Cmd) {
 	}
 	switch {
 	case len(found) == 0:
-		return m.fail("no stack matches %q", arg)
+		return m.failed("no stack matches %q", arg)
 	case len(found) > 1:
 		names := make([]string, 0, len(found))
 		for _, s := range found {
 			names = append(names, s.Name)
 		}
 		sort.Strings(names)
-		return m.fail("%d stacks match %q: %s", len(found), arg, strings.Join(names, ", "))
+		return m.failed("%d stacks match %q: %s", len(found), arg, strings.Join(names, ", "))
 	}
 	s := found[0]
 	for i, e := range m.envs {
@@ -119,7 +117,7 @@ func (m Model) complete(line string) string {
 			word = strings.Join(fields[1:], " ")
 		}
 		switch fields[0] {
-		case "env":
+		case "env", "freeze", "unfreeze":
 			candidates = m.envNames()
 		case "stack":
 			for i := range m.forest.Envs {
@@ -153,4 +151,46 @@ func (m Model) complete(line string) string {
 		return head + prefix
 	}
 	return head + prefix
+}
+
+// freeze locks every stack of an environment with the reason as the lock
+// note (an incident "stop the line"), or unfreezes it, through the same
+// confirmation as every other mutation.
+func (m Model) freeze(on bool, args []string) (tea.Model, tea.Cmd) {
+	verb := "unfreeze"
+	if on {
+		verb = "freeze"
+	}
+	if m.readOnly {
+		return m.refuseReadOnly(verb)
+	}
+	if len(args) == 0 || (on && len(args) < 2) {
+		return m.failed("usage: :freeze ENV REASON, or :unfreeze ENV")
+	}
+	var tree *model.EnvTree
+	for i := range m.forest.Envs {
+		if strings.EqualFold(m.forest.Envs[i].Env.Name, args[0]) {
+			tree = &m.forest.Envs[i]
+		}
+	}
+	if tree == nil {
+		return m.failed("unknown environment %q (have %s)", args[0], strings.Join(m.envNames(), ", "))
+	}
+	reason := strings.Join(args[1:], " ")
+	return m.proposeMany(verb, tree.Stacks(), func(s *model.Stack) (op, string) {
+		if busy, ok := m.inflight[s.ID]; ok {
+			return op{}, busy + " already sent"
+		}
+		o, why := m.resolve(actLock, s, nil)
+		switch {
+		case why != "":
+			return o, why
+		case on && o.action == "unlock":
+			return o, "already locked by " + s.Lock.Holder
+		case !on && o.action == "lock":
+			return o, "not locked"
+		}
+		o.note = reason
+		return o, ""
+	})
 }

@@ -28,6 +28,11 @@ type driver struct {
 	fake   *uitest.Fake // nil when the backend is the sandbox
 	timers []timerMsg
 	quit   bool
+	// hold keeps commands instead of running them, as a slow backend
+	// would; release runs them.
+	hold  bool
+	held  []tea.Cmd
+	bells int
 }
 
 func newDriver(t testing.TB, w, h int, tweak ...func(*Options)) *driver {
@@ -75,6 +80,10 @@ func (d *driver) run(cmd tea.Cmd) {
 	if cmd == nil {
 		return
 	}
+	if d.hold {
+		d.held = append(d.held, cmd)
+		return
+	}
 	switch msg := cmd().(type) {
 	case nil:
 	case tea.BatchMsg:
@@ -85,8 +94,22 @@ func (d *driver) run(cmd tea.Cmd) {
 		d.timers = append(d.timers, msg)
 	case tea.QuitMsg:
 		d.quit = true
+	case tea.RawMsg:
+		if msg.Msg == "\a" {
+			d.bells++
+		}
 	default:
 		d.send(msg)
+	}
+}
+
+// release runs the commands held while d.hold was set.
+func (d *driver) release() {
+	d.hold = false
+	held := d.held
+	d.held = nil
+	for _, c := range held {
+		d.run(c)
 	}
 }
 

@@ -22,6 +22,11 @@ func TestEveryScreenFillsTheTerminalExactly(t *testing.T) {
 		"help":         func(d *driver) { d.press("?") },
 		"filter-empty": func(d *driver) { d.typeText("/zzz") },
 		"command":      func(d *driver) { d.typeText(":env pr") },
+		"dialog":       func(d *driver) { d.press("j", "j", "c") },
+		"protected":    func(d *driver) { d.press("3", "j", "j", "L") },
+		"bulk-review":  func(d *driver) { d.press("3", "ctrl+a", "p") },
+		"run":          func(d *driver) { d.press("l") },
+		"history":      func(d *driver) { d.press("H") },
 		"refresh-fail": func(d *driver) {
 			d.fake.FailList(errors.New(strings.Repeat("boom ", 40)))
 			d.press("r")

@@ -6,6 +6,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/stackview/stackview/internal/audit"
 	"github.com/stackview/stackview/internal/backend"
 	"github.com/stackview/stackview/internal/model"
 	"github.com/stackview/stackview/internal/ui/keys"
@@ -19,6 +20,16 @@ const (
 	modeBrowse  mode = iota
 	modeFilter       // typing after "/"
 	modeCommand      // typing after ":"
+	modeSearch       // typing a log search after "/" in the run view
+)
+
+// viewKind is the screen the body shows.
+type viewKind int
+
+const (
+	viewTree    viewKind = iota // the stack tree (and detail)
+	viewHistory                 // one stack's runs
+	viewRun                     // one run: timeline, plan, log
 )
 
 // Model is the root of the UI. It is a value: Update returns the next one.
@@ -34,6 +45,7 @@ type Model struct {
 	styles    *theme.Styles
 	interval  time.Duration
 	readOnly  bool
+	audit     audit.Recorder
 	now       func() time.Time
 	// after schedules a timer message; tea.Tick in production, a recorder in
 	// tests so no test waits for real time.
@@ -78,6 +90,20 @@ type Model struct {
 	runs        []model.Run
 	runsErr     error
 	runsLoading bool
+
+	// Mutations: the open confirmation and what it would send, the stacks
+	// with a mutation in flight (the exactly-once guard), marks for bulk.
+	dialog    *dialog
+	pending   request
+	inflight  map[string]string // stack id -> action sent
+	marks     map[string]bool
+	quitArmed bool // q was pressed once while a mutation was in flight
+
+	view    viewKind
+	hist    historyState
+	rv      runView
+	rvGen   int // poll generation of the run view; a new run view retires the old chain
+	watches []watch
 }
 
 // Init starts the first load and, for Theme "auto", asks the terminal for
@@ -112,6 +138,14 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.onOpened(msg), nil
 	case runsMsg:
 		return m.onRuns(msg), nil
+	case actionsMsg:
+		return m.onActions(msg)
+	case historyMsg:
+		return m.onHistory(msg), nil
+	case runMsg, logMsg, changesMsg, pollMsg:
+		return m.onRunView(msg)
+	case watchMsg:
+		return m.onWatch(msg)
 	case clockMsg:
 		return m, m.armClock()
 	case tickMsg:
@@ -156,7 +190,11 @@ func (m Model) onStacks(msg stacksMsg) (tea.Model, tea.Cmd) {
 	m.forest, m.waves, m.index = a.forest, a.waves, a.index
 	m.rebuildRows()
 	m, runs := m.loadRunsIfNeeded(true)
-	return m, tea.Batch(tick, runs)
+	var run tea.Cmd
+	if m.view == viewRun {
+		run = m.fetchRun() // someone else may have confirmed or stopped it
+	}
+	return m, tea.Batch(tick, runs, run, m.pollWatches())
 }
 
 func (m Model) onRuns(msg runsMsg) Model {

@@ -12,6 +12,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
 
+	"github.com/stackview/stackview/internal/audit"
 	"github.com/stackview/stackview/internal/backend"
 	"github.com/stackview/stackview/internal/model"
 	"github.com/stackview/stackview/internal/ui/keys"
@@ -28,6 +29,8 @@ type Options struct {
 	RefreshInterval time.Duration       // default 5s
 	ReadOnly        bool
 	NoColor         bool // NO_COLOR non-empty or --no-color
+	// Audit records every mutation sent; nil records nothing.
+	Audit audit.Recorder
 
 	// Now is the clock for ages and "updated Ns ago"; time.Now if nil. Tests
 	// and the sandbox pass their own clock so the screen is deterministic.
@@ -65,7 +68,12 @@ func New(opts Options) (Model, error) {
 	if now == nil {
 		now = time.Now
 	}
+	rec := opts.Audit
+	if rec == nil {
+		rec = audit.Discard{}
+	}
 	m := Model{
+		audit:     rec,
 		ctx:       context.Background(),
 		backend:   opts.Backend,
 		info:      opts.Backend.Info(),

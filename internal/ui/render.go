@@ -120,6 +120,14 @@ func attention(stacks []*model.Stack) string {
 }
 
 func (m Model) renderBody() string {
+	body := m.renderView()
+	if m.dialog != nil {
+		return overlay(body, m.dialog.view(m.styles, m.width, m.bodyHeight()), m.width, m.bodyHeight())
+	}
+	return body
+}
+
+func (m Model) renderView() string {
 	h, w := m.bodyHeight(), m.width
 	switch {
 	case m.helpOpen:
@@ -128,6 +136,10 @@ func (m Model) renderBody() string {
 		return m.renderLoadError(w, h)
 	case !m.loaded:
 		return block([]string{"", "  loading stacks from " + m.info.Kind + "…"}, w, h)
+	case m.view == viewRun:
+		return m.renderRun(w, h)
+	case m.view == viewHistory:
+		return m.renderHistory(w, h)
 	case m.detailShownFull():
 		return m.renderDetail(w, h)
 	case m.showPane():
@@ -184,6 +196,8 @@ func (m Model) renderStatus() string {
 		}
 	case m.mode == modeCommand:
 		left = st.Accent.Render(":") + m.input + "█"
+	case m.mode == modeSearch:
+		left = st.Accent.Render("search log /") + m.input + "█"
 	case m.message != "" && m.messageErr:
 		left = st.StatusError.Render("✗ " + m.message)
 	case m.message != "":
@@ -200,6 +214,12 @@ func (m Model) renderStatus() string {
 			total = m.index.totals[m.env]
 		}
 		right = st.Status.Render(fmt.Sprintf("%d/%d stacks", m.stackRows, total))
+		if len(m.marks) > 0 {
+			right = st.Accent.Render(fmt.Sprintf("● %d marked ", len(m.marks))) + right
+		}
+		if len(m.watches) > 0 {
+			right = st.Waiting.Render(fmt.Sprintf("⏰ %d watched ", len(m.watches))) + right
+		}
 		if m.loading {
 			right = st.Status.Render("⟳ ") + right
 		}
@@ -210,8 +230,12 @@ func (m Model) renderStatus() string {
 // contextHelp is the key groups of the current view, for the hint line and
 // the help screen.
 func (m Model) contextHelp() [][]key.Binding {
-	g, t := m.keys.Global, m.keys.Tree
+	g, t, a := m.keys.Global, m.keys.Tree, m.keys.Actions
+	actions := []key.Binding{a.Plan, a.Deploy, a.Confirm, a.Discard, a.Retry, a.Stop, a.Review, a.Lock, a.Sync,
+		a.Latest, a.History, a.Open, a.CopyURL}
 	switch {
+	case m.dialog != nil:
+		return [][]key.Binding{m.dialog.keys(m.keys.Dialog)}
 	case m.mode != modeBrowse:
 		in := m.keys.Input
 		group := []key.Binding{in.Submit, in.Cancel, in.Erase, in.Clear}
@@ -219,33 +243,63 @@ func (m Model) contextHelp() [][]key.Binding {
 			group = append(group, in.Complete)
 		}
 		return [][]key.Binding{group}
+	case m.view == viewRun:
+		r := m.keys.Run
+		return [][]key.Binding{
+			{r.Up, r.Down, r.PageUp, r.PageDown, r.Top, r.Follow, m.searchKey(), r.Next, r.Wrap, r.Watch, g.ClearEsc},
+			actions,
+			{g.Refresh, g.Command, g.Help, g.Quit},
+		}
+	case m.view == viewHistory:
+		h := m.keys.History
+		return [][]key.Binding{
+			{h.Up, h.Down, h.Open, h.Watch, g.ClearEsc},
+			actions,
+			{g.Refresh, g.Command, g.Help, g.Quit},
+		}
 	case m.detailShownFull():
 		return [][]key.Binding{
 			{m.keys.Detail.Close, g.ClearEsc, m.keys.Detail.ScrollUp, m.keys.Detail.ScrollDown},
+			actions,
 			{g.NextEnv, g.PrevEnv, g.JumpEnv, g.Refresh, g.Command, g.Help, g.Quit},
 		}
 	}
 	return [][]key.Binding{
-		{t.Up, t.Down, t.Top, t.Bottom, t.PageUp, t.PageDown, t.Detail, t.Open, t.CopyURL},
+		{t.Up, t.Down, t.Top, t.Bottom, t.PageUp, t.PageDown, t.Detail, t.Mark, t.MarkAll, t.Watch},
+		actions,
 		{g.Filter, g.ClearEsc, g.Command, g.NextEnv, g.PrevEnv, g.JumpEnv},
 		{g.Refresh, g.Help, g.Quit},
 	}
+}
+
+// searchKey is the filter key as the run view uses it: to search the log.
+func (m Model) searchKey() key.Binding {
+	b := m.keys.Global.Filter
+	b.SetHelp(b.Help().Key, "search the log")
+	return b
 }
 
 // renderHints is the one-line key summary at the bottom.
 func (m Model) renderHints() string {
 	st := m.styles
 	var short []key.Binding
+	a := m.keys.Actions
 	switch {
-	case m.mode != modeBrowse:
+	case m.dialog != nil || m.mode != modeBrowse:
 		short = m.contextHelp()[0]
+	case m.view == viewRun:
+		r := m.keys.Run
+		short = []key.Binding{m.keys.Global.ClearEsc, r.Follow, m.searchKey(), r.Wrap, a.Confirm, a.Discard, a.Deploy, m.keys.Global.Help, m.keys.Global.Quit}
+	case m.view == viewHistory:
+		h := m.keys.History
+		short = []key.Binding{m.keys.Global.ClearEsc, h.Down, h.Open, a.Confirm, m.keys.Global.Help, m.keys.Global.Quit}
 	case m.helpOpen:
 		short = []key.Binding{m.keys.Global.Help, m.keys.Global.Quit}
 	case m.detailShownFull():
 		short = []key.Binding{m.keys.Detail.Close, m.keys.Global.NextEnv, m.keys.Global.Help, m.keys.Global.Quit}
 	default:
 		g, t := m.keys.Global, m.keys.Tree
-		short = []key.Binding{t.Down, t.Detail, g.Filter, g.Command, g.NextEnv, g.Refresh, g.Help, g.Quit}
+		short = []key.Binding{t.Down, t.Detail, a.Plan, a.Deploy, a.Latest, g.Filter, g.Command, g.NextEnv, g.Refresh, g.Help, g.Quit}
 	}
 	var parts []string
 	for _, b := range short {
@@ -274,31 +328,52 @@ func shortDesc(d string) string {
 func (m Model) renderHelp(w, h int) string {
 	st := m.styles
 	view := "stack tree"
-	if m.detailShownFull() {
+	switch {
+	case m.view == viewRun:
+		view = "run view"
+	case m.view == viewHistory:
+		view = "run history"
+	case m.detailShownFull():
 		view = "stack detail"
 	}
-	var columns []string
-	total := 0
-	for _, group := range m.contextHelp() {
-		var lines []string
-		for _, b := range group {
-			if b.Enabled() {
-				lines = append(lines, st.HelpKey.Render(fit(b.Help().Key, 10))+" "+st.HelpDesc.Render(b.Help().Desc))
-			}
-		}
-		total += len(lines) + 1
-		columns = append(columns, strings.Join(lines, "\n"))
-	}
-	var body string
-	if total+2 <= h {
-		body = strings.Join(columns, "\n\n")
-	} else {
-		right := lipgloss.NewStyle().PaddingLeft(4).Render(strings.Join(columns[1:], "\n\n"))
-		body = lipgloss.JoinHorizontal(lipgloss.Top, columns[0], right)
+	// Groups stack into columns of at most the rows available, then the
+	// columns sit side by side, so every key shows on short terminals too.
+	body := m.helpColumns(h, func(d string) string { return d })
+	if lipgloss.Width(body) > w-2 {
+		body = m.helpColumns(h, shortDesc)
 	}
 	lines := []string{st.Title.Render("  Keys for the " + view + " (? or esc closes)"), ""}
 	for _, l := range strings.Split(body, "\n") {
 		lines = append(lines, "  "+l)
 	}
 	return block(lines, w, h)
+}
+
+// helpColumns lays the key groups out in columns h-3 rows high.
+func (m Model) helpColumns(h int, desc func(string) string) string {
+	st := m.styles
+	rows := max(1, h-3)
+	var columns []string
+	var col []string
+	for _, group := range m.contextHelp() {
+		var lines []string
+		for _, b := range group {
+			if b.Enabled() {
+				lines = append(lines, st.HelpKey.Render(fit(b.Help().Key, 10))+" "+st.HelpDesc.Render(desc(b.Help().Desc)))
+			}
+		}
+		if len(col) > 0 && len(col)+1+len(lines) > rows {
+			columns = append(columns, strings.Join(col, "\n"))
+			col = nil
+		}
+		if len(col) > 0 {
+			col = append(col, "")
+		}
+		col = append(col, lines...)
+	}
+	columns = append(columns, strings.Join(col, "\n"))
+	for i := 1; i < len(columns); i++ {
+		columns[i] = lipgloss.NewStyle().PaddingLeft(4).Render(columns[i])
+	}
+	return lipgloss.JoinHorizontal(lipgloss.Top, columns...)
 }

@@ -119,6 +119,9 @@ func (m Model) detailLines(s *model.Stack, width int) []string {
 	field := func(name, value string) string { return st.Label.Render(fit(name, 11)) + value }
 	state, stStyle := stateLabel(s.State, st)
 	lines := []string{st.Title.Render(s.Name), field("State", stStyle.Render(state))}
+	if can := m.enabledActions(s); can != "" {
+		lines = append(lines, field("Keys", st.HelpKey.Render(can)))
+	}
 	if s.Description != "" {
 		lines = append(lines, st.Subtle.Render(s.Description))
 	}
@@ -147,7 +150,49 @@ func (m Model) detailLines(s *model.Stack, width int) []string {
 	}
 	lines = append(lines, m.driftLines(s, field)...)
 	lines = append(lines, "", st.Heading.Render("Recent runs"))
-	return append(lines, m.runLines(width)...)
+	lines = append(lines, m.runLines(width)...)
+	return append(lines, m.actionLines(s)...)
+}
+
+// enabledActions is the keys that act on the stack now, in one line; the
+// Actions section at the end says why the others do not.
+func (m Model) enabledActions(s *model.Stack) string {
+	if m.readOnly {
+		return ""
+	}
+	var parts []string
+	for _, k := range mutatingActions {
+		if o, why := m.resolve(k, s, nil); why == "" {
+			parts = append(parts, m.binding(k).Help().Key+" "+o.action)
+		}
+	}
+	return strings.Join(parts, " · ")
+}
+
+// actionLines lists every action on the stack: the key and verb, or why it
+// is disabled.
+func (m Model) actionLines(s *model.Stack) []string {
+	st := m.styles
+	lines := []string{"", st.Heading.Render("Actions")}
+	for _, k := range mutatingActions {
+		o, why := m.resolve(k, s, nil)
+		if m.readOnly {
+			why = "read-only mode"
+		}
+		verb := o.action
+		if verb == "" {
+			verb = k.String()
+		}
+		text := st.HelpKey.Render(fit(m.binding(k).Help().Key, 3)) + " " + verb
+		if busy, ok := m.inflight[s.ID]; ok && why == "" {
+			why = busy + " in flight"
+		}
+		if why != "" {
+			text = st.Subtle.Render(fit(m.binding(k).Help().Key, 3) + " " + verb + " — " + why)
+		}
+		lines = append(lines, text)
+	}
+	return lines
 }
 
 func (m Model) commitText(s *model.Stack) string {

@@ -170,6 +170,9 @@ func (m Model) stackCells(r row, cols []column) []cell {
 			cells = append(cells, cell{text, style})
 		case colName:
 			name := s.Name
+			if m.marks[s.ID] {
+				name = "● " + name
+			}
 			if s.Disabled {
 				name += " (disabled)"
 			}

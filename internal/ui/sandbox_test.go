@@ -144,3 +144,34 @@ func TestSandboxProgram(t *testing.T) {
 		t.Fatalf("final selection %q", fm.selectedID)
 	}
 }
+
+// TestSandboxProgramPlansAStack runs the real program: select a stack,
+// plan it through the dialog, follow the run, quit.
+func TestSandboxProgramPlansAStack(t *testing.T) {
+	e, clk := newSandbox(t)
+	m, err := New(Options{Backend: e, Theme: "dark", Now: clk.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(160, 48),
+		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.Ascii)))
+	waitFor(t, tm, "dev-network")
+	tm.Type(":stack dev-identity")
+	tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
+	waitFor(t, tm, "Cognito user pools")
+	tm.Type("p")
+	waitFor(t, tm, "Plan dev-identity?")
+	tm.Type("y")
+	waitFor(t, tm, "✓ plan dev-identity")
+	tm.Type("l")
+	waitFor(t, tm, "Timeline")
+	tm.Type("q")
+	fm := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(Model)
+	if fm.view != viewRun || fm.rv.stackID != "dev-identity" {
+		t.Fatalf("final view %d on %q", fm.view, fm.rv.stackID)
+	}
+	runs, _, err := e.ListRuns(context.Background(), "dev-identity", "")
+	if err != nil || runs[0].TriggeredBy != sandbox.You || runs[0].Kind != model.RunPlan {
+		t.Fatalf("newest run %+v (%v)", runs[0], err)
+	}
+}

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -10,6 +11,12 @@ import (
 // handleKey routes a key press: the input line first, then the help
 // overlay, then global keys, then the focused view.
 func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	if m.dialog != nil {
+		if msg.String() == "ctrl+c" {
+			return m, tea.Quit
+		}
+		return m.onDialogKey(msg)
+	}
 	if m.mode != modeBrowse {
 		return m.handleInputKey(msg)
 	}
@@ -23,21 +30,39 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		}
 		return m, nil
 	}
+	quitArmed := m.quitArmed
+	m.quitArmed = false
 	switch {
 	case key.Matches(msg, g.Quit):
-		return m, tea.Quit
+		return m.quit(quitArmed)
 	case key.Matches(msg, g.Help):
 		m.helpOpen = true
 		return m, nil
 	case key.Matches(msg, g.Refresh):
 		m.message = ""
 		return m.refresh()
-	case key.Matches(msg, g.Filter):
+	case key.Matches(msg, g.Filter) && m.view == viewRun:
+		m.mode, m.input = modeSearch, m.rv.search
+		return m, nil
+	case key.Matches(msg, g.Filter) && m.view == viewTree:
 		m.mode, m.oldFilter, m.input = modeFilter, m.filter, m.filter
 		return m, nil
 	case key.Matches(msg, g.Command):
 		m.mode, m.input = modeCommand, ""
 		return m, nil
+	case key.Matches(msg, g.ClearEsc):
+		return m.back().loadRunsIfNeeded(false) // clearing the filter may move the selection
+	}
+	if next, cmd, ok := m.handleActionKey(msg); ok {
+		return next, cmd
+	}
+	switch m.view {
+	case viewHistory:
+		return m.handleHistoryKey(msg)
+	case viewRun:
+		return m.handleRunKey(msg), nil
+	}
+	switch {
 	case key.Matches(msg, g.NextEnv):
 		return m.switchEnv(m.env + 1)
 	case key.Matches(msg, g.PrevEnv):
@@ -49,8 +74,6 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 			}
 		}
 		return m, nil
-	case key.Matches(msg, g.ClearEsc):
-		return m.back().loadRunsIfNeeded(false) // clearing the filter may move the selection
 	}
 	if m.detailShownFull() {
 		dk := m.keys.Detail
@@ -67,15 +90,35 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	return m.handleTreeKey(msg)
 }
 
-// back is esc: close the full-screen detail, else clear the filter, else
-// clear the message.
+// quit leaves, except while a mutation is in flight: its answer and audit
+// entry would be lost, so the first press warns and only a second one quits.
+func (m Model) quit(armed bool) (tea.Model, tea.Cmd) {
+	if len(m.inflight) == 0 || armed {
+		return m, tea.Quit
+	}
+	m.quitArmed = true
+	m.message, m.messageErr = fmt.Sprintf("%d %s in flight: press %s again to quit without waiting for the answer",
+		len(m.inflight), plural(len(m.inflight), "mutation"), m.keys.Global.Quit.Help().Key), true
+	return m, nil
+}
+
+// back is esc: leave the run view or history, else close the full-screen
+// detail, else clear the filter, else the marks, else the message.
 func (m Model) back() Model {
 	switch {
+	case m.view == viewRun:
+		m.view = m.rv.from
+		m.rv.gen = -1 // retires the poll chain
+	case m.view == viewHistory:
+		m.view = viewTree
 	case m.detailShownFull():
 		m.detailFull, m.detailScroll = false, 0
 	case m.filter != "":
 		m.filter = ""
 		m.rebuildRows()
+	case len(m.marks) > 0:
+		m.marks = nil
+		m.message, m.messageErr = "marks cleared", false
 	default:
 		m.message = ""
 	}
@@ -98,10 +141,12 @@ func (m Model) handleTreeKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		m.setCursor(m.nearestStackRow(0, 1))
 	case key.Matches(msg, t.Bottom):
 		m.setCursor(m.nearestStackRow(len(m.rows)-1, -1))
-	case key.Matches(msg, t.Open):
-		return m.openSelected()
-	case key.Matches(msg, t.CopyURL):
-		return m.copySelectedURL()
+	case key.Matches(msg, t.Mark):
+		return m.toggleMark(), nil
+	case key.Matches(msg, t.MarkAll):
+		return m.markAll(), nil
+	case key.Matches(msg, t.Watch):
+		return m.toggleWatch()
 	case key.Matches(msg, t.Detail):
 		if m.wide() {
 			m.paneHidden = !m.paneHidden
@@ -143,6 +188,10 @@ func (m Model) handleInputKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		m.mode, m.input = modeBrowse, ""
 		return m.loadRunsIfNeeded(false)
 	case key.Matches(msg, in.Submit):
+		if m.mode == modeSearch {
+			m.mode, m.rv.search, m.input = modeBrowse, m.input, ""
+			return m.nextMatch(m.rv.scroll - 1), nil
+		}
 		if m.mode == modeCommand {
 			line := m.input
 			m.mode, m.input = modeBrowse, ""
@@ -178,8 +227,13 @@ func (m Model) handleInputKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	return m.inputChanged(), nil
 }
 
-// onPaste types pasted text into the input line, on one line.
+// onPaste types pasted text into the dialog or the input line, on one line.
 func (m Model) onPaste(msg tea.PasteMsg) Model {
+	if m.dialog != nil {
+		d := m.dialog.paste(msg.Content)
+		m.dialog = &d
+		return m
+	}
 	if m.mode == modeBrowse {
 		return m
 	}
@@ -204,5 +258,82 @@ func (m Model) applyLiveFilter() Model {
 	m.message, m.messageErr = "", false
 	m.filter = m.input
 	m.rebuildRows()
+	return m
+}
+
+// handleActionKey runs the keys that act on the stack or run in view.
+func (m Model) handleActionKey(msg tea.KeyPressMsg) (Model, tea.Cmd, bool) {
+	for _, k := range mutatingActions {
+		if key.Matches(msg, m.binding(k)) {
+			next, cmd := m.propose(k)
+			return next, cmd, true
+		}
+	}
+	a := m.keys.Actions
+	var next Model
+	var cmd tea.Cmd
+	switch {
+	case key.Matches(msg, a.Latest):
+		next, cmd = m.openLatest()
+	case key.Matches(msg, a.History):
+		next, cmd = m.openHistory()
+	case key.Matches(msg, a.Open):
+		next, cmd = m.openTarget()
+	case key.Matches(msg, a.CopyURL):
+		next, cmd = m.copyTargetURL()
+	default:
+		return m, nil, false
+	}
+	return next, cmd, true
+}
+
+func (m Model) handleHistoryKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	h := m.keys.History
+	switch {
+	case key.Matches(msg, h.Up):
+		return m.moveHistory(-1)
+	case key.Matches(msg, h.Down):
+		return m.moveHistory(1)
+	case key.Matches(msg, h.Open):
+		if _, r := m.actionTarget(); r != nil {
+			return m.openRun(r.StackID, r.ID)
+		}
+	case key.Matches(msg, h.Watch):
+		return m.toggleWatch()
+	}
+	return m, nil
+}
+
+func (m Model) handleRunKey(msg tea.KeyPressMsg) Model {
+	k, rv := m.keys.Run, &m.rv
+	page := max(1, m.logRows()-1)
+	scrollBy := func(d int) {
+		if rv.follow {
+			rv.scroll = m.maxLogScroll()
+		}
+		rv.follow = false
+		rv.scroll = max(0, min(rv.scroll+d, m.maxLogScroll()))
+	}
+	switch {
+	case key.Matches(msg, k.Up):
+		scrollBy(-1)
+	case key.Matches(msg, k.Down):
+		scrollBy(1)
+	case key.Matches(msg, k.PageUp):
+		scrollBy(-page)
+	case key.Matches(msg, k.PageDown):
+		scrollBy(page)
+	case key.Matches(msg, k.Top):
+		rv.follow, rv.scroll = false, 0
+	case key.Matches(msg, k.Follow):
+		rv.follow = true
+	case key.Matches(msg, k.Next):
+		return m.nextMatch(rv.scroll)
+	case key.Matches(msg, k.Wrap):
+		rv.wrap = !rv.wrap
+	case key.Matches(msg, k.Watch):
+		next, _ := m.toggleWatch()
+		return next
+	}
 	return m
 }

@@ -31,6 +31,9 @@ type Git struct {
 	Env []string
 	// Timeout bounds each command; zero means DefaultTimeout.
 	Timeout time.Duration
+	// Stderr, when set, also receives what git writes to stderr as it
+	// writes it (e.g. --progress lines); errors still carry all of it.
+	Stderr io.Writer
 	// UserConfig keeps the user's global and system git configuration
 	// (credential helpers, SSH command, URL rewrites) for work on the user's
 	// own remotes. Off by default, so results never depend on it.
@@ -79,6 +82,9 @@ func (g Git) RunInput(ctx context.Context, stdin io.Reader, args ...string) ([]b
 	cmd.Stdin = stdin
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if g.Stderr != nil {
+		cmd.Stderr = io.MultiWriter(&stderr, g.Stderr)
+	}
 	if err := cmd.Run(); err != nil {
 		if ctx.Err() != nil {
 			err = fmt.Errorf("%w (%v)", ctx.Err(), err)

@@ -72,7 +72,7 @@ func (e *Engine) Info() backend.Info {
 
 // Capabilities: the sandbox does everything.
 func (e *Engine) Capabilities() backend.Capabilities {
-	return backend.Capabilities{DriftCheck: true, Review: true, Lock: true}
+	return backend.Capabilities{DriftCheck: true, Review: true, Lock: true, Stop: true, Promote: true, SyncCommit: true}
 }
 
 // Close removes the temporary directory, if the engine made one.

@@ -89,10 +89,10 @@ func (c *Client) Info() backend.Info {
 	return backend.Info{Kind: "spacelift", Endpoint: c.endpoint, Account: accountName(c.endpoint)}
 }
 
-// Capabilities: Spacelift has no on-demand drift check mutation (drift
-// detection runs on a schedule), and stackview does not offer reviews yet.
+// Capabilities: Spacelift has every run and stack action stackview offers
+// except an on-demand drift check (drift detection runs on a schedule).
 func (c *Client) Capabilities() backend.Capabilities {
-	return backend.Capabilities{Lock: true}
+	return backend.Capabilities{Lock: true, Review: true, Stop: true, Promote: true, SyncCommit: true}
 }
 
 // accountName is the subdomain of <account>.app.spacelift.io, or the host.

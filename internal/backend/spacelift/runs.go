@@ -47,8 +47,9 @@ type runDetail struct {
 // RunType and RunState are Spacelift enums; the Go type names are the
 // GraphQL variable types the client declares.
 type (
-	RunType  string
-	RunState string
+	RunType           string
+	RunState          string
+	RunReviewDecision string
 )
 
 // toRun maps a run. PROPOSED is a plan, or a drift check when
@@ -331,6 +332,42 @@ func (c *Client) Retry(ctx context.Context, stackID, runID string) (model.Run, e
 		Run runNode `graphql:"runRetry(stack: $stack, run: $run)"`
 	}
 	return c.runMutation(ctx, "RunRetry", stackID, &m, &m.Run, graphql.ID(runID))
+}
+
+// Stop stops a run that has started (runStop).
+func (c *Client) Stop(ctx context.Context, stackID, runID string) (model.Run, error) {
+	var m struct {
+		Run runNode `graphql:"runStop(stack: $stack, run: $run)"`
+	}
+	return c.runMutation(ctx, "RunStop", stackID, &m, &m.Run, graphql.ID(runID))
+}
+
+// Promote deploys a finished proposed run (runPromote): "deploy preview".
+func (c *Client) Promote(ctx context.Context, stackID, runID string) (model.Run, error) {
+	var m struct {
+		Run runNode `graphql:"runPromote(stack: $stack, run: $run)"`
+	}
+	return c.runMutation(ctx, "RunPromote", stackID, &m, &m.Run, graphql.ID(runID))
+}
+
+// Review approves or rejects a run with a note (runReview). The answer is
+// the review, so the run is read again for its new state.
+func (c *Client) Review(ctx context.Context, stackID, runID string, approve bool, note string) (model.Run, error) {
+	var m struct {
+		Review struct {
+			ID string `graphql:"id"`
+		} `graphql:"runReview(stack: $stack, run: $run, decision: $decision, note: $note)"`
+	}
+	decision := RunReviewDecision("REJECT")
+	if approve {
+		decision = "APPROVE"
+	}
+	vars := map[string]any{"stack": graphql.ID(stackID), "run": graphql.NewID(runID), "decision": decision,
+		"note": optionalString(note)}
+	if err := c.mutate(ctx, "RunReview", &m, vars); err != nil {
+		return model.Run{}, err
+	}
+	return c.GetRun(ctx, stackID, runID)
 }
 
 // Cancel uses runCancel for a run that has not started and runStop for one

@@ -158,6 +158,17 @@ func (c *Client) Lock(ctx context.Context, stackID, note string) (model.Stack, e
 	return c.toStack(m.StackLock), nil
 }
 
+// SyncCommit moves the tracked commit to the branch head (stackSyncCommit).
+func (c *Client) SyncCommit(ctx context.Context, stackID string) (model.Stack, error) {
+	var m struct {
+		StackSyncCommit stackNode `graphql:"stackSyncCommit(id: $id)"`
+	}
+	if err := c.mutate(ctx, "StackSyncCommit", &m, map[string]any{"id": graphql.ID(stackID)}); err != nil {
+		return model.Stack{}, err
+	}
+	return c.toStack(m.StackSyncCommit), nil
+}
+
 func (c *Client) Unlock(ctx context.Context, stackID string) (model.Stack, error) {
 	var m struct {
 		StackUnlock stackNode `graphql:"stackUnlock(id: $id)"`

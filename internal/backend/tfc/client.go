@@ -217,7 +217,7 @@ func (c *Client) Info() backend.Info {
 // Capabilities: TFC has no API to start a health assessment, and policy
 // overrides are not offered as reviews.
 func (c *Client) Capabilities() backend.Capabilities {
-	return backend.Capabilities{DriftCheck: false, Review: false, Lock: true}
+	return backend.Capabilities{DriftCheck: false, Review: false, Lock: true, Stop: true}
 }
 
 func (c *Client) workspaceURL(name string) string {

@@ -191,3 +191,40 @@ func (c *Client) Cancel(ctx context.Context, stackID, runID string) (model.Run, 
 		return c.api.Runs.Cancel(ctx, runID, tfe.RunCancelOptions{})
 	})
 }
+
+// Stop interrupts a started run: a graceful cancel first, and a
+// force-cancel once TFC offers one (after a cancel that did not finish the
+// run within its cool-off), so pressing stop again escalates.
+func (c *Client) Stop(ctx context.Context, stackID, runID string) (model.Run, error) {
+	r, err := c.readRun(ctx, stackID, runID)
+	if err != nil {
+		return model.Run{}, err
+	}
+	what, fn := "cancel", func(ctx context.Context) error { return c.api.Runs.Cancel(ctx, runID, tfe.RunCancelOptions{}) }
+	if r.Actions != nil && r.Actions.IsForceCancelable {
+		what, fn = "force-cancel", func(ctx context.Context) error {
+			return c.api.Runs.ForceCancel(ctx, runID, tfe.RunForceCancelOptions{})
+		}
+	}
+	if err := c.call(ctx, "tfc: "+what+" run "+runID, fn); err != nil {
+		return model.Run{}, err
+	}
+	return c.GetRun(ctx, stackID, runID)
+}
+
+// Review: TFC has no run approvals stackview can drive (policy overrides
+// are a different thing).
+func (c *Client) Review(context.Context, string, string, bool, string) (model.Run, error) {
+	return model.Run{}, fmt.Errorf("tfc: run reviews: %w", backend.ErrUnsupported)
+}
+
+// Promote: TFC cannot turn a speculative plan into an apply; start a normal
+// run instead.
+func (c *Client) Promote(context.Context, string, string) (model.Run, error) {
+	return model.Run{}, fmt.Errorf("tfc: deploying a speculative plan: %w", backend.ErrUnsupported)
+}
+
+// SyncCommit: a VCS workspace always runs its branch head.
+func (c *Client) SyncCommit(context.Context, string) (model.Stack, error) {
+	return model.Stack{}, fmt.Errorf("tfc: moving the tracked commit: %w", backend.ErrUnsupported)
+}

@@ -34,8 +34,63 @@ type Tree struct {
 	PageUp   key.Binding
 	PageDown key.Binding
 	Detail   key.Binding
-	Open     key.Binding
-	CopyURL  key.Binding
+	Mark     key.Binding
+	MarkAll  key.Binding
+	Watch    key.Binding
+}
+
+// Actions act on the selected stack (or the marked ones) or the run on
+// screen; they work in the tree, the detail, the run history and the run view.
+type StackActions struct {
+	Plan    key.Binding
+	Deploy  key.Binding // in the run view of a finished plan: deploy that preview
+	Confirm key.Binding
+	Discard key.Binding
+	Retry   key.Binding
+	Stop    key.Binding
+	Review  key.Binding
+	Lock    key.Binding
+	Sync    key.Binding
+	Latest  key.Binding
+	History key.Binding
+	Open    key.Binding
+	CopyURL key.Binding
+}
+
+// History keys move through a stack's runs.
+type History struct {
+	Up    key.Binding
+	Down  key.Binding
+	Open  key.Binding
+	Watch key.Binding
+}
+
+// Run keys scroll and search the run view's log.
+type Run struct {
+	Up       key.Binding
+	Down     key.Binding
+	PageUp   key.Binding
+	PageDown key.Binding
+	Top      key.Binding
+	Follow   key.Binding
+	Next     key.Binding
+	Wrap     key.Binding
+	Watch    key.Binding
+}
+
+// Dialog keys answer the confirmation dialog. Yes and No work only while
+// the buttons have the focus and the environment is not protected.
+type Dialog struct {
+	Yes     key.Binding
+	No      key.Binding
+	Approve key.Binding
+	Reject  key.Binding
+	Press   key.Binding
+	Next    key.Binding // fields and buttons
+	Prev    key.Binding
+	Right   key.Binding // buttons only: in a field the arrows belong to the text
+	Left    key.Binding
+	Cancel  key.Binding
 }
 
 // Detail keys apply when the detail pane fills the screen (narrow terminals).
@@ -56,10 +111,14 @@ type Input struct {
 
 // Map holds every context's keymap.
 type Map struct {
-	Global Global
-	Tree   Tree
-	Detail Detail
-	Input  Input
+	Global  Global
+	Tree    Tree
+	Detail  Detail
+	Actions StackActions
+	History History
+	Run     Run
+	Dialog  Dialog
+	Input   Input
 }
 
 // Default returns fresh bindings; callers own and may remap them.
@@ -87,8 +146,53 @@ func Default() Map {
 			PageUp:   b("pgup", "page up", "pgup", "ctrl+b"),
 			PageDown: b("pgdn", "page down", "pgdown", "ctrl+f"),
 			Detail:   b("enter", "detail", "enter"),
-			Open:     b("o", "open in browser", "o"),
-			CopyURL:  b("y", "copy URL", "y"),
+			Mark:     b("space", "mark / unmark", "space"),
+			MarkAll:  b("ctrl+a", "mark all shown / unmark", "ctrl+a"),
+			Watch:    b("w", "watch the latest run", "w"),
+		},
+		Actions: StackActions{
+			Plan:    b("p", "plan", "p"),
+			Deploy:  b("D", "deploy", "D"),
+			Confirm: b("c", "confirm", "c"),
+			Discard: b("x", "discard", "x"),
+			Retry:   b("R", "retry", "R"),
+			Stop:    b("S", "stop / cancel", "S"),
+			Review:  b("v", "review (approve / reject)", "v"),
+			Lock:    b("L", "lock / unlock", "L"),
+			Sync:    b("s", "sync commit to branch head", "s"),
+			Latest:  b("l", "latest run", "l"),
+			History: b("H", "run history", "H"),
+			Open:    b("o", "open in browser", "o"),
+			CopyURL: b("u", "copy URL", "u"),
+		},
+		History: History{
+			Up:    b("↑/k", "up", "up", "k"),
+			Down:  b("↓/j", "down", "down", "j"),
+			Open:  b("enter", "open run", "enter"),
+			Watch: b("w", "watch run", "w"),
+		},
+		Run: Run{
+			Up:       b("↑/k", "scroll up", "up", "k"),
+			Down:     b("↓/j", "scroll down", "down", "j"),
+			PageUp:   b("pgup", "page up", "pgup", "ctrl+b"),
+			PageDown: b("pgdn", "page down", "pgdown", "ctrl+f"),
+			Top:      b("g", "top", "g", "home"),
+			Follow:   b("G", "follow the end", "G", "end"),
+			Next:     b("n", "next match", "n"),
+			Wrap:     b("w", "wrap lines", "w"),
+			Watch:    b("W", "watch run", "W"),
+		},
+		Dialog: Dialog{
+			Yes:     b("y", "go ahead", "y"),
+			No:      b("n", "cancel", "n"),
+			Approve: b("a", "approve", "a"),
+			Reject:  b("r", "reject", "r"),
+			Press:   b("enter", "press the focused button", "enter"),
+			Next:    b("tab", "next field or button", "tab"),
+			Prev:    b("shift+tab", "previous field or button", "shift+tab"),
+			Right:   b("→", "next button", "right"),
+			Left:    b("←", "previous button", "left"),
+			Cancel:  b("esc", "cancel", "esc"),
 		},
 		Detail: Detail{
 			Close:      b("enter", "close", "enter"),
@@ -115,8 +219,9 @@ type action struct {
 // actions lists every remappable binding of m. Contexts that are active at
 // the same time share a context name so duplicates across them are caught.
 func (m *Map) actions() []action {
-	global := []string{"tree", "detail"}
+	global := []string{"tree", "detail", "history", "run"}
 	tree, detail, input := []string{"tree"}, []string{"detail"}, []string{"input"}
+	acts, history, run, dialog := global, []string{"history"}, []string{"run"}, []string{"dialog"}
 	return []action{
 		{"quit", global, &m.Global.Quit},
 		{"help", global, &m.Global.Help},
@@ -134,8 +239,45 @@ func (m *Map) actions() []action {
 		{"page_up", tree, &m.Tree.PageUp},
 		{"page_down", tree, &m.Tree.PageDown},
 		{"detail", tree, &m.Tree.Detail},
-		{"open", tree, &m.Tree.Open},
-		{"copy_url", tree, &m.Tree.CopyURL},
+		{"mark", tree, &m.Tree.Mark},
+		{"mark_all", tree, &m.Tree.MarkAll},
+		{"watch", tree, &m.Tree.Watch},
+		{"plan", acts, &m.Actions.Plan},
+		{"deploy", acts, &m.Actions.Deploy},
+		{"confirm", acts, &m.Actions.Confirm},
+		{"discard", acts, &m.Actions.Discard},
+		{"retry", acts, &m.Actions.Retry},
+		{"stop", acts, &m.Actions.Stop},
+		{"review", acts, &m.Actions.Review},
+		{"lock", acts, &m.Actions.Lock},
+		{"sync", acts, &m.Actions.Sync},
+		{"latest_run", acts, &m.Actions.Latest},
+		{"history", acts, &m.Actions.History},
+		{"open", acts, &m.Actions.Open},
+		{"copy_url", acts, &m.Actions.CopyURL},
+		{"history_up", history, &m.History.Up},
+		{"history_down", history, &m.History.Down},
+		{"history_open", history, &m.History.Open},
+		{"history_watch", history, &m.History.Watch},
+		{"log_up", run, &m.Run.Up},
+		{"log_down", run, &m.Run.Down},
+		{"log_page_up", run, &m.Run.PageUp},
+		{"log_page_down", run, &m.Run.PageDown},
+		{"log_top", run, &m.Run.Top},
+		{"log_follow", run, &m.Run.Follow},
+		{"log_next_match", run, &m.Run.Next},
+		{"log_wrap", run, &m.Run.Wrap},
+		{"run_watch", run, &m.Run.Watch},
+		{"dialog_yes", dialog, &m.Dialog.Yes},
+		{"dialog_no", dialog, &m.Dialog.No},
+		{"dialog_approve", dialog, &m.Dialog.Approve},
+		{"dialog_reject", dialog, &m.Dialog.Reject},
+		{"dialog_press", dialog, &m.Dialog.Press},
+		{"dialog_next", dialog, &m.Dialog.Next},
+		{"dialog_prev", dialog, &m.Dialog.Prev},
+		{"dialog_right", dialog, &m.Dialog.Right},
+		{"dialog_left", dialog, &m.Dialog.Left},
+		{"dialog_cancel", dialog, &m.Dialog.Cancel},
 		{"close_detail", detail, &m.Detail.Close},
 		{"scroll_up", detail, &m.Detail.ScrollUp},
 		{"scroll_down", detail, &m.Detail.ScrollDown},

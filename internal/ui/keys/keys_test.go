@@ -24,13 +24,13 @@ func TestDefaultsHaveNoDuplicatesOrV1Space(t *testing.T) {
 
 func TestApplyRemaps(t *testing.T) {
 	m := Default()
-	if err := m.Apply(map[string][]string{"refresh": {"ctrl+r", "R"}}); err != nil {
+	if err := m.Apply(map[string][]string{"refresh": {"ctrl+r", "f5"}}); err != nil {
 		t.Fatal(err)
 	}
-	if got := strings.Join(m.Global.Refresh.Keys(), ","); got != "ctrl+r,R" {
+	if got := strings.Join(m.Global.Refresh.Keys(), ","); got != "ctrl+r,f5" {
 		t.Fatalf("refresh keys = %s", got)
 	}
-	if m.Global.Refresh.Help().Key != "ctrl+r/R" {
+	if m.Global.Refresh.Help().Key != "ctrl+r/f5" {
 		t.Fatalf("help key not updated: %q", m.Global.Refresh.Help().Key)
 	}
 }

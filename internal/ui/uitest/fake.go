@@ -63,7 +63,7 @@ func (f *Fake) addEnv(env model.Environment) {
 			ID: id(name), Name: id(name), Repo: "acme/" + name, Branch: env.Branch,
 			ProjectRoot: "stacks/" + name, Labels: labels, State: state,
 			TrackedCommit: commit, BranchHead: commit, DependsOn: deps,
-			URL: "https://acme.example/stack/" + id(name),
+			URL: "https://acme.example/stack/" + id(name), CanWrite: true,
 		}
 	}
 	network := mk("network", "", model.StateFinished)
@@ -220,7 +220,8 @@ func Press(name string) tea.KeyPressMsg {
 	special := map[string]tea.Key{
 		"enter": {Code: tea.KeyEnter}, "esc": {Code: tea.KeyEscape}, "tab": {Code: tea.KeyTab},
 		"shift+tab": {Code: tea.KeyTab, Mod: tea.ModShift}, "backspace": {Code: tea.KeyBackspace},
-		"up": {Code: tea.KeyUp}, "down": {Code: tea.KeyDown}, "pgup": {Code: tea.KeyPgUp},
+		"up": {Code: tea.KeyUp}, "down": {Code: tea.KeyDown}, "left": {Code: tea.KeyLeft}, "right": {Code: tea.KeyRight},
+		"pgup":   {Code: tea.KeyPgUp},
 		"pgdown": {Code: tea.KeyPgDown}, "home": {Code: tea.KeyHome}, "end": {Code: tea.KeyEnd},
 		"space": {Code: tea.KeySpace, Text: " "},
 	}
@@ -267,4 +268,24 @@ func (f *Fake) AddUnmapped(name string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.stacks = append(f.stacks, model.Stack{ID: name, Name: name, Branch: "feature-x", State: model.StateNone})
+}
+
+// Stop implements backend.Backend.
+func (f *Fake) Stop(context.Context, string, string) (model.Run, error) {
+	return model.Run{}, unsupported("Stop")
+}
+
+// Review implements backend.Backend.
+func (f *Fake) Review(context.Context, string, string, bool, string) (model.Run, error) {
+	return model.Run{}, unsupported("Review")
+}
+
+// Promote implements backend.Backend.
+func (f *Fake) Promote(context.Context, string, string) (model.Run, error) {
+	return model.Run{}, unsupported("Promote")
+}
+
+// SyncCommit implements backend.Backend.
+func (f *Fake) SyncCommit(context.Context, string) (model.Stack, error) {
+	return model.Stack{}, unsupported("SyncCommit")
 }

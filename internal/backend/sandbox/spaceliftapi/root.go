@@ -3,6 +3,7 @@ package spaceliftapi
 import (
 	"context"
 	"crypto/subtle"
+	"strconv"
 
 	graphql "github.com/graph-gophers/graphql-go"
 
@@ -160,30 +161,74 @@ type requiredRunArgs struct {
 }
 
 // RunCancel cancels a run that has not started; RunStop stops one that has.
-// The engine's Cancel does both, so the state is checked first.
 func (r *root) RunCancel(ctx context.Context, args requiredRunArgs) (*runResolver, error) {
-	return r.s.runAction(ctx, args.Stack, &args.Run, r.s.cancelIf(false))
+	return r.s.runAction(ctx, args.Stack, &args.Run, r.s.cancelQueued)
 }
 
 func (r *root) RunStop(ctx context.Context, args requiredRunArgs) (*runResolver, error) {
-	return r.s.runAction(ctx, args.Stack, &args.Run, r.s.cancelIf(true))
+	return r.s.runAction(ctx, args.Stack, &args.Run, r.s.engine.Stop)
 }
 
-func (s *Server) cancelIf(started bool) runFunc {
-	return func(ctx context.Context, stackID, runID string) (model.Run, error) {
-		run, err := s.engine.GetRun(ctx, stackID, runID)
-		if err != nil {
-			return model.Run{}, err
-		}
-		queued := run.State == model.StateQueued || run.State == model.StateReady
-		switch {
-		case started && queued:
-			return model.Run{}, backend.Conflictf("run %s has not started; cancel it instead", runID)
-		case !started && !queued && run.State.Active():
-			return model.Run{}, backend.Conflictf("run %s has started; stop it instead", runID)
-		}
-		return s.engine.Cancel(ctx, stackID, runID)
+// RunPromote deploys a finished proposed run's commit as a tracked run.
+func (r *root) RunPromote(ctx context.Context, args struct{ Stack, Run graphql.ID }) (*runResolver, error) {
+	return r.s.runAction(ctx, args.Stack, &args.Run, r.s.engine.Promote)
+}
+
+// reviewResolver is the answer to runReview.
+type reviewResolver struct {
+	ID        graphql.ID
+	Author    string
+	Decision  string
+	Note      *string
+	Timestamp int32
+}
+
+// RunReview approves or rejects a run pending review; without a run it
+// reviews the stack's blocker, like runConfirm.
+func (r *root) RunReview(ctx context.Context, args struct {
+	Stack    graphql.ID
+	Run      *graphql.ID
+	Decision string
+	Note     *string
+}) (*reviewResolver, error) {
+	note := ""
+	if args.Note != nil {
+		note = *args.Note
 	}
+	approve := args.Decision == "APPROVE"
+	run, err := r.s.runAction(ctx, args.Stack, args.Run, func(ctx context.Context, stackID, runID string) (model.Run, error) {
+		return r.s.engine.Review(ctx, stackID, runID, approve, note)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &reviewResolver{ID: graphql.ID(run.run.ID + "-review-" + strconv.Itoa(len(run.run.History))),
+		Author: r.s.viewer, Decision: args.Decision, Note: args.Note, Timestamp: int32(run.run.UpdatedAt.Unix())}, nil
+}
+
+// StackSyncCommit moves the stack's tracked commit to its branch head.
+func (r *root) StackSyncCommit(ctx context.Context, args struct{ ID graphql.ID }) (*stackResolver, error) {
+	if err := requireAuth(ctx); err != nil {
+		return nil, err
+	}
+	st, err := r.s.engine.SyncCommit(ctx, string(args.ID))
+	if err != nil {
+		return nil, fromBackend(err)
+	}
+	return &stackResolver{s: r.s, st: st}, nil
+}
+
+// cancelQueued refuses a started run, as Spacelift does: the engine's
+// Cancel would stop it.
+func (s *Server) cancelQueued(ctx context.Context, stackID, runID string) (model.Run, error) {
+	run, err := s.engine.GetRun(ctx, stackID, runID)
+	if err != nil {
+		return model.Run{}, err
+	}
+	if run.State.Active() && run.State != model.StateQueued && run.State != model.StateReady {
+		return model.Run{}, backend.Conflictf("run %s has started; stop it instead", runID)
+	}
+	return s.engine.Cancel(ctx, stackID, runID)
 }
 
 type runFunc func(ctx context.Context, stackID, runID string) (model.Run, error)

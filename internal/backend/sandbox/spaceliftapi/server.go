@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -150,16 +149,9 @@ func (s *Server) isRevoked() bool {
 // Start listens on addr, which must be a loopback address ("127.0.0.1:0"
 // picks a free port), and serves until Close. It returns the base URL.
 func (s *Server) Start(addr string) (string, error) {
-	host, _, err := net.SplitHostPort(addr)
+	ln, err := sandbox.ListenLoopback(addr)
 	if err != nil {
-		return "", fmt.Errorf("spacelift sandbox address %q: %w", addr, err)
-	}
-	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
-		return "", fmt.Errorf("spacelift sandbox address %q: only loopback addresses are allowed", addr)
-	}
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return "", fmt.Errorf("spacelift sandbox listen: %w", err)
+		return "", fmt.Errorf("spacelift sandbox: %w", err)
 	}
 	srv := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	s.mu.Lock()

@@ -53,11 +53,11 @@ func (s *Server) runResource(base string, st model.Stack, r model.Run, inc inclu
 			"is-confirmable":      r.State == model.StateUnconfirmed,
 			"is-discardable":      r.State.Waiting(),
 			"is-cancelable":       r.State.Active(),
-			"is-force-cancelable": false,
+			"is-force-cancelable": false, // the engine's cancel always takes: nothing to force
 		},
 		"permissions": map[string]bool{
 			"can-apply": st.CanWrite, "can-cancel": true, "can-discard": true,
-			"can-force-cancel": false, "can-force-execute": false,
+			"can-force-cancel": st.CanWrite, "can-force-execute": false,
 		},
 	}
 	wsID := workspaceID(st.ID)
@@ -272,7 +272,7 @@ func (s *Server) createRun(w http.ResponseWriter, r *http.Request) {
 	s.writeRun(w, r, http.StatusCreated, st, run)
 }
 
-// runAction confirms, discards or cancels: 202 with no body, or the engine's
+// runAction confirms, discards, cancels or force-cancels: 202 with no body, or the engine's
 // refusal as 409.
 func (s *Server) runAction(w http.ResponseWriter, r *http.Request) {
 	k, ok := s.ids.lookup(r.PathValue("id"))
@@ -286,8 +286,10 @@ func (s *Server) runAction(w http.ResponseWriter, r *http.Request) {
 		act = s.b.Confirm
 	case "discard":
 		act = s.b.Discard
-	case "cancel", "force-cancel":
+	case "cancel":
 		act = s.b.Cancel
+	case "force-cancel":
+		act = s.b.Stop
 	default:
 		writeError(w, http.StatusNotFound, "not found", "unknown action "+r.PathValue("action"))
 		return

@@ -49,13 +49,13 @@ import (
 	"crypto/subtle"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/stackview/stackview/internal/backend"
+	"github.com/stackview/stackview/internal/backend/sandbox"
 )
 
 // DefaultToken is the made-up API token the server accepts unless Options
@@ -138,19 +138,9 @@ func (s *Server) Handler() http.Handler { return s.mux }
 // Start listens on addr, which must be a loopback address ("" means
 // 127.0.0.1 on a free port), and returns the base URL.
 func (s *Server) Start(addr string) (string, error) {
-	if addr == "" {
-		addr = "127.0.0.1:0"
-	}
-	host, _, err := net.SplitHostPort(addr)
+	ln, err := sandbox.ListenLoopback(addr)
 	if err != nil {
-		return "", fmt.Errorf("tfcapi: listen address %q: %w", addr, err)
-	}
-	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
-		return "", fmt.Errorf("tfcapi: listen address %q is not loopback; the sandbox only serves this machine", addr)
-	}
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return "", fmt.Errorf("tfcapi: listen on %s: %w", addr, err)
+		return "", fmt.Errorf("tfc sandbox: %w", err)
 	}
 	srv := &http.Server{Handler: s.mux, ReadHeaderTimeout: 10 * time.Second}
 	s.mu.Lock()

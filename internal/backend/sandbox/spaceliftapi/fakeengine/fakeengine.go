@@ -317,3 +317,44 @@ func (e *Engine) ListModuleVersions(_ context.Context, moduleID string) ([]model
 	model.SortVersions(out)
 	return out, nil
 }
+
+// Stop stops a started run; the fake's runs are started once they plan.
+func (e *Engine) Stop(_ context.Context, stackID, runID string) (model.Run, error) {
+	return e.transition(stackID, runID, model.StateStopped, model.StatePlanning)
+}
+
+// Review approves (FINISHED) or rejects (DISCARDED) a run pending review.
+func (e *Engine) Review(_ context.Context, stackID, runID string, approve bool, _ string) (model.Run, error) {
+	to := model.StateDiscarded
+	if approve {
+		to = model.StateFinished
+	}
+	return e.transition(stackID, runID, to, model.StatePendingReview)
+}
+
+// Promote deploys a finished plan.
+func (e *Engine) Promote(_ context.Context, stackID, runID string) (model.Run, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	r, err := e.run(stackID, runID)
+	if err != nil {
+		return model.Run{}, err
+	}
+	if r.Kind != model.RunPlan || r.State != model.StateFinished {
+		return model.Run{}, backend.Conflictf("run %s is a %s %s", runID, r.State, r.Kind)
+	}
+	st, _ := e.stack(stackID)
+	return e.newRun(st, model.RunDeploy), nil
+}
+
+// SyncCommit moves the tracked commit to the branch head.
+func (e *Engine) SyncCommit(_ context.Context, stackID string) (model.Stack, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	st, err := e.stack(stackID)
+	if err != nil {
+		return model.Stack{}, err
+	}
+	st.TrackedCommit, st.CommitsBehind = st.BranchHead, 0
+	return *st, nil
+}

@@ -150,7 +150,7 @@ func (f *Fake) Info() backend.Info {
 }
 
 func (f *Fake) Capabilities() backend.Capabilities {
-	return backend.Capabilities{DriftCheck: true, Lock: true}
+	return backend.Capabilities{DriftCheck: true, Lock: true, Stop: true}
 }
 
 func (f *Fake) stack(id string) (*model.Stack, error) {
@@ -317,6 +317,25 @@ func (f *Fake) Discard(_ context.Context, stackID, runID string) (model.Run, err
 
 func (f *Fake) Cancel(_ context.Context, stackID, runID string) (model.Run, error) {
 	return f.transition(stackID, runID, "cancel", model.RunState.Active, model.StateCanceled)
+}
+
+// Stop force-cancels a started run.
+func (f *Fake) Stop(_ context.Context, stackID, runID string) (model.Run, error) {
+	started := func(s model.RunState) bool { return s.Active() && s != model.StateQueued }
+	return f.transition(stackID, runID, "force-cancel", started, model.StateStopped)
+}
+
+// Review, Promote and SyncCommit do not exist in TFC.
+func (f *Fake) Review(context.Context, string, string, bool, string) (model.Run, error) {
+	return model.Run{}, fmt.Errorf("fake tfc review: %w", backend.ErrUnsupported)
+}
+
+func (f *Fake) Promote(context.Context, string, string) (model.Run, error) {
+	return model.Run{}, fmt.Errorf("fake tfc promote: %w", backend.ErrUnsupported)
+}
+
+func (f *Fake) SyncCommit(context.Context, string) (model.Stack, error) {
+	return model.Stack{}, fmt.Errorf("fake tfc sync: %w", backend.ErrUnsupported)
 }
 
 func (f *Fake) Retry(_ context.Context, stackID, runID string) (model.Run, error) {

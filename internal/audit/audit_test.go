@@ -1,0 +1,70 @@
+package audit
+
+import (
+	"bufio"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+	"time"
+)
+
+func TestDefaultPath(t *testing.T) {
+	state := t.TempDir()
+	t.Setenv("XDG_STATE_HOME", state)
+	if got, _ := DefaultPath(); got != filepath.Join(state, "stackview", "audit.jsonl") {
+		t.Fatalf("with XDG_STATE_HOME: %s", got)
+	}
+	home := t.TempDir()
+	t.Setenv("XDG_STATE_HOME", "")
+	t.Setenv("HOME", home)
+	if got, _ := DefaultPath(); got != filepath.Join(home, ".local", "state", "stackview", "audit.jsonl") {
+		t.Fatalf("fallback: %s", got)
+	}
+}
+
+func TestFileAppendsJSONLines(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "nested", "audit.jsonl")
+	f := NewFile(path)
+	at := time.Date(2026, 11, 25, 13, 4, 5, 0, time.FixedZone("CET", 3600))
+	for _, res := range []string{ResultOK, ResultError} {
+		err := f.Record(Entry{Time: at, Backend: "sandbox", Endpoint: "in-process", Action: "confirm",
+			Environment: "qa", Target: "qa-network", Result: res, Detail: "run 01"})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	info, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.Mode().Perm() != 0o600 {
+		t.Fatalf("mode %v, want 0600", info.Mode().Perm())
+	}
+	in, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	sc := bufio.NewScanner(in)
+	var lines []map[string]string
+	for sc.Scan() {
+		var m map[string]string
+		if err := json.Unmarshal(sc.Bytes(), &m); err != nil {
+			t.Fatalf("line %q: %v", sc.Text(), err)
+		}
+		lines = append(lines, m)
+	}
+	if len(lines) != 2 {
+		t.Fatalf("%d lines, want 2", len(lines))
+	}
+	want := map[string]string{"time": "2026-11-25T12:04:05Z", "backend": "sandbox", "endpoint": "in-process",
+		"action": "confirm", "environment": "qa", "target": "qa-network", "result": "ok", "detail": "run 01"}
+	if !reflect.DeepEqual(lines[0], want) {
+		t.Fatalf("entry\n got %v\nwant %v", lines[0], want)
+	}
+	if lines[1]["result"] != "error" {
+		t.Fatalf("second entry %v", lines[1])
+	}
+}
