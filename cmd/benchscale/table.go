@@ -15,10 +15,10 @@ func printTable(w io.Writer, results []result, width, height int) {
 		for i, d := range dialects {
 			l := r.loads[i]
 			if l.err != nil {
-				fmt.Fprintf(tw, "%d\t%s\t%s\tfailed: %v\t\t\t\t\t\n", r.n, ms(r.ep.Build), d.name, l.err)
+				fmt.Fprintf(tw, "%d\t%s\t%s\tfailed: %v\t\t\t\t\t\n", r.n, ms(r.build), d.name, l.err)
 				continue
 			}
-			fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%s\t%s\t%d\t%s\t\n", r.n, ms(r.ep.Build), d.name, l.stacks, ms(l.cold), ms(l.warm), l.requests, mib(l.bytes))
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%s\t%s\t%d\t%s\t\n", r.n, ms(r.build), d.name, l.stacks, ms(l.cold), ms(l.warm), l.requests, mib(l.bytes))
 		}
 	}
 	tw.Flush()

@@ -27,6 +27,10 @@ const (
 	// detailsInline is the most workspaces whose per-workspace reads
 	// ListStacks waits for (see toStacks).
 	detailsInline = workspacesPerPage
+	// fillFetchers bounds the per-workspace reads of a background fill:
+	// fewer than detailFetchers, so that refreshes and actions the user is
+	// waiting for keep most of the connections and of the rate limit.
+	fillFetchers = 4
 	// backgroundFillTimeout bounds a background fill of those reads.
 	backgroundFillTimeout = 5 * time.Minute
 	// dependencyTTL is how long a workspace's run triggers are trusted: they
@@ -211,7 +215,7 @@ func (c *Client) toStacks(ctx context.Context, rows []*workspaceRow) ([]model.St
 }
 
 // fillDetails reads the pending rows' dependencies and drift into the cache
-// in the background, detailFetchers at a time. Only one fill runs at once;
+// in the background, fillFetchers at a time. Only one fill runs at once;
 // a refresh during it returns what is cached so far. Errors are dropped:
 // the next refresh finds the row still pending and tries again.
 func (c *Client) fillDetails(rows []*workspaceRow, pending []int) {
@@ -227,7 +231,7 @@ func (c *Client) fillDetails(rows []*workspaceRow, pending []int) {
 		ctx, cancel := context.WithTimeout(context.Background(), backgroundFillTimeout)
 		defer cancel()
 		var g errgroup.Group
-		g.SetLimit(detailFetchers)
+		g.SetLimit(fillFetchers)
 		for _, row := range todo {
 			g.Go(func() error {
 				if _, err := c.dependencies(ctx, row.ID); err == nil {
