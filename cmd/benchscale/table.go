@@ -8,6 +8,7 @@ import (
 )
 
 func printTable(w io.Writer, results []result, width, height int) {
+	var failures []string
 	fmt.Fprintf(w, "Full load of the tree over loopback HTTP (ListStacks on a new client; warm = median of the next %d)\n\n", warmLoads)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "stacks\tsandbox build\tbackend\tstacks read\tcold load\twarm load\trequests\tbytes\t")
@@ -15,7 +16,8 @@ func printTable(w io.Writer, results []result, width, height int) {
 		for i, d := range dialects {
 			l := r.loads[i]
 			if l.err != nil {
-				fmt.Fprintf(tw, "%d\t%s\t%s\tfailed: %v\t\t\t\t\t\n", r.n, ms(r.build), d.name, l.err)
+				failures = append(failures, fmt.Sprintf("[%d] %d stacks, %s load: %v", len(failures)+1, r.n, d.name, l.err))
+				fmt.Fprintf(tw, "%d\t%s\t%s\tfailed [%d]\t\t\t\t\t\n", r.n, ms(r.build), d.name, len(failures))
 				continue
 			}
 			fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%s\t%s\t%d\t%s\t\n", r.n, ms(r.build), d.name, l.stacks, ms(l.cold), ms(l.warm), l.requests, mib(l.bytes))
@@ -30,7 +32,8 @@ func printTable(w io.Writer, results []result, width, height int) {
 		for i, d := range dialects {
 			u := r.uis[i]
 			if u.err != nil {
-				fmt.Fprintf(tw, "%d\t%s\tfailed: %v\t\t\t\t\t\t\t\t\t\t\n", r.n, d.name, u.err)
+				failures = append(failures, fmt.Sprintf("[%d] %d stacks, %s UI: %v", len(failures)+1, r.n, d.name, u.err))
+				fmt.Fprintf(tw, "%d\t%s\tfailed [%d]\t\t\t\t\t\t\t\t\t\t\n", r.n, d.name, len(failures))
 				continue
 			}
 			fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", r.n, d.name, ms(u.firstFrame), u.frameRequests, u.rows,
@@ -41,6 +44,9 @@ func printTable(w io.Writer, results []result, width, height int) {
 	tw.Flush()
 	fmt.Fprintln(w, "\nheap in use: the measuring process after the first frame and a GC (the sandbox runs in another process);")
 	fmt.Fprintln(w, "allocs to frame: objects / bytes allocated from a new client to the first frame; refresh apply: Update with a reload's result, on the UI loop.")
+	for _, f := range failures {
+		fmt.Fprintln(w, f)
+	}
 }
 
 func ms(d time.Duration) string {
