@@ -9,7 +9,9 @@ import (
 // loadIndex is what the UI derives from a load once, so that no frame walks
 // every stack: at 10,000 stacks such walks cost more than drawing the rows.
 type loadIndex struct {
-	attention  []string            // per environment: its tab's attention counts
+	// attention is per environment its tab's attention counts. It follows
+	// the effective drift, so applyDrift recounts it (see attentionByEnv).
+	attention  []string
 	totals     []int               // per environment: how many stacks it has
 	dependents map[string][]string // stack id → ids of the stacks depending on it, sorted
 }
@@ -23,7 +25,6 @@ func newLoadIndex(f *model.Forest) loadIndex {
 	}
 	for i := range f.Envs {
 		stacks := f.Envs[i].Stacks()
-		ix.attention = append(ix.attention, attention(stacks))
 		ix.totals = append(ix.totals, len(stacks))
 		for _, s := range stacks {
 			add(s)
@@ -36,6 +37,15 @@ func newLoadIndex(f *model.Forest) loadIndex {
 		slices.Sort(ids)
 	}
 	return ix
+}
+
+// attentionByEnv counts, per environment, the stacks that need a person.
+func attentionByEnv(f *model.Forest) []string {
+	out := make([]string, len(f.Envs))
+	for i := range f.Envs {
+		out[i] = attention(f.Envs[i].Stacks())
+	}
+	return out
 }
 
 // arranged is a load's stacks laid out for the UI. fetchStacks arranges

@@ -8,6 +8,7 @@ import (
 
 	"github.com/stackview/stackview/internal/audit"
 	"github.com/stackview/stackview/internal/backend"
+	"github.com/stackview/stackview/internal/drift"
 	"github.com/stackview/stackview/internal/model"
 	"github.com/stackview/stackview/internal/ui/keys"
 	"github.com/stackview/stackview/internal/ui/theme"
@@ -104,6 +105,10 @@ type Model struct {
 	rv      runView
 	rvGen   int // poll generation of the run view; a new run view retires the old chain
 	watches []watch
+
+	drift      driftState
+	repoFiles  RepoFiles              // reads ignore files; nil = config rules only
+	saveIgnore func(drift.Rule) error // persists an ignore chosen with i; nil = this session only
 }
 
 // Init starts the first load and, for Theme "auto", asks the terminal for
@@ -139,13 +144,16 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case runsMsg:
 		return m.onRuns(msg), nil
 	case actionsMsg:
-		return m.onActions(msg)
+		next, cmd := m.onActions(msg)
+		return next.afterActions(msg), cmd
 	case historyMsg:
 		return m.onHistory(msg), nil
 	case runMsg, logMsg, changesMsg, pollMsg:
 		return m.onRunView(msg)
 	case watchMsg:
 		return m.onWatch(msg)
+	case ignoreSavedMsg:
+		return m.onIgnoreSaved(msg), nil
 	case clockMsg:
 		return m, m.armClock()
 	case tickMsg:
@@ -188,6 +196,9 @@ func (m Model) onStacks(msg stacksMsg) (tea.Model, tea.Cmd) {
 		a = arrange(msg.stacks, m.envs, m.mapping)
 	}
 	m.forest, m.waves, m.index = a.forest, a.waves, a.index
+	m.drift.repoRules, m.drift.rulesErr = msg.repoRules, msg.rulesErr
+	m.applyDrift(true)
+	m.trackStarted()
 	m.rebuildRows()
 	m, runs := m.loadRunsIfNeeded(true)
 	var run tea.Cmd

@@ -14,9 +14,12 @@ import (
 
 	"github.com/stackview/stackview/internal/audit"
 	"github.com/stackview/stackview/internal/backend"
+	"github.com/stackview/stackview/internal/drift"
 	"github.com/stackview/stackview/internal/model"
+	"github.com/stackview/stackview/internal/promote"
 	"github.com/stackview/stackview/internal/ui/keys"
 	"github.com/stackview/stackview/internal/ui/theme"
+	"github.com/stackview/stackview/internal/vcs"
 )
 
 // Options configures the UI.
@@ -31,6 +34,17 @@ type Options struct {
 	NoColor         bool // NO_COLOR non-empty or --no-color
 	// Audit records every mutation sent; nil records nothing.
 	Audit audit.Recorder
+	// Git is the clone cache promotions and module bumps work in; Strategy
+	// how they move branches (config [git], [promotion]).
+	Git      vcs.Cache
+	Strategy promote.Strategy
+
+	// DriftIgnore is the user config's [[drift.ignore]] rules; RepoFiles
+	// reads each repository's .stackview/drift-ignore.toml (nil: none);
+	// SaveDriftIgnore persists a rule chosen with i (nil: this session only).
+	DriftIgnore     []drift.Rule
+	RepoFiles       RepoFiles
+	SaveDriftIgnore func(drift.Rule) error
 
 	// Now is the clock for ages and "updated Ns ago"; time.Now if nil. Tests
 	// and the sandbox pass their own clock so the screen is deterministic.
@@ -89,7 +103,11 @@ func New(opts Options) (Model, error) {
 		openURL:   openBrowser,
 		stacksReq: 1,
 		loading:   true,
+
+		repoFiles:  opts.RepoFiles,
+		saveIgnore: opts.SaveDriftIgnore,
 	}
+	m.drift.configRules = opts.DriftIgnore
 	m.styles = theme.New(opts.Theme != "light", opts.NoColor, theme.DefaultPalette())
 	m.forest = model.BuildForest(nil, envs, mapping)
 	return m, nil

@@ -98,7 +98,7 @@ func (c *Client) ListStacks(ctx context.Context) ([]model.Stack, error) {
 	for i, n := range q.Stacks {
 		out[i] = c.toStack(n)
 	}
-	return out, nil
+	return out, c.addDriftedAttributes(ctx, out)
 }
 
 func (c *Client) toStack(n stackNode) model.Stack {
@@ -131,6 +131,7 @@ func (c *Client) toStack(n stackNode) model.Stack {
 		st.Lock = &model.Lock{Holder: *n.LockedBy, Note: deref(n.LockNote), At: fromUnix(n.LockedAt)}
 	}
 	st.Drift.Drifted = n.IsDrifted
+	st.Drift.RunID = driftRunID(n.Runs)
 	for _, e := range n.Entities {
 		if e.Drifted == nil {
 			continue
