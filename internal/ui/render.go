@@ -71,7 +71,7 @@ func (m Model) renderTabs() string {
 	for i := range m.forest.Envs {
 		t := &m.forest.Envs[i]
 		attn := "…"
-		if m.loaded {
+		if m.loaded && i < len(m.index.attention) {
 			attn = m.index.attention[i]
 		}
 		label := fmt.Sprintf("%d %s %s", i+1, t.Env.Name, attn)
