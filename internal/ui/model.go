@@ -9,8 +9,10 @@ import (
 	"github.com/stackview/stackview/internal/audit"
 	"github.com/stackview/stackview/internal/backend"
 	"github.com/stackview/stackview/internal/model"
+	"github.com/stackview/stackview/internal/promote"
 	"github.com/stackview/stackview/internal/ui/keys"
 	"github.com/stackview/stackview/internal/ui/theme"
+	"github.com/stackview/stackview/internal/vcs"
 )
 
 // mode says where typed keys go.
@@ -30,6 +32,7 @@ const (
 	viewTree    viewKind = iota // the stack tree (and detail)
 	viewHistory                 // one stack's runs
 	viewRun                     // one run: timeline, plan, log
+	viewModules                 // module versions per environment, bumps
 )
 
 // Model is the root of the UI. It is a value: Update returns the next one.
@@ -52,6 +55,10 @@ type Model struct {
 	after func(time.Duration, func(time.Time) tea.Msg) tea.Cmd
 	// openURL launches a browser; tests record instead.
 	openURL func(context.Context, string) error
+	// git is the clone cache module bumps work in; strategy says whether
+	// they push or propose pull requests.
+	git      vcs.Cache
+	strategy promote.Strategy
 
 	width, height int
 
@@ -102,6 +109,7 @@ type Model struct {
 	rv      runView
 	rvGen   int // poll generation of the run view; a new run view retires the old chain
 	watches []watch
+	mods    modulesState
 }
 
 // Init starts the first load and, for Theme "auto", asks the terminal for
@@ -142,6 +150,10 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.onHistory(msg), nil
 	case runMsg, logMsg, changesMsg, pollMsg:
 		return m.onRunView(msg)
+	case modulesMsg:
+		return m.onModules(msg), nil
+	case bumpMsg:
+		return m.onBump(msg)
 	case watchMsg:
 		return m.onWatch(msg)
 	case clockMsg:
