@@ -213,7 +213,10 @@ func (m Model) moduleRows() []modRow {
 			}
 			if un.label == "" && u.StackID != "" {
 				if s := m.forest.Stack(u.StackID); s != nil {
-					un.label = orDash(s.BusinessUnit)
+					un.label = s.BusinessUnit
+					if un.label == "" {
+						un.label = "(environment)"
+					}
 				}
 			}
 			un.uses[u.Branch] = append(un.uses[u.Branch], i)

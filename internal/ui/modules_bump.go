@@ -107,7 +107,7 @@ func (m Model) proposeBump() (tea.Model, tea.Cmd) {
 		"In " + dev.Branch + "       " + strings.Join(m.mods.versionsIn(uses), ", "),
 		"Newest       " + orDash(newest),
 		"",
-		"Choose the version, then where: the edits are committed on " + dev.Branch + " of each repository.",
+		"Choose the version, then where. Edits are committed on " + dev.Branch + ".",
 	}
 	buttons := make([]button, 0, len(scopes))
 	for _, s := range scopes {
@@ -149,6 +149,14 @@ func (s modulesState) versionsIn(uses []int) []string {
 	return out
 }
 
+// inUse is the version a use runs: its status, else what it asks for.
+func (s modulesState) inUse(i int) string {
+	if v := s.status[i].Current; v != "" {
+		return v
+	}
+	return s.inv.Usages[i].Call.Spec()
+}
+
 // onBumpDialogKey drives the bump's two dialogs.
 func (m Model) onBumpDialogKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 	d, out := m.dialog.update(msg, m.keys.Dialog, m.keys.Input)
@@ -173,11 +181,14 @@ func (m Model) onBumpDialogKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 func (m Model) confirmBump(draft bumpDraft, scope bumpScope, target string) (Model, tea.Cmd) {
 	target = strings.TrimPrefix(target, "v")
 	addr, dev := draft.row.address, m.devEnv()
-	if avail := m.mods.avail[addr]; !slices.ContainsFunc(avail, func(v string) bool { return model.CompareVersions(v, target) == 0 }) {
+	if _, known := m.mods.avail[addr]; !known || !m.mods.published(addr, target) {
 		return m.failed("bump refused: %s has no version %q (newest %s)", addr, target, orDash(m.mods.newest(m.mods.usesOf(draft.row))))
 	}
-	var lines []string
-	edits, repos := 0, 0
+	// Only uses below the target move: a root already there or ahead (a
+	// newer pin tried in dev) is left alone, never downgraded.
+	var lines, ahead []string
+	var repos []string
+	roots := map[string][]string{}
 	for _, repo := range scope.repos {
 		var files []string
 		for _, i := range m.mods.usesOn(m.mods.usesOf(modRow{address: addr}), dev.Branch) {
@@ -185,24 +196,30 @@ func (m Model) confirmBump(draft bumpDraft, scope bumpScope, target string) (Mod
 			if u.Repo != repo || (scope.roots != nil && !slices.Contains(scope.roots[repo], u.Call.Dir)) {
 				continue
 			}
+			if model.CompareVersions(m.mods.inUse(i), target) >= 0 {
+				ahead = append(ahead, fmt.Sprintf("  %s %s:%d at %s", repoBase(repo), u.Call.File, u.Call.Line, u.Call.Spec()))
+				continue
+			}
 			to, err := tfmod.RewriteSpec(u.Call.Spec(), target)
 			if err != nil {
 				return m.failed("bump refused: %s: %v", u, err)
 			}
-			if to == u.Call.Spec() {
-				continue
-			}
-			edits++
 			files = append(files, fmt.Sprintf("  %s:%d  module %s  %s → %s", u.Call.File, u.Call.Line, u.Call.Name, u.Call.Spec(), to))
+			if !slices.Contains(roots[repo], u.Call.Dir) {
+				roots[repo] = append(roots[repo], u.Call.Dir)
+			}
 		}
 		if len(files) > 0 {
-			repos++
-			lines = append(lines, repoBase(repo)+"  ("+repo+")")
+			repos = append(repos, repo)
+			lines = append(lines, repoBase(repo)+":")
 			lines = append(lines, files...)
 		}
 	}
-	if edits == 0 {
-		return m.failed("nothing to bump: every use in scope already asks for %s", target)
+	if len(repos) == 0 {
+		return m.failed("nothing to bump: every use in scope is at %s or newer", target)
+	}
+	if len(ahead) > 0 {
+		lines = append(append(lines, "Left alone (at "+target+" or newer):"), ahead...)
 	}
 	pr := m.strategy == promote.PullRequest
 	how := "pushed to " + dev.Branch
@@ -211,13 +228,13 @@ func (m Model) confirmBump(draft bumpDraft, scope bumpScope, target string) (Mod
 	}
 	lines = append(lines, "", fmt.Sprintf("One commit per repository on %s, %s; its %s stacks then run.", dev.Branch, how, dev.Name))
 	draft.confirm = true
-	draft.req = modules.BumpRequest{Address: addr, Name: draft.name, Target: target, Repos: scope.repos,
-		Roots: scope.roots, Branch: dev.Branch, PullRequest: pr}
+	draft.req = modules.BumpRequest{Address: addr, Name: draft.name, Target: target, Repos: repos,
+		Roots: roots, Branch: dev.Branch, PullRequest: pr}
 	var fields []field
 	if dev.Protected {
 		fields = append(fields, field{label: "Protected: type the module name (" + draft.name + ") to go ahead", want: draft.name})
 	}
-	d := newDialog(fmt.Sprintf("Bump %s to %s in %d %s?", draft.name, target, repos, plural(repos, "repository")),
+	d := newDialog(fmt.Sprintf("Bump %s to %s in %d %s?", draft.name, target, len(repos), repositories(len(repos))),
 		lines, fields, dev.Protected, goButton("Bump"))
 	m.dialog, m.mods.bump = &d, &draft
 	return m, nil
@@ -233,7 +250,7 @@ func (m Model) dispatchBump(draft bumpDraft) (Model, tea.Cmd) {
 	inflight[inflightKey(draft.req.Address)] = "bump"
 	m.inflight = inflight
 	m.message, m.messageErr = fmt.Sprintf("bumping %s to %s in %d %s…", draft.name, draft.req.Target,
-		len(draft.req.Repos), plural(len(draft.req.Repos), "repository")), false
+		len(draft.req.Repos), repositories(len(draft.req.Repos))), false
 	return m, m.sendBump(draft)
 }
 
@@ -294,8 +311,8 @@ func (m Model) onBump(msg bumpMsg) (Model, tea.Cmd) {
 	}
 	title := fmt.Sprintf("Bump %s to %s: %d done, %d failed", msg.req.Name, msg.req.Target, len(msg.results)-min(failed, len(msg.results)), failed)
 	if len(follow) > 0 {
-		lines = append(lines, "", fmt.Sprintf("The modules view follows the %d %s stacks the %s start.", len(follow), m.devEnv().Name,
-			plural(len(follow), "run")+" pushes"))
+		lines = append(lines, "", fmt.Sprintf("The modules view follows the runs of the %d %s %s the pushes start.",
+			len(follow), m.devEnv().Name, plural(len(follow), "stack")))
 	}
 	d := infoDialog(title, lines)
 	m.dialog, m.pending = &d, request{}
@@ -324,8 +341,7 @@ func bumpResultText(r modules.BumpResult) string {
 		}
 		return text
 	}
-	return fmt.Sprintf("✓ %s: %s %q pushed to %s (%d %s)", base, shortSHA(r.Commit), r.Message, r.Push.Branch,
-		len(r.Files), plural(len(r.Files), "file"))
+	return fmt.Sprintf("✓ %s: %s pushed to %s — %s", base, shortSHA(r.Commit), r.Push.Branch, r.Message)
 }
 
 // followersOf are the stacks of a bumped repository that track the bumped
@@ -343,4 +359,12 @@ func (m Model) followersOf(r modules.BumpResult, branch string) []bumpFollow {
 		}
 	}
 	return out
+}
+
+// repositories is "repository" or "repositories" for n.
+func repositories(n int) string {
+	if n == 1 {
+		return "repository"
+	}
+	return "repositories"
 }

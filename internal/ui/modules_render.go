@@ -2,13 +2,14 @@ package ui
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 
 	"github.com/stackview/stackview/internal/model"
 )
 
 // modLabelWidth is the first column of the modules table.
-const modLabelWidth = 34
+const modLabelWidth = 40
 
 // renderModules is the modules view: the matrix of project roots by
 // environment for every module, where the selection is used, the runs the
@@ -56,7 +57,7 @@ func (m Model) moduleRowText(r modRow, colW int) string {
 	} else {
 		label = "    " + r.unit.label
 	}
-	line := fit(label, modLabelWidth)
+	line := fit(label, modLabelWidth-1) + " "
 	for _, e := range m.envs {
 		line += fit(s.cellText(s.usesOn(uses, e.Branch)), colW)
 	}
@@ -71,12 +72,14 @@ func (s modulesState) cellText(uses []int) string {
 		return "—"
 	}
 	var versions []string
-	behind, major := 0, false
+	behind, major, unpublished := 0, false, false
 	for _, i := range uses {
 		st := s.status[i]
 		v := st.Current
 		if v == "" {
 			v = s.inv.Usages[i].Call.Spec() + "?"
+		} else if !s.published(s.inv.Usages[i].Call.Source.Address(), v) {
+			unpublished = true
 		}
 		if !contains(versions, v) {
 			versions = append(versions, v)
@@ -89,6 +92,8 @@ func (s modulesState) cellText(uses []int) string {
 		text += "…" + versions[len(versions)-1]
 	}
 	switch {
+	case unpublished:
+		text += " ✗"
 	case behind > 0:
 		text += fmt.Sprintf(" ↓%d", behind)
 	case s.status[uses[0]].Current != "":
@@ -100,10 +105,16 @@ func (s modulesState) cellText(uses []int) string {
 	return text
 }
 
+// published reports whether the registry (or the tags) has version v.
+func (s modulesState) published(address, v string) bool {
+	avail, ok := s.avail[address]
+	return !ok || slices.ContainsFunc(avail, func(a string) bool { return model.CompareVersions(a, v) == 0 })
+}
+
 // modulesDetail is what goes under the table.
 func (m Model) modulesDetail(w int) []string {
 	st, s := m.styles, m.mods
-	lines := []string{"", st.Subtle.Render(fit("  ↓N releases behind the newest · ⚠ newest is a major bump · ✓ at the newest · "+
+	lines := []string{"", st.Subtle.Render(fit("  ↓N releases behind the newest · ⚠ newest is a major bump · ✓ at the newest · ✗ not published · "+
 		m.keys.Modules.Bump.Help().Key+" bumps the selection in "+m.devEnv().Name, w))}
 	if s.cursor < len(s.rows) {
 		r := s.rows[s.cursor]
