@@ -212,6 +212,9 @@ func (m Model) actionTarget() (*model.Stack, *model.Run) {
 		r := m.hist.runs[m.hist.cursor]
 		return s, &r
 	}
+	if m.drift.open {
+		return m.driftStack(), nil // D reconciles, c confirms the stack in the drift view
+	}
 	return m.selected(), nil
 }
 

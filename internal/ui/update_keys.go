@@ -35,6 +35,11 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	}
 	quitArmed := m.quitArmed
 	m.quitArmed = false
+	if m.drift.open && m.view == viewTree && m.loaded {
+		if next, cmd, ok := m.handleDriftKey(msg); ok {
+			return next, cmd
+		}
+	}
 	switch {
 	case key.Matches(msg, g.Quit):
 		return m.quit(quitArmed)
@@ -162,6 +167,10 @@ func (m Model) handleTreeKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return m.markAll(), nil
 	case key.Matches(msg, t.Watch):
 		return m.toggleWatch()
+	case key.Matches(msg, t.Inbox):
+		return m.openDrift()
+	case key.Matches(msg, t.Check):
+		return m.checkNow(m.selected())
 	case key.Matches(msg, t.Detail):
 		if m.wide() {
 			m.paneHidden = !m.paneHidden
