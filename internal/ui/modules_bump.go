@@ -93,9 +93,9 @@ func (m Model) proposeBump() (tea.Model, tea.Cmd) {
 	}
 	newest := m.mods.newest(uses)
 	all := m.mods.inv.Repos(row.address, dev.Branch)
-	scopes := []bumpScope{{label: fmt.Sprintf("Every repository (%d)", len(all)), repos: all}}
+	scopes := []bumpScope{{label: fmt.Sprintf("Every repo (%d)", len(all)), repos: all}}
 	if row.unit != nil && len(m.mods.usesOn(m.mods.usesOf(row), dev.Branch)) > 0 {
-		scopes = append(scopes, bumpScope{label: "Repository " + repoBase(row.unit.repo), repos: []string{row.unit.repo}})
+		scopes = append(scopes, bumpScope{label: "Repo " + repoBase(row.unit.repo), repos: []string{row.unit.repo}})
 		if id := m.mods.inv.Usages[m.mods.usesOn(m.mods.usesOf(row), dev.Branch)[0]].StackID; id != "" {
 			scopes = append(scopes, bumpScope{label: "Stack " + m.stackName(id), repos: []string{row.unit.repo},
 				roots: map[string][]string{row.unit.repo: {row.unit.dir}}})

@@ -119,7 +119,10 @@ func (m Model) modulesDetail(w int) []string {
 	if s.cursor < len(s.rows) {
 		r := s.rows[s.cursor]
 		lines = append(lines, "", st.Title.Render("Where used: "+r.address))
-		for _, i := range s.usesOf(r) {
+		// Newest version first, so each version's users read as a block.
+		uses := s.usesOf(r)
+		sort.SliceStable(uses, func(a, b int) bool { return model.CompareVersions(s.inUse(uses[a]), s.inUse(uses[b])) > 0 })
+		for _, i := range uses {
 			lines = append(lines, "  "+fit(m.usageText(i), w-2))
 		}
 	}
@@ -150,7 +153,7 @@ func (m Model) usageText(i int) string {
 	if u.StackID != "" {
 		stack = m.stackName(u.StackID)
 	}
-	text := fmt.Sprintf("%-5s %-22s %s:%d module %s  %s", u.Branch, stack, u.Call.File, u.Call.Line, u.Call.Name, u.Call.Spec())
+	text := fmt.Sprintf("%-5s %-22s %s:%d module %s  %s", m.envOfBranch(u.Branch), stack, u.Call.File, u.Call.Line, u.Call.Name, u.Call.Spec())
 	if st.Current != "" && st.Current != u.Call.Spec() {
 		text += " (uses " + st.Current + ")"
 	}
@@ -174,4 +177,14 @@ func (m Model) followText(f bumpFollow) string {
 		text += "  plan " + deltaText(r.Delta)
 	}
 	return text
+}
+
+// envOfBranch names the environment a branch deploys to.
+func (m Model) envOfBranch(branch string) string {
+	for _, e := range m.envs {
+		if e.Branch == branch {
+			return e.Name
+		}
+	}
+	return branch
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/stackview/stackview/internal/audit"
 	"github.com/stackview/stackview/internal/model"
+	"github.com/stackview/stackview/internal/promote"
 	"github.com/stackview/stackview/internal/promote/promotetest"
 )
 
@@ -75,7 +76,7 @@ func TestModulesBumpDevAcrossThreeUnits(t *testing.T) {
 	d.requireScreen("dev   dev-identity", "terraform/main.tf:", "module audit_logs  1.0.0")
 
 	d.press("b")
-	d.requireScreen("Bump module s3-bucket", "Target version", "> 2.0.0", "Every repository (4)")
+	d.requireScreen("Bump module s3-bucket", "Target version", "> 2.0.0", "Every repo (4)")
 	d.press("ctrl+u")
 	d.typeText("1.1.0")
 	d.press("enter") // one scope on a module's row: enter goes on
@@ -167,5 +168,34 @@ func TestModulesBumpUnknownVersion(t *testing.T) {
 	d.press("esc")
 	if d.m.view != viewTree {
 		t.Fatalf("esc left view %d", d.m.view)
+	}
+}
+
+// TestModulesUnreadableFileReported: a .tf file that does not parse is
+// named with its line under the table, and the other branches still count.
+func TestModulesUnreadableFileReported(t *testing.T) {
+	w := promotetest.New(t)
+	w.Push(w.Stack("dev-identity").Repo, "dev", "terraform/main.tf", func(old string) string { return old + "\nmodule \"x\" {\n  source = \n" })
+	d := newDriverOn(t, w.E, w.Clock.Now, 160, 60, func(o *Options) { o.Git = *w.Cache })
+	d.press("M")
+	d.requireScreen("⚠ 1 Terraform file could not be read (skipped):", "identity@dev terraform/main.tf:", "▸ iam-role",
+		"identity  identity/terraform        —                 1.0.1 ↓1")
+}
+
+// TestModulesBumpAsPullRequest: with the pull-request strategy the bump is
+// proposed on its own branch, dev does not move and no run is followed.
+func TestModulesBumpAsPullRequest(t *testing.T) {
+	w := promotetest.New(t)
+	before := w.Stack("dev-identity").BranchHead
+	d := newDriverOn(t, w.E, w.Clock.Now, 160, 60, func(o *Options) { o.Git, o.Strategy = *w.Cache, promote.PullRequest })
+	d.press("M")
+	d.selectModule("spacelift.io/acme/iam-role/aws")
+	d.press("b", "enter")
+	d.requireScreen("Bump iam-role to 1.1.0 in 1 repository?", "proposed as a pull request to dev")
+	d.press("y")
+	d.requireScreen("Bump iam-role to 1.1.0: 1 done, 0 failed", "stackview/bump-iam-role-1.1.0", "not on GitHub")
+	w.Sync()
+	if got := w.Stack("dev-identity").BranchHead; got != before || len(d.m.mods.follow) != 0 {
+		t.Fatalf("dev moved to %s (was %s), following %v", got, before, d.m.mods.follow)
 	}
 }
