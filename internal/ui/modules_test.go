@@ -183,7 +183,8 @@ func TestModulesUnreadableFileReported(t *testing.T) {
 }
 
 // TestModulesBumpAsPullRequest: with the pull-request strategy the bump is
-// proposed on its own branch, dev does not move and no run is followed.
+// proposed on its own branch, sent once, dev does not move and no run is
+// followed.
 func TestModulesBumpAsPullRequest(t *testing.T) {
 	w := promotetest.New(t)
 	before := w.Stack("dev-identity").BranchHead
@@ -192,7 +193,14 @@ func TestModulesBumpAsPullRequest(t *testing.T) {
 	d.selectModule("spacelift.io/acme/iam-role/aws")
 	d.press("b", "enter")
 	d.requireScreen("Bump iam-role to 1.1.0 in 1 repository?", "proposed as a pull request to dev")
+	d.hold = true // the bump is slow: b again must not send it twice
 	d.press("y")
+	d.press("b")
+	d.requireScreen("a bump of spacelift.io/acme/iam-role/aws was sent; waiting for the answer")
+	if d.m.dialog != nil {
+		t.Fatal("b opened a second bump while the first was in flight")
+	}
+	d.release()
 	d.requireScreen("Bump iam-role to 1.1.0: 1 done, 0 failed", "stackview/bump-iam-role-1.1.0", "not on GitHub")
 	w.Sync()
 	if got := w.Stack("dev-identity").BranchHead; got != before || len(d.m.mods.follow) != 0 {
