@@ -212,7 +212,8 @@ func (m Model) onStacks(msg stacksMsg) (tea.Model, tea.Cmd) {
 	if m.view == viewRun {
 		run = m.fetchRun() // someone else may have confirmed or stopped it
 	}
-	return m, tea.Batch(tick, runs, run, m.pollWatches())
+	m, scan := m.scanWaiting()
+	return m, tea.Batch(tick, runs, run, m.pollWatches(), scan)
 }
 
 func (m Model) onRuns(msg runsMsg) Model {

@@ -67,7 +67,13 @@ type modulesMsg struct {
 // openModules shows the modules view and scans when nothing was scanned yet.
 func (m Model) openModules() (Model, tea.Cmd) {
 	m.view = viewModules
-	if m.mods.loaded || m.mods.loading {
+	return m.scanWaiting()
+}
+
+// scanWaiting starts the first scan of an open modules view once the
+// stacks are in: the scan needs them to know the repositories.
+func (m Model) scanWaiting() (Model, tea.Cmd) {
+	if m.view != viewModules || !m.loaded || m.mods.loaded || m.mods.loading {
 		return m, nil
 	}
 	return m.scanModules()

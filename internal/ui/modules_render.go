@@ -114,7 +114,11 @@ func (s modulesState) published(address, v string) bool {
 // modulesDetail is what goes under the table.
 func (m Model) modulesDetail(w int) []string {
 	st, s := m.styles, m.mods
-	lines := []string{"", st.Subtle.Render(fit("  ↓N releases behind the newest · ⚠ newest is a major bump · ✓ at the newest · ✗ not published · "+
+	legend := ""
+	if s.loading {
+		legend = "  scanning again…"
+	}
+	lines := []string{legend, st.Subtle.Render(fit("  ↓N releases behind the newest · ⚠ newest is a major bump · ✓ at the newest · ✗ not published · "+
 		m.keys.Modules.Bump.Help().Key+" bumps the selection in "+m.devEnv().Name, w))}
 	if s.cursor < len(s.rows) {
 		r := s.rows[s.cursor]
