@@ -207,3 +207,25 @@ func TestModulesBumpAsPullRequest(t *testing.T) {
 		t.Fatalf("dev moved to %s (was %s), following %v", got, before, d.m.mods.follow)
 	}
 }
+
+// TestModulesBumpProtectedDev: when dev is protected the module's name must
+// be typed; y alone sends nothing.
+func TestModulesBumpProtectedDev(t *testing.T) {
+	w := promotetest.New(t)
+	envs := model.DefaultEnvironments()
+	envs[0].Protected = true
+	d := newDriverOn(t, w.E, w.Clock.Now, 160, 60, func(o *Options) { o.Git, o.Environments = *w.Cache, envs })
+	d.press("M")
+	d.selectModule("spacelift.io/acme/iam-role/aws")
+	d.press("b", "enter")
+	d.requireScreen("Protected: type the module name (iam-role) to go ahead")
+	d.press("y", "enter")
+	d.requireScreen("type iam-role exactly to go ahead")
+	if len(d.m.inflight) != 0 {
+		t.Fatal("sent without the name typed")
+	}
+	d.press("ctrl+u")
+	d.typeText("iam-role")
+	d.press("enter")
+	d.requireScreen("Bump iam-role to 1.1.0: 1 done, 0 failed")
+}
