@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -157,22 +158,13 @@ func bumpable(s tfmod.Source) bool {
 func reposOf(stacks []model.Stack) []string {
 	var out []string
 	for _, s := range stacks {
-		if s.Repo == "" || containsFunc(out, func(r string) bool { return vcs.SameRepo(r, s.Repo) }) {
+		if s.Repo == "" || slices.ContainsFunc(out, func(r string) bool { return vcs.SameRepo(r, s.Repo) }) {
 			continue
 		}
 		out = append(out, s.Repo)
 	}
 	sort.Strings(out)
 	return out
-}
-
-func containsFunc(list []string, f func(string) bool) bool {
-	for _, x := range list {
-		if f(x) {
-			return true
-		}
-	}
-	return false
 }
 
 func (m Model) onModules(msg modulesMsg) Model {

@@ -294,13 +294,14 @@ func (m Model) onBump(msg bumpMsg) (Model, tea.Cmd) {
 	m.inflight = inflight
 	var lines []string
 	var follow []bumpFollow
-	failed := 0
+	done, failed := 0, 0
 	for _, r := range msg.results {
 		lines = append(lines, bumpResultText(r))
 		if r.Err != nil {
 			failed++
 			continue
 		}
+		done++
 		if r.Commit != "" && !msg.req.PullRequest {
 			follow = append(follow, m.followersOf(r, msg.req.Branch)...)
 		}
@@ -309,7 +310,7 @@ func (m Model) onBump(msg bumpMsg) (Model, tea.Cmd) {
 		lines = append(lines, fmt.Sprintf("✗ %v — %s", msg.err, backend.Hint(msg.err)))
 		failed++
 	}
-	title := fmt.Sprintf("Bump %s to %s: %d done, %d failed", msg.req.Name, msg.req.Target, len(msg.results)-min(failed, len(msg.results)), failed)
+	title := fmt.Sprintf("Bump %s to %s: %d done, %d failed", msg.req.Name, msg.req.Target, done, failed)
 	if len(follow) > 0 {
 		lines = append(lines, "", fmt.Sprintf("The modules view follows the runs of the %d %s %s the pushes start.",
 			len(follow), m.devEnv().Name, plural(len(follow), "stack")))
