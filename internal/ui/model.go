@@ -65,6 +65,7 @@ type Model struct {
 
 	forest    model.Forest
 	waves     map[string]int // dependency wave of every stack
+	index     loadIndex      // derived from the forest on each load
 	loaded    bool           // at least one load succeeded
 	lastLoad  time.Time      // when the last good load landed
 	loadErr   error          // the last load's error; nil after a good one
@@ -74,6 +75,7 @@ type Model struct {
 
 	env        int
 	rows       []row
+	stackRows  int // how many of rows are stacks
 	cursor     int
 	offset     int
 	selectedID string
@@ -201,11 +203,14 @@ func (m Model) onStacks(msg stacksMsg) (tea.Model, tea.Cmd) {
 	m.loadErr = nil
 	m.loaded = true
 	m.lastLoad = m.now()
-	m.forest = model.BuildForest(msg.stacks, m.envs, m.mapping)
+	a := msg.arranged
+	if a == nil {
+		a = arrange(msg.stacks, m.envs, m.mapping)
+	}
+	m.forest, m.waves, m.index = a.forest, a.waves, a.index
 	m.drift.repoRules, m.drift.rulesErr = msg.repoRules, msg.rulesErr
 	m.applyDrift(true)
 	m.trackStarted()
-	m.waves = waveIndex(&m.forest)
 	m.rebuildRows()
 	m, runs := m.loadRunsIfNeeded(true)
 	var run tea.Cmd

@@ -70,7 +70,11 @@ func (m Model) renderTabs() string {
 	var parts []string
 	for i := range m.forest.Envs {
 		t := &m.forest.Envs[i]
-		label := fmt.Sprintf("%d %s %s", i+1, t.Env.Name, m.attention(t))
+		attn := "…"
+		if m.loaded && i < len(m.index.attention) {
+			attn = m.index.attention[i]
+		}
+		label := fmt.Sprintf("%d %s %s", i+1, t.Env.Name, attn)
 		if i == m.env {
 			parts = append(parts, st.TabActive.Render("["+label+"]"))
 		} else {
@@ -86,12 +90,9 @@ func (m Model) renderTabs() string {
 }
 
 // attention counts stacks that need a person: waiting, failed, drifted.
-func (m Model) attention(t *model.EnvTree) string {
-	if !m.loaded {
-		return "…"
-	}
+func attention(stacks []*model.Stack) string {
 	var waiting, failed, drifted int
-	for _, s := range t.Stacks() {
+	for _, s := range stacks {
 		switch {
 		case s.State.Waiting() || (s.LatestRun != nil && s.LatestRun.State.Waiting()):
 			waiting++
@@ -212,17 +213,11 @@ func (m Model) renderStatus() string {
 	}
 	right := ""
 	if m.loaded {
-		n := 0
-		for _, r := range m.rows {
-			if r.kind == rowStack {
-				n++
-			}
-		}
 		total := 0
-		if t := m.currentEnv(); t != nil {
-			total = len(t.Stacks())
+		if m.env >= 0 && m.env < len(m.index.totals) {
+			total = m.index.totals[m.env]
 		}
-		right = st.Status.Render(fmt.Sprintf("%d/%d stacks", n, total))
+		right = st.Status.Render(fmt.Sprintf("%d/%d stacks", m.stackRows, total))
 		if len(m.marks) > 0 {
 			right = st.Accent.Render(fmt.Sprintf("● %d marked ", len(m.marks))) + right
 		}
