@@ -10,8 +10,10 @@ import (
 	"github.com/stackview/stackview/internal/backend"
 	"github.com/stackview/stackview/internal/drift"
 	"github.com/stackview/stackview/internal/model"
+	"github.com/stackview/stackview/internal/promote"
 	"github.com/stackview/stackview/internal/ui/keys"
 	"github.com/stackview/stackview/internal/ui/theme"
+	"github.com/stackview/stackview/internal/vcs"
 )
 
 // mode says where typed keys go.
@@ -31,6 +33,7 @@ const (
 	viewTree    viewKind = iota // the stack tree (and detail)
 	viewHistory                 // one stack's runs
 	viewRun                     // one run: timeline, plan, log
+	viewModules                 // module versions per environment, bumps
 )
 
 // Model is the root of the UI. It is a value: Update returns the next one.
@@ -53,6 +56,10 @@ type Model struct {
 	after func(time.Duration, func(time.Time) tea.Msg) tea.Cmd
 	// openURL launches a browser; tests record instead.
 	openURL func(context.Context, string) error
+	// git is the clone cache module bumps work in; strategy says whether
+	// they push or propose pull requests.
+	git      vcs.Cache
+	strategy promote.Strategy
 
 	width, height int
 
@@ -109,6 +116,7 @@ type Model struct {
 	drift      driftState
 	repoFiles  RepoFiles              // reads ignore files; nil = config rules only
 	saveIgnore func(drift.Rule) error // persists an ignore chosen with i; nil = this session only
+	mods       modulesState
 }
 
 // Init starts the first load and, for Theme "auto", asks the terminal for
@@ -150,6 +158,10 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.onHistory(msg), nil
 	case runMsg, logMsg, changesMsg, pollMsg:
 		return m.onRunView(msg)
+	case modulesMsg:
+		return m.onModules(msg), nil
+	case bumpMsg:
+		return m.onBump(msg)
 	case watchMsg:
 		return m.onWatch(msg)
 	case ignoreSavedMsg:
@@ -205,7 +217,8 @@ func (m Model) onStacks(msg stacksMsg) (tea.Model, tea.Cmd) {
 	if m.view == viewRun {
 		run = m.fetchRun() // someone else may have confirmed or stopped it
 	}
-	return m, tea.Batch(tick, runs, run, m.pollWatches())
+	m, scan := m.scanWaiting()
+	return m, tea.Batch(tick, runs, run, m.pollWatches(), scan)
 }
 
 func (m Model) onRuns(msg runsMsg) Model {

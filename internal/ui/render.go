@@ -136,6 +136,8 @@ func (m Model) renderView() string {
 		return m.renderLoadError(w, h)
 	case !m.loaded:
 		return block([]string{"", "  loading stacks from " + m.info.Kind + "…"}, w, h)
+	case m.view == viewModules:
+		return m.renderModules(w, h)
 	case m.view == viewRun:
 		return m.renderRun(w, h)
 	case m.view == viewHistory:
@@ -245,6 +247,9 @@ func (m Model) contextHelp() [][]key.Binding {
 			group = append(group, in.Complete)
 		}
 		return [][]key.Binding{group}
+	case m.view == viewModules:
+		k := m.keys.Modules
+		return [][]key.Binding{{k.Up, k.Down, k.Bump, g.ClearEsc}, {g.Refresh, g.Command, g.Help, g.Quit}}
 	case m.view == viewRun:
 		r := m.keys.Run
 		return [][]key.Binding{
@@ -277,7 +282,7 @@ func (m Model) contextHelp() [][]key.Binding {
 		{t.Up, t.Down, t.Top, t.Bottom, t.PageUp, t.PageDown, t.Detail, t.Mark, t.MarkAll, t.Watch, t.Inbox, t.Check},
 		actions,
 		{g.Filter, g.ClearEsc, g.Command, g.NextEnv, g.PrevEnv, g.JumpEnv},
-		{g.Refresh, g.Help, g.Quit},
+		{g.Modules, g.Refresh, g.Help, g.Quit},
 	}
 }
 
@@ -296,6 +301,9 @@ func (m Model) renderHints() string {
 	switch {
 	case m.dialog != nil || m.mode != modeBrowse:
 		short = m.contextHelp()[0]
+	case m.view == viewModules && !m.helpOpen:
+		k := m.keys.Modules
+		short = []key.Binding{m.keys.Global.ClearEsc, k.Down, k.Bump, m.keys.Global.Refresh, m.keys.Global.Help, m.keys.Global.Quit}
 	case m.view == viewRun:
 		r := m.keys.Run
 		short = []key.Binding{m.keys.Global.ClearEsc, r.Follow, m.searchKey(), r.Wrap, a.Confirm, a.Discard, a.Deploy, m.keys.Global.Help, m.keys.Global.Quit}
@@ -341,6 +349,8 @@ func (m Model) renderHelp(w, h int) string {
 	st := m.styles
 	view := "stack tree"
 	switch {
+	case m.view == viewModules:
+		view = "modules view"
 	case m.view == viewRun:
 		view = "run view"
 	case m.view == viewHistory:
