@@ -10,8 +10,10 @@ import (
 	"github.com/stackview/stackview/internal/backend"
 	"github.com/stackview/stackview/internal/drift"
 	"github.com/stackview/stackview/internal/model"
+	"github.com/stackview/stackview/internal/promote"
 	"github.com/stackview/stackview/internal/ui/keys"
 	"github.com/stackview/stackview/internal/ui/theme"
+	"github.com/stackview/stackview/internal/vcs"
 )
 
 // mode says where typed keys go.
@@ -31,6 +33,7 @@ const (
 	viewTree    viewKind = iota // the stack tree (and detail)
 	viewHistory                 // one stack's runs
 	viewRun                     // one run: timeline, plan, log
+	viewModules                 // module versions per environment, bumps
 )
 
 // Model is the root of the UI. It is a value: Update returns the next one.
@@ -53,11 +56,16 @@ type Model struct {
 	after func(time.Duration, func(time.Time) tea.Msg) tea.Cmd
 	// openURL launches a browser; tests record instead.
 	openURL func(context.Context, string) error
+	// git is the clone cache module bumps work in; strategy says whether
+	// they push or propose pull requests.
+	git      vcs.Cache
+	strategy promote.Strategy
 
 	width, height int
 
 	forest    model.Forest
 	waves     map[string]int // dependency wave of every stack
+	index     loadIndex      // derived from the forest on each load
 	loaded    bool           // at least one load succeeded
 	lastLoad  time.Time      // when the last good load landed
 	loadErr   error          // the last load's error; nil after a good one
@@ -67,6 +75,7 @@ type Model struct {
 
 	env        int
 	rows       []row
+	stackRows  int // how many of rows are stacks
 	cursor     int
 	offset     int
 	selectedID string
@@ -107,6 +116,7 @@ type Model struct {
 	drift      driftState
 	repoFiles  RepoFiles              // reads ignore files; nil = config rules only
 	saveIgnore func(drift.Rule) error // persists an ignore chosen with i; nil = this session only
+	mods       modulesState
 }
 
 // Init starts the first load and, for Theme "auto", asks the terminal for
@@ -148,6 +158,10 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.onHistory(msg), nil
 	case runMsg, logMsg, changesMsg, pollMsg:
 		return m.onRunView(msg)
+	case modulesMsg:
+		return m.onModules(msg), nil
+	case bumpMsg:
+		return m.onBump(msg)
 	case watchMsg:
 		return m.onWatch(msg)
 	case ignoreSavedMsg:
@@ -189,18 +203,22 @@ func (m Model) onStacks(msg stacksMsg) (tea.Model, tea.Cmd) {
 	m.loadErr = nil
 	m.loaded = true
 	m.lastLoad = m.now()
-	m.forest = model.BuildForest(msg.stacks, m.envs, m.mapping)
+	a := msg.arranged
+	if a == nil {
+		a = arrange(msg.stacks, m.envs, m.mapping)
+	}
+	m.forest, m.waves, m.index = a.forest, a.waves, a.index
 	m.drift.repoRules, m.drift.rulesErr = msg.repoRules, msg.rulesErr
 	m.applyDrift(true)
 	m.trackStarted()
-	m.waves = waveIndex(&m.forest)
 	m.rebuildRows()
 	m, runs := m.loadRunsIfNeeded(true)
 	var run tea.Cmd
 	if m.view == viewRun {
 		run = m.fetchRun() // someone else may have confirmed or stopped it
 	}
-	return m, tea.Batch(tick, runs, run, m.pollWatches())
+	m, scan := m.scanWaiting()
+	return m, tea.Batch(tick, runs, run, m.pollWatches(), scan)
 }
 
 func (m Model) onRuns(msg runsMsg) Model {

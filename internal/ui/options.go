@@ -101,6 +101,8 @@ func New(opts Options) (Model, error) {
 		now:       now,
 		after:     tea.Tick,
 		openURL:   openBrowser,
+		git:       opts.Git,
+		strategy:  opts.Strategy,
 		stacksReq: 1,
 		loading:   true,
 

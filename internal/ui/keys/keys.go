@@ -23,6 +23,7 @@ type Global struct {
 	PrevEnv  key.Binding
 	JumpEnv  key.Binding // the n-th key of the binding selects the n-th environment
 	ClearEsc key.Binding
+	Modules  key.Binding
 }
 
 // Tree keys move through the stack tree.
@@ -90,6 +91,13 @@ type Run struct {
 	Watch    key.Binding
 }
 
+// Modules keys move through the modules view and bump a module.
+type Modules struct {
+	Up   key.Binding
+	Down key.Binding
+	Bump key.Binding
+}
+
 // Dialog keys answer the confirmation dialog. Yes and No work only while
 // the buttons have the focus and the environment is not protected.
 type Dialog struct {
@@ -129,6 +137,7 @@ type Map struct {
 	Actions StackActions
 	History History
 	Run     Run
+	Modules Modules
 	Dialog  Dialog
 	Input   Input
 	Drift   Drift
@@ -145,11 +154,12 @@ func Default() Map {
 			Help:     b("?", "help", "?"),
 			Refresh:  b("r", "refresh", "r"),
 			Filter:   b("/", "filter (/re: for regex)", "/"),
-			Command:  b(":", "command (:env, :stack, :drift, :q)", ":"),
+			Command:  b(":", "command (:env, :stack, :drift, :modules, :q)", ":"),
 			NextEnv:  b("tab", "next env", "tab"),
 			PrevEnv:  b("shift+tab", "previous env", "shift+tab"),
 			JumpEnv:  b("1-9", "env by number", "1", "2", "3", "4", "5", "6", "7", "8", "9"),
 			ClearEsc: b("esc", "clear filter / back", "esc"),
+			Modules:  b("M", "modules (versions, bumps)", "M"),
 		},
 		Tree: Tree{
 			Up:       b("↑/k", "up", "up", "k"),
@@ -204,6 +214,11 @@ func Default() Map {
 			Wrap:     b("w", "wrap lines", "w"),
 			Watch:    b("W", "watch run", "W"),
 		},
+		Modules: Modules{
+			Up:   b("↑/k", "up", "up", "k"),
+			Down: b("↓/j", "down", "down", "j"),
+			Bump: b("b", "bump the module (target version, scope)", "b"),
+		},
 		Dialog: Dialog{
 			Yes:     b("y", "go ahead", "y"),
 			No:      b("n", "cancel", "n"),
@@ -241,9 +256,11 @@ type action struct {
 // actions lists every remappable binding of m. Contexts that are active at
 // the same time share a context name so duplicates across them are caught.
 func (m *Map) actions() []action {
-	global := []string{"tree", "detail", "history", "run", "drift"}
+	global := []string{"tree", "detail", "history", "run", "drift", "modules"}
 	tree, detail, input, drift := []string{"tree"}, []string{"detail"}, []string{"input"}, []string{"drift"}
-	acts, history, run, dialog := global, []string{"history"}, []string{"run"}, []string{"dialog"}
+	acts := []string{"tree", "detail", "history", "run", "drift"} // not the modules view: it acts on modules
+	history, run, dialog := []string{"history"}, []string{"run"}, []string{"dialog"}
+	modules := []string{"modules"}
 	return []action{
 		{"quit", global, &m.Global.Quit},
 		{"help", global, &m.Global.Help},
@@ -254,6 +271,7 @@ func (m *Map) actions() []action {
 		{"prev_env", global, &m.Global.PrevEnv},
 		{"jump_env", global, &m.Global.JumpEnv},
 		{"back", global, &m.Global.ClearEsc},
+		{"modules", global, &m.Global.Modules},
 		{"up", tree, &m.Tree.Up},
 		{"down", tree, &m.Tree.Down},
 		{"top", tree, &m.Tree.Top},
@@ -297,6 +315,9 @@ func (m *Map) actions() []action {
 		{"log_next_match", run, &m.Run.Next},
 		{"log_wrap", run, &m.Run.Wrap},
 		{"run_watch", run, &m.Run.Watch},
+		{"modules_up", modules, &m.Modules.Up},
+		{"modules_down", modules, &m.Modules.Down},
+		{"modules_bump", modules, &m.Modules.Bump},
 		{"dialog_yes", dialog, &m.Dialog.Yes},
 		{"dialog_no", dialog, &m.Dialog.No},
 		{"dialog_approve", dialog, &m.Dialog.Approve},
