@@ -9,8 +9,10 @@ import (
 	"github.com/stackview/stackview/internal/audit"
 	"github.com/stackview/stackview/internal/backend"
 	"github.com/stackview/stackview/internal/model"
+	"github.com/stackview/stackview/internal/promote"
 	"github.com/stackview/stackview/internal/ui/keys"
 	"github.com/stackview/stackview/internal/ui/theme"
+	"github.com/stackview/stackview/internal/vcs"
 )
 
 // mode says where typed keys go.
@@ -30,6 +32,7 @@ const (
 	viewTree    viewKind = iota // the stack tree (and detail)
 	viewHistory                 // one stack's runs
 	viewRun                     // one run: timeline, plan, log
+	viewPromote                 // the promotion board, a promotion's diff, its waves
 )
 
 // Model is the root of the UI. It is a value: Update returns the next one.
@@ -46,6 +49,8 @@ type Model struct {
 	interval  time.Duration
 	readOnly  bool
 	audit     audit.Recorder
+	git       *vcs.Cache       // where promotions read and move branches
+	strategy  promote.Strategy // how promotions move them
 	now       func() time.Time
 	// after schedules a timer message; tea.Tick in production, a recorder in
 	// tests so no test waits for real time.
@@ -102,6 +107,7 @@ type Model struct {
 	rv      runView
 	rvGen   int // poll generation of the run view; a new run view retires the old chain
 	watches []watch
+	pr      promoteState
 }
 
 // Init starts the first load and, for Theme "auto", asks the terminal for
@@ -144,6 +150,12 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.onRunView(msg)
 	case watchMsg:
 		return m.onWatch(msg)
+	case boardMsg:
+		return m.onBoard(msg), nil
+	case promotionPlanMsg:
+		return m.onPromotionPlan(msg), nil
+	case promotedMsg:
+		return m.onPromoted(msg)
 	case clockMsg:
 		return m, m.armClock()
 	case tickMsg:

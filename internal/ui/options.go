@@ -78,8 +78,11 @@ func New(opts Options) (Model, error) {
 	if rec == nil {
 		rec = audit.Discard{}
 	}
+	git := opts.Git
 	m := Model{
 		audit:     rec,
+		git:       &git,
+		strategy:  opts.Strategy,
 		ctx:       context.Background(),
 		backend:   opts.Backend,
 		info:      opts.Backend.Info(),

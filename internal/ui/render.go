@@ -135,6 +135,8 @@ func (m Model) renderView() string {
 		return m.renderLoadError(w, h)
 	case !m.loaded:
 		return block([]string{"", "  loading stacks from " + m.info.Kind + "…"}, w, h)
+	case m.view == viewPromote:
+		return m.renderPromote(w, h)
 	case m.view == viewRun:
 		return m.renderRun(w, h)
 	case m.view == viewHistory:
@@ -248,6 +250,8 @@ func (m Model) contextHelp() [][]key.Binding {
 			group = append(group, in.Complete)
 		}
 		return [][]key.Binding{group}
+	case m.view == viewPromote:
+		return m.promoteHelp()
 	case m.view == viewRun:
 		r := m.keys.Run
 		return [][]key.Binding{
@@ -272,7 +276,7 @@ func (m Model) contextHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{t.Up, t.Down, t.Top, t.Bottom, t.PageUp, t.PageDown, t.Detail, t.Mark, t.MarkAll, t.Watch},
 		actions,
-		{g.Filter, g.ClearEsc, g.Command, g.NextEnv, g.PrevEnv, g.JumpEnv},
+		{g.Filter, g.ClearEsc, g.Command, g.NextEnv, g.PrevEnv, g.JumpEnv, g.Promote},
 		{g.Refresh, g.Help, g.Quit},
 	}
 }
@@ -292,6 +296,9 @@ func (m Model) renderHints() string {
 	switch {
 	case m.dialog != nil || m.mode != modeBrowse:
 		short = m.contextHelp()[0]
+	case m.view == viewPromote:
+		short = m.promoteHelp()[0]
+		short = append(short, m.keys.Global.ClearEsc, m.keys.Global.Help, m.keys.Global.Quit)
 	case m.view == viewRun:
 		r := m.keys.Run
 		short = []key.Binding{m.keys.Global.ClearEsc, r.Follow, m.searchKey(), r.Wrap, a.Confirm, a.Discard, a.Deploy, m.keys.Global.Help, m.keys.Global.Quit}
@@ -338,6 +345,8 @@ func (m Model) renderHelp(w, h int) string {
 		view = "run view"
 	case m.view == viewHistory:
 		view = "run history"
+	case m.view == viewPromote:
+		view = "promotion screens"
 	case m.detailShownFull():
 		view = "stack detail"
 	}

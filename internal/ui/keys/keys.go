@@ -23,6 +23,7 @@ type Global struct {
 	PrevEnv  key.Binding
 	JumpEnv  key.Binding // the n-th key of the binding selects the n-th environment
 	ClearEsc key.Binding
+	Promote  key.Binding // the promotion board
 }
 
 // Tree keys move through the stack tree.
@@ -63,6 +64,16 @@ type History struct {
 	Down  key.Binding
 	Open  key.Binding
 	Watch key.Binding
+}
+
+// Promote keys move on the promotion board and its wave view; Open
+// computes a promotion's diff from the board and goes ahead from the diff.
+type Promote struct {
+	Up    key.Binding
+	Down  key.Binding
+	Left  key.Binding
+	Right key.Binding
+	Open  key.Binding
 }
 
 // Run keys scroll and search the run view's log.
@@ -116,6 +127,7 @@ type Map struct {
 	Detail  Detail
 	Actions StackActions
 	History History
+	Promote Promote
 	Run     Run
 	Dialog  Dialog
 	Input   Input
@@ -137,6 +149,7 @@ func Default() Map {
 			PrevEnv:  b("shift+tab", "previous env", "shift+tab"),
 			JumpEnv:  b("1-9", "env by number", "1", "2", "3", "4", "5", "6", "7", "8", "9"),
 			ClearEsc: b("esc", "clear filter / back", "esc"),
+			Promote:  b("P", "promotion board (dev → qa → prod)", "P"),
 		},
 		Tree: Tree{
 			Up:       b("↑/k", "up", "up", "k"),
@@ -170,6 +183,13 @@ func Default() Map {
 			Down:  b("↓/j", "down", "down", "j"),
 			Open:  b("enter", "open run", "enter"),
 			Watch: b("w", "watch run", "w"),
+		},
+		Promote: Promote{
+			Up:    b("↑/k", "up", "up", "k"),
+			Down:  b("↓/j", "down", "down", "j"),
+			Left:  b("←", "previous environment", "left"),
+			Right: b("→", "next environment", "right"),
+			Open:  b("enter", "promote to the next environment (diff first)", "enter"),
 		},
 		Run: Run{
 			Up:       b("↑/k", "scroll up", "up", "k"),
@@ -219,9 +239,10 @@ type action struct {
 // actions lists every remappable binding of m. Contexts that are active at
 // the same time share a context name so duplicates across them are caught.
 func (m *Map) actions() []action {
-	global := []string{"tree", "detail", "history", "run"}
+	global := []string{"tree", "detail", "history", "run", "promote"}
 	tree, detail, input := []string{"tree"}, []string{"detail"}, []string{"input"}
 	acts, history, run, dialog := global, []string{"history"}, []string{"run"}, []string{"dialog"}
+	promote := []string{"promote"}
 	return []action{
 		{"quit", global, &m.Global.Quit},
 		{"help", global, &m.Global.Help},
@@ -232,6 +253,7 @@ func (m *Map) actions() []action {
 		{"prev_env", global, &m.Global.PrevEnv},
 		{"jump_env", global, &m.Global.JumpEnv},
 		{"back", global, &m.Global.ClearEsc},
+		{"promotion_board", global, &m.Global.Promote},
 		{"up", tree, &m.Tree.Up},
 		{"down", tree, &m.Tree.Down},
 		{"top", tree, &m.Tree.Top},
@@ -259,6 +281,11 @@ func (m *Map) actions() []action {
 		{"history_down", history, &m.History.Down},
 		{"history_open", history, &m.History.Open},
 		{"history_watch", history, &m.History.Watch},
+		{"promote_up", promote, &m.Promote.Up},
+		{"promote_down", promote, &m.Promote.Down},
+		{"promote_left", promote, &m.Promote.Left},
+		{"promote_right", promote, &m.Promote.Right},
+		{"promote_open", promote, &m.Promote.Open},
 		{"log_up", run, &m.Run.Up},
 		{"log_down", run, &m.Run.Down},
 		{"log_page_up", run, &m.Run.PageUp},
