@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"path"
 	"sort"
 	"strings"
 	"time"
@@ -251,7 +252,7 @@ func (m Model) proposePromotion() (Model, tea.Cmd) {
 	}
 	lines := []string{
 		"Action       promote (move the " + p.Target.Name + " branch; its stacks then run)",
-		"Repository   " + m.pr.rows[m.pr.row].label + " · " + p.Repo,
+		"Repository   " + m.pr.rows[m.pr.row].label + " (" + path.Base(p.Repo) + ")",
 		fmt.Sprintf("Move         %s (%s) → %s", p.Target.Branch, shortSHA(p.TargetHead), shortSHA(p.Commit)),
 		fmt.Sprintf("Commits      %d", len(p.Commits)),
 		"Strategy     " + string(m.strategyOrDefault()),
