@@ -112,7 +112,7 @@ func TestPromoteDevToQAToProdThroughTheUI(t *testing.T) {
 	r.press("enter")
 	r.requireScreen("Promote identity dev → qa?", "Strategy     fast-forward", "Stacks       qa-identity")
 	r.press("y")
-	r.requireScreen("Promotion dev → qa: qa is at "+shortSHA(head))
+	r.requireScreen("Promotion dev → qa: qa is at " + shortSHA(head))
 	r.w.Sync()
 	if got := r.w.Stack("qa-identity").TrackedCommit; got != head {
 		t.Fatalf("qa-identity tracks %s after the promotion, want %s", got, head)
