@@ -263,6 +263,7 @@ func (m Model) proposePromotion() (Model, tea.Cmd) {
 	}
 	var fields []field
 	m.pr.overrideField, m.pr.confirmField = -1, -1
+	lines = append(lines, fmt.Sprintf("Gates        %d of %d pass", len(m.pr.gates)-len(failed), len(m.pr.gates)))
 	for _, g := range failed {
 		lines = append(lines, "✗ gate "+g.Name+": "+g.Reason)
 	}

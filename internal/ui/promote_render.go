@@ -51,15 +51,21 @@ func (m Model) boardLines(w int) []string {
 		if i > 0 {
 			name = "→ " + name
 		}
-		header += " " + st.ColumnHeader.Render(fit(name, cellW))
+		header += " " + st.ColumnHeader.Render(fit("  "+name, cellW))
 	}
 	lines = append(lines, header)
 	for ri, r := range m.pr.rows {
 		cells := make([][]string, len(r.row.Cells))
 		for ci, c := range r.row.Cells {
-			cells[ci] = m.boardCell(c, ci > 0, cellW)
-			if ri == m.pr.row && ci == m.pr.col {
-				for k := range cells[ci] {
+			cells[ci] = m.boardCell(c, ci > 0, cellW-2)
+			selected := ri == m.pr.row && ci == m.pr.col
+			for k := range cells[ci] {
+				prefix := "  "
+				if selected && k == 0 {
+					prefix = "▶ " // the cursor shows without colour too
+				}
+				cells[ci][k] = prefix + cells[ci][k]
+				if selected {
 					cells[ci][k] = st.Selected.Render(fit(cells[ci][k], cellW))
 				}
 			}
@@ -80,6 +86,8 @@ func (m Model) boardLines(w int) []string {
 		}
 		lines = append(lines, "")
 	}
+	lines = append(lines, st.Subtle.Render("  Each cell: the branch's commit · commits it lacks from the environment before · "+
+		"its stacks: ✓ finished ◐ running ? waiting ✗ failed ⚠ drifted 🔒 locked"))
 	if m.pr.loading {
 		lines = append(lines, st.Subtle.Render("  ⟳ fetching…"))
 	}
