@@ -156,6 +156,11 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.onPromotionPlan(msg), nil
 	case promotedMsg:
 		return m.onPromoted(msg)
+	case promotionRunsMsg:
+		if msg.err != nil {
+			m.message, m.messageErr = "the audit log failed to record the promotion's runs: "+msg.err.Error(), true
+		}
+		return m, nil
 	case clockMsg:
 		return m, m.armClock()
 	case tickMsg:
@@ -201,7 +206,8 @@ func (m Model) onStacks(msg stacksMsg) (tea.Model, tea.Cmd) {
 	if m.view == viewRun {
 		run = m.fetchRun() // someone else may have confirmed or stopped it
 	}
-	return m, tea.Batch(tick, runs, run, m.pollWatches())
+	m, audited := m.auditPromotionRuns()
+	return m, tea.Batch(tick, runs, run, m.pollWatches(), audited)
 }
 
 func (m Model) onRuns(msg runsMsg) Model {

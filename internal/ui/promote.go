@@ -47,6 +47,8 @@ type promoteState struct {
 	commit string    // what the target branch moved to
 	since  time.Time // when: deploy runs from then on are the promotion's
 	cursor int       // wave view: the stack selected, in wave order
+	// runsAudited: the runs the promotion started are in the audit log.
+	runsAudited bool
 }
 
 // boardRow is one repository of the board: the environment repository or
@@ -400,7 +402,7 @@ func (m Model) onPromoted(msg promotedMsg) (Model, tea.Cmd) {
 	default:
 		res := msg.result
 		m.pr.result, m.pr.commit, m.pr.since = &res, res.Push.New, msg.at
-		m.pr.stage, m.pr.cursor = stageWaves, 0
+		m.pr.stage, m.pr.cursor, m.pr.runsAudited = stageWaves, 0, false
 		m.message, m.messageErr = fmt.Sprintf("✓ %s is at %s: following the runs", p.Target.Branch, shortSHA(res.Push.New)), false
 		if res.Push.UpToDate {
 			m.message = "✓ " + p.Target.Branch + " already was at " + shortSHA(res.Push.New) + ": nothing was pushed"

@@ -135,6 +135,15 @@ func TestPromoteDevToQAToProdThroughTheUI(t *testing.T) {
 	r.press("y")
 	r.until("qa to finish", func() bool { return strings.HasPrefix(r.summary(), "✓ every wave finished") })
 	r.requireScreen("✓ every wave finished: qa runs " + shortSHA(head))
+	var runs []audit.Entry
+	for _, e := range r.rec.Entries() {
+		if e.Action == "promotion runs" {
+			runs = append(runs, e)
+		}
+	}
+	if len(runs) != 1 || !strings.Contains(runs[0].Detail, "qa-identity run ") || runs[0].Environment != "qa" {
+		t.Fatalf("audit of the promotion's runs = %+v", runs)
+	}
 
 	// On to prod, which is protected: the name must be typed.
 	r.press("esc")

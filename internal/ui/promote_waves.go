@@ -4,6 +4,9 @@ import (
 	"fmt"
 	"strings"
 
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/stackview/stackview/internal/audit"
 	"github.com/stackview/stackview/internal/model"
 )
 
@@ -133,4 +136,35 @@ func (m Model) waveCount() int {
 		n += len(w)
 	}
 	return n
+}
+
+// promotionRunsMsg is the answer of the audit log to a promotion's runs.
+type promotionRunsMsg struct{ err error }
+
+// auditPromotionRuns records, once, the runs a promotion started: when
+// every stack of its waves has its run or is blocked by a failed one.
+func (m Model) auditPromotionRuns() (Model, tea.Cmd) {
+	if m.view != viewPromote || m.pr.stage != stageWaves || m.pr.runsAudited {
+		return m, nil
+	}
+	var parts []string
+	for _, wave := range m.waveStacks() {
+		for _, ws := range wave {
+			switch {
+			case ws.blocked != "":
+				parts = append(parts, ws.id+" blocked by "+ws.blocked)
+			case ws.run == nil:
+				return m, nil
+			default:
+				parts = append(parts, fmt.Sprintf("%s run %s %s", ws.id, ws.run.ID, ws.run.State))
+			}
+		}
+	}
+	m.pr.runsAudited = true
+	p := m.pr.plan
+	entry := audit.Entry{Time: m.now(), Backend: m.info.Kind, Endpoint: m.info.Endpoint, Action: "promotion runs",
+		Environment: p.Target.Name, Target: p.Repo, Result: audit.ResultOK,
+		Detail: fmt.Sprintf("%s at %s started: %s", p.Target.Branch, shortSHA(m.pr.commit), orDash(strings.Join(parts, "; ")))}
+	rec := m.audit
+	return m, func() tea.Msg { return promotionRunsMsg{err: rec.Record(entry)} }
 }
