@@ -391,7 +391,10 @@ func (m Model) onPromoted(msg promotedMsg) (Model, tea.Cmd) {
 		return m, nil
 	case msg.result.Strategy == promote.PullRequest:
 		pr := msg.result.PullRequest
-		lines := []string{pick(pr.Created, "Pull request opened: ", "Open the pull request here: ") + orDash(pr.URL)}
+		var lines []string
+		if pr.URL != "" {
+			lines = append(lines, pick(pr.Created, "Pull request opened: ", "Open the pull request here: ")+pr.URL)
+		}
 		if pr.Note != "" {
 			lines = append(lines, pr.Note)
 		}

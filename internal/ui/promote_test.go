@@ -7,6 +7,7 @@ import (
 
 	"github.com/stackview/stackview/internal/audit"
 	"github.com/stackview/stackview/internal/model"
+	"github.com/stackview/stackview/internal/promote"
 	"github.com/stackview/stackview/internal/promote/promotetest"
 )
 
@@ -217,4 +218,30 @@ func TestFailedDevStackRefusesThePromotionNamingTheGate(t *testing.T) {
 		t.Fatalf("audit = %+v", got)
 	}
 	r.requireScreen("Promotion dev → qa: qa is at")
+}
+
+func TestPullRequestStrategyLeavesTheBranchAlone(t *testing.T) {
+	w := promotetest.New(t)
+	rec := &audit.Memory{}
+	d := newDriverOn(t, w.E, w.Clock.Now, 160, 48, func(o *Options) {
+		o.Git, o.Audit, o.Strategy = *w.Cache, rec, promote.PullRequest
+	})
+	r := &promoteRig{driver: d, w: w, rec: rec}
+	before := w.Stack("qa-payments-api").BranchHead
+	r.press("P")
+	r.selectCell("payments", "dev")
+	r.press("enter")
+	r.requireScreen("by pull-request", "5. Gates: 5 of 5 pass")
+	r.press("enter", "y")
+	r.requireScreen("Promotion dev → qa proposed", "The qa stacks run once it is merged.")
+	w.Sync()
+	if after := w.Stack("qa-payments-api").BranchHead; after != before {
+		t.Fatalf("a pull-request promotion moved qa from %s to %s", before, after)
+	}
+	if got := r.promotions(); len(got) != 1 || !strings.Contains(got[0].Detail, "strategy: pull-request") {
+		t.Fatalf("audit = %+v", got)
+	}
+	if r.m.pr.stage != stageDiff {
+		t.Fatalf("a proposed promotion opened the wave view (stage %d)", r.m.pr.stage)
+	}
 }
