@@ -5,43 +5,90 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stackview/stackview/internal/backend"
 	"github.com/stackview/stackview/internal/backend/backendtest"
 	"github.com/stackview/stackview/internal/backend/sandbox"
 	"github.com/stackview/stackview/internal/backend/sandbox/spaceliftapi"
+	"github.com/stackview/stackview/internal/model"
 )
 
 // TestContract runs the backend contract for the client against the sandbox
 // engine served over HTTP in the Spacelift dialect.
 func TestContract(t *testing.T) {
 	backendtest.Run(t, func(t *testing.T) backendtest.Harness {
-		clock := sandbox.NewManualClock(time.Date(2026, 3, 14, 15, 9, 26, 0, time.UTC))
-		eng, err := sandbox.New(context.Background(), sandbox.Options{Dir: t.TempDir(), Seed: 7, Clock: clock})
-		if err != nil {
-			t.Fatalf("sandbox: %v", err)
-		}
-		t.Cleanup(func() { _ = eng.Close() })
-		srv, err := spaceliftapi.New(eng, spaceliftapi.Options{Clock: clock})
-		if err != nil {
-			t.Fatal(err)
-		}
-		base, err := srv.Start("127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { _ = srv.Close() })
-		env := map[string]string{
-			"SPACELIFT_API_KEY_ENDPOINT": base,
-			"SPACELIFT_API_KEY_ID":       srv.APIKeyID(),
-			"SPACELIFT_API_KEY_SECRET":   srv.APIKeySecret(),
-		}
-		c, err := New(context.Background(), Config{Env: func(k string) string { return env[k] }, HomeDir: t.TempDir(),
-			Now: clock.Now, RetryBaseDelay: time.Millisecond, Sandbox: true})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if info := c.Info(); info.Kind != "sandbox" || !info.Sandbox || info.Endpoint != base {
-			t.Fatalf("Info = %+v", info)
-		}
+		c, _, clock := newSandboxClient(t)
 		return backendtest.Harness{Backend: c, Advance: clock.Advance}
 	})
+}
+
+// newSandboxClient serves a fresh sandbox in the Spacelift dialect and
+// returns a client of it.
+func newSandboxClient(t *testing.T) (*Client, *sandbox.Engine, *sandbox.ManualClock) {
+	t.Helper()
+	clock := sandbox.NewManualClock(time.Date(2026, 3, 14, 15, 9, 26, 0, time.UTC))
+	eng, err := sandbox.New(context.Background(), sandbox.Options{Dir: t.TempDir(), Seed: 7, Clock: clock})
+	if err != nil {
+		t.Fatalf("sandbox: %v", err)
+	}
+	t.Cleanup(func() { _ = eng.Close() })
+	srv, err := spaceliftapi.New(eng, spaceliftapi.Options{Clock: clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	base, err := srv.Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = srv.Close() })
+	env := map[string]string{
+		"SPACELIFT_API_KEY_ENDPOINT": base,
+		"SPACELIFT_API_KEY_ID":       srv.APIKeyID(),
+		"SPACELIFT_API_KEY_SECRET":   srv.APIKeySecret(),
+	}
+	c, err := New(context.Background(), Config{Env: func(k string) string { return env[k] }, HomeDir: t.TempDir(),
+		Now: clock.Now, RetryBaseDelay: time.Millisecond, Sandbox: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info := c.Info(); info.Kind != "sandbox" || !info.Sandbox || info.Endpoint != base {
+		t.Fatalf("Info = %+v", info)
+	}
+	return c, eng, clock
+}
+
+// TestPlanCommit plans a qa stack at dev's commit: a proposed run of that
+// commit, while a deploy of another commit is refused.
+func TestPlanCommit(t *testing.T) {
+	c, eng, _ := newSandboxClient(t)
+	var _ backend.CommitPlanner = c
+	ctx := context.Background()
+	dev, qa := stackByID(t, eng, "dev-payments-api"), stackByID(t, eng, "qa-payments-api")
+	if dev.TrackedCommit == qa.TrackedCommit {
+		t.Fatal("the seed's dev and qa payments are at one commit")
+	}
+	r, err := c.PlanCommit(ctx, qa.ID, dev.TrackedCommit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Kind != model.RunPlan || r.Commit != dev.TrackedCommit || r.StackID != qa.ID {
+		t.Fatalf("run = %+v", r)
+	}
+	if _, err := c.PlanCommit(ctx, qa.ID, "0000000000000000000000000000000000000000"); err == nil {
+		t.Fatal("planned a commit the repository lacks")
+	}
+}
+
+func stackByID(t *testing.T, b backend.Backend, id string) model.Stack {
+	t.Helper()
+	stacks, err := b.ListStacks(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range stacks {
+		if s.ID == id {
+			return s
+		}
+	}
+	t.Fatalf("no stack %s", id)
+	return model.Stack{}
 }
