@@ -156,6 +156,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.onPromotionPlan(msg), nil
 	case promotedMsg:
 		return m.onPromoted(msg)
+	case predictedMsg:
+		return m.onPredicted(msg), nil
 	case promotionRunsMsg:
 		if msg.err != nil {
 			m.message, m.messageErr = "the audit log failed to record the promotion's runs: "+msg.err.Error(), true
@@ -206,8 +208,8 @@ func (m Model) onStacks(msg stacksMsg) (tea.Model, tea.Cmd) {
 	if m.view == viewRun {
 		run = m.fetchRun() // someone else may have confirmed or stopped it
 	}
-	m, audited := m.auditPromotionRuns()
-	return m, tea.Batch(tick, runs, run, m.pollWatches(), audited)
+	m, promotion := m.onStacksPromote()
+	return m, tea.Batch(tick, runs, run, m.pollWatches(), promotion)
 }
 
 func (m Model) onRuns(msg runsMsg) Model {

@@ -39,6 +39,8 @@ type promoteState struct {
 	gates  []promote.Gate
 	waves  [][]string
 	scroll int // first line of the diff shown
+	// predicted are the affected stacks planned at the promoted commit.
+	predicted []predictedPlan
 
 	// The promotion's dialog fields, by index in its values (-1: none).
 	overrideField, confirmField int
@@ -200,7 +202,7 @@ func (m Model) computePromotion() (Model, tea.Cmd) {
 	m.pr.req++
 	m.pr.stage, m.pr.loading, m.pr.err, m.pr.scroll = stageDiff, true, nil, 0
 	m.pr.plan = promote.Plan{Repo: m.pr.rows[m.pr.row].url, Source: source, Target: target}
-	m.pr.gates, m.pr.waves = nil, nil
+	m.pr.gates, m.pr.waves, m.pr.predicted = nil, nil, nil
 	ctx, cache, b, req, url := m.ctx, m.git, m.backend, m.pr.req, m.pr.rows[m.pr.row].url
 	stacks := m.allStacks()
 	return m, func() tea.Msg {

@@ -32,6 +32,8 @@ func (m Model) handlePromoteKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 			m.pr.scroll = min(m.pr.scroll+1, max(0, len(m.diffLines())-1))
 		case key.Matches(msg, k.Open):
 			return m.proposePromotion()
+		case key.Matches(msg, k.Predict):
+			return m.predictPlans()
 		}
 	case stageWaves:
 		if next, cmd, ok := m.handleActionKey(msg); ok {

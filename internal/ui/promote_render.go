@@ -189,8 +189,10 @@ func (m Model) diffLines() []string {
 	if len(m.pr.waves) == 0 {
 		lines = append(lines, st.Subtle.Render("    none: no stack's project root changed"))
 	}
+	section(fmt.Sprintf("5. Predicted plans at %s", shortSHA(p.Commit)))
+	lines = append(lines, m.predictedLines()...)
 	failed := promote.Failed(m.pr.gates)
-	section(fmt.Sprintf("5. Gates: %d of %d pass", len(m.pr.gates)-len(failed), len(m.pr.gates)))
+	section(fmt.Sprintf("6. Gates: %d of %d pass", len(m.pr.gates)-len(failed), len(m.pr.gates)))
 	for _, g := range m.pr.gates {
 		mark := st.OK.Render("✓")
 		if !g.Pass {
@@ -271,7 +273,7 @@ func (m Model) promoteHelp() [][]key.Binding {
 	case stageDiff:
 		open := k.Open
 		open.SetHelp(open.Help().Key, "promote (after the checklist)")
-		return [][]key.Binding{{open, k.Up, k.Down}, common}
+		return [][]key.Binding{{open, k.Predict, k.Up, k.Down}, common}
 	case stageWaves:
 		return [][]key.Binding{{k.Up, k.Down, a.Confirm, a.Discard, a.Retry, a.Latest, a.History}, common}
 	}

@@ -108,7 +108,16 @@ func TestPromoteDevToQAToProdThroughTheUI(t *testing.T) {
 	r.selectCell("identity", "dev")
 	r.press("enter")
 	r.requireScreen("Promote identity  dev → qa", "1. Commits (git log qa..dev): 1", "Change terraform/main.tf on dev",
-		"qa-identity (", "terraform/main.tf", "wave 1: qa-identity", "5. Gates: 5 of 5 pass", "✓ deployed in source")
+		"qa-identity (", "terraform/main.tf", "wave 1: qa-identity", "6. Gates: 5 of 5 pass", "✓ deployed in source")
+
+	r.requireScreen("p plans the affected stacks at " + shortSHA(head))
+	r.press("p")
+	r.until("the predicted plan", func() bool { return len(r.m.pr.predicted) == 1 && r.m.predictionsDone() })
+	r.requireScreen("5. Predicted plans at "+shortSHA(head), "✓ FINISHED")
+	if pp := r.m.pr.predicted[0]; pp.stackID != "qa-identity" || pp.run.Kind != model.RunPlan || pp.run.Commit != head ||
+		pp.run.Delta == nil || pp.run.Delta.Add != 1 {
+		t.Fatalf("predicted plan = %+v, run %+v", pp, pp.run)
+	}
 
 	r.press("enter")
 	r.requireScreen("Promote identity dev → qa?", "Strategy     fast-forward", "Stacks       qa-identity")
@@ -151,7 +160,7 @@ func TestPromoteDevToQAToProdThroughTheUI(t *testing.T) {
 	r.requireScreen("Promotion board")
 	r.selectCell("identity", "qa")
 	r.press("enter")
-	r.requireScreen("Promote identity  qa → prod", "5. Gates: 5 of 5 pass", "prod is protected")
+	r.requireScreen("Promote identity  qa → prod", "6. Gates: 5 of 5 pass", "prod is protected")
 	r.press("enter")
 	r.requireScreen("Protected: type the environment name (prod)")
 	r.press("y", "enter") // y is text here, and "y" is not the name
@@ -231,7 +240,7 @@ func TestPullRequestStrategyLeavesTheBranchAlone(t *testing.T) {
 	r.press("P")
 	r.selectCell("payments", "dev")
 	r.press("enter")
-	r.requireScreen("by pull-request", "5. Gates: 5 of 5 pass")
+	r.requireScreen("by pull-request", "6. Gates: 5 of 5 pass")
 	r.press("enter", "y")
 	r.requireScreen("Promotion dev → qa proposed", "The qa stacks run once it is merged.")
 	w.Sync()

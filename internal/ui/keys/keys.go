@@ -69,11 +69,12 @@ type History struct {
 // Promote keys move on the promotion board and its wave view; Open
 // computes a promotion's diff from the board and goes ahead from the diff.
 type Promote struct {
-	Up    key.Binding
-	Down  key.Binding
-	Left  key.Binding
-	Right key.Binding
-	Open  key.Binding
+	Up      key.Binding
+	Down    key.Binding
+	Left    key.Binding
+	Right   key.Binding
+	Open    key.Binding
+	Predict key.Binding // the diff: plan the affected stacks at the promoted commit
 }
 
 // Run keys scroll and search the run view's log.
@@ -185,11 +186,12 @@ func Default() Map {
 			Watch: b("w", "watch run", "w"),
 		},
 		Promote: Promote{
-			Up:    b("↑/k", "up", "up", "k"),
-			Down:  b("↓/j", "down", "down", "j"),
-			Left:  b("←", "previous environment", "left"),
-			Right: b("→", "next environment", "right"),
-			Open:  b("enter", "promote to the next environment (diff first)", "enter"),
+			Up:      b("↑/k", "up", "up", "k"),
+			Down:    b("↓/j", "down", "down", "j"),
+			Left:    b("←", "previous environment", "left"),
+			Right:   b("→", "next environment", "right"),
+			Open:    b("enter", "promote to the next environment (diff first)", "enter"),
+			Predict: b("p", "predicted plans (proposed runs at the promoted commit)", "p"),
 		},
 		Run: Run{
 			Up:       b("↑/k", "scroll up", "up", "k"),
@@ -239,10 +241,13 @@ type action struct {
 // actions lists every remappable binding of m. Contexts that are active at
 // the same time share a context name so duplicates across them are caught.
 func (m *Map) actions() []action {
-	global := []string{"tree", "detail", "history", "run", "promote"}
+	// The promotion board and diff ("promote") take no stack actions; its
+	// wave view ("waves") does.
+	global := []string{"tree", "detail", "history", "run", "promote", "waves"}
 	tree, detail, input := []string{"tree"}, []string{"detail"}, []string{"input"}
-	acts, history, run, dialog := global, []string{"history"}, []string{"run"}, []string{"dialog"}
-	promote := []string{"promote"}
+	acts := []string{"tree", "detail", "history", "run", "waves"}
+	history, run, dialog := []string{"history"}, []string{"run"}, []string{"dialog"}
+	promote, promoteMove := []string{"promote"}, []string{"promote", "waves"}
 	return []action{
 		{"quit", global, &m.Global.Quit},
 		{"help", global, &m.Global.Help},
@@ -281,11 +286,12 @@ func (m *Map) actions() []action {
 		{"history_down", history, &m.History.Down},
 		{"history_open", history, &m.History.Open},
 		{"history_watch", history, &m.History.Watch},
-		{"promote_up", promote, &m.Promote.Up},
-		{"promote_down", promote, &m.Promote.Down},
+		{"promote_up", promoteMove, &m.Promote.Up},
+		{"promote_down", promoteMove, &m.Promote.Down},
 		{"promote_left", promote, &m.Promote.Left},
 		{"promote_right", promote, &m.Promote.Right},
 		{"promote_open", promote, &m.Promote.Open},
+		{"promote_predict", promote, &m.Promote.Predict},
 		{"log_up", run, &m.Run.Up},
 		{"log_down", run, &m.Run.Down},
 		{"log_page_up", run, &m.Run.PageUp},
