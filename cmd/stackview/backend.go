@@ -48,6 +48,7 @@ func (a *app) startSandbox() (*sandbox.Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("starting the sandbox: %w", err)
 	}
+	a.repoFiles = eng
 	return eng, nil
 }
 

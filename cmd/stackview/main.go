@@ -12,6 +12,7 @@ import (
 	"syscall"
 
 	"github.com/stackview/stackview/internal/config"
+	"github.com/stackview/stackview/internal/ui"
 )
 
 // version is set at build time by the Makefile.
@@ -26,6 +27,9 @@ type app struct {
 	stdout io.Writer
 	stderr io.Writer
 	getenv func(string) string
+	// repoFiles reads the repositories of the running sandbox (drift ignore
+	// files); nil for backends whose repositories are not local.
+	repoFiles ui.RepoFiles
 }
 
 func main() {

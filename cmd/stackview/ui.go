@@ -5,6 +5,7 @@ import (
 
 	"github.com/stackview/stackview/internal/audit"
 	"github.com/stackview/stackview/internal/config"
+	"github.com/stackview/stackview/internal/drift"
 	"github.com/stackview/stackview/internal/promote"
 	"github.com/stackview/stackview/internal/ui"
 	"github.com/stackview/stackview/internal/ui/keys"
@@ -43,6 +44,9 @@ func runUI(a *app) error {
 		RefreshInterval: a.cfg.RefreshInterval,
 		ReadOnly:        a.cfg.ReadOnly,
 		NoColor:         a.noColor(),
+		DriftIgnore:     a.cfg.DriftIgnore,
+		RepoFiles:       a.repoFiles,
+		SaveDriftIgnore: a.saveDriftIgnore,
 		Git:             a.gitCache(),
 		Strategy:        promote.Strategy(a.cfg.Promotion.Strategy),
 	})
@@ -54,4 +58,14 @@ func runUI(a *app) error {
 func (a *app) gitCache() vcs.Cache {
 	sandbox := a.cfg.Backend == config.BackendSandbox || a.cfg.Backend == config.BackendSandboxDirect
 	return vcs.Cache{Dir: a.cfg.Git.CacheDir, Clones: a.cfg.Git.Clones, UserConfig: !sandbox}
+}
+
+// saveDriftIgnore appends a rule chosen in the UI to the config file in use,
+// or to the default one when none was read.
+func (a *app) saveDriftIgnore(r drift.Rule) error {
+	path := a.cfg.Path
+	if path == "" {
+		path = config.DefaultPath()
+	}
+	return config.AppendDriftIgnore(path, r)
 }

@@ -91,7 +91,9 @@ type CommitPlanner interface {
 // Capabilities lists operations that not every backend offers. The UI shows
 // an action disabled, with a reason, when its capability is false.
 type Capabilities struct {
-	DriftCheck bool // a drift check can be started through the API (TFC: no)
+	// DriftCheck: a drift check can be started through the API. TFC cannot
+	// start a health assessment, so there it is a refresh-only plan.
+	DriftCheck bool
 	Review     bool // runs can be approved or rejected (approval policies)
 	Lock       bool // stacks can be locked
 	Stop       bool // a started run can be stopped (not just a queued one canceled)

@@ -15,6 +15,7 @@ import (
 
 	"github.com/BurntSushi/toml"
 
+	"github.com/stackview/stackview/internal/drift"
 	"github.com/stackview/stackview/internal/model"
 )
 
@@ -48,6 +49,7 @@ type Config struct {
 	Environments []model.Environment
 	Mapping      model.Mapping
 	Keys         map[string][]string // action -> keys, validated by the UI's keymap
+	DriftIgnore  []drift.Rule        // [[drift.ignore]]: known-noise drift, like a repository's ignore file
 
 	Git       Git
 	Promotion Promotion
@@ -105,8 +107,13 @@ type file struct {
 	Environments    []fileEnvironment   `toml:"environments"`
 	Mapping         *fileMapping        `toml:"mapping"`
 	Keys            map[string][]string `toml:"keys"`
+	Drift           *fileDrift          `toml:"drift"`
 	Git             *fileGit            `toml:"git"`
 	Promotion       *Promotion          `toml:"promotion"`
+}
+
+type fileDrift struct {
+	Ignore []drift.Rule `toml:"ignore"`
 }
 
 type fileGit struct {
@@ -257,6 +264,15 @@ func (c *Config) apply(f *file) error {
 		}
 	}
 	c.Keys = f.Keys
+	if f.Drift != nil {
+		for i, r := range f.Drift.Ignore {
+			if err := r.Validate(); err != nil {
+				return c.errorf("drift.ignore", "entry %d: %v", i+1, err)
+			}
+			r.Source = "config"
+			c.DriftIgnore = append(c.DriftIgnore, r)
+		}
+	}
 	if f.Git != nil {
 		c.Git.CacheDir = expandHome(f.Git.CacheDir)
 		c.Git.Clones = map[string]string{}
@@ -369,4 +385,39 @@ func unwrapPathError(err error) error {
 		return pe.Err
 	}
 	return err
+}
+
+// AppendDriftIgnore adds a [[drift.ignore]] entry to the config file at
+// path, creating the file (and its directory) when there is none, so an
+// ignore chosen in the UI survives a restart. The rule is checked first, and
+// the file must still parse afterwards.
+func AppendDriftIgnore(path string, r drift.Rule) error {
+	if path == "" {
+		return errors.New("no config file path to write the ignore rule to")
+	}
+	if err := r.Validate(); err != nil {
+		return err
+	}
+	old, err := os.ReadFile(path)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("%s: cannot read config: %v", path, unwrapPathError(err))
+	}
+	text := string(old)
+	if text != "" && !strings.HasSuffix(text, "\n") {
+		text += "\n"
+	}
+	if text != "" {
+		text += "\n"
+	}
+	text += r.Format("drift.ignore")
+	if _, err := Parse(path, []byte(text)); err != nil {
+		return fmt.Errorf("adding the ignore rule would break the config: %w", err)
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return fmt.Errorf("%s: %v", filepath.Dir(path), unwrapPathError(err))
+	}
+	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+		return fmt.Errorf("%s: cannot write config: %v", path, unwrapPathError(err))
+	}
+	return nil
 }

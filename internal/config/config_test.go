@@ -2,6 +2,7 @@ package config
 
 import (
 	"errors"
+	"github.com/stackview/stackview/internal/drift"
 	"os"
 	"path/filepath"
 	"strings"
@@ -221,5 +222,58 @@ func TestExampleFileIsTheDefaults(t *testing.T) {
 		if e != d.Environments[i] {
 			t.Errorf("environment %d = %+v, want %+v", i, e, d.Environments[i])
 		}
+	}
+}
+
+func TestDriftIgnore(t *testing.T) {
+	p := writeConfig(t, `
+[[drift.ignore]]
+address = "aws_autoscaling_group.*"
+attribute = "desired_capacity"
+environment = "prod"
+reason = "the autoscaler owns it"
+`)
+	c, err := Load(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.DriftIgnore) != 1 || c.DriftIgnore[0].Attribute != "desired_capacity" || c.DriftIgnore[0].Source != "config" ||
+		!c.DriftIgnore[0].Matches("prod", "aws_autoscaling_group.web", "desired_capacity") {
+		t.Errorf("drift ignore = %+v", c.DriftIgnore)
+	}
+	p = writeConfig(t, "[[drift.ignore]]\naddress = \"x\"\n")
+	var ce *Error
+	if _, err := Load(p); !errors.As(err, &ce) || ce.Key != "drift.ignore" || ce.Line != 1 {
+		t.Errorf("missing attribute: %v, want an error at drift.ignore", err)
+	}
+	p = writeConfig(t, "[[drift.ignore]]\naddress = \"x\"\nattribute = \"y\"\ncolour = \"red\"\n")
+	if _, err := Load(p); err == nil || !strings.Contains(err.Error(), "drift.ignore.colour") {
+		t.Errorf("unknown key: %v", err)
+	}
+}
+
+func TestAppendDriftIgnore(t *testing.T) {
+	// No file yet: it and its directory are created.
+	p := filepath.Join(t.TempDir(), "stackview", "config.toml")
+	r := drift.Rule{Address: `aws_instance.web["a"]`, Attribute: "tags.LastScanned", Reason: "scanner"}
+	if err := AppendDriftIgnore(p, r); err != nil {
+		t.Fatal(err)
+	}
+	if c, err := Load(p); err != nil || len(c.DriftIgnore) != 1 {
+		t.Fatalf("new file: %+v, %v", c, err)
+	}
+	// An existing file whose last line has no newline keeps its settings.
+	if err := os.WriteFile(p, []byte("read_only = true"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := AppendDriftIgnore(p, r); err != nil {
+		t.Fatal(err)
+	}
+	c, err := Load(p)
+	if err != nil || !c.ReadOnly || len(c.DriftIgnore) != 1 || c.DriftIgnore[0].Address != r.Address {
+		t.Fatalf("after append: %+v, %v", c, err)
+	}
+	if err := AppendDriftIgnore(p, drift.Rule{Address: "x"}); err == nil {
+		t.Error("an invalid rule was appended")
 	}
 }

@@ -32,7 +32,12 @@ type Lock struct {
 type Drift struct {
 	Drifted   bool
 	CheckedAt time.Time
-	Resources []string
+	Resources []string // addresses of the drifted resources
+	// Changes details Resources with the attributes that drifted, when the
+	// backend reports them (nil otherwise; Resources is always filled).
+	Changes []ResourceChange
+	// RunID is the drift check (run or assessment) that found it, when known.
+	RunID string
 }
 
 // Stack is one Spacelift stack or TFC workspace. Backends fill the raw

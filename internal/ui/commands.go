@@ -20,12 +20,16 @@ const runsShown = 5
 // fetchStacks lists the stacks. Inputs are copied before the closure so the
 // command never reads the model from its goroutine.
 func (m Model) fetchStacks(req int) tea.Cmd {
-	ctx, b := m.ctx, m.backend
+	ctx, b, files := m.ctx, m.backend, m.repoFiles
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(ctx, callTimeout)
 		defer cancel()
 		stacks, err := b.ListStacks(ctx)
-		return stacksMsg{req: req, stacks: stacks, err: err}
+		if err != nil {
+			return stacksMsg{req: req, err: err}
+		}
+		rules, rerr := loadRepoRules(ctx, files, stacks)
+		return stacksMsg{req: req, stacks: stacks, repoRules: rules, rulesErr: rerr}
 	}
 }
 

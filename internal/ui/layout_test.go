@@ -27,6 +27,9 @@ func TestEveryScreenFillsTheTerminalExactly(t *testing.T) {
 		"bulk-review":  func(d *driver) { d.press("3", "ctrl+a", "p") },
 		"run":          func(d *driver) { d.press("l") },
 		"history":      func(d *driver) { d.press("H") },
+		"drift-inbox":  func(d *driver) { d.press("F") },
+		"drift-detail": func(d *driver) { d.press("F", "enter") },
+		"drift-ask":    func(d *driver) { d.press("F", "D") },
 		"refresh-fail": func(d *driver) {
 			d.fake.FailList(errors.New(strings.Repeat("boom ", 40)))
 			d.press("r")

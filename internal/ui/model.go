@@ -8,6 +8,7 @@ import (
 
 	"github.com/stackview/stackview/internal/audit"
 	"github.com/stackview/stackview/internal/backend"
+	"github.com/stackview/stackview/internal/drift"
 	"github.com/stackview/stackview/internal/model"
 	"github.com/stackview/stackview/internal/promote"
 	"github.com/stackview/stackview/internal/ui/keys"
@@ -107,7 +108,11 @@ type Model struct {
 	rv      runView
 	rvGen   int // poll generation of the run view; a new run view retires the old chain
 	watches []watch
-	pr      promoteState
+
+	drift      driftState
+	repoFiles  RepoFiles              // reads ignore files; nil = config rules only
+	saveIgnore func(drift.Rule) error // persists an ignore chosen with i; nil = this session only
+	pr         promoteState
 }
 
 // Init starts the first load and, for Theme "auto", asks the terminal for
@@ -143,7 +148,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case runsMsg:
 		return m.onRuns(msg), nil
 	case actionsMsg:
-		return m.onActions(msg)
+		next, cmd := m.onActions(msg)
+		return next.afterActions(msg), cmd
 	case historyMsg:
 		return m.onHistory(msg), nil
 	case runMsg, logMsg, changesMsg, pollMsg:
@@ -163,6 +169,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.message, m.messageErr = "the audit log failed to record the promotion's runs: "+msg.err.Error(), true
 		}
 		return m, nil
+	case ignoreSavedMsg:
+		return m.onIgnoreSaved(msg), nil
 	case clockMsg:
 		return m, m.armClock()
 	case tickMsg:
@@ -201,6 +209,9 @@ func (m Model) onStacks(msg stacksMsg) (tea.Model, tea.Cmd) {
 	m.loaded = true
 	m.lastLoad = m.now()
 	m.forest = model.BuildForest(msg.stacks, m.envs, m.mapping)
+	m.drift.repoRules, m.drift.rulesErr = msg.repoRules, msg.rulesErr
+	m.applyDrift(true)
+	m.trackStarted()
 	m.waves = waveIndex(&m.forest)
 	m.rebuildRows()
 	m, runs := m.loadRunsIfNeeded(true)

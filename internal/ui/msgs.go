@@ -1,6 +1,9 @@
 package ui
 
-import "github.com/stackview/stackview/internal/model"
+import (
+	"github.com/stackview/stackview/internal/drift"
+	"github.com/stackview/stackview/internal/model"
+)
 
 // Result messages carry the id of the request that produced them; Update
 // drops any whose id is not the latest, so a slow answer never overwrites a
@@ -11,6 +14,10 @@ type stacksMsg struct {
 	req    int
 	stacks []model.Stack
 	err    error
+	// The drift ignore files of the drifted stacks, read in the same
+	// command so that drift and its rules always arrive together.
+	repoRules map[string][]drift.Rule
+	rulesErr  error
 }
 
 // runsMsg is the answer to ListRuns for the selected stack.

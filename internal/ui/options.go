@@ -14,6 +14,7 @@ import (
 
 	"github.com/stackview/stackview/internal/audit"
 	"github.com/stackview/stackview/internal/backend"
+	"github.com/stackview/stackview/internal/drift"
 	"github.com/stackview/stackview/internal/model"
 	"github.com/stackview/stackview/internal/promote"
 	"github.com/stackview/stackview/internal/ui/keys"
@@ -37,6 +38,13 @@ type Options struct {
 	// how they move branches (config [git], [promotion]).
 	Git      vcs.Cache
 	Strategy promote.Strategy
+
+	// DriftIgnore is the user config's [[drift.ignore]] rules; RepoFiles
+	// reads each repository's .stackview/drift-ignore.toml (nil: none);
+	// SaveDriftIgnore persists a rule chosen with i (nil: this session only).
+	DriftIgnore     []drift.Rule
+	RepoFiles       RepoFiles
+	SaveDriftIgnore func(drift.Rule) error
 
 	// Now is the clock for ages and "updated Ns ago"; time.Now if nil. Tests
 	// and the sandbox pass their own clock so the screen is deterministic.
@@ -98,7 +106,11 @@ func New(opts Options) (Model, error) {
 		openURL:   openBrowser,
 		stacksReq: 1,
 		loading:   true,
+
+		repoFiles:  opts.RepoFiles,
+		saveIgnore: opts.SaveDriftIgnore,
 	}
+	m.drift.configRules = opts.DriftIgnore
 	m.styles = theme.New(opts.Theme != "light", opts.NoColor, theme.DefaultPalette())
 	m.forest = model.BuildForest(nil, envs, mapping)
 	return m, nil

@@ -141,6 +141,8 @@ func (m Model) renderView() string {
 		return m.renderRun(w, h)
 	case m.view == viewHistory:
 		return m.renderHistory(w, h)
+	case m.drift.open:
+		return m.renderDrift(w, h)
 	case m.detailShownFull():
 		return m.renderDetail(w, h)
 	case m.showPane():
@@ -266,6 +268,13 @@ func (m Model) contextHelp() [][]key.Binding {
 			actions,
 			{g.Refresh, g.Command, g.Help, g.Quit},
 		}
+	case m.drift.open:
+		d := m.keys.Drift
+		return [][]key.Binding{
+			{d.Up, d.Down, d.Open, d.Check, m.reconcileKey(), a.Confirm, d.Ignore, g.ClearEsc},
+			actions,
+			{g.Refresh, g.Command, g.Help, g.Quit},
+		}
 	case m.detailShownFull():
 		return [][]key.Binding{
 			{m.keys.Detail.Close, g.ClearEsc, m.keys.Detail.ScrollUp, m.keys.Detail.ScrollDown},
@@ -274,7 +283,7 @@ func (m Model) contextHelp() [][]key.Binding {
 		}
 	}
 	return [][]key.Binding{
-		{t.Up, t.Down, t.Top, t.Bottom, t.PageUp, t.PageDown, t.Detail, t.Mark, t.MarkAll, t.Watch},
+		{t.Up, t.Down, t.Top, t.Bottom, t.PageUp, t.PageDown, t.Detail, t.Mark, t.MarkAll, t.Watch, t.Inbox, t.Check},
 		actions,
 		{g.Filter, g.ClearEsc, g.Command, g.NextEnv, g.PrevEnv, g.JumpEnv, g.Promote},
 		{g.Refresh, g.Help, g.Quit},
@@ -307,6 +316,9 @@ func (m Model) renderHints() string {
 		short = []key.Binding{m.keys.Global.ClearEsc, h.Down, h.Open, a.Confirm, m.keys.Global.Help, m.keys.Global.Quit}
 	case m.helpOpen:
 		short = []key.Binding{m.keys.Global.Help, m.keys.Global.Quit}
+	case m.drift.open:
+		d, g := m.keys.Drift, m.keys.Global
+		short = []key.Binding{d.Open, d.Check, m.reconcileKey(), a.Confirm, d.Ignore, g.ClearEsc, g.Help, g.Quit}
 	case m.detailShownFull():
 		short = []key.Binding{m.keys.Detail.Close, m.keys.Global.NextEnv, m.keys.Global.Help, m.keys.Global.Quit}
 	default:
@@ -347,6 +359,8 @@ func (m Model) renderHelp(w, h int) string {
 		view = "run history"
 	case m.view == viewPromote:
 		view = "promotion screens"
+	case m.drift.open:
+		view = "drift inbox"
 	case m.detailShownFull():
 		view = "stack detail"
 	}

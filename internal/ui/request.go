@@ -243,6 +243,8 @@ func perform(ctx context.Context, b backend.Backend, o op) (*model.Run, error) {
 		r, err = b.Trigger(ctx, o.stackID, model.RunPlan)
 	case "deploy":
 		r, err = b.Trigger(ctx, o.stackID, model.RunDeploy)
+	case "drift-check":
+		r, err = b.Trigger(ctx, o.stackID, model.RunDriftCheck)
 	case "promote":
 		r, err = b.Promote(ctx, o.stackID, o.runID)
 	case "confirm":

@@ -217,6 +217,9 @@ func (m Model) actionTarget() (*model.Stack, *model.Run) {
 		}
 		return nil, nil
 	}
+	if m.drift.open {
+		return m.driftStack(), nil // D reconciles, c confirms the stack in the drift view
+	}
 	return m.selected(), nil
 }
 

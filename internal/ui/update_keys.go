@@ -32,6 +32,11 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	}
 	quitArmed := m.quitArmed
 	m.quitArmed = false
+	if m.drift.open && m.view == viewTree && m.loaded {
+		if next, cmd, ok := m.handleDriftKey(msg); ok {
+			return next, cmd
+		}
+	}
 	switch {
 	case key.Matches(msg, g.Quit):
 		return m.quit(quitArmed)
@@ -58,9 +63,9 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	case key.Matches(msg, g.ClearEsc) && m.view == viewPromote:
 		return m.promoteBack()
 	case key.Matches(msg, g.ClearEsc):
-		return m.back().loadRunsIfNeeded(false)
+		return m.back().loadRunsIfNeeded(false) // clearing the filter may move the selection
 	case m.view == viewPromote:
-		return m.handlePromoteKey(msg) // clearing the filter may move the selection
+		return m.handlePromoteKey(msg)
 	}
 	if next, cmd, ok := m.handleActionKey(msg); ok {
 		return next, cmd
@@ -156,6 +161,10 @@ func (m Model) handleTreeKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return m.markAll(), nil
 	case key.Matches(msg, t.Watch):
 		return m.toggleWatch()
+	case key.Matches(msg, t.Inbox):
+		return m.openDrift()
+	case key.Matches(msg, t.Check):
+		return m.checkNow(m.selected())
 	case key.Matches(msg, t.Detail):
 		if m.wide() {
 			m.paneHidden = !m.paneHidden

@@ -528,6 +528,18 @@ func testDriftCheck(t *testing.T, h Harness) {
 	if after.Drift.Drifted != (r.Delta != nil && !r.Delta.Empty()) {
 		t.Fatalf("drifted = %v but the check's delta is %+v", after.Drift.Drifted, r.Delta)
 	}
+	// Optional details must agree with what they detail. (TFC names its
+	// assessment result, which is not a run.)
+	if id := after.Drift.RunID; id != "" && id != r.ID {
+		if _, err := h.Backend.GetRun(ctx(t), s.ID, id); err == nil {
+			t.Errorf("drift run = %s, want the check just finished (%s)", id, r.ID)
+		}
+	}
+	for _, c := range after.Drift.Changes {
+		if !slices.Contains(after.Drift.Resources, c.Address) {
+			t.Errorf("drift detail for %s, which is not among the drifted resources %v", c.Address, after.Drift.Resources)
+		}
+	}
 }
 
 func testModules(t *testing.T, h Harness) {

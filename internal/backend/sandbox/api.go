@@ -37,6 +37,7 @@ func (s *stack) view() model.Stack {
 	v.Labels = slices.Clone(s.Labels)
 	v.DependsOn = slices.Clone(s.DependsOn)
 	v.Drift.Resources = slices.Clone(s.Drift.Resources)
+	v.Drift.Changes = cloneChanges(s.Drift.Changes)
 	if s.Lock != nil {
 		l := *s.Lock
 		v.Lock = &l
@@ -168,12 +169,7 @@ func (e *Engine) RunChanges(ctx context.Context, stackID, runID string) ([]model
 	if r.Delta == nil {
 		return nil, nil
 	}
-	out := make([]model.ResourceChange, len(r.changes))
-	for i, c := range r.changes {
-		out[i] = c
-		out[i].Attributes = slices.Clone(c.Attributes)
-	}
-	return out, nil
+	return cloneChanges(r.changes), nil
 }
 
 // Trigger starts a run of the stack's tracked commit. A deploy on a stack
@@ -196,6 +192,9 @@ func (e *Engine) Trigger(ctx context.Context, stackID string, kind model.RunKind
 		return model.Run{}, backend.Conflictf("unknown run kind %q", kind)
 	}
 	title := s.repo.message(ctx, s.TrackedCommit)
+	if kind == model.RunDriftCheck {
+		title = "Drift check (on demand)"
+	}
 	r := e.newRun(s, kind, s.TrackedCommit, You, title, now)
 	return r.view(), nil
 }

@@ -31,6 +31,17 @@
 // With Options.Stacks > 0 a simpler organisation of about that many stacks
 // is generated instead, for benchmarks.
 //
+// # Drift
+//
+// Resources change behind Terraform's back: in the seeded past (prod-network,
+// qa-storefront) and, once running, on prod-identity (2 h in) and
+// qa-payments-api (3 h in, only a tag the ignore files call noise).
+// Scheduled drift detection checks every qa and prod stack every six hours
+// with a proposed run flagged as a drift check; Trigger(RunDriftCheck)
+// checks at once. Stack.Drift carries the drifted attributes and the check's
+// run id; a deploy that applies puts the resources back. Every project
+// repository has a .stackview/drift-ignore.toml (read with StackFile).
+//
 // # Plans from git
 //
 // A run plans the stack's project root at the run's commit against the

@@ -44,6 +44,7 @@ type Engine struct {
 	active   []*run // runs not yet terminal, in creation order
 	parsed   parseCache
 	lastSync time.Time
+	sched    driftSchedule
 
 	// reviewer, set only while seeding, confirms waiting runs after a delay
 	// the way a colleague would; nil afterwards.
@@ -53,9 +54,9 @@ type Engine struct {
 type stack struct {
 	model.Stack
 	repo    *repository
-	applied string // commit of the last applied run ("" = nothing applied)
-	drift   []string
-	runs    []*run // creation order
+	applied string                 // commit of the last applied run ("" = nothing applied)
+	drift   []model.ResourceChange // resources changed behind Terraform's back, found by the next drift check
+	runs    []*run                 // creation order
 }
 
 type module struct {
@@ -110,6 +111,9 @@ func (e *Engine) now(ctx context.Context) (time.Time, error) {
 			return t, err
 		}
 		e.advanceTo(ctx, t)
+	}
+	if e.sched.due(t) {
+		e.runDriftSchedule(ctx, t)
 	}
 	return t, nil
 }

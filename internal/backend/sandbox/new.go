@@ -150,7 +150,15 @@ func (e *Engine) load(ctx context.Context, m marker, resume bool) error {
 	if err := sd.build(so, resume); err != nil {
 		return err
 	}
-	return sd.replay(so)
+	if err := sd.replay(so); err != nil {
+		return err
+	}
+	if m.Stacks == 0 {
+		e.mu.Lock()
+		e.startDriftSchedule(e.clock.Now())
+		e.mu.Unlock()
+	}
+	return nil
 }
 
 // materializeAll writes (or finds) every repository, a few at a time.

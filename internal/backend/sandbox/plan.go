@@ -150,22 +150,6 @@ func (e *Engine) diffModules(old, cur loadedConfig) []model.ResourceChange {
 	return out
 }
 
-// driftChanges turns drifted resources not already in the plan into updates
-// that put them back.
-func driftChanges(drifted []string, planned []model.ResourceChange) []model.ResourceChange {
-	seen := map[string]bool{}
-	for _, c := range planned {
-		seen[c.Address] = true
-	}
-	var out []model.ResourceChange
-	for _, addr := range drifted {
-		if !seen[addr] {
-			out = append(out, model.ResourceChange{Address: addr, Action: model.ActionChange, Attributes: []string{"tags"}})
-		}
-	}
-	return out
-}
-
 func sortedKeys[V any](m map[string]V) []string {
 	out := make([]string, 0, len(m))
 	for k := range m {

@@ -182,7 +182,8 @@ func (e *Engine) afterPlan(r *run, at time.Time) {
 	switch {
 	case r.Kind == model.RunDriftCheck:
 		e.transition(r, model.StateFinished, at, "")
-		s.Drift = model.Drift{Drifted: len(r.changes) > 0, CheckedAt: at, Resources: addresses(r.changes)}
+		s.Drift = model.Drift{Drifted: len(r.changes) > 0, CheckedAt: at, Resources: addresses(r.changes),
+			Changes: cloneChanges(r.changes), RunID: r.ID}
 	case r.Kind == model.RunPlan && needsReview(s, r.changes):
 		e.transition(r, model.StatePendingReview, at, "approval policy: destroying resources in prod needs a review")
 	case r.Kind == model.RunPlan:
@@ -203,7 +204,7 @@ func (e *Engine) applied(r *run, at time.Time) {
 	s := r.stack
 	s.applied = r.Commit
 	if s.Drift.Drifted {
-		s.Drift = model.Drift{CheckedAt: s.Drift.CheckedAt}
+		s.Drift = model.Drift{CheckedAt: s.Drift.CheckedAt, RunID: s.Drift.RunID}
 	}
 	s.drift = nil
 	if r.Delta == nil || r.Delta.Empty() {

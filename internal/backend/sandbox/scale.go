@@ -76,7 +76,7 @@ func (so *seedOrg) addScaleIncidents(base time.Time) {
 	for i, s := range so.stacks {
 		switch {
 		case s.Space == "qa" && i%31 == 0:
-			so.drift(s.ID, []string{"aws_iam_role.app"}, base.Add(-5*time.Hour))
+			so.drift(s.ID, base.Add(-5*time.Hour), drifted("aws_iam_role.app", "assume_role_policy"))
 		case s.Space == "prod" && i%43 == 0:
 			id := s.ID
 			so.event(base.Add(-time.Hour), func(sd *seeding) error {

@@ -202,6 +202,7 @@ func (so *seedOrg) addProject(org string, pi int, p project, base time.Time) {
 	start := base.Add(-6 * 24 * time.Hour)
 	b := newRepoBuilder(p.repo, org)
 	b.extra["README.md"] = []byte(fmt.Sprintf("# %s\n\nTerraform for %s. Branches: dev, qa, main (prod).\n", p.repo, p.repo))
+	b.extra[DriftIgnoreFile] = []byte(driftIgnoreSeed)
 	for _, r := range p.roots {
 		cfg := r.config
 		b.roots[r.dir] = &cfg
@@ -302,8 +303,9 @@ func (so *seedOrg) addAdmin(org string, start time.Time) {
 // for review. (The failed dev-analytics deploy comes from its own history.)
 func (so *seedOrg) addIncidents(base time.Time) {
 	so.leave["qa-payments-ledger"] = 2
-	so.drift("prod-network", []string{"aws_security_group.shared", "module.vpc.aws_subnet.private"}, base.Add(-9*time.Hour))
-	so.drift("qa-storefront", []string{"aws_cloudfront_distribution.cdn"}, base.Add(-7*time.Hour))
+	so.drift("prod-network", base.Add(-9*time.Hour),
+		drifted("aws_security_group.shared", "ingress"), drifted("module.vpc.aws_subnet.private", scannerTag))
+	so.drift("qa-storefront", base.Add(-7*time.Hour), drifted("aws_cloudfront_distribution.cdn", "default_ttl", scannerTag))
 	so.event(base.Add(-3*time.Hour), func(sd *seeding) error {
 		s := sd.e.byID["prod-payments-api"]
 		s.Lock = &model.Lock{Holder: "maria.chen", Note: "Change freeze: payments release on Friday", At: base.Add(-3 * time.Hour)}
@@ -338,9 +340,9 @@ func (so *seedOrg) deploy(stackID, by string, at time.Time) {
 
 // drift changes resources behind Terraform's back, and a scheduled drift
 // check finds them an hour later.
-func (so *seedOrg) drift(stackID string, resources []string, at time.Time) {
+func (so *seedOrg) drift(stackID string, at time.Time, changes ...model.ResourceChange) {
 	so.event(at, func(sd *seeding) error {
-		sd.e.byID[stackID].drift = resources
+		sd.e.byID[stackID].drift = changes
 		return nil
 	})
 	so.event(at.Add(time.Hour), func(sd *seeding) error {

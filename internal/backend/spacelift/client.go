@@ -89,9 +89,10 @@ func (c *Client) Info() backend.Info {
 }
 
 // Capabilities: Spacelift has every run and stack action stackview offers
-// except an on-demand drift check (drift detection runs on a schedule).
+// except an on-demand drift check (drift detection runs on a schedule; the
+// sandbox's dialect adds one).
 func (c *Client) Capabilities() backend.Capabilities {
-	return backend.Capabilities{Lock: true, Review: true, Stop: true, Promote: true, SyncCommit: true}
+	return backend.Capabilities{Lock: true, Review: true, Stop: true, Promote: true, SyncCommit: true, DriftCheck: c.sandbox}
 }
 
 // accountName is the subdomain of <account>.app.spacelift.io, or the host.

@@ -16,14 +16,14 @@ import (
 // engine served over HTTP in the Spacelift dialect.
 func TestContract(t *testing.T) {
 	backendtest.Run(t, func(t *testing.T) backendtest.Harness {
-		c, _, clock := newSandboxClient(t)
+		c, clock := sandboxClient(t)
 		return backendtest.Harness{Backend: c, Advance: clock.Advance}
 	})
 }
 
-// newSandboxClient serves a fresh sandbox in the Spacelift dialect and
-// returns a client of it.
-func newSandboxClient(t *testing.T) (*Client, *sandbox.Engine, *sandbox.ManualClock) {
+// sandboxClient serves a sandbox engine in the Spacelift dialect and
+// connects a client in sandbox mode to it.
+func sandboxClient(t *testing.T) (*Client, *sandbox.ManualClock) {
 	t.Helper()
 	clock := sandbox.NewManualClock(time.Date(2026, 3, 14, 15, 9, 26, 0, time.UTC))
 	eng, err := sandbox.New(context.Background(), sandbox.Options{Dir: t.TempDir(), Seed: 7, Clock: clock})
@@ -53,16 +53,16 @@ func newSandboxClient(t *testing.T) (*Client, *sandbox.Engine, *sandbox.ManualCl
 	if info := c.Info(); info.Kind != "sandbox" || !info.Sandbox || info.Endpoint != base {
 		t.Fatalf("Info = %+v", info)
 	}
-	return c, eng, clock
+	return c, clock
 }
 
 // TestPlanCommit plans a qa stack at dev's commit: a proposed run of that
-// commit, while a deploy of another commit is refused.
+// commit; a commit the repository lacks is refused.
 func TestPlanCommit(t *testing.T) {
-	c, eng, _ := newSandboxClient(t)
+	c, _ := sandboxClient(t)
 	var _ backend.CommitPlanner = c
 	ctx := context.Background()
-	dev, qa := stackByID(t, eng, "dev-payments-api"), stackByID(t, eng, "qa-payments-api")
+	dev, qa := stackByID(t, c, "dev-payments-api"), stackByID(t, c, "qa-payments-api")
 	if dev.TrackedCommit == qa.TrackedCommit {
 		t.Fatal("the seed's dev and qa payments are at one commit")
 	}

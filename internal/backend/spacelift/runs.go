@@ -293,13 +293,19 @@ func (c *Client) RunChanges(ctx context.Context, stackID, runID string) ([]model
 }
 
 // Trigger starts a tracked (deploy) or proposed (plan) run of the tracked
-// commit. Spacelift has no mutation for an on-demand drift check.
+// commit. Spacelift has no mutation for an on-demand drift check; the
+// sandbox's dialect has one.
 func (c *Client) Trigger(ctx context.Context, stackID string, kind model.RunKind) (model.Run, error) {
 	runType := RunType("TRACKED")
 	switch kind {
 	case model.RunDeploy:
 	case model.RunPlan:
 		runType = "PROPOSED"
+	case model.RunDriftCheck:
+		if c.sandbox {
+			return c.triggerDriftCheck(ctx, stackID)
+		}
+		fallthrough
 	default:
 		return model.Run{}, fmt.Errorf("%w: Spacelift runs drift detection on a schedule; it cannot be started on demand", backend.ErrUnsupported)
 	}

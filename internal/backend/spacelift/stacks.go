@@ -109,7 +109,7 @@ func (c *Client) ListStacks(ctx context.Context) ([]model.Stack, error) {
 			out = append(out, c.toStack(e.Node))
 		}
 		if !q.SearchStacks.PageInfo.HasNextPage || q.SearchStacks.PageInfo.EndCursor == nil {
-			return out, nil
+			return out, c.addDriftedAttributes(ctx, out)
 		}
 		after = q.SearchStacks.PageInfo.EndCursor
 	}
@@ -145,6 +145,7 @@ func (c *Client) toStack(n stackNode) model.Stack {
 		st.Lock = &model.Lock{Holder: *n.LockedBy, Note: deref(n.LockNote), At: fromUnix(n.LockedAt)}
 	}
 	st.Drift.Drifted = n.IsDrifted
+	st.Drift.RunID = driftRunID(n.Runs)
 	for _, e := range n.Entities {
 		if e.Drifted == nil {
 			continue

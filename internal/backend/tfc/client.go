@@ -211,10 +211,10 @@ func (c *Client) Info() backend.Info {
 	return backend.Info{Kind: "tfc", Endpoint: c.address, Account: c.org, Sandbox: c.sandbox}
 }
 
-// Capabilities: TFC has no API to start a health assessment, and policy
-// overrides are not offered as reviews.
+// Capabilities: TFC has no API to start a health assessment, so a drift
+// check is a refresh-only plan; policy overrides are not offered as reviews.
 func (c *Client) Capabilities() backend.Capabilities {
-	return backend.Capabilities{DriftCheck: false, Review: false, Lock: true, Stop: true}
+	return backend.Capabilities{DriftCheck: true, Review: false, Lock: true, Stop: true}
 }
 
 func (c *Client) workspaceURL(name string) string {

@@ -49,21 +49,25 @@ func (c *Client) drift(ctx context.Context, w *workspaceRow) (model.Drift, error
 	if err != nil {
 		return model.Drift{}, err
 	}
-	d := model.Drift{Drifted: res.Drifted, CheckedAt: res.CreatedAt}
+	d := model.Drift{Drifted: res.Drifted, CheckedAt: res.CreatedAt, RunID: res.ID}
 	if !res.CompletedAt.IsZero() {
 		d.CheckedAt = res.CompletedAt
 	}
 	if res.Drifted {
-		if d.Resources, err = c.driftedResources(ctx, res.ID); err != nil {
+		if d.Changes, err = c.driftedResources(ctx, res.ID); err != nil {
 			return model.Drift{}, err
+		}
+		for _, ch := range d.Changes {
+			d.Resources = append(d.Resources, ch.Address)
 		}
 	}
 	c.cache.putDrift(key, d)
 	return d, nil
 }
 
-// driftedResources reads resource_drift from the assessment's plan JSON.
-func (c *Client) driftedResources(ctx context.Context, id string) ([]string, error) {
+// driftedResources reads resource_drift from the assessment's plan JSON,
+// with the attributes that drifted.
+func (c *Client) driftedResources(ctx context.Context, id string) ([]model.ResourceChange, error) {
 	var buf bytes.Buffer
 	err := c.call(ctx, "tfc: read assessment "+id, func(ctx context.Context) error {
 		req, err := c.api.NewRequest("GET", "assessment-results/"+id+"/json-output", nil)
@@ -78,14 +82,20 @@ func (c *Client) driftedResources(ctx context.Context, id string) ([]string, err
 	var plan struct {
 		ResourceDrift []struct {
 			Address string `json:"address"`
+			Change  struct {
+				Before       json.RawMessage `json:"before"`
+				After        json.RawMessage `json:"after"`
+				AfterUnknown json.RawMessage `json:"after_unknown"`
+			} `json:"change"`
 		} `json:"resource_drift"`
 	}
 	if err := json.Unmarshal(buf.Bytes(), &plan); err != nil {
 		return nil, errors.New("tfc: assessment " + id + ": plan JSON is malformed")
 	}
-	out := make([]string, 0, len(plan.ResourceDrift))
+	out := make([]model.ResourceChange, 0, len(plan.ResourceDrift))
 	for _, r := range plan.ResourceDrift {
-		out = append(out, r.Address)
+		out = append(out, model.ResourceChange{Address: r.Address, Action: model.ActionChange,
+			Attributes: changedAttributes(r.Change.Before, r.Change.After, r.Change.AfterUnknown)})
 	}
 	return out, nil
 }

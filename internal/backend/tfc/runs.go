@@ -118,16 +118,17 @@ func (c *Client) ListRuns(ctx context.Context, stackID, cursor string) ([]model.
 // assessment through the API, so drift checks are unsupported.
 func (c *Client) Trigger(ctx context.Context, stackID string, kind model.RunKind) (model.Run, error) {
 	switch kind {
-	case model.RunPlan, model.RunDeploy:
-	case model.RunDriftCheck:
-		return model.Run{}, fmt.Errorf("tfc: drift check: %w (HCP Terraform starts health assessments on its own schedule)", backend.ErrUnsupported)
+	case model.RunPlan, model.RunDeploy, model.RunDriftCheck:
 	default:
 		return model.Run{}, fmt.Errorf("tfc: trigger: unknown run kind %q", kind)
 	}
+	// A health assessment cannot be started through the API; a drift check
+	// is a plan-only, refresh-only run, which reports the same drift.
 	return c.create(ctx, stackID, tfe.RunCreateOptions{
-		Workspace: &tfe.Workspace{ID: stackID},
-		PlanOnly:  tfe.Bool(kind == model.RunPlan),
-		Message:   tfe.String("Queued from stackview"),
+		Workspace:   &tfe.Workspace{ID: stackID},
+		PlanOnly:    tfe.Bool(kind != model.RunDeploy),
+		RefreshOnly: tfe.Bool(kind == model.RunDriftCheck),
+		Message:     tfe.String("Queued from stackview"),
 	})
 }
 

@@ -38,6 +38,18 @@ type Tree struct {
 	Mark     key.Binding
 	MarkAll  key.Binding
 	Watch    key.Binding
+	Inbox    key.Binding // the drift inbox
+	Check    key.Binding // check the selected stack for drift now
+}
+
+// Drift keys work in the drift inbox and a stack's drifted resources; D
+// (reconcile, as deploy) and c (confirm) are the stack actions.
+type Drift struct {
+	Up     key.Binding
+	Down   key.Binding
+	Open   key.Binding // a stack's drifted resources
+	Check  key.Binding
+	Ignore key.Binding
 }
 
 // Actions act on the selected stack (or the marked ones) or the run on
@@ -132,6 +144,7 @@ type Map struct {
 	Run     Run
 	Dialog  Dialog
 	Input   Input
+	Drift   Drift
 }
 
 // Default returns fresh bindings; callers own and may remap them.
@@ -145,7 +158,7 @@ func Default() Map {
 			Help:     b("?", "help", "?"),
 			Refresh:  b("r", "refresh", "r"),
 			Filter:   b("/", "filter (/re: for regex)", "/"),
-			Command:  b(":", "command (:env, :stack, :q)", ":"),
+			Command:  b(":", "command (:env, :stack, :drift, :promote, :q)", ":"),
 			NextEnv:  b("tab", "next env", "tab"),
 			PrevEnv:  b("shift+tab", "previous env", "shift+tab"),
 			JumpEnv:  b("1-9", "env by number", "1", "2", "3", "4", "5", "6", "7", "8", "9"),
@@ -163,6 +176,15 @@ func Default() Map {
 			Mark:     b("space", "mark / unmark", "space"),
 			MarkAll:  b("ctrl+a", "mark all shown / unmark", "ctrl+a"),
 			Watch:    b("w", "watch the latest run", "w"),
+			Inbox:    b("F", "drift inbox", "F"),
+			Check:    b("f", "check for drift now", "f"),
+		},
+		Drift: Drift{
+			Up:     b("↑/k", "up", "up", "k"),
+			Down:   b("↓/j", "down", "down", "j"),
+			Open:   b("enter", "drifted resources", "enter"),
+			Check:  b("f", "check for drift now", "f"),
+			Ignore: b("i", "ignore the selected attribute", "i"),
 		},
 		Actions: StackActions{
 			Plan:    b("p", "plan", "p"),
@@ -243,9 +265,9 @@ type action struct {
 func (m *Map) actions() []action {
 	// The promotion board and diff ("promote") take no stack actions; its
 	// wave view ("waves") does.
-	global := []string{"tree", "detail", "history", "run", "promote", "waves"}
-	tree, detail, input := []string{"tree"}, []string{"detail"}, []string{"input"}
-	acts := []string{"tree", "detail", "history", "run", "waves"}
+	global := []string{"tree", "detail", "history", "run", "drift", "promote", "waves"}
+	tree, detail, input, drift := []string{"tree"}, []string{"detail"}, []string{"input"}, []string{"drift"}
+	acts := []string{"tree", "detail", "history", "run", "drift", "waves"}
 	history, run, dialog := []string{"history"}, []string{"run"}, []string{"dialog"}
 	promote, promoteMove := []string{"promote"}, []string{"promote", "waves"}
 	return []action{
@@ -269,6 +291,13 @@ func (m *Map) actions() []action {
 		{"mark", tree, &m.Tree.Mark},
 		{"mark_all", tree, &m.Tree.MarkAll},
 		{"watch", tree, &m.Tree.Watch},
+		{"drift_inbox", tree, &m.Tree.Inbox},
+		{"check_drift", tree, &m.Tree.Check},
+		{"drift_up", drift, &m.Drift.Up},
+		{"drift_down", drift, &m.Drift.Down},
+		{"drift_open", drift, &m.Drift.Open},
+		{"drift_check", drift, &m.Drift.Check},
+		{"drift_ignore", drift, &m.Drift.Ignore},
 		{"plan", acts, &m.Actions.Plan},
 		{"deploy", acts, &m.Actions.Deploy},
 		{"confirm", acts, &m.Actions.Confirm},

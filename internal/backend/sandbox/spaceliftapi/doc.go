@@ -37,6 +37,10 @@
 //   - changesV3 returns one group of resources with metadata.type ADD,
 //     CHANGE, DELETE or REPLACE;
 //   - Commit objects carry only the hash the engine knows;
+//   - two sandbox extensions carry drift the real API cannot: runTrigger's
+//     driftDetection: true starts a PROPOSED run flagged as drift detection
+//     (Spacelift only schedules those), and Entity.driftedAttributes names
+//     the attributes that drifted;
 //   - GET <base>/stack/<id> and <base>/stack/<id>/run/<id> answer a plain
 //     HTML page, standing in for the web UI the links point at.
 //

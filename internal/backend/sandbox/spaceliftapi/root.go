@@ -106,11 +106,12 @@ type runArgs struct {
 // ignored (the sandbox has no policies to force past); a runtime config
 // override is refused, as the engine cannot apply one.
 func (r *root) RunTrigger(ctx context.Context, args struct {
-	Stack         graphql.ID
-	CommitSha     *string
-	RunType       *string
-	RuntimeConfig *struct{ Yaml *string }
-	ForceApply    *string
+	Stack          graphql.ID
+	CommitSha      *string
+	RunType        *string
+	RuntimeConfig  *struct{ Yaml *string }
+	ForceApply     *string
+	DriftDetection *bool
 }) (*runResolver, error) {
 	if err := requireAuth(ctx); err != nil {
 		return nil, err
@@ -127,6 +128,12 @@ func (r *root) RunTrigger(ctx context.Context, args struct {
 		default:
 			return nil, apiError{msg: "run type " + *args.RunType + " cannot be triggered here", code: "BAD_REQUEST"}
 		}
+	}
+	if args.DriftDetection != nil && *args.DriftDetection {
+		if kind != model.RunPlan {
+			return nil, apiError{msg: "a drift detection run must be PROPOSED", code: "BAD_REQUEST"}
+		}
+		kind = model.RunDriftCheck
 	}
 	// The sandbox always runs the tracked commit; a different sha is refused
 	// rather than silently ignored.

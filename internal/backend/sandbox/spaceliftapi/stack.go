@@ -149,17 +149,24 @@ type outputValue struct {
 }
 
 type entity struct {
-	ID      graphql.ID
-	Address string
-	Drifted *int32
+	ID                graphql.ID
+	Address           string
+	Drifted           *int32
+	DriftedAttributes []string
 }
 
 // Entities lists the drifted resources, each stamped with the drift check
-// that found it; the sandbox does not model the others.
+// that found it and the attributes that drifted; the sandbox does not model
+// the others.
 func (r *stackResolver) Entities() []*entity {
+	attrs := map[string][]string{}
+	for _, c := range r.st.Drift.Changes {
+		attrs[c.Address] = append(attrs[c.Address], c.Attributes...)
+	}
 	out := make([]*entity, 0, len(r.st.Drift.Resources))
 	for _, addr := range r.st.Drift.Resources {
-		out = append(out, &entity{ID: graphql.ID(r.st.ID + "/" + addr), Address: addr, Drifted: unix(r.st.Drift.CheckedAt)})
+		out = append(out, &entity{ID: graphql.ID(r.st.ID + "/" + addr), Address: addr, Drifted: unix(r.st.Drift.CheckedAt),
+			DriftedAttributes: append([]string{}, attrs[addr]...)})
 	}
 	return out
 }

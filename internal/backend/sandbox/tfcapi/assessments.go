@@ -2,18 +2,26 @@ package tfcapi
 
 import (
 	"net/http"
-	"strings"
+	"time"
 
 	"github.com/stackview/stackview/internal/backend"
 	"github.com/stackview/stackview/internal/model"
 )
 
-// An assessment result stands for the stack's latest drift check; its id is
-// derived from the workspace's, so it resolves without a table.
-func assessmentID(wsID string) string { return "asmtres-" + strings.TrimPrefix(wsID, "ws-") }
+// An assessment result stands for the stack's latest drift check, and like
+// TFC's gets a new id with every check (clients cache results by id). The
+// id resolves back to the stack through the run id table, under a key of
+// its own so it never doubles as the check's run id.
+func (s *Server) assessmentID(st model.Stack) string {
+	check := st.Drift.RunID
+	if check == "" {
+		check = st.Drift.CheckedAt.UTC().Format(time.RFC3339Nano)
+	}
+	return s.ids.id("asmtres", runKey{stack: st.ID, run: "assessment of " + check})
+}
 
-func assessmentResource(wsID string, st model.Stack) resource {
-	id := assessmentID(wsID)
+func (s *Server) assessmentResource(st model.Stack) resource {
+	id := s.assessmentID(st)
 	return resource{Type: "assessment-results", ID: id, Attributes: map[string]any{
 		"drifted":              st.Drift.Drifted,
 		"succeeded":            true,
@@ -30,12 +38,26 @@ func assessmentResource(wsID string, st model.Stack) resource {
 	}}
 }
 
-// assessedStack finds the stack behind a workspace or assessment id and
-// answers 404 when it was never checked, as TFC does.
-func (s *Server) assessedStack(w http.ResponseWriter, r *http.Request, wsID string) (model.Stack, bool) {
+// assessedStack finds the stack behind a workspace id, or behind an
+// assessment id that is still its current one, and answers 404 when it was
+// never checked, as TFC does.
+func (s *Server) assessedStack(w http.ResponseWriter, r *http.Request, wsID, asmtID string) (model.Stack, bool) {
+	if asmtID != "" {
+		k, ok := s.ids.lookup(asmtID)
+		if !ok {
+			writeBackendError(w, backend.NotFoundf("assessment result %s", asmtID))
+			return model.Stack{}, false
+		}
+		wsID = workspaceID(k.stack)
+	}
 	st, _, err := s.stackOf(r.Context(), wsID)
-	if err == nil && st.Drift.CheckedAt.IsZero() {
+	switch {
+	case err != nil:
+	case st.Drift.CheckedAt.IsZero():
 		err = backend.NotFoundf("no assessment result for workspace %s", wsID)
+	case asmtID != "" && s.assessmentID(st) != asmtID:
+		// Only the latest check is kept, as its findings are all the engine has.
+		err = backend.NotFoundf("assessment result %s is no longer the current one", asmtID)
 	}
 	if err != nil {
 		writeBackendError(w, err)
@@ -45,30 +67,32 @@ func (s *Server) assessedStack(w http.ResponseWriter, r *http.Request, wsID stri
 }
 
 func (s *Server) currentAssessment(w http.ResponseWriter, r *http.Request) {
-	wsID := r.PathValue("id")
-	if st, ok := s.assessedStack(w, r, wsID); ok {
-		writeJSON(w, http.StatusOK, document{Data: assessmentResource(wsID, st)})
+	if st, ok := s.assessedStack(w, r, r.PathValue("id"), ""); ok {
+		writeJSON(w, http.StatusOK, document{Data: s.assessmentResource(st)})
 	}
 }
 
 func (s *Server) readAssessment(w http.ResponseWriter, r *http.Request) {
-	wsID := "ws-" + strings.TrimPrefix(r.PathValue("id"), "asmtres-")
-	if st, ok := s.assessedStack(w, r, wsID); ok {
-		writeJSON(w, http.StatusOK, document{Data: assessmentResource(wsID, st)})
+	if st, ok := s.assessedStack(w, r, "", r.PathValue("id")); ok {
+		writeJSON(w, http.StatusOK, document{Data: s.assessmentResource(st)})
 	}
 }
 
 // assessmentJSON is the plan JSON of the check; drifted resources are in
-// resource_drift. It is plain JSON, not JSON:API.
+// resource_drift, their drifted attributes marked as in a plan. It is plain
+// JSON, not JSON:API.
 func (s *Server) assessmentJSON(w http.ResponseWriter, r *http.Request) {
-	wsID := "ws-" + strings.TrimPrefix(r.PathValue("id"), "asmtres-")
-	st, ok := s.assessedStack(w, r, wsID)
+	st, ok := s.assessedStack(w, r, "", r.PathValue("id"))
 	if !ok {
 		return
 	}
+	attrs := map[string][]string{}
+	for _, c := range st.Drift.Changes {
+		attrs[c.Address] = append(attrs[c.Address], c.Attributes...)
+	}
 	drift := make([]resourceChange, 0, len(st.Drift.Resources))
 	for _, addr := range st.Drift.Resources {
-		drift = append(drift, newResourceChange(model.ResourceChange{Address: addr, Action: model.ActionChange}))
+		drift = append(drift, newResourceChange(model.ResourceChange{Address: addr, Action: model.ActionChange, Attributes: attrs[addr]}))
 	}
 	writePlainJSON(w, map[string]any{"format_version": "1.2", "resource_drift": drift})
 }

@@ -215,7 +215,7 @@ func (s *Server) workspaceResource(base string, st model.Stack, inc includes, co
 		}
 	}
 	if !st.Drift.CheckedAt.IsZero() {
-		rels["current-assessment-result"] = one("assessment-results", assessmentID(id))
+		rels["current-assessment-result"] = one("assessment-results", s.assessmentID(st))
 	}
 	if inc.has("project") {
 		col.add(projectResource(prjID, prjName, s.org))

@@ -1,0 +1,206 @@
+package sandbox
+
+import (
+	"context"
+	"hash/fnv"
+	pathpkg "path"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/stackview/stackview/internal/backend"
+	"github.com/stackview/stackview/internal/model"
+)
+
+// Drift in the sandbox: resources change behind Terraform's back (seeded in
+// the past, and a few more once the sandbox runs), and scheduled drift
+// detection — proposed runs flagged as drift checks, like Spacelift's — find
+// them. A deploy that applies puts them back.
+
+// DriftIgnoreFile is where a repository lists known-noise drift.
+const DriftIgnoreFile = ".stackview/drift-ignore.toml"
+
+// scannerTag is an attribute a security scanner stamps on resources: the
+// noise every project repository's ignore file lists.
+const scannerTag = "tags.LastScanned"
+
+const driftIgnoreSeed = `# Drift that stackview shows as ignored and does not count.
+# address is a glob (* matches anything); attribute "*" ignores the whole resource.
+
+[[ignore]]
+address = "*"
+attribute = "` + scannerTag + `"
+reason = "the nightly security scanner stamps every resource it scans"
+`
+
+// driftEvery is how often a stack with drift detection is checked.
+const driftEvery = 6 * time.Hour
+
+// driftSchedule is the clock-driven part of drift: the next check of each
+// stack with drift detection, and out-of-band changes still to happen.
+type driftSchedule struct {
+	on      bool
+	next    map[string]time.Time
+	events  []driftEvent
+	soonest time.Time
+}
+
+type driftEvent struct {
+	at      time.Time
+	stackID string
+	change  model.ResourceChange
+}
+
+func drifted(address string, attrs ...string) model.ResourceChange {
+	return model.ResourceChange{Address: address, Action: model.ActionChange, Attributes: attrs}
+}
+
+// startDriftSchedule turns drift detection on for the qa and prod stacks of
+// the default organisation, the first checks a little over driftEvery from
+// now, and schedules the changes those checks will find: a real one and one
+// the ignore files call noise.
+func (e *Engine) startDriftSchedule(now time.Time) {
+	s := driftSchedule{on: true, next: map[string]time.Time{}}
+	for _, st := range e.stacks {
+		if st.Administrative || !(hasLabel(st.Labels, "env:qa") || hasLabel(st.Labels, "env:prod")) {
+			continue
+		}
+		s.next[st.ID] = now.Add(driftEvery + offsetOf(st.ID))
+	}
+	for _, ev := range []driftEvent{
+		{now.Add(2 * time.Hour), "prod-identity", drifted("aws_cognito_user_pool.main", "mfa_configuration")},
+		{now.Add(3 * time.Hour), "qa-payments-api", drifted("aws_lb.api", scannerTag)},
+	} {
+		if _, ok := e.byID[ev.stackID]; ok {
+			s.events = append(s.events, ev)
+		}
+	}
+	s.soonest = s.earliest()
+	e.sched = s
+}
+
+// offsetOf spreads stacks' checks over the first hour of a period.
+func offsetOf(id string) time.Duration {
+	h := fnv.New32a()
+	h.Write([]byte(id))
+	return time.Duration(h.Sum32()%3600) * time.Second
+}
+
+func (s *driftSchedule) earliest() time.Time {
+	var t time.Time
+	for _, n := range s.next {
+		if t.IsZero() || n.Before(t) {
+			t = n
+		}
+	}
+	for _, ev := range s.events {
+		if t.IsZero() || ev.at.Before(t) {
+			t = ev.at
+		}
+	}
+	return t
+}
+
+// due reports whether a drift change or check is due by t (cheap: the
+// engine asks on every call).
+func (s *driftSchedule) due(t time.Time) bool {
+	return s.on && !s.soonest.IsZero() && !s.soonest.After(t)
+}
+
+// runDriftSchedule applies the changes and starts the checks due by t. A
+// stack whose check time passed several times (the clock jumped) is checked
+// once, at the latest slot, as a scheduler that was busy would. Callers hold
+// e.mu.
+func (e *Engine) runDriftSchedule(ctx context.Context, t time.Time) {
+	s := &e.sched
+	kept := s.events[:0]
+	for _, ev := range s.events {
+		if ev.at.After(t) {
+			kept = append(kept, ev)
+			continue
+		}
+		st := e.byID[ev.stackID]
+		st.drift = append(st.drift, ev.change)
+	}
+	s.events = kept
+	for _, id := range sortedKeys(s.next) {
+		next := s.next[id]
+		if next.After(t) {
+			continue
+		}
+		for !next.Add(driftEvery).After(t) {
+			next = next.Add(driftEvery)
+		}
+		st := e.byID[id]
+		e.newRun(st, model.RunDriftCheck, st.TrackedCommit, "drift-detection", "Scheduled drift detection", next)
+		s.next[id] = next.Add(driftEvery)
+	}
+	s.soonest = s.earliest()
+	e.advanceTo(ctx, t)
+}
+
+// driftChanges turns drifted resources not already in the plan into updates
+// that put them back.
+func driftChanges(drift []model.ResourceChange, planned []model.ResourceChange) []model.ResourceChange {
+	seen := map[string]bool{}
+	for _, c := range planned {
+		seen[c.Address] = true
+	}
+	var out []model.ResourceChange
+	for _, c := range mergeDrift(drift) {
+		if !seen[c.Address] {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// mergeDrift folds several changes of one resource into one, attributes
+// sorted and unique, resources in address order.
+func mergeDrift(drift []model.ResourceChange) []model.ResourceChange {
+	byAddr := map[string][]string{}
+	for _, c := range drift {
+		byAddr[c.Address] = append(byAddr[c.Address], c.Attributes...)
+	}
+	out := make([]model.ResourceChange, 0, len(byAddr))
+	for _, addr := range sortedKeys(byAddr) {
+		attrs := byAddr[addr]
+		slices.Sort(attrs)
+		out = append(out, drifted(addr, slices.Compact(attrs)...))
+	}
+	return out
+}
+
+func cloneChanges(cs []model.ResourceChange) []model.ResourceChange {
+	if cs == nil {
+		return nil
+	}
+	out := make([]model.ResourceChange, len(cs))
+	for i, c := range cs {
+		out[i] = c
+		out[i].Attributes = slices.Clone(c.Attributes)
+	}
+	return out
+}
+
+// StackFile reads a file of the stack's repository at the head of the
+// branch it tracks (e.g. DriftIgnoreFile); a missing file is ErrNotFound.
+func (e *Engine) StackFile(ctx context.Context, stackID, path string) ([]byte, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	s, err := e.stack(stackID)
+	if err != nil {
+		return nil, err
+	}
+	head := s.repo.heads[s.Branch]
+	path = strings.TrimPrefix(path, "/")
+	files, err := s.repo.files(ctx, head, pathpkg.Dir(path))
+	if err != nil {
+		return nil, err
+	}
+	data, ok := files[path]
+	if !ok {
+		return nil, backend.NotFoundf("%s in %s at %s", path, s.repo.name, s.Branch)
+	}
+	return data, nil
+}

@@ -1,0 +1,120 @@
+package drift
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/BurntSushi/toml"
+)
+
+// IgnoreFile is the per-repository ignore list, read from the branch the
+// stack tracks.
+const IgnoreFile = ".stackview/drift-ignore.toml"
+
+// AnyAttribute as a rule's attribute ignores the whole resource.
+const AnyAttribute = "*"
+
+// Rule marks drift of matching resource attributes as known noise.
+type Rule struct {
+	Address     string `toml:"address"`     // glob: * matches any run of characters, ? one
+	Attribute   string `toml:"attribute"`   // glob, or AnyAttribute
+	Environment string `toml:"environment"` // optional: only stacks of this environment
+	Reason      string `toml:"reason"`      // optional: why it is noise
+	Source      string `toml:"-"`           // where the rule came from, for the detail view
+}
+
+// Validate reports a rule that could never be meant: no address or attribute.
+func (r Rule) Validate() error {
+	switch {
+	case strings.TrimSpace(r.Address) == "":
+		return errors.New("address is empty (use \"*\" for every resource)")
+	case strings.TrimSpace(r.Attribute) == "":
+		return errors.New("attribute is empty (use \"*\" for the whole resource)")
+	}
+	return nil
+}
+
+// Matches reports whether the rule ignores attribute of address in env.
+// attribute "" asks about a resource whose attributes are unknown, which only
+// a whole-resource rule ignores.
+func (r Rule) Matches(env, address, attribute string) bool {
+	if r.Environment != "" && !strings.EqualFold(r.Environment, env) {
+		return false
+	}
+	if !Glob(r.Address, address) {
+		return false
+	}
+	if r.Attribute == AnyAttribute {
+		return true
+	}
+	return attribute != "" && Glob(r.Attribute, attribute)
+}
+
+// ParseIgnoreFile reads [[ignore]] entries; source names the file in errors
+// and in each rule.
+func ParseIgnoreFile(data []byte, source string) ([]Rule, error) {
+	var f struct {
+		Ignore []Rule `toml:"ignore"`
+	}
+	md, err := toml.Decode(string(data), &f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", source, err)
+	}
+	if undecoded := md.Undecoded(); len(undecoded) > 0 {
+		return nil, fmt.Errorf("%s: unknown key %q (want [[ignore]] with address, attribute, environment, reason)", source, undecoded[0].String())
+	}
+	for i := range f.Ignore {
+		if err := f.Ignore[i].Validate(); err != nil {
+			return nil, fmt.Errorf("%s: ignore entry %d: %w", source, i+1, err)
+		}
+		f.Ignore[i].Source = source
+	}
+	return f.Ignore, nil
+}
+
+// Glob matches s against pattern, where * matches any run of characters
+// (dots and brackets included, so "module.vpc.*" covers the whole module)
+// and ? exactly one; everything else is literal. path.Match would read the
+// brackets of addresses like aws_instance.web["a"] as character classes.
+func Glob(pattern, s string) bool {
+	p, str := []rune(pattern), []rune(s)
+	// Iterative matching with backtracking to the last star.
+	pi, si, star, mark := 0, 0, -1, 0
+	for si < len(str) {
+		switch {
+		case pi < len(p) && (p[pi] == '?' || p[pi] == str[si]):
+			pi++
+			si++
+		case pi < len(p) && p[pi] == '*':
+			star, mark = pi, si
+			pi++
+		case star >= 0:
+			pi = star + 1
+			mark++
+			si = mark
+		default:
+			return false
+		}
+	}
+	for pi < len(p) && p[pi] == '*' {
+		pi++
+	}
+	return pi == len(p)
+}
+
+// Format renders a rule as a TOML array-of-tables entry under table
+// ("ignore" in an ignore file, "drift.ignore" in the user config).
+func (r Rule) Format(table string) string {
+	var b strings.Builder
+	b.WriteString("[[" + table + "]]\n")
+	fmt.Fprintf(&b, "address = %q\n", r.Address)
+	fmt.Fprintf(&b, "attribute = %q\n", r.Attribute)
+	if r.Environment != "" {
+		fmt.Fprintf(&b, "environment = %q\n", r.Environment)
+	}
+	if r.Reason != "" {
+		fmt.Fprintf(&b, "reason = %q\n", r.Reason)
+	}
+	return b.String()
+}
