@@ -14,7 +14,7 @@ import (
 func (m Model) renderPromote(w, h int) string {
 	switch m.pr.stage {
 	case stageDiff:
-		lines := m.diffLines()
+		lines := wrapLines(m.diffLines(), w) // a gate's reason is read whole
 		head := lines[:2]
 		rest := lines[2:]
 		rest = rest[min(m.pr.scroll, len(rest)):]
@@ -86,8 +86,8 @@ func (m Model) boardLines(w int) []string {
 		}
 		lines = append(lines, "")
 	}
-	lines = append(lines, st.Subtle.Render("  Each cell: the branch's commit · commits it lacks from the environment before · "+
-		"its stacks: ✓ finished ◐ running ? waiting ✗ failed ⚠ drifted 🔒 locked"))
+	lines = append(lines, st.Subtle.Render("  Each cell: the branch's commit · the commits it lacks from the environment before"),
+		st.Subtle.Render("  · its stacks: ✓ finished ◐ running ? waiting ✗ failed ⚠ drifted 🔒 locked"))
 	if m.pr.loading {
 		lines = append(lines, st.Subtle.Render("  ⟳ fetching…"))
 	}
