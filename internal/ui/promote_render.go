@@ -22,13 +22,17 @@ func (m Model) renderPromote(w, h int) string {
 	case stageWaves:
 		return block(m.waveLines(), w, h)
 	}
-	return block(m.boardLines(w), w, h)
+	return block(m.boardLines(w, h), w, h)
 }
+
+// boardRowLines is the height of a repository on the board: three cell
+// lines and a gap.
+const boardRowLines = 4
 
 // boardLines is the board: a row per repository, a column per environment,
 // each cell the commit there, how far behind the previous environment it
 // is, and its stacks' states with drift and lock markers.
-func (m Model) boardLines(w int) []string {
+func (m Model) boardLines(w, h int) []string {
 	st := m.styles
 	lines := []string{st.Title.Render("  Promotion board") + st.Subtle.Render(
 		"  · where each repository stands per environment · enter on a cell promotes it to the next"), ""}
@@ -54,7 +58,13 @@ func (m Model) boardLines(w int) []string {
 		header += " " + st.ColumnHeader.Render(fit("  "+name, cellW))
 	}
 	lines = append(lines, header)
+	// Rows scroll so the cursor's stays in view above the two-line legend.
+	shown := max(1, (h-len(lines)-3)/boardRowLines)
+	first := max(0, m.pr.row-shown+1)
 	for ri, r := range m.pr.rows {
+		if ri < first || ri >= first+shown {
+			continue
+		}
 		cells := make([][]string, len(r.row.Cells))
 		for ci, c := range r.row.Cells {
 			cells[ci] = m.boardCell(c, ci > 0, cellW-2)
@@ -277,5 +287,5 @@ func (m Model) promoteHelp() [][]key.Binding {
 	case stageWaves:
 		return [][]key.Binding{{k.Up, k.Down, a.Confirm, a.Discard, a.Retry, a.Latest, a.History}, common}
 	}
-	return [][]key.Binding{{k.Up, k.Down, k.Left, k.Right, k.Open}, common}
+	return [][]key.Binding{{k.Open, k.Up, k.Down, k.Left, k.Right}, common}
 }

@@ -254,3 +254,15 @@ func TestPullRequestStrategyLeavesTheBranchAlone(t *testing.T) {
 		t.Fatalf("a proposed promotion opened the wave view (stage %d)", r.m.pr.stage)
 	}
 }
+
+func TestBoardScrollsToItsCursorOnASmallTerminal(t *testing.T) {
+	w := promotetest.New(t)
+	d := newDriverOn(t, w.E, w.Clock.Now, 80, 24, func(o *Options) { o.Git = *w.Cache })
+	r := &promoteRig{driver: d, w: w}
+	r.press("P")
+	r.requireScreen("analytics", "enter promote")
+	r.requireNotOnScreen("storefront")
+	r.selectCell("storefront", "qa")
+	r.requireScreen("storefront", "▶ ")
+	r.requireNotOnScreen("analytics")
+}
