@@ -23,9 +23,14 @@ lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 
-# Benchmarks print figures (time, allocations); nothing asserts wall-clock time.
+# Benchmarks print figures (time, allocations); nothing asserts wall-clock
+# time. benchscale then prints the scale table of docs/BENCHMARKS.md: loads
+# through both API dialects, first frame, keystrokes, heap (BENCH_SIZES to
+# change the sizes).
+BENCH_SIZES ?= 1000,10000
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+	$(GO) run ./cmd/benchscale -n $(BENCH_SIZES)
 
 clean:
 	rm -rf bin

@@ -20,7 +20,7 @@ const runsShown = 5
 // fetchStacks lists the stacks. Inputs are copied before the closure so the
 // command never reads the model from its goroutine.
 func (m Model) fetchStacks(req int) tea.Cmd {
-	ctx, b, files := m.ctx, m.backend, m.repoFiles
+	ctx, b, files, envs, mapping := m.ctx, m.backend, m.repoFiles, m.envs, m.mapping
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(ctx, callTimeout)
 		defer cancel()
@@ -29,7 +29,7 @@ func (m Model) fetchStacks(req int) tea.Cmd {
 			return stacksMsg{req: req, err: err}
 		}
 		rules, rerr := loadRepoRules(ctx, files, stacks)
-		return stacksMsg{req: req, stacks: stacks, repoRules: rules, rulesErr: rerr}
+		return stacksMsg{req: req, stacks: stacks, arranged: arrange(stacks, envs, mapping), repoRules: rules, rulesErr: rerr}
 	}
 }
 

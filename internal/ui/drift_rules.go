@@ -82,6 +82,7 @@ func (m *Model) applyDrift(fresh bool) {
 	}
 	m.drift.reports = reports
 	m.drift.cursor = max(0, min(m.drift.cursor, len(m.driftEntries())-1))
+	m.index.attention = attentionByEnv(&m.forest)
 }
 
 func (m *Model) rulesFor(stackID string) []drift.Rule {

@@ -33,6 +33,7 @@ const (
 	viewTree    viewKind = iota // the stack tree (and detail)
 	viewHistory                 // one stack's runs
 	viewRun                     // one run: timeline, plan, log
+	viewModules                 // module versions per environment, bumps
 	viewPromote                 // the promotion board, a promotion's diff, its waves
 )
 
@@ -50,19 +51,22 @@ type Model struct {
 	interval  time.Duration
 	readOnly  bool
 	audit     audit.Recorder
-	git       *vcs.Cache       // where promotions read and move branches
-	strategy  promote.Strategy // how promotions move them
 	now       func() time.Time
 	// after schedules a timer message; tea.Tick in production, a recorder in
 	// tests so no test waits for real time.
 	after func(time.Duration, func(time.Time) tea.Msg) tea.Cmd
 	// openURL launches a browser; tests record instead.
 	openURL func(context.Context, string) error
+	// git is the clone cache module bumps and promotions work in; strategy
+	// says how they move branches (push, merge or pull request).
+	git      vcs.Cache
+	strategy promote.Strategy
 
 	width, height int
 
 	forest    model.Forest
 	waves     map[string]int // dependency wave of every stack
+	index     loadIndex      // derived from the forest on each load
 	loaded    bool           // at least one load succeeded
 	lastLoad  time.Time      // when the last good load landed
 	loadErr   error          // the last load's error; nil after a good one
@@ -72,6 +76,7 @@ type Model struct {
 
 	env        int
 	rows       []row
+	stackRows  int // how many of rows are stacks
 	cursor     int
 	offset     int
 	selectedID string
@@ -112,6 +117,7 @@ type Model struct {
 	drift      driftState
 	repoFiles  RepoFiles              // reads ignore files; nil = config rules only
 	saveIgnore func(drift.Rule) error // persists an ignore chosen with i; nil = this session only
+	mods       modulesState
 	pr         promoteState
 }
 
@@ -154,6 +160,10 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.onHistory(msg), nil
 	case runMsg, logMsg, changesMsg, pollMsg:
 		return m.onRunView(msg)
+	case modulesMsg:
+		return m.onModules(msg), nil
+	case bumpMsg:
+		return m.onBump(msg)
 	case watchMsg:
 		return m.onWatch(msg)
 	case boardMsg:
@@ -208,19 +218,23 @@ func (m Model) onStacks(msg stacksMsg) (tea.Model, tea.Cmd) {
 	m.loadErr = nil
 	m.loaded = true
 	m.lastLoad = m.now()
-	m.forest = model.BuildForest(msg.stacks, m.envs, m.mapping)
+	a := msg.arranged
+	if a == nil {
+		a = arrange(msg.stacks, m.envs, m.mapping)
+	}
+	m.forest, m.waves, m.index = a.forest, a.waves, a.index
 	m.drift.repoRules, m.drift.rulesErr = msg.repoRules, msg.rulesErr
 	m.applyDrift(true)
 	m.trackStarted()
-	m.waves = waveIndex(&m.forest)
 	m.rebuildRows()
 	m, runs := m.loadRunsIfNeeded(true)
 	var run tea.Cmd
 	if m.view == viewRun {
 		run = m.fetchRun() // someone else may have confirmed or stopped it
 	}
+	m, scan := m.scanWaiting()
 	m, promotion := m.onStacksPromote()
-	return m, tea.Batch(tick, runs, run, m.pollWatches(), promotion)
+	return m, tea.Batch(tick, runs, run, m.pollWatches(), scan, promotion)
 }
 
 func (m Model) onRuns(msg runsMsg) Model {

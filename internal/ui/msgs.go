@@ -13,7 +13,10 @@ import (
 type stacksMsg struct {
 	req    int
 	stacks []model.Stack
-	err    error
+	// arranged is stacks laid out off the UI loop; nil means Update
+	// arranges them itself.
+	arranged *arranged
+	err      error
 	// The drift ignore files of the drifted stacks, read in the same
 	// command so that drift and its rules always arrive together.
 	repoRules map[string][]drift.Rule

@@ -86,11 +86,8 @@ func New(opts Options) (Model, error) {
 	if rec == nil {
 		rec = audit.Discard{}
 	}
-	git := opts.Git
 	m := Model{
 		audit:     rec,
-		git:       &git,
-		strategy:  opts.Strategy,
 		ctx:       context.Background(),
 		backend:   opts.Backend,
 		info:      opts.Backend.Info(),
@@ -104,6 +101,8 @@ func New(opts Options) (Model, error) {
 		now:       now,
 		after:     tea.Tick,
 		openURL:   openBrowser,
+		git:       opts.Git,
+		strategy:  opts.Strategy,
 		stacksReq: 1,
 		loading:   true,
 

@@ -153,7 +153,7 @@ func (m Model) loadBoard() (Model, tea.Cmd) {
 	rows := boardRepos(stacks)
 	return m, func() tea.Msg {
 		for i := range rows {
-			err := withClone(ctx, cache, rows[i].url, func(cl *vcs.Clone) error {
+			err := withClone(ctx, &cache, rows[i].url, func(cl *vcs.Clone) error {
 				var err error
 				rows[i].row, err = promote.BoardRow(ctx, cl, envs, stacks)
 				return err
@@ -207,7 +207,7 @@ func (m Model) computePromotion() (Model, tea.Cmd) {
 	stacks := m.allStacks()
 	return m, func() tea.Msg {
 		msg := promotionPlanMsg{req: req}
-		msg.err = withClone(ctx, cache, url, func(cl *vcs.Clone) error {
+		msg.err = withClone(ctx, &cache, url, func(cl *vcs.Clone) error {
 			var err error
 			if msg.plan, err = promote.Compute(ctx, cl, stacks, source, target); err != nil {
 				return err
@@ -332,7 +332,7 @@ func (m Model) sendPromotion(opts promote.Options) tea.Cmd {
 	p, gates := m.pr.plan, m.pr.gates
 	return func() tea.Msg {
 		var res promote.Result
-		err := withClone(ctx, cache, p.Repo, func(cl *vcs.Clone) error {
+		err := withClone(ctx, &cache, p.Repo, func(cl *vcs.Clone) error {
 			var err error
 			res, err = promote.Execute(ctx, cl, p, gates, opts)
 			return err

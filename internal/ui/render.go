@@ -70,7 +70,11 @@ func (m Model) renderTabs() string {
 	var parts []string
 	for i := range m.forest.Envs {
 		t := &m.forest.Envs[i]
-		label := fmt.Sprintf("%d %s %s", i+1, t.Env.Name, m.attention(t))
+		attn := "…"
+		if m.loaded && i < len(m.index.attention) {
+			attn = m.index.attention[i]
+		}
+		label := fmt.Sprintf("%d %s %s", i+1, t.Env.Name, attn)
 		if i == m.env {
 			parts = append(parts, st.TabActive.Render("["+label+"]"))
 		} else {
@@ -86,12 +90,9 @@ func (m Model) renderTabs() string {
 }
 
 // attention counts stacks that need a person: waiting, failed, drifted.
-func (m Model) attention(t *model.EnvTree) string {
-	if !m.loaded {
-		return "…"
-	}
+func attention(stacks []*model.Stack) string {
 	var waiting, failed, drifted int
-	for _, s := range t.Stacks() {
+	for _, s := range stacks {
 		switch {
 		case s.State.Waiting() || (s.LatestRun != nil && s.LatestRun.State.Waiting()):
 			waiting++
@@ -137,6 +138,8 @@ func (m Model) renderView() string {
 		return block([]string{"", "  loading stacks from " + m.info.Kind + "…"}, w, h)
 	case m.view == viewPromote:
 		return m.renderPromote(w, h)
+	case m.view == viewModules:
+		return m.renderModules(w, h)
 	case m.view == viewRun:
 		return m.renderRun(w, h)
 	case m.view == viewHistory:
@@ -212,17 +215,11 @@ func (m Model) renderStatus() string {
 	}
 	right := ""
 	if m.loaded {
-		n := 0
-		for _, r := range m.rows {
-			if r.kind == rowStack {
-				n++
-			}
-		}
 		total := 0
-		if t := m.currentEnv(); t != nil {
-			total = len(t.Stacks())
+		if m.env >= 0 && m.env < len(m.index.totals) {
+			total = m.index.totals[m.env]
 		}
-		right = st.Status.Render(fmt.Sprintf("%d/%d stacks", n, total))
+		right = st.Status.Render(fmt.Sprintf("%d/%d stacks", m.stackRows, total))
 		if len(m.marks) > 0 {
 			right = st.Accent.Render(fmt.Sprintf("● %d marked ", len(m.marks))) + right
 		}
@@ -254,6 +251,9 @@ func (m Model) contextHelp() [][]key.Binding {
 		return [][]key.Binding{group}
 	case m.view == viewPromote:
 		return m.promoteHelp()
+	case m.view == viewModules:
+		k := m.keys.Modules
+		return [][]key.Binding{{k.Up, k.Down, k.Bump, g.ClearEsc}, {g.Refresh, g.Command, g.Help, g.Quit}}
 	case m.view == viewRun:
 		r := m.keys.Run
 		return [][]key.Binding{
@@ -285,8 +285,8 @@ func (m Model) contextHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{t.Up, t.Down, t.Top, t.Bottom, t.PageUp, t.PageDown, t.Detail, t.Mark, t.MarkAll, t.Watch, t.Inbox, t.Check},
 		actions,
-		{g.Filter, g.ClearEsc, g.Command, g.NextEnv, g.PrevEnv, g.JumpEnv, g.Promote},
-		{g.Refresh, g.Help, g.Quit},
+		{g.Filter, g.ClearEsc, g.Command, g.NextEnv, g.PrevEnv, g.JumpEnv},
+		{g.Modules, g.Promote, g.Refresh, g.Help, g.Quit},
 	}
 }
 
@@ -308,6 +308,9 @@ func (m Model) renderHints() string {
 	case m.view == viewPromote:
 		short = m.promoteHelp()[0]
 		short = append(short, m.keys.Global.ClearEsc, m.keys.Global.Help, m.keys.Global.Quit)
+	case m.view == viewModules && !m.helpOpen:
+		k := m.keys.Modules
+		short = []key.Binding{m.keys.Global.ClearEsc, k.Down, k.Bump, m.keys.Global.Refresh, m.keys.Global.Help, m.keys.Global.Quit}
 	case m.view == viewRun:
 		r := m.keys.Run
 		short = []key.Binding{m.keys.Global.ClearEsc, r.Follow, m.searchKey(), r.Wrap, a.Confirm, a.Discard, a.Deploy, m.keys.Global.Help, m.keys.Global.Quit}
@@ -353,6 +356,8 @@ func (m Model) renderHelp(w, h int) string {
 	st := m.styles
 	view := "stack tree"
 	switch {
+	case m.view == viewModules:
+		view = "modules view"
 	case m.view == viewRun:
 		view = "run view"
 	case m.view == viewHistory:

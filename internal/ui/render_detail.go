@@ -203,6 +203,11 @@ func (m Model) commitText(s *model.Stack) string {
 	return text
 }
 
+// dependenciesListed is how many upstream or downstream stacks the detail
+// names before it counts the rest: an environment stack can have thousands
+// of dependents, and laying them all out made every frame slow.
+const dependenciesListed = 20
+
 func (m Model) dependencyLines(s *model.Stack, field func(string, string) string) []string {
 	waves := m.waves
 	name := func(id string) string {
@@ -223,7 +228,7 @@ func (m Model) dependencyLines(s *model.Stack, field func(string, string) string
 	for _, dir := range []struct {
 		title string
 		ids   []string
-	}{{"Upstream", s.DependsOn}, {"Downstream", m.forest.Dependents(s.ID)}} {
+	}{{"Upstream", s.DependsOn}, {"Downstream", m.index.dependents[s.ID]}} {
 		if len(dir.ids) == 0 {
 			lines = append(lines, field(dir.title, "–"))
 		}
@@ -231,6 +236,10 @@ func (m Model) dependencyLines(s *model.Stack, field func(string, string) string
 			title := ""
 			if i == 0 {
 				title = dir.title
+			}
+			if i == dependenciesListed && len(dir.ids) > dependenciesListed+1 {
+				lines = append(lines, field("", fmt.Sprintf("… %d more", len(dir.ids)-i)))
+				break
 			}
 			lines = append(lines, field(title, name(id)))
 		}

@@ -135,10 +135,14 @@ func (m *Model) rebuildRows() {
 	}
 	m.rows = buildRows(m.currentEnv(), match)
 	idx := -1
+	m.stackRows = 0
 	for i, r := range m.rows {
-		if r.kind == rowStack && r.stack.ID == m.selectedID {
+		if r.kind != rowStack {
+			continue
+		}
+		m.stackRows++
+		if idx < 0 && r.stack.ID == m.selectedID {
 			idx = i
-			break
 		}
 	}
 	if idx < 0 {

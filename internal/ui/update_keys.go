@@ -15,6 +15,9 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		if msg.String() == "ctrl+c" {
 			return m, tea.Quit
 		}
+		if m.mods.bump != nil {
+			return m.onBumpDialogKey(msg)
+		}
 		return m.onDialogKey(msg)
 	}
 	if m.mode != modeBrowse {
@@ -46,6 +49,11 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	case key.Matches(msg, g.Refresh) && m.view == viewPromote:
 		m.message = ""
 		return m.promoteRefresh()
+	case key.Matches(msg, g.Refresh) && m.view == viewModules:
+		m.message = ""
+		m, scan := m.scanModules()
+		m, refresh := m.refresh()
+		return m, tea.Batch(scan, refresh)
 	case key.Matches(msg, g.Refresh):
 		m.message = ""
 		return m.refresh()
@@ -64,8 +72,13 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return m.promoteBack()
 	case key.Matches(msg, g.ClearEsc):
 		return m.back().loadRunsIfNeeded(false) // clearing the filter may move the selection
+	case key.Matches(msg, g.Modules):
+		return m.openModules()
 	case m.view == viewPromote:
 		return m.handlePromoteKey(msg)
+	}
+	if m.view == viewModules {
+		return m.handleModulesKey(msg)
 	}
 	if next, cmd, ok := m.handleActionKey(msg); ok {
 		return next, cmd
@@ -120,6 +133,8 @@ func (m Model) quit(armed bool) (tea.Model, tea.Cmd) {
 // detail, else clear the filter, else the marks, else the message.
 func (m Model) back() Model {
 	switch {
+	case m.view == viewModules:
+		m.view = viewTree
 	case m.view == viewRun:
 		m.view = m.rv.from
 		m.rv.gen = -1 // retires the poll chain

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	graphql "github.com/hasura/go-graphql-client"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/stackview/stackview/internal/backend"
 	"github.com/stackview/stackview/internal/model"
@@ -41,30 +42,42 @@ func (c *Client) addDriftedAttributes(ctx context.Context, stacks []model.Stack)
 	if !c.sandbox {
 		return nil
 	}
+	// One small query per drifted stack, a few at a time, so a large
+	// organisation with many drifted stacks does not load serially.
+	g, ctx := errgroup.WithContext(ctx)
+	g.SetLimit(driftReaders)
 	for i := range stacks {
 		st := &stacks[i]
 		if !st.Drift.Drifted {
 			continue
 		}
-		var q struct {
-			Stack *struct {
-				Entities []struct {
-					Address           string   `graphql:"address"`
-					Drifted           *int64   `graphql:"drifted"`
-					DriftedAttributes []string `graphql:"driftedAttributes"`
-				} `graphql:"entities"`
-			} `graphql:"stack(id: $stack)"`
-		}
-		if err := c.query(ctx, "StackDriftedAttributes", &q, map[string]any{"stack": graphql.ID(st.ID)}); err != nil {
-			return err
-		}
-		if q.Stack == nil {
-			return backend.NotFoundf("stack %q", st.ID)
-		}
-		for _, e := range q.Stack.Entities {
-			if e.Drifted != nil {
-				st.Drift.Changes = append(st.Drift.Changes, model.ResourceChange{Address: e.Address, Action: model.ActionChange, Attributes: e.DriftedAttributes})
-			}
+		g.Go(func() error { return c.readDriftedAttributes(ctx, st) })
+	}
+	return g.Wait()
+}
+
+// driftReaders bounds the concurrent drifted-attribute reads.
+const driftReaders = 4
+
+func (c *Client) readDriftedAttributes(ctx context.Context, st *model.Stack) error {
+	var q struct {
+		Stack *struct {
+			Entities []struct {
+				Address           string   `graphql:"address"`
+				Drifted           *int64   `graphql:"drifted"`
+				DriftedAttributes []string `graphql:"driftedAttributes"`
+			} `graphql:"entities"`
+		} `graphql:"stack(id: $stack)"`
+	}
+	if err := c.query(ctx, "StackDriftedAttributes", &q, map[string]any{"stack": graphql.ID(st.ID)}); err != nil {
+		return err
+	}
+	if q.Stack == nil {
+		return backend.NotFoundf("stack %q", st.ID)
+	}
+	for _, e := range q.Stack.Entities {
+		if e.Drifted != nil {
+			st.Drift.Changes = append(st.Drift.Changes, model.ResourceChange{Address: e.Address, Action: model.ActionChange, Attributes: e.DriftedAttributes})
 		}
 	}
 	return nil

@@ -9,6 +9,9 @@ import (
 	"github.com/stackview/stackview/internal/model"
 )
 
+// pageSize is how many modules one searchModules page asks for, like spacectl.
+const pageSize = 50
+
 type modulesQuery struct {
 	Viewer  *viewerNode `graphql:"viewer"`
 	Modules []struct {

@@ -26,14 +26,16 @@ func newCache() *cache {
 	return &cache{now: time.Now, depsBy: map[string]depEntry{}, drifts: map[string]model.Drift{}}
 }
 
-func (c *cache) deps(wsID string) ([]string, bool) {
+// deps returns the workspace's cached run-trigger sources, if any were
+// read, and whether they are still fresh (read within dependencyTTL).
+func (c *cache) deps(wsID string) (ids []string, fresh, ok bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e, ok := c.depsBy[wsID]
-	if !ok || c.now().Sub(e.at) > dependencyTTL {
-		return nil, false
+	if !ok {
+		return nil, false, false
 	}
-	return slices.Clone(e.ids), true
+	return slices.Clone(e.ids), c.now().Sub(e.at) <= dependencyTTL, true
 }
 
 func (c *cache) putDeps(wsID string, ids []string) {

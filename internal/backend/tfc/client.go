@@ -82,6 +82,9 @@ type Client struct {
 	// basicIncludes is set once the server has refused the full workspace
 	// includes (an older Terraform Enterprise).
 	basicIncludes atomic.Bool
+	// filling is set while dependencies and drift are read in the
+	// background (see fillDetails).
+	filling atomic.Bool
 }
 
 // sandboxHeader is the response header of stackview's sandbox TFC dialect.

@@ -25,14 +25,8 @@ type assessmentResult struct {
 // result already seen (same id, or same last-assessment time) comes from
 // the cache.
 func (c *Client) drift(ctx context.Context, w *workspaceRow) (model.Drift, error) {
-	if w.Assessment == nil && w.LastAssessmentAt.IsZero() {
-		return model.Drift{}, nil
-	}
-	key := w.ID + "@" + w.LastAssessmentAt.String()
-	if w.Assessment != nil && w.Assessment.ID != "" {
-		key = w.Assessment.ID
-	}
-	if d, ok := c.cache.drift(key); ok {
+	d, key, ok := c.cachedDrift(w)
+	if ok {
 		return d, nil
 	}
 	res := &assessmentResult{}
@@ -49,7 +43,7 @@ func (c *Client) drift(ctx context.Context, w *workspaceRow) (model.Drift, error
 	if err != nil {
 		return model.Drift{}, err
 	}
-	d := model.Drift{Drifted: res.Drifted, CheckedAt: res.CreatedAt, RunID: res.ID}
+	d = model.Drift{Drifted: res.Drifted, CheckedAt: res.CreatedAt, RunID: res.ID}
 	if !res.CompletedAt.IsZero() {
 		d.CheckedAt = res.CompletedAt
 	}
@@ -63,6 +57,21 @@ func (c *Client) drift(ctx context.Context, w *workspaceRow) (model.Drift, error
 	}
 	c.cache.putDrift(key, d)
 	return d, nil
+}
+
+// cachedDrift is the workspace's drift when it needs no request: never
+// assessed, or its current assessment already read. key names the
+// assessment in the cache.
+func (c *Client) cachedDrift(w *workspaceRow) (d model.Drift, key string, ok bool) {
+	if w.Assessment == nil && w.LastAssessmentAt.IsZero() {
+		return model.Drift{}, "", true
+	}
+	key = w.ID + "@" + w.LastAssessmentAt.String()
+	if w.Assessment != nil && w.Assessment.ID != "" {
+		key = w.Assessment.ID
+	}
+	d, ok = c.cache.drift(key)
+	return d, key, ok
 }
 
 // driftedResources reads resource_drift from the assessment's plan JSON,

@@ -3,12 +3,15 @@ package tfc_test
 import (
 	"context"
 	"net/http"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/stackview/stackview/internal/model"
 )
 
 // barrier lets want requests through only once all of them have arrived, so
@@ -143,4 +146,64 @@ func TestSlowRunTriggersDoNotSinkTheListing(t *testing.T) {
 	if got := stackByName(t, stacks, "bu002-qa").DependsOn; !slices.Equal(got, []string{"ws-network-qa"}) {
 		t.Errorf("the next refresh did not fill in bu002-qa's dependencies: %v", got)
 	}
+}
+
+func TestLargeOrganisationListsWithoutWaitingForRunTriggers(t *testing.T) {
+	const stacks = 250 // more workspaces than ListStacks reads run triggers for inline
+	release := make(chan struct{})
+	var triggers atomic.Int32
+	h := newHarness(t, harnessOpts{stacks: stacks, wrap: func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if strings.HasSuffix(r.URL.Path, "/run-triggers") {
+				triggers.Add(1)
+				select { // held until the first answer is in
+				case <-release:
+				case <-r.Context().Done():
+					return
+				}
+			}
+			next.ServeHTTP(w, r)
+		})
+	}})
+	first, err := h.client.ListStacks(ctxFor(t))
+	close(release)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(first) != stacks {
+		t.Fatalf("got %d stacks, want %d", len(first), stacks)
+	}
+	if withDeps(first) != 0 {
+		t.Errorf("the first answer has dependencies although no run trigger had been answered")
+	}
+	deadline := time.Now().Add(15 * time.Second)
+	for int(triggers.Load()) < stacks { // the background fill reaches every workspace
+		if time.Now().After(deadline) {
+			t.Fatalf("after 15s: %d run-trigger reads of %d", triggers.Load(), stacks)
+		}
+		runtime.Gosched()
+	}
+	for { // and a refresh shows what it read
+		got, err := h.client.ListStacks(ctxFor(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if withDeps(got) > 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("after 15s no refresh shows the dependencies the background fill read")
+		}
+		runtime.Gosched()
+	}
+}
+
+func withDeps(stacks []model.Stack) int {
+	n := 0
+	for _, s := range stacks {
+		if len(s.DependsOn) > 0 {
+			n++
+		}
+	}
+	return n
 }

@@ -24,6 +24,15 @@ const (
 	// detailBudget is the share of ListStacks' remaining time that the
 	// per-workspace reads may use (see toStacks).
 	detailBudget = 0.8
+	// detailsInline is the most workspaces whose per-workspace reads
+	// ListStacks waits for (see toStacks).
+	detailsInline = workspacesPerPage
+	// fillFetchers bounds the per-workspace reads of a background fill:
+	// fewer than detailFetchers, so that refreshes and actions the user is
+	// waiting for keep most of the connections and of the rate limit.
+	fillFetchers = 4
+	// backgroundFillTimeout bounds a background fill of those reads.
+	backgroundFillTimeout = 5 * time.Minute
 	// dependencyTTL is how long a workspace's run triggers are trusted: they
 	// change rarely and cost one call per workspace against a 30 req/s limit.
 	dependencyTTL = 5 * time.Minute
@@ -155,27 +164,43 @@ func (c *Client) readStack(ctx context.Context, id string) (model.Stack, error) 
 	return stacks[0], nil
 }
 
-// toStacks converts rows, filling dependencies and drift concurrently.
+// toStacks converts rows with their dependencies and drift, which cost a
+// call (or two) per workspace and are cached as they arrive.
 //
-// Those reads get only part of the caller's remaining time (detailBudget):
-// a cold load costs one run-trigger read per workspace, paced by TFC's
-// 30 requests a second, which a large organisation cannot finish within a
-// UI's timeout. What has not arrived by then is left out of this answer
-// (no dependencies, no drift) and, as every read is cached as it lands, the
-// next refresh completes it. Any other error fails the call.
+// When at most detailsInline workspaces need such calls, they are made
+// here, concurrently, within part of the caller's remaining time
+// (detailBudget): what misses it is left out of this answer and filled in
+// by the next refresh. When more need them (a cold load of a large
+// organisation: one run-trigger read per workspace, paced by TFC's 30
+// requests a second), the answer is built from the pages alone, so the
+// tree draws at once, and the reads run in the background for the next
+// refresh. A stale cached value is shown while it is read again.
 func (c *Client) toStacks(ctx context.Context, rows []*workspaceRow) ([]model.Stack, error) {
-	budget, cancel := withBudget(ctx, detailBudget)
-	defer cancel()
 	out := make([]model.Stack, len(rows))
-	g, gctx := errgroup.WithContext(budget)
-	g.SetLimit(detailFetchers)
+	var pending []int
 	for i, row := range rows {
 		out[i] = c.toStack(row)
+		deps, fresh, ok := c.cache.deps(row.ID)
+		drift, _, driftOK := c.cachedDrift(row)
+		out[i].DependsOn, out[i].Drift = deps, drift
+		if !ok || !fresh || !driftOK {
+			pending = append(pending, i)
+		}
+	}
+	if len(pending) > detailsInline {
+		c.fillDetails(rows, pending)
+		return out, nil
+	}
+	budget, cancel := withBudget(ctx, detailBudget)
+	defer cancel()
+	g, gctx := errgroup.WithContext(budget)
+	g.SetLimit(detailFetchers)
+	for _, i := range pending {
 		g.Go(func() error {
-			deps, err := c.dependencies(gctx, row.ID)
+			deps, err := c.dependencies(gctx, rows[i].ID)
 			if err == nil {
 				out[i].DependsOn = deps
-				out[i].Drift, err = c.drift(gctx, row)
+				out[i].Drift, err = c.drift(gctx, rows[i])
 			}
 			if err != nil && budget.Err() != nil && ctx.Err() == nil {
 				return nil // out of budget: the next refresh fills it in
@@ -187,6 +212,36 @@ func (c *Client) toStacks(ctx context.Context, rows []*workspaceRow) ([]model.St
 		return nil, err
 	}
 	return out, nil
+}
+
+// fillDetails reads the pending rows' dependencies and drift into the cache
+// in the background, fillFetchers at a time. Only one fill runs at once;
+// a refresh during it returns what is cached so far. Errors are dropped:
+// the next refresh finds the row still pending and tries again.
+func (c *Client) fillDetails(rows []*workspaceRow, pending []int) {
+	if !c.filling.CompareAndSwap(false, true) {
+		return
+	}
+	todo := make([]*workspaceRow, len(pending))
+	for j, i := range pending {
+		todo[j] = rows[i]
+	}
+	go func() {
+		defer c.filling.Store(false)
+		ctx, cancel := context.WithTimeout(context.Background(), backgroundFillTimeout)
+		defer cancel()
+		var g errgroup.Group
+		g.SetLimit(fillFetchers)
+		for _, row := range todo {
+			g.Go(func() error {
+				if _, err := c.dependencies(ctx, row.ID); err == nil {
+					_, _ = c.drift(ctx, row)
+				}
+				return nil
+			})
+		}
+		_ = g.Wait()
+	}()
 }
 
 // withBudget derives a context that ends when share of ctx's remaining
@@ -259,7 +314,7 @@ func lockHolder(by *tfe.LockedByChoice) string {
 // dependencies lists the sources of the workspace's inbound run triggers:
 // the workspaces it depends on.
 func (c *Client) dependencies(ctx context.Context, wsID string) ([]string, error) {
-	if deps, ok := c.cache.deps(wsID); ok {
+	if deps, fresh, _ := c.cache.deps(wsID); fresh {
 		return deps, nil
 	}
 	var deps []string

@@ -23,6 +23,7 @@ type Global struct {
 	PrevEnv  key.Binding
 	JumpEnv  key.Binding // the n-th key of the binding selects the n-th environment
 	ClearEsc key.Binding
+	Modules  key.Binding
 	Promote  key.Binding // the promotion board
 }
 
@@ -102,6 +103,13 @@ type Run struct {
 	Watch    key.Binding
 }
 
+// Modules keys move through the modules view and bump a module.
+type Modules struct {
+	Up   key.Binding
+	Down key.Binding
+	Bump key.Binding
+}
+
 // Dialog keys answer the confirmation dialog. Yes and No work only while
 // the buttons have the focus and the environment is not protected.
 type Dialog struct {
@@ -142,6 +150,7 @@ type Map struct {
 	History History
 	Promote Promote
 	Run     Run
+	Modules Modules
 	Dialog  Dialog
 	Input   Input
 	Drift   Drift
@@ -158,11 +167,12 @@ func Default() Map {
 			Help:     b("?", "help", "?"),
 			Refresh:  b("r", "refresh", "r"),
 			Filter:   b("/", "filter (/re: for regex)", "/"),
-			Command:  b(":", "command (:env, :stack, :drift, :promote, :q)", ":"),
+			Command:  b(":", "command (:env, :stack, :drift, :modules, :promote, :q)", ":"),
 			NextEnv:  b("tab", "next env", "tab"),
 			PrevEnv:  b("shift+tab", "previous env", "shift+tab"),
 			JumpEnv:  b("1-9", "env by number", "1", "2", "3", "4", "5", "6", "7", "8", "9"),
 			ClearEsc: b("esc", "clear filter / back", "esc"),
+			Modules:  b("M", "modules (versions, bumps)", "M"),
 			Promote:  b("P", "promotion board (dev → qa → prod)", "P"),
 		},
 		Tree: Tree{
@@ -226,6 +236,11 @@ func Default() Map {
 			Wrap:     b("w", "wrap lines", "w"),
 			Watch:    b("W", "watch run", "W"),
 		},
+		Modules: Modules{
+			Up:   b("↑/k", "up", "up", "k"),
+			Down: b("↓/j", "down", "down", "j"),
+			Bump: b("b", "bump the module (target version, scope)", "b"),
+		},
 		Dialog: Dialog{
 			Yes:     b("y", "go ahead", "y"),
 			No:      b("n", "cancel", "n"),
@@ -263,12 +278,13 @@ type action struct {
 // actions lists every remappable binding of m. Contexts that are active at
 // the same time share a context name so duplicates across them are caught.
 func (m *Map) actions() []action {
-	// The promotion board and diff ("promote") take no stack actions; its
-	// wave view ("waves") does.
-	global := []string{"tree", "detail", "history", "run", "drift", "promote", "waves"}
+	// Neither the modules view nor the promotion board and diff ("promote")
+	// take stack actions; the promotion's wave view ("waves") does.
+	global := []string{"tree", "detail", "history", "run", "drift", "modules", "promote", "waves"}
 	tree, detail, input, drift := []string{"tree"}, []string{"detail"}, []string{"input"}, []string{"drift"}
 	acts := []string{"tree", "detail", "history", "run", "drift", "waves"}
 	history, run, dialog := []string{"history"}, []string{"run"}, []string{"dialog"}
+	modules := []string{"modules"}
 	promote, promoteMove := []string{"promote"}, []string{"promote", "waves"}
 	return []action{
 		{"quit", global, &m.Global.Quit},
@@ -280,6 +296,7 @@ func (m *Map) actions() []action {
 		{"prev_env", global, &m.Global.PrevEnv},
 		{"jump_env", global, &m.Global.JumpEnv},
 		{"back", global, &m.Global.ClearEsc},
+		{"modules", global, &m.Global.Modules},
 		{"promotion_board", global, &m.Global.Promote},
 		{"up", tree, &m.Tree.Up},
 		{"down", tree, &m.Tree.Down},
@@ -330,6 +347,9 @@ func (m *Map) actions() []action {
 		{"log_next_match", run, &m.Run.Next},
 		{"log_wrap", run, &m.Run.Wrap},
 		{"run_watch", run, &m.Run.Watch},
+		{"modules_up", modules, &m.Modules.Up},
+		{"modules_down", modules, &m.Modules.Down},
+		{"modules_bump", modules, &m.Modules.Bump},
 		{"dialog_yes", dialog, &m.Dialog.Yes},
 		{"dialog_no", dialog, &m.Dialog.No},
 		{"dialog_approve", dialog, &m.Dialog.Approve},

@@ -92,7 +92,8 @@ type Server struct {
 	resetWait time.Duration // X-RateLimit-Reset sent with them
 	http      *http.Server
 	url       string
-	topo      *topology // see topologyTTL
+	topo      *topology        // see topologyTTL
+	listed    *listingSnapshot // see listingTTL
 }
 
 // New builds a server over b; nothing listens until Start.

@@ -6,10 +6,10 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"regexp"
 	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/stackview/stackview/internal/backend"
 	"github.com/stackview/stackview/internal/model"
@@ -23,16 +23,50 @@ const (
 	administrative = "administrative"
 )
 
-var invalidNameChars = regexp.MustCompile(`[^A-Za-z0-9_-]+`)
-
-// sanitizeName makes a TFC workspace or organisation name.
-func sanitizeName(s string) string { return invalidNameChars.ReplaceAllString(s, "-") }
-
-var invalidTagChars = regexp.MustCompile(`[^a-z0-9_:-]+`)
+// sanitizeName makes a TFC workspace or organisation name: letters,
+// digits, '-' and '_'.
+func sanitizeName(s string) string {
+	return replaceInvalid(s, func(c byte) bool { return isAlnum(c) || c == '-' || c == '_' })
+}
 
 // sanitizeTag makes a TFC flat tag name: lower case; letters, digits, '-',
 // '_' and ':'.
-func sanitizeTag(s string) string { return invalidTagChars.ReplaceAllString(strings.ToLower(s), "-") }
+func sanitizeTag(s string) string {
+	return replaceInvalid(strings.ToLower(s), func(c byte) bool { return isAlnum(c) || c == '-' || c == '_' || c == ':' })
+}
+
+func isAlnum(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
+}
+
+// replaceInvalid replaces each run of bytes that are not valid with one
+// '-'. Valid bytes are ASCII, so a multi-byte character is one run. It is
+// called for every workspace on every list page, hence no regexp, and s
+// itself when nothing needs replacing.
+func replaceInvalid(s string, valid func(byte) bool) string {
+	i := 0
+	for i < len(s) && valid(s[i]) {
+		i++
+	}
+	if i == len(s) {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	b.WriteString(s[:i])
+	for i < len(s) {
+		if valid(s[i]) {
+			b.WriteByte(s[i])
+			i++
+			continue
+		}
+		b.WriteByte('-')
+		for i < len(s) && !valid(s[i]) {
+			i++
+		}
+	}
+	return b.String()
+}
 
 // stacks lists the engine's stacks sorted by workspace name, each with its
 // current run as TFC defines it.
@@ -246,7 +280,10 @@ func matchWorkspace(st model.Stack, q map[string][]string, runStatus func(model.
 	if v := get("search[wildcard-name]"); v != "" && !wildcard(v, name) {
 		return false
 	}
-	have := tags(st)
+	var have []string // the tags, read only when a filter needs them
+	if get("search[tags]") != "" || get("search[exclude-tags]") != "" {
+		have = tags(st)
+	}
 	if v := get("search[tags]"); v != "" {
 		for _, t := range strings.Split(v, ",") {
 			if !slices.Contains(have, strings.TrimSpace(strings.ToLower(t))) {
@@ -261,7 +298,7 @@ func matchWorkspace(st model.Stack, q map[string][]string, runStatus func(model.
 			}
 		}
 	}
-	if !matchBindings(tagBindings(st), q) {
+	if len(q["filter[tagged][0][key]"]) > 0 && !matchBindings(tagBindings(st), q) {
 		return false
 	}
 	if v := get("filter[project][id]"); v != "" {
@@ -331,22 +368,22 @@ func (s *Server) listWorkspaces(w http.ResponseWriter, r *http.Request) {
 	if !s.checkOrg(w, r) {
 		return
 	}
-	all, err := s.stacks(r.Context())
+	q := r.URL.Query()
+	all, err := s.listing(r.Context(), parsePage(q).number == 1)
 	if err != nil {
 		writeBackendError(w, err)
 		return
 	}
-	q := r.URL.Query()
 	status := func(st model.Stack) string {
 		if st.LatestRun == nil {
 			return ""
 		}
 		return tfcStatus(*st.LatestRun)
 	}
-	var matched []model.Stack
-	for _, st := range all {
-		if matchWorkspace(st, q, status) {
-			matched = append(matched, st)
+	var matched []int // indices into all: a stack is too large to copy for every page
+	for i := range all {
+		if matchWorkspace(all[i], q, status) {
+			matched = append(matched, i)
 		}
 	}
 	start, end, meta, links := parsePage(q).window(r, len(matched))
@@ -356,10 +393,40 @@ func (s *Server) listWorkspaces(w http.ResponseWriter, r *http.Request) {
 	}
 	col, base := &collector{}, baseURL(r)
 	data := make([]resource, 0, end-start)
-	for _, st := range matched[start:end] {
-		data = append(data, s.workspaceResource(base, st, inc, col))
+	for _, i := range matched[start:end] {
+		data = append(data, s.workspaceResource(base, all[i], inc, col))
 	}
 	writeJSON(w, http.StatusOK, document{Data: data, Included: col.list, Meta: meta, Links: links})
+}
+
+// listingTTL is how long the stacks read for the first page of a workspace
+// list serve its later pages. A client pages through every workspace right
+// after the first page (stackview four pages at a time); reading every
+// stack again for each page made listing N workspaces cost N²/100. A first
+// page always reads afresh, so a new listing never starts from old state.
+const listingTTL = 2 * time.Second
+
+// listingSnapshot is the stacks behind the latest first page.
+type listingSnapshot struct {
+	at     time.Time
+	stacks []model.Stack // shared by requests: read only
+}
+
+func (s *Server) listing(ctx context.Context, firstPage bool) ([]model.Stack, error) {
+	s.mu.Lock()
+	snap := s.listed
+	s.mu.Unlock()
+	if !firstPage && snap != nil && time.Since(snap.at) < listingTTL {
+		return snap.stacks, nil
+	}
+	all, err := s.stacks(ctx)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	s.listed = &listingSnapshot{at: time.Now(), stacks: all}
+	s.mu.Unlock()
+	return all, nil
 }
 
 func (s *Server) writeWorkspace(w http.ResponseWriter, r *http.Request, st model.Stack) {
