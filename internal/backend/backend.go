@@ -79,6 +79,15 @@ type Info struct {
 	Sandbox  bool   // the embedded demo organisation
 }
 
+// CommitPlanner is a backend that can start a proposed run (a plan, nothing
+// applied) of a commit other than the stack's tracked one, as Spacelift's
+// runTrigger does with commitSha. Promotions use it for predicted plans: the
+// target stacks planned at the commit about to be promoted. It is optional;
+// a backend without it cannot predict them.
+type CommitPlanner interface {
+	PlanCommit(ctx context.Context, stackID, commit string) (model.Run, error)
+}
+
 // Capabilities lists operations that not every backend offers. The UI shows
 // an action disabled, with a reason, when its capability is false.
 type Capabilities struct {

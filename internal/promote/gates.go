@@ -97,7 +97,7 @@ func sourceDeployed(in GateInput) Gate {
 		g.Reason = names(bad)
 		return g
 	}
-	g.Pass, g.Reason = true, fmt.Sprintf("every %s stack finished deploying the promoted code", in.Plan.Source.Name)
+	g.Pass, g.Reason = true, fmt.Sprintf("every %s stack of this repository finished deploying the promoted code", in.Plan.Source.Name)
 	if len(in.SourceStacks) == 0 {
 		g.Reason = fmt.Sprintf("no %s stack tracks this repository: nothing proves the code there", in.Plan.Source.Name)
 	}
@@ -120,7 +120,7 @@ func sourceSettled(in GateInput) Gate {
 		g.Reason = names(bad)
 		return g
 	}
-	g.Pass, g.Reason = true, fmt.Sprintf("no %s stack is unconfirmed, failed or running", in.Plan.Source.Name)
+	g.Pass, g.Reason = true, fmt.Sprintf("no %s stack of this repository is unconfirmed, failed or running", in.Plan.Source.Name)
 	return g
 }
 
@@ -136,7 +136,7 @@ func targetNoDrift(in GateInput) Gate {
 		g.Reason = names(bad)
 		return g
 	}
-	g.Pass, g.Reason = true, fmt.Sprintf("no %s stack has drifted", in.Plan.Target.Name)
+	g.Pass, g.Reason = true, fmt.Sprintf("no %s stack of this repository has drifted", in.Plan.Target.Name)
 	return g
 }
 
@@ -155,7 +155,7 @@ func targetWritable(in GateInput) Gate {
 		g.Reason = names(bad)
 		return g
 	}
-	g.Pass, g.Reason = true, fmt.Sprintf("every %s stack can run", in.Plan.Target.Name)
+	g.Pass, g.Reason = true, fmt.Sprintf("every %s stack of this repository can run", in.Plan.Target.Name)
 	return g
 }
 

@@ -437,15 +437,15 @@ func TestStopCancelsQueuedAndStopsStartedRuns(t *testing.T) {
 }
 
 func TestActionKeysCanBeRemapped(t *testing.T) {
-	r := newActionRig(t, func(o *Options) { o.Keys = map[string][]string{"plan": {"P"}, "dialog_yes": {"Y"}} })
+	r := newActionRig(t, func(o *Options) { o.Keys = map[string][]string{"plan": {"X"}, "dialog_yes": {"Y"}} })
 	r.selectStack("dev-identity")
 	r.press("p")
 	if r.m.dialog != nil {
 		t.Fatal("the old plan key still works")
 	}
-	r.press("P", "y")
+	r.press("X", "y")
 	if r.m.dialog == nil {
-		t.Fatal("P did not open the plan dialog, or y still confirms")
+		t.Fatal("X did not open the plan dialog, or y still confirms")
 	}
 	r.press("Y")
 	if got := r.yours("dev-identity"); len(got) != 1 {

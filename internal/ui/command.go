@@ -10,7 +10,7 @@ import (
 )
 
 // commands are the ":" verbs, with their argument completion.
-var commands = []string{"drift", "env", "freeze", "help", "modules", "q", "quit", "refresh", "stack", "unfreeze"}
+var commands = []string{"drift", "env", "freeze", "help", "modules", "promote", "q", "quit", "refresh", "stack", "unfreeze"}
 
 // runCommand executes one ":" line.
 func (m Model) runCommand(line string) (tea.Model, tea.Cmd) {
@@ -40,12 +40,14 @@ func (m Model) runCommand(line string) (tea.Model, tea.Cmd) {
 		return m.jumpToStack(arg)
 	case "freeze", "unfreeze":
 		return m.freeze(fields[0] == "freeze", fields[1:])
+	case "promote":
+		return m.openBoard()
 	case "drift":
 		return m.openDrift()
 	case "modules":
 		return m.openModules()
 	}
-	return m.failed("unknown command %q (try :env NAME, :stack NAME, :drift, :modules, :freeze ENV REASON, :unfreeze ENV, :refresh, :q)", fields[0])
+	return m.failed("unknown command %q (try :env NAME, :stack NAME, :drift, :modules, :promote, :freeze ENV REASON, :unfreeze ENV, :refresh, :q)", fields[0])
 }
 
 // jumpToStack selects a stack by name in whichever environment holds it: an

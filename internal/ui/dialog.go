@@ -35,6 +35,8 @@ type field struct {
 	label string
 	value string
 	want  string // when set, value must equal it
+	// required refuses a blank value (an override reason).
+	required bool
 }
 
 type button struct {
@@ -155,6 +157,11 @@ func (d dialog) press(i int) (dialog, *dialogOutcome) {
 		if f.want != "" && f.value != f.want {
 			d.focus = j
 			d.err = "type " + f.want + " exactly to go ahead (esc cancels)"
+			return d, nil
+		}
+		if f.required && strings.TrimSpace(f.value) == "" {
+			d.focus = j
+			d.err = "this cannot be left blank (esc cancels)"
 			return d, nil
 		}
 		values[j] = f.value

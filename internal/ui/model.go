@@ -34,6 +34,7 @@ const (
 	viewHistory                 // one stack's runs
 	viewRun                     // one run: timeline, plan, log
 	viewModules                 // module versions per environment, bumps
+	viewPromote                 // the promotion board, a promotion's diff, its waves
 )
 
 // Model is the root of the UI. It is a value: Update returns the next one.
@@ -56,8 +57,8 @@ type Model struct {
 	after func(time.Duration, func(time.Time) tea.Msg) tea.Cmd
 	// openURL launches a browser; tests record instead.
 	openURL func(context.Context, string) error
-	// git is the clone cache module bumps work in; strategy says whether
-	// they push or propose pull requests.
+	// git is the clone cache module bumps and promotions work in; strategy
+	// says how they move branches (push, merge or pull request).
 	git      vcs.Cache
 	strategy promote.Strategy
 
@@ -117,6 +118,7 @@ type Model struct {
 	repoFiles  RepoFiles              // reads ignore files; nil = config rules only
 	saveIgnore func(drift.Rule) error // persists an ignore chosen with i; nil = this session only
 	mods       modulesState
+	pr         promoteState
 }
 
 // Init starts the first load and, for Theme "auto", asks the terminal for
@@ -164,6 +166,19 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.onBump(msg)
 	case watchMsg:
 		return m.onWatch(msg)
+	case boardMsg:
+		return m.onBoard(msg), nil
+	case promotionPlanMsg:
+		return m.onPromotionPlan(msg), nil
+	case promotedMsg:
+		return m.onPromoted(msg)
+	case predictedMsg:
+		return m.onPredicted(msg), nil
+	case promotionRunsMsg:
+		if msg.err != nil {
+			m.message, m.messageErr = "the audit log failed to record the promotion's runs: "+msg.err.Error(), true
+		}
+		return m, nil
 	case ignoreSavedMsg:
 		return m.onIgnoreSaved(msg), nil
 	case clockMsg:
@@ -218,7 +233,8 @@ func (m Model) onStacks(msg stacksMsg) (tea.Model, tea.Cmd) {
 		run = m.fetchRun() // someone else may have confirmed or stopped it
 	}
 	m, scan := m.scanWaiting()
-	return m, tea.Batch(tick, runs, run, m.pollWatches(), scan)
+	m, promotion := m.onStacksPromote()
+	return m, tea.Batch(tick, runs, run, m.pollWatches(), scan, promotion)
 }
 
 func (m Model) onRuns(msg runsMsg) Model {

@@ -136,6 +136,8 @@ func (m Model) renderView() string {
 		return m.renderLoadError(w, h)
 	case !m.loaded:
 		return block([]string{"", "  loading stacks from " + m.info.Kind + "…"}, w, h)
+	case m.view == viewPromote:
+		return m.renderPromote(w, h)
 	case m.view == viewModules:
 		return m.renderModules(w, h)
 	case m.view == viewRun:
@@ -247,6 +249,8 @@ func (m Model) contextHelp() [][]key.Binding {
 			group = append(group, in.Complete)
 		}
 		return [][]key.Binding{group}
+	case m.view == viewPromote:
+		return m.promoteHelp()
 	case m.view == viewModules:
 		k := m.keys.Modules
 		return [][]key.Binding{{k.Up, k.Down, k.Bump, g.ClearEsc}, {g.Refresh, g.Command, g.Help, g.Quit}}
@@ -282,7 +286,7 @@ func (m Model) contextHelp() [][]key.Binding {
 		{t.Up, t.Down, t.Top, t.Bottom, t.PageUp, t.PageDown, t.Detail, t.Mark, t.MarkAll, t.Watch, t.Inbox, t.Check},
 		actions,
 		{g.Filter, g.ClearEsc, g.Command, g.NextEnv, g.PrevEnv, g.JumpEnv},
-		{g.Modules, g.Refresh, g.Help, g.Quit},
+		{g.Modules, g.Promote, g.Refresh, g.Help, g.Quit},
 	}
 }
 
@@ -301,6 +305,9 @@ func (m Model) renderHints() string {
 	switch {
 	case m.dialog != nil || m.mode != modeBrowse:
 		short = m.contextHelp()[0]
+	case m.view == viewPromote:
+		short = m.promoteHelp()[0]
+		short = append(short, m.keys.Global.ClearEsc, m.keys.Global.Help, m.keys.Global.Quit)
 	case m.view == viewModules && !m.helpOpen:
 		k := m.keys.Modules
 		short = []key.Binding{m.keys.Global.ClearEsc, k.Down, k.Bump, m.keys.Global.Refresh, m.keys.Global.Help, m.keys.Global.Quit}
@@ -355,6 +362,8 @@ func (m Model) renderHelp(w, h int) string {
 		view = "run view"
 	case m.view == viewHistory:
 		view = "run history"
+	case m.view == viewPromote:
+		view = "promotion screens"
 	case m.drift.open:
 		view = "drift inbox"
 	case m.detailShownFull():

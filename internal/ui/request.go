@@ -22,6 +22,8 @@ type request struct {
 	bulk   bool     // results are shown per stack
 	lines  []string // bulk: which stacks the action applies to, which are skipped and why
 	title  string   // overrides the title made from the action
+	// promotion: the dialog confirms the promotion in m.pr, not ops.
+	promotion bool
 }
 
 // opResult is the answer to one op.
@@ -150,6 +152,9 @@ func (m Model) onDialogKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 	m.dialog = nil
 	req := m.pending
 	m.pending = request{}
+	if req.promotion {
+		return m.onPromotionDialog(out)
+	}
 	if out.button == 0 || len(req.ops) == 0 {
 		if len(req.ops) > 0 {
 			m.message, m.messageErr = "cancelled: nothing was sent", false

@@ -211,6 +211,11 @@ func (m Model) actionTarget() (*model.Stack, *model.Run) {
 		}
 		r := m.hist.runs[m.hist.cursor]
 		return s, &r
+	case viewPromote:
+		if m.pr.stage == stageWaves {
+			return m.waveSelected(), nil
+		}
+		return nil, nil
 	}
 	if m.drift.open {
 		return m.driftStack(), nil // D reconciles, c confirms the stack in the drift view

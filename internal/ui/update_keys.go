@@ -46,6 +46,9 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	case key.Matches(msg, g.Help):
 		m.helpOpen = true
 		return m, nil
+	case key.Matches(msg, g.Refresh) && m.view == viewPromote:
+		m.message = ""
+		return m.promoteRefresh()
 	case key.Matches(msg, g.Refresh) && m.view == viewModules:
 		m.message = ""
 		m, scan := m.scanModules()
@@ -54,6 +57,8 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	case key.Matches(msg, g.Refresh):
 		m.message = ""
 		return m.refresh()
+	case key.Matches(msg, g.Promote):
+		return m.openBoard()
 	case key.Matches(msg, g.Filter) && m.view == viewRun:
 		m.mode, m.input = modeSearch, m.rv.search
 		return m, nil
@@ -63,10 +68,14 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	case key.Matches(msg, g.Command):
 		m.mode, m.input = modeCommand, ""
 		return m, nil
+	case key.Matches(msg, g.ClearEsc) && m.view == viewPromote:
+		return m.promoteBack()
 	case key.Matches(msg, g.ClearEsc):
 		return m.back().loadRunsIfNeeded(false) // clearing the filter may move the selection
 	case key.Matches(msg, g.Modules):
 		return m.openModules()
+	case m.view == viewPromote:
+		return m.handlePromoteKey(msg)
 	}
 	if m.view == viewModules {
 		return m.handleModulesKey(msg)

@@ -199,6 +199,28 @@ func (e *Engine) Trigger(ctx context.Context, stackID string, kind model.RunKind
 	return r.view(), nil
 }
 
+// PlanCommit starts a proposed run of a commit of the stack's repository
+// (backend.CommitPlanner): what the stack would do at that commit, nothing
+// applied. A commit the repository does not have is refused.
+func (e *Engine) PlanCommit(ctx context.Context, stackID, commit string) (model.Run, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	now, err := e.now(ctx)
+	if err != nil {
+		return model.Run{}, err
+	}
+	s, err := e.writable(stackID)
+	if err != nil {
+		return model.Run{}, err
+	}
+	c, err := s.repo.commit(ctx, commit)
+	if err != nil {
+		return model.Run{}, backend.NotFoundf("commit %q in the repository of %s", commit, stackID)
+	}
+	r := e.newRun(s, model.RunPlan, c.Hash, You, c.Message, now)
+	return r.view(), nil
+}
+
 // writable finds a stack that the sandbox user may act on: not locked by someone else.
 func (e *Engine) writable(stackID string) (*stack, error) {
 	s, err := e.stack(stackID)

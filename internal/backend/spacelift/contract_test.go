@@ -5,9 +5,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stackview/stackview/internal/backend"
 	"github.com/stackview/stackview/internal/backend/backendtest"
 	"github.com/stackview/stackview/internal/backend/sandbox"
 	"github.com/stackview/stackview/internal/backend/sandbox/spaceliftapi"
+	"github.com/stackview/stackview/internal/model"
 )
 
 // TestContract runs the backend contract for the client against the sandbox
@@ -52,4 +54,41 @@ func sandboxClient(t *testing.T) (*Client, *sandbox.ManualClock) {
 		t.Fatalf("Info = %+v", info)
 	}
 	return c, clock
+}
+
+// TestPlanCommit plans a qa stack at dev's commit: a proposed run of that
+// commit; a commit the repository lacks is refused.
+func TestPlanCommit(t *testing.T) {
+	c, _ := sandboxClient(t)
+	var _ backend.CommitPlanner = c
+	ctx := context.Background()
+	dev, qa := stackByID(t, c, "dev-payments-api"), stackByID(t, c, "qa-payments-api")
+	if dev.TrackedCommit == qa.TrackedCommit {
+		t.Fatal("the seed's dev and qa payments are at one commit")
+	}
+	r, err := c.PlanCommit(ctx, qa.ID, dev.TrackedCommit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Kind != model.RunPlan || r.Commit != dev.TrackedCommit || r.StackID != qa.ID {
+		t.Fatalf("run = %+v", r)
+	}
+	if _, err := c.PlanCommit(ctx, qa.ID, "0000000000000000000000000000000000000000"); err == nil {
+		t.Fatal("planned a commit the repository lacks")
+	}
+}
+
+func stackByID(t *testing.T, b backend.Backend, id string) model.Stack {
+	t.Helper()
+	stacks, err := b.ListStacks(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range stacks {
+		if s.ID == id {
+			return s
+		}
+	}
+	t.Fatalf("no stack %s", id)
+	return model.Stack{}
 }

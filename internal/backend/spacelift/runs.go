@@ -318,6 +318,19 @@ func (c *Client) Trigger(ctx context.Context, stackID string, kind model.RunKind
 	return c.toRun(stackID, m.RunTrigger, nil), nil
 }
 
+// PlanCommit starts a proposed run of a given commit (backend.CommitPlanner),
+// Spacelift's runTrigger with commitSha.
+func (c *Client) PlanCommit(ctx context.Context, stackID, commit string) (model.Run, error) {
+	var m struct {
+		RunTrigger runNode `graphql:"runTrigger(stack: $stack, commitSha: $commitSha, runType: $runType)"`
+	}
+	vars := map[string]any{"stack": graphql.ID(stackID), "commitSha": commit, "runType": RunType("PROPOSED")}
+	if err := c.mutate(ctx, "RunTrigger", &m, vars); err != nil {
+		return model.Run{}, err
+	}
+	return c.toRun(stackID, m.RunTrigger, nil), nil
+}
+
 func (c *Client) Confirm(ctx context.Context, stackID, runID string) (model.Run, error) {
 	var m struct {
 		Run runNode `graphql:"runConfirm(stack: $stack, run: $run)"`

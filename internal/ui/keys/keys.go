@@ -24,6 +24,7 @@ type Global struct {
 	JumpEnv  key.Binding // the n-th key of the binding selects the n-th environment
 	ClearEsc key.Binding
 	Modules  key.Binding
+	Promote  key.Binding // the promotion board
 }
 
 // Tree keys move through the stack tree.
@@ -76,6 +77,17 @@ type History struct {
 	Down  key.Binding
 	Open  key.Binding
 	Watch key.Binding
+}
+
+// Promote keys move on the promotion board and its wave view; Open
+// computes a promotion's diff from the board and goes ahead from the diff.
+type Promote struct {
+	Up      key.Binding
+	Down    key.Binding
+	Left    key.Binding
+	Right   key.Binding
+	Open    key.Binding
+	Predict key.Binding // the diff: plan the affected stacks at the promoted commit
 }
 
 // Run keys scroll and search the run view's log.
@@ -136,6 +148,7 @@ type Map struct {
 	Detail  Detail
 	Actions StackActions
 	History History
+	Promote Promote
 	Run     Run
 	Modules Modules
 	Dialog  Dialog
@@ -154,12 +167,13 @@ func Default() Map {
 			Help:     b("?", "help", "?"),
 			Refresh:  b("r", "refresh", "r"),
 			Filter:   b("/", "filter (/re: for regex)", "/"),
-			Command:  b(":", "command (:env, :stack, :drift, :modules, :q)", ":"),
+			Command:  b(":", "command (:env, :stack, :drift, :modules, :promote, :q)", ":"),
 			NextEnv:  b("tab", "next env", "tab"),
 			PrevEnv:  b("shift+tab", "previous env", "shift+tab"),
 			JumpEnv:  b("1-9", "env by number", "1", "2", "3", "4", "5", "6", "7", "8", "9"),
 			ClearEsc: b("esc", "clear filter / back", "esc"),
 			Modules:  b("M", "modules (versions, bumps)", "M"),
+			Promote:  b("P", "promotion board (dev → qa → prod)", "P"),
 		},
 		Tree: Tree{
 			Up:       b("↑/k", "up", "up", "k"),
@@ -202,6 +216,14 @@ func Default() Map {
 			Down:  b("↓/j", "down", "down", "j"),
 			Open:  b("enter", "open run", "enter"),
 			Watch: b("w", "watch run", "w"),
+		},
+		Promote: Promote{
+			Up:      b("↑/k", "up", "up", "k"),
+			Down:    b("↓/j", "down", "down", "j"),
+			Left:    b("←", "previous environment", "left"),
+			Right:   b("→", "next environment", "right"),
+			Open:    b("enter", "promote to the next environment (diff first)", "enter"),
+			Predict: b("p", "predicted plans (proposed runs at the promoted commit)", "p"),
 		},
 		Run: Run{
 			Up:       b("↑/k", "scroll up", "up", "k"),
@@ -256,11 +278,14 @@ type action struct {
 // actions lists every remappable binding of m. Contexts that are active at
 // the same time share a context name so duplicates across them are caught.
 func (m *Map) actions() []action {
-	global := []string{"tree", "detail", "history", "run", "drift", "modules"}
+	// Neither the modules view nor the promotion board and diff ("promote")
+	// take stack actions; the promotion's wave view ("waves") does.
+	global := []string{"tree", "detail", "history", "run", "drift", "modules", "promote", "waves"}
 	tree, detail, input, drift := []string{"tree"}, []string{"detail"}, []string{"input"}, []string{"drift"}
-	acts := []string{"tree", "detail", "history", "run", "drift"} // not the modules view: it acts on modules
+	acts := []string{"tree", "detail", "history", "run", "drift", "waves"}
 	history, run, dialog := []string{"history"}, []string{"run"}, []string{"dialog"}
 	modules := []string{"modules"}
+	promote, promoteMove := []string{"promote"}, []string{"promote", "waves"}
 	return []action{
 		{"quit", global, &m.Global.Quit},
 		{"help", global, &m.Global.Help},
@@ -272,6 +297,7 @@ func (m *Map) actions() []action {
 		{"jump_env", global, &m.Global.JumpEnv},
 		{"back", global, &m.Global.ClearEsc},
 		{"modules", global, &m.Global.Modules},
+		{"promotion_board", global, &m.Global.Promote},
 		{"up", tree, &m.Tree.Up},
 		{"down", tree, &m.Tree.Down},
 		{"top", tree, &m.Tree.Top},
@@ -306,6 +332,12 @@ func (m *Map) actions() []action {
 		{"history_down", history, &m.History.Down},
 		{"history_open", history, &m.History.Open},
 		{"history_watch", history, &m.History.Watch},
+		{"promote_up", promoteMove, &m.Promote.Up},
+		{"promote_down", promoteMove, &m.Promote.Down},
+		{"promote_left", promote, &m.Promote.Left},
+		{"promote_right", promote, &m.Promote.Right},
+		{"promote_open", promote, &m.Promote.Open},
+		{"promote_predict", promote, &m.Promote.Predict},
 		{"log_up", run, &m.Run.Up},
 		{"log_down", run, &m.Run.Down},
 		{"log_page_up", run, &m.Run.PageUp},

@@ -142,8 +142,14 @@ func (r *root) RunTrigger(ctx context.Context, args struct {
 		if err != nil {
 			return nil, err
 		}
-		if *args.CommitSha != st.TrackedCommit {
-			return nil, apiError{msg: "the sandbox can only run the tracked commit", code: "BAD_REQUEST"}
+		cp, canPlan := r.s.engine.(backend.CommitPlanner)
+		switch {
+		case *args.CommitSha == st.TrackedCommit:
+		case kind == model.RunPlan && canPlan:
+			run, err := cp.PlanCommit(ctx, string(args.Stack), *args.CommitSha)
+			return r.s.newRun(string(args.Stack), run, err)
+		default:
+			return nil, apiError{msg: "the sandbox runs other commits than the tracked one only as proposed runs", code: "BAD_REQUEST"}
 		}
 	}
 	run, err := r.s.engine.Trigger(ctx, string(args.Stack), kind)

@@ -1,0 +1,268 @@
+package ui
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stackview/stackview/internal/audit"
+	"github.com/stackview/stackview/internal/model"
+	"github.com/stackview/stackview/internal/promote"
+	"github.com/stackview/stackview/internal/promote/promotetest"
+)
+
+// promoteRig is the UI over a promotion test world: a sandbox on a manual
+// clock whose repositories a colleague pushes to.
+type promoteRig struct {
+	*driver
+	w   *promotetest.World
+	rec *audit.Memory
+}
+
+func newPromoteRig(t *testing.T) *promoteRig {
+	t.Helper()
+	w := promotetest.New(t)
+	rec := &audit.Memory{}
+	d := newDriverOn(t, w.E, w.Clock.Now, 160, 48, func(o *Options) {
+		o.Git = *w.Cache
+		o.Audit = rec
+	})
+	return &promoteRig{driver: d, w: w, rec: rec}
+}
+
+// until steps the sandbox clock a second at a time, letting the UI refresh
+// after each, until cond holds.
+func (r *promoteRig) until(what string, cond func() bool) {
+	r.t.Helper()
+	for range 900 {
+		if cond() {
+			return
+		}
+		r.w.Clock.Advance(time.Second)
+		r.fireTimers()
+	}
+	r.t.Fatalf("timed out waiting for %s:\n%s", what, r.screen())
+}
+
+// summary is the wave view's next-step line.
+func (r *promoteRig) summary() string {
+	s, _ := r.m.waveSummary(r.m.waveStacks())
+	return s
+}
+
+// selectCell moves the board's cursor to a repository and environment.
+func (r *promoteRig) selectCell(label, env string) {
+	r.t.Helper()
+	for r.m.pr.row > 0 {
+		r.press("k")
+	}
+	for r.m.pr.col > 0 {
+		r.press("left")
+	}
+	for r.m.pr.rows[r.m.pr.row].label != label {
+		if r.m.pr.row == len(r.m.pr.rows)-1 {
+			r.t.Fatalf("no %s row on the board:\n%s", label, r.screen())
+		}
+		r.press("j")
+	}
+	for r.m.envs[r.m.pr.col].Name != env {
+		r.press("right")
+	}
+}
+
+// selectWaveStack moves the wave view's cursor to a stack.
+func (r *promoteRig) selectWaveStack(id string) {
+	r.t.Helper()
+	for r.m.pr.cursor = 0; r.m.waveSelected() == nil || r.m.waveSelected().ID != id; {
+		if r.m.pr.cursor >= r.m.waveCount() {
+			r.t.Fatalf("%s is in no wave:\n%s", id, r.screen())
+		}
+		r.press("j")
+	}
+}
+
+func (r *promoteRig) promotions() []audit.Entry {
+	var out []audit.Entry
+	for _, e := range r.rec.Entries() {
+		if e.Action == "promotion" {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+func TestPromoteDevToQAToProdThroughTheUI(t *testing.T) {
+	r := newPromoteRig(t)
+	repo := r.w.Stack("dev-identity").Repo
+	head := r.w.Push(repo, "dev", "terraform/main.tf", promotetest.AddResource("audit"))
+	r.until("dev-identity to deploy the change", func() bool {
+		return r.w.DeployState("dev-identity", head) == model.StateFinished
+	})
+
+	r.press("P")
+	r.requireScreen("Promotion board", "environment", "identity", "payments", "dev (dev)", "→ qa (qa)", "→ prod (main)",
+		"Change terraform/main.tf on dev", "↓ 1 commit behind")
+	if r.m.pr.rows[0].label != "environment" {
+		t.Fatalf("the environment repository is not first: %+v", r.m.pr.rows[0])
+	}
+	r.selectCell("identity", "dev")
+	r.press("enter")
+	r.requireScreen("Promote identity  dev → qa", "1. Commits (git log qa..dev): 1", "Change terraform/main.tf on dev",
+		"qa-identity (", "terraform/main.tf", "wave 1: qa-identity", "6. Gates: 5 of 5 pass", "✓ deployed in source")
+
+	r.requireScreen("p plans the affected stacks at " + shortSHA(head))
+	r.press("p")
+	r.until("the predicted plan", func() bool { return len(r.m.pr.predicted) == 1 && r.m.predictionsDone() })
+	r.requireScreen("5. Predicted plans at "+shortSHA(head), "✓ FINISHED")
+	if pp := r.m.pr.predicted[0]; pp.stackID != "qa-identity" || pp.run.Kind != model.RunPlan || pp.run.Commit != head ||
+		pp.run.Delta == nil || pp.run.Delta.Add != 1 {
+		t.Fatalf("predicted plan = %+v, run %+v", pp, pp.run)
+	}
+
+	r.press("enter")
+	r.requireScreen("Promote identity dev → qa?", "Strategy     fast-forward", "Stacks       qa-identity")
+	r.press("y")
+	r.requireScreen("Promotion dev → qa: qa is at " + shortSHA(head))
+	r.w.Sync()
+	if got := r.w.Stack("qa-identity").TrackedCommit; got != head {
+		t.Fatalf("qa-identity tracks %s after the promotion, want %s", got, head)
+	}
+	entries := r.promotions()
+	if len(entries) != 1 || entries[0].Result != audit.ResultOK || entries[0].Environment != "qa" ||
+		!strings.Contains(entries[0].Detail, "strategy: fast-forward") ||
+		!strings.Contains(entries[0].Detail, "Change terraform/main.tf on dev") ||
+		!strings.Contains(entries[0].Detail, "gates: pass deployed in source") ||
+		!strings.Contains(entries[0].Detail, "runs expected on: qa-identity") {
+		t.Fatalf("audit = %+v", entries)
+	}
+
+	// qa waits for confirmation: the wave view says so and confirms.
+	r.until("qa-identity to wait for confirmation", func() bool { return strings.Contains(r.summary(), "confirm qa-identity") })
+	r.requireScreen("Wave 1", "qa-identity", "? UNCONFIRMED")
+	r.selectWaveStack("qa-identity")
+	r.press("c")
+	r.requireScreen("Confirm qa-identity?")
+	r.press("y")
+	r.until("qa to finish", func() bool { return strings.HasPrefix(r.summary(), "✓ every wave finished") })
+	r.requireScreen("✓ every wave finished: qa runs " + shortSHA(head))
+	var runs []audit.Entry
+	for _, e := range r.rec.Entries() {
+		if e.Action == "promotion runs" {
+			runs = append(runs, e)
+		}
+	}
+	if len(runs) != 1 || !strings.Contains(runs[0].Detail, "qa-identity run ") || runs[0].Environment != "qa" {
+		t.Fatalf("audit of the promotion's runs = %+v", runs)
+	}
+
+	// On to prod, which is protected: the name must be typed.
+	r.press("esc")
+	r.requireScreen("Promotion board")
+	r.selectCell("identity", "qa")
+	r.press("enter")
+	r.requireScreen("Promote identity  qa → prod", "6. Gates: 5 of 5 pass", "prod is protected")
+	r.press("enter")
+	r.requireScreen("Protected: type the environment name (prod)")
+	r.press("y", "enter") // y is text here, and "y" is not the name
+	r.requireScreen("type prod exactly")
+	if got := r.w.Stack("prod-identity").TrackedCommit; got == head {
+		t.Fatal("prod moved without its name typed")
+	}
+	r.press("backspace")
+	r.typeText("prod")
+	r.press("enter")
+	r.requireScreen("Promotion qa → prod: main is at " + shortSHA(head))
+	r.until("prod-identity to wait for confirmation", func() bool { return strings.Contains(r.summary(), "confirm prod-identity") })
+	r.requireScreen("(protected: confirming asks for the name)")
+	r.selectWaveStack("prod-identity")
+	r.press("c")
+	r.requireScreen("Protected: type the stack name (prod-identity)")
+	r.typeText("prod-identity")
+	r.press("enter")
+	r.until("prod to finish", func() bool { return strings.HasPrefix(r.summary(), "✓ every wave finished") })
+	if got := r.promotions(); len(got) != 2 || got[1].Environment != "prod" || got[1].Result != audit.ResultOK {
+		t.Fatalf("audit = %+v", got)
+	}
+}
+
+func TestFailedDevStackRefusesThePromotionNamingTheGate(t *testing.T) {
+	r := newPromoteRig(t)
+	if s := r.w.Stack("dev-analytics"); s.State != model.StateFailed {
+		t.Fatalf("the seed's dev-analytics is %s, want FAILED", s.State)
+	}
+	repo, qaBefore := r.w.Stack("qa-analytics").Repo, r.w.Stack("qa-analytics").BranchHead
+
+	r.press("P")
+	r.selectCell("analytics", "dev")
+	r.press("enter")
+	r.requireScreen("✗ deployed in source — ", "dev-analytics", "module lake 1.1.0 → 2.1.0",
+		"enter promotes only with a reason typed to override the failing gates")
+	r.press("enter")
+	r.requireScreen("✗ gate deployed in source:", "2 gates failed: type why you go ahead anyway")
+	r.press("enter") // a blank reason does not override
+	r.requireScreen("this cannot be left blank")
+	r.press("esc")
+	r.requireScreen("cancelled: no branch was moved")
+	if len(r.promotions()) != 0 {
+		t.Fatalf("a cancelled promotion was audited: %+v", r.promotions())
+	}
+	r.w.Sync()
+	if qaAfter := r.w.Stack("qa-analytics").BranchHead; qaAfter != qaBefore {
+		t.Fatal("a refused promotion moved qa")
+	}
+
+	// Read-only mode refuses before any dialog.
+	r.m.readOnly = true
+	r.press("enter")
+	r.requireScreen("read-only mode: promotion refused")
+	r.m.readOnly = false
+
+	// With a reason the override goes ahead, and the reason is audited.
+	r.press("enter")
+	r.typeText("lake 2.1.0 is needed in qa today")
+	r.press("enter")
+	got := r.promotions()
+	if len(got) != 1 || !strings.Contains(got[0].Detail, "override: lake 2.1.0 is needed in qa today") ||
+		!strings.Contains(got[0].Detail, "FAIL deployed in source") || got[0].Target != repo {
+		t.Fatalf("audit = %+v", got)
+	}
+	r.requireScreen("Promotion dev → qa: qa is at")
+}
+
+func TestPullRequestStrategyLeavesTheBranchAlone(t *testing.T) {
+	w := promotetest.New(t)
+	rec := &audit.Memory{}
+	d := newDriverOn(t, w.E, w.Clock.Now, 160, 48, func(o *Options) {
+		o.Git, o.Audit, o.Strategy = *w.Cache, rec, promote.PullRequest
+	})
+	r := &promoteRig{driver: d, w: w, rec: rec}
+	before := w.Stack("qa-payments-api").BranchHead
+	r.press("P")
+	r.selectCell("payments", "dev")
+	r.press("enter")
+	r.requireScreen("by pull-request", "6. Gates: 5 of 5 pass")
+	r.press("enter", "y")
+	r.requireScreen("Promotion dev → qa proposed", "The qa stacks run once it is merged.")
+	w.Sync()
+	if after := w.Stack("qa-payments-api").BranchHead; after != before {
+		t.Fatalf("a pull-request promotion moved qa from %s to %s", before, after)
+	}
+	if got := r.promotions(); len(got) != 1 || !strings.Contains(got[0].Detail, "strategy: pull-request") {
+		t.Fatalf("audit = %+v", got)
+	}
+	if r.m.pr.stage != stageDiff {
+		t.Fatalf("a proposed promotion opened the wave view (stage %d)", r.m.pr.stage)
+	}
+}
+
+func TestBoardScrollsToItsCursorOnASmallTerminal(t *testing.T) {
+	w := promotetest.New(t)
+	d := newDriverOn(t, w.E, w.Clock.Now, 80, 24, func(o *Options) { o.Git = *w.Cache })
+	r := &promoteRig{driver: d, w: w}
+	r.press("P")
+	r.requireScreen("analytics", "enter promote")
+	r.requireNotOnScreen("storefront")
+	r.selectCell("storefront", "qa")
+	r.requireScreen("storefront", "▶ ")
+	r.requireNotOnScreen("analytics")
+}
