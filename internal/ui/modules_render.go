@@ -59,7 +59,9 @@ func (m Model) moduleRowText(r modRow, colW int) string {
 	}
 	line := fit(label, modLabelWidth-1) + " "
 	for _, e := range m.envs {
-		line += fit(s.cellText(s.usesOn(uses, e.Branch)), colW)
+		// One column of space between cells, so a truncated range never
+		// runs into the next environment's.
+		line += fit(s.cellText(s.usesOn(uses, e.Branch)), colW-1) + " "
 	}
 	return line
 }
