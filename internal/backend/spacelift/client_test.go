@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -17,33 +16,16 @@ import (
 	graphql "github.com/hasura/go-graphql-client"
 
 	"github.com/stackview/stackview/internal/backend"
+	"github.com/stackview/stackview/internal/backend/sandbox"
 	"github.com/stackview/stackview/internal/backend/sandbox/spaceliftapi"
 	"github.com/stackview/stackview/internal/backend/sandbox/spaceliftapi/fakeengine"
 	"github.com/stackview/stackview/internal/model"
 )
 
-// clock is shared by the server (token expiry) and the client (renewal).
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
 type fixture struct {
 	srv       *spaceliftapi.Server
 	eng       *fakeengine.Engine
-	clock     *clock
+	clock     *sandbox.ManualClock // shared by the server (token expiry) and the client (renewal)
 	base      string
 	exchanges atomic.Int32 // apiKeyUser requests seen
 }
@@ -54,7 +36,7 @@ const secret = "very-secret-key-value"
 // behind a handler that counts API key exchanges.
 func newFixture(t *testing.T, n int) *fixture {
 	t.Helper()
-	f := &fixture{eng: fakeengine.New(n), clock: &clock{now: time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)}}
+	f := &fixture{eng: fakeengine.New(n), clock: sandbox.NewManualClock(time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC))}
 	ts := httptest.NewUnstartedServer(nil)
 	f.base = "http://" + ts.Listener.Addr().String()
 	srv, err := spaceliftapi.New(f.eng, spaceliftapi.Options{Clock: f.clock, APIKeySecret: secret, BaseURL: f.base})

@@ -8,7 +8,6 @@ import (
 	"io"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -16,33 +15,16 @@ import (
 	"github.com/stackview/stackview/internal/backend/sandbox/spaceliftapi/fakeengine"
 )
 
-type testClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *testClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
 type fixture struct {
 	srv   *Server
 	base  string
-	clock *testClock
+	clock *sandbox.ManualClock
 	eng   *fakeengine.Engine
 }
 
 func newFixture(t *testing.T, stacks int) *fixture {
 	t.Helper()
-	clock := &testClock{now: time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)}
+	clock := sandbox.NewManualClock(time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC))
 	eng := fakeengine.New(stacks)
 	srv, err := New(eng, Options{Clock: clock, APIKeySecret: "s3cret-value"})
 	if err != nil {
