@@ -49,7 +49,8 @@ type Stack struct {
 	Description    string
 	Space          string
 	Labels         []string
-	Repo           string
+	Repo           string     // the URL to clone the stack's code from, once derived
+	Repository     Repository // the repository as the backend names it
 	Branch         string
 	ProjectRoot    string
 	State          RunState
