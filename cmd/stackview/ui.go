@@ -6,7 +6,7 @@ import (
 	"github.com/stackview/stackview/internal/audit"
 	"github.com/stackview/stackview/internal/config"
 	"github.com/stackview/stackview/internal/drift"
-	"github.com/stackview/stackview/internal/promote"
+	"github.com/stackview/stackview/internal/promotion"
 	"github.com/stackview/stackview/internal/ui"
 	"github.com/stackview/stackview/internal/ui/keys"
 	"github.com/stackview/stackview/internal/vcs"
@@ -48,7 +48,7 @@ func runUI(a *app) error {
 		RepoFiles:       a.repoFiles,
 		SaveDriftIgnore: a.saveDriftIgnore,
 		Git:             a.gitCache(),
-		Strategy:        promote.Strategy(a.cfg.Promotion.Strategy),
+		Strategy:        promotion.Strategy(a.cfg.Promotion.Strategy),
 	})
 }
 

@@ -10,7 +10,7 @@ import (
 	"github.com/stackview/stackview/internal/backend"
 	"github.com/stackview/stackview/internal/drift"
 	"github.com/stackview/stackview/internal/model"
-	"github.com/stackview/stackview/internal/promote"
+	"github.com/stackview/stackview/internal/promotion"
 	"github.com/stackview/stackview/internal/ui/keys"
 	"github.com/stackview/stackview/internal/ui/theme"
 	"github.com/stackview/stackview/internal/vcs"
@@ -60,7 +60,7 @@ type Model struct {
 	// git is the clone cache module bumps and promotions work in; strategy
 	// says how they move branches (push, merge or pull request).
 	git      vcs.Cache
-	strategy promote.Strategy
+	strategy promotion.Strategy
 
 	width, height int
 

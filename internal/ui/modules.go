@@ -15,8 +15,8 @@ import (
 
 	"github.com/stackview/stackview/internal/model"
 	"github.com/stackview/stackview/internal/modules"
+	"github.com/stackview/stackview/internal/tfmod"
 	"github.com/stackview/stackview/internal/vcs"
-	"github.com/stackview/stackview/internal/vcs/tfmod"
 )
 
 // scanTimeout bounds one scan of every repository: clones may be fetched.
@@ -30,7 +30,7 @@ type modulesState struct {
 	loading bool
 	loaded  bool
 	err     error // what the last scan could not read (other repositories still count)
-	inv     modules.Inventory
+	inv     tfmod.Inventory
 	status  []tfmod.Status      // parallel to inv.Usages; Current "" when unknown
 	avail   map[string][]string // module address -> published versions
 	rows    []modRow
@@ -59,7 +59,7 @@ type modUnit struct {
 // modulesMsg is the answer to a scan.
 type modulesMsg struct {
 	req    int
-	inv    modules.Inventory
+	inv    tfmod.Inventory
 	status []tfmod.Status
 	avail  map[string][]string
 	err    error

@@ -16,9 +16,9 @@ import (
 	"github.com/stackview/stackview/internal/backend"
 	"github.com/stackview/stackview/internal/model"
 	"github.com/stackview/stackview/internal/modules"
-	"github.com/stackview/stackview/internal/promote"
+	"github.com/stackview/stackview/internal/promotion"
+	"github.com/stackview/stackview/internal/tfmod"
 	"github.com/stackview/stackview/internal/vcs"
-	"github.com/stackview/stackview/internal/vcs/tfmod"
 )
 
 // bumpTimeout bounds a whole bump: clones, commits and pushes of every
@@ -221,7 +221,7 @@ func (m Model) confirmBump(draft bumpDraft, scope bumpScope, target string) (Mod
 	if len(ahead) > 0 {
 		lines = append(append(lines, "Left alone (at "+target+" or newer):"), ahead...)
 	}
-	pr := m.strategy == promote.PullRequest
+	pr := m.strategy == promotion.PullRequest
 	how := "pushed to " + dev.Branch
 	if pr {
 		how = "proposed as a pull request to " + dev.Branch

@@ -7,8 +7,8 @@ import (
 
 	"github.com/stackview/stackview/internal/audit"
 	"github.com/stackview/stackview/internal/model"
-	"github.com/stackview/stackview/internal/promote"
 	"github.com/stackview/stackview/internal/promote/promotetest"
+	"github.com/stackview/stackview/internal/promotion"
 )
 
 const s3Bucket = "spacelift.io/acme/s3-bucket/aws"
@@ -188,7 +188,7 @@ func TestModulesUnreadableFileReported(t *testing.T) {
 func TestModulesBumpAsPullRequest(t *testing.T) {
 	w := promotetest.New(t)
 	before := w.Stack("dev-identity").BranchHead
-	d := newDriverOn(t, w.E, w.Clock.Now, 160, 60, func(o *Options) { o.Git, o.Strategy = *w.Cache, promote.PullRequest })
+	d := newDriverOn(t, w.E, w.Clock.Now, 160, 60, func(o *Options) { o.Git, o.Strategy = *w.Cache, promotion.PullRequest })
 	d.press("M")
 	d.selectModule("spacelift.io/acme/iam-role/aws")
 	d.press("b", "enter")

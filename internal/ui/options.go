@@ -16,7 +16,7 @@ import (
 	"github.com/stackview/stackview/internal/backend"
 	"github.com/stackview/stackview/internal/drift"
 	"github.com/stackview/stackview/internal/model"
-	"github.com/stackview/stackview/internal/promote"
+	"github.com/stackview/stackview/internal/promotion"
 	"github.com/stackview/stackview/internal/ui/keys"
 	"github.com/stackview/stackview/internal/ui/theme"
 	"github.com/stackview/stackview/internal/vcs"
@@ -37,7 +37,7 @@ type Options struct {
 	// Git is the clone cache promotions and module bumps work in; Strategy
 	// how they move branches (config [git], [promotion]).
 	Git      vcs.Cache
-	Strategy promote.Strategy
+	Strategy promotion.Strategy
 
 	// DriftIgnore is the user config's [[drift.ignore]] rules; RepoFiles
 	// reads each repository's .stackview/drift-ignore.toml (nil: none);

@@ -14,6 +14,7 @@ import (
 	"github.com/stackview/stackview/internal/audit"
 	"github.com/stackview/stackview/internal/model"
 	"github.com/stackview/stackview/internal/promote"
+	"github.com/stackview/stackview/internal/promotion"
 	"github.com/stackview/stackview/internal/vcs"
 )
 
@@ -35,8 +36,8 @@ type promoteState struct {
 	rows     []boardRow
 	row, col int // the board's cursor: repository, environment
 
-	plan   promote.Plan
-	gates  []promote.Gate
+	plan   promotion.Plan
+	gates  []promotion.Gate
 	waves  [][]string
 	scroll int // first line of the diff shown
 	// predicted are the affected stacks planned at the promoted commit.
@@ -58,7 +59,7 @@ type promoteState struct {
 type boardRow struct {
 	label string
 	url   string
-	row   promote.Row
+	row   promotion.Row
 }
 
 // boardMsg is the loaded board.
@@ -71,8 +72,8 @@ type boardMsg struct {
 // promotionPlanMsg is a computed promotion with its gates and waves.
 type promotionPlanMsg struct {
 	req   int
-	plan  promote.Plan
-	gates []promote.Gate
+	plan  promotion.Plan
+	gates []promotion.Gate
 	waves [][]string
 	err   error
 }
@@ -195,13 +196,13 @@ func (m Model) computePromotion() (Model, tea.Cmd) {
 		return m.failed("nothing to promote: the board is empty")
 	}
 	source := m.envs[m.pr.col]
-	target, ok := promote.Next(m.envs, source.Name)
+	target, ok := promotion.Next(m.envs, source.Name)
 	if !ok {
 		return m.failed("%s is the last environment: promote into it from %s", source.Name, m.envs[max(0, m.pr.col-1)].Name)
 	}
 	m.pr.req++
 	m.pr.stage, m.pr.loading, m.pr.err, m.pr.scroll = stageDiff, true, nil, 0
-	m.pr.plan = promote.Plan{Repo: m.pr.rows[m.pr.row].url, Source: source, Target: target}
+	m.pr.plan = promotion.Plan{Repo: m.pr.rows[m.pr.row].url, Source: source, Target: target}
 	m.pr.gates, m.pr.waves, m.pr.predicted = nil, nil, nil
 	ctx, cache, b, req, url := m.ctx, m.git, m.backend, m.pr.req, m.pr.rows[m.pr.row].url
 	stacks := m.allStacks()
@@ -215,7 +216,7 @@ func (m Model) computePromotion() (Model, tea.Cmd) {
 			if msg.gates, err = promote.Check(ctx, cl, b, msg.plan); err != nil {
 				return err
 			}
-			msg.waves, err = promote.Waves(msg.plan, stacks)
+			msg.waves, err = promotion.Waves(msg.plan, stacks)
 			return err
 		})
 		return msg
@@ -248,9 +249,9 @@ func (m Model) proposePromotion() (Model, tea.Cmd) {
 	if _, busy := m.inflight[promotionKey(p.Repo)]; busy {
 		return m.failed("a promotion of this repository was sent; waiting for the answer")
 	}
-	failed := promote.Failed(m.pr.gates)
+	failed := promotion.Failed(m.pr.gates)
 	for _, g := range failed {
-		if g.Name == promote.GateTargetUnchanged {
+		if g.Name == promotion.GateTargetUnchanged {
 			return m.failed("%s: %s (r computes the diff again)", g.Name, g.Reason)
 		}
 	}
@@ -287,14 +288,14 @@ func (m Model) proposePromotion() (Model, tea.Cmd) {
 	return m, nil
 }
 
-func (m Model) strategyOrDefault() promote.Strategy {
+func (m Model) strategyOrDefault() promotion.Strategy {
 	if m.strategy == "" {
-		return promote.FastForward
+		return promotion.FastForward
 	}
 	return m.strategy
 }
 
-func affectedIDs(p promote.Plan) []string {
+func affectedIDs(p promotion.Plan) []string {
 	ids := make([]string, 0, len(p.Affected))
 	for _, a := range p.Affected {
 		ids = append(ids, a.StackID)
@@ -365,7 +366,7 @@ func promotionDetail(res promote.Result) string {
 		gates = append(gates, pick(g.Pass, "pass ", "FAIL ")+g.Name)
 	}
 	parts = append(parts, "gates: "+strings.Join(gates, ", "), "strategy: "+string(res.Strategy))
-	if len(res.Overridden) > 0 || (res.Override != "" && len(promote.Failed(res.Gates)) > 0) {
+	if len(res.Overridden) > 0 || (res.Override != "" && len(promotion.Failed(res.Gates)) > 0) {
 		parts = append(parts, "override: "+res.Override)
 	}
 	if res.Push.New != "" {
@@ -391,7 +392,7 @@ func (m Model) onPromoted(msg promotedMsg) (Model, tea.Cmd) {
 	case msg.err != nil:
 		m.message, m.messageErr = "✗ promotion refused, nothing moved: "+msg.err.Error(), true
 		return m, nil
-	case msg.result.Strategy == promote.PullRequest:
+	case msg.result.Strategy == promotion.PullRequest:
 		pr := msg.result.PullRequest
 		var lines []string
 		if pr.URL != "" {

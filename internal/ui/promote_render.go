@@ -7,7 +7,7 @@ import (
 	"charm.land/bubbles/v2/key"
 
 	"github.com/stackview/stackview/internal/model"
-	"github.com/stackview/stackview/internal/promote"
+	"github.com/stackview/stackview/internal/promotion"
 )
 
 // renderPromote draws the promotion screen of the current stage.
@@ -105,7 +105,7 @@ func (m Model) boardLines(w, h int) []string {
 }
 
 // boardCell is one environment of a repository in three lines.
-func (m Model) boardCell(c promote.Cell, hasPrev bool, w int) []string {
+func (m Model) boardCell(c promotion.Cell, hasPrev bool, w int) []string {
 	st := m.styles
 	if c.Head.SHA == "" {
 		return []string{st.Subtle.Render("no " + c.Env.Branch + " branch")}
@@ -201,7 +201,7 @@ func (m Model) diffLines() []string {
 	}
 	section(fmt.Sprintf("5. Predicted plans at %s", shortSHA(p.Commit)))
 	lines = append(lines, m.predictedLines()...)
-	failed := promote.Failed(m.pr.gates)
+	failed := promotion.Failed(m.pr.gates)
 	section(fmt.Sprintf("6. Gates: %d of %d pass", len(m.pr.gates)-len(failed), len(m.pr.gates)))
 	for _, g := range m.pr.gates {
 		mark := st.OK.Render("✓")

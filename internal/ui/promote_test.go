@@ -7,8 +7,8 @@ import (
 
 	"github.com/stackview/stackview/internal/audit"
 	"github.com/stackview/stackview/internal/model"
-	"github.com/stackview/stackview/internal/promote"
 	"github.com/stackview/stackview/internal/promote/promotetest"
+	"github.com/stackview/stackview/internal/promotion"
 )
 
 // promoteRig is the UI over a promotion test world: a sandbox on a manual
@@ -233,7 +233,7 @@ func TestPullRequestStrategyLeavesTheBranchAlone(t *testing.T) {
 	w := promotetest.New(t)
 	rec := &audit.Memory{}
 	d := newDriverOn(t, w.E, w.Clock.Now, 160, 48, func(o *Options) {
-		o.Git, o.Audit, o.Strategy = *w.Cache, rec, promote.PullRequest
+		o.Git, o.Audit, o.Strategy = *w.Cache, rec, promotion.PullRequest
 	})
 	r := &promoteRig{driver: d, w: w, rec: rec}
 	before := w.Stack("qa-payments-api").BranchHead

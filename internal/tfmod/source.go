@@ -1,7 +1,9 @@
 // Package tfmod reads and edits the module blocks of Terraform files: where
 // each module comes from (registry, git, local path), which version or
 // constraint it asks for, what a newer version would be, and the edit that
-// bumps it — made with hclwrite so formatting and comments stay as written.
+// bumps it — made with hclwrite so formatting and comments stay as written —
+// and the Inventory of blocks across repositories and branches. It reads
+// bytes, never git: internal/modules fills the inventory from clones.
 package tfmod
 
 import (

@@ -1,4 +1,4 @@
-package promote
+package promotion
 
 import (
 	"fmt"
@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/stackview/stackview/internal/model"
-	"github.com/stackview/stackview/internal/vcs"
 )
 
 // Gate names, as the UI and the audit log show them.
@@ -56,7 +55,7 @@ func Gates(in GateInput) []Gate {
 		sourceSettled(in),
 		targetNoDrift(in),
 		targetWritable(in),
-		targetUnchanged(in),
+		TargetUnchanged(in),
 	}
 }
 
@@ -86,11 +85,11 @@ func sourceDeployed(in GateInput) Gate {
 		}
 		switch {
 		case !ok:
-			bad = append(bad, fmt.Sprintf("%s has never deployed %s", s.ID, vcs.ShortSHA(want)))
+			bad = append(bad, fmt.Sprintf("%s has never deployed %s", s.ID, model.ShortSHA(want)))
 		case ran != want:
-			bad = append(bad, fmt.Sprintf("%s last deployed %s, not %s", s.ID, vcs.ShortSHA(r.Commit), vcs.ShortSHA(want)))
+			bad = append(bad, fmt.Sprintf("%s last deployed %s, not %s", s.ID, model.ShortSHA(r.Commit), model.ShortSHA(want)))
 		case r.State != model.StateFinished:
-			bad = append(bad, fmt.Sprintf("%s's deploy of %s is %s", s.ID, vcs.ShortSHA(want), r.State))
+			bad = append(bad, fmt.Sprintf("%s's deploy of %s is %s", s.ID, model.ShortSHA(want), r.State))
 		}
 	}
 	if len(bad) > 0 {
@@ -159,14 +158,14 @@ func targetWritable(in GateInput) Gate {
 	return g
 }
 
-func targetUnchanged(in GateInput) Gate {
+func TargetUnchanged(in GateInput) Gate {
 	g := Gate{Name: GateTargetUnchanged}
 	if in.TargetHead != in.Plan.TargetHead {
 		g.Reason = fmt.Sprintf("%s moved from %s to %s since the diff was computed: review the diff again",
-			in.Plan.Target.Branch, vcs.ShortSHA(in.Plan.TargetHead), vcs.ShortSHA(in.TargetHead))
+			in.Plan.Target.Branch, model.ShortSHA(in.Plan.TargetHead), model.ShortSHA(in.TargetHead))
 		return g
 	}
-	g.Pass, g.Reason = true, fmt.Sprintf("%s is still at %s", in.Plan.Target.Branch, vcs.ShortSHA(in.TargetHead))
+	g.Pass, g.Reason = true, fmt.Sprintf("%s is still at %s", in.Plan.Target.Branch, model.ShortSHA(in.TargetHead))
 	return g
 }
 
