@@ -6,6 +6,9 @@ import (
 	"github.com/stackview/stackview/internal/audit"
 	"github.com/stackview/stackview/internal/config"
 	"github.com/stackview/stackview/internal/drift"
+	"github.com/stackview/stackview/internal/modules"
+	"github.com/stackview/stackview/internal/ops"
+	"github.com/stackview/stackview/internal/promote"
 	"github.com/stackview/stackview/internal/promotion"
 	"github.com/stackview/stackview/internal/ui"
 	"github.com/stackview/stackview/internal/ui/keys"
@@ -34,21 +37,28 @@ func runUI(a *app) error {
 	if err != nil {
 		return err
 	}
+	cache := a.gitCache()
 	return ui.Run(a.ctx, ui.Options{
-		Audit:           audit.NewFile(auditPath),
 		Backend:         be,
 		Environments:    a.cfg.Environments,
 		Mapping:         a.cfg.Mapping,
 		Keys:            a.cfg.Keys,
 		Theme:           a.cfg.Theme,
 		RefreshInterval: a.cfg.RefreshInterval,
-		ReadOnly:        a.cfg.ReadOnly,
 		NoColor:         a.noColor(),
 		DriftIgnore:     a.cfg.DriftIgnore,
 		RepoFiles:       a.repoFiles,
-		SaveDriftIgnore: a.saveDriftIgnore,
-		Git:             a.gitCache(),
-		Strategy:        promotion.Strategy(a.cfg.Promotion.Strategy),
+		Mutator: ops.New(ops.Config{
+			Backend:      be,
+			Audit:        audit.NewFile(auditPath),
+			Git:          &cache,
+			Strategy:     promotion.Strategy(a.cfg.Promotion.Strategy),
+			Environments: a.cfg.Environments,
+			ReadOnly:     a.cfg.ReadOnly,
+			SaveIgnore:   a.saveDriftIgnore,
+		}),
+		Promotions: promote.Reader{Cache: &cache, Backend: be},
+		Modules:    modules.Reader{Cache: &cache, Backend: be},
 	})
 }
 

@@ -1,5 +1,7 @@
 package model
 
+import "strings"
+
 // Repository is where a stack's code lives, as the backend names it: the
 // forge (Provider, Host), the owner (Namespace) and the repository's Name,
 // plus the URLs the API gives when it gives them. Backends fill what their
@@ -23,3 +25,10 @@ type Repository struct {
 
 // Known reports whether the backend named a repository at all.
 func (r Repository) Known() bool { return r.Name != "" || r.URL != "" }
+
+// SameRepo reports whether two remote URLs name the same repository,
+// ignoring a trailing slash or ".git".
+func SameRepo(a, b string) bool {
+	norm := func(s string) string { return strings.TrimSuffix(strings.TrimSuffix(s, "/"), ".git") }
+	return norm(a) == norm(b)
+}

@@ -81,3 +81,11 @@ func (inv Inventory) Repos(address, branch string) []string {
 func (u Usage) String() string {
 	return fmt.Sprintf("%s@%s %s:%d module %s", path.Base(u.Repo), u.Branch, u.Call.File, u.Call.Line, u.Call.Name)
 }
+
+// Matrix is an inventory with where each use stands against its module's
+// published versions: what the modules view shows.
+type Matrix struct {
+	Inventory
+	Status    []Status            // parallel to Usages; Current "" when unknown
+	Available map[string][]string // module address -> published versions
+}

@@ -147,3 +147,15 @@ func (s Source) withRef(version string) string {
 	}
 	return base + "?" + strings.Join(params, "&")
 }
+
+// Versioned reports sources with published versions: registry modules and
+// git refs that are version tags.
+func (s Source) Versioned() bool {
+	switch s.Kind {
+	case KindSpacelift, KindTFC, KindRegistry:
+		return true
+	case KindGit:
+		return s.RefVersion != ""
+	}
+	return false
+}

@@ -2,11 +2,12 @@ package ui
 
 import (
 	"fmt"
-	"strings"
 
 	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
 
 	"github.com/stackview/stackview/internal/model"
+	"github.com/stackview/stackview/internal/mutation"
 )
 
 // actionKind is a mutating action the user can ask for from a key.
@@ -36,32 +37,10 @@ func (m Model) binding(k actionKind) key.Binding {
 	return [...]key.Binding{a.Plan, a.Deploy, a.Confirm, a.Discard, a.Retry, a.Stop, a.Review, a.Lock, a.Sync}[k]
 }
 
-// op is one mutation for one target, with everything the command needs
-// copied out of the model.
-type op struct {
-	action  string // audit and message verb: plan, deploy, promote, confirm, discard, retry, cancel, stop, approve, reject, lock, unlock, sync
-	stackID string
-	name    string
-	env     string
-	runID   string
-	commit  string
-	delta   *model.Delta   // the plan of the run acted on, when known
-	state   model.RunState // the run's state when the action was chosen
-	note    string
-}
-
-// target is what the audit log names: the run for run-level actions.
-func (o op) target() string {
-	if o.runID != "" {
-		return o.runID
-	}
-	return o.stackID
-}
-
 // resolve turns an action on a stack (and the run in view, if any) into an
 // op, or says why it cannot be done. Read-only mode is checked before.
-func (m Model) resolve(k actionKind, s *model.Stack, viewed *model.Run) (op, string) {
-	o := op{stackID: s.ID, name: s.Name, env: s.Env, commit: s.TrackedCommit}
+func (m Model) resolve(k actionKind, s *model.Stack, viewed *model.Run) (mutation.StackOp, string) {
+	o := mutation.StackOp{StackID: s.ID, Name: s.Name, Env: s.Env, Commit: s.TrackedCommit}
 	switch {
 	case !s.CanWrite:
 		return o, "you have no write access to " + s.Name
@@ -69,26 +48,26 @@ func (m Model) resolve(k actionKind, s *model.Stack, viewed *model.Run) (op, str
 		return o, s.Name + " is disabled"
 	}
 	caps := m.backend.Capabilities()
-	runOp := func(action string, want func(model.RunState) bool, wantText string) (op, string) {
+	runOp := func(action string, want func(model.RunState) bool, wantText string) (mutation.StackOp, string) {
 		r := m.runMatching(s, viewed, want, action != "retry")
 		if r == nil {
 			return o, "no run " + wantText
 		}
-		o.action, o.runID, o.commit, o.delta, o.state = action, r.ID, r.Commit, r.Delta, r.State
+		o.Action, o.RunID, o.Commit, o.Delta, o.State = action, r.ID, r.Commit, r.Delta, r.State
 		return o, ""
 	}
 	switch k {
 	case actPlan:
-		o.action = "plan"
+		o.Action = "plan"
 	case actDeploy:
 		if viewed != nil && viewed.Kind == model.RunPlan && viewed.State == model.StateFinished {
 			if !caps.Promote {
 				return o, m.info.Kind + " cannot deploy a preview; D in the tree deploys the tracked commit"
 			}
-			o.action, o.runID, o.commit, o.delta = "promote", viewed.ID, viewed.Commit, viewed.Delta
+			o.Action, o.RunID, o.Commit, o.Delta = "promote", viewed.ID, viewed.Commit, viewed.Delta
 			return o, ""
 		}
-		o.action = "deploy"
+		o.Action = "deploy"
 	case actConfirm:
 		return runOp("confirm", func(st model.RunState) bool { return st == model.StateUnconfirmed }, "waits for confirmation")
 	case actDiscard:
@@ -97,8 +76,8 @@ func (m Model) resolve(k actionKind, s *model.Stack, viewed *model.Run) (op, str
 		return runOp("retry", func(st model.RunState) bool { return st == model.StateFailed }, "has failed")
 	case actStop:
 		o, why := runOp("stop", model.RunState.Active, "is queued or running")
-		if why == "" && (!caps.Stop || notStarted(o.state)) {
-			o.action = "cancel"
+		if why == "" && (!caps.Stop || notStarted(o.State)) {
+			o.Action = "cancel"
 		}
 		return o, why
 	case actReview:
@@ -110,9 +89,9 @@ func (m Model) resolve(k actionKind, s *model.Stack, viewed *model.Run) (op, str
 		if !caps.Lock {
 			return o, m.info.Kind + " cannot lock stacks"
 		}
-		o.action = "lock"
+		o.Action = "lock"
 		if s.Locked() {
-			o.action = "unlock"
+			o.Action = "unlock"
 		}
 	case actSync:
 		switch {
@@ -121,7 +100,7 @@ func (m Model) resolve(k actionKind, s *model.Stack, viewed *model.Run) (op, str
 		case s.BranchHead == "" || s.TrackedCommit == s.BranchHead:
 			return o, s.Name + " already tracks its branch head"
 		}
-		o.action, o.commit = "sync", s.BranchHead
+		o.Action, o.Commit = "sync", s.BranchHead
 	}
 	return o, ""
 }
@@ -192,55 +171,30 @@ func (m Model) protected(env string) bool {
 	return false
 }
 
-// describe is the dialog's account of one op: action, stack, environment,
-// commit and run.
-func (m Model) describe(o op) []string {
-	env := orDash(o.env)
-	if m.protected(o.env) {
-		env += " (protected)"
+// proposeAction is the single entry of every mutating key: refused in
+// read-only mode, on the marked stacks when there are marks, else on the
+// stack (and run) in view with the reason when it does not apply; then the
+// pipeline prepares and confirms it.
+func (m Model) proposeAction(k actionKind) (Model, tea.Cmd) {
+	if next, cmd, ok := m.refused(k.String()); ok {
+		return next, cmd
 	}
-	lines := []string{
-		"Action       " + actionText(o.action),
-		"Stack        " + o.name,
-		"Environment  " + env,
-		"Commit       " + orDash(shortSHA(o.commit)),
+	if len(m.marks) > 0 && m.view == viewTree && (k == actPlan || k == actConfirm || k == actDiscard) {
+		return m.proposeBulk(k)
 	}
-	if o.runID != "" {
-		lines = append(lines, "Run          "+o.runID+" ("+string(o.state)+")")
+	s, viewed := m.actionTarget()
+	if s == nil {
+		return m.failed("no stack selected")
 	}
-	if o.delta != nil {
-		plan := deltaText(o.delta)
-		if o.delta.Destroy > 0 {
-			plan += fmt.Sprintf("  ⚠ destroys %d %s", o.delta.Destroy, plural(o.delta.Destroy, "resource"))
+	if busy, ok := m.ops.InFlight()[s.ID]; ok {
+		return m.failed("%s on %s was sent; waiting for the answer", busy, s.Name)
+	}
+	o, why := m.resolve(k, s, viewed)
+	if why != "" {
+		if k.runLevel() && o.RunID == "" {
+			why += m.latestText(s, viewed)
 		}
-		lines = append(lines, "Plan         "+plan)
+		return m.failed("%s unavailable: %s", k, why)
 	}
-	return lines
-}
-
-// actionText explains an action in the words of the product (ux-anchors §0:
-// "deploy preview" is Spacelift's promotion, not an environment move).
-func actionText(action string) string {
-	switch action {
-	case "plan":
-		return "plan (a proposed run: nothing is applied)"
-	case "deploy":
-		return "deploy (a tracked run: plan, then apply)"
-	case "promote":
-		return "deploy preview (a tracked run of this plan's commit)"
-	case "sync":
-		return "sync the tracked commit to the branch head"
-	}
-	return action
-}
-
-// titleVerb capitalises an action for a button or title.
-func titleVerb(action string) string {
-	switch action {
-	case "promote":
-		return "Deploy preview"
-	case "sync":
-		return "Sync commit"
-	}
-	return strings.ToUpper(action[:1]) + action[1:]
+	return m.propose(mutation.Stacks{Ops: []mutation.StackOp{o}})
 }

@@ -19,11 +19,11 @@ type actionRig struct {
 	rec *audit.Memory
 }
 
-func newActionRig(t *testing.T, tweak ...func(*Options)) *actionRig {
+func newActionRig(t *testing.T, tweak ...func(*testOptions)) *actionRig {
 	t.Helper()
 	e, clk := newSandbox(t)
 	rec := &audit.Memory{}
-	tweak = append([]func(*Options){func(o *Options) { o.Audit = rec }}, tweak...)
+	tweak = append([]func(*testOptions){func(o *testOptions) { o.Audit = rec }}, tweak...)
 	d := newDriverOn(t, e, clk.Now, 160, 48, tweak...)
 	return &actionRig{driver: d, e: e, clk: clk, rec: rec}
 }
@@ -219,7 +219,7 @@ func TestReviewApprovesWithANote(t *testing.T) {
 }
 
 func TestReadOnlyRefusesEveryMutation(t *testing.T) {
-	r := newActionRig(t, func(o *Options) { o.ReadOnly = true })
+	r := newActionRig(t, func(o *testOptions) { o.ReadOnly = true })
 	before, err := r.e.ListStacks(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -437,7 +437,7 @@ func TestStopCancelsQueuedAndStopsStartedRuns(t *testing.T) {
 }
 
 func TestActionKeysCanBeRemapped(t *testing.T) {
-	r := newActionRig(t, func(o *Options) { o.Keys = map[string][]string{"plan": {"X"}, "dialog_yes": {"Y"}} })
+	r := newActionRig(t, func(o *testOptions) { o.Keys = map[string][]string{"plan": {"X"}, "dialog_yes": {"Y"}} })
 	r.selectStack("dev-identity")
 	r.press("p")
 	if r.m.dialog != nil {
@@ -458,7 +458,7 @@ type failingRecorder struct{}
 func (failingRecorder) Record(audit.Entry) error { return errTest }
 
 func TestAuditFailureIsSaid(t *testing.T) {
-	r := newActionRig(t, func(o *Options) { o.Audit = failingRecorder{} })
+	r := newActionRig(t, func(o *testOptions) { o.Audit = failingRecorder{} })
 	r.selectStack("dev-identity")
 	r.press("p", "y")
 	r.requireScreen("✗ plan dev-identity: sent, but the audit log failed")

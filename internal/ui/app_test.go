@@ -323,7 +323,7 @@ func TestTooSmall(t *testing.T) {
 }
 
 func TestKeyRemapping(t *testing.T) {
-	d := newDriver(t, 120, 30, func(o *Options) { o.Keys = map[string][]string{"down": {"n"}, "quit": {"ctrl+q"}} })
+	d := newDriver(t, 120, 30, func(o *testOptions) { o.Keys = map[string][]string{"down": {"n"}, "quit": {"ctrl+q"}} })
 	d.press("j", "q")
 	if d.m.selectedID != "dev-network" || d.quit {
 		t.Fatalf("old keys still work: selected %s quit %v", d.m.selectedID, d.quit)
@@ -385,13 +385,13 @@ func TestCommandCompletion(t *testing.T) {
 }
 
 func TestReadOnlyBadgeAndAttentionCounts(t *testing.T) {
-	d := newDriver(t, 120, 30, func(o *Options) { o.ReadOnly = true })
+	d := newDriver(t, 120, 30, func(o *testOptions) { o.ReadOnly = true })
 	d.requireScreen("[READ-ONLY]", "[1 dev ?1 ✗1]", "3 prod ?1 ✗1 ⚠1")
 }
 
 func TestUpdatedAgo(t *testing.T) {
 	now := uitest.Epoch
-	d := newDriver(t, 160, 40, func(o *Options) { o.Now = func() time.Time { return now } })
+	d := newDriver(t, 160, 40, func(o *testOptions) { o.Now = func() time.Time { return now } })
 	d.requireScreen("updated 0s ago")
 	now = now.Add(42 * time.Second)
 	d.requireScreen("updated 42s ago")
@@ -426,7 +426,7 @@ func BenchmarkRenderLargeTree(b *testing.B) {
 
 func TestBackgroundColorRestylesOnlyOnAuto(t *testing.T) {
 	white := tea.BackgroundColorMsg{Color: color.White}
-	d := newDriver(t, 120, 30, func(o *Options) { o.Theme = "auto" })
+	d := newDriver(t, 120, 30, func(o *testOptions) { o.Theme = "auto" })
 	if !d.m.styles.Dark {
 		t.Fatal("auto must start dark: the terminal may never answer")
 	}
@@ -434,12 +434,12 @@ func TestBackgroundColorRestylesOnlyOnAuto(t *testing.T) {
 	if d.m.styles.Dark {
 		t.Fatal("a light background did not switch auto to light")
 	}
-	forced := newDriver(t, 120, 30, func(o *Options) { o.Theme = "dark" })
+	forced := newDriver(t, 120, 30, func(o *testOptions) { o.Theme = "dark" })
 	forced.send(white)
 	if !forced.m.styles.Dark {
 		t.Fatal(`Theme "dark" was overridden by the terminal`)
 	}
-	if light := newDriver(t, 120, 30, func(o *Options) { o.Theme = "light" }); light.m.styles.Dark {
+	if light := newDriver(t, 120, 30, func(o *testOptions) { o.Theme = "light" }); light.m.styles.Dark {
 		t.Fatal(`Theme "light" rendered dark`)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/stackview/stackview/internal/model"
+	"github.com/stackview/stackview/internal/mutation"
 )
 
 // toggleMark marks or unmarks the selected stack.
@@ -79,17 +80,18 @@ func (m Model) markedStacks() []*model.Stack {
 // proposeBulk shows which marked stacks an action applies to and why the
 // others are skipped, in the confirmation dialog.
 func (m Model) proposeBulk(k actionKind) (Model, tea.Cmd) {
-	return m.proposeMany(k.String(), m.markedStacks(), func(s *model.Stack) (op, string) {
-		if busy, ok := m.inflight[s.ID]; ok {
-			return op{}, busy + " already sent"
+	inflight := m.ops.InFlight()
+	return m.proposeMany(k.String(), m.markedStacks(), func(s *model.Stack) (mutation.StackOp, string) {
+		if busy, ok := inflight[s.ID]; ok {
+			return mutation.StackOp{}, busy + " already sent"
 		}
 		return m.resolve(k, s, nil)
 	})
 }
 
 // proposeMany opens a bulk confirmation for the stacks resolve accepts.
-func (m Model) proposeMany(action string, stacks []*model.Stack, resolve func(*model.Stack) (op, string)) (Model, tea.Cmd) {
-	var ops []op
+func (m Model) proposeMany(action string, stacks []*model.Stack, resolve func(*model.Stack) (mutation.StackOp, string)) (Model, tea.Cmd) {
+	var ops []mutation.StackOp
 	var apply, skip []string
 	for _, s := range stacks {
 		o, why := resolve(s)
@@ -98,9 +100,9 @@ func (m Model) proposeMany(action string, stacks []*model.Stack, resolve func(*m
 			continue
 		}
 		ops = append(ops, o)
-		line := fmt.Sprintf("  • %s (%s) %s", s.Name, orDash(s.Env), shortSHA(o.commit))
-		if o.runID != "" {
-			line += " run " + o.runID
+		line := fmt.Sprintf("  • %s (%s) %s", s.Name, orDash(s.Env), shortSHA(o.Commit))
+		if o.RunID != "" {
+			line += " run " + o.RunID
 		}
 		apply = append(apply, line)
 	}
@@ -112,11 +114,11 @@ func (m Model) proposeMany(action string, stacks []*model.Stack, resolve func(*m
 		lines = append(lines, "", fmt.Sprintf("Skipped %d:", len(skip)))
 		lines = append(lines, skip...)
 	}
-	req := request{ops: ops, bulk: true, lines: lines}
-	if action != ops[0].action { // :freeze is a lock of many
-		req.title = fmt.Sprintf("%s: %s %d %s?", titleVerb(action), ops[0].action, len(ops), plural(len(ops), "stack"))
+	req := mutation.Stacks{Ops: ops, Bulk: true, Review: lines}
+	if action != ops[0].Action { // :freeze is a lock of many
+		req.Title = fmt.Sprintf("%s: %s %d %s?", mutation.TitleVerb(action), ops[0].Action, len(ops), plural(len(ops), "stack"))
 	}
-	return m.openRequest(req), nil
+	return m.propose(req)
 }
 
 func firstReason(skip []string) string {

@@ -7,6 +7,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/stackview/stackview/internal/model"
+	"github.com/stackview/stackview/internal/mutation"
 )
 
 // commands are the ":" verbs, with their argument completion.
@@ -167,8 +168,8 @@ func (m Model) freeze(on bool, args []string) (tea.Model, tea.Cmd) {
 	if on {
 		verb = "freeze"
 	}
-	if m.readOnly {
-		return m.refuseReadOnly(verb)
+	if next, cmd, ok := m.refused(verb); ok {
+		return next, cmd
 	}
 	if len(args) == 0 || (on && len(args) < 2) {
 		return m.failed("usage: :freeze ENV REASON, or :unfreeze ENV")
@@ -183,20 +184,21 @@ func (m Model) freeze(on bool, args []string) (tea.Model, tea.Cmd) {
 		return m.failed("unknown environment %q (have %s)", args[0], strings.Join(m.envNames(), ", "))
 	}
 	reason := strings.Join(args[1:], " ")
-	return m.proposeMany(verb, tree.Stacks(), func(s *model.Stack) (op, string) {
-		if busy, ok := m.inflight[s.ID]; ok {
-			return op{}, busy + " already sent"
+	inflight := m.ops.InFlight()
+	return m.proposeMany(verb, tree.Stacks(), func(s *model.Stack) (mutation.StackOp, string) {
+		if busy, ok := inflight[s.ID]; ok {
+			return mutation.StackOp{}, busy + " already sent"
 		}
 		o, why := m.resolve(actLock, s, nil)
 		switch {
 		case why != "":
 			return o, why
-		case on && o.action == "unlock":
+		case on && o.Action == "unlock":
 			return o, "already locked by " + s.Lock.Holder
-		case !on && o.action == "lock":
+		case !on && o.Action == "lock":
 			return o, "not locked"
 		}
-		o.note = reason
+		o.Note = reason
 		return o, ""
 	})
 }

@@ -8,6 +8,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
+	"github.com/stackview/stackview/internal/mutation"
 	"github.com/stackview/stackview/internal/ui/keys"
 	"github.com/stackview/stackview/internal/ui/theme"
 )
@@ -24,19 +25,11 @@ import (
 type dialog struct {
 	title   string
 	lines   []string
-	fields  []field
+	fields  []mutation.Field
 	buttons []button // buttons[0] cancels
 	focus   int      // < len(fields): a field; else button focus-len(fields)
 	strict  bool
 	err     string
-}
-
-type field struct {
-	label string
-	value string
-	want  string // when set, value must equal it
-	// required refuses a blank value (an override reason).
-	required bool
 }
 
 type button struct {
@@ -52,17 +45,26 @@ type dialogOutcome struct {
 
 func cancelButton() button { return button{"Cancel", func(k keys.Dialog) key.Binding { return k.No }} }
 
-// goButton is the button of a dialog with a single way forward.
-func goButton(label string) button {
-	return button{label, func(k keys.Dialog) key.Binding { return k.Yes }}
+// dialogButtons are a mutation's buttons, with their hotkeys.
+func dialogButtons(bs []mutation.Button) []button {
+	out := make([]button, 0, len(bs))
+	for _, b := range bs {
+		var hotkey func(keys.Dialog) key.Binding
+		switch b.Hotkey {
+		case mutation.HotkeyYes:
+			hotkey = func(k keys.Dialog) key.Binding { return k.Yes }
+		case mutation.HotkeyApprove:
+			hotkey = func(k keys.Dialog) key.Binding { return k.Approve }
+		case mutation.HotkeyReject:
+			hotkey = func(k keys.Dialog) key.Binding { return k.Reject }
+		}
+		out = append(out, button{label: b.Label, hotkey: hotkey})
+	}
+	return out
 }
 
-func approveKey(k keys.Dialog) key.Binding { return k.Approve }
-
-func rejectKey(k keys.Dialog) key.Binding { return k.Reject }
-
 // newDialog builds a dialog with the focus on its first field, or on Cancel.
-func newDialog(title string, lines []string, fields []field, strict bool, buttons ...button) dialog {
+func newDialog(title string, lines []string, fields []mutation.Field, strict bool, buttons ...button) dialog {
 	return dialog{title: title, lines: lines, fields: fields, strict: strict,
 		buttons: append([]button{cancelButton()}, buttons...)}
 }
@@ -105,17 +107,17 @@ func (d dialog) update(msg tea.KeyPressMsg, k keys.Dialog, in keys.Input) (dialo
 		}
 		return d, nil
 	}
-	fields := append([]field(nil), d.fields...) // fields are shared with older values of d
+	fields := append([]mutation.Field(nil), d.fields...) // fields are shared with older values of d
 	f := &fields[d.focus]
 	switch {
 	case key.Matches(msg, in.Erase):
-		if r := []rune(f.value); len(r) > 0 {
-			f.value = string(r[:len(r)-1])
+		if r := []rune(f.Value); len(r) > 0 {
+			f.Value = string(r[:len(r)-1])
 		}
 	case key.Matches(msg, in.Clear):
-		f.value = ""
+		f.Value = ""
 	default:
-		f.value += msg.Text
+		f.Value += msg.Text
 	}
 	d.fields = fields
 	return d, nil
@@ -126,8 +128,8 @@ func (d dialog) paste(text string) dialog {
 	if d.onButtons() {
 		return d
 	}
-	fields := append([]field(nil), d.fields...)
-	fields[d.focus].value += strings.Join(strings.Fields(text), " ")
+	fields := append([]mutation.Field(nil), d.fields...)
+	fields[d.focus].Value += strings.Join(strings.Fields(text), " ")
 	d.fields = fields
 	return d
 }
@@ -154,17 +156,17 @@ func (d dialog) press(i int) (dialog, *dialogOutcome) {
 	}
 	values := make([]string, len(d.fields))
 	for j, f := range d.fields {
-		if f.want != "" && f.value != f.want {
+		if f.Want != "" && f.Value != f.Want {
 			d.focus = j
-			d.err = "type " + f.want + " exactly to go ahead (esc cancels)"
+			d.err = "type " + f.Want + " exactly to go ahead (esc cancels)"
 			return d, nil
 		}
-		if f.required && strings.TrimSpace(f.value) == "" {
+		if f.Required && strings.TrimSpace(f.Value) == "" {
 			d.focus = j
 			d.err = "this cannot be left blank (esc cancels)"
 			return d, nil
 		}
-		values[j] = f.value
+		values[j] = f.Value
 	}
 	return d, &dialogOutcome{button: i, values: values}
 }
@@ -187,11 +189,11 @@ func (d dialog) view(st *theme.Styles, w, h int) string {
 	}
 	lines := append([]string{st.Title.Render(d.title), ""}, body...)
 	for i, f := range d.fields {
-		value := f.value
+		value := f.Value
 		if i == d.focus {
 			value += "█"
 		}
-		lines = append(lines, "", st.Label.Render(f.label), "> "+value)
+		lines = append(lines, "", st.Label.Render(f.Label), "> "+value)
 	}
 	if d.err != "" {
 		lines = append(lines, "", st.StatusError.Render("✗ "+d.err))

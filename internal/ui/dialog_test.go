@@ -3,6 +3,7 @@ package ui
 import (
 	"testing"
 
+	"github.com/stackview/stackview/internal/mutation"
 	"github.com/stackview/stackview/internal/ui/keys"
 	"github.com/stackview/stackview/internal/ui/uitest"
 )
@@ -23,7 +24,7 @@ func feed(t *testing.T, d dialog, names ...string) (dialog, *dialogOutcome) {
 }
 
 func TestDialogFocusStartsOnCancel(t *testing.T) {
-	d := newDialog("Deploy x?", nil, nil, false, goButton("Deploy"))
+	d := newDialog("Deploy x?", nil, nil, false, dialogButtons([]mutation.Button{{Label: "Deploy", Hotkey: mutation.HotkeyYes}})...)
 	if _, out := feed(t, d, "enter"); out == nil || out.button != 0 {
 		t.Fatalf("enter on a new dialog: %+v, want cancel", out)
 	}
@@ -42,9 +43,9 @@ func TestDialogFocusStartsOnCancel(t *testing.T) {
 }
 
 func TestStrictDialogWantsTheNameTyped(t *testing.T) {
-	d := newDialog("Discard?", nil, []field{{label: "type", want: "prod-x"}}, true, goButton("Discard"))
+	d := newDialog("Discard?", nil, []mutation.Field{{Label: "type", Want: "prod-x"}}, true, dialogButtons([]mutation.Button{{Label: "Discard", Hotkey: mutation.HotkeyYes}})...)
 	d, out := feed(t, d, "y", "n", "left", "enter")
-	if out != nil || d.fields[0].value != "yn" || d.err == "" {
+	if out != nil || d.fields[0].Value != "yn" || d.err == "" {
 		t.Fatalf("y, n, ← are text and a wrong name refuses: %+v %+v", out, d)
 	}
 	d, _ = feed(t, d, "ctrl+u")
@@ -64,8 +65,8 @@ func TestStrictDialogWantsTheNameTyped(t *testing.T) {
 }
 
 func TestDialogWithSeveralButtonsMovesToCancel(t *testing.T) {
-	d := newDialog("Review?", nil, []field{{label: "note"}}, false,
-		button{label: "Reject", hotkey: rejectKey}, button{label: "Approve", hotkey: approveKey})
+	d := newDialog("Review?", nil, []mutation.Field{{Label: "note"}}, false,
+		dialogButtons([]mutation.Button{{Label: "Reject", Hotkey: mutation.HotkeyReject}, {Label: "Approve", Hotkey: mutation.HotkeyApprove}})...)
 	d, out := feed(t, d, "o", "k", "enter")
 	if out != nil || d.focus != 1 {
 		t.Fatalf("enter in the note: %+v, focus %d, want the Cancel button", out, d.focus)

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"maps"
 	"sort"
 
 	"charm.land/bubbles/v2/key"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/stackview/stackview/internal/drift"
 	"github.com/stackview/stackview/internal/model"
+	"github.com/stackview/stackview/internal/mutation"
 )
 
 // driftState is the drift inbox (every drifted stack across environments),
@@ -146,15 +148,10 @@ func (m Model) refuseCheck(s *model.Stack) string {
 	switch {
 	case s == nil:
 		return "no stack selected"
-	case m.readOnly:
-		return "read-only mode: check for drift refused, nothing was sent"
 	case !s.CanWrite:
 		return "you have no write access to " + s.Name
 	case s.Disabled:
 		return s.Name + " is disabled"
-	}
-	if busy, ok := m.inflight[s.ID]; ok {
-		return busy + " on " + s.Name + " was sent; waiting for the answer"
 	}
 	return ""
 }
@@ -166,18 +163,28 @@ func (m Model) refuseCheck(s *model.Stack) string {
 // mutation it is sent once and audited; it changes nothing, so it needs no
 // confirmation.
 func (m Model) checkNow(s *model.Stack) (Model, tea.Cmd) {
+	if next, cmd, ok := m.refused("check for drift"); ok {
+		return next, cmd
+	}
 	if why := m.refuseCheck(s); why != "" {
 		return m.driftFailed(why)
 	}
-	if m.drift.checking == nil {
-		m.drift.checking = map[string]bool{}
-	}
-	m.drift.checking[s.ID] = true
 	action := "drift-check"
 	if !m.backend.Capabilities().DriftCheck {
 		action = "plan"
 	}
-	return m.dispatch([]op{{action: action, stackID: s.ID, name: s.Name, env: s.Env, commit: s.TrackedCommit}}, false)
+	m2, cmd := m.propose(mutation.Stacks{NoConfirm: true,
+		Ops: []mutation.StackOp{{Action: action, StackID: s.ID, Name: s.Name, Env: s.Env, Commit: s.TrackedCommit}}})
+	if m2.messageErr {
+		return m2, cmd
+	}
+	checking := maps.Clone(m2.drift.checking)
+	if checking == nil {
+		checking = map[string]bool{}
+	}
+	checking[s.ID] = true
+	m2.drift.checking = checking
+	return m2, cmd
 }
 
 // reconcileKey is the deploy key as the drift view uses it.
@@ -200,19 +207,20 @@ func (m Model) checkNote() string {
 
 // afterActions follows, from the drift view, the runs its actions started:
 // a check, a reconcile (D, a deploy) or the apply of one (c, a confirm).
-func (m Model) afterActions(msg actionsMsg) Model {
-	if msg.bulk {
+func (m Model) afterActions(bulk bool, results []mutation.StackResult) Model {
+	if bulk || len(results) == 0 {
 		return m
 	}
-	r := msg.results[0]
-	checking := m.drift.checking[r.op.stackID]
+	r := results[0]
+	checking := m.drift.checking[r.Op.StackID]
 	if checking {
-		delete(m.drift.checking, r.op.stackID)
+		m.drift.checking = maps.Clone(m.drift.checking)
+		delete(m.drift.checking, r.Op.StackID)
 	}
-	if r.err != nil || r.run == nil || !(m.drift.open || checking) {
+	if r.Err != nil || r.Run == nil || !(m.drift.open || checking) {
 		return m
 	}
-	title := map[string]string{"drift-check": "check", "deploy": "reconcile", "confirm": "apply", "plan": "plan"}[r.op.action]
+	title := map[string]string{"drift-check": "check", "deploy": "reconcile", "confirm": "apply", "plan": "plan"}[r.Op.Action]
 	if title == "" {
 		return m
 	}
@@ -225,9 +233,9 @@ func (m Model) afterActions(msg actionsMsg) Model {
 	if m.drift.started == nil {
 		m.drift.started = map[string]model.Run{}
 	}
-	run := *r.run
+	run := *r.Run
 	run.Title = title
-	m.drift.started[r.op.stackID] = run
+	m.drift.started[r.Op.StackID] = run
 	return m
 }
 
@@ -277,8 +285,8 @@ func (m Model) ignoreSelected() (Model, tea.Cmd) {
 	if m.drift.detail == "" || s == nil {
 		return m.driftFailed("open a stack (enter) and select the attribute to ignore")
 	}
-	if m.readOnly {
-		return m.driftFailed("read-only mode: ignoring drift writes the config")
+	if next, cmd, ok := m.refused(mutation.Verb(mutation.Ignore{})); ok {
+		return next, cmd
 	}
 	rows := driftRows(m.drift.reports[s.ID])
 	if m.drift.dcursor >= len(rows) {
@@ -295,30 +303,26 @@ func (m Model) ignoreSelected() (Model, tea.Cmd) {
 	if (row.attr != nil && row.attr.IgnoredBy != nil) || (row.attr == nil && row.res.Ignored()) {
 		return m.driftFailed(what + " is already ignored")
 	}
-	m.drift.added = append(m.drift.added, rule)
-	m.applyDrift(false)
-	m.rebuildRows()
-	m.message, m.messageErr = "ignoring "+what, false
-	if m.saveIgnore == nil {
-		m.message += " for this session"
-		return m, nil
+	next, cmd := m.propose(mutation.Ignore{Rule: rule, What: what})
+	if next.messageErr {
+		return next, cmd
 	}
-	save := m.saveIgnore
-	return m, func() tea.Msg { return ignoreSavedMsg{what: what, err: save(rule)} }
+	next.drift.added = append(append([]drift.Rule(nil), next.drift.added...), rule)
+	next.applyDrift(false)
+	next.rebuildRows()
+	return next, cmd
 }
 
-// ignoreSavedMsg says whether an ignore rule reached the config file.
-type ignoreSavedMsg struct {
-	what string
-	err  error
-}
-
-func (m Model) onIgnoreSaved(msg ignoreSavedMsg) Model {
-	if msg.err != nil {
-		m.message, m.messageErr = "ignoring "+msg.what+" for this session only: "+msg.err.Error(), true
-		return m
+// onIgnored says whether an ignore rule reached the config file.
+func (m Model) onIgnored(r mutation.IgnoreResult) Model {
+	switch {
+	case r.Err != nil:
+		m.message, m.messageErr = "ignoring "+r.What+" for this session only: "+r.Err.Error(), true
+	case !r.Saved:
+		m.message, m.messageErr = "ignoring "+r.What+" for this session", false
+	default:
+		m.message, m.messageErr = "ignoring "+r.What+" (saved to the config)", false
 	}
-	m.message, m.messageErr = "ignoring "+msg.what+" (saved to the config)", false
 	return m
 }
 

@@ -13,11 +13,11 @@ import (
 
 // driftDriver opens the UI on the sandbox with its repositories' ignore
 // files, recording the rules i saves.
-func driftDriver(t *testing.T, tweak ...func(*Options)) (*driver, *sandbox.ManualClock, *[]drift.Rule) {
+func driftDriver(t *testing.T, tweak ...func(*testOptions)) (*driver, *sandbox.ManualClock, *[]drift.Rule) {
 	t.Helper()
 	e, clk := newSandbox(t)
 	var saved []drift.Rule
-	opts := append([]func(*Options){func(o *Options) {
+	opts := append([]func(*testOptions){func(o *testOptions) {
 		o.RepoFiles = e
 		o.SaveDriftIgnore = func(r drift.Rule) error { saved = append(saved, r); return nil }
 	}}, tweak...)
@@ -139,7 +139,7 @@ func TestReconcileFromTheInbox(t *testing.T) {
 }
 
 func TestDriftActionsRefusedReadOnly(t *testing.T) {
-	d, _, saved := driftDriver(t, func(o *Options) { o.ReadOnly = true })
+	d, _, saved := driftDriver(t, func(o *testOptions) { o.ReadOnly = true })
 	d.press("F", "f")
 	d.requireScreen("read-only mode: check for drift refused")
 	d.press("D")

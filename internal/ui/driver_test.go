@@ -9,8 +9,15 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/stackview/stackview/internal/audit"
 	"github.com/stackview/stackview/internal/backend"
+	"github.com/stackview/stackview/internal/drift"
+	"github.com/stackview/stackview/internal/modules"
+	"github.com/stackview/stackview/internal/ops"
+	"github.com/stackview/stackview/internal/promote"
+	"github.com/stackview/stackview/internal/promotion"
 	"github.com/stackview/stackview/internal/ui/uitest"
+	"github.com/stackview/stackview/internal/vcs"
 )
 
 // timerMsg is what a scheduled tick turns into in tests: held until the test
@@ -35,27 +42,50 @@ type driver struct {
 	bells int
 }
 
-func newDriver(t testing.TB, w, h int, tweak ...func(*Options)) *driver {
+func newDriver(t testing.TB, w, h int, tweak ...func(*testOptions)) *driver {
 	t.Helper()
 	return newDriverWith(t, uitest.NewFake(), w, h, tweak...)
 }
 
 // newDriverWith starts the UI on a fake the test prepared (e.g. failing).
-func newDriverWith(t testing.TB, fake *uitest.Fake, w, h int, tweak ...func(*Options)) *driver {
+func newDriverWith(t testing.TB, fake *uitest.Fake, w, h int, tweak ...func(*testOptions)) *driver {
 	t.Helper()
 	d := newDriverOn(t, fake, func() time.Time { return uitest.Epoch }, w, h, tweak...)
 	d.fake = fake
 	return d
 }
 
+// testOptions are the UI's options plus what a test wires into the
+// mutation pipeline and the git readers, as cmd/stackview does.
+type testOptions struct {
+	Options
+	Audit           audit.Recorder
+	Git             *vcs.Cache
+	Strategy        promotion.Strategy
+	ReadOnly        bool
+	SaveDriftIgnore func(drift.Rule) error
+}
+
+// wire builds the Options cmd/stackview would: the pipeline and readers.
+func (o testOptions) wire(now func() time.Time) Options {
+	opts := o.Options
+	opts.Mutator = ops.New(ops.Config{Backend: o.Backend, Audit: o.Audit, Git: o.Git, Strategy: o.Strategy,
+		Environments: o.Environments, ReadOnly: o.ReadOnly, SaveIgnore: o.SaveDriftIgnore, Now: now})
+	if o.Git != nil {
+		opts.Promotions = promote.Reader{Cache: o.Git, Backend: o.Backend}
+		opts.Modules = modules.Reader{Cache: o.Git, Backend: o.Backend}
+	}
+	return opts
+}
+
 // newDriverOn starts the UI on any backend with the given clock.
-func newDriverOn(t testing.TB, b backend.Backend, now func() time.Time, w, h int, tweak ...func(*Options)) *driver {
+func newDriverOn(t testing.TB, b backend.Backend, now func() time.Time, w, h int, tweak ...func(*testOptions)) *driver {
 	t.Helper()
-	opts := Options{Backend: b, Theme: "dark", Now: now}
+	opts := testOptions{Options: Options{Backend: b, Theme: "dark", Now: now}}
 	for _, f := range tweak {
 		f(&opts)
 	}
-	m, err := New(opts)
+	m, err := New(opts.wire(now))
 	if err != nil {
 		t.Fatal(err)
 	}

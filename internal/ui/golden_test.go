@@ -33,7 +33,7 @@ func TestGolden(t *testing.T) {
 				if sc.setup != nil {
 					sc.setup(fake)
 				}
-				d := newDriverWith(t, fake, size[0], size[1], func(o *Options) { o.ReadOnly = true })
+				d := newDriverWith(t, fake, size[0], size[1], func(o *testOptions) { o.ReadOnly = true })
 				d.press(sc.keys...)
 				d.typeText(sc.typed)
 				golden.RequireEqual(t, d.screen())

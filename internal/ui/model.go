@@ -6,14 +6,11 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/stackview/stackview/internal/audit"
 	"github.com/stackview/stackview/internal/backend"
-	"github.com/stackview/stackview/internal/drift"
 	"github.com/stackview/stackview/internal/model"
-	"github.com/stackview/stackview/internal/promotion"
+	"github.com/stackview/stackview/internal/mutation"
 	"github.com/stackview/stackview/internal/ui/keys"
 	"github.com/stackview/stackview/internal/ui/theme"
-	"github.com/stackview/stackview/internal/vcs"
 )
 
 // mode says where typed keys go.
@@ -49,18 +46,17 @@ type Model struct {
 	noColor   bool
 	styles    *theme.Styles
 	interval  time.Duration
-	readOnly  bool
-	audit     audit.Recorder
 	now       func() time.Time
 	// after schedules a timer message; tea.Tick in production, a recorder in
 	// tests so no test waits for real time.
 	after func(time.Duration, func(time.Time) tea.Msg) tea.Cmd
 	// openURL launches a browser; tests record instead.
 	openURL func(context.Context, string) error
-	// git is the clone cache module bumps and promotions work in; strategy
-	// says how they move branches (push, merge or pull request).
-	git      vcs.Cache
-	strategy promotion.Strategy
+	// ops carries out every mutation; promotions and modReader read what
+	// their screens show from git.
+	ops        Mutator
+	promotions Promotions
+	modReader  Modules
 
 	width, height int
 
@@ -100,11 +96,10 @@ type Model struct {
 	runsErr     error
 	runsLoading bool
 
-	// Mutations: the open confirmation and what it would send, the stacks
-	// with a mutation in flight (the exactly-once guard), marks for bulk.
+	// The open dialog and the mutation it confirms (nil: a form or results),
+	// marks for bulk.
 	dialog    *dialog
-	pending   request
-	inflight  map[string]string // stack id -> action sent
+	pending   *mutation.Mutation
 	marks     map[string]bool
 	quitArmed bool // q was pressed once while a mutation was in flight
 
@@ -114,11 +109,10 @@ type Model struct {
 	rvGen   int // poll generation of the run view; a new run view retires the old chain
 	watches []watch
 
-	drift      driftState
-	repoFiles  RepoFiles              // reads ignore files; nil = config rules only
-	saveIgnore func(drift.Rule) error // persists an ignore chosen with i; nil = this session only
-	mods       modulesState
-	pr         promoteState
+	drift     driftState
+	repoFiles RepoFiles // reads ignore files; nil = config rules only
+	mods      modulesState
+	pr        promoteState
 }
 
 // Init starts the first load and, for Theme "auto", asks the terminal for
@@ -153,34 +147,27 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.onOpened(msg), nil
 	case runsMsg:
 		return m.onRuns(msg), nil
-	case actionsMsg:
-		next, cmd := m.onActions(msg)
-		return next.afterActions(msg), cmd
 	case historyMsg:
 		return m.onHistory(msg), nil
 	case runMsg, logMsg, changesMsg, pollMsg:
 		return m.onRunView(msg)
 	case modulesMsg:
 		return m.onModules(msg), nil
-	case bumpMsg:
-		return m.onBump(msg)
 	case watchMsg:
 		return m.onWatch(msg)
 	case boardMsg:
 		return m.onBoard(msg), nil
 	case promotionPlanMsg:
 		return m.onPromotionPlan(msg), nil
-	case promotedMsg:
-		return m.onPromoted(msg)
 	case predictedMsg:
 		return m.onPredicted(msg), nil
+	case outcomeMsg:
+		return m.onOutcome(msg)
 	case promotionRunsMsg:
 		if msg.err != nil {
 			m.message, m.messageErr = "the audit log failed to record the promotion's runs: "+msg.err.Error(), true
 		}
 		return m, nil
-	case ignoreSavedMsg:
-		return m.onIgnoreSaved(msg), nil
 	case clockMsg:
 		return m, m.armClock()
 	case tickMsg:

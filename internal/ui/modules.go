@@ -3,9 +3,7 @@ package ui
 import (
 	"context"
 	"errors"
-	"fmt"
 	"path"
-	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -13,10 +11,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/stackview/stackview/internal/model"
-	"github.com/stackview/stackview/internal/modules"
 	"github.com/stackview/stackview/internal/tfmod"
-	"github.com/stackview/stackview/internal/vcs"
 )
 
 // scanTimeout bounds one scan of every repository: clones may be fetched.
@@ -87,84 +82,25 @@ func (m Model) scanModules() (Model, tea.Cmd) {
 	return m, m.fetchModules(m.mods.req)
 }
 
-// fetchModules scans every repository the stacks use, then asks where each
-// use stands. A repository that cannot be read is reported, not fatal.
+// fetchModules reads the matrix: every repository the stacks use, where
+// each module block stands. A repository that cannot be read is reported,
+// not fatal.
 func (m Model) fetchModules(req int) tea.Cmd {
-	ctx, b, cache := m.ctx, m.backend, m.git
-	var stacks []model.Stack
-	for i := range m.forest.Envs {
-		for _, s := range m.forest.Envs[i].Stacks() {
-			stacks = append(stacks, *s)
-		}
-	}
+	ctx, reader := m.ctx, m.modReader
+	stacks := m.allStacks()
 	var branches []string
 	for _, e := range m.envs {
 		branches = append(branches, e.Branch)
 	}
 	return func() tea.Msg {
+		if reader == nil {
+			return modulesMsg{req: req, err: errors.New("the modules view needs a clone cache; none is set up")}
+		}
 		ctx, cancel := context.WithTimeout(ctx, scanTimeout)
 		defer cancel()
-		msg := modulesMsg{req: req, avail: map[string][]string{}}
-		var errs []error
-		for _, repo := range reposOf(stacks) {
-			cl, err := cache.Open(ctx, repo)
-			if err != nil {
-				errs = append(errs, err)
-				continue
-			}
-			part, err := modules.Scan(ctx, cl, branches, stacks)
-			cl.Close()
-			if err != nil {
-				errs = append(errs, fmt.Errorf("%s: %w", repo, err))
-			}
-			msg.inv.Merge(part)
-		}
-		versions := &modules.Versions{Backend: b, Cache: &cache}
-		msg.status = make([]tfmod.Status, len(msg.inv.Usages))
-		failed := map[string]bool{}
-		for i, u := range msg.inv.Usages {
-			addr := u.Call.Source.Address()
-			if failed[addr] || !bumpable(u.Call.Source) {
-				continue
-			}
-			st, err := versions.Status(ctx, u.Call)
-			if err != nil {
-				failed[addr] = true
-				errs = append(errs, fmt.Errorf("versions of %s: %w", addr, err))
-				continue
-			}
-			msg.status[i] = st
-			if _, ok := msg.avail[addr]; !ok {
-				msg.avail[addr], _ = versions.Available(ctx, u.Call.Source) // remembered: no second call
-			}
-		}
-		msg.err = errors.Join(errs...)
-		return msg
+		mx, err := reader.Matrix(ctx, stacks, branches)
+		return modulesMsg{req: req, inv: mx.Inventory, status: mx.Status, avail: mx.Available, err: err}
 	}
-}
-
-// bumpable reports sources with versions: registries and git tags.
-func bumpable(s tfmod.Source) bool {
-	switch s.Kind {
-	case tfmod.KindSpacelift, tfmod.KindTFC, tfmod.KindRegistry:
-		return true
-	case tfmod.KindGit:
-		return s.RefVersion != ""
-	}
-	return false
-}
-
-// reposOf lists the distinct repositories of stacks, sorted.
-func reposOf(stacks []model.Stack) []string {
-	var out []string
-	for _, s := range stacks {
-		if s.Repo == "" || slices.ContainsFunc(out, func(r string) bool { return vcs.SameRepo(r, s.Repo) }) {
-			continue
-		}
-		out = append(out, s.Repo)
-	}
-	sort.Strings(out)
-	return out
 }
 
 func (m Model) onModules(msg modulesMsg) Model {

@@ -1,9 +1,7 @@
 package ui
 
 import (
-	"context"
 	"fmt"
-	"maps"
 	"path"
 	"slices"
 	"sort"
@@ -12,13 +10,10 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/stackview/stackview/internal/audit"
 	"github.com/stackview/stackview/internal/backend"
 	"github.com/stackview/stackview/internal/model"
-	"github.com/stackview/stackview/internal/modules"
-	"github.com/stackview/stackview/internal/promotion"
+	"github.com/stackview/stackview/internal/mutation"
 	"github.com/stackview/stackview/internal/tfmod"
-	"github.com/stackview/stackview/internal/vcs"
 )
 
 // bumpTimeout bounds a whole bump: clones, commits and pushes of every
@@ -28,12 +23,10 @@ const bumpTimeout = 5 * time.Minute
 // bumpDraft is a bump between its two dialogs: first the target version
 // and the scope, then the confirmation that lists every file it edits.
 type bumpDraft struct {
-	name    string
-	row     modRow
-	scopes  []bumpScope // the scope buttons, after Cancel
-	confirm bool        // the confirmation is open
-	req     modules.BumpRequest
-	env     string // the environment of the branch bumped, for the audit log
+	name   string
+	row    modRow
+	scopes []bumpScope // the scope buttons, after Cancel
+	env    string      // the environment of the branch bumped
 }
 
 // bumpScope is one choice of where to bump: every repository, the row's
@@ -49,18 +42,6 @@ type bumpFollow struct {
 	stackID, name, commit string
 }
 
-// bumpMsg carries a bump's results.
-type bumpMsg struct {
-	address string
-	req     modules.BumpRequest
-	results []modules.BumpResult
-	err     error
-}
-
-// inflightKey marks a module's bump in the in-flight set, so quitting warns
-// and b cannot send it twice.
-func inflightKey(address string) string { return "module " + address }
-
 // devEnv is where bumps land: the first environment, dev by default.
 func (m Model) devEnv() model.Environment {
 	if len(m.envs) == 0 {
@@ -72,14 +53,14 @@ func (m Model) devEnv() model.Environment {
 // proposeBump opens the first dialog: the target version (the newest
 // published, editable) and the scope.
 func (m Model) proposeBump() (tea.Model, tea.Cmd) {
-	if m.readOnly {
-		return m.refuseReadOnly("bump")
+	if next, cmd, ok := m.refused("bump"); ok {
+		return next, cmd
 	}
 	if m.mods.cursor >= len(m.mods.rows) {
 		return m.failed("no module selected")
 	}
 	row := m.mods.rows[m.mods.cursor]
-	if _, busy := m.inflight[inflightKey(row.address)]; busy {
+	if _, busy := m.ops.InFlight()[mutation.ModuleKey(row.address)]; busy {
 		return m.failed("a bump of %s was sent; waiting for the answer", row.address)
 	}
 	dev := m.devEnv()
@@ -88,7 +69,7 @@ func (m Model) proposeBump() (tea.Model, tea.Cmd) {
 		return m.failed("bump unavailable: no %s branch uses %s", dev.Branch, row.address)
 	}
 	src := m.mods.inv.Usages[uses[0]].Call.Source
-	if !bumpable(src) {
+	if !src.Versioned() {
 		return m.failed("bump unavailable: %s has no versions (a %s source)", row.address, src.Kind)
 	}
 	newest := m.mods.newest(uses)
@@ -113,7 +94,7 @@ func (m Model) proposeBump() (tea.Model, tea.Cmd) {
 	for _, s := range scopes {
 		buttons = append(buttons, button{label: s.label})
 	}
-	d := newDialog("Bump module "+name, lines, []field{{label: "Target version", value: newest}}, false, buttons...)
+	d := newDialog("Bump module "+name, lines, []mutation.Field{{Label: "Target version", Value: newest}}, false, buttons...)
 	m.dialog = &d
 	m.mods.bump = &bumpDraft{name: name, row: row, scopes: scopes, env: dev.Name}
 	return m, nil
@@ -170,9 +151,6 @@ func (m Model) onBumpDialogKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 		m.message, m.messageErr = "cancelled: nothing was changed", false
 		return m, nil
 	}
-	if draft.confirm {
-		return m.dispatchBump(draft)
-	}
 	return m.confirmBump(draft, draft.scopes[out.button-1], strings.TrimSpace(out.values[0]))
 }
 
@@ -221,102 +199,38 @@ func (m Model) confirmBump(draft bumpDraft, scope bumpScope, target string) (Mod
 	if len(ahead) > 0 {
 		lines = append(append(lines, "Left alone (at "+target+" or newer):"), ahead...)
 	}
-	pr := m.strategy == promotion.PullRequest
-	how := "pushed to " + dev.Branch
-	if pr {
-		how = "proposed as a pull request to " + dev.Branch
-	}
-	lines = append(lines, "", fmt.Sprintf("One commit per repository on %s, %s; its %s stacks then run.", dev.Branch, how, dev.Name))
-	draft.confirm = true
-	draft.req = modules.BumpRequest{Address: addr, Name: draft.name, Target: target, Repos: repos,
-		Roots: roots, Branch: dev.Branch, PullRequest: pr}
-	var fields []field
-	if dev.Protected {
-		fields = append(fields, field{label: "Protected: type the module name (" + draft.name + ") to go ahead", want: draft.name})
-	}
-	d := newDialog(fmt.Sprintf("Bump %s to %s in %d %s?", draft.name, target, len(repos), repositories(len(repos))),
-		lines, fields, dev.Protected, goButton("Bump"))
-	m.dialog, m.mods.bump = &d, &draft
-	return m, nil
-}
-
-// dispatchBump sends the bump once: the module is in flight until the
-// answer comes.
-func (m Model) dispatchBump(draft bumpDraft) (Model, tea.Cmd) {
-	inflight := maps.Clone(m.inflight)
-	if inflight == nil {
-		inflight = map[string]string{}
-	}
-	inflight[inflightKey(draft.req.Address)] = "bump"
-	m.inflight = inflight
-	m.message, m.messageErr = fmt.Sprintf("bumping %s to %s in %d %s…", draft.name, draft.req.Target,
-		len(draft.req.Repos), repositories(len(draft.req.Repos))), false
-	return m, m.sendBump(draft)
-}
-
-// sendBump edits, commits and pushes, and audits each repository.
-func (m Model) sendBump(draft bumpDraft) tea.Cmd {
-	ctx, cache, rec, info, now := m.ctx, m.git, m.audit, m.info, m.now
-	req := draft.req
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(ctx, bumpTimeout)
-		defer cancel()
-		results, err := modules.Bump(ctx, &cache, req)
-		for i, r := range results {
-			entry := audit.Entry{Time: now(), Backend: info.Kind, Endpoint: info.Endpoint, Action: "bump",
-				Environment: draft.env, Target: r.Repo, Result: audit.ResultOK, Detail: bumpDetail(req, r)}
-			if r.Err != nil {
-				entry.Result, entry.Detail = audit.ResultError, r.Err.Error()
-			}
-			if aerr := rec.Record(entry); aerr != nil && r.Err == nil {
-				results[i].Err = fmt.Errorf("done, but the audit log failed: %w", aerr)
-			}
-		}
-		return bumpMsg{address: req.Address, req: req, results: results, err: err}
-	}
-}
-
-func bumpDetail(req modules.BumpRequest, r modules.BumpResult) string {
-	switch {
-	case r.Commit == "":
-		return "module " + req.Address + " already at " + req.Target
-	case req.PullRequest:
-		return fmt.Sprintf("%s; commit %s on %s; pull request %s", r.Message, r.Commit, r.Push.Branch, orDash(r.PullRequest.URL))
-	}
-	return fmt.Sprintf("%s; commit %s pushed to %s", r.Message, r.Commit, r.Push.Branch)
+	return m.propose(mutation.Bump{Address: addr, Name: draft.name, Target: target, Repos: repos, Roots: roots,
+		Branch: dev.Branch, Env: dev.Name, Lines: lines})
 }
 
 // onBump shows what happened in each repository, follows the dev stacks
 // the pushes make run, and scans again so the matrix shows the new pins.
-func (m Model) onBump(msg bumpMsg) (Model, tea.Cmd) {
-	inflight := maps.Clone(m.inflight)
-	delete(inflight, inflightKey(msg.address))
-	m.inflight = inflight
+func (m Model) onBump(res mutation.BumpResult) (Model, tea.Cmd) {
 	var lines []string
 	var follow []bumpFollow
 	done, failed := 0, 0
-	for _, r := range msg.results {
-		lines = append(lines, bumpResultText(r))
+	for _, r := range res.Repos {
+		lines = append(lines, r.Text)
 		if r.Err != nil {
 			failed++
 			continue
 		}
 		done++
-		if r.Commit != "" && !msg.req.PullRequest {
-			follow = append(follow, m.followersOf(r, msg.req.Branch)...)
+		if r.Commit != "" && !res.PullRequest {
+			follow = append(follow, m.followersOf(r, res.Bump.Branch)...)
 		}
 	}
-	if len(msg.results) == 0 && msg.err != nil {
-		lines = append(lines, fmt.Sprintf("✗ %v — %s", msg.err, backend.Hint(msg.err)))
+	if len(res.Repos) == 0 && res.Err != nil {
+		lines = append(lines, fmt.Sprintf("✗ %v — %s", res.Err, backend.Hint(res.Err)))
 		failed++
 	}
-	title := fmt.Sprintf("Bump %s to %s: %d done, %d failed", msg.req.Name, msg.req.Target, done, failed)
+	title := fmt.Sprintf("Bump %s to %s: %d done, %d failed", res.Bump.Name, res.Bump.Target, done, failed)
 	if len(follow) > 0 {
 		lines = append(lines, "", fmt.Sprintf("The modules view follows the runs of the %d %s %s the pushes start.",
 			len(follow), m.devEnv().Name, plural(len(follow), "stack")))
 	}
 	d := infoDialog(title, lines)
-	m.dialog, m.pending = &d, request{}
+	m.dialog, m.pending = &d, nil
 	m.mods.follow, m.mods.pushed = follow, title
 	m.message = ""
 	m, scan := m.scanModules()
@@ -324,48 +238,19 @@ func (m Model) onBump(msg bumpMsg) (Model, tea.Cmd) {
 	return m, tea.Batch(scan, refresh)
 }
 
-// bumpResultText is one repository's outcome in a line.
-func bumpResultText(r modules.BumpResult) string {
-	base := repoBase(r.Repo)
-	switch {
-	case r.Err != nil:
-		return fmt.Sprintf("✗ %s: %v — %s", base, r.Err, backend.Hint(r.Err))
-	case r.Commit == "":
-		return "· " + base + ": already at the target, nothing committed"
-	case r.PullRequest.URL != "" || r.PullRequest.Note != "":
-		text := fmt.Sprintf("✓ %s: %s on %s", base, shortSHA(r.Commit), r.Push.Branch)
-		if r.PullRequest.URL != "" {
-			text += " · pull request " + r.PullRequest.URL
-		}
-		if r.PullRequest.Note != "" {
-			text += " · " + r.PullRequest.Note
-		}
-		return text
-	}
-	return fmt.Sprintf("✓ %s: %s pushed to %s — %s", base, shortSHA(r.Commit), r.Push.Branch, r.Message)
-}
-
 // followersOf are the stacks of a bumped repository that track the bumped
 // branch at a project root the bump edited.
-func (m Model) followersOf(r modules.BumpResult, branch string) []bumpFollow {
+func (m Model) followersOf(r mutation.RepoBump, branch string) []bumpFollow {
 	var out []bumpFollow
 	for i := range m.forest.Envs {
 		for _, s := range m.forest.Envs[i].Stacks() {
-			if s.Branch != branch || !vcs.SameRepo(s.Repo, r.Repo) {
+			if s.Branch != branch || !model.SameRepo(s.Repo, r.Repo) {
 				continue
 			}
-			if slices.ContainsFunc(r.Edits, func(e tfmod.Edit) bool { return path.Clean(s.ProjectRoot) == path.Clean(e.Call.Dir) }) {
+			if slices.Contains(r.Dirs, path.Clean(s.ProjectRoot)) {
 				out = append(out, bumpFollow{stackID: s.ID, name: s.Name, commit: r.Commit})
 			}
 		}
 	}
 	return out
-}
-
-// repositories is "repository" or "repositories" for n.
-func repositories(n int) string {
-	if n == 1 {
-		return "repository"
-	}
-	return "repositories"
 }

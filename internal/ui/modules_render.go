@@ -83,7 +83,7 @@ func (s modulesState) cellText(uses []int) string {
 		} else if !s.published(s.inv.Usages[i].Call.Source.Address(), v) {
 			unpublished = true
 		}
-		if !contains(versions, v) {
+		if !slices.Contains(versions, v) {
 			versions = append(versions, v)
 		}
 		behind, major = max(behind, st.Behind), major || st.Major

@@ -25,7 +25,7 @@ var bumpUnits = map[string]string{"dev-payments-ledger": "stacks/ledger/main.tf"
 // newModulesWorld is a sandbox where three business units use s3-bucket
 // 1.0.0 in every environment, deployed in dev, and the UI on it with the
 // world's clone cache.
-func newModulesWorld(t *testing.T, tweak ...func(*Options)) (*promotetest.World, *driver, *audit.Memory) {
+func newModulesWorld(t *testing.T, tweak ...func(*testOptions)) (*promotetest.World, *driver, *audit.Memory) {
 	t.Helper()
 	w := promotetest.New(t)
 	setup := map[string]string{}
@@ -46,7 +46,7 @@ func newModulesWorld(t *testing.T, tweak ...func(*Options)) (*promotetest.World,
 		return true
 	})
 	rec := &audit.Memory{}
-	tweak = append([]func(*Options){func(o *Options) { o.Git, o.Audit = *w.Cache, rec }}, tweak...)
+	tweak = append([]func(*testOptions){func(o *testOptions) { o.Git, o.Audit = w.Cache, rec }}, tweak...)
 	return w, newDriverOn(t, w.E, w.Clock.Now, 160, 60, tweak...), rec
 }
 
@@ -82,14 +82,14 @@ func TestModulesBumpDevAcrossThreeUnits(t *testing.T) {
 	d.press("enter") // one scope on a module's row: enter goes on
 	d.requireScreen("Bump s3-bucket to 1.1.0 in 3 repositories?", "stacks/ledger/main.tf:", "module audit_logs  1.0.0 → 1.1.0",
 		"One commit per repository on dev, pushed to dev", "Left alone (at 1.1.0 or newer):", "analytics terraform/main.tf:")
-	if len(d.m.inflight) != 0 {
+	if len(d.m.ops.InFlight()) != 0 {
 		t.Fatal("something was sent before the confirmation")
 	}
 	d.press("y")
 	d.requireScreen("Bump s3-bucket to 1.1.0: 3 done, 0 failed", "pushed to dev — Bump module s3-bucket 1.0.0 → 1.1.0")
 	d.press("enter")
-	if len(d.m.inflight) != 0 {
-		t.Fatalf("still in flight: %v", d.m.inflight)
+	if len(d.m.ops.InFlight()) != 0 {
+		t.Fatalf("still in flight: %v", d.m.ops.InFlight())
 	}
 
 	entries := rec.Entries()
@@ -142,7 +142,7 @@ func TestModulesBumpDevAcrossThreeUnits(t *testing.T) {
 
 // TestModulesBumpRefusedReadOnly: b in read-only mode sends nothing.
 func TestModulesBumpRefusedReadOnly(t *testing.T) {
-	_, d, rec := newModulesWorld(t, func(o *Options) { o.ReadOnly = true })
+	_, d, rec := newModulesWorld(t, func(o *testOptions) { o.ReadOnly = true })
 	d.press("M")
 	d.selectModule(s3Bucket)
 	d.press("b")
@@ -176,7 +176,7 @@ func TestModulesBumpUnknownVersion(t *testing.T) {
 func TestModulesUnreadableFileReported(t *testing.T) {
 	w := promotetest.New(t)
 	w.Push(w.Stack("dev-identity").Repo, "dev", "terraform/main.tf", func(old string) string { return old + "\nmodule \"x\" {\n  source = \n" })
-	d := newDriverOn(t, w.E, w.Clock.Now, 160, 60, func(o *Options) { o.Git = *w.Cache })
+	d := newDriverOn(t, w.E, w.Clock.Now, 160, 60, func(o *testOptions) { o.Git = w.Cache })
 	d.press("M")
 	d.requireScreen("⚠ 1 Terraform file could not be read (skipped):", "identity@dev terraform/main.tf:", "▸ iam-role",
 		"identity  identity/terraform        —                 1.0.1 ↓1")
@@ -188,7 +188,7 @@ func TestModulesUnreadableFileReported(t *testing.T) {
 func TestModulesBumpAsPullRequest(t *testing.T) {
 	w := promotetest.New(t)
 	before := w.Stack("dev-identity").BranchHead
-	d := newDriverOn(t, w.E, w.Clock.Now, 160, 60, func(o *Options) { o.Git, o.Strategy = *w.Cache, promotion.PullRequest })
+	d := newDriverOn(t, w.E, w.Clock.Now, 160, 60, func(o *testOptions) { o.Git, o.Strategy = w.Cache, promotion.PullRequest })
 	d.press("M")
 	d.selectModule("spacelift.io/acme/iam-role/aws")
 	d.press("b", "enter")
@@ -214,14 +214,14 @@ func TestModulesBumpProtectedDev(t *testing.T) {
 	w := promotetest.New(t)
 	envs := model.DefaultEnvironments()
 	envs[0].Protected = true
-	d := newDriverOn(t, w.E, w.Clock.Now, 160, 60, func(o *Options) { o.Git, o.Environments = *w.Cache, envs })
+	d := newDriverOn(t, w.E, w.Clock.Now, 160, 60, func(o *testOptions) { o.Git, o.Environments = w.Cache, envs })
 	d.press("M")
 	d.selectModule("spacelift.io/acme/iam-role/aws")
 	d.press("b", "enter")
 	d.requireScreen("Protected: type the module name (iam-role) to go ahead")
 	d.press("y", "enter")
 	d.requireScreen("type iam-role exactly to go ahead")
-	if len(d.m.inflight) != 0 {
+	if len(d.m.ops.InFlight()) != 0 {
 		t.Fatal("sent without the name typed")
 	}
 	d.press("ctrl+u")

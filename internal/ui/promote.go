@@ -2,20 +2,16 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"maps"
-	"path"
 	"sort"
-	"strings"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/stackview/stackview/internal/audit"
 	"github.com/stackview/stackview/internal/model"
-	"github.com/stackview/stackview/internal/promote"
+	"github.com/stackview/stackview/internal/mutation"
 	"github.com/stackview/stackview/internal/promotion"
-	"github.com/stackview/stackview/internal/vcs"
 )
 
 // promoteStage is the screen of a promotion the body shows.
@@ -41,12 +37,9 @@ type promoteState struct {
 	waves  [][]string
 	scroll int // first line of the diff shown
 	// predicted are the affected stacks planned at the promoted commit.
-	predicted []predictedPlan
+	predicted []mutation.PredictedPlan
 
-	// The promotion's dialog fields, by index in its values (-1: none).
-	overrideField, confirmField int
-
-	result *promote.Result
+	result *mutation.PromotionResult
 	commit string    // what the target branch moved to
 	since  time.Time // when: deploy runs from then on are the promotion's
 	cursor int       // wave view: the stack selected, in wave order
@@ -78,17 +71,6 @@ type promotionPlanMsg struct {
 	err   error
 }
 
-// promotedMsg is the answer to a promotion that was sent.
-type promotedMsg struct {
-	result   promote.Result
-	err      error
-	auditErr error
-	at       time.Time
-}
-
-// promotionKey marks a repository's promotion in flight (m.inflight).
-func promotionKey(repo string) string { return "promotion " + repo }
-
 // openBoard shows the promotion board and loads it.
 func (m Model) openBoard() (Model, tea.Cmd) {
 	m.view = viewPromote
@@ -119,7 +101,7 @@ func boardRepos(stacks []model.Stack) []boardRow {
 		}
 		key := ""
 		for _, r := range rows {
-			if vcs.SameRepo(r.url, s.Repo) {
+			if model.SameRepo(r.url, s.Repo) {
 				key = r.url
 			}
 		}
@@ -149,32 +131,23 @@ func boardRepos(stacks []model.Stack) []boardRow {
 func (m Model) loadBoard() (Model, tea.Cmd) {
 	m.pr.req++
 	m.pr.loading, m.pr.err = true, nil
-	ctx, cache, envs, req := m.ctx, m.git, m.envs, m.pr.req
+	ctx, reader, envs, req := m.ctx, m.promotions, m.envs, m.pr.req
 	stacks := m.allStacks()
 	rows := boardRepos(stacks)
 	return m, func() tea.Msg {
+		if reader == nil {
+			return boardMsg{req: req, err: errors.New("the promotion board needs a clone cache; none is set up")}
+		}
+		ctx, cancel := context.WithTimeout(ctx, scanTimeout)
+		defer cancel()
 		for i := range rows {
-			err := withClone(ctx, &cache, rows[i].url, func(cl *vcs.Clone) error {
-				var err error
-				rows[i].row, err = promote.BoardRow(ctx, cl, envs, stacks)
-				return err
-			})
-			if err != nil {
+			var err error
+			if rows[i].row, err = reader.Board(ctx, rows[i].url, envs, stacks); err != nil {
 				return boardMsg{req: req, err: fmt.Errorf("%s repository: %w", rows[i].label, err)}
 			}
 		}
 		return boardMsg{req: req, rows: rows}
 	}
-}
-
-// withClone runs fn on the locked clone of url and releases it.
-func withClone(ctx context.Context, cache *vcs.Cache, url string, fn func(*vcs.Clone) error) error {
-	cl, err := cache.Open(ctx, url)
-	if err != nil {
-		return err
-	}
-	defer cl.Close()
-	return fn(cl)
 }
 
 func (m Model) onBoard(msg boardMsg) Model {
@@ -204,21 +177,15 @@ func (m Model) computePromotion() (Model, tea.Cmd) {
 	m.pr.stage, m.pr.loading, m.pr.err, m.pr.scroll = stageDiff, true, nil, 0
 	m.pr.plan = promotion.Plan{Repo: m.pr.rows[m.pr.row].url, Source: source, Target: target}
 	m.pr.gates, m.pr.waves, m.pr.predicted = nil, nil, nil
-	ctx, cache, b, req, url := m.ctx, m.git, m.backend, m.pr.req, m.pr.rows[m.pr.row].url
+	ctx, reader, req, url := m.ctx, m.promotions, m.pr.req, m.pr.rows[m.pr.row].url
 	stacks := m.allStacks()
 	return m, func() tea.Msg {
+		ctx, cancel := context.WithTimeout(ctx, scanTimeout)
+		defer cancel()
 		msg := promotionPlanMsg{req: req}
-		msg.err = withClone(ctx, &cache, url, func(cl *vcs.Clone) error {
-			var err error
-			if msg.plan, err = promote.Compute(ctx, cl, stacks, source, target); err != nil {
-				return err
-			}
-			if msg.gates, err = promote.Check(ctx, cl, b, msg.plan); err != nil {
-				return err
-			}
-			msg.waves, err = promotion.Waves(msg.plan, stacks)
-			return err
-		})
+		if msg.plan, msg.gates, msg.err = reader.Plan(ctx, url, stacks, source, target); msg.err == nil {
+			msg.waves, msg.err = promotion.Waves(msg.plan, stacks)
+		}
 		return msg
 	}
 }
@@ -234,188 +201,49 @@ func (m Model) onPromotionPlan(msg promotionPlanMsg) Model {
 	return m
 }
 
-// proposePromotion opens the promotion's confirmation: it refuses in
-// read-only mode, while one is in flight, before the gates are known and
-// when the target moved (no override lands a diff nobody reviewed).
-// Failing gates need a typed reason; a protected target its name.
+// proposePromotion asks the pipeline for the promotion's confirmation:
+// refused in read-only mode, while one is in flight, before the gates are
+// known and when the target moved.
 func (m Model) proposePromotion() (Model, tea.Cmd) {
-	p := m.pr.plan
-	switch {
-	case m.readOnly:
-		return m.refuseReadOnly("promotion")
-	case m.pr.loading || m.pr.err != nil || len(m.pr.gates) == 0:
+	if next, cmd, ok := m.refused("promotion"); ok {
+		return next, cmd
+	}
+	if m.pr.loading || m.pr.err != nil || len(m.pr.gates) == 0 {
 		return m.failed("the promotion's gates are not checked yet (r checks again)")
 	}
-	if _, busy := m.inflight[promotionKey(p.Repo)]; busy {
-		return m.failed("a promotion of this repository was sent; waiting for the answer")
-	}
-	failed := promotion.Failed(m.pr.gates)
-	for _, g := range failed {
-		if g.Name == promotion.GateTargetUnchanged {
-			return m.failed("%s: %s (r computes the diff again)", g.Name, g.Reason)
-		}
-	}
-	lines := []string{
-		"Action       promote (move the " + p.Target.Name + " branch; its stacks then run)",
-		"Repository   " + m.pr.rows[m.pr.row].label + " (" + path.Base(p.Repo) + ")",
-		fmt.Sprintf("Move         %s (%s) → %s", p.Target.Branch, shortSHA(p.TargetHead), shortSHA(p.Commit)),
-		fmt.Sprintf("Commits      %d", len(p.Commits)),
-		"Strategy     " + string(m.strategyOrDefault()),
-		"Stacks       " + orDash(strings.Join(affectedIDs(p), ", ")),
-	}
-	if m.protected(p.Target.Name) {
-		lines[0] += " · " + p.Target.Name + " is protected"
-	}
-	var fields []field
-	m.pr.overrideField, m.pr.confirmField = -1, -1
-	lines = append(lines, fmt.Sprintf("Gates        %d of %d pass", len(m.pr.gates)-len(failed), len(m.pr.gates)))
-	for _, g := range failed {
-		lines = append(lines, "✗ gate "+g.Name+": "+g.Reason)
-	}
-	if len(failed) > 0 {
-		m.pr.overrideField = len(fields)
-		fields = append(fields, field{label: fmt.Sprintf("%d %s failed: type why you go ahead anyway (recorded in the audit log)",
-			len(failed), plural(len(failed), "gate")), required: true})
-	}
-	strict := p.Target.Protected || m.protected(p.Target.Name)
-	if strict {
-		m.pr.confirmField = len(fields)
-		fields = append(fields, field{label: "Protected: type the environment name (" + p.Target.Name + ") to go ahead", want: p.Target.Name})
-	}
-	d := newDialog(fmt.Sprintf("Promote %s %s → %s?", m.pr.rows[m.pr.row].label, p.Source.Name, p.Target.Name),
-		lines, fields, strict, goButton("Promote"))
-	m.dialog, m.pending = &d, request{promotion: true}
-	return m, nil
-}
-
-func (m Model) strategyOrDefault() promotion.Strategy {
-	if m.strategy == "" {
-		return promotion.FastForward
-	}
-	return m.strategy
-}
-
-func affectedIDs(p promotion.Plan) []string {
-	ids := make([]string, 0, len(p.Affected))
-	for _, a := range p.Affected {
-		ids = append(ids, a.StackID)
-	}
-	return ids
-}
-
-// onPromotionDialog sends the promotion the dialog confirmed, once.
-func (m Model) onPromotionDialog(out *dialogOutcome) (Model, tea.Cmd) {
-	if out.button == 0 {
-		m.message, m.messageErr = "cancelled: no branch was moved", false
-		return m, nil
-	}
-	opts := promote.Options{Strategy: m.strategyOrDefault()}
-	if i := m.pr.overrideField; i >= 0 {
-		opts.Override = strings.TrimSpace(out.values[i])
-	}
-	if i := m.pr.confirmField; i >= 0 {
-		opts.ConfirmEnv = out.values[i]
-	}
-	inflight := maps.Clone(m.inflight)
-	if inflight == nil {
-		inflight = map[string]string{}
-	}
-	inflight[promotionKey(m.pr.plan.Repo)] = "promotion"
-	m.inflight = inflight
-	m.message, m.messageErr = fmt.Sprintf("promoting %s to %s…", m.pr.rows[m.pr.row].label, m.pr.plan.Target.Name), false
-	return m, m.sendPromotion(opts)
-}
-
-// sendPromotion moves the branch and audits the promotion, whatever the
-// outcome.
-func (m Model) sendPromotion(opts promote.Options) tea.Cmd {
-	ctx, cache, rec, info, now := m.ctx, m.git, m.audit, m.info, m.now
-	p, gates := m.pr.plan, m.pr.gates
-	return func() tea.Msg {
-		var res promote.Result
-		err := withClone(ctx, &cache, p.Repo, func(cl *vcs.Clone) error {
-			var err error
-			res, err = promote.Execute(ctx, cl, p, gates, opts)
-			return err
-		})
-		if err != nil {
-			res.Plan, res.Gates, res.Strategy, res.Override = p, gates, opts.Strategy, opts.Override
-		}
-		at := now()
-		entry := audit.Entry{Time: at, Backend: info.Kind, Endpoint: info.Endpoint, Action: "promotion",
-			Environment: p.Target.Name, Target: p.Repo, Result: audit.ResultOK, Detail: promotionDetail(res)}
-		if err != nil {
-			entry.Result, entry.Detail = audit.ResultError, entry.Detail+"; error: "+err.Error()
-		}
-		return promotedMsg{result: res, err: err, auditErr: rec.Record(entry), at: at}
-	}
-}
-
-// promotionDetail is the audit log's account of a promotion: commits,
-// gates, strategy, overrides and what moved.
-func promotionDetail(res promote.Result) string {
-	p := res.Plan
-	parts := []string{fmt.Sprintf("%s → %s: %s to %s", p.Source.Name, p.Target.Name, p.Target.Branch, shortSHA(p.Commit))}
-	var commits []string
-	for _, c := range p.Commits {
-		commits = append(commits, c.Short()+" "+c.Subject)
-	}
-	parts = append(parts, fmt.Sprintf("commits (%d): %s", len(p.Commits), strings.Join(commits, ", ")))
-	var gates []string
-	for _, g := range res.Gates {
-		gates = append(gates, pick(g.Pass, "pass ", "FAIL ")+g.Name)
-	}
-	parts = append(parts, "gates: "+strings.Join(gates, ", "), "strategy: "+string(res.Strategy))
-	if len(res.Overridden) > 0 || (res.Override != "" && len(promotion.Failed(res.Gates)) > 0) {
-		parts = append(parts, "override: "+res.Override)
-	}
-	if res.Push.New != "" {
-		parts = append(parts, fmt.Sprintf("pushed %s..%s", shortSHA(res.Push.Old), shortSHA(res.Push.New)))
-	}
-	if res.PullRequest.URL != "" {
-		parts = append(parts, "pull request: "+res.PullRequest.URL)
-	}
-	if ids := affectedIDs(p); len(ids) > 0 {
-		parts = append(parts, "runs expected on: "+strings.Join(ids, ", "))
-	}
-	return strings.Join(parts, "; ")
+	return m.propose(mutation.Promotion{Plan: m.pr.plan, Gates: m.pr.gates, Label: m.pr.rows[m.pr.row].label})
 }
 
 // onPromoted shows the outcome: the wave view after a push, the pull
 // request's page, or why nothing moved.
-func (m Model) onPromoted(msg promotedMsg) (Model, tea.Cmd) {
-	inflight := maps.Clone(m.inflight)
-	delete(inflight, promotionKey(msg.result.Plan.Repo))
-	m.inflight = inflight
-	p := msg.result.Plan
+func (m Model) onPromoted(res mutation.PromotionResult) (Model, tea.Cmd) {
+	p := res.Plan
 	switch {
-	case msg.err != nil:
-		m.message, m.messageErr = "✗ promotion refused, nothing moved: "+msg.err.Error(), true
+	case res.Err != nil:
+		m.message, m.messageErr = "✗ promotion refused, nothing moved: "+res.Err.Error(), true
 		return m, nil
-	case msg.result.Strategy == promotion.PullRequest:
-		pr := msg.result.PullRequest
+	case res.Strategy == promotion.PullRequest:
 		var lines []string
-		if pr.URL != "" {
-			lines = append(lines, pick(pr.Created, "Pull request opened: ", "Open the pull request here: ")+pr.URL)
+		if res.PullRequestURL != "" {
+			lines = append(lines, pick(res.PullRequestCreated, "Pull request opened: ", "Open the pull request here: ")+res.PullRequestURL)
 		}
-		if pr.Note != "" {
-			lines = append(lines, pr.Note)
+		if res.PullRequestNote != "" {
+			lines = append(lines, res.PullRequestNote)
 		}
 		lines = append(lines, "The "+p.Target.Name+" stacks run once it is merged.")
 		d := infoDialog("Promotion "+p.Source.Name+" → "+p.Target.Name+" proposed", lines)
 		m.dialog = &d
 		m.message, m.messageErr = "", false
 	default:
-		res := msg.result
-		m.pr.result, m.pr.commit, m.pr.since = &res, res.Push.New, msg.at
+		m.pr.result, m.pr.commit, m.pr.since = &res, res.New, res.At
 		m.pr.stage, m.pr.cursor, m.pr.runsAudited = stageWaves, 0, false
-		m.message, m.messageErr = fmt.Sprintf("✓ %s is at %s: following the runs", p.Target.Branch, shortSHA(res.Push.New)), false
-		if res.Push.UpToDate {
-			m.message = "✓ " + p.Target.Branch + " already was at " + shortSHA(res.Push.New) + ": nothing was pushed"
+		m.message, m.messageErr = fmt.Sprintf("✓ %s is at %s: following the runs", p.Target.Branch, shortSHA(res.New)), false
+		if res.UpToDate {
+			m.message = "✓ " + p.Target.Branch + " already was at " + shortSHA(res.New) + ": nothing was pushed"
 		}
 	}
-	if msg.auditErr != nil {
-		m.message, m.messageErr = "promoted, but the audit log failed: "+msg.auditErr.Error(), true
+	if res.AuditErr != nil {
+		m.message, m.messageErr = "promoted, but the audit log failed: "+res.AuditErr.Error(), true
 	}
 	return m.refresh()
 }

@@ -162,7 +162,7 @@ func (m Model) diffLines() []string {
 	}
 	section := func(title string) { lines = append(lines, "", st.Heading.Render("  "+title)) }
 	lines = append(lines, fmt.Sprintf("  Move %s from %s to %s (the head of %s) by %s",
-		p.Target.Branch, shortSHA(p.TargetHead), shortSHA(p.Commit), p.Source.Branch, m.strategyOrDefault()))
+		p.Target.Branch, shortSHA(p.TargetHead), shortSHA(p.Commit), p.Source.Branch, m.ops.Strategy()))
 	if !p.FastForward {
 		lines = append(lines, st.Warn.Render(fmt.Sprintf("  ⚠ %s has commits %s lacks: a fast-forward is impossible; "+
 			"set [promotion] strategy = \"merge\" or \"pull-request\"", p.Target.Branch, p.Source.Branch)))
@@ -212,7 +212,7 @@ func (m Model) diffLines() []string {
 	}
 	next := "enter promotes"
 	switch {
-	case m.readOnly:
+	case m.ops.ReadOnly():
 		next = "read-only mode: promotion is refused"
 	case len(failed) > 0:
 		next = "enter promotes only with a reason typed to override the failing gates"

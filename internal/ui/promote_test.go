@@ -7,6 +7,7 @@ import (
 
 	"github.com/stackview/stackview/internal/audit"
 	"github.com/stackview/stackview/internal/model"
+	"github.com/stackview/stackview/internal/ops"
 	"github.com/stackview/stackview/internal/promote/promotetest"
 	"github.com/stackview/stackview/internal/promotion"
 )
@@ -23,8 +24,8 @@ func newPromoteRig(t *testing.T) *promoteRig {
 	t.Helper()
 	w := promotetest.New(t)
 	rec := &audit.Memory{}
-	d := newDriverOn(t, w.E, w.Clock.Now, 160, 48, func(o *Options) {
-		o.Git = *w.Cache
+	d := newDriverOn(t, w.E, w.Clock.Now, 160, 48, func(o *testOptions) {
+		o.Git = w.Cache
 		o.Audit = rec
 	})
 	return &promoteRig{driver: d, w: w, rec: rec}
@@ -114,9 +115,9 @@ func TestPromoteDevToQAToProdThroughTheUI(t *testing.T) {
 	r.press("p")
 	r.until("the predicted plan", func() bool { return len(r.m.pr.predicted) == 1 && r.m.predictionsDone() })
 	r.requireScreen("5. Predicted plans at "+shortSHA(head), "✓ FINISHED")
-	if pp := r.m.pr.predicted[0]; pp.stackID != "qa-identity" || pp.run.Kind != model.RunPlan || pp.run.Commit != head ||
-		pp.run.Delta == nil || pp.run.Delta.Add != 1 {
-		t.Fatalf("predicted plan = %+v, run %+v", pp, pp.run)
+	if pp := r.m.pr.predicted[0]; pp.StackID != "qa-identity" || pp.Run.Kind != model.RunPlan || pp.Run.Commit != head ||
+		pp.Run.Delta == nil || pp.Run.Delta.Add != 1 {
+		t.Fatalf("predicted plan = %+v, run %+v", pp, pp.Run)
 	}
 
 	r.press("enter")
@@ -212,10 +213,11 @@ func TestFailedDevStackRefusesThePromotionNamingTheGate(t *testing.T) {
 	}
 
 	// Read-only mode refuses before any dialog.
-	r.m.readOnly = true
+	writable := r.m.ops
+	r.m.ops = ops.New(ops.Config{Backend: r.w.E, ReadOnly: true})
 	r.press("enter")
 	r.requireScreen("read-only mode: promotion refused")
-	r.m.readOnly = false
+	r.m.ops = writable
 
 	// With a reason the override goes ahead, and the reason is audited.
 	r.press("enter")
@@ -232,8 +234,8 @@ func TestFailedDevStackRefusesThePromotionNamingTheGate(t *testing.T) {
 func TestPullRequestStrategyLeavesTheBranchAlone(t *testing.T) {
 	w := promotetest.New(t)
 	rec := &audit.Memory{}
-	d := newDriverOn(t, w.E, w.Clock.Now, 160, 48, func(o *Options) {
-		o.Git, o.Audit, o.Strategy = *w.Cache, rec, promotion.PullRequest
+	d := newDriverOn(t, w.E, w.Clock.Now, 160, 48, func(o *testOptions) {
+		o.Git, o.Audit, o.Strategy = w.Cache, rec, promotion.PullRequest
 	})
 	r := &promoteRig{driver: d, w: w, rec: rec}
 	before := w.Stack("qa-payments-api").BranchHead
@@ -257,7 +259,7 @@ func TestPullRequestStrategyLeavesTheBranchAlone(t *testing.T) {
 
 func TestBoardScrollsToItsCursorOnASmallTerminal(t *testing.T) {
 	w := promotetest.New(t)
-	d := newDriverOn(t, w.E, w.Clock.Now, 80, 24, func(o *Options) { o.Git = *w.Cache })
+	d := newDriverOn(t, w.E, w.Clock.Now, 80, 24, func(o *testOptions) { o.Git = w.Cache })
 	r := &promoteRig{driver: d, w: w}
 	r.press("P")
 	r.requireScreen("analytics", "enter promote")

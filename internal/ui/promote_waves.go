@@ -6,8 +6,8 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/stackview/stackview/internal/audit"
 	"github.com/stackview/stackview/internal/model"
+	"github.com/stackview/stackview/internal/mutation"
 )
 
 // waveStack is one stack of a promotion's wave view.
@@ -162,9 +162,8 @@ func (m Model) auditPromotionRuns() (Model, tea.Cmd) {
 	}
 	m.pr.runsAudited = true
 	p := m.pr.plan
-	entry := audit.Entry{Time: m.now(), Backend: m.info.Kind, Endpoint: m.info.Endpoint, Action: "promotion runs",
-		Environment: p.Target.Name, Target: p.Repo, Result: audit.ResultOK,
+	note := mutation.Note{Action: "promotion runs", Environment: p.Target.Name, Target: p.Repo,
 		Detail: fmt.Sprintf("%s at %s started: %s", p.Target.Branch, shortSHA(m.pr.commit), orDash(strings.Join(parts, "; ")))}
-	rec := m.audit
-	return m, func() tea.Msg { return promotionRunsMsg{err: rec.Record(entry)} }
+	ops := m.ops
+	return m, func() tea.Msg { return promotionRunsMsg{err: ops.Record(note)} }
 }

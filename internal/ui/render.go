@@ -38,7 +38,7 @@ func (m Model) renderTitle() string {
 	if m.info.Sandbox {
 		left += " " + st.Badge.Render("[SANDBOX]")
 	}
-	if m.readOnly {
+	if m.ops.ReadOnly() {
 		left += " " + st.Badge.Render("[READ-ONLY]")
 	}
 	var right string

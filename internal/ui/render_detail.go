@@ -157,13 +157,13 @@ func (m Model) detailLines(s *model.Stack, width int) []string {
 // enabledActions is the keys that act on the stack now, in one line; the
 // Actions section at the end says why the others do not.
 func (m Model) enabledActions(s *model.Stack) string {
-	if m.readOnly {
+	if m.ops.ReadOnly() {
 		return ""
 	}
 	var parts []string
 	for _, k := range mutatingActions {
 		if o, why := m.resolve(k, s, nil); why == "" {
-			parts = append(parts, m.binding(k).Help().Key+" "+o.action)
+			parts = append(parts, m.binding(k).Help().Key+" "+o.Action)
 		}
 	}
 	return strings.Join(parts, " · ")
@@ -174,17 +174,18 @@ func (m Model) enabledActions(s *model.Stack) string {
 func (m Model) actionLines(s *model.Stack) []string {
 	st := m.styles
 	lines := []string{"", st.Heading.Render("Actions")}
+	inflight := m.ops.InFlight()
 	for _, k := range mutatingActions {
 		o, why := m.resolve(k, s, nil)
-		if m.readOnly {
+		if m.ops.ReadOnly() {
 			why = "read-only mode"
 		}
-		verb := o.action
+		verb := o.Action
 		if verb == "" {
 			verb = k.String()
 		}
 		text := st.HelpKey.Render(fit(m.binding(k).Help().Key, 3)) + " " + verb
-		if busy, ok := m.inflight[s.ID]; ok && why == "" {
+		if busy, ok := inflight[s.ID]; ok && why == "" {
 			why = busy + " in flight"
 		}
 		if why != "" {

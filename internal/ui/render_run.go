@@ -70,7 +70,7 @@ func (m Model) timeline(r *model.Run) string {
 
 // tailText says why the log stopped following, and what the user can do.
 func (m Model) tailText(r *model.Run) string {
-	if !m.rv.tailDone || m.readOnly {
+	if !m.rv.tailDone || m.ops.ReadOnly() {
 		return "" // read-only: there is nothing to offer
 	}
 	a := m.keys.Actions

@@ -3,71 +3,55 @@ package ui
 import (
 	"context"
 	"fmt"
-	"maps"
-	"sort"
-	"strings"
 
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/stackview/stackview/internal/audit"
-	"github.com/stackview/stackview/internal/backend"
 	"github.com/stackview/stackview/internal/model"
+	"github.com/stackview/stackview/internal/mutation"
+	"github.com/stackview/stackview/internal/promotion"
+	"github.com/stackview/stackview/internal/tfmod"
 )
 
-// request is a set of mutations waiting in the confirmation dialog.
-type request struct {
-	ops    []op
-	note   bool     // the last field is a note for every op
-	review bool     // buttons: 1 rejects, 2 approves
-	bulk   bool     // results are shown per stack
-	lines  []string // bulk: which stacks the action applies to, which are skipped and why
-	title  string   // overrides the title made from the action
-	// promotion: the dialog confirms the promotion in m.pr, not ops.
-	promotion bool
+// Mutator carries out mutations (internal/ops implements it): Refuse and
+// Prepare check read-only mode and what is in flight before any dialog;
+// Send checks again, claims the in-flight keys and returns the work, which
+// sends, audits and releases them.
+type Mutator interface {
+	ReadOnly() bool
+	Strategy() promotion.Strategy
+	InFlight() map[string]string
+	Refuse(verb string) error
+	Prepare(r mutation.Request) (mutation.Mutation, error)
+	Send(m mutation.Mutation, a mutation.Answer) (func(context.Context) mutation.Outcome, error)
+	Record(n mutation.Note) error
 }
 
-// opResult is the answer to one op.
-type opResult struct {
-	op  op
-	run *model.Run // the run the backend returned, for run-level answers
-	err error
+// Promotions reads the promotion screens' data from git (internal/promote
+// implements it).
+type Promotions interface {
+	Board(ctx context.Context, repo string, envs []model.Environment, stacks []model.Stack) (promotion.Row, error)
+	Plan(ctx context.Context, repo string, stacks []model.Stack, source, target model.Environment) (promotion.Plan, []promotion.Gate, error)
 }
 
-// actionsMsg carries the results of one confirmed request.
-type actionsMsg struct {
-	bulk    bool
-	results []opResult
+// Modules reads the modules view's matrix from git and the registry
+// (internal/modules implements it).
+type Modules interface {
+	Matrix(ctx context.Context, stacks []model.Stack, branches []string) (tfmod.Matrix, error)
 }
 
-// propose is the single entry of every mutating key: it refuses in
-// read-only mode, refuses while the stack has a mutation in flight, says why
-// an action is unavailable, and otherwise opens the confirmation.
-func (m Model) propose(k actionKind) (Model, tea.Cmd) {
-	if m.readOnly {
-		return m.refuseReadOnly(k.String())
-	}
-	if len(m.marks) > 0 && m.view == viewTree && (k == actPlan || k == actConfirm || k == actDiscard) {
-		return m.proposeBulk(k)
-	}
-	s, viewed := m.actionTarget()
-	if s == nil {
-		return m.failed("no stack selected")
-	}
-	if busy, ok := m.inflight[s.ID]; ok {
-		return m.failed("%s on %s was sent; waiting for the answer", busy, s.Name)
-	}
-	o, why := m.resolve(k, s, viewed)
-	if why != "" {
-		if k.runLevel() && o.runID == "" {
-			why += m.latestText(s, viewed)
-		}
-		return m.failed("%s unavailable: %s", k, why)
-	}
-	return m.openRequest(request{ops: []op{o}}), nil
+// outcomeMsg is the answer to a mutation sent.
+type outcomeMsg struct {
+	m   mutation.Mutation
+	out mutation.Outcome
 }
 
-func (m Model) refuseReadOnly(action string) (Model, tea.Cmd) {
-	return m.failed("read-only mode: %s refused, nothing was sent (started with --read-only or read_only = true)", action)
+// refused says why verb may not be sent now (read-only mode), if so.
+func (m Model) refused(verb string) (Model, tea.Cmd, bool) {
+	if err := m.ops.Refuse(verb); err != nil {
+		next, cmd := m.failed("%v", err)
+		return next, cmd, true
+	}
+	return m, nil, false
 }
 
 func (m Model) failed(format string, args ...any) (Model, tea.Cmd) {
@@ -75,71 +59,34 @@ func (m Model) failed(format string, args ...any) (Model, tea.Cmd) {
 	return m, nil
 }
 
-// openRequest builds the dialog for req. Protected environments make it
-// strict: the stack name (one op) or the environment names (bulk) must be
-// typed, except for plans, which change nothing.
-func (m Model) openRequest(req request) Model {
-	first := req.ops[0]
-	var fields []field
-	var lines []string
-	strict := false
-	if first.action != "plan" {
-		var protected []string
-		for _, o := range req.ops {
-			if m.protected(o.env) && !contains(protected, o.env) {
-				protected = append(protected, o.env)
-			}
-		}
-		if len(protected) > 0 {
-			strict = true
-			want := first.name
-			what := "the stack name"
-			if req.bulk {
-				sort.Strings(protected)
-				want, what = strings.Join(protected, " "), "the environment name"
-				if len(protected) > 1 {
-					what = "the environment names"
-				}
-			}
-			fields = append(fields, field{label: "Protected: type " + what + " (" + want + ") to go ahead", want: want})
-		}
+// propose runs a request into the pipeline: prepared (or refused, with
+// the reason), then confirmed in the dialog, or sent at once when it
+// changes nothing a person must review.
+func (m Model) propose(r mutation.Request) (Model, tea.Cmd) {
+	mu, err := m.ops.Prepare(r)
+	if err != nil {
+		return m.failed("%v", err)
 	}
-	title := titleVerb(first.action) + " " + first.name + "?"
-	if req.bulk {
-		title = fmt.Sprintf("%s %d %s?", titleVerb(first.action), len(req.ops), plural(len(req.ops), "stack"))
-		lines = req.lines
-		if req.title != "" {
-			title = req.title
-		}
-	} else {
-		lines = m.describe(first)
+	if !mu.Confirm {
+		return m.send(mu, mutation.Answer{})
 	}
-	switch {
-	case first.action == "lock" && first.note == "":
-		req.note = true
-		fields = append(fields, field{label: "Lock note (why; shown to everyone)"})
-	case first.action == "review":
-		req.note, req.review = true, true
-		fields = append(fields, field{label: "Review note (optional)"})
-	}
-	var buttons []button
-	if req.review {
-		buttons = []button{{label: "Reject", hotkey: rejectKey}, {label: "Approve", hotkey: approveKey}}
-	} else {
-		buttons = []button{goButton(titleVerb(first.action))}
-	}
-	d := newDialog(title, lines, fields, strict, buttons...)
-	m.dialog, m.pending = &d, req
-	return m
+	d := newDialog(mu.Title, mu.Lines, mu.Fields, mu.Strict, dialogButtons(mu.Buttons)...)
+	m.dialog, m.pending = &d, &mu
+	return m, nil
 }
 
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
+// send hands a confirmed mutation to the pipeline, which sends it once.
+func (m Model) send(mu mutation.Mutation, a mutation.Answer) (Model, tea.Cmd) {
+	work, err := m.ops.Send(mu, a)
+	if err != nil {
+		return m.failed("%v", err)
 	}
-	return false
+	if mu.Bulk {
+		m.marks = nil
+	}
+	m.message, m.messageErr = mu.Sending, false
+	ctx := m.ctx
+	return m, func() tea.Msg { return outcomeMsg{m: mu, out: work(ctx)} }
 }
 
 // onDialogKey feeds a key to the open dialog and acts on the outcome.
@@ -150,153 +97,53 @@ func (m Model) onDialogKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 		return m, nil
 	}
 	m.dialog = nil
-	req := m.pending
-	m.pending = request{}
-	if req.promotion {
-		return m.onPromotionDialog(out)
+	mu := m.pending
+	m.pending = nil
+	if mu == nil {
+		return m, nil // results: nothing to send
 	}
-	if out.button == 0 || len(req.ops) == 0 {
-		if len(req.ops) > 0 {
-			m.message, m.messageErr = "cancelled: nothing was sent", false
-		}
+	if out.button == 0 {
+		m.message, m.messageErr = mu.Cancelled, false
 		return m, nil
 	}
-	ops := append([]op(nil), req.ops...)
-	for i := range ops {
-		if req.note {
-			ops[i].note = strings.TrimSpace(out.values[len(out.values)-1])
-		}
-		if req.review {
-			ops[i].action = map[int]string{1: "reject", 2: "approve"}[out.button]
-		}
-	}
-	return m.dispatch(ops, req.bulk)
+	return m.send(*mu, mutation.Answer{Button: out.button, Values: out.values})
 }
 
-// dispatch sends ops once: their stacks are marked in flight until the
-// answer comes, so repeated keys cannot send them again.
-func (m Model) dispatch(ops []op, bulk bool) (Model, tea.Cmd) {
-	inflight := maps.Clone(m.inflight)
-	if inflight == nil {
-		inflight = map[string]string{}
+// onOutcome shows what a mutation did, then reloads what it changed.
+func (m Model) onOutcome(msg outcomeMsg) (Model, tea.Cmd) {
+	out := msg.out
+	switch {
+	case out.Promotion != nil:
+		return m.onPromoted(*out.Promotion)
+	case out.Bump != nil:
+		return m.onBump(*out.Bump)
+	case out.Predicted != nil:
+		return m.onPredicted(predictedMsg{req: m.pr.req, plans: out.Predicted}), nil
+	case out.Ignore != nil:
+		return m.onIgnored(*out.Ignore), nil
 	}
-	for _, o := range ops {
-		inflight[o.stackID] = o.action
+	next, cmd := m.onActions(msg.m.Bulk, out.Stacks)
+	return next.afterActions(msg.m.Bulk, out.Stacks), cmd
+}
+
+// onActions takes the answers of backend actions: the outcome is said
+// (per stack for bulk), and everything reloads.
+func (m Model) onActions(bulk bool, results []mutation.StackResult) (Model, tea.Cmd) {
+	if len(results) == 0 {
+		return m, nil
 	}
-	m.inflight = inflight
 	if bulk {
-		m.marks = nil
-	}
-	m.message, m.messageErr = fmt.Sprintf("sending %s…", describeOps(ops)), false
-	return m, m.sendOps(ops, bulk)
-}
-
-func describeOps(ops []op) string {
-	if len(ops) == 1 {
-		return ops[0].action + " of " + ops[0].name
-	}
-	return fmt.Sprintf("%s of %d stacks", ops[0].action, len(ops))
-}
-
-// sendOps runs the mutations one after another (a bulk of twenty confirms
-// should not look like an attack to the API) and audits each.
-func (m Model) sendOps(ops []op, bulk bool) tea.Cmd {
-	ctx, b, rec, info, now := m.ctx, m.backend, m.audit, m.info, m.now
-	return func() tea.Msg {
-		results := make([]opResult, 0, len(ops))
-		for _, o := range ops {
-			cctx, cancel := context.WithTimeout(ctx, callTimeout)
-			run, err := perform(cctx, b, o)
-			cancel()
-			entry := audit.Entry{Time: now(), Backend: info.Kind, Endpoint: info.Endpoint, Action: o.action,
-				Environment: o.env, Target: o.target(), Result: audit.ResultOK, Detail: auditDetail(o, run)}
-			if err != nil {
-				entry.Result, entry.Detail = audit.ResultError, err.Error()
-			}
-			if aerr := rec.Record(entry); aerr != nil && err == nil {
-				err = fmt.Errorf("sent, but the audit log failed: %w", aerr)
-				run = nil
-			}
-			results = append(results, opResult{op: o, run: run, err: err})
-		}
-		return actionsMsg{bulk: bulk, results: results}
-	}
-}
-
-func auditDetail(o op, run *model.Run) string {
-	parts := []string{"stack " + o.stackID}
-	if o.note != "" {
-		parts = append(parts, "note: "+o.note)
-	}
-	if run != nil {
-		parts = append(parts, fmt.Sprintf("run %s %s", run.ID, run.State))
-	}
-	return strings.Join(parts, "; ")
-}
-
-// perform sends one op. Stack-level answers return no run.
-func perform(ctx context.Context, b backend.Backend, o op) (*model.Run, error) {
-	var r model.Run
-	var err error
-	switch o.action {
-	case "plan":
-		r, err = b.Trigger(ctx, o.stackID, model.RunPlan)
-	case "deploy":
-		r, err = b.Trigger(ctx, o.stackID, model.RunDeploy)
-	case "drift-check":
-		r, err = b.Trigger(ctx, o.stackID, model.RunDriftCheck)
-	case "promote":
-		r, err = b.Promote(ctx, o.stackID, o.runID)
-	case "confirm":
-		r, err = b.Confirm(ctx, o.stackID, o.runID)
-	case "discard":
-		r, err = b.Discard(ctx, o.stackID, o.runID)
-	case "retry":
-		r, err = b.Retry(ctx, o.stackID, o.runID)
-	case "cancel":
-		r, err = b.Cancel(ctx, o.stackID, o.runID)
-	case "stop":
-		r, err = b.Stop(ctx, o.stackID, o.runID)
-	case "approve", "reject":
-		r, err = b.Review(ctx, o.stackID, o.runID, o.action == "approve", o.note)
-	case "lock":
-		_, err = b.Lock(ctx, o.stackID, o.note)
-		return nil, err
-	case "unlock":
-		_, err = b.Unlock(ctx, o.stackID)
-		return nil, err
-	case "sync":
-		_, err = b.SyncCommit(ctx, o.stackID)
-		return nil, err
-	default:
-		return nil, fmt.Errorf("unknown action %q", o.action)
-	}
-	if err != nil {
-		return nil, err
-	}
-	return &r, nil
-}
-
-// onActions takes the answers: the stacks leave the in-flight set, the
-// outcome is said (per stack for bulk), and everything reloads.
-func (m Model) onActions(msg actionsMsg) (Model, tea.Cmd) {
-	inflight := maps.Clone(m.inflight)
-	for _, r := range msg.results {
-		delete(inflight, r.op.stackID)
-	}
-	m.inflight = inflight
-	if msg.bulk {
-		d := infoDialog(resultsTitle(msg.results), resultLines(msg.results))
-		m.dialog, m.pending = &d, request{}
+		d := infoDialog(resultsTitle(results), resultLines(results))
+		m.dialog, m.pending = &d, nil
 		m.message = ""
 	} else {
-		r := msg.results[0]
-		m.message, m.messageErr = resultText(r), r.err != nil
+		r := results[0]
+		m.message, m.messageErr = resultText(r), r.Err != nil
 	}
 	var cmds []tea.Cmd
-	if len(msg.results) == 1 && msg.results[0].err == nil {
+	if len(results) == 1 && results[0].Err == nil {
 		var follow tea.Cmd
-		m, follow = m.followResult(msg.results[0])
+		m, follow = m.followResult(results[0])
 		cmds = append(cmds, follow)
 	}
 	if m.view == viewHistory {
@@ -309,17 +156,17 @@ func (m Model) onActions(msg actionsMsg) (Model, tea.Cmd) {
 	return m, tea.Batch(append(cmds, refresh, runs)...)
 }
 
-func resultsTitle(results []opResult) string {
+func resultsTitle(results []mutation.StackResult) string {
 	failed := 0
 	for _, r := range results {
-		if r.err != nil {
+		if r.Err != nil {
 			failed++
 		}
 	}
-	return fmt.Sprintf("%s: %d sent, %d failed", titleVerb(results[0].op.action), len(results)-failed, failed)
+	return fmt.Sprintf("%s: %d sent, %d failed", mutation.TitleVerb(results[0].Op.Action), len(results)-failed, failed)
 }
 
-func resultLines(results []opResult) []string {
+func resultLines(results []mutation.StackResult) []string {
 	lines := make([]string, 0, len(results))
 	for _, r := range results {
 		lines = append(lines, resultText(r))
@@ -328,25 +175,25 @@ func resultLines(results []opResult) []string {
 }
 
 // resultText is one op's outcome in a line, with a hint on failure.
-func resultText(r opResult) string {
-	if r.err != nil {
-		return fmt.Sprintf("✗ %s %s: %v — %s", r.op.action, r.op.name, r.err, mutationHint(r.err))
+func resultText(r mutation.StackResult) string {
+	if r.Err != nil {
+		return fmt.Sprintf("✗ %s %s: %v — %s", r.Op.Action, r.Op.Name, r.Err, mutationHint(r.Err))
 	}
-	text := fmt.Sprintf("✓ %s %s", r.op.action, r.op.name)
-	if r.run != nil {
-		text += fmt.Sprintf(": run %s %s", r.run.ID, r.run.State)
+	text := fmt.Sprintf("✓ %s %s", r.Op.Action, r.Op.Name)
+	if r.Run != nil {
+		text += fmt.Sprintf(": run %s %s", r.Run.ID, r.Run.State)
 	}
 	return text
 }
 
 // followResult keeps the run view on the run an action produced (a retry
 // or a deployed preview is a new run) and polls it again.
-func (m Model) followResult(r opResult) (Model, tea.Cmd) {
-	if m.view != viewRun || r.run == nil || r.op.stackID != m.rv.stackID {
-		if r.run != nil && m.view != viewRun && r.run.ID != r.op.runID {
+func (m Model) followResult(r mutation.StackResult) (Model, tea.Cmd) {
+	if m.view != viewRun || r.Run == nil || r.Op.StackID != m.rv.stackID {
+		if r.Run != nil && m.view != viewRun && r.Run.ID != r.Op.RunID {
 			m.message += " (l follows it)"
 		}
 		return m, nil
 	}
-	return m.openRun(r.run.StackID, r.run.ID)
+	return m.openRun(r.Run.StackID, r.Run.ID)
 }

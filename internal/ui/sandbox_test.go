@@ -128,7 +128,7 @@ func TestSandboxGolden(t *testing.T) {
 // TestSandboxProgram runs the real program on the sandbox.
 func TestSandboxProgram(t *testing.T) {
 	e, clk := newSandbox(t)
-	m, err := New(Options{Backend: e, Theme: "auto", Now: clk.Now})
+	m, err := New(testOptions{Options: Options{Backend: e, Theme: "auto", Now: clk.Now}}.wire(clk.Now))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -149,7 +149,7 @@ func TestSandboxProgram(t *testing.T) {
 // plan it through the dialog, follow the run, quit.
 func TestSandboxProgramPlansAStack(t *testing.T) {
 	e, clk := newSandbox(t)
-	m, err := New(Options{Backend: e, Theme: "dark", Now: clk.Now})
+	m, err := New(testOptions{Options: Options{Backend: e, Theme: "dark", Now: clk.Now}}.wire(clk.Now))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,7 +17,7 @@ import (
 
 func startProgram(t *testing.T, fake *uitest.Fake, w, h int) *teatest.TestModel {
 	t.Helper()
-	m, err := New(Options{Backend: fake, Theme: "dark", NoColor: true})
+	m, err := New(testOptions{Options: Options{Backend: fake, Theme: "dark", NoColor: true}}.wire(time.Now))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -120,12 +120,13 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 // quit leaves, except while a mutation is in flight: its answer and audit
 // entry would be lost, so the first press warns and only a second one quits.
 func (m Model) quit(armed bool) (tea.Model, tea.Cmd) {
-	if len(m.inflight) == 0 || armed {
+	inflight := len(m.ops.InFlight())
+	if inflight == 0 || armed {
 		return m, tea.Quit
 	}
 	m.quitArmed = true
 	m.message, m.messageErr = fmt.Sprintf("%d %s in flight: press %s again to quit without waiting for the answer",
-		len(m.inflight), plural(len(m.inflight), "mutation"), m.keys.Global.Quit.Help().Key), true
+		inflight, plural(inflight, "mutation"), m.keys.Global.Quit.Help().Key), true
 	return m, nil
 }
 
@@ -298,7 +299,7 @@ func (m Model) applyLiveFilter() Model {
 func (m Model) handleActionKey(msg tea.KeyPressMsg) (Model, tea.Cmd, bool) {
 	for _, k := range mutatingActions {
 		if key.Matches(msg, m.binding(k)) {
-			next, cmd := m.propose(k)
+			next, cmd := m.proposeAction(k)
 			return next, cmd, true
 		}
 	}

@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/stackview/stackview/internal/model"
 )
 
 // Progress receives one human-readable line per step of a long operation
@@ -230,10 +232,7 @@ func (cl *Clone) checkUserClone(ctx context.Context) error {
 
 // SameRepo reports whether two remote URLs name the same repository,
 // ignoring a trailing slash or ".git".
-func SameRepo(a, b string) bool {
-	norm := func(s string) string { return strings.TrimSuffix(strings.TrimSuffix(s, "/"), ".git") }
-	return norm(a) == norm(b)
-}
+func SameRepo(a, b string) bool { return model.SameRepo(a, b) }
 
 // Fetch brings the clone's view of the remote's branches and tags up to date.
 func (cl *Clone) Fetch(ctx context.Context) error {
