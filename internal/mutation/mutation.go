@@ -152,6 +152,7 @@ func PromotionKey(repo string) string { return "promotion " + repo }
 // PromotionResult is what a promotion did.
 type PromotionResult struct {
 	Plan     promotion.Plan
+	Label    string // the repository as the board names it
 	Strategy promotion.Strategy
 	Old, New string // the branch's move; New is "" when nothing was pushed
 	UpToDate bool   // the branch already was at the commit

@@ -73,7 +73,9 @@ func (p *Pipeline) promotion(r mutation.Promotion) (mutation.Mutation, error) {
 		if confirmAt >= 0 {
 			opts.ConfirmEnv = a.Values[confirmAt]
 		}
-		return mutation.Outcome{Promotion: p.sendPromotion(ctx, plan, r.Gates, opts)}
+		res := p.sendPromotion(ctx, plan, r.Gates, opts)
+		res.Label = r.Label
+		return mutation.Outcome{Promotion: res}
 	}
 	return m, nil
 }

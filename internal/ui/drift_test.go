@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/charmbracelet/x/ansi"
 	"github.com/stackview/stackview/internal/backend"
 	"github.com/stackview/stackview/internal/backend/sandbox"
 	"github.com/stackview/stackview/internal/drift"
@@ -31,7 +32,8 @@ func (d *driver) later(clk *sandbox.ManualClock, by time.Duration) {
 	d.press("r")
 }
 
-func (d *driver) tabLine() string { return strings.Split(d.screen(), "\n")[1] }
+// tabLine is the environment tabs with their counts, as the tree shows them.
+func (d *driver) tabLine() string { return ansi.Strip(d.m().tabs()) }
 
 func TestDriftInboxListsDriftAcrossEnvironments(t *testing.T) {
 	d, _, _ := driftDriver(t)
@@ -80,7 +82,7 @@ func TestIgnoreHidesAResourceFromTheCount(t *testing.T) {
 	// The tree marker comes from the same data, and survives a refresh.
 	d.press("esc", "2")
 	d.press("r")
-	if s := d.m.forest.Stack("qa-storefront"); s.Drift.Drifted {
+	if s := d.forestStack("qa-storefront"); s.Drift.Drifted {
 		t.Fatalf("qa-storefront still drifted in the tree: %+v", s.Drift)
 	}
 	d.press("i") // i means nothing in the tree
@@ -88,17 +90,17 @@ func TestIgnoreHidesAResourceFromTheCount(t *testing.T) {
 
 func TestCheckNowUpdatesTheInbox(t *testing.T) {
 	d, clk, _ := driftDriver(t)
-	before := d.m.forest.Stack("prod-network").Drift.RunID
+	before := d.forestStack("prod-network").Drift.RunID
 	d.press("F", "j", "f")
 	d.requireScreen("✓ drift-check prod-network: run")
-	started := d.m.drift.started["prod-network"]
+	started := d.m().data.Drift.Started["prod-network"]
 	if started.Kind != model.RunDriftCheck || started.ID == before {
 		t.Fatalf("started %+v", started)
 	}
 	d.requireScreen("check " + started.ID)
 	d.later(clk, 11*time.Second)
 	d.requireScreen("check of prod-network ended FINISHED: 1 drifted, 1 ignored")
-	if got := d.m.forest.Stack("prod-network").Drift.RunID; got != started.ID {
+	if got := d.forestStack("prod-network").Drift.RunID; got != started.ID {
 		t.Fatalf("drift run = %s, want the new check %s", got, started.ID)
 	}
 }
@@ -113,7 +115,7 @@ func TestReconcileFromTheInbox(t *testing.T) {
 	d.typeText("prod-network")
 	d.press("enter")
 	d.requireScreen("✓ deploy prod-network: run")
-	run := d.m.drift.started["prod-network"]
+	run := d.m().data.Drift.Started["prod-network"]
 	if run.Title != "reconcile" || run.Kind != model.RunDeploy {
 		t.Fatalf("followed %+v, want the reconcile deploy", run)
 	}
@@ -128,9 +130,9 @@ func TestReconcileFromTheInbox(t *testing.T) {
 	d.requireScreen("apply of prod-network ended FINISHED: no drift", "prod-network (prod) · no drift", "✓ prod-network matches its code")
 	d.press("esc")
 	d.requireScreen("Drift inbox · 1 stack(s) drifted", "▸ qa     qa-storefront")
-	for _, e := range d.m.driftEntries() {
-		if e.stack.ID == "prod-network" {
-			t.Fatalf("prod-network is still in the inbox: %+v", e.report)
+	for _, e := range d.driftEntries() {
+		if e.Stack.ID == "prod-network" {
+			t.Fatalf("prod-network is still in the inbox: %+v", e.Report)
 		}
 	}
 	if tabs := d.tabLine(); strings.Contains(tabs, "prod ?1 ⚠") {
@@ -146,8 +148,8 @@ func TestDriftActionsRefusedReadOnly(t *testing.T) {
 	d.requireScreen("read-only mode: deploy refused")
 	d.press("enter", "j", "i")
 	d.requireScreen("read-only mode: ignoring drift writes the config")
-	if len(*saved) != 0 || len(d.m.drift.started) != 0 {
-		t.Fatalf("read-only mode acted: saved %v, started %v", *saved, d.m.drift.started)
+	if len(*saved) != 0 || len(d.m().data.Drift.Started) != 0 {
+		t.Fatalf("read-only mode acted: saved %v, started %v", *saved, d.m().data.Drift.Started)
 	}
 }
 
@@ -175,19 +177,19 @@ func TestCheckNowSaysWhatItStarts(t *testing.T) {
 	e, clk := newSandbox(t)
 	d := newDriverOn(t, otherBackend{e, "spacelift", false}, clk.Now, 160, 48)
 	d.press("F", "f")
-	if msg := d.m.message; !strings.Contains(msg, "✓ plan qa-storefront") || !strings.Contains(msg, "spacelift runs drift detection only on its schedule; started a proposed run") {
+	if msg := d.message(); !strings.Contains(msg, "✓ plan qa-storefront") || !strings.Contains(msg, "spacelift runs drift detection only on its schedule; started a proposed run") {
 		t.Fatalf("message = %q", msg)
 	}
-	if k := d.m.drift.started["qa-storefront"].Kind; k != model.RunPlan {
+	if k := d.m().data.Drift.Started["qa-storefront"].Kind; k != model.RunPlan {
 		t.Fatalf("Spacelift check now started a %s, want a proposed run", k)
 	}
 
 	d = newDriverOn(t, otherBackend{e, "tfc", true}, clk.Now, 160, 48)
 	d.press("F", "f")
-	if msg := d.m.message; !strings.Contains(msg, "(a refresh-only plan: HCP Terraform cannot start assessments through its API)") {
+	if msg := d.message(); !strings.Contains(msg, "(a refresh-only plan: HCP Terraform cannot start assessments through its API)") {
 		t.Fatalf("message = %q", msg)
 	}
-	if k := d.m.drift.started["qa-storefront"].Kind; k != model.RunDriftCheck {
+	if k := d.m().data.Drift.Started["qa-storefront"].Kind; k != model.RunDriftCheck {
 		t.Fatalf("TFC check now started a %s, want the refresh-only drift check", k)
 	}
 }

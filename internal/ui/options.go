@@ -18,7 +18,9 @@ import (
 	"github.com/stackview/stackview/internal/mutation"
 	"github.com/stackview/stackview/internal/promotion"
 	"github.com/stackview/stackview/internal/ui/keys"
+	"github.com/stackview/stackview/internal/ui/screen"
 	"github.com/stackview/stackview/internal/ui/theme"
+	"github.com/stackview/stackview/internal/ui/tree"
 )
 
 // Options configures the UI.
@@ -32,12 +34,12 @@ type Options struct {
 	NoColor         bool                // NO_COLOR non-empty or --no-color
 	// Mutator carries out every mutation (internal/ops); nil refuses them
 	// all. Read-only mode is its setting.
-	Mutator Mutator
+	Mutator screen.Mutator
 	// Promotions and Modules read the promotion screens' and the modules
 	// view's data from git (internal/promote, internal/modules); nil says
 	// those screens need a clone cache.
-	Promotions Promotions
-	Modules    Modules
+	Promotions screen.Promotions
+	Modules    screen.Modules
 
 	// DriftIgnore is the user config's [[drift.ignore]] rules; RepoFiles
 	// reads each repository's .stackview/drift-ignore.toml (nil: none).
@@ -88,26 +90,27 @@ func New(opts Options) (Model, error) {
 		ops:        ops,
 		promotions: opts.Promotions,
 		modReader:  opts.Modules,
+		repoFiles:  opts.RepoFiles,
 		ctx:        context.Background(),
 		backend:    opts.Backend,
 		info:       opts.Backend.Info(),
+		caps:       opts.Backend.Capabilities(),
 		envs:       envs,
 		mapping:    mapping,
 		keys:       km,
 		themeMode:  opts.Theme,
 		noColor:    opts.NoColor,
-		interval:   interval,
 		now:        now,
 		after:      tea.Tick,
 		openURL:    openBrowser,
 		stacksReq:  1,
-		loading:    true,
-
-		repoFiles: opts.RepoFiles,
+		stack:      []screen.Screen{tree.New()},
+		targets:    []screen.Target{{}},
 	}
-	m.drift.configRules = opts.DriftIgnore
+	m.data.Interval, m.data.Loading = interval, true
+	m.data.Drift.ConfigRules = opts.DriftIgnore
 	m.styles = theme.New(opts.Theme != "light", opts.NoColor, theme.DefaultPalette())
-	m.forest = model.BuildForest(nil, envs, mapping)
+	m.data.Forest = model.BuildForest(nil, envs, mapping)
 	return m, nil
 }
 
