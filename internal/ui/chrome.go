@@ -70,7 +70,7 @@ func (m Model) header() string {
 		parts = append(parts, st.Waiting.Render(fmt.Sprintf("⚑ %d need you", a.N)))
 	}
 	if p := m.data.Progress; p.Known && p.N < p.Total {
-		parts = append(parts, st.Active.Render(fmt.Sprintf("⟳ loaded %d/%d", p.N, p.Total)))
+		parts = append(parts, st.Active.Render(fmt.Sprintf("⟳ %d/%d", p.N, p.Total)))
 	}
 	switch {
 	case m.data.Loading && !m.data.Loaded:
@@ -82,8 +82,9 @@ func (m Model) header() string {
 		}
 		parts = append(parts, age)
 	}
-	parts = append(parts, st.Subtle.Render(m.info.Kind+" · "+m.info.Account+" · "+m.info.Endpoint))
-	return kit.Fit(strings.Join(parts, "  "), m.width)
+	endpoint := strings.TrimPrefix(strings.TrimPrefix(m.info.Endpoint, "https://"), "http://")
+	parts = append(parts, st.Subtle.Render(m.info.Kind+" · "+endpoint))
+	return kit.Fit(strings.Join(parts, " "), m.width)
 }
 
 // where is the second line: the environment tabs on the tree, else the
@@ -96,6 +97,9 @@ func (m Model) where() string {
 			continue
 		}
 		depth++
+		if i == 0 {
+			continue // the tabs say the tree's place; screens of a stack name its environment
+		}
 		for _, part := range s.Title(m.context(i)) {
 			if part != "" && !contains(crumbs, part) {
 				crumbs = append(crumbs, part)
@@ -223,7 +227,6 @@ func (m Model) statusLine() string {
 // then help and quit; keys drop from the middle so "? help" and "q quit",
 // listed last, always stay visible.
 func (m Model) footer() string {
-	st := m.styles
 	i := len(m.stack) - 1
 	c := m.context(i)
 	groups := m.top().Keys(c)
@@ -233,12 +236,24 @@ func (m Model) footer() string {
 	} else if len(groups) > 0 {
 		acts = groups[0].Actions
 	}
+	var tail []screen.Action // always shown: the message, help, quit
 	if !m.typing && !isModal(m.top(), c) {
 		if m.status.cut(m.width) {
-			acts = append(acts, screen.Action{Key: keys.Message})
+			tail = append(tail, screen.Action{Key: keys.Message})
 		}
-		acts = append(acts, screen.Action{Key: keys.Help}, screen.Action{Key: keys.Quit})
+		tail = append(tail, screen.Action{Key: keys.Help}, screen.Action{Key: keys.Quit})
 	}
+	own, fixed := m.hints(acts), m.hints(tail)
+	// The screen's keys drop from their end so the fixed ones stay visible.
+	for len(own) > 0 && lipgloss.Width(strings.Join(append(append([]string(nil), own...), fixed...), "  ")) > m.width {
+		own = own[:len(own)-1]
+	}
+	return kit.Fit(strings.Join(append(own, fixed...), "  "), m.width)
+}
+
+// hints are the footer's words for the actions that apply.
+func (m Model) hints(acts []screen.Action) []string {
+	st := m.styles
 	var parts []string
 	for _, a := range acts {
 		if a.Off != "" {
@@ -250,10 +265,7 @@ func (m Model) footer() string {
 		}
 		parts = append(parts, st.HelpKey.Render(m.keys.Key(a.Key))+" "+st.HelpDesc.Render(shortDesc(desc)))
 	}
-	for len(parts) > 2 && lipgloss.Width(strings.Join(parts, "  ")) > m.width {
-		parts = append(parts[:len(parts)-3], parts[len(parts)-2:]...)
-	}
-	return kit.Fit(strings.Join(parts, "  "), m.width)
+	return parts
 }
 
 // shortDesc keeps the footer short: "filter (/re: for regex)" -> "filter".

@@ -27,7 +27,7 @@ func (m Model) onKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	}
 	// Errors and alerts stay until the next key; the key that shows the
 	// whole message does not clear it.
-	if modal || !m.keys.Is(msg, keys.Message) {
+	if _, reading := m.top().(messageBox); !reading && (modal || !m.keys.Is(msg, keys.Message)) {
 		m.status = m.status.keyed()
 	}
 	if !m.keys.Is(msg, keys.Quit) {

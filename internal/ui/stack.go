@@ -86,7 +86,7 @@ func (m Model) onAsk(msg tea.Msg) (Model, tea.Cmd, bool) {
 		m.typing, m.input = true, m.input.Paste("")
 		m.input.Value = ""
 	case showMessage:
-		m = m.push(dialog.Info("Message", strings.Split(m.status.line(), "\n")), screen.Target{})
+		m = m.push(messageBox{dialog.Info("Message", strings.Split(m.status.line(), "\n"))}, screen.Target{})
 	default:
 		return m, nil, false
 	}
@@ -155,4 +155,38 @@ func (m Model) has(kinds ...screen.Kind) bool {
 		}
 	}
 	return false
+}
+
+// messageBox is the status message shown whole (!): the keys that close it
+// leave the message on the status line.
+type messageBox struct{ dialog.Dialog }
+
+// Keys implements screen.Screen: the box's keys, keeping it a messageBox.
+func (b messageBox) Keys(c *screen.Context) []screen.Group {
+	gs := b.Dialog.Keys(c)
+	for i := range gs {
+		acts := append([]screen.Action(nil), gs[i].Actions...)
+		for j := range acts {
+			do := acts[j].Do
+			acts[j].Do = func() (screen.Screen, tea.Cmd) {
+				next, cmd := do()
+				return b.keep(next), cmd
+			}
+		}
+		gs[i].Actions = acts
+	}
+	return gs
+}
+
+// Update implements screen.Screen.
+func (b messageBox) Update(c *screen.Context, msg tea.Msg) (screen.Screen, tea.Cmd) {
+	next, cmd := b.Dialog.Update(c, msg)
+	return b.keep(next), cmd
+}
+
+func (b messageBox) keep(s screen.Screen) screen.Screen {
+	if d, ok := s.(dialog.Dialog); ok {
+		return messageBox{d}
+	}
+	return s
 }

@@ -78,6 +78,11 @@ func (d Dialog) Name() string { return "dialog" }
 // Keys implements screen.Screen: the live keys, button hotkeys only where
 // they work.
 func (d Dialog) Keys(c *screen.Context) []screen.Group {
+	if len(d.buttons) == 0 { // a box to read: enter or esc closes it
+		close := func() (screen.Screen, tea.Cmd) { return d.close(c, 0) }
+		return []screen.Group{{Title: "Dialog", Actions: []screen.Action{
+			{Key: keys.DialogPress, Help: "close", Do: close}, {Key: keys.DialogCancel, Help: "close", Do: close}}}}
+	}
 	var acts []screen.Action
 	if d.onButtons() && !d.strict && len(d.buttons) > 0 {
 		acts = append(acts, screen.Action{Key: keys.DialogNo, Do: func() (screen.Screen, tea.Cmd) { return d.close(c, 0) }})

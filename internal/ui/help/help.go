@@ -50,15 +50,17 @@ func (m Model) Keys(c *screen.Context) []screen.Group {
 	if m.scroll >= m.maxScroll(c) {
 		down.Off = "at the end"
 	}
-	return []screen.Group{{Title: "Help", Actions: []screen.Action{
-		down,
-		{Key: keys.HelpUp, Do: scroll(-1), Off: screen.OffIf(m.scroll == 0, "at the top")},
-		{Key: keys.HelpPageDown, Do: scroll(page), Off: down.Off},
-		{Key: keys.HelpPageUp, Do: scroll(-page), Off: screen.OffIf(m.scroll == 0, "at the top")},
-		{Key: keys.Back, Help: "close help", Do: close},
-		{Key: keys.Help, Help: "close help", Do: close},
-		{Key: keys.Quit, Do: func() (screen.Screen, tea.Cmd) { return m, c.Ask(screen.Quit{}) }},
-	}}}
+	return []screen.Group{
+		{Title: "Help", Actions: []screen.Action{
+			{Key: keys.Back, Help: "close help", Do: close},
+			{Key: keys.Quit, Do: func() (screen.Screen, tea.Cmd) { return m, c.Ask(screen.Quit{}) }},
+			down,
+			{Key: keys.HelpPageDown, Do: scroll(page), Off: down.Off},
+			{Key: keys.HelpUp, Do: scroll(-1), Off: screen.OffIf(m.scroll == 0, "at the top")},
+			{Key: keys.HelpPageUp, Do: scroll(-page), Off: screen.OffIf(m.scroll == 0, "at the top")},
+		}},
+		{Title: "", Actions: []screen.Action{{Key: keys.Help, Help: "close help", Do: close}}},
+	}
 }
 
 // Update implements screen.Screen.
