@@ -22,7 +22,7 @@ var commands = []string{"drift", "env", "freeze", "help", "modules", "promote", 
 // commandKey edits the command line.
 func (m Model) commandKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	switch {
-	case msg.Text == "" && m.keys.Is(msg, keys.Quit):
+	case m.keys.Is(msg, keys.Interrupt):
 		return m, tea.Quit // ctrl+c quits even mid-typing; a typed q is text
 	case m.keys.Is(msg, keys.InputCancel):
 		m.typing, m.input.Value = false, ""

@@ -69,7 +69,7 @@ func TestHelpShowsEveryKeyAtSmallSizes(t *testing.T) {
 	for _, size := range [][2]int{{80, 24}, {60, 16}} {
 		d := newDriver(t, size[0], size[1])
 		c := d.ctx()
-		groups := append(d.top().Keys(c), d.m().globals(c))
+		groups := append(d.top().Keys(c), d.m().globals(c, d.top()))
 		d.press("?")
 		if f := d.footerLine(); !strings.Contains(f, "scroll down") {
 			t.Errorf("%dx%d: help does not offer to scroll: %q", size[0], size[1], f)

@@ -22,9 +22,6 @@ func (m Model) onKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	i := len(m.stack) - 1
 	c := m.context(i)
 	modal := isModal(m.top(), c)
-	if msg.Text == "" && m.keys.Is(msg, keys.Quit) && modal {
-		return m, tea.Quit // ctrl+c quits even in a dialog or mid-typing
-	}
 	// Errors and alerts stay until the next key; the key that shows the
 	// whole message does not clear it.
 	if _, reading := m.top().(messageBox); !reading && (modal || !m.keys.Is(msg, keys.Message)) {
@@ -45,11 +42,9 @@ func (m Model) onKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		m.set(i, next)
 		return m, cmd
 	}
-	if !modal {
-		if a, ok := screen.Match(m.keys, []screen.Group{m.globals(c)}, msg); ok {
-			_, cmd := a.Do()
-			return m, cmd
-		}
+	if a, ok := screen.Match(m.keys, []screen.Group{m.globals(c, m.top())}, msg); ok {
+		_, cmd := a.Do()
+		return m, cmd
 	}
 	return m.toTop(msg)
 }
@@ -61,11 +56,17 @@ func isModal(s screen.Screen, c *screen.Context) bool {
 
 // globals are the keys every screen that is not modal has, unless it
 // declares the same binding itself (r on the board reads the board again).
-func (m Model) globals(c *screen.Context) screen.Group {
+func (m Model) globals(c *screen.Context, s screen.Screen) screen.Group {
 	do := func(cmd func() tea.Cmd) func() (screen.Screen, tea.Cmd) {
 		return func() (screen.Screen, tea.Cmd) { return nil, cmd() }
 	}
 	ask := func(msg tea.Msg) func() tea.Cmd { return func() tea.Cmd { return c.Ask(msg) } }
+	// In a dialog, help or a line being typed, ctrl+c still quits, at once.
+	interrupt := screen.Action{Key: keys.Interrupt, Do: func() (screen.Screen, tea.Cmd) { return nil, tea.Quit }}
+	if isModal(s, c) {
+		return screen.Group{Title: "Everywhere", Actions: []screen.Action{interrupt}}
+	}
+	interrupt.Do = do(ask(screen.Quit{}))
 	promo := "the promotion board"
 	if m.data.Following != nil {
 		promo = "the promotion being followed (its waves)"
@@ -78,10 +79,9 @@ func (m Model) globals(c *screen.Context) screen.Group {
 		{Key: keys.Message, Off: kit.Pick(m.status.cut(m.width), "", "no message is cut off"), Do: do(ask(showMessage{}))},
 		{Key: keys.Help, Do: do(ask(screen.Push{Screen: help.New()}))},
 		{Key: keys.Quit, Do: do(ask(screen.Quit{}))},
+		interrupt,
 	}
-	if m.top() != nil {
-		acts = dropDeclared(acts, m.top(), c)
-	}
+	acts = dropDeclared(acts, s, c)
 	return screen.Group{Title: "Everywhere", Actions: acts}
 }
 

@@ -19,8 +19,9 @@ type ID int
 
 // Every binding. The groups follow the contexts that use them.
 const (
-	// Global: every screen that is not modal.
+	// Global: every screen that is not modal (Interrupt: every screen).
 	Quit ID = iota
+	Interrupt
 	Help
 	Refresh
 	Command
@@ -173,7 +174,8 @@ var (
 
 // Decls is every binding, by ID.
 var Decls = [count]Decl{
-	Quit:      {"quit", []string{ctxNonModal, CtxHelp}, []string{"q", "ctrl+c"}, "q", "quit"},
+	Quit:      {"quit", []string{ctxNonModal, CtxHelp}, []string{"q"}, "", "quit"},
+	Interrupt: {"interrupt", []string{ctxNonModal, CtxHelp, CtxDialog, CtxInput}, []string{"ctrl+c"}, "", "quit, even in a dialog or mid-typing"},
 	Help:      {"help", []string{ctxNonModal, CtxHelp}, []string{"?"}, "", "help: every key here"},
 	Refresh:   {"refresh", nonModal, []string{"r"}, "", "refresh"},
 	Command:   {"command", nonModal, []string{":"}, "", "command (:env, :stack, :drift, :modules, :promote, :q)"},

@@ -69,6 +69,8 @@ type Context struct {
 	Top bool
 	// Width and Height are the terminal's.
 	Width, Height int
+	// Message is the status line's message, "" when there is none.
+	Message string
 	// Asks queues what the screen asks the root for; the root does it as
 	// soon as the screen returns, so navigation and mutations happen on the
 	// key that asked, never after a command's round trip.

@@ -265,7 +265,8 @@ func (m Model) target(c *screen.Context) act.Target {
 // the message.
 func (m Model) back(c *screen.Context) screen.Action {
 	help := "clear the filter, then the marks, then the message"
-	return screen.Action{Key: keys.Back, Help: help, Do: func() (screen.Screen, tea.Cmd) {
+	off := screen.OffIf(m.filter == "" && len(m.marks) == 0 && c.Message == "", "nothing to clear")
+	return screen.Action{Key: keys.Back, Help: help, Off: off, Do: func() (screen.Screen, tea.Cmd) {
 		switch {
 		case m.filter != "":
 			m.filter = ""

@@ -88,6 +88,9 @@ func (d *Driver) Run(cmd tea.Cmd) {
 	}
 }
 
+// Held is how many commands wait for Release.
+func (d *Driver) Held() int { return len(d.held) }
+
 // Release runs the commands held while Hold was set.
 func (d *Driver) Release() {
 	d.Hold = false
