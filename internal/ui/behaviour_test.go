@@ -5,8 +5,17 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/stackview/stackview/internal/ui/detail"
+	"github.com/stackview/stackview/internal/ui/dialog"
+	"github.com/stackview/stackview/internal/ui/driftview"
+	"github.com/stackview/stackview/internal/ui/help"
+	"github.com/stackview/stackview/internal/ui/history"
 	"github.com/stackview/stackview/internal/ui/keys"
+	"github.com/stackview/stackview/internal/ui/modview"
+	"github.com/stackview/stackview/internal/ui/promoview"
+	"github.com/stackview/stackview/internal/ui/runview"
 	"github.com/stackview/stackview/internal/ui/screen"
+	"github.com/stackview/stackview/internal/ui/tree"
 	"github.com/stackview/stackview/internal/ui/uitest"
 )
 
@@ -104,6 +113,59 @@ func footerActions(d *driver) []screen.Action {
 		}
 	}
 	return on
+}
+
+// contextOf is the keys context a screen's bindings must be declared live in.
+func contextOf(s screen.Screen, c *screen.Context) string {
+	if isModal(s, c) {
+		switch s.(type) {
+		case help.Model:
+			return keys.CtxHelp
+		case dialog.Dialog:
+			return keys.CtxDialog
+		}
+		return keys.CtxInput
+	}
+	switch s.(type) {
+	case tree.Model:
+		return keys.CtxTree
+	case detail.Screen:
+		return keys.CtxDetail
+	case runview.Model:
+		return keys.CtxRun
+	case history.Model:
+		return keys.CtxHistory
+	case driftview.Inbox, driftview.Stack:
+		return keys.CtxDrift
+	case modview.Model:
+		return keys.CtxModules
+	case promoview.Board, promoview.Diff:
+		return keys.CtxPromote
+	case promoview.Waves:
+		return keys.CtxWaves
+	}
+	return ""
+}
+
+// TestScreensUseBindingsDeclaredForThem: every key a screen's table holds
+// is declared live in that screen's context, so keys.Validate catches a key
+// bound twice where both would be live.
+func TestScreensUseBindingsDeclaredForThem(t *testing.T) {
+	for _, s := range keyStates {
+		d := s.start(t)
+		c := d.ctx()
+		ctx := contextOf(d.top(), c)
+		if ctx == "" {
+			t.Fatalf("%s: no keys context for %T", s.name, d.top())
+		}
+		for _, g := range append(d.top().Keys(c), d.m().globals(c, d.top())) {
+			for _, a := range g.Actions {
+				if !keys.Live(a.Key, ctx) {
+					t.Errorf("%s: %s is not declared live in %q", s.name, keys.Decls[a.Key].Name, ctx)
+				}
+			}
+		}
+	}
 }
 
 // TestEveryKeyOnEveryScreen sends every key to each screen in
