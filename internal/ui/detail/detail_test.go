@@ -1,61 +1,36 @@
 package detail
 
 import (
-	"context"
 	"fmt"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/stackview/stackview/internal/model"
-	"github.com/stackview/stackview/internal/mutation"
-	"github.com/stackview/stackview/internal/promotion"
-	"github.com/stackview/stackview/internal/ui/keys"
 	"github.com/stackview/stackview/internal/ui/screen"
-	"github.com/stackview/stackview/internal/ui/theme"
 	"github.com/stackview/stackview/internal/ui/uitest"
 )
 
-// readOnly is a Mutator that refuses everything: the detail only reads it.
-type readOnly struct{}
-
-func (readOnly) ReadOnly() bool                                      { return true }
-func (readOnly) Strategy() promotion.Strategy                        { return promotion.FastForward }
-func (readOnly) InFlight() map[string]string                         { return nil }
-func (readOnly) Refuse(string) error                                 { return nil }
-func (readOnly) Record(mutation.Note) error                          { return nil }
-func (readOnly) Prepare(mutation.Request) (mutation.Mutation, error) { return mutation.Mutation{}, nil }
-func (readOnly) Send(mutation.Mutation, mutation.Answer) (func(context.Context) mutation.Outcome, error) {
-	return nil, nil
-}
-
-// context is a screen context over the fake organisation.
+// fakeContext is a screen context over the fake organisation, with the
+// dependency index and waves the detail names.
 func fakeContext(t *testing.T, fake *uitest.Fake) *screen.Context {
 	t.Helper()
-	stacks, err := fake.ListStacks(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	data := &screen.Data{Forest: model.BuildForest(stacks, model.DefaultEnvironments(), model.DefaultMapping()),
-		Index: screen.Index{Dependents: map[string][]string{}}}
+	c, _ := uitest.Context(t, fake)
 	var ids []string
 	deps := map[string][]string{}
-	for _, s := range stacks {
+	for _, s := range c.Data.Stacks() {
 		ids, deps[s.ID] = append(ids, s.ID), s.DependsOn
 		for _, d := range s.DependsOn {
-			data.Index.Dependents[d] = append(data.Index.Dependents[d], s.ID)
+			c.Data.Index.Dependents[d] = append(c.Data.Index.Dependents[d], s.ID)
 		}
 	}
 	waves, err := model.Waves(ids, func(id string) []string { return deps[id] })
 	if err != nil {
 		t.Fatal(err)
 	}
-	data.Waves = model.WaveIndex(waves)
-	return &screen.Context{Ctx: context.Background(), Keys: keys.Default(), Styles: theme.New(true, false, theme.DefaultPalette()),
-		Now: func() time.Time { return uitest.Epoch }, Backend: fake, Info: fake.Info(), Caps: fake.Capabilities(),
-		Envs: model.DefaultEnvironments(), Ops: readOnly{}, Data: data, Width: 200, Height: 60}
+	c.Data.Waves = model.WaveIndex(waves)
+	return c
 }
 
 func TestStaleRunsAreDropped(t *testing.T) {
