@@ -30,7 +30,7 @@ func testStop(t *testing.T, h Harness) {
 		t.Fatalf("Stop of a queued run: got %v, want success or ErrConflict", err)
 	}
 	r = trigger(t, h, s.ID, model.RunPlan)
-	started := waitFor(t, h, r, "started", func(r model.Run) bool { return r.State != model.StateQueued && r.State != model.StateReady })
+	started := waitFor(t, h, r, "initializing or planning", stoppable)
 	if !started.State.Active() {
 		t.Fatalf("plan finished before it could be stopped: %s", started.State)
 	}

@@ -182,6 +182,12 @@ func waitFor(t *testing.T, h Harness, r model.Run, what string, done func(model.
 
 func settled(r model.Run) bool { return !r.State.Active() }
 
+// stoppable: the run initializes or plans, the phases in which Spacelift's
+// documentation lets a run be stopped (a run only preparing may not be).
+func stoppable(r model.Run) bool {
+	return r.State == model.StateInitializing || r.State == model.StatePlanning || r.State.Terminal()
+}
+
 func testListRunsPaging(t *testing.T, h Harness) {
 	s := free(t, h)[0]
 	want := map[string]bool{}
@@ -384,7 +390,7 @@ func testCancel(t *testing.T, h Harness) {
 		t.Fatalf("canceled queued run is %s, want CANCELED", got.State)
 	}
 	r = trigger(t, h, s.ID, model.RunPlan)
-	started := waitFor(t, h, r, "started", func(r model.Run) bool { return r.State != model.StateQueued && r.State != model.StateReady })
+	started := waitFor(t, h, r, "initializing or planning", stoppable)
 	if !started.State.Active() {
 		t.Fatalf("plan finished before it could be stopped: %s", started.State)
 	}

@@ -49,8 +49,9 @@ func New(n int) *Engine {
 	for i := range n {
 		id := fmt.Sprintf("stack-%03d", i)
 		st := model.Stack{
-			ID: id, Name: id, Space: "root", Labels: []string{"env:dev"}, Repo: "acme/infra",
-			Branch: "dev", ProjectRoot: "stacks/" + id, TrackedCommit: "c0ffee" + strconv.Itoa(i),
+			ID: id, Name: id, Space: "root", Labels: []string{"env:dev"},
+			Repository: model.Repository{Provider: "github", Namespace: "acme", Name: "infra"},
+			Branch:     "dev", ProjectRoot: "stacks/" + id, TrackedCommit: "c0ffee" + strconv.Itoa(i),
 			BranchHead: "c0ffee" + strconv.Itoa(i), CanWrite: true,
 		}
 		if i > 0 {
@@ -84,13 +85,68 @@ func (e *Engine) ListStacks(ctx context.Context) ([]model.Stack, error) {
 	defer e.mu.Unlock()
 	out := slices.Clone(e.stacks)
 	for i := range out {
-		if rs := e.runs[out[i].ID]; len(rs) > 0 {
+		rs := e.runs[out[i].ID]
+		if len(rs) > 0 {
 			r := rs[len(rs)-1]
 			out[i].LatestRun = &r
-			out[i].State = r.State
+		}
+		for j := len(rs) - 1; j >= 0; j-- {
+			if rs[j].Kind.Tracked() {
+				r := rs[j]
+				out[i].LatestTrackedRun, out[i].State = &r, r.State
+				break
+			}
 		}
 	}
 	return out, ctx.Err()
+}
+
+// EntitiesPerStack is how many resources each fake stack manages.
+const EntitiesPerStack = 60
+
+// StackEntities lists EntitiesPerStack resources per stack; the drifted
+// ones (Drift.Resources) first, stamped with the check's time.
+func (e *Engine) StackEntities(_ context.Context, stackID string) ([]sandbox.Entity, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	st, err := e.stack(stackID)
+	if err != nil {
+		return nil, err
+	}
+	var out []sandbox.Entity
+	for _, addr := range st.Drift.Resources {
+		out = append(out, sandbox.Entity{ID: stackID + "/" + addr, Address: addr, Type: "aws_vpc", Name: "main", Drifted: st.Drift.CheckedAt})
+	}
+	for i := len(out); i < EntitiesPerStack; i++ {
+		addr := fmt.Sprintf("aws_route53_record.service[%d]", i)
+		out = append(out, sandbox.Entity{ID: stackID + "/" + addr, Address: addr, Type: "aws_route53_record", Name: fmt.Sprintf("service[%d]", i)})
+	}
+	return out, nil
+}
+
+// StackOutputs gives every stack one output.
+func (e *Engine) StackOutputs(_ context.Context, stackID string) ([]sandbox.Output, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if _, err := e.stack(stackID); err != nil {
+		return nil, err
+	}
+	return []sandbox.Output{{ID: "vpc_id", Value: "vpc-" + stackID}}, nil
+}
+
+// StackDependencies are the stack's DependsOn, without references.
+func (e *Engine) StackDependencies(_ context.Context, stackID string) ([]sandbox.Dependency, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	st, err := e.stack(stackID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]sandbox.Dependency, len(st.DependsOn))
+	for i, up := range st.DependsOn {
+		out[i] = sandbox.Dependency{Upstream: up}
+	}
+	return out, nil
 }
 
 func (e *Engine) stack(id string) (*model.Stack, error) {
