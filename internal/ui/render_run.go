@@ -229,7 +229,11 @@ func (m Model) renderHistory(w, h int) string {
 	for i := hs.offset; i < end; i++ {
 		r := &hs.runs[i]
 		label, style := stateLabel(r.State, st)
-		text := fmt.Sprintf("%-11s %-8s %-12s %5s  %s %s", r.Kind, shortSHA(r.Commit), deltaText(r.Delta), m.runAge(r), r.ID, r.Title)
+		title := r.Title
+		if r.NeedsApproval {
+			title = "! needs approval · " + title
+		}
+		text := fmt.Sprintf("%-11s %-8s %-12s %5s  %s %s", r.Kind, shortSHA(r.Commit), deltaText(r.Delta), m.runAge(r), r.ID, title)
 		if i == hs.cursor {
 			lines = append(lines, st.Selected.Render(fit(fit(label, 16)+" "+text, w)))
 			continue
