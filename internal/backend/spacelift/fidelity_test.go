@@ -11,12 +11,14 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -652,4 +654,103 @@ func mustList(t *testing.T, c *Client) []model.Stack {
 		t.Fatal(err)
 	}
 	return stacks
+}
+
+// sentOperation finds the operation names in the client's source: the
+// names passed to query, queryList, mutate, runMutation, stackEntities and
+// graphql.OperationName.
+var sentOperation = regexp.MustCompile(`(?:c\.(?:query|queryList|mutate|runMutation)\(ctx, |stackEntities\[\w+\]\(ctx, c, |OperationName\()"([A-Za-z]+)"`)
+
+// TestEveryOperationIsInTheLedger collects every operation name the client
+// sends, from its source and from a session that uses every method, and
+// finds each in docs/FIDELITY.md's table of the operations the client sends.
+func TestEveryOperationIsInTheLedger(t *testing.T) {
+	inSource := map[string]bool{}
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range sentOperation.FindAllStringSubmatch(string(src), -1) {
+			inSource[m[1]] = true
+		}
+	}
+
+	// A session that calls every method, on the sandbox and on a real-mode
+	// client, must send nothing the scan missed.
+	w := newSandboxWorld(t)
+	c, cx := w.c, ctx(t)
+	stacks := mustList(t, c)
+	_, _, _ = c.ListRuns(cx, "dev-identity", "")
+	plan, _ := c.Trigger(cx, "dev-identity", model.RunPlan)
+	_, _ = c.GetRun(cx, "dev-identity", plan.ID)
+	_, _ = c.RunLogs(cx, "dev-identity", plan.ID, "")
+	_, _ = c.RunChanges(cx, "dev-identity", plan.ID)
+	_, _ = c.PlanCommit(cx, "dev-identity", stacks[0].TrackedCommit)
+	_, _ = c.Trigger(cx, "qa-storefront", model.RunDriftCheck)
+	_, _ = c.Cancel(cx, "dev-identity", plan.ID)
+	_, _ = c.Stop(cx, "dev-identity", plan.ID)
+	_, _ = c.Promote(cx, "dev-identity", plan.ID)
+	held := w.stack(t, "prod-storefront").LatestTrackedRun
+	_, _ = c.Review(cx, "prod-storefront", held.ID, true, "")
+	_, _ = c.Confirm(cx, "prod-storefront", held.ID)
+	_, _ = c.Discard(cx, "qa-payments-ledger", w.stack(t, "qa-payments-ledger").LatestTrackedRun.ID)
+	_, _ = c.Retry(cx, "dev-analytics", w.stack(t, "dev-analytics").LatestTrackedRun.ID)
+	_, _ = c.Trigger(cx, "dev-network", model.RunDeploy)
+	_, _ = c.SyncCommit(cx, "qa-payments-api")
+	_, _ = c.Lock(cx, "dev-storefront", "x")
+	_, _ = c.Unlock(cx, "dev-storefront")
+	mods, _ := c.ListModules(cx)
+	_, _ = c.ListModuleVersions(cx, mods[0].ID)
+	seen := map[string]bool{}
+	for _, op := range w.ops.since(0) {
+		seen[op.Name] = true
+	}
+	// A real-mode client reads drifted stacks' entities without the
+	// extension, and asks who it is when a mutation says "unauthorized".
+	f := newFixture(t, 2)
+	var mu sync.Mutex
+	real := rewritingProxy(t, f, func(op string, body []byte) []byte {
+		mu.Lock()
+		seen[op] = true
+		mu.Unlock()
+		if op == "StackLock" {
+			return []byte(`{"data":null,"errors":[{"message":"unauthorized","path":["stackLock"]}]}`)
+		}
+		return body
+	})
+	rc := f.client(t, f.env(map[string]string{"SPACELIFT_API_KEY_ENDPOINT": real}))
+	_, _ = rc.ListStacks(cx)
+	if _, err := rc.Lock(cx, "stack-001", "x"); !errors.Is(err, backend.ErrForbidden) {
+		t.Fatalf("lock refused with a live session: %v", err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	t.Logf("sent: %v", slices.Sorted(maps.Keys(seen)))
+	for name := range seen {
+		if name != "" && !inSource[name] {
+			t.Errorf("operation %q was sent but the source scan did not find it", name)
+		}
+	}
+	if len(inSource) < 20 {
+		t.Fatalf("the scan found %d operations: %v", len(inSource), inSource)
+	}
+	ledger, err := os.ReadFile("../../../docs/FIDELITY.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, table, _ := strings.Cut(string(ledger), "### Operations the client sends")
+	table, _, _ = strings.Cut(table, "\n### ")
+	for name := range inSource {
+		if !strings.Contains(table, "`"+name+"`") {
+			t.Errorf("operation %q is not in docs/FIDELITY.md's table of operations", name)
+		}
+	}
 }

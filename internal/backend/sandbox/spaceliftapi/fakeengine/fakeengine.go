@@ -34,6 +34,7 @@ type Engine struct {
 	modules  []model.Module
 	versions map[string][]model.ModuleVersion
 	nextID   int
+	held     map[string]bool // stacks whose plans wait for review
 }
 
 // New returns an engine with n stacks named stack-000…, a module "vpc" with
@@ -260,7 +261,10 @@ func (e *Engine) newRun(st *model.Stack, kind model.RunKind) model.Run {
 	e.nextID++
 	e.now = e.now.Add(time.Minute)
 	final := model.StateUnconfirmed
-	if kind != model.RunDeploy {
+	switch {
+	case kind != model.RunDeploy && e.held[st.ID]:
+		final = model.StatePendingReview
+	case kind != model.RunDeploy:
 		final = model.StateFinished
 	}
 	r := model.Run{
@@ -277,6 +281,16 @@ func (e *Engine) newRun(st *model.Stack, kind model.RunKind) model.Run {
 	}
 	e.changes[r.ID] = []model.ResourceChange{{Address: "aws_vpc.main", Action: model.ActionAdd}}
 	return r
+}
+
+// Hold makes the plans triggered on a stack from now on wait for review.
+func (e *Engine) Hold(stackID string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.held == nil {
+		e.held = map[string]bool{}
+	}
+	e.held[stackID] = true
 }
 
 // transition moves a run from one of the states in from to state to.
