@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stackview/stackview/internal/backend/sandbox"
 	"github.com/stackview/stackview/internal/backend/sandbox/spaceliftapi"
 	"github.com/stackview/stackview/internal/backend/spacelift"
 	"github.com/stackview/stackview/internal/model"
@@ -42,13 +43,11 @@ func (c *opCounter) get(op string) int {
 	return c.n[op]
 }
 
-// TestPlanThroughTheSpaceliftClientEndsItsLog is issue 14's stepped-clock
-// flow, through the real Spacelift client over HTTP against the sandbox's
-// dialect: p on a dev stack makes that plan the tree's latest run (a
-// proposed run, listed apart from the tracked ones), l opens it, it
-// finishes, and then the run view asks for no more logs (Spacelift does
-// not promise "finished", so the client must know the log is complete).
-func TestPlanThroughTheSpaceliftClientEndsItsLog(t *testing.T) {
+// newSpaceliftDriver runs the UI through the real Spacelift client over
+// HTTP, against the seeded sandbox served in the Spacelift dialect, and
+// counts the operations the server receives.
+func newSpaceliftDriver(t *testing.T) (*driver, *sandbox.ManualClock, *opCounter) {
+	t.Helper()
 	e, clk := newSandbox(t)
 	ops := &opCounter{n: map[string]int{}}
 	srv, err := spaceliftapi.New(e, spaceliftapi.Options{Clock: clk, Middleware: ops.wrap})
@@ -66,7 +65,17 @@ func TestPlanThroughTheSpaceliftClientEndsItsLog(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := newDriverOn(t, c, clk.Now, 160, 48)
+	return newDriverOn(t, c, clk.Now, 160, 48), clk, ops
+}
+
+// TestPlanThroughTheSpaceliftClientEndsItsLog is issue 14's stepped-clock
+// flow, through the real Spacelift client over HTTP against the sandbox's
+// dialect: p on a dev stack makes that plan the tree's latest run (a
+// proposed run, listed apart from the tracked ones), l opens it, it
+// finishes, and then the run view asks for no more logs (Spacelift does
+// not promise "finished", so the client must know the log is complete).
+func TestPlanThroughTheSpaceliftClientEndsItsLog(t *testing.T) {
+	d, clk, ops := newSpaceliftDriver(t)
 	advance := func(secs int) {
 		for range secs {
 			clk.Advance(time.Second)
