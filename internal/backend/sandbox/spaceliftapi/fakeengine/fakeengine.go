@@ -35,6 +35,7 @@ type Engine struct {
 	versions map[string][]model.ModuleVersion
 	nextID   int
 	held     map[string]bool // stacks whose plans wait for review
+	index    map[string]int  // stack id → position in stacks
 }
 
 // New returns an engine with n stacks named stack-000…, a module "vpc" with
@@ -59,6 +60,10 @@ func New(n int) *Engine {
 			st.DependsOn = []string{"stack-000"}
 		}
 		e.stacks = append(e.stacks, st)
+	}
+	e.index = make(map[string]int, n)
+	for i, st := range e.stacks {
+		e.index[st.ID] = i
 	}
 	if n > 0 {
 		e.stacks[0].Drift = model.Drift{Drifted: true, CheckedAt: e.now, Resources: []string{"aws_vpc.main"}}
@@ -151,8 +156,8 @@ func (e *Engine) StackDependencies(_ context.Context, stackID string) ([]sandbox
 }
 
 func (e *Engine) stack(id string) (*model.Stack, error) {
-	i := slices.IndexFunc(e.stacks, func(s model.Stack) bool { return s.ID == id })
-	if i < 0 {
+	i, ok := e.index[id] // every run list of every stack looks its stack up
+	if !ok {
 		return nil, backend.NotFoundf("stack %q", id)
 	}
 	return &e.stacks[i], nil
