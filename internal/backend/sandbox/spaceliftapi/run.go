@@ -32,7 +32,46 @@ func (r *runResolver) UpdatedAt() int32 {
 	return int32(r.run.UpdatedAt.Unix())
 }
 
-func (r *runResolver) NeedsApproval() bool { return r.run.NeedsApproval }
+func (r *runResolver) NeedsApproval() bool  { return r.run.NeedsApproval }
+func (r *runResolver) CanRetry() bool       { return r.run.State == model.StateFailed }
+func (r *runResolver) Comments() []*comment { return []*comment{} }
+
+// CanConfirm: the run waits for confirmation and no approval holds it.
+func (r *runResolver) CanConfirm() bool {
+	return r.run.State == model.StateUnconfirmed && !r.run.NeedsApproval
+}
+
+// IsMostRecent: no newer run of the same list (tracked, proposed, tasks)
+// exists on the stack.
+func (r *runResolver) IsMostRecent(ctx context.Context) (bool, error) {
+	runs, _, err := r.s.engine.ListRuns(ctx, r.stackID, "")
+	if err != nil {
+		return false, fromBackend(err)
+	}
+	for _, o := range runs {
+		if listOf(o.Kind) == listOf(r.run.Kind) {
+			return o.ID == r.run.ID, nil
+		}
+	}
+	return true, nil
+}
+
+// listOf names the run list a kind is served in.
+func listOf(k model.RunKind) string {
+	switch {
+	case k.Tracked():
+		return "runs"
+	case k == model.RunTask:
+		return "tasks"
+	}
+	return "proposedRuns"
+}
+
+type comment struct {
+	Body      string
+	CreatedAt int32
+	Username  string
+}
 
 // Command is a task's command (its title in the engine).
 func (r *runResolver) Command() *string {

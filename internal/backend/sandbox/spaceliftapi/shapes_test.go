@@ -33,6 +33,16 @@ func TestDocumentedOperationShapes(t *testing.T) {
 			dependsOn { id stackId dependsOnStackId referenceCount triggerAlways stack { id name } dependsOnStack { id name }
 			references { id outputName inputName type triggerAlways } }
 			isDependedOnBy { id stack { id name } } } }`, map[string]any{"id": "stack-000"}},
+		{"provider stack read", `query StackRead($id: ID!) { stack(id: $id) { id administrative afterApply afterDestroy
+			afterInit afterPerform afterPlan afterRun autodeploy autoretry beforeApply beforeDestroy beforeInit beforePerform
+			beforePlan branch deleting description githubActionDeploy labels localPreviewEnabled managesStateFile name
+			namespace projectRoot protectFromDeletion provider repository runnerImage space terraformVersion
+			vendorConfig { __typename ... on StackConfigVendorTerraform { useSmartSanitization version workspace } }
+			workerPool { id } } }`, map[string]any{"id": "stack-000"}},
+		{"spacectl run list json", `query($stackId: ID!, $before: ID) { stack(id: $stackId) { runs(before: $before) {
+			id branch canRetry comments { body createdAt username } commit { authorLogin authorName hash } createdAt
+			delta { addCount changeCount deleteCount resources } driftDetection expired isMostRecent needsApproval
+			state title triggeredBy } } }`, map[string]any{"stackId": "stack-000", "before": nil}},
 		{"run lists apart", `query($id: ID!, $before: ID) { stack(id: $id) {
 			runs(before: $before) { id type needsApproval } proposedRuns(before: $before) { id type driftDetection }
 			tasks(before: $before) { id type command } } }`, map[string]any{"id": "stack-000", "before": nil}},

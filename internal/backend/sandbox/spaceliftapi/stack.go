@@ -31,6 +31,53 @@ func (r *stackResolver) Autodeploy() bool     { return r.st.Autodeploy }
 func (r *stackResolver) CanWrite() bool       { return r.st.CanWrite }
 func (r *stackResolver) NeedsApproval() bool  { return r.st.NeedsApproval }
 
+// The settings the Terraform provider reads, as the sandbox's stacks have
+// them: no hooks, the public worker pool, Terraform with Spacelift's state.
+func (r *stackResolver) Autoretry() bool             { return false }
+func (r *stackResolver) Deleting() bool              { return false }
+func (r *stackResolver) GithubActionDeploy() bool    { return true }
+func (r *stackResolver) LocalPreviewEnabled() bool   { return false }
+func (r *stackResolver) ManagesStateFile() bool      { return true }
+func (r *stackResolver) ProtectFromDeletion() bool   { return r.st.Administrative }
+func (r *stackResolver) RunnerImage() *string        { return nil }
+func (r *stackResolver) TerraformVersion() *string   { return &terraformVersion }
+func (r *stackResolver) WorkerPool() *workerPool     { return nil }
+func (r *stackResolver) VendorConfig() *vendorConfig { return &vendorConfig{} }
+func (r *stackResolver) AfterApply() []string        { return []string{} }
+func (r *stackResolver) AfterDestroy() []string      { return []string{} }
+func (r *stackResolver) AfterInit() []string         { return []string{} }
+func (r *stackResolver) AfterPerform() []string      { return []string{} }
+func (r *stackResolver) AfterPlan() []string         { return []string{} }
+func (r *stackResolver) AfterRun() []string          { return []string{} }
+func (r *stackResolver) BeforeApply() []string       { return []string{} }
+func (r *stackResolver) BeforeDestroy() []string     { return []string{} }
+func (r *stackResolver) BeforeInit() []string        { return []string{} }
+func (r *stackResolver) BeforePerform() []string     { return []string{} }
+func (r *stackResolver) BeforePlan() []string        { return []string{} }
+
+// terraformVersion is what the sandbox's plans claim to run.
+var terraformVersion = "1.5.7"
+
+type workerPool struct {
+	ID   graphql.ID
+	Name string
+}
+
+// vendorConfig is the StackConfigVendor union; every sandbox stack is
+// Terraform.
+type vendorConfig struct{}
+
+func (v *vendorConfig) ToStackConfigVendorTerraform() (*terraformConfig, bool) {
+	return &terraformConfig{Version: &terraformVersion}, true
+}
+
+type terraformConfig struct {
+	Version                    *string
+	Workspace                  *string
+	UseSmartSanitization       bool
+	ExternalStateAccessEnabled bool
+}
+
 // Provider, Namespace, Repository, RepositoryURL and APIHost name the
 // stack's repository as Spacelift does: the repository field is a name, not
 // a URL; only a raw Git stack (provider GIT) has a URL, in repositoryURL.
