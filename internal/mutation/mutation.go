@@ -101,7 +101,10 @@ type StackOp struct {
 	Commit  string
 	Delta   *model.Delta   // the plan of the run acted on, when known
 	State   model.RunState // the run's state when the action was chosen
-	Note    string
+	Kind    model.RunKind  // the run's kind, when the op acts on a run
+	// Approval: an approval policy holds the run (review approves it).
+	Approval bool
+	Note     string
 }
 
 // Target is what the audit log names: the run for run-level actions.

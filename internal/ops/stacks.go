@@ -179,7 +179,14 @@ func (p *Pipeline) describe(o mutation.StackOp) []string {
 		"Commit       " + orDash(model.ShortSHA(o.Commit)),
 	}
 	if o.RunID != "" {
-		lines = append(lines, "Run          "+o.RunID+" ("+string(o.State)+")")
+		run := o.RunID + " (" + string(o.State) + ")"
+		if o.Kind != "" {
+			run = o.RunID + " (" + string(o.Kind) + ", " + string(o.State) + ")"
+		}
+		lines = append(lines, "Run          "+run)
+	}
+	if o.Approval {
+		lines = append(lines, "Approval     an approval policy holds this run until it is approved")
 	}
 	if o.Delta != nil {
 		plan := o.Delta.String()

@@ -26,12 +26,13 @@ type WaveStack struct {
 	Blocked string       // the failed upstream stack that stops it
 }
 
-// Run is the stack's run the promotion started: its latest deploy, of the
-// promoted commit or created since the branch moved (a dependent in another
-// repository runs its own commit).
+// Run is the stack's run the promotion started: its latest tracked run (a
+// predicted plan started since must not hide it), of the promoted commit or
+// created since the branch moved (a dependent in another repository runs
+// its own commit).
 func (f Followed) Run(s *model.Stack) *model.Run {
-	r := s.LatestRun
-	if r == nil || r.Kind != model.RunDeploy {
+	r := s.LatestTrackedRun
+	if r == nil {
 		return nil
 	}
 	if r.Commit == f.Commit || !r.CreatedAt.Before(f.Since) {

@@ -129,10 +129,17 @@ func (m Model) trackStarted() Model {
 	}
 	for id, run := range started {
 		s := m.data.Forest.Stack(id)
-		if s == nil || s.LatestRun == nil {
+		if s == nil {
 			continue
 		}
-		latest := *s.LatestRun
+		latestOf := s.LatestRun
+		if run.Kind.Tracked() { // a reconcile deploy: a check started since must not hide it
+			latestOf = s.LatestTrackedRun
+		}
+		if latestOf == nil {
+			continue
+		}
+		latest := *latestOf
 		if latest.ID != run.ID {
 			if latest.CreatedAt.After(run.CreatedAt) {
 				delete(started, id) // overtaken by a newer run: stop following

@@ -77,12 +77,13 @@ func Resolve(c *screen.Context, k Kind, t Target) (mutation.StackOp, string) {
 		return o, s.Name + " is disabled"
 	}
 	caps := c.Caps
-	runOp := func(action string, want func(model.RunState) bool, wantText string) (mutation.StackOp, string) {
+	runOp := func(action string, want func(model.Run) bool, wantText string) (mutation.StackOp, string) {
 		r := runMatching(t, want, action != "retry")
 		if r == nil {
 			return o, "no run " + wantText
 		}
 		o.Action, o.RunID, o.Commit, o.Delta, o.State = action, r.ID, r.Commit, r.Delta, r.State
+		o.Kind, o.Approval = r.Kind, r.NeedsApproval
 		return o, ""
 	}
 	switch k {
@@ -98,13 +99,23 @@ func Resolve(c *screen.Context, k Kind, t Target) (mutation.StackOp, string) {
 		}
 		o.Action = "deploy"
 	case Confirm:
-		return runOp("confirm", func(st model.RunState) bool { return st == model.StateUnconfirmed }, "waits for confirmation")
+		o, why := runOp("confirm", inState(model.StateUnconfirmed), "waits for confirmation")
+		if why == "" && o.Approval {
+			// An approval policy holds it: Spacelift refuses the
+			// confirmation until someone approves (docs: approval policy).
+			return o, fmt.Sprintf("run %s needs approval before it can be confirmed; %s approves or rejects it",
+				o.RunID, c.Keys.Key(keys.Review))
+		}
+		return o, why
 	case Discard:
-		return runOp("discard", discardable, "can be discarded")
+		return runOp("discard", func(r model.Run) bool { return discardable(r.State) }, "can be discarded")
 	case Retry:
-		return runOp("retry", func(st model.RunState) bool { return st == model.StateFailed }, "has failed")
+		return runOp("retry", inState(model.StateFailed), "has failed")
 	case Stop:
-		o, why := runOp("stop", model.RunState.Active, "is queued or running")
+		o, why := runOp("stop", func(r model.Run) bool { return r.State.Active() }, "is queued or running")
+		if why == "" {
+			why = stopRefusal(o)
+		}
 		if why == "" && (!caps.Stop || notStarted(o.State)) {
 			o.Action = "cancel"
 		}
@@ -113,7 +124,8 @@ func Resolve(c *screen.Context, k Kind, t Target) (mutation.StackOp, string) {
 		if !caps.Review {
 			return o, c.Info.Kind + " has no run reviews"
 		}
-		return runOp("review", func(st model.RunState) bool { return st == model.StatePendingReview }, "waits for review")
+		return runOp("review", func(r model.Run) bool { return r.State == model.StatePendingReview || r.NeedsApproval },
+			"waits for review or approval")
 	case Lock:
 		if !caps.Lock {
 			return o, c.Info.Kind + " cannot lock stacks"
@@ -144,23 +156,43 @@ func discardable(st model.RunState) bool {
 
 func notStarted(st model.RunState) bool { return st == model.StateQueued || st == model.StateReady }
 
+func inState(want model.RunState) func(model.Run) bool {
+	return func(r model.Run) bool { return r.State == want }
+}
+
+// stopRefusal says why a started run must not be stopped: Spacelift's
+// documentation says tracked runs cannot be stopped while they apply
+// changes, nor tasks once they run their command; stackview refuses those
+// for every backend rather than interrupt an apply.
+func stopRefusal(o mutation.StackOp) string {
+	switch o.State {
+	case model.StateConfirmed, model.StatePreparingApply, model.StateApplying, model.StateDestroying:
+		return fmt.Sprintf("run %s is %s: a run cannot be stopped while it applies changes", o.RunID, o.State)
+	case model.StatePerforming:
+		return fmt.Sprintf("run %s is %s: a task cannot be stopped once it runs its command", o.RunID, o.State)
+	}
+	return ""
+}
+
 // runMatching finds the run an action applies to: the run in view, else
-// the stack's latest run or, when scan is set, its newest recent run in the
+// the stack's latest run or latest tracked run or, when scan is set, its newest recent run in the
 // wanted state. Retry does not scan: an old failure that a newer run
 // superseded is not worth retrying from the tree.
-func runMatching(t Target, want func(model.RunState) bool, scan bool) *model.Run {
+func runMatching(t Target, want func(model.Run) bool, scan bool) *model.Run {
 	if t.Run != nil {
-		if want(t.Run.State) {
+		if want(*t.Run) {
 			return t.Run
 		}
 		return nil
 	}
-	if t.Stack.LatestRun != nil && want(t.Stack.LatestRun.State) {
-		return t.Stack.LatestRun
+	for _, r := range []*model.Run{t.Stack.LatestRun, t.Stack.LatestTrackedRun} {
+		if r != nil && want(*r) {
+			return r
+		}
 	}
 	if scan {
 		for i := range t.Recent {
-			if want(t.Recent[i].State) {
+			if want(t.Recent[i]) {
 				return &t.Recent[i]
 			}
 		}

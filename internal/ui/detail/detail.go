@@ -182,6 +182,13 @@ func (p Pane) lines(c *screen.Context, s *model.Stack, width int) []string {
 		}
 		lines = append(lines, field("Lock", st.Accent.Render("⊘ "+lock)))
 	}
+	if s.NeedsApproval {
+		lines = append(lines, field("Approval", st.Waiting.Render("! a run waits for an approval: "+
+			c.Keys.Key(keys.Review)+" approves or rejects it")))
+	}
+	for _, p := range s.Problems {
+		lines = append(lines, field("Unread", st.Warn.Render("⚠ "+p)))
+	}
 	lines = append(lines, driftLines(c, s, field)...)
 	lines = append(lines, "", st.Heading.Render("Recent runs"))
 	lines = append(lines, p.runLines(c, width)...)

@@ -184,7 +184,10 @@ func counts(entries []screen.DriftEntry) (stacks, resources int) {
 // startedText is the progress of a run started from the drift screens.
 func startedText(c *screen.Context, r model.Run) string {
 	text := fmt.Sprintf("%s %s %s", r.Title, r.ID, r.State)
-	if r.State == model.StateUnconfirmed {
+	switch {
+	case r.NeedsApproval:
+		text += " — needs approval: " + c.Keys.Key(keys.Review) + " approves, then " + c.Keys.Key(keys.Confirm) + " applies it"
+	case r.State == model.StateUnconfirmed:
 		text += " — " + c.Keys.Key(keys.Confirm) + " applies it"
 	}
 	return text

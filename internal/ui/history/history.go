@@ -182,7 +182,11 @@ func (m Model) View(c *screen.Context, w, h int) string {
 	for i := m.offset; i < end; i++ {
 		r := &m.runs[i]
 		label, style := kit.StateLabel(r.State, st)
-		text := fmt.Sprintf("%-11s %-8s %-12s %5s  %s %s", r.Kind, model.ShortSHA(r.Commit), kit.Delta(r.Delta), kit.RunAge(c.Now(), r), r.ID, r.Title)
+		title := r.Title
+		if r.NeedsApproval {
+			title = "! needs approval · " + title
+		}
+		text := fmt.Sprintf("%-11s %-8s %-12s %5s  %s %s", r.Kind, model.ShortSHA(r.Commit), kit.Delta(r.Delta), kit.RunAge(c.Now(), r), r.ID, title)
 		if i == m.cursor {
 			lines = append(lines, st.Selected.Render(kit.Fit(kit.Fit(label, 16)+" "+text, w)))
 			continue

@@ -550,10 +550,10 @@ func (m Model) usageText(c *screen.Context, i int) string {
 func followText(c *screen.Context, f follow) string {
 	text := fmt.Sprintf("%-24s %s  ", f.name, model.ShortSHA(f.commit))
 	s := c.Data.Forest.Stack(f.stackID)
-	if s == nil || s.LatestRun == nil || s.LatestRun.Commit != f.commit {
+	if s == nil || s.LatestTrackedRun == nil || s.LatestTrackedRun.Commit != f.commit {
 		return text + "waiting for the push to start a run"
 	}
-	r := s.LatestRun
+	r := s.LatestTrackedRun
 	label, _ := kit.StateLabel(r.State, c.Styles)
 	text += fmt.Sprintf("%s %s %s", r.Kind, r.ID, label)
 	if r.Delta != nil {

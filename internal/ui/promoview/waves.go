@@ -100,7 +100,7 @@ func (v Waves) Keys(c *screen.Context) []screen.Group {
 // where it stopped and what that blocks.
 func Summary(c *screen.Context, waves [][]promotion.WaveStack) (string, bool) {
 	for i, wave := range waves {
-		var failedIDs, blocked, waiting, running, notStarted []string
+		var failedIDs, blocked, approve, waiting, running, notStarted []string
 		for _, ws := range wave {
 			switch {
 			case ws.Blocked != "":
@@ -109,6 +109,8 @@ func Summary(c *screen.Context, waves [][]promotion.WaveStack) (string, bool) {
 				notStarted = append(notStarted, ws.ID)
 			case promotion.Stopped(ws.Run.State):
 				failedIDs = append(failedIDs, fmt.Sprintf("%s %s", ws.ID, ws.Run.State))
+			case ws.Run.NeedsApproval:
+				approve = append(approve, ws.ID)
 			case ws.Run.State.Waiting():
 				waiting = append(waiting, ws.ID)
 			case ws.Run.State != model.StateFinished:
@@ -131,6 +133,9 @@ func Summary(c *screen.Context, waves [][]promotion.WaveStack) (string, bool) {
 			return text, true
 		}
 		switch {
+		case len(approve) > 0:
+			return fmt.Sprintf("→ wave %d: approve %s (select, then %s), then confirm", i+1, strings.Join(approve, ", "),
+				c.Keys.Key(keys.Review)), false
 		case len(waiting) > 0:
 			return fmt.Sprintf("→ wave %d: confirm %s (select, then %s)", i+1, strings.Join(waiting, ", "),
 				c.Keys.Key(keys.Confirm)), false

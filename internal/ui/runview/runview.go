@@ -48,6 +48,8 @@ type Model struct {
 	lines          []string
 	token          string
 	tailDone       bool // the log is complete for now (terminal, or waiting for a person)
+	logExpired     bool // part of the log is past the backend's retention
+	logMissing     bool // a state the run went through has no log
 	follow         bool
 	scroll         int // first log line shown when not following
 	wrap           bool
@@ -203,15 +205,18 @@ func (m Model) Update(c *screen.Context, msg tea.Msg) (screen.Screen, tea.Cmd) {
 		if text := strings.TrimSuffix(msg.chunk.Text, "\n"); msg.chunk.Text != "" {
 			m.lines = append(append([]string(nil), m.lines...), strings.Split(text, "\n")...)
 		}
+		moved := msg.chunk.Next != "" && msg.chunk.Next != m.token
 		if msg.chunk.Next != "" {
 			m.token = msg.chunk.Next
 		}
+		m.logExpired = m.logExpired || msg.chunk.Expired
+		m.logMissing = m.logMissing || msg.chunk.Missing
 		switch {
 		case msg.chunk.Done:
 			m.tailDone = true
 			return m, m.fetchRun(c) // the final state, with the log complete
-		case msg.chunk.Text != "":
-			return m, m.fetchLog(c, m.token) // drain what is there
+		case msg.chunk.Text != "" || (moved && (msg.chunk.Expired || msg.chunk.Missing)):
+			return m, m.fetchLog(c, m.token) // drain what is there, past states without a log
 		}
 		gen := m.gen
 		return m, c.After(PollEvery, func(time.Time) tea.Msg { return PollMsg{gen: gen} })
@@ -368,6 +373,9 @@ func (m Model) info(c *screen.Context, w int) []string {
 	}
 	label, style := kit.StateLabel(r.State, st)
 	head := style.Render(label) + "  " + string(r.Kind) + "  " + model.ShortSHA(r.Commit)
+	if r.NeedsApproval {
+		head += "  " + st.Waiting.Render("! needs approval")
+	}
 	if r.Delta != nil {
 		head += "  " + kit.DeltaStyled(r.Delta, st)
 	}
@@ -400,10 +408,21 @@ func (m Model) timeline(c *screen.Context, r *model.Run) string {
 
 // tailText says why the log stopped following, and what the user can do.
 func (m Model) tailText(c *screen.Context, r *model.Run) string {
-	if !m.tailDone || c.ReadOnly() {
+	if c.ReadOnly() {
 		return "" // read-only: there is nothing to offer
 	}
 	k := c.Keys
+	if r.NeedsApproval && !r.State.Terminal() { // said at once: a held QUEUED run still polls
+		what := "it is not scheduled until approved"
+		if r.State == model.StateUnconfirmed {
+			what = "it cannot be confirmed until approved"
+		}
+		return fmt.Sprintf("! an approval policy holds this run (%s): %s approves or rejects, %s discards",
+			what, k.Key(keys.Review), k.Key(keys.Discard))
+	}
+	if !m.tailDone {
+		return ""
+	}
 	switch r.State {
 	case model.StateUnconfirmed:
 		return fmt.Sprintf("? waits for confirmation: %s confirms, %s discards", k.Key(keys.Confirm), k.Key(keys.Discard))
@@ -493,6 +512,12 @@ func (m Model) View(c *screen.Context, w, h int) string {
 		state = fmt.Sprintf("line %d of %d, G follows", top+1, len(lines))
 	case m.tailDone:
 		state = "complete"
+	}
+	switch {
+	case m.logExpired:
+		state += "; older parts expired: the backend no longer keeps them"
+	case m.logMissing:
+		state += "; some states left no log"
 	}
 	if m.wrap {
 		state += " · wrapped"

@@ -723,7 +723,13 @@ func markCell(c *screen.Context, s *model.Stack, compact bool) cell {
 		marks = append(marks, kit.Pick(compact, "⚠", "⚠ drift"))
 		style = c.Styles.Warn
 	}
-	if s.LatestRun != nil && s.LatestRun.State.Waiting() && !s.State.Waiting() {
+	switch {
+	case s.NeedsApproval:
+		// An approval policy holds a run: nothing moves until someone
+		// approves it (v), and c is refused meanwhile.
+		marks = append(marks, kit.Pick(compact, "!", "! approval"))
+		style = c.Styles.Waiting
+	case s.LatestRun != nil && s.LatestRun.State.Waiting() && !s.State.Waiting():
 		// A proposed run waits for review while the stack itself looks fine;
 		// without this the tab's "?" count would have no visible cause.
 		marks = append(marks, kit.Pick(compact, "?", "? waiting"))
