@@ -279,9 +279,3 @@ func (d Dialog) hint() string {
 	}
 	return "tab/←/→ move · enter presses · esc cancels"
 }
-
-// Field is the value typed in field i, for tests and forms.
-func (d Dialog) Field(i int) string { return d.fields[i].Value }
-
-// Err is the refusal shown in the box ("type prod exactly…"), if any.
-func (d Dialog) Err() string { return d.err }

@@ -51,9 +51,6 @@ func OpenDiff(c *screen.Context, label, url string, source, target model.Environ
 	return Diff{label: label, url: url, source: source, target: target}.compute(c)
 }
 
-// Plan is the promotion as computed; Predicted its predicted plans.
-func (d Diff) Plan() promotion.Plan { return d.plan }
-
 // Predicted are the predicted plans started from the diff.
 func (d Diff) Predicted() []mutation.PredictedPlan { return d.predicted }
 

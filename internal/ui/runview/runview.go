@@ -90,9 +90,6 @@ func (m Model) Init(c *screen.Context) tea.Cmd {
 	return tea.Batch(m.fetchRun(c), m.fetchLog(c, ""), m.fetchChanges(c))
 }
 
-// Run is the run shown, once loaded.
-func (m Model) Run() *model.Run { return m.run }
-
 // StackID is the stack of the run shown.
 func (m Model) StackID() string { return m.stackID }
 

@@ -1,7 +1,6 @@
 package screen
 
 import (
-	"slices"
 	"sort"
 	"time"
 
@@ -55,11 +54,6 @@ type Index struct {
 
 // Watch is a pinned run.
 type Watch struct{ StackID, RunID, Name string }
-
-// Watched reports whether a run is pinned.
-func (d *Data) Watched(runID string) bool {
-	return slices.ContainsFunc(d.Watches, func(w Watch) bool { return w.RunID == runID })
-}
 
 // Env is environment i's tree, nil when there is none.
 func (d *Data) Env(i int) *model.EnvTree {

@@ -80,9 +80,6 @@ func (m Model) Offset() int { return m.offset }
 // Marks are the marked stacks' ids.
 func (m Model) Marks() map[string]bool { return m.marks }
 
-// Pane is the selected stack's detail.
-func (m Model) Pane() detail.Pane { return m.pane }
-
 func (m Model) wide(c *screen.Context) bool { return c.Width >= WideWidth }
 
 // bodyHeight is the space between header and footer.
