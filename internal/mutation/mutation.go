@@ -82,7 +82,6 @@ type Answer struct {
 
 // Outcome is what a sent mutation did; one of its parts is set.
 type Outcome struct {
-	Action    string
 	Stacks    []StackResult
 	Promotion *PromotionResult
 	Bump      *BumpResult
@@ -157,7 +156,7 @@ type PromotionResult struct {
 	Plan     promotion.Plan
 	Label    string // the repository as the board names it
 	Strategy promotion.Strategy
-	Old, New string // the branch's move; New is "" when nothing was pushed
+	New      string // what the branch moved to; "" when nothing was pushed
 	UpToDate bool   // the branch already was at the commit
 	// A pull-request promotion's page.
 	PullRequestURL     string

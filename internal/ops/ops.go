@@ -179,9 +179,7 @@ func (p *Pipeline) Send(m mutation.Mutation, a mutation.Answer) (func(context.Co
 	p.mu.Unlock()
 	return func(ctx context.Context) mutation.Outcome {
 		defer p.release(m.Keys)
-		out := m.Send(ctx, a)
-		out.Action = m.Action
-		return out
+		return m.Send(ctx, a)
 	}, nil
 }
 

@@ -100,7 +100,7 @@ func (p *Pipeline) sendPromotion(ctx context.Context, plan promotion.Plan, gates
 		entry.Result, entry.Detail = audit.ResultError, entry.Detail+"; error: "+err.Error()
 	}
 	return &mutation.PromotionResult{
-		Plan: plan, Strategy: res.Strategy, Old: res.Push.Old, New: res.Push.New, UpToDate: res.Push.UpToDate,
+		Plan: plan, Strategy: res.Strategy, New: res.Push.New, UpToDate: res.Push.UpToDate,
 		PullRequestURL: res.PullRequest.URL, PullRequestCreated: res.PullRequest.Created, PullRequestNote: res.PullRequest.Note,
 		At: at, Err: err, AuditErr: p.cfg.Audit.Record(entry),
 	}
