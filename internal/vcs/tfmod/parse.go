@@ -1,6 +1,7 @@
 package tfmod
 
 import (
+	"errors"
 	"fmt"
 	"path"
 	"sort"
@@ -9,6 +10,8 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
+
+	"github.com/stackview/stackview/internal/bounds"
 )
 
 // Call is one module block.
@@ -66,6 +69,11 @@ func ParseFiles(files map[string][]byte) ([]Call, []Problem) {
 }
 
 func parseFile(name string, src []byte) ([]Call, []Problem) {
+	if err := bounds.HCL(name, src); err != nil {
+		var be *bounds.Error
+		errors.As(err, &be)
+		return nil, []Problem{{File: name, Line: be.Line, Message: be.Msg}}
+	}
 	f, diags := hclsyntax.ParseConfig(src, name, hcl.InitialPos)
 	if diags.HasErrors() {
 		var out []Problem
@@ -110,11 +118,17 @@ func parseFile(name string, src []byte) ([]Call, []Problem) {
 	return calls, problems
 }
 
-// stringAttr reads an attribute that must be a literal string.
+// stringAttr reads an attribute that must be a literal string. Only a
+// quoted string of literal parts is evaluated: other expressions (a chain
+// of a million "+" operands) would be walked recursively.
 func stringAttr(body *hclsyntax.Body, name string) (val string, ok bool, problem string) {
 	a, ok := body.Attributes[name]
 	if !ok {
 		return "", false, ""
+	}
+	tmpl, isTemplate := a.Expr.(*hclsyntax.TemplateExpr)
+	if !isTemplate || !tmpl.IsStringLiteral() {
+		return "", true, "is not a literal string"
 	}
 	v, diags := a.Expr.Value(nil)
 	if diags.HasErrors() || !v.Type().Equals(cty.String) || v.IsNull() || !v.IsKnown() {

@@ -1,0 +1,55 @@
+package sandbox_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/stackview/stackview/internal/backend/sandbox"
+	"github.com/stackview/stackview/internal/model"
+)
+
+// TestHostilePoisonedProjectRoot: a .tf file nested 10^6 levels deep,
+// pushed to a project root, fails that stack's run while initializing (it
+// used to overflow the engine's stack), and the directory holding it
+// starts again.
+func TestHostilePoisonedProjectRoot(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	e, clock := newEngine(t, sandbox.Options{Dir: dir})
+	before := listStacks(t, e)
+	const n = 1_000_000
+	poison := "locals {\n  x = " + strings.Repeat("[", n) + strings.Repeat("]", n) + "\n}\n"
+	pushChange(t, before["dev-network"].Repo, "dev", "network/main.tf", func(string) string { return poison })
+	if err := e.Sync(bg); err != nil {
+		t.Fatal(err)
+	}
+	up := newRuns(t, e, before)["dev-network"]
+	if len(up) != 1 {
+		t.Fatalf("runs on dev-network after the push: %+v", up)
+	}
+	r := settle(t, e, clock, "dev-network", up[0].ID)
+	if r.State != model.StateFailed {
+		t.Fatalf("deploy of the poisoned root: %s", r.State)
+	}
+	logs, err := e.RunLogsByState(bg, r.StackID, r.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Join(logs[len(logs)-1].Lines, "\n")
+	if !strings.Contains(text, "main.tf:2") || !strings.Contains(text, "nested more than 100 levels deep") {
+		t.Fatalf("initializing log:\n%s", text)
+	}
+	if err := e.Close(); err != nil {
+		t.Fatal(err)
+	}
+	// The restart sees the push again (runs do not persist yet) and plans
+	// the poisoned root again: the run fails, the engine does not.
+	again, clock := newEngine(t, sandbox.Options{Dir: dir})
+	s := listStacks(t, again)["dev-network"]
+	if s.LatestRun == nil {
+		t.Fatal("dev-network has no run after the restart")
+	}
+	if r := settle(t, again, clock, s.ID, s.LatestRun.ID); r.State != model.StateFailed {
+		t.Fatalf("dev-network after the restart: %s", r.State)
+	}
+}
