@@ -17,6 +17,12 @@ import (
 const (
 	ResultOK    = "ok"
 	ResultError = "error"
+	// ResultPending is written before a git push or branch move starts, so
+	// that one whose program is killed meanwhile is still accounted for.
+	ResultPending = "pending"
+	// ResultUnknown is a mutation whose outcome nobody saw: a push that was
+	// stopped, an answer lost. Ref (or Target) says what to check.
+	ResultUnknown = "unknown"
 )
 
 // Entry is one mutation sent to a backend.
@@ -27,8 +33,9 @@ type Entry struct {
 	Action      string // plan, deploy, confirm, discard, ...
 	Environment string
 	Target      string // stack, run or repository id
-	Result      string // ResultOK or ResultError
+	Result      string // ResultOK, ResultError, ResultPending or ResultUnknown
 	Detail      string // the run started, the note, or the error
+	Ref         string // a push's ref ("refs/heads/qa"): what to check on the remote
 }
 
 // MarshalJSON writes the documented keys, with the time in RFC 3339 UTC.
@@ -42,7 +49,8 @@ func (e Entry) MarshalJSON() ([]byte, error) {
 		Target      string `json:"target"`
 		Result      string `json:"result"`
 		Detail      string `json:"detail"`
-	}{e.Time.UTC().Format(time.RFC3339), e.Backend, e.Endpoint, e.Action, e.Environment, e.Target, e.Result, e.Detail})
+		Ref         string `json:"ref,omitempty"`
+	}{e.Time.UTC().Format(time.RFC3339), e.Backend, e.Endpoint, e.Action, e.Environment, e.Target, e.Result, e.Detail, e.Ref})
 }
 
 // Recorder takes entries; the UI calls it for every mutation it sends.

@@ -56,6 +56,9 @@ type Cache struct {
 
 	Progress Progress
 	Record   Recorder
+	// Pushes journals every push and lets a quitting program wait for
+	// them; nil = untracked (each push still outlives its context).
+	Pushes *Pushes
 }
 
 // DefaultCacheDir is $XDG_CACHE_HOME/stackview/git (~/.cache when unset).
@@ -263,14 +266,22 @@ func (cl *Clone) run(ctx context.Context, args ...string) (string, error) {
 }
 
 func (cl *Clone) runWith(ctx context.Context, g Git, stdin []byte, args ...string) (string, error) {
-	if err := refuseForce(args); err != nil {
+	if err := cl.vet(args); err != nil {
 		return "", err
+	}
+	out, err := g.RunInput(ctx, bytes.NewReader(stdin), args...)
+	return string(out), err
+}
+
+// vet refuses a force push and shows the command to the Recorder.
+func (cl *Clone) vet(args []string) error {
+	if err := refuseForce(args); err != nil {
+		return err
 	}
 	if cl.cache.Record != nil {
 		cl.cache.Record(cl.Dir, append([]string(nil), args...))
 	}
-	out, err := g.RunInput(ctx, bytes.NewReader(stdin), args...)
-	return string(out), err
+	return nil
 }
 
 // cacheName is a directory name for a URL or path: readable, and unique
