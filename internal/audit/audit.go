@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"syscall"
 	"time"
 )
 
@@ -104,9 +105,20 @@ func (f *File) Record(e Entry) error {
 	if err := os.MkdirAll(filepath.Dir(f.path), 0o700); err != nil {
 		return fmt.Errorf("audit: %w", err)
 	}
-	out, err := os.OpenFile(f.path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o600)
+	// Never through a symlink someone planted, and never readable by
+	// others, whatever mode the file was given before.
+	out, err := os.OpenFile(f.path, os.O_APPEND|os.O_CREATE|os.O_WRONLY|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0o600)
 	if err != nil {
 		return fmt.Errorf("audit: %w", err)
+	}
+	if fi, err := out.Stat(); err != nil || !fi.Mode().IsRegular() {
+		out.Close()
+		return fmt.Errorf("audit: %s is not a regular file", f.path)
+	} else if fi.Mode().Perm() != 0o600 {
+		if err := out.Chmod(0o600); err != nil {
+			out.Close()
+			return fmt.Errorf("audit: %w", err)
+		}
 	}
 	_, werr := out.Write(append(line, '\n'))
 	return errors.Join(werr, out.Close())
