@@ -54,6 +54,12 @@ func Size(name string, n, max int64) error {
 	return &Error{File: name, Msg: fmt.Sprintf("the file is %s, more than the %s stackview reads", human(n), human(max))}
 }
 
+// NotRead is the refusal of a file that was too large to be read at all
+// (a repository blob over the limit, whose size the reader did not keep).
+func NotRead(name string, max int64) error {
+	return &Error{File: name, Msg: fmt.Sprintf("the file is more than the %s stackview reads: not read", human(max))}
+}
+
 // ReadFile reads path, refusing (without reading it all) a file larger
 // than max bytes.
 func ReadFile(path string, max int64) ([]byte, error) {

@@ -134,7 +134,8 @@ func (cl *Clone) Files(ctx context.Context, commit, dir string) (map[string][]by
 }
 
 // FilesWhere is Files limited to the paths keep accepts (nil = all), so
-// only their contents are read.
+// only their contents are read. A file larger than MaxBlobSize has nil
+// content (see ReadBlobs).
 func (cl *Clone) FilesWhere(ctx context.Context, commit, dir string, keep func(path string) bool) (map[string][]byte, error) {
 	entries, err := cl.git.ListTree(ctx, commit, dir)
 	if err != nil {

@@ -53,3 +53,29 @@ func TestHostilePoisonedProjectRoot(t *testing.T) {
 		t.Fatalf("dev-network after the restart: %s", r.State)
 	}
 }
+
+// TestHostileHugeFile: a .tf file larger than the engine reads fails the
+// plan with what happened, and is never loaded whole.
+func TestHostileHugeFile(t *testing.T) {
+	t.Parallel()
+	e, clock := newEngine(t, sandbox.Options{})
+	before := listStacks(t, e)
+	pushChange(t, before["dev-network"].Repo, "dev", "network/main.tf", func(old string) string {
+		return old + "\n# " + strings.Repeat("x", 5<<20) + "\n"
+	})
+	if err := e.Sync(bg); err != nil {
+		t.Fatal(err)
+	}
+	up := newRuns(t, e, before)["dev-network"]
+	if len(up) != 1 {
+		t.Fatalf("runs on dev-network after the push: %+v", up)
+	}
+	r := settle(t, e, clock, "dev-network", up[0].ID)
+	logs, err := e.RunLogsByState(bg, r.StackID, r.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if text := strings.Join(logs[len(logs)-1].Lines, "\n"); r.State != model.StateFailed || !strings.Contains(text, "more than the 4.0 MiB stackview reads: not read") {
+		t.Fatalf("%s:\n%s", r.State, text)
+	}
+}

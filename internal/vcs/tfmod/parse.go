@@ -48,7 +48,8 @@ func (p Problem) Error() string { return fmt.Sprintf("%s:%d: %s", p.File, p.Line
 func IsTerraform(path string) bool { return strings.HasSuffix(path, ".tf") }
 
 // ParseFiles lists the module blocks of every .tf file in files (path →
-// content), sorted by file and line. Files that do not parse, and module
+// content), sorted by file and line. Files that do not parse or are too
+// large or deep to parse (nil content: too large to be read), and module
 // blocks whose source or version is not a plain string, are reported as
 // problems and skipped.
 func ParseFiles(files map[string][]byte) ([]Call, []Problem) {
@@ -69,7 +70,11 @@ func ParseFiles(files map[string][]byte) ([]Call, []Problem) {
 }
 
 func parseFile(name string, src []byte) ([]Call, []Problem) {
-	if err := bounds.HCL(name, src); err != nil {
+	err := bounds.HCL(name, src)
+	if src == nil { // vcs.ReadBlobs left it unread: too large
+		err = bounds.NotRead(name, bounds.MaxTerraformFile)
+	}
+	if err != nil {
 		var be *bounds.Error
 		errors.As(err, &be)
 		return nil, []Problem{{File: name, Line: be.Line, Message: be.Msg}}
