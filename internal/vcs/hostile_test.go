@@ -16,8 +16,8 @@ func TestHostileRepository(t *testing.T) {
 	r.author.Env = []string{"GIT_AUTHOR_NAME=Mallory\x1b[8m", "GIT_AUTHOR_EMAIL=m@example.invalid",
 		"GIT_COMMITTER_NAME=Mallory", "GIT_COMMITTER_EMAIL=m@example.invalid"}
 	head := r.commit("dev", "Harmless \x1b[31mfix\x1b[0m\x1b]0;pwned\x07", map[string]string{
-		"stacks/api/main.tf": "# small\n",
-		"stacks/api/huge.tf": "# " + strings.Repeat("x", MaxBlobSize) + "\n",
+		"stacks/api/main.tf":  "# small\n",
+		"stacks/api/huge.tf":  "# " + strings.Repeat("x", MaxBlobSize) + "\n",
 		"stacks/api/empty.tf": "",
 	})
 	cl := newCache(t).open(t, r.URL)
