@@ -62,7 +62,7 @@ func (a *app) startSandbox() (*sandbox.Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("starting the sandbox: %w", err)
 	}
-	a.repoFiles = eng
+	a.repoFiles, a.sandboxDir = eng, eng.Dir()
 	return eng, nil
 }
 

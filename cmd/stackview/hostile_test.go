@@ -242,3 +242,15 @@ func TestQuitWaitsForPushesUntilTheUserInsists(t *testing.T) {
 		t.Errorf("audit results %v", results)
 	}
 }
+
+// TestSandboxClonesKeyedByPlace: the sandbox's repositories get one clone
+// each whatever temporary directory the sandbox lives in this time.
+func TestSandboxClonesKeyedByPlace(t *testing.T) {
+	a, b := sandboxRepoKey("/tmp/stackview-sandbox-1"), sandboxRepoKey("/tmp/stackview-sandbox-2")
+	if ka, kb := a("file:///tmp/stackview-sandbox-1/repos/payments.git"), b("file:///tmp/stackview-sandbox-2/repos/payments.git"); ka != kb || ka != "sandbox/repos/payments.git" {
+		t.Errorf("keys %q and %q", ka, kb)
+	}
+	if k := a("https://github.com/acme/payments.git"); k != "github.com/acme/payments" {
+		t.Errorf("a repository outside the sandbox: %q", k)
+	}
+}

@@ -32,6 +32,8 @@ type app struct {
 	// repoFiles reads the repositories of the running sandbox (drift ignore
 	// files); nil for backends whose repositories are not local.
 	repoFiles ui.RepoFiles
+	// sandboxDir is where the running sandbox keeps its repositories.
+	sandboxDir string
 	// debug is the --debug log; nil (logging nothing) without the flag.
 	debug *debuglog.Log
 	// sig is the process's signals (nil in tests); pushes follows the git

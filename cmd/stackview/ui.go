@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"strings"
 
 	"github.com/stackview/stackview/internal/audit"
@@ -68,7 +69,24 @@ func runUI(a *app) error {
 // sandbox's local repositories do not, and stay isolated from it.
 func (a *app) gitCache() vcs.Cache {
 	sandbox := a.cfg.Backend == config.BackendSandbox || a.cfg.Backend == config.BackendSandboxDirect
-	return vcs.Cache{Dir: a.cfg.Git.CacheDir, Clones: a.cfg.Git.Clones, UserConfig: !sandbox, Pushes: a.pushes}
+	c := vcs.Cache{Dir: a.cfg.Git.CacheDir, Clones: a.cfg.Git.Clones, UserConfig: !sandbox, Pushes: a.pushes}
+	if sandbox && a.sandboxDir != "" {
+		c.RepoKey = sandboxRepoKey(a.sandboxDir)
+	}
+	return c
+}
+
+// sandboxRepoKey names the sandbox's repositories by their place in the
+// sandbox, not by its directory: a temporary sandbox lives somewhere new
+// on every run, and its repositories must not be cloned anew each time.
+func sandboxRepoKey(dir string) func(string) string {
+	return func(url string) string {
+		rel, err := filepath.Rel(dir, strings.TrimPrefix(url, "file://"))
+		if err != nil || strings.HasPrefix(rel, "..") {
+			return vcs.NormalizeURL(url)
+		}
+		return "sandbox/" + filepath.ToSlash(rel)
+	}
 }
 
 // finishPushes waits for the git pushes still running when the UI ends
