@@ -5,13 +5,25 @@ import "time"
 // RunKind is what a run does, independent of the backend's vocabulary:
 // a Spacelift proposed run or TFC plan-only run is a plan, a tracked / normal
 // run is a deploy, and a drift-detection proposed run is a drift check.
+// Spacelift also has destroy runs (tracked runs that tear down), tasks (a
+// command run on the stack) and module test cases; a type stackview does not
+// know is RunOther, never passed off as a deploy.
 type RunKind string
 
 const (
 	RunPlan       RunKind = "plan"
 	RunDeploy     RunKind = "deploy"
 	RunDriftCheck RunKind = "drift-check"
+	RunDestroy    RunKind = "destroy"
+	RunTask       RunKind = "task"
+	RunTesting    RunKind = "testing"
+	RunOther      RunKind = "other"
 )
+
+// Tracked reports a run that changes the stack's state through a plan and
+// an apply: what dependency waves, promotion gates and "last deployed"
+// follow. Plans, drift checks and tasks are not tracked runs.
+func (k RunKind) Tracked() bool { return k == RunDeploy || k == RunDestroy }
 
 // RunState is the one normalized run state. Values are spelled as Spacelift's
 // RunState enum; other backends map onto them (the raw value is kept in
@@ -104,7 +116,7 @@ type RunTransition struct {
 	Note  string
 }
 
-// Run is one plan, deploy or drift check of a stack.
+// Run is one plan, deploy, drift check or task of a stack.
 type Run struct {
 	ID          string
 	StackID     string
@@ -119,4 +131,16 @@ type Run struct {
 	UpdatedAt   time.Time
 	History     []RunTransition
 	URL         string
+	// NeedsApproval: an approval policy holds the run (QUEUED: it is not
+	// scheduled; UNCONFIRMED: it cannot be confirmed) until it is approved.
+	NeedsApproval bool
+}
+
+// Newer orders runs newest first: by creation time, then by id (ULIDs sort
+// by time), so runs merged from several lists keep one order.
+func Newer(a, b Run) bool {
+	if !a.CreatedAt.Equal(b.CreatedAt) {
+		return a.CreatedAt.After(b.CreatedAt)
+	}
+	return a.ID > b.ID
 }

@@ -47,7 +47,10 @@ type op struct {
 	commit  string
 	delta   *model.Delta   // the plan of the run acted on, when known
 	state   model.RunState // the run's state when the action was chosen
-	note    string
+	kind    model.RunKind  // the run's kind, when the op acts on a run
+	// approval: an approval policy holds the run (review approves it)
+	approval bool
+	note     string
 }
 
 // target is what the audit log names: the run for run-level actions.
@@ -69,12 +72,13 @@ func (m Model) resolve(k actionKind, s *model.Stack, viewed *model.Run) (op, str
 		return o, s.Name + " is disabled"
 	}
 	caps := m.backend.Capabilities()
-	runOp := func(action string, want func(model.RunState) bool, wantText string) (op, string) {
+	runOp := func(action string, want func(model.Run) bool, wantText string) (op, string) {
 		r := m.runMatching(s, viewed, want, action != "retry")
 		if r == nil {
 			return o, "no run " + wantText
 		}
 		o.action, o.runID, o.commit, o.delta, o.state = action, r.ID, r.Commit, r.Delta, r.State
+		o.kind, o.approval = r.Kind, r.NeedsApproval
 		return o, ""
 	}
 	switch k {
@@ -90,13 +94,23 @@ func (m Model) resolve(k actionKind, s *model.Stack, viewed *model.Run) (op, str
 		}
 		o.action = "deploy"
 	case actConfirm:
-		return runOp("confirm", func(st model.RunState) bool { return st == model.StateUnconfirmed }, "waits for confirmation")
+		o, why := runOp("confirm", inState(model.StateUnconfirmed), "waits for confirmation")
+		if why == "" && o.approval {
+			// An approval policy holds it: Spacelift refuses the
+			// confirmation until someone approves (docs: approval policy).
+			return o, fmt.Sprintf("run %s needs approval before it can be confirmed; %s approves or rejects it",
+				o.runID, m.binding(actReview).Help().Key)
+		}
+		return o, why
 	case actDiscard:
-		return runOp("discard", discardable, "can be discarded")
+		return runOp("discard", func(r model.Run) bool { return discardable(r.State) }, "can be discarded")
 	case actRetry:
-		return runOp("retry", func(st model.RunState) bool { return st == model.StateFailed }, "has failed")
+		return runOp("retry", inState(model.StateFailed), "has failed")
 	case actStop:
-		o, why := runOp("stop", model.RunState.Active, "is queued or running")
+		o, why := runOp("stop", func(r model.Run) bool { return r.State.Active() }, "is queued or running")
+		if why == "" {
+			why = stopRefusal(o)
+		}
 		if why == "" && (!caps.Stop || notStarted(o.state)) {
 			o.action = "cancel"
 		}
@@ -105,7 +119,8 @@ func (m Model) resolve(k actionKind, s *model.Stack, viewed *model.Run) (op, str
 		if !caps.Review {
 			return o, m.info.Kind + " has no run reviews"
 		}
-		return runOp("review", func(st model.RunState) bool { return st == model.StatePendingReview }, "waits for review")
+		return runOp("review", func(r model.Run) bool { return r.State == model.StatePendingReview || r.NeedsApproval },
+			"waits for review or approval")
 	case actLock:
 		if !caps.Lock {
 			return o, m.info.Kind + " cannot lock stacks"
@@ -136,24 +151,44 @@ func discardable(st model.RunState) bool {
 
 func notStarted(st model.RunState) bool { return st == model.StateQueued || st == model.StateReady }
 
+func inState(want model.RunState) func(model.Run) bool {
+	return func(r model.Run) bool { return r.State == want }
+}
+
+// stopRefusal says why a started run must not be stopped: Spacelift's
+// documentation says tracked runs cannot be stopped while they apply
+// changes, nor tasks once they run their command; stackview refuses those
+// for every backend rather than interrupt an apply.
+func stopRefusal(o op) string {
+	switch o.state {
+	case model.StateConfirmed, model.StatePreparingApply, model.StateApplying, model.StateDestroying:
+		return fmt.Sprintf("run %s is %s: a run cannot be stopped while it applies changes", o.runID, o.state)
+	case model.StatePerforming:
+		return fmt.Sprintf("run %s is %s: a task cannot be stopped once it runs its command", o.runID, o.state)
+	}
+	return ""
+}
+
 // runMatching finds the run an action applies to: the run on screen in the
 // run view and history, else the stack's latest run or, when loaded and
 // scan is set, its newest run in the wanted state (a plan may have come
 // after the deploy that waits). Retry does not scan: an old failure that a
 // newer run superseded is not worth retrying from the tree.
-func (m Model) runMatching(s *model.Stack, viewed *model.Run, want func(model.RunState) bool, scan bool) *model.Run {
+func (m Model) runMatching(s *model.Stack, viewed *model.Run, want func(model.Run) bool, scan bool) *model.Run {
 	if viewed != nil {
-		if want(viewed.State) {
+		if want(*viewed) {
 			return viewed
 		}
 		return nil
 	}
-	if s.LatestRun != nil && want(s.LatestRun.State) {
-		return s.LatestRun
+	for _, r := range []*model.Run{s.LatestRun, s.LatestTrackedRun} {
+		if r != nil && want(*r) {
+			return r
+		}
 	}
 	if scan && m.runsFor == s.ID {
 		for i := range m.runs {
-			if want(m.runs[i].State) {
+			if want(m.runs[i]) {
 				return &m.runs[i]
 			}
 		}
@@ -206,7 +241,14 @@ func (m Model) describe(o op) []string {
 		"Commit       " + orDash(shortSHA(o.commit)),
 	}
 	if o.runID != "" {
-		lines = append(lines, "Run          "+o.runID+" ("+string(o.state)+")")
+		run := o.runID + " (" + string(o.state) + ")"
+		if o.kind != "" {
+			run = o.runID + " (" + string(o.kind) + ", " + string(o.state) + ")"
+		}
+		lines = append(lines, "Run          "+run)
+	}
+	if o.approval {
+		lines = append(lines, "Approval     an approval policy holds this run until it is approved")
 	}
 	if o.delta != nil {
 		plan := deltaText(o.delta)

@@ -236,10 +236,17 @@ func (m Model) afterActions(msg actionsMsg) Model {
 func (m *Model) trackStarted() {
 	for id, run := range m.drift.started {
 		s := m.forest.Stack(id)
-		if s == nil || s.LatestRun == nil {
+		if s == nil {
 			continue
 		}
-		latest := *s.LatestRun
+		latestOf := s.LatestRun
+		if run.Kind.Tracked() { // a reconcile deploy: a check started since must not hide it
+			latestOf = s.LatestTrackedRun
+		}
+		if latestOf == nil {
+			continue
+		}
+		latest := *latestOf
 		if latest.ID != run.ID {
 			if latest.CreatedAt.After(run.CreatedAt) {
 				delete(m.drift.started, id) // overtaken by a newer run: stop following

@@ -44,8 +44,9 @@ func (s *stack) view() model.Stack {
 	}
 	v.State = model.StateNone
 	for i := len(s.runs) - 1; i >= 0; i-- {
-		if s.runs[i].Kind == model.RunDeploy {
-			v.State = s.runs[i].State
+		if s.runs[i].Kind.Tracked() {
+			r := s.runs[i].view()
+			v.State, v.LatestTrackedRun = r.State, &r
 			break
 		}
 	}
@@ -53,6 +54,7 @@ func (s *stack) view() model.Stack {
 		r := s.runs[n-1].view()
 		v.LatestRun = &r
 	}
+	v.NeedsApproval = s.awaitingApproval()
 	return v
 }
 
@@ -261,6 +263,9 @@ func (e *Engine) Confirm(ctx context.Context, stackID, runID string) (model.Run,
 		if r.State != model.StateUnconfirmed {
 			return nil, backend.Conflictf("run %s is %s, not UNCONFIRMED", runID, r.State)
 		}
+		if r.NeedsApproval {
+			return nil, backend.Conflictf("run %s needs approval before it can be confirmed (approval policy); approve it first", runID)
+		}
 		e.transition(r, model.StateConfirmed, now, "confirmed by "+You)
 		return r, nil
 	})
@@ -290,16 +295,19 @@ func (e *Engine) Retry(ctx context.Context, stackID, runID string) (model.Run, e
 	})
 }
 
-// Cancel cancels a run that has not started, or stops one that is running.
+// Cancel cancels a run that has not started (a run held by an approval
+// policy included), or stops one that is running where Stop would.
 func (e *Engine) Cancel(ctx context.Context, stackID, runID string) (model.Run, error) {
 	return e.act(ctx, stackID, runID, func(r *run, now time.Time) (*run, error) {
 		switch {
 		case r.State == model.StateQueued || r.State == model.StateReady:
 			e.transition(r, model.StateCanceled, now, "canceled by "+You)
-		case r.State.Active():
-			e.transition(r, model.StateStopped, now, "stopped by "+You)
-		default:
+		case !r.State.Active():
 			return nil, backend.Conflictf("run %s is %s and cannot be canceled", runID, r.State)
+		case stopRefusal(r) != "":
+			return nil, backend.Conflictf("run %s %s", runID, stopRefusal(r))
+		default:
+			e.transition(r, model.StateStopped, now, "stopped by "+You)
 		}
 		e.advanceTo(ctx, now)
 		return r, nil

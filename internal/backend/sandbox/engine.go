@@ -37,6 +37,8 @@ type Engine struct {
 	removeDir bool
 	dirLock   *dirLock // held until Close: one process per directory
 	rng       *rand.Rand
+	seed      int64 // the organisation's seed, for spreads drawn per stack
+	ids       idState
 
 	repos    []*repository
 	stacks   []*stack
@@ -54,6 +56,7 @@ type Engine struct {
 
 type stack struct {
 	model.Stack
+	deps    []Dependency // DependsOn, with references
 	repo    *repository
 	applied string                 // commit of the last applied run ("" = nothing applied)
 	drift   []model.ResourceChange // resources changed behind Terraform's back, found by the next drift check

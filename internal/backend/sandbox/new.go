@@ -134,6 +134,7 @@ func writeMarker(dir string, m marker) error {
 // then replay the seeded past up to now.
 func (e *Engine) load(ctx context.Context, m marker, resume bool) error {
 	e.rng = rand.New(rand.NewPCG(uint64(m.Seed), 0x1d5))
+	e.seed = m.Seed
 	so, err := buildSeed(ctx, e.org, m.Seed, m.Stacks, m.Base)
 	if err != nil {
 		return err
@@ -292,8 +293,10 @@ func (sd *seeding) build(so *seedOrg, resume bool) error {
 			return err
 		}
 		r := sd.repo(ss.repo)
-		s := &stack{Stack: ss.Stack, repo: r}
+		s := &stack{Stack: ss.Stack, repo: r, deps: ss.deps}
 		s.Repo, s.URL = r.url(), e.stackURL(s.ID)
+		// Raw Git, as Spacelift names a repository it reaches by URL.
+		s.Repository = model.Repository{Provider: "git", Namespace: e.org, Name: r.name, URL: r.url()}
 		s.TrackedCommit, s.BranchHead = r.heads[s.Branch], r.heads[s.Branch]
 		e.addStack(s)
 	}

@@ -68,14 +68,15 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			return resp, nil
 		}
 		retryAfter := parseRetryAfter(resp.Header.Get("Retry-After"))
+		msg := bodyMessage(resp.Body)
 		_, _ = io.Copy(io.Discard, resp.Body)
 		_ = resp.Body.Close()
 		if attempt >= attempts {
-			return nil, finalError(status, retryAfter)
+			return nil, finalError(status, retryAfter, msg)
 		}
 		wait := max(retryAfter, t.backoff(attempt))
 		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < wait {
-			return nil, finalError(status, retryAfter)
+			return nil, finalError(status, retryAfter, msg)
 		}
 		timer := time.NewTimer(wait)
 		select {
@@ -94,11 +95,13 @@ func (t *transport) backoff(attempt int) time.Duration {
 	return d + time.Duration(rand.Int64N(int64(d)/2+1))
 }
 
-func finalError(status int, retryAfter time.Duration) error {
+// finalError is the answer the transport gives up on: a rate limit, or the
+// server error with what its body said.
+func finalError(status int, retryAfter time.Duration, msg string) error {
 	if status == http.StatusTooManyRequests {
 		return &backend.RateLimitError{RetryAfter: retryAfter}
 	}
-	return fmt.Errorf("spacelift API answered HTTP %d", status)
+	return statusError{code: status, msg: msg}
 }
 
 func parseRetryAfter(v string) time.Duration {

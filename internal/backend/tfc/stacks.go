@@ -276,6 +276,9 @@ func (c *Client) toStack(w *workspaceRow) model.Stack {
 		w.CurrentRun.Workspace = &tfe.Workspace{ID: w.ID, Name: w.Name}
 		r := c.toRun(w.ID, w.CurrentRun)
 		s.LatestRun, s.State, s.TrackedCommit = &r, r.State, r.Commit
+		if r.Kind.Tracked() { // the current run is the workspace's newest non-speculative run
+			s.LatestTrackedRun = &r
+		}
 	}
 	return s
 }
