@@ -95,6 +95,9 @@ func TestSignalsEndTheContext(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("SIGHUP did not end the context")
 	}
+	if code := sig.exitCode(); code != 129 {
+		t.Errorf("exit code after SIGHUP: %d, want 129", code)
+	}
 	insist := sig.waitingForPushes()
 	select {
 	case <-insist:

@@ -102,6 +102,9 @@ func runWith(ctx context.Context, sig *interrupts, args []string, stdout, stderr
 		if errors.Is(err, syscall.EPIPE) {
 			return exitBrokenPipe // the reader went away (| head): nothing to say
 		}
+		if code := sig.exitCode(); code != 0 && errors.Is(err, context.Canceled) {
+			return code // stopped by a signal, cleaned up: nothing to explain
+		}
 		return fail(stderr, err)
 	}
 	return 0

@@ -19,6 +19,7 @@ type interrupts struct {
 
 	mu      sync.Mutex
 	n       int
+	first   syscall.Signal // the signal that ended the context
 	waiting bool
 	insist  chan struct{}
 }
@@ -32,7 +33,12 @@ func watchSignals(parent context.Context) (context.Context, *interrupts) {
 	// the write returns EPIPE instead.
 	signal.Notify(make(chan os.Signal, 1), syscall.SIGPIPE)
 	go func() {
-		for range in.ch {
+		for s := range in.ch {
+			in.mu.Lock()
+			if in.first == 0 {
+				in.first, _ = s.(syscall.Signal)
+			}
+			in.mu.Unlock()
 			in.notify()
 		}
 	}()
@@ -76,4 +82,18 @@ func (in *interrupts) waitingForPushes() <-chan struct{} {
 	defer in.mu.Unlock()
 	in.waiting = true
 	return in.insist
+}
+
+// exitCode is the status a shell gives a process its first signal killed
+// (130 for ctrl+c, 143 for SIGTERM), or 0 when no signal came.
+func (in *interrupts) exitCode() int {
+	if in == nil {
+		return 0
+	}
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	if in.first == 0 {
+		return 0
+	}
+	return 128 + int(in.first)
 }
