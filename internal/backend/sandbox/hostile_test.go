@@ -8,37 +8,30 @@ import (
 	"github.com/stackview/stackview/internal/model"
 )
 
+// initLog is the log of the state a run ended in.
+func initLog(t *testing.T, e *sandbox.Engine, r model.Run) string {
+	t.Helper()
+	logs, err := e.RunLogsByState(bg, r.StackID, r.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.Join(logs[len(logs)-1].Lines, "\n")
+}
+
 // TestHostilePoisonedProjectRoot: a .tf file nested 10^6 levels deep,
 // pushed to a project root, fails that stack's run while initializing (it
 // used to overflow the engine's stack), and the directory holding it
 // starts again.
 func TestHostilePoisonedProjectRoot(t *testing.T) {
 	t.Parallel()
-	dir := t.TempDir()
-	e, clock := newEngine(t, sandbox.Options{Dir: dir})
-	before := listStacks(t, e)
 	const n = 1_000_000
 	poison := "locals {\n  x = " + strings.Repeat("[", n) + strings.Repeat("]", n) + "\n}\n"
-	pushChange(t, before["dev-network"].Repo, "dev", "network/main.tf", func(string) string { return poison })
-	if err := e.Sync(bg); err != nil {
-		t.Fatal(err)
+	e, _, r := deployPush(t, func(string) string { return poison })
+	if text := initLog(t, e, r); r.State != model.StateFailed || !strings.Contains(text, "main.tf:2") ||
+		!strings.Contains(text, "nested more than 100 levels deep") {
+		t.Fatalf("deploy of the poisoned root: %s\n%s", r.State, text)
 	}
-	up := newRuns(t, e, before)["dev-network"]
-	if len(up) != 1 {
-		t.Fatalf("runs on dev-network after the push: %+v", up)
-	}
-	r := settle(t, e, clock, "dev-network", up[0].ID)
-	if r.State != model.StateFailed {
-		t.Fatalf("deploy of the poisoned root: %s", r.State)
-	}
-	logs, err := e.RunLogsByState(bg, r.StackID, r.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	text := strings.Join(logs[len(logs)-1].Lines, "\n")
-	if !strings.Contains(text, "main.tf:2") || !strings.Contains(text, "nested more than 100 levels deep") {
-		t.Fatalf("initializing log:\n%s", text)
-	}
+	dir := e.Dir()
 	if err := e.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -58,24 +51,8 @@ func TestHostilePoisonedProjectRoot(t *testing.T) {
 // plan with what happened, and is never loaded whole.
 func TestHostileHugeFile(t *testing.T) {
 	t.Parallel()
-	e, clock := newEngine(t, sandbox.Options{})
-	before := listStacks(t, e)
-	pushChange(t, before["dev-network"].Repo, "dev", "network/main.tf", func(old string) string {
-		return old + "\n# " + strings.Repeat("x", 5<<20) + "\n"
-	})
-	if err := e.Sync(bg); err != nil {
-		t.Fatal(err)
-	}
-	up := newRuns(t, e, before)["dev-network"]
-	if len(up) != 1 {
-		t.Fatalf("runs on dev-network after the push: %+v", up)
-	}
-	r := settle(t, e, clock, "dev-network", up[0].ID)
-	logs, err := e.RunLogsByState(bg, r.StackID, r.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if text := strings.Join(logs[len(logs)-1].Lines, "\n"); r.State != model.StateFailed || !strings.Contains(text, "more than the 4.0 MiB stackview reads: not read") {
+	e, _, r := deployPush(t, func(old string) string { return old + "\n# " + strings.Repeat("x", 5<<20) + "\n" })
+	if text := initLog(t, e, r); r.State != model.StateFailed || !strings.Contains(text, "more than the 4.0 MiB stackview reads: not read") {
 		t.Fatalf("%s:\n%s", r.State, text)
 	}
 }
