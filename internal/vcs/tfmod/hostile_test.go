@@ -28,9 +28,9 @@ func TestHostileTerraform(t *testing.T) {
 	want := map[string]string{
 		"a/deep.tf:2":   "nested more than 100 levels deep",
 		"a/unary.tf:2":  "nested more than 100 levels deep",
-		"a/huge.tf:0":   "the file is 5.0 MiB, more than the 4.0 MiB stackview reads",
+		"a/huge.tf:1":   "the file is 5.0 MiB, more than the 4.0 MiB stackview reads",
 		"a/chain.tf:1":  "source is not a literal string",
-		"a/unread.tf:0": "more than the 4.0 MiB stackview reads: not read",
+		"a/unread.tf:1": "more than the 4.0 MiB stackview reads: not read",
 	}
 	for _, p := range problems {
 		at := p.File + ":" + strconv.Itoa(p.Line)

@@ -77,7 +77,8 @@ func parseFile(name string, src []byte) ([]Call, []Problem) {
 	if err != nil {
 		var be *bounds.Error
 		errors.As(err, &be)
-		return nil, []Problem{{File: name, Line: be.Line, Message: be.Msg}}
+		// A whole file refused (its size) is reported at its first line.
+		return nil, []Problem{{File: name, Line: max(be.Line, 1), Message: be.Msg}}
 	}
 	f, diags := hclsyntax.ParseConfig(src, name, hcl.InitialPos)
 	if diags.HasErrors() {
