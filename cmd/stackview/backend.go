@@ -9,14 +9,24 @@ import (
 	"github.com/stackview/stackview/internal/backend"
 	"github.com/stackview/stackview/internal/backend/sandbox"
 	"github.com/stackview/stackview/internal/backend/sandbox/spaceliftapi"
+	"github.com/stackview/stackview/internal/backend/sanitized"
 	"github.com/stackview/stackview/internal/backend/spacelift"
 	"github.com/stackview/stackview/internal/backend/tfc"
 	"github.com/stackview/stackview/internal/config"
 )
 
-// openBackend builds the configured backend. The returned func releases it
-// (for the sandbox: stops its server and removes a temporary directory).
+// openBackend builds the configured backend, sanitised: no text it returns
+// can drive the terminal. The returned func releases it (for the sandbox:
+// stops its server and removes a temporary directory).
 func (a *app) openBackend() (backend.Backend, func(), error) {
+	be, release, err := a.rawBackend()
+	if err != nil {
+		return nil, nil, err
+	}
+	return sanitized.Wrap(be), release, nil
+}
+
+func (a *app) rawBackend() (backend.Backend, func(), error) {
 	cfg := a.cfg
 	switch cfg.Backend {
 	case config.BackendSandboxDirect:
@@ -52,7 +62,7 @@ func (a *app) startSandbox() (*sandbox.Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("starting the sandbox: %w", err)
 	}
-	a.repoFiles = eng
+	a.repoFiles, a.sandboxDir = eng, eng.Dir()
 	return eng, nil
 }
 

@@ -53,7 +53,7 @@ func (a *app) ls(f *lsFlags) error {
 	defer cancel()
 	stacks, err := be.ListStacks(ctx)
 	if err != nil {
-		return fmt.Errorf("listing stacks: %w (%s)", err, backend.Hint(err))
+		return fmt.Errorf("listing stacks: %w (%s)", err, backend.HeadlessHint(err))
 	}
 	forest := model.BuildForest(stacks, a.cfg.Environments, a.cfg.Mapping)
 	var trees []*model.EnvTree

@@ -1,7 +1,11 @@
 package main
 
 import (
+	"context"
 	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
 
 	"github.com/stackview/stackview/internal/audit"
 	"github.com/stackview/stackview/internal/config"
@@ -37,8 +41,16 @@ func runUI(a *app) error {
 	if err != nil {
 		return err
 	}
+	rec := audit.NewFile(auditPath)
+	info := be.Info()
+	a.pushes = vcs.NewPushes(audit.PushJournal{Recorder: rec, Backend: info.Kind, Endpoint: info.Endpoint})
+	// Deferred in this order, they run: the UI's work is cancelled (no
+	// new push starts), pushes still running finish, the backend closes.
+	defer a.finishPushes()
+	ctx, cancel := context.WithCancel(a.ctx)
+	defer cancel()
 	cache := a.gitCache()
-	return ui.Run(a.ctx, ui.Options{
+	return ui.Run(ctx, ui.Options{
 		Backend:         be,
 		Environments:    a.cfg.Environments,
 		Mapping:         a.cfg.Mapping,
@@ -50,7 +62,7 @@ func runUI(a *app) error {
 		RepoFiles:       a.repoFiles,
 		Mutator: ops.New(ops.Config{
 			Backend:      be,
-			Audit:        audit.NewFile(auditPath),
+			Audit:        rec,
 			Git:          &cache,
 			Strategy:     promotion.Strategy(a.cfg.Promotion.Strategy),
 			Environments: a.cfg.Environments,
@@ -67,7 +79,51 @@ func runUI(a *app) error {
 // sandbox's local repositories do not, and stay isolated from it.
 func (a *app) gitCache() vcs.Cache {
 	sandbox := a.cfg.Backend == config.BackendSandbox || a.cfg.Backend == config.BackendSandboxDirect
-	return vcs.Cache{Dir: a.cfg.Git.CacheDir, Clones: a.cfg.Git.Clones, UserConfig: !sandbox}
+	c := vcs.Cache{Dir: a.cfg.Git.CacheDir, Clones: a.cfg.Git.Clones, UserConfig: !sandbox, Pushes: a.pushes}
+	if sandbox && a.sandboxDir != "" {
+		c.RepoKey = sandboxRepoKey(a.sandboxDir)
+	}
+	return c
+}
+
+// sandboxRepoKey names the sandbox's repositories by their place in the
+// sandbox, not by its directory: a temporary sandbox lives somewhere new
+// on every run, and its repositories must not be cloned anew each time.
+func sandboxRepoKey(dir string) func(string) string {
+	return func(url string) string {
+		rel, err := filepath.Rel(dir, strings.TrimPrefix(url, "file://"))
+		if err != nil || strings.HasPrefix(rel, "..") {
+			return vcs.NormalizeURL(url)
+		}
+		return "sandbox/" + filepath.ToSlash(rel)
+	}
+}
+
+// finishPushes waits for the git pushes still running when the UI ends
+// (a push that outlived stackview would move a branch with no outcome in
+// the audit log), saying so, until they finish or the user insists with
+// ctrl+c or another signal: then they are stopped, and recorded as unknown.
+func (a *app) finishPushes() {
+	insist := a.sig.waitingForPushes()
+	if in := a.pushes.InFlight(); len(in) > 0 {
+		names := make([]string, len(in))
+		for i, p := range in {
+			names[i] = p.Repo + " → " + p.Branch
+		}
+		fmt.Fprintf(a.stderr, "stackview: waiting for git push to finish (%s); press ctrl+c to stop it\n", strings.Join(names, ", "))
+	}
+	done := make(chan struct{})
+	go func() {
+		_ = a.pushes.Finish(context.Background())
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-insist:
+		a.pushes.Stop()
+		<-done
+		fmt.Fprintln(a.stderr, "stackview: git push stopped: its outcome is recorded as unknown in the audit log; check the branch on the remote")
+	}
 }
 
 // saveDriftIgnore appends a rule chosen in the UI to the config file in use,

@@ -87,9 +87,15 @@ func Execute(ctx context.Context, cl *vcs.Clone, p promotion.Plan, gates []promo
 		return res, &GatesFailedError{Failed: []promotion.Gate{promotion.TargetUnchanged(promotion.GateInput{Plan: p, TargetHead: head})}}
 	}
 	title := fmt.Sprintf("Promote %s %s → %s", cl.Name(), p.Source.Name, p.Target.Name)
-	switch opts.Strategy {
-	case promotion.FastForward, "":
+	// The push's journal lines (pending, then its outcome) say what it
+	// is for, with any override: they are written even if this program
+	// is killed while the push runs.
+	if res.Strategy == "" {
 		res.Strategy = promotion.FastForward
+	}
+	ctx = vcs.WithPushPurpose(ctx, vcs.PushPurpose{Action: "promotion", Environment: p.Target.Name, Detail: pushDetail(title, p, res)})
+	switch res.Strategy {
+	case promotion.FastForward:
 		res.Push, err = cl.PushFastForward(ctx, p.Commit, p.Target.Branch)
 	case promotion.MergeCommit:
 		res.Push, err = cl.MergeAndPush(ctx, p.Commit, p.Target.Branch,
@@ -102,6 +108,19 @@ func Execute(ctx context.Context, cl *vcs.Clone, p promotion.Plan, gates []promo
 		err = fmt.Errorf("unknown promotion strategy %q (fast-forward, merge or pull-request)", opts.Strategy)
 	}
 	return res, err
+}
+
+// pushDetail is the journal's account of a promotion's push.
+func pushDetail(title string, p promotion.Plan, res Result) string {
+	d := fmt.Sprintf("%s (%s, %d commits, %s)", title, vcs.ShortSHA(p.Commit), len(p.Commits), res.Strategy)
+	if len(res.Overridden) > 0 {
+		names := make([]string, len(res.Overridden))
+		for i, g := range res.Overridden {
+			names[i] = g.Name
+		}
+		d += fmt.Sprintf("; gates %s overridden: %q", strings.Join(names, ", "), res.Override)
+	}
+	return d
 }
 
 // prBody lists the commits and affected stacks of a promotion.
