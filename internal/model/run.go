@@ -4,14 +4,20 @@ import "time"
 
 // RunKind is what a run does, independent of the backend's vocabulary:
 // a Spacelift proposed run or TFC plan-only run is a plan, a tracked / normal
-// run is a deploy, and a drift-detection proposed run is a drift check.
+// run is a deploy, a drift-detection proposed run or TFC refresh-only plan
+// is a drift check, and a TFC destroy run (is-destroy) is a destroy: a
+// deploy that removes every resource the stack manages.
 type RunKind string
 
 const (
 	RunPlan       RunKind = "plan"
 	RunDeploy     RunKind = "deploy"
 	RunDriftCheck RunKind = "drift-check"
+	RunDestroy    RunKind = "destroy"
 )
+
+// Applies reports whether runs of this kind apply their plan.
+func (k RunKind) Applies() bool { return k == RunDeploy || k == RunDestroy }
 
 // RunState is the one normalized run state. Values are spelled as Spacelift's
 // RunState enum; other backends map onto them (the raw value is kept in
@@ -112,11 +118,31 @@ type Run struct {
 	State       RunState
 	RawState    string
 	Commit      string
-	Title       string
+	Title       string // the run's message, or its commit's subject
 	TriggeredBy string
 	Delta       *Delta
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
 	History     []RunTransition
 	URL         string
+	// AutoApply: the run applies its plan without a confirmation
+	// (Spacelift autodeploy, TFC auto-apply).
+	AutoApply bool
+	// SavedPlan: a plan kept to be applied later (TFC save-plan runs): it
+	// waits UNCONFIRMED without blocking other runs.
+	SavedPlan bool
+	// Actions are the actions the backend says the run allows now, when it
+	// says (TFC's actions flags); nil: the run's state decides.
+	Actions *RunActions
+}
+
+// RunActions are what a backend allows on a run at the moment it was read.
+type RunActions struct {
+	Confirm     bool
+	Discard     bool
+	Cancel      bool
+	ForceCancel bool
+	// ForceCancelAt is when a force-cancel becomes possible, after a
+	// cancel that did not stop the run (zero: no cancel was sent).
+	ForceCancelAt time.Time
 }

@@ -31,7 +31,7 @@ func (e *Engine) Review(ctx context.Context, stackID, runID string, approve bool
 		verdict, next := "rejected", model.StateDiscarded
 		if approve {
 			verdict, next = "approved", model.StateFinished
-			if r.Kind == model.RunDeploy {
+			if r.Kind.Applies() {
 				next = model.StateUnconfirmed
 			}
 		}
