@@ -468,6 +468,7 @@ type RunExtra struct {
 	// ForceCancelAt when Stop may end it.
 	CanceledAt    time.Time
 	ForceCancelAt time.Time
+	ForceCanceled bool // Stop ended it
 	// Stale: a saved plan that can no longer be applied.
 	Stale bool
 }
@@ -486,7 +487,7 @@ func (e *Engine) RunExtras(ctx context.Context, stackID string) (map[string]RunE
 	}
 	out := make(map[string]RunExtra, len(s.runs))
 	for _, r := range s.runs {
-		x := RunExtra{Assessment: r.assess, CanceledAt: r.canceledAt, Stale: stale(r)}
+		x := RunExtra{Assessment: r.assess, CanceledAt: r.canceledAt, ForceCanceled: r.forced, Stale: stale(r)}
 		if !r.canceledAt.IsZero() {
 			x.ForceCancelAt = r.canceledAt.Add(ForceCancelCoolOff)
 		}

@@ -14,6 +14,7 @@ func (e *Engine) Stop(ctx context.Context, stackID, runID string) (model.Run, er
 		if !r.State.Active() || r.State == model.StateQueued || r.State == model.StateReady {
 			return nil, backend.Conflictf("run %s is %s: it has not started (cancel it) or is over", runID, r.State)
 		}
+		r.forced = true
 		e.transition(r, model.StateStopped, now, "stopped by "+You)
 		e.advanceTo(ctx, now)
 		return r, nil

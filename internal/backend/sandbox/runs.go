@@ -31,6 +31,7 @@ type run struct {
 	// canceledAt is when a cancel was asked of the run while it worked
 	// (Interrupt): it stops at the end of its phase.
 	canceledAt time.Time
+	forced     bool // Stop ended it at once
 }
 
 // Phase durations: a plan takes about ten seconds, an apply eight more.
@@ -250,9 +251,13 @@ func (e *Engine) applied(r *run, at time.Time) {
 	}
 }
 
-// finishFailed fails r; a failed deploy skips the runs it would have started downstream.
+// finishFailed fails r; a failed deploy skips the runs it would have
+// started downstream; a failed drift check leaves the drift unknown.
 func (e *Engine) finishFailed(r *run, at time.Time) {
 	e.transition(r, model.StateFailed, at, "")
+	if r.assess {
+		r.stack.Drift = model.Drift{CheckedAt: at, RunID: r.ID, Unknown: "the drift check failed: see run " + r.ID}
+	}
 	if !r.Kind.Applies() {
 		return
 	}

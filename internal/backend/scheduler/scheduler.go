@@ -19,7 +19,8 @@
 //     early.
 //
 // A request that would have to wait past its deadline is not sent; it fails
-// with a *backend.RateLimitError at once.
+// with a *backend.RateLimitError at once. Deadlines are real time, waits
+// are the Clock's.
 package scheduler
 
 import (
@@ -134,19 +135,21 @@ type bucket struct {
 	tat time.Time
 }
 
-// reserve books the earliest start at or after now for a request paced at
-// one per interval, allowing n at once.
-func (b *bucket) reserve(now time.Time, interval time.Duration, n int) time.Time {
-	tau := time.Duration(n-1) * interval
-	start := now
-	if t := b.tat.Add(-tau); t.After(start) {
-		start = t
+// earliest is the first start at or after now for a request paced at one
+// per interval, allowing n at once.
+func (b *bucket) earliest(now time.Time, interval time.Duration, n int) time.Time {
+	if t := b.tat.Add(-time.Duration(n-1) * interval); t.After(now) {
+		return t
 	}
+	return now
+}
+
+// book takes the turn at start.
+func (b *bucket) book(start time.Time, interval time.Duration) {
 	if b.tat.Before(start) {
 		b.tat = start
 	}
 	b.tat = b.tat.Add(interval)
-	return start
 }
 
 // New puts a scheduler in front of base (http.DefaultTransport when nil).
@@ -245,7 +248,7 @@ func (s *Scheduler) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		last := attempt >= attempts
 		backoff := max(retryAfter, s.backoff(attempt))
-		if dl, ok := ctx.Deadline(); ok && s.clock.Now().Add(backoff).After(dl) {
+		if dl, ok := ctx.Deadline(); ok && backoff > time.Until(dl) {
 			last = true
 		}
 		if last {
@@ -260,57 +263,74 @@ func (s *Scheduler) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 }
 
-// wait blocks until the request may go, or says why it may not.
+// wait blocks until the request may go, or says why it may not. A turn
+// past the request's deadline is not booked, so a refused request costs
+// the others nothing.
 func (s *Scheduler) wait(req *http.Request) (time.Duration, error) {
 	ctx := req.Context()
-	now := s.clock.Now()
-	start := s.reserve(req, now)
-	wait := start.Sub(now)
-	if wait <= 0 {
-		return 0, ctx.Err()
+	limit := time.Duration(1<<63 - 1)
+	if dl, ok := ctx.Deadline(); ok {
+		limit = time.Until(dl)
 	}
-	if dl, ok := ctx.Deadline(); ok && start.After(dl) {
+	now := s.clock.Now()
+	start, ok := s.reserve(req, now, limit)
+	wait := start.Sub(now)
+	if !ok {
 		return wait, fmt.Errorf("waiting %s for the API's rate limit would pass the request's deadline: %w",
 			wait.Round(time.Millisecond), &backend.RateLimitError{RetryAfter: wait})
+	}
+	if wait <= 0 {
+		return 0, ctx.Err()
 	}
 	return wait, s.clock.Sleep(ctx, wait)
 }
 
-// reserve books the request's start in every bucket that paces it.
-func (s *Scheduler) reserve(req *http.Request, now time.Time) time.Time {
+// reserve books the request's start in every bucket that paces it, unless
+// that start is more than limit away.
+func (s *Scheduler) reserve(req *http.Request, now time.Time, limit time.Duration) (time.Time, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	type booking struct {
+		b        *bucket
+		interval time.Duration
+		n        int
+	}
+	var books []booking
+	if s.opts.Host == "" || req.URL.Host == s.opts.Host {
+		if s.limit > 0 {
+			share := s.opts.Share
+			if v, _ := req.Context().Value(initialKey).(bool); v {
+				share = initialShare
+			}
+			books = append(books, booking{&s.main, time.Duration(float64(time.Second) / (s.limit * share)), burst})
+		}
+		for i, c := range s.opts.Classes {
+			if c.PerMinute <= 0 || !c.Match(req) {
+				continue
+			}
+			share := c.Share
+			if share <= 0 || share > 1 {
+				share = classShare
+			}
+			books = append(books, booking{&s.classes[i], time.Duration(float64(time.Minute) / (c.PerMinute * share)), classBurst})
+		}
+	}
 	start := now
 	if s.paused.After(start) {
 		start = s.paused
 	}
-	if s.opts.Host != "" && req.URL.Host != s.opts.Host {
-		return start
-	}
-	if s.limit > 0 {
-		share := s.opts.Share
-		if v, _ := req.Context().Value(initialKey).(bool); v {
-			share = initialShare
-		}
-		interval := time.Duration(float64(time.Second) / (s.limit * share))
-		if t := s.main.reserve(start, interval, burst); t.After(start) {
+	for _, bk := range books {
+		if t := bk.b.earliest(start, bk.interval, bk.n); t.After(start) {
 			start = t
 		}
 	}
-	for i, c := range s.opts.Classes {
-		if c.PerMinute <= 0 || !c.Match(req) {
-			continue
-		}
-		share := c.Share
-		if share <= 0 || share > 1 {
-			share = classShare
-		}
-		interval := time.Duration(float64(time.Minute) / (c.PerMinute * share))
-		if t := s.classes[i].reserve(start, interval, classBurst); t.After(start) {
-			start = t
-		}
+	if start.Sub(now) > limit {
+		return start, false
 	}
-	return start
+	for _, bk := range books {
+		bk.b.book(start, bk.interval)
+	}
+	return start, true
 }
 
 // attempt sends the request once, bounding the wait for its headers.

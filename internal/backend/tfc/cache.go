@@ -8,13 +8,16 @@ import (
 	"github.com/stackview/stackview/internal/model"
 )
 
-// cache keeps what changes rarely: run triggers for dependencyTTL, and
-// assessment results for good (a new assessment has a new id).
+// cache keeps what changes rarely: run triggers for dependencyTTL,
+// assessment results for good (a new assessment has a new id), and for the
+// session the reads the API refused (a token's access does not change
+// while stackview runs; asking again would only spend the rate limit).
 type cache struct {
-	mu     sync.Mutex
-	now    func() time.Time
-	depsBy map[string]depEntry
-	drifts map[string]model.Drift
+	mu      sync.Mutex
+	now     func() time.Time
+	depsBy  map[string]depEntry
+	drifts  map[string]model.Drift
+	refusal map[string]string // detail + "\x00" + workspace → why
 }
 
 type depEntry struct {
@@ -23,7 +26,7 @@ type depEntry struct {
 }
 
 func newCache() *cache {
-	return &cache{now: time.Now, depsBy: map[string]depEntry{}, drifts: map[string]model.Drift{}}
+	return &cache{now: time.Now, depsBy: map[string]depEntry{}, drifts: map[string]model.Drift{}, refusal: map[string]string{}}
 }
 
 // deps returns the workspace's cached run-trigger sources, if any were
@@ -57,4 +60,18 @@ func (c *cache) putDrift(key string, d model.Drift) {
 	defer c.mu.Unlock()
 	d.Resources = slices.Clone(d.Resources)
 	c.drifts[key] = d
+}
+
+// refuse remembers that the API refused a detail of a workspace, and why.
+func (c *cache) refuse(detail, wsID, why string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.refusal[detail+"\x00"+wsID] = why
+}
+
+func (c *cache) refused(detail, wsID string) (string, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	why, ok := c.refusal[detail+"\x00"+wsID]
+	return why, ok
 }
