@@ -43,10 +43,10 @@ const (
 	// checksFor is the end of PLANNING that follows Terraform's plan: the
 	// policy checks and run tasks HCP Terraform runs before a plan can be
 	// confirmed or applied (RunExtra.PlannedAt).
-	checksFor = 1 * time.Second
-	confirmedFor    = 1 * time.Second
-	prepApplyFor    = 2 * time.Second
-	applyingFor     = 5 * time.Second
+	checksFor    = 1 * time.Second
+	confirmedFor = 1 * time.Second
+	prepApplyFor = 2 * time.Second
+	applyingFor  = 5 * time.Second
 )
 
 // planReadTimeout bounds the git reads of one plan.

@@ -8,9 +8,9 @@ import (
 	"time"
 
 	"github.com/stackview/stackview/internal/backend/backendtest"
-	"github.com/stackview/stackview/internal/backend/scheduler"
 	"github.com/stackview/stackview/internal/backend/sandbox"
 	"github.com/stackview/stackview/internal/backend/sandbox/tfcapi"
+	"github.com/stackview/stackview/internal/backend/scheduler"
 	"github.com/stackview/stackview/internal/backend/tfc"
 )
 

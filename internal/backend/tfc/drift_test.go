@@ -103,4 +103,3 @@ func TestAFailedAssessmentIsUnknownDrift(t *testing.T) {
 		t.Errorf("after a failed assessment, drift = %+v (%s), want unknown", d, d.Status())
 	}
 }
-

@@ -28,23 +28,23 @@ var runIncludes = []tfe.RunIncludeOpt{tfe.RunPlan, tfe.RunApply, tfe.RunWorkspac
 // the run, the list or the tree (see parseTime). Status timestamps are
 // RFC 3339, which go-tfe reads with any offset.
 type runRow struct {
-	ID                     string                   `jsonapi:"primary,runs"`
-	Status                 tfe.RunStatus            `jsonapi:"attr,status"`
-	StatusTimestamps       *tfe.RunStatusTimestamps `jsonapi:"attr,status-timestamps"`
-	Actions                *tfe.RunActions          `jsonapi:"attr,actions"`
-	Message                string                   `jsonapi:"attr,message"`
-	PlanOnly               bool                     `jsonapi:"attr,plan-only"`
-	RefreshOnly            bool                     `jsonapi:"attr,refresh-only"`
-	IsDestroy              bool                     `jsonapi:"attr,is-destroy"`
-	AutoApply              bool                     `jsonapi:"attr,auto-apply"`
-	SavePlan               bool                     `jsonapi:"attr,save-plan"`
-	CreatedAt              string                   `jsonapi:"attr,created-at"`
-	ForceCancelAvailableAt string                   `jsonapi:"attr,force-cancel-available-at"`
-	Plan                   *tfe.Plan                `jsonapi:"relation,plan"`
-	Apply                  *tfe.Apply               `jsonapi:"relation,apply"`
+	ID                     string                    `jsonapi:"primary,runs"`
+	Status                 tfe.RunStatus             `jsonapi:"attr,status"`
+	StatusTimestamps       *tfe.RunStatusTimestamps  `jsonapi:"attr,status-timestamps"`
+	Actions                *tfe.RunActions           `jsonapi:"attr,actions"`
+	Message                string                    `jsonapi:"attr,message"`
+	PlanOnly               bool                      `jsonapi:"attr,plan-only"`
+	RefreshOnly            bool                      `jsonapi:"attr,refresh-only"`
+	IsDestroy              bool                      `jsonapi:"attr,is-destroy"`
+	AutoApply              bool                      `jsonapi:"attr,auto-apply"`
+	SavePlan               bool                      `jsonapi:"attr,save-plan"`
+	CreatedAt              string                    `jsonapi:"attr,created-at"`
+	ForceCancelAvailableAt string                    `jsonapi:"attr,force-cancel-available-at"`
+	Plan                   *tfe.Plan                 `jsonapi:"relation,plan"`
+	Apply                  *tfe.Apply                `jsonapi:"relation,apply"`
 	ConfigurationVersion   *tfe.ConfigurationVersion `jsonapi:"relation,configuration-version"`
-	CreatedBy              *tfe.User                `jsonapi:"relation,created-by"`
-	Workspace              *workspaceRef            `jsonapi:"relation,workspace"`
+	CreatedBy              *tfe.User                 `jsonapi:"relation,created-by"`
+	Workspace              *workspaceRef             `jsonapi:"relation,workspace"`
 }
 
 // workspaceRef is the included workspace of a run: its name names the

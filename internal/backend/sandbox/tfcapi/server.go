@@ -182,7 +182,7 @@ func tokenOr(tok string) string {
 	if tok != "" {
 		return tok
 	}
-	return rand.Text()[:14] + ".atlasv1." + strings.ToLower(rand.Text()+rand.Text()+rand.Text())[:67]
+	return rand.Text()[:14] + ".atlasv1." + strings.ToLower(rand.Text() + rand.Text() + rand.Text())[:67]
 }
 
 // Token is the admin user's API token (TFE_TOKEN).
