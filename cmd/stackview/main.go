@@ -28,8 +28,8 @@ type app struct {
 	stdout io.Writer
 	stderr io.Writer
 	getenv func(string) string
-	// repoFiles reads the repositories of the running sandbox (drift ignore
-	// files); nil for backends whose repositories are not local.
+	// repoFiles reads files of stacks' repositories (drift ignore files)
+	// through the clone cache; set by openBackend.
 	repoFiles ui.RepoFiles
 	// debug is the --debug log; nil (logging nothing) without the flag.
 	debug *debuglog.Log

@@ -53,12 +53,11 @@ const (
 	classBurst = 2
 	// maxAttempts bounds the tries of a read; a read without a deadline
 	// gets fewer, so nothing retries for ever.
-	maxAttempts         = 8
-	maxAttemptsUnbound  = 3
-	firstBackoff        = 250 * time.Millisecond
-	maxBackoff          = 8 * time.Second
-	maxBodyForReplay    = 8 << 20
-	defaultRateLimitGap = time.Second
+	maxAttempts        = 8
+	maxAttemptsUnbound = 3
+	firstBackoff       = 250 * time.Millisecond
+	maxBackoff         = 8 * time.Second
+	maxBodyForReplay   = 8 << 20
 )
 
 // Clock tells time and waits; tests pass one that does not sleep.
@@ -110,7 +109,10 @@ type Options struct {
 	// AttemptTimeout bounds the wait for one attempt's response headers
 	// (default 15s).
 	AttemptTimeout time.Duration
-	Clock          Clock
+	// FirstBackoff is the wait before the first retry, doubled for each
+	// next one (default 250ms).
+	FirstBackoff time.Duration
+	Clock        Clock
 	// Log, when set, gets one line per request: its wait and its retries
 	// (`--debug`). It never sees headers or bodies.
 	Log func(format string, args ...any)
@@ -162,6 +164,9 @@ func New(base http.RoundTripper, opts Options) *Scheduler {
 	}
 	if opts.AttemptTimeout <= 0 {
 		opts.AttemptTimeout = DefaultAttemptTimeout
+	}
+	if opts.FirstBackoff <= 0 {
+		opts.FirstBackoff = firstBackoff
 	}
 	s := &Scheduler{base: base, opts: opts, clock: opts.Clock, limit: opts.Limit, classes: make([]bucket, len(opts.Classes))}
 	if s.clock == nil {
@@ -416,10 +421,10 @@ func (s *Scheduler) giveUp(resp *http.Response, err error, wait time.Duration) (
 	return nil, &backend.RateLimitError{RetryAfter: wait}
 }
 
-// backoff doubles from firstBackoff up to maxBackoff, with ±25% jitter so
+// backoff doubles from FirstBackoff up to maxBackoff, with ±25% jitter so
 // clients refused together do not come back in step.
 func (s *Scheduler) backoff(attempt int) time.Duration {
-	d := min(firstBackoff<<(attempt-1), maxBackoff)
+	d := min(s.opts.FirstBackoff<<(attempt-1), maxBackoff)
 	return d*3/4 + time.Duration(rand.Int64N(int64(d)/2+1))
 }
 
@@ -430,15 +435,12 @@ func (s *Scheduler) log(format string, args ...any) {
 }
 
 // retryAfter reads X-RateLimit-Reset (TFC: seconds, fractional) or
-// Retry-After (seconds); a 429 without either waits a second.
+// Retry-After (seconds); without either a 429 is retried after the backoff.
 func retryAfter(resp *http.Response) time.Duration {
 	for _, h := range []string{"X-RateLimit-Reset", "Retry-After"} {
 		if secs, err := strconv.ParseFloat(resp.Header.Get(h), 64); err == nil && secs > 0 {
 			return time.Duration(secs * float64(time.Second))
 		}
-	}
-	if resp.StatusCode == http.StatusTooManyRequests {
-		return defaultRateLimitGap
 	}
 	return 0
 }
