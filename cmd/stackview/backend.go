@@ -7,11 +7,11 @@ import (
 	"time"
 
 	"github.com/stackview/stackview/internal/backend"
+	"github.com/stackview/stackview/internal/backend/repos"
 	"github.com/stackview/stackview/internal/backend/sandbox"
 	"github.com/stackview/stackview/internal/backend/sandbox/spaceliftapi"
 	"github.com/stackview/stackview/internal/backend/spacelift"
 	"github.com/stackview/stackview/internal/backend/tfc"
-	"github.com/stackview/stackview/internal/backend/repos"
 	"github.com/stackview/stackview/internal/config"
 	"github.com/stackview/stackview/internal/ui"
 	"github.com/stackview/stackview/internal/vcs"

@@ -44,7 +44,7 @@ func tfcWorld(t *testing.T) (*tfc.Client, string) {
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
 	c, err := tfc.New(ctxFor(t), tfc.Config{Address: ts.URL, Organization: srv.Organization(), HomeDir: t.TempDir(),
-		Env: func(k string) string { return map[string]string{"TFE_TOKEN": srv.Token()}[k] },
+		Env:   func(k string) string { return map[string]string{"TFE_TOKEN": srv.Token()}[k] },
 		Clock: sandbox.NewManualClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))})
 	if err != nil {
 		t.Fatal(err)
