@@ -60,6 +60,9 @@ func (o op) target() string {
 
 // resolve turns an action on a stack (and the run in view, if any) into an
 // op, or says why it cannot be done. Read-only mode is checked before.
+// Where the backend says which actions a run allows (TFC's actions flags),
+// only those are offered; where it tells permissions apart, each action
+// needs its own.
 func (m Model) resolve(k actionKind, s *model.Stack, viewed *model.Run) (op, string) {
 	o := op{stackID: s.ID, name: s.Name, env: s.Env, commit: s.TrackedCommit}
 	switch {
@@ -68,8 +71,11 @@ func (m Model) resolve(k actionKind, s *model.Stack, viewed *model.Run) (op, str
 	case s.Disabled:
 		return o, s.Name + " is disabled"
 	}
+	if why := permission(k, s); why != "" {
+		return o, why
+	}
 	caps := m.backend.Capabilities()
-	runOp := func(action string, want func(model.RunState) bool, wantText string) (op, string) {
+	runOp := func(action string, want func(*model.Run) bool, wantText string) (op, string) {
 		r := m.runMatching(s, viewed, want, action != "retry")
 		if r == nil {
 			return o, "no run " + wantText
@@ -90,22 +96,26 @@ func (m Model) resolve(k actionKind, s *model.Stack, viewed *model.Run) (op, str
 		}
 		o.action = "deploy"
 	case actConfirm:
-		return runOp("confirm", func(st model.RunState) bool { return st == model.StateUnconfirmed }, "waits for confirmation")
+		return runOp("confirm", confirmable, "waits for confirmation")
 	case actDiscard:
 		return runOp("discard", discardable, "can be discarded")
 	case actRetry:
-		return runOp("retry", func(st model.RunState) bool { return st == model.StateFailed }, "has failed")
+		return runOp("retry", func(r *model.Run) bool { return r.State == model.StateFailed }, "has failed")
 	case actStop:
-		o, why := runOp("stop", model.RunState.Active, "is queued or running")
+		o, why := runOp("stop", stoppable, "is queued or running")
 		if why == "" && (!caps.Stop || notStarted(o.state)) {
 			o.action = "cancel"
 		}
 		return o, why
 	case actReview:
 		if !caps.Review {
+			if r := m.runMatching(s, viewed, waitsForReview, true); r != nil {
+				return o, "waits on you in " + m.info.Kind + ": decide there (a policy override or a run task's decision); " +
+					m.keys.Actions.Open.Help().Key + " opens the run"
+			}
 			return o, m.info.Kind + " has no run reviews"
 		}
-		return runOp("review", func(st model.RunState) bool { return st == model.StatePendingReview }, "waits for review")
+		return runOp("review", waitsForReview, "waits for review")
 	case actLock:
 		if !caps.Lock {
 			return o, m.info.Kind + " cannot lock stacks"
@@ -126,13 +136,56 @@ func (m Model) resolve(k actionKind, s *model.Stack, viewed *model.Run) (op, str
 	return o, ""
 }
 
-func discardable(st model.RunState) bool {
-	switch st {
+// permission says why the credentials do not allow k on s, where the
+// backend tells permissions apart (model.Permissions), or "".
+func permission(k actionKind, s *model.Stack) string {
+	switch k {
+	case actPlan:
+		if !s.CanPlan() {
+			return "you may not queue plans on " + s.Name
+		}
+	case actDeploy, actConfirm, actDiscard, actRetry, actStop, actReview, actSync:
+		if !s.CanApply() {
+			return "you may not apply or decide runs on " + s.Name + " (you may queue plans only)"
+		}
+	case actLock:
+		if !s.CanLock() {
+			return "you may not lock " + s.Name
+		}
+	}
+	return ""
+}
+
+// confirmable: the backend's actions flags say so, or, where it gives none,
+// the run waits for confirmation.
+func confirmable(r *model.Run) bool {
+	if r.Actions != nil {
+		return r.Actions.Confirm
+	}
+	return r.State == model.StateUnconfirmed
+}
+
+func discardable(r *model.Run) bool {
+	if r.Actions != nil {
+		return r.Actions.Discard
+	}
+	switch r.State {
 	case model.StateUnconfirmed, model.StatePendingReview, model.StateQueued, model.StateReady:
 		return true
 	}
 	return false
 }
+
+// stoppable: cancel is for runs that are queued or working (planning,
+// applying); a force-cancel only once the backend offers it, after a cancel.
+func stoppable(r *model.Run) bool {
+	if r.Actions != nil {
+		return r.Actions.Cancel || r.Actions.ForceCancel
+	}
+	return r.State.Active()
+}
+
+func waitsForReview(r *model.Run) bool { return r.State == model.StatePendingReview }
 
 func notStarted(st model.RunState) bool { return st == model.StateQueued || st == model.StateReady }
 
@@ -141,19 +194,19 @@ func notStarted(st model.RunState) bool { return st == model.StateQueued || st =
 // scan is set, its newest run in the wanted state (a plan may have come
 // after the deploy that waits). Retry does not scan: an old failure that a
 // newer run superseded is not worth retrying from the tree.
-func (m Model) runMatching(s *model.Stack, viewed *model.Run, want func(model.RunState) bool, scan bool) *model.Run {
+func (m Model) runMatching(s *model.Stack, viewed *model.Run, want func(*model.Run) bool, scan bool) *model.Run {
 	if viewed != nil {
-		if want(viewed.State) {
+		if want(viewed) {
 			return viewed
 		}
 		return nil
 	}
-	if s.LatestRun != nil && want(s.LatestRun.State) {
+	if s.LatestRun != nil && want(s.LatestRun) {
 		return s.LatestRun
 	}
 	if scan && m.runsFor == s.ID {
 		for i := range m.runs {
-			if want(m.runs[i].State) {
+			if want(&m.runs[i]) {
 				return &m.runs[i]
 			}
 		}

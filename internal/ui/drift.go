@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"fmt"
 	"sort"
 
@@ -148,8 +149,8 @@ func (m Model) refuseCheck(s *model.Stack) string {
 		return "no stack selected"
 	case m.readOnly:
 		return "read-only mode: check for drift refused, nothing was sent"
-	case !s.CanWrite:
-		return "you have no write access to " + s.Name
+	case !s.CanPlan():
+		return "you may not queue plans (a drift check is one) on " + s.Name
 	case s.Disabled:
 		return s.Name + " is disabled"
 	}
@@ -231,37 +232,85 @@ func (m Model) afterActions(msg actionsMsg) Model {
 	return m
 }
 
-// trackStarted follows the runs started from the drift view through each
-// stack load, and says how they ended.
-func (m *Model) trackStarted() {
+// pollStarted reads the runs started from the drift view by their own ids
+// (not as the stack's latest run: on TFC a drift check, a refresh-only
+// plan, never becomes the workspace's current run). It rides on the stack
+// refresh. A check that ended comes with its own result: its plan's
+// changes, since on TFC it does not update the workspace's drift.
+func (m Model) pollStarted() tea.Cmd {
+	var cmds []tea.Cmd
 	for id, run := range m.drift.started {
-		s := m.forest.Stack(id)
-		if s == nil || s.LatestRun == nil {
-			continue
-		}
-		latest := *s.LatestRun
-		if latest.ID != run.ID {
-			if latest.CreatedAt.After(run.CreatedAt) {
-				delete(m.drift.started, id) // overtaken by a newer run: stop following
+		ctx, b, stackID, runID, check := m.ctx, m.backend, id, run.ID, run.Title == "check"
+		cmds = append(cmds, func() tea.Msg {
+			ctx, cancel := context.WithTimeout(ctx, callTimeout)
+			defer cancel()
+			r, err := b.GetRun(ctx, stackID, runID)
+			msg := startedMsg{stackID: stackID, run: r, err: err}
+			if err == nil && check && r.State.Terminal() {
+				msg.changes, msg.changesErr = b.RunChanges(ctx, stackID, runID)
 			}
-			continue
-		}
-		latest.Title = run.Title
-		m.drift.started[id] = latest
-		if !latest.State.Terminal() {
-			continue
-		}
-		delete(m.drift.started, id)
-		rep := m.drift.reports[id]
-		result := "no drift"
-		if rep.Drift.Drifted {
-			result = fmt.Sprintf("%d drifted", rep.Counted())
-			if n := rep.Ignored(); n > 0 {
-				result += fmt.Sprintf(", %d ignored", n)
-			}
-		}
-		m.message, m.messageErr = fmt.Sprintf("%s of %s ended %s: %s", run.Title, s.Name, latest.State, result), latest.State.Terminal() && latest.State != model.StateFinished
+			return msg
+		})
 	}
+	return tea.Batch(cmds...)
+}
+
+// startedMsg is a run started from the drift view as it is now.
+type startedMsg struct {
+	stackID    string
+	run        model.Run
+	err        error
+	changes    []model.ResourceChange // a finished check's own findings
+	changesErr error
+}
+
+// onStarted records a followed run and, once it ended, says how: a check
+// by what it found (with the ignore rules applied), a reconcile or apply by
+// the stack's drift now.
+func (m Model) onStarted(msg startedMsg) Model {
+	started, ok := m.drift.started[msg.stackID]
+	if !ok || (msg.err == nil && msg.run.ID != started.ID) {
+		return m
+	}
+	s := m.forest.Stack(msg.stackID)
+	if msg.err != nil || s == nil {
+		delete(m.drift.started, msg.stackID)
+		if msg.err != nil {
+			m.message, m.messageErr = fmt.Sprintf("stopped following the %s of %s: %v", started.Title, msg.stackID, msg.err), true
+		}
+		return m
+	}
+	run := msg.run
+	run.Title = started.Title
+	m.drift.started[msg.stackID] = run
+	if !run.State.Terminal() {
+		return m
+	}
+	delete(m.drift.started, msg.stackID)
+	rep := m.drift.reports[msg.stackID]
+	if started.Title == "check" && run.State == model.StateFinished {
+		if msg.changesErr != nil {
+			m.message, m.messageErr = fmt.Sprintf("check of %s finished; its findings could not be read: %v", s.Name, msg.changesErr), true
+			return m
+		}
+		found := model.Drift{Drifted: len(msg.changes) > 0, Changes: msg.changes}
+		for _, c := range msg.changes {
+			found.Resources = append(found.Resources, c.Address)
+		}
+		rep = drift.Evaluate(found, s.Env, m.rulesFor(s.ID))
+	}
+	result := "no drift"
+	if rep.Drift.Drifted {
+		result = fmt.Sprintf("%d drifted", rep.Counted())
+		if n := rep.Ignored(); n > 0 {
+			result += fmt.Sprintf(", %d ignored", n)
+		}
+	}
+	if run.State != model.StateFinished {
+		result = "see the run"
+	}
+	m.message, m.messageErr = fmt.Sprintf("%s of %s ended %s: %s", run.Title, s.Name, run.State, result), run.State != model.StateFinished
+	return m
 }
 
 func (m Model) driftFailed(text string) (Model, tea.Cmd) {

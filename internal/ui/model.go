@@ -164,6 +164,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.onModules(msg), nil
 	case bumpMsg:
 		return m.onBump(msg)
+	case startedMsg:
+		return m.onStarted(msg), nil
 	case watchMsg:
 		return m.onWatch(msg)
 	case boardMsg:
@@ -225,7 +227,6 @@ func (m Model) onStacks(msg stacksMsg) (tea.Model, tea.Cmd) {
 	m.forest, m.waves, m.index = a.forest, a.waves, a.index
 	m.drift.repoRules, m.drift.rulesErr = msg.repoRules, msg.rulesErr
 	m.applyDrift(true)
-	m.trackStarted()
 	m.rebuildRows()
 	m, runs := m.loadRunsIfNeeded(true)
 	var run tea.Cmd
@@ -234,7 +235,7 @@ func (m Model) onStacks(msg stacksMsg) (tea.Model, tea.Cmd) {
 	}
 	m, scan := m.scanWaiting()
 	m, promotion := m.onStacksPromote()
-	return m, tea.Batch(tick, runs, run, m.pollWatches(), scan, promotion)
+	return m, tea.Batch(tick, runs, run, m.pollWatches(), m.pollStarted(), scan, promotion)
 }
 
 func (m Model) onRuns(msg runsMsg) Model {

@@ -229,7 +229,10 @@ func (m Model) dependencyLines(s *model.Stack, field func(string, string) string
 		title string
 		ids   []string
 	}{{"Upstream", s.DependsOn}, {"Downstream", m.index.dependents[s.ID]}} {
-		if len(dir.ids) == 0 {
+		switch {
+		case dir.title == "Upstream" && s.DependsOnUnknown != "":
+			lines = append(lines, field(dir.title, m.styles.Subtle.Render("? unknown ("+s.DependsOnUnknown+")")))
+		case len(dir.ids) == 0:
 			lines = append(lines, field(dir.title, "–"))
 		}
 		for i, id := range dir.ids {
@@ -250,19 +253,29 @@ func (m Model) dependencyLines(s *model.Stack, field func(string, string) string
 func (m Model) driftLines(s *model.Stack, field func(string, string) string) []string {
 	st := m.styles
 	d := s.Drift
+	var lines []string
 	switch {
+	case !d.Drifted && d.Unknown != "":
+		lines = []string{field("Drift", st.Warn.Render("? unknown"))}
 	case d.CheckedAt.IsZero() && !d.Drifted:
 		return []string{field("Drift", st.Subtle.Render("never checked"))}
 	case !d.Drifted:
 		return []string{field("Drift", st.OK.Render("✓ none")+st.Subtle.Render(" (checked "+age(m.now().Sub(d.CheckedAt))+" ago)"))}
+	default:
+		summary := fmt.Sprintf("⚠ %d resources drifted", len(d.Resources))
+		if len(d.Resources) == 0 {
+			summary = "⚠ drifted"
+		}
+		if !d.CheckedAt.IsZero() {
+			summary += " (checked " + age(m.now().Sub(d.CheckedAt)) + " ago)"
+		}
+		lines = []string{field("Drift", st.Warn.Render(summary))}
+		for _, r := range d.Resources {
+			lines = append(lines, field("", st.Subtle.Render("· "+r)))
+		}
 	}
-	summary := fmt.Sprintf("⚠ %d resources drifted", len(d.Resources))
-	if !d.CheckedAt.IsZero() {
-		summary += " (checked " + age(m.now().Sub(d.CheckedAt)) + " ago)"
-	}
-	lines := []string{field("Drift", st.Warn.Render(summary))}
-	for _, r := range d.Resources {
-		lines = append(lines, field("", st.Subtle.Render("· "+r)))
+	if d.Unknown != "" { // why drift, or which resources drifted, is not known
+		lines = append(lines, field("", st.Subtle.Render("("+d.Unknown+")")))
 	}
 	return lines
 }

@@ -78,6 +78,10 @@ func (m Model) tailText(r *model.Run) string {
 	case model.StateUnconfirmed:
 		return fmt.Sprintf("? waits for confirmation: %s confirms, %s discards", a.Confirm.Help().Key, a.Discard.Help().Key)
 	case model.StatePendingReview:
+		if !m.backend.Capabilities().Review {
+			return fmt.Sprintf("? waits on you in %s: decide there (%s opens the run), or %s discards", m.info.Kind,
+				a.Open.Help().Key, a.Discard.Help().Key)
+		}
 		return fmt.Sprintf("? waits for review: %s approves or rejects, %s discards", a.Review.Help().Key, a.Discard.Help().Key)
 	case model.StateFailed:
 		return fmt.Sprintf("✗ failed: %s retries", a.Retry.Help().Key)

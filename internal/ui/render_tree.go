@@ -208,9 +208,12 @@ func (m Model) runCell(r *model.Run) cell {
 func markCell(s *model.Stack, compact bool, m Model) cell {
 	var marks []string
 	style := m.styles.Subtle
-	if s.Drift.Drifted {
+	switch s.Drift.Status() {
+	case model.DriftDrifted:
 		marks = append(marks, pick(compact, "⚠", "⚠ drift"))
 		style = m.styles.Warn
+	case model.DriftUnknown: // the detail says why
+		marks = append(marks, pick(compact, "⚠?", "drift?"))
 	}
 	if s.LatestRun != nil && s.LatestRun.State.Waiting() && !s.State.Waiting() {
 		// A proposed run waits for review while the stack itself looks fine;

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	tfe "github.com/hashicorp/go-tfe"
+
 	"github.com/stackview/stackview/internal/backend/backendtest"
 	"github.com/stackview/stackview/internal/backend/sandbox"
 	"github.com/stackview/stackview/internal/backend/sandbox/tfcapi"
@@ -18,8 +20,8 @@ import (
 // sandbox engine served in the TFC dialect over HTTP.
 func TestContract(t *testing.T) {
 	backendtest.Run(t, func(t *testing.T) backendtest.Harness {
-		c, clock, _ := sandboxClient(t, sandboxOpts{})
-		return backendtest.Harness{Backend: c, Advance: clock.Advance}
+		w := sandboxClient(t, sandboxOpts{})
+		return backendtest.Harness{Backend: w.c, Advance: w.clock.Advance}
 	})
 }
 
@@ -34,9 +36,30 @@ type sandboxOpts struct {
 	realPacing bool
 }
 
+// world is the seeded sandbox engine served in the TFC dialect, with a
+// client connected to it.
+type world struct {
+	c      *tfc.Client
+	clock  *sandbox.ManualClock // the engine's
+	engine *sandbox.Engine
+	srv    *tfcapi.Server
+	url    string
+}
+
+// api is a bare go-tfe client of the world's admin, for what stackview
+// does not do itself (saved plans, destroy runs).
+func (w *world) api(t *testing.T) *tfe.Client {
+	t.Helper()
+	api, err := tfe.NewClient(&tfe.Config{Address: w.url, Token: w.srv.Token()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return api
+}
+
 // sandboxClient serves the seeded sandbox engine in the TFC dialect and
 // connects a client to it.
-func sandboxClient(t *testing.T, o sandboxOpts) (*tfc.Client, *sandbox.ManualClock, *sandbox.Engine) {
+func sandboxClient(t *testing.T, o sandboxOpts) *world {
 	t.Helper()
 	clock := sandbox.NewManualClock(time.Date(2026, 3, 14, 15, 9, 26, 0, time.UTC))
 	engine, err := sandbox.New(context.Background(), sandbox.Options{Dir: t.TempDir(), Seed: 7, Clock: clock})
@@ -71,5 +94,5 @@ func sandboxClient(t *testing.T, o sandboxOpts) (*tfc.Client, *sandbox.ManualClo
 	if err != nil {
 		t.Fatalf("tfc.New: %v", err)
 	}
-	return c, clock, engine
+	return &world{c: c, clock: clock, engine: engine, srv: srv, url: ts.URL}
 }

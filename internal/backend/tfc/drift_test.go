@@ -27,7 +27,7 @@ func byName(t *testing.T, c *tfc.Client) map[string]model.Stack {
 // TestAssessmentsFromTheSandbox reads drift as health assessments, with the
 // drifted attributes from resource_drift.
 func TestAssessmentsFromTheSandbox(t *testing.T) {
-	c, _, _ := sandboxClient(t, sandboxOpts{})
+	c := sandboxClient(t, sandboxOpts{}).c
 	d := byName(t, c)["prod-network"].Drift
 	if !d.Drifted || d.RunID == "" || d.CheckedAt.IsZero() || d.Unknown != "" {
 		t.Fatalf("prod-network drift = %+v, want the current assessment", d)
@@ -50,7 +50,8 @@ func TestAssessmentsFromTheSandbox(t *testing.T) {
 // the current run and leaves the assessment alone, so it is followed by its
 // own id and its result read from its own plan.
 func TestADriftCheckIsFollowedByItsOwnRunAndLeavesTheAssessment(t *testing.T) {
-	c, clock, _ := sandboxClient(t, sandboxOpts{})
+	w := sandboxClient(t, sandboxOpts{})
+	c, clock := w.c, w.clock
 	before := byName(t, c)["qa-storefront"]
 	check, err := c.Trigger(ctxFor(t), before.ID, model.RunDriftCheck)
 	if err != nil || check.Kind != model.RunDriftCheck {
@@ -85,7 +86,8 @@ func TestADriftCheckIsFollowedByItsOwnRunAndLeavesTheAssessment(t *testing.T) {
 // Issue 15 point 6: a failed assessment (succeeded: false) is unknown drift,
 // not "no drift".
 func TestAFailedAssessmentIsUnknownDrift(t *testing.T) {
-	c, clock, engine := sandboxClient(t, sandboxOpts{})
+	w := sandboxClient(t, sandboxOpts{})
+	c, clock, engine := w.c, w.clock, w.engine
 	// dev-analytics calls a module version that is not published: its
 	// assessment fails while initializing.
 	run, err := engine.Trigger(context.Background(), "dev-analytics", model.RunDriftCheck)
