@@ -565,4 +565,3 @@ func TestRunMessagesAndRefusalsInTFCsWords(t *testing.T) {
 		t.Errorf("confirming a discarded run: %v", err)
 	}
 }
-
