@@ -114,4 +114,3 @@ func TestScheduledDriftDetection(t *testing.T) {
 		t.Errorf("drift run = %+v, %v", run, err)
 	}
 }
-
