@@ -108,6 +108,10 @@ type lsStack struct {
 	DriftUnknown  *string  `json:"drift_unknown"`
 	URL           string   `json:"url"`
 	LatestRun     *lsRun   `json:"latest_run"`
+	// Added with issue 14: the newest tracked run (deploy or destroy), and
+	// whether an approval policy holds one of the stack's runs.
+	LatestTrackedRun *lsRun `json:"latest_tracked_run"`
+	NeedsApproval    bool   `json:"needs_approval"`
 }
 
 type lsRun struct {
@@ -138,6 +142,7 @@ func jsonStack(s *model.Stack) lsStack {
 		ProjectRoot: s.ProjectRoot, State: string(s.State), TrackedCommit: s.TrackedCommit,
 		DependsOn: nonNil(s.DependsOn), Labels: nonNil(s.Labels), Locked: s.Locked(),
 		Disabled: s.Disabled, Drifted: s.Drift.Drifted, DriftStatus: s.Drift.Status(), URL: s.URL,
+		NeedsApproval: s.NeedsApproval,
 	}
 	if why := s.Drift.Unknown; why != "" {
 		out.DriftUnknown = &why
@@ -150,11 +155,16 @@ func jsonStack(s *model.Stack) lsStack {
 		head := s.BranchHead
 		out.BranchHead = &head
 	}
-	if r := s.LatestRun; r != nil {
-		out.LatestRun = &lsRun{ID: r.ID, Kind: string(r.Kind), State: string(r.State), Commit: r.Commit,
-			CreatedAt: r.CreatedAt.UTC().Format(time.RFC3339)}
-	}
+	out.LatestRun, out.LatestTrackedRun = jsonRun(s.LatestRun), jsonRun(s.LatestTrackedRun)
 	return out
+}
+
+func jsonRun(r *model.Run) *lsRun {
+	if r == nil {
+		return nil
+	}
+	return &lsRun{ID: r.ID, Kind: string(r.Kind), State: string(r.State), Commit: r.Commit,
+		CreatedAt: r.CreatedAt.UTC().Format(time.RFC3339)}
 }
 
 func nonNil(s []string) []string {

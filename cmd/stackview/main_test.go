@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/stackview/stackview/internal/model"
 )
 
 // isolate points HOME and the XDG directories at temporary ones so no test
@@ -71,6 +73,15 @@ func TestLsJSON(t *testing.T) {
 				if _, err := time.Parse(time.RFC3339, s.LatestRun.CreatedAt); err != nil || !strings.HasSuffix(s.LatestRun.CreatedAt, "Z") {
 					t.Errorf("%s: created_at %q is not RFC 3339 UTC", s.ID, s.LatestRun.CreatedAt)
 				}
+				if !documentedKinds[s.LatestRun.Kind] {
+					t.Errorf("%s: kind %q is not documented", s.ID, s.LatestRun.Kind)
+				}
+			}
+			if r := s.LatestTrackedRun; r != nil && r.Kind != "deploy" && r.Kind != "destroy" {
+				t.Errorf("%s: latest tracked run is a %q", s.ID, r.Kind)
+			}
+			if s.ID == "prod-storefront" && !s.NeedsApproval {
+				t.Errorf("prod-storefront's deploy waits for an approval; needs_approval is false")
 			}
 		}
 		if envStack == "" {
@@ -88,11 +99,23 @@ func TestLsJSON(t *testing.T) {
 	if strings.Join(names, ",") != "dev,qa,prod" {
 		t.Errorf("environments = %v", names)
 	}
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, kind := range []model.RunKind{model.RunPlan, model.RunDeploy, model.RunDriftCheck, model.RunDestroy, model.RunTask, model.RunTesting, model.RunOther} {
+		if !documentedKinds[string(kind)] || !strings.Contains(string(readme), "`"+string(kind)+"`") {
+			t.Errorf("run kind %q is not documented in README.md's ls --json section", kind)
+		}
+	}
 	// Nullable fields are present as null, not missing.
 	if !strings.Contains(out, `"business_unit": null`) {
 		t.Error("business_unit null missing for the environment stack")
 	}
 }
+
+// documentedKinds are the run kinds README.md documents for ls --json.
+var documentedKinds = map[string]bool{"plan": true, "deploy": true, "drift-check": true, "destroy": true, "task": true, "testing": true, "other": true}
 
 func contains(list []string, s string) bool {
 	for _, x := range list {

@@ -108,4 +108,8 @@ type LogChunk struct {
 	// Done is true when the run is terminal (or waits for a person) and
 	// every line has been returned, so a follower can stop polling.
 	Done bool
+	// Expired: the backend no longer keeps this part of the log
+	// (retention); Missing: it has none for a state the run went through.
+	Expired bool
+	Missing bool
 }

@@ -9,10 +9,13 @@ import (
 // Sentinel errors, matched with errors.Is. Backends wrap them with detail.
 var (
 	ErrUnauthorized = errors.New("unauthorized")
-	ErrNotFound     = errors.New("not found")
-	ErrRateLimited  = errors.New("rate limited")
-	ErrConflict     = errors.New("conflict")
-	ErrUnsupported  = errors.New("not supported by this backend")
+	// ErrForbidden: the credentials work but may not do this (a
+	// permission, not an expired session).
+	ErrForbidden   = errors.New("permission denied")
+	ErrNotFound    = errors.New("not found")
+	ErrRateLimited = errors.New("rate limited")
+	ErrConflict    = errors.New("conflict")
+	ErrUnsupported = errors.New("not supported by this backend")
 )
 
 // RateLimitError carries how long to wait, when the server says.
@@ -45,6 +48,8 @@ func Hint(err error) string {
 	switch {
 	case errors.Is(err, ErrUnauthorized):
 		return "check your credentials (API key, token or profile) and that they have not expired"
+	case errors.Is(err, ErrForbidden):
+		return "your session is valid but lacks the permission; ask an admin of the stack's space for write access"
 	case errors.Is(err, ErrRateLimited):
 		return "the API is rate limiting requests; stackview will retry, or press r later"
 	case errors.Is(err, ErrNotFound):

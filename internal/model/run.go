@@ -4,9 +4,11 @@ import "time"
 
 // RunKind is what a run does, independent of the backend's vocabulary:
 // a Spacelift proposed run or TFC plan-only run is a plan, a tracked / normal
-// run is a deploy, a drift-detection proposed run or TFC refresh-only plan
-// is a drift check, and a TFC destroy run (is-destroy) is a destroy: a
-// deploy that removes every resource the stack manages.
+// run is a deploy, and a drift-detection proposed run or TFC refresh-only
+// plan is a drift check. Destroy runs (Spacelift's, TFC's is-destroy) are
+// tracked runs that tear down; Spacelift also has tasks (a command run on
+// the stack) and module test cases; a type stackview does not know is
+// RunOther, never passed off as a deploy.
 type RunKind string
 
 const (
@@ -14,10 +16,15 @@ const (
 	RunDeploy     RunKind = "deploy"
 	RunDriftCheck RunKind = "drift-check"
 	RunDestroy    RunKind = "destroy"
+	RunTask       RunKind = "task"
+	RunTesting    RunKind = "testing"
+	RunOther      RunKind = "other"
 )
 
-// Applies reports whether runs of this kind apply their plan.
-func (k RunKind) Applies() bool { return k == RunDeploy || k == RunDestroy }
+// Tracked reports a run that changes the stack's state through a plan and
+// an apply: what dependency waves, promotion gates and "last deployed"
+// follow. Plans, drift checks and tasks are not tracked runs.
+func (k RunKind) Tracked() bool { return k == RunDeploy || k == RunDestroy }
 
 // RunState is the one normalized run state. Values are spelled as Spacelift's
 // RunState enum; other backends map onto them (the raw value is kept in
@@ -110,7 +117,7 @@ type RunTransition struct {
 	Note  string
 }
 
-// Run is one plan, deploy or drift check of a stack.
+// Run is one plan, deploy, drift check or task of a stack.
 type Run struct {
 	ID          string
 	StackID     string
@@ -134,6 +141,9 @@ type Run struct {
 	// Actions are the actions the backend says the run allows now, when it
 	// says (TFC's actions flags); nil: the run's state decides.
 	Actions *RunActions
+	// NeedsApproval: an approval policy holds the run (QUEUED: it is not
+	// scheduled; UNCONFIRMED: it cannot be confirmed) until it is approved.
+	NeedsApproval bool
 }
 
 // RunActions are what a backend allows on a run at the moment it was read.
@@ -145,4 +155,13 @@ type RunActions struct {
 	// ForceCancelAt is when a force-cancel becomes possible, after a
 	// cancel that did not stop the run (zero: no cancel was sent).
 	ForceCancelAt time.Time
+}
+
+// Newer orders runs newest first: by creation time, then by id (ULIDs sort
+// by time), so runs merged from several lists keep one order.
+func Newer(a, b Run) bool {
+	if !a.CreatedAt.Equal(b.CreatedAt) {
+		return a.CreatedAt.After(b.CreatedAt)
+	}
+	return a.ID > b.ID
 }

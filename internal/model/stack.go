@@ -95,14 +95,22 @@ type Stack struct {
 	Disabled       bool
 	Lock           *Lock
 	Drift          Drift
-	LatestRun      *Run
-	URL            string
+	// LatestRun is the stack's newest run of any kind, for display;
+	// LatestTrackedRun its newest tracked run (deploy or destroy), which
+	// gates, waves and "last deployed" judge: a plan started since must
+	// never hide the deploy a promotion follows.
+	LatestRun        *Run
+	LatestTrackedRun *Run
+	// NeedsApproval: a run of the stack waits for an approval policy.
+	NeedsApproval bool
+	// Problems are parts of the stack the backend could not read (e.g. one
+	// field of a partial answer), said to the user instead of guessed.
+	Problems []string
+	URL      string
 
 	// Permissions, when set, says which ways CanWrite allows; otherwise
 	// CanWrite stands for every action.
 	Permissions *Permissions
-	// DependsOnUnknown says why DependsOn may be incomplete ("" = it is not).
-	DependsOnUnknown string
 
 	Env          string
 	BusinessUnit string
@@ -129,7 +137,7 @@ func (s *Stack) Locked() bool { return s.Lock != nil }
 // an unconfirmed or reviewable run, a failure, or drift.
 func (s *Stack) NeedsAttention() bool {
 	return s.State == StateUnconfirmed || s.State == StateFailed || s.State == StatePendingReview ||
-		s.Drift.Drifted || (s.LatestRun != nil && s.LatestRun.State.Waiting())
+		s.Drift.Drifted || s.NeedsApproval || (s.LatestRun != nil && s.LatestRun.State.Waiting())
 }
 
 // Behind says how far the tracked commit is behind the branch head: "↓N"

@@ -109,8 +109,8 @@ func sourceSettled(in GateInput) Gate {
 	var bad []string
 	for _, s := range in.SourceStacks {
 		st := s.State
-		if s.LatestRun != nil && !s.LatestRun.State.Terminal() {
-			st = s.LatestRun.State
+		if r := s.LatestTrackedRun; r != nil && !r.State.Terminal() {
+			st = r.State // a plan running on the source does not unsettle it
 		}
 		if st.Waiting() || st.Active() || st == model.StateFailed {
 			bad = append(bad, s.ID+" is "+string(st))

@@ -51,9 +51,13 @@ func TestGates(t *testing.T) {
 			in.SourceStacks[0].State = model.StateFailed
 		}, GateSourceDeployed + "|" + GateSourceSettled, "FAILED"},
 		{"unconfirmed elsewhere", func(in *GateInput) { in.SourceStacks[1].State = model.StateUnconfirmed }, GateSourceSettled, "dev-payments-ledger is UNCONFIRMED"},
-		{"a run in progress", func(in *GateInput) {
-			in.SourceStacks[1].LatestRun = &model.Run{State: model.StatePlanning}
+		{"a deploy in progress", func(in *GateInput) {
+			r := &model.Run{Kind: model.RunDeploy, State: model.StatePlanning}
+			in.SourceStacks[1].LatestRun, in.SourceStacks[1].LatestTrackedRun = r, r
 		}, GateSourceSettled, "dev-payments-ledger is PLANNING"},
+		{"a plan in progress after the deploy", func(in *GateInput) {
+			in.SourceStacks[1].LatestRun = &model.Run{Kind: model.RunPlan, State: model.StatePlanning}
+		}, "", ""},
 		{"root absent at the commit", func(in *GateInput) {
 			in.Expected["dev-payments-ledger"] = ""
 			delete(in.Deploys, "dev-payments-ledger")

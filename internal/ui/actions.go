@@ -47,7 +47,12 @@ type op struct {
 	commit  string
 	delta   *model.Delta   // the plan of the run acted on, when known
 	state   model.RunState // the run's state when the action was chosen
-	note    string
+	kind    model.RunKind  // the run's kind, when the op acts on a run
+	// approval: an approval policy holds the run (review approves it)
+	approval bool
+	// flags: the backend said which actions the run allows (Run.Actions)
+	flags bool
+	note  string
 }
 
 // target is what the audit log names: the run for run-level actions.
@@ -75,12 +80,13 @@ func (m Model) resolve(k actionKind, s *model.Stack, viewed *model.Run) (op, str
 		return o, why
 	}
 	caps := m.backend.Capabilities()
-	runOp := func(action string, want func(*model.Run) bool, wantText string) (op, string) {
+	runOp := func(action string, want func(model.Run) bool, wantText string) (op, string) {
 		r := m.runMatching(s, viewed, want, action != "retry")
 		if r == nil {
 			return o, "no run " + wantText
 		}
 		o.action, o.runID, o.commit, o.delta, o.state = action, r.ID, r.Commit, r.Delta, r.State
+		o.kind, o.approval, o.flags = r.Kind, r.NeedsApproval, r.Actions != nil
 		return o, ""
 	}
 	switch k {
@@ -96,26 +102,37 @@ func (m Model) resolve(k actionKind, s *model.Stack, viewed *model.Run) (op, str
 		}
 		o.action = "deploy"
 	case actConfirm:
-		return runOp("confirm", confirmable, "waits for confirmation")
+		o, why := runOp("confirm", confirmable, "waits for confirmation")
+		if why == "" && o.approval {
+			// An approval policy holds it: Spacelift refuses the
+			// confirmation until someone approves (docs: approval policy).
+			return o, fmt.Sprintf("run %s needs approval before it can be confirmed; %s approves or rejects it",
+				o.runID, m.binding(actReview).Help().Key)
+		}
+		return o, why
 	case actDiscard:
 		return runOp("discard", discardable, "can be discarded")
 	case actRetry:
-		return runOp("retry", func(r *model.Run) bool { return r.State == model.StateFailed }, "has failed")
+		return runOp("retry", inState(model.StateFailed), "has failed")
 	case actStop:
 		o, why := runOp("stop", stoppable, "is queued or running")
+		if why == "" && !o.flags {
+			why = stopRefusal(o) // a backend that gives flags says itself what may stop
+		}
 		if why == "" && (!caps.Stop || notStarted(o.state)) {
 			o.action = "cancel"
 		}
 		return o, why
 	case actReview:
 		if !caps.Review {
-			if r := m.runMatching(s, viewed, waitsForReview, true); r != nil {
+			if r := m.runMatching(s, viewed, inState(model.StatePendingReview), true); r != nil {
 				return o, "waits on you in " + m.info.Kind + ": decide there (a policy override or a run task's decision); " +
 					m.keys.Actions.Open.Help().Key + " opens the run"
 			}
 			return o, m.info.Kind + " has no run reviews"
 		}
-		return runOp("review", waitsForReview, "waits for review")
+		return runOp("review", func(r model.Run) bool { return r.State == model.StatePendingReview || r.NeedsApproval },
+			"waits for review or approval")
 	case actLock:
 		if !caps.Lock {
 			return o, m.info.Kind + " cannot lock stacks"
@@ -158,14 +175,14 @@ func permission(k actionKind, s *model.Stack) string {
 
 // confirmable: the backend's actions flags say so, or, where it gives none,
 // the run waits for confirmation.
-func confirmable(r *model.Run) bool {
+func confirmable(r model.Run) bool {
 	if r.Actions != nil {
 		return r.Actions.Confirm
 	}
 	return r.State == model.StateUnconfirmed
 }
 
-func discardable(r *model.Run) bool {
+func discardable(r model.Run) bool {
 	if r.Actions != nil {
 		return r.Actions.Discard
 	}
@@ -178,35 +195,53 @@ func discardable(r *model.Run) bool {
 
 // stoppable: cancel is for runs that are queued or working (planning,
 // applying); a force-cancel only once the backend offers it, after a cancel.
-func stoppable(r *model.Run) bool {
+func stoppable(r model.Run) bool {
 	if r.Actions != nil {
 		return r.Actions.Cancel || r.Actions.ForceCancel
 	}
 	return r.State.Active()
 }
 
-func waitsForReview(r *model.Run) bool { return r.State == model.StatePendingReview }
-
 func notStarted(st model.RunState) bool { return st == model.StateQueued || st == model.StateReady }
+
+func inState(want model.RunState) func(model.Run) bool {
+	return func(r model.Run) bool { return r.State == want }
+}
+
+// stopRefusal says why a started run must not be stopped: Spacelift's
+// documentation says tracked runs cannot be stopped while they apply
+// changes, nor tasks once they run their command; stackview refuses those
+// for every backend rather than interrupt an apply.
+func stopRefusal(o op) string {
+	switch o.state {
+	case model.StateConfirmed, model.StatePreparingApply, model.StateApplying, model.StateDestroying:
+		return fmt.Sprintf("run %s is %s: a run cannot be stopped while it applies changes", o.runID, o.state)
+	case model.StatePerforming:
+		return fmt.Sprintf("run %s is %s: a task cannot be stopped once it runs its command", o.runID, o.state)
+	}
+	return ""
+}
 
 // runMatching finds the run an action applies to: the run on screen in the
 // run view and history, else the stack's latest run or, when loaded and
 // scan is set, its newest run in the wanted state (a plan may have come
 // after the deploy that waits). Retry does not scan: an old failure that a
 // newer run superseded is not worth retrying from the tree.
-func (m Model) runMatching(s *model.Stack, viewed *model.Run, want func(*model.Run) bool, scan bool) *model.Run {
+func (m Model) runMatching(s *model.Stack, viewed *model.Run, want func(model.Run) bool, scan bool) *model.Run {
 	if viewed != nil {
-		if want(viewed) {
+		if want(*viewed) {
 			return viewed
 		}
 		return nil
 	}
-	if s.LatestRun != nil && want(s.LatestRun) {
-		return s.LatestRun
+	for _, r := range []*model.Run{s.LatestRun, s.LatestTrackedRun} {
+		if r != nil && want(*r) {
+			return r
+		}
 	}
 	if scan && m.runsFor == s.ID {
 		for i := range m.runs {
-			if want(&m.runs[i]) {
+			if want(m.runs[i]) {
 				return &m.runs[i]
 			}
 		}
@@ -259,7 +294,14 @@ func (m Model) describe(o op) []string {
 		"Commit       " + orDash(shortSHA(o.commit)),
 	}
 	if o.runID != "" {
-		lines = append(lines, "Run          "+o.runID+" ("+string(o.state)+")")
+		run := o.runID + " (" + string(o.state) + ")"
+		if o.kind != "" {
+			run = o.runID + " (" + string(o.kind) + ", " + string(o.state) + ")"
+		}
+		lines = append(lines, "Run          "+run)
+	}
+	if o.approval {
+		lines = append(lines, "Approval     an approval policy holds this run until it is approved")
 	}
 	if o.delta != nil {
 		plan := deltaText(o.delta)

@@ -268,7 +268,7 @@ func TestDisabledActionsSayWhy(t *testing.T) {
 	r.selectStack("dev-network")
 	r.requireScreen("Actions", "c   confirm — no run waits for confirmation", "s   sync — dev-network already tracks its")
 	r.press("c")
-	r.requireScreen("confirm unavailable: no run waits for confirmation (this run is a deploy FINISHED)")
+	r.requireScreen("confirm unavailable: no run waits for confirmation (this run is a task FINISHED)")
 	if r.m.dialog != nil {
 		t.Fatal("a disabled action opened a dialog")
 	}
@@ -358,10 +358,10 @@ func TestBulkPlanAndConfirmShowReviewAndResults(t *testing.T) {
 		t.Fatal("marks survive a bulk action")
 	}
 	r.press("3", "ctrl+a", "x") // prod: bulk discard types the environment name once
-	r.requireScreen("type the environment name (prod)", "• prod-identity (prod)")
+	r.requireScreen("type the environment name (prod)", "• prod-identity (prod)", "• prod-storefront (prod)")
 	r.typeText("prod")
 	r.press("enter")
-	r.requireScreen("Discard: 1 sent, 0 failed")
+	r.requireScreen("Discard: 3 sent, 0 failed")
 	r.press("esc", "1", "ctrl+a", "p", "y")
 	r.requireScreen("Plan: 6 sent, 0 failed")
 	for _, id := range []string{"dev-network", "dev-analytics", "dev-identity", "dev-payments-api", "dev-payments-ledger", "dev-storefront"} {

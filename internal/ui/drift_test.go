@@ -48,7 +48,8 @@ func TestDriftInboxListsDriftAcrossEnvironments(t *testing.T) {
 	if strings.Index(s, "qa-storefront") > strings.Index(s, "prod-network") {
 		t.Fatalf("qa must come before prod:\n%s", s)
 	}
-	if tabs := d.tabLine(); !strings.Contains(tabs, "qa ?1 ⚠1") || !strings.Contains(tabs, "prod ?1 ⚠1") {
+	// prod also waits on two approvals (prod-storefront's deploy, prod-analytics' task).
+	if tabs := d.tabLine(); !strings.Contains(tabs, "qa ?1 ⚠1") || !strings.Contains(tabs, "prod ?3 ⚠1") {
 		t.Fatalf("tab counts = %q", tabs)
 	}
 
@@ -122,7 +123,15 @@ func TestReconcileFromTheInbox(t *testing.T) {
 		t.Fatalf("followed %+v, want the reconcile deploy", run)
 	}
 	d.later(clk, 11*time.Second)
-	d.requireScreen("reconcile " + run.ID + " UNCONFIRMED — c applies it")
+	// prod's approval policy holds the deploy: c is refused until v approves.
+	d.requireScreen("reconcile " + run.ID + " UNCONFIRMED — needs approval: v approves, then c applies it")
+	d.press("c")
+	d.requireScreen("confirm unavailable: run " + run.ID + " needs approval before it can be confirmed; v approves or rejects it")
+	d.press("v")
+	d.requireScreen("Review prod-network?", "Approval     an approval policy holds this run until it is approved")
+	d.typeText("prod-network")
+	d.press("enter", "enter", "right", "right", "enter")
+	d.requireScreen("✓ approve prod-network")
 	d.press("c")
 	d.requireScreen("Confirm prod-network?", "+0 ~2 -0")
 	d.typeText("prod-network")

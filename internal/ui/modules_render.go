@@ -173,10 +173,10 @@ func (m Model) usageText(i int) string {
 func (m Model) followText(f bumpFollow) string {
 	text := fmt.Sprintf("%-24s %s  ", f.name, shortSHA(f.commit))
 	s := m.forest.Stack(f.stackID)
-	if s == nil || s.LatestRun == nil || s.LatestRun.Commit != f.commit {
+	if s == nil || s.LatestTrackedRun == nil || s.LatestTrackedRun.Commit != f.commit {
 		return text + "waiting for the push to start a run"
 	}
-	r := s.LatestRun
+	r := s.LatestTrackedRun
 	state, _ := stateLabel(r.State, m.styles)
 	text += fmt.Sprintf("%s %s %s", r.Kind, r.ID, state)
 	if r.Delta != nil {

@@ -18,12 +18,13 @@ type waveStack struct {
 	blocked string       // the failed upstream stack that stops it
 }
 
-// promotionRun is the stack's run the promotion started: its latest deploy,
-// of the promoted commit or created since the branch moved (a dependent in
-// another repository runs its own commit).
+// promotionRun is the stack's run the promotion started: its latest tracked
+// run (a predicted plan started since must not hide it), of the promoted
+// commit or created since the branch moved (a dependent in another
+// repository runs its own commit).
 func (m Model) promotionRun(s *model.Stack) *model.Run {
-	r := s.LatestRun
-	if r == nil || r.Kind != model.RunDeploy {
+	r := s.LatestTrackedRun
+	if r == nil {
 		return nil
 	}
 	if r.Commit == m.pr.commit || !r.CreatedAt.Before(m.pr.since) {
@@ -70,7 +71,7 @@ func stopped(st model.RunState) bool {
 // wave to act on, or where it stopped and what that blocks.
 func (m Model) waveSummary(waves [][]waveStack) (string, bool) {
 	for i, wave := range waves {
-		var failedIDs, blocked, waiting, running, notStarted []string
+		var failedIDs, blocked, approve, waiting, running, notStarted []string
 		for _, ws := range wave {
 			switch {
 			case ws.blocked != "":
@@ -79,6 +80,8 @@ func (m Model) waveSummary(waves [][]waveStack) (string, bool) {
 				notStarted = append(notStarted, ws.id)
 			case stopped(ws.run.State):
 				failedIDs = append(failedIDs, fmt.Sprintf("%s %s", ws.id, ws.run.State))
+			case ws.run.NeedsApproval:
+				approve = append(approve, ws.id)
 			case ws.run.State.Waiting():
 				waiting = append(waiting, ws.id)
 			case ws.run.State != model.StateFinished:
@@ -101,6 +104,9 @@ func (m Model) waveSummary(waves [][]waveStack) (string, bool) {
 			return text, true
 		}
 		switch {
+		case len(approve) > 0:
+			return fmt.Sprintf("→ wave %d: approve %s (select, then %s), then confirm", i+1, strings.Join(approve, ", "),
+				m.keys.Actions.Review.Help().Key), false
 		case len(waiting) > 0:
 			return fmt.Sprintf("→ wave %d: confirm %s (select, then %s)", i+1, strings.Join(waiting, ", "),
 				m.keys.Actions.Confirm.Help().Key), false

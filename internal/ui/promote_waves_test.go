@@ -19,7 +19,7 @@ func TestFailedWaveStopsAndNamesTheBlockedStacks(t *testing.T) {
 		return &model.Run{ID: "run-" + id, StackID: id, Kind: model.RunDeploy, State: st, Commit: "c0ffee", CreatedAt: since.Add(time.Second)}
 	}
 	stack := func(id string, r *model.Run, deps ...string) model.Stack {
-		return model.Stack{ID: id, Name: id, Labels: []string{"env:qa", "bu:x"}, LatestRun: r, DependsOn: deps}
+		return model.Stack{ID: id, Name: id, Labels: []string{"env:qa", "bu:x"}, LatestRun: r, LatestTrackedRun: r, DependsOn: deps}
 	}
 	stacks := []model.Stack{
 		stack("qa-network", run("qa-network", model.StateFinished)),
@@ -44,9 +44,16 @@ func TestFailedWaveStopsAndNamesTheBlockedStacks(t *testing.T) {
 	d.requireNotOnScreen("blocked by qa-b")
 
 	// A run from before the promotion is not the promotion's.
-	m.forest.Stack("qa-a").LatestRun = &model.Run{ID: "old", Kind: model.RunDeploy, State: model.StateFailed, Commit: "0ld", CreatedAt: since.Add(-time.Hour)}
+	m.forest.Stack("qa-a").LatestTrackedRun = &model.Run{ID: "old", Kind: model.RunDeploy, State: model.StateFailed, Commit: "0ld", CreatedAt: since.Add(-time.Hour)}
 	text, stopped = m.waveSummary(m.waveStacks())
 	if stopped || !strings.HasPrefix(text, "→ wave 2: confirm qa-b") {
 		t.Fatalf("summary with qa-a not started = %q", text)
+	}
+
+	// A predicted plan started on qa-b since does not hide the deploy the
+	// wave follows.
+	m.forest.Stack("qa-b").LatestRun = &model.Run{ID: "plan", Kind: model.RunPlan, State: model.StatePlanning, Commit: "c0ffee", CreatedAt: since.Add(time.Minute)}
+	if text, _ = m.waveSummary(m.waveStacks()); !strings.HasPrefix(text, "→ wave 2: confirm qa-b") {
+		t.Fatalf("summary with a plan after qa-b's deploy = %q", text)
 	}
 }

@@ -94,7 +94,7 @@ func attention(stacks []*model.Stack) string {
 	var waiting, failed, drifted int
 	for _, s := range stacks {
 		switch {
-		case s.State.Waiting() || (s.LatestRun != nil && s.LatestRun.State.Waiting()):
+		case s.State.Waiting() || s.NeedsApproval || (s.LatestRun != nil && s.LatestRun.State.Waiting()):
 			waiting++
 		case s.State == model.StateFailed:
 			failed++

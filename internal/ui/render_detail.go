@@ -148,6 +148,13 @@ func (m Model) detailLines(s *model.Stack, width int) []string {
 		}
 		lines = append(lines, field("Lock", st.Accent.Render("⊘ "+lock)))
 	}
+	if s.NeedsApproval {
+		lines = append(lines, field("Approval", st.Waiting.Render("! a run waits for an approval: "+
+			m.binding(actReview).Help().Key+" approves or rejects it")))
+	}
+	for _, p := range s.Problems {
+		lines = append(lines, field("Unread", st.Warn.Render("⚠ "+p)))
+	}
 	lines = append(lines, m.driftLines(s, field)...)
 	lines = append(lines, "", st.Heading.Render("Recent runs"))
 	lines = append(lines, m.runLines(width)...)
@@ -229,10 +236,7 @@ func (m Model) dependencyLines(s *model.Stack, field func(string, string) string
 		title string
 		ids   []string
 	}{{"Upstream", s.DependsOn}, {"Downstream", m.index.dependents[s.ID]}} {
-		switch {
-		case dir.title == "Upstream" && s.DependsOnUnknown != "":
-			lines = append(lines, field(dir.title, m.styles.Subtle.Render("? unknown ("+s.DependsOnUnknown+")")))
-		case len(dir.ids) == 0:
+		if len(dir.ids) == 0 {
 			lines = append(lines, field(dir.title, "–"))
 		}
 		for i, id := range dir.ids {

@@ -68,7 +68,11 @@ func (m Model) renderDriftInbox(w, h int) string {
 // startedText is the progress of a run started from the drift view.
 func (m Model) startedText(r model.Run) string {
 	text := fmt.Sprintf("%s %s %s", r.Title, r.ID, r.State)
-	if r.State == model.StateUnconfirmed {
+	switch {
+	case r.NeedsApproval:
+		text += " — needs approval: " + m.keys.Actions.Review.Help().Key + " approves, then " +
+			m.keys.Actions.Confirm.Help().Key + " applies it"
+	case r.State == model.StateUnconfirmed:
 		text += " — " + m.keys.Actions.Confirm.Help().Key + " applies it"
 	}
 	return text

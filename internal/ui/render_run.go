@@ -31,6 +31,9 @@ func (m Model) runInfo(w int) []string {
 	}
 	label, style := stateLabel(r.State, st)
 	head := style.Render(label) + "  " + string(r.Kind) + "  " + shortSHA(r.Commit)
+	if r.NeedsApproval {
+		head += "  " + st.Waiting.Render("! needs approval")
+	}
 	if r.Delta != nil {
 		head += "  " + deltaStyled(r.Delta, m)
 	}
@@ -70,10 +73,21 @@ func (m Model) timeline(r *model.Run) string {
 
 // tailText says why the log stopped following, and what the user can do.
 func (m Model) tailText(r *model.Run) string {
-	if !m.rv.tailDone || m.readOnly {
+	if m.readOnly {
 		return "" // read-only: there is nothing to offer
 	}
 	a := m.keys.Actions
+	if r.NeedsApproval && !r.State.Terminal() { // said at once: a held QUEUED run still polls
+		what := "it is not scheduled until approved"
+		if r.State == model.StateUnconfirmed {
+			what = "it cannot be confirmed until approved"
+		}
+		return fmt.Sprintf("! an approval policy holds this run (%s): %s approves or rejects, %s discards",
+			what, a.Review.Help().Key, a.Discard.Help().Key)
+	}
+	if !m.rv.tailDone {
+		return ""
+	}
 	switch r.State {
 	case model.StateUnconfirmed:
 		return fmt.Sprintf("? waits for confirmation: %s confirms, %s discards", a.Confirm.Help().Key, a.Discard.Help().Key)
@@ -166,6 +180,12 @@ func (m Model) renderRun(w, h int) string {
 	case rv.tailDone:
 		state = "complete"
 	}
+	switch {
+	case rv.logExpired:
+		state += "; older parts expired: the backend no longer keeps them"
+	case rv.logMissing:
+		state += "; some states left no log"
+	}
 	if rv.search != "" {
 		state += " · /" + rv.search
 	}
@@ -213,7 +233,11 @@ func (m Model) renderHistory(w, h int) string {
 	for i := hs.offset; i < end; i++ {
 		r := &hs.runs[i]
 		label, style := stateLabel(r.State, st)
-		text := fmt.Sprintf("%-11s %-8s %-12s %5s  %s %s", r.Kind, shortSHA(r.Commit), deltaText(r.Delta), m.runAge(r), r.ID, r.Title)
+		title := r.Title
+		if r.NeedsApproval {
+			title = "! needs approval · " + title
+		}
+		text := fmt.Sprintf("%-11s %-8s %-12s %5s  %s %s", r.Kind, shortSHA(r.Commit), deltaText(r.Delta), m.runAge(r), r.ID, title)
 		if i == hs.cursor {
 			lines = append(lines, st.Selected.Render(fit(fit(label, 16)+" "+text, w)))
 			continue

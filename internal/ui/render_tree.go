@@ -215,7 +215,13 @@ func markCell(s *model.Stack, compact bool, m Model) cell {
 	case model.DriftUnknown: // the detail says why
 		marks = append(marks, pick(compact, "⚠?", "drift?"))
 	}
-	if s.LatestRun != nil && s.LatestRun.State.Waiting() && !s.State.Waiting() {
+	switch {
+	case s.NeedsApproval:
+		// An approval policy holds a run: nothing moves until someone
+		// approves it (v), and c is refused meanwhile.
+		marks = append(marks, pick(compact, "!", "! approval"))
+		style = m.styles.Waiting
+	case s.LatestRun != nil && s.LatestRun.State.Waiting() && !s.State.Waiting():
 		// A proposed run waits for review while the stack itself looks fine;
 		// without this the tab's "?" count would have no visible cause.
 		marks = append(marks, pick(compact, "?", "? waiting"))

@@ -27,6 +27,8 @@ type runView struct {
 	lines          []string
 	token          string
 	tailDone       bool // the log is complete for now (terminal, or waiting for a person)
+	logExpired     bool // part of the log is past the backend's retention
+	logMissing     bool // a state the run went through has no log
 	follow         bool
 	scroll         int // first log line shown when not following
 	wrap           bool
@@ -164,15 +166,18 @@ func (m Model) onRunView(msg tea.Msg) (Model, tea.Cmd) {
 		if text := strings.TrimSuffix(msg.chunk.Text, "\n"); msg.chunk.Text != "" {
 			m.rv.lines = append(append([]string(nil), m.rv.lines...), strings.Split(text, "\n")...)
 		}
+		moved := msg.chunk.Next != "" && msg.chunk.Next != m.rv.token
 		if msg.chunk.Next != "" {
 			m.rv.token = msg.chunk.Next
 		}
+		m.rv.logExpired = m.rv.logExpired || msg.chunk.Expired
+		m.rv.logMissing = m.rv.logMissing || msg.chunk.Missing
 		switch {
 		case msg.chunk.Done:
 			m.rv.tailDone = true
 			return m, m.fetchRun() // the final state, with the log complete
-		case msg.chunk.Text != "":
-			return m, m.fetchLog(m.rv.token) // drain what is there
+		case msg.chunk.Text != "" || (moved && msg.chunk.Text == "" && (msg.chunk.Expired || msg.chunk.Missing)):
+			return m, m.fetchLog(m.rv.token) // drain what is there, past states without a log
 		}
 		gen := m.rv.gen
 		return m, m.after(pollEvery, func(time.Time) tea.Msg { return pollMsg{gen: gen} })

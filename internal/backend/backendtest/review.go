@@ -30,7 +30,7 @@ func testStop(t *testing.T, h Harness) {
 		t.Fatalf("Stop of a queued run: got %v, want success or ErrConflict", err)
 	}
 	r = trigger(t, h, s.ID, model.RunPlan)
-	started := waitFor(t, h, r, "started", func(r model.Run) bool { return r.State != model.StateQueued && r.State != model.StateReady })
+	started := waitFor(t, h, r, "initializing or planning", stoppable)
 	if !started.State.Active() {
 		t.Fatalf("plan finished before it could be stopped: %s", started.State)
 	}
@@ -132,5 +132,37 @@ func testSyncCommit(t *testing.T, h Harness) {
 	}
 	if listed := stackByID(t, h, behind.ID); listed.TrackedCommit != behind.BranchHead {
 		t.Fatalf("ListStacks still shows %s", listed.TrackedCommit)
+	}
+}
+
+// testApproval: a run an approval policy holds at UNCONFIRMED cannot be
+// confirmed until it is approved (Spacelift's approval policies; backends
+// without them have no such run).
+func testApproval(t *testing.T, h Harness) {
+	var held *model.Run
+	for _, s := range stacks(t, h) {
+		if r := s.LatestTrackedRun; r != nil && r.NeedsApproval && r.State == model.StateUnconfirmed && !s.Locked() {
+			if !s.NeedsApproval {
+				t.Errorf("stack %s does not say its run %s needs approval", s.ID, r.ID)
+			}
+			held = r
+			break
+		}
+	}
+	if held == nil {
+		t.Skip("no run waits for an approval in this organisation")
+	}
+	if _, err := h.Backend.Confirm(ctx(t), held.StackID, held.ID); !errors.Is(err, backend.ErrConflict) {
+		t.Fatalf("confirming before approval: got %v, want ErrConflict", err)
+	}
+	got, err := h.Backend.Review(ctx(t), held.StackID, held.ID, true, "")
+	if err != nil || got.NeedsApproval || got.State != model.StateUnconfirmed {
+		t.Fatalf("after approval: %+v, %v; want UNCONFIRMED and no longer held", got, err)
+	}
+	if _, err := h.Backend.Confirm(ctx(t), held.StackID, held.ID); err != nil {
+		t.Fatalf("confirming after approval: %v", err)
+	}
+	if done := waitFor(t, h, got, "terminal", func(r model.Run) bool { return r.State.Terminal() }); done.State != model.StateFinished {
+		t.Fatalf("approved and confirmed run ended %s", done.State)
 	}
 }

@@ -32,6 +32,7 @@ func Run(t *testing.T, newHarness func(t *testing.T) Harness) {
 		{"InfoAndCapabilities", testInfo},
 		{"ListStacks", testListStacks},
 		{"ListRunsPaging", testListRunsPaging},
+		{"LatestRunAndLatestTrackedRun", testLatestRuns},
 		{"GetRunHistory", testGetRun},
 		{"PlanFinishes", testPlanFinishes},
 		{"DeployWaitsForConfirmation", testDeployConfirm},
@@ -40,6 +41,7 @@ func Run(t *testing.T, newHarness func(t *testing.T) Harness) {
 		{"Cancel", testCancel},
 		{"Stop", testStop},
 		{"Review", testReview},
+		{"ApprovalHoldsConfirmation", testApproval},
 		{"Promote", testPromote},
 		{"SyncCommit", testSyncCommit},
 		{"LogsPaging", testLogs},
@@ -130,8 +132,8 @@ func testListStacks(t *testing.T, h Harness) {
 }
 
 // free lists stacks the user can act on: writable, unlocked, not
-// administrative, with no tracked run in progress or waiting; environments
-// in order, so dev stacks come first.
+// administrative, with no run in progress, waiting or held for an approval;
+// environments in order, so dev stacks come first.
 func free(t *testing.T, h Harness) []model.Stack {
 	t.Helper()
 	f := model.BuildForest(stacks(t, h), model.DefaultEnvironments(), model.DefaultMapping())
@@ -141,7 +143,9 @@ func free(t *testing.T, h Harness) []model.Stack {
 	}
 	var out []model.Stack
 	for _, s := range append(all, f.Unmapped...) {
-		if s.CanWrite && !s.Locked() && !s.Administrative && !s.Disabled && !s.State.Active() && !s.State.Waiting() {
+		busy := s.LatestRun != nil && (s.LatestRun.State.Active() || s.LatestRun.State.Waiting())
+		if s.CanWrite && !s.Locked() && !s.Administrative && !s.Disabled && !s.State.Active() && !s.State.Waiting() &&
+			!s.NeedsApproval && !busy {
 			out = append(out, *s)
 		}
 	}
@@ -182,6 +186,12 @@ func waitFor(t *testing.T, h Harness, r model.Run, what string, done func(model.
 
 func settled(r model.Run) bool { return !r.State.Active() }
 
+// stoppable: the run initializes or plans, the phases in which Spacelift's
+// documentation lets a run be stopped (a run only preparing may not be).
+func stoppable(r model.Run) bool {
+	return r.State == model.StateInitializing || r.State == model.StatePlanning || r.State.Terminal()
+}
+
 func testListRunsPaging(t *testing.T, h Harness) {
 	s := free(t, h)[0]
 	want := map[string]bool{}
@@ -220,6 +230,45 @@ func testListRunsPaging(t *testing.T, h Harness) {
 		if all[i].CreatedAt.After(all[i-1].CreatedAt) {
 			t.Fatalf("runs not newest first at %d: %s after %s", i, all[i].CreatedAt, all[i-1].CreatedAt)
 		}
+	}
+}
+
+// testLatestRuns pins the two notions of a stack's latest run. The latest
+// tracked run (deploy or destroy) is what gates and waves judge: a plan
+// started since never becomes it, a deploy started since does. The latest
+// run is for display: the newest run the listing sees, never older than the
+// latest tracked run: the plan, or on a backend whose listing sees tracked
+// runs only (TFC's current run), the latest tracked run.
+func testLatestRuns(t *testing.T, h Harness) {
+	var s model.Stack
+	for _, c := range free(t, h) {
+		if c.LatestTrackedRun != nil {
+			s = c
+			break
+		}
+	}
+	if s.ID == "" {
+		t.Fatal("no free stack has a tracked run")
+	}
+	before := *s.LatestTrackedRun
+	if !before.Kind.Tracked() {
+		t.Fatalf("latest tracked run of %s is a %s", s.ID, before.Kind)
+	}
+	plan := trigger(t, h, s.ID, model.RunPlan)
+	after := stackByID(t, h, s.ID)
+	if tr := after.LatestTrackedRun; tr == nil || tr.ID != before.ID {
+		t.Fatalf("after a plan, the latest tracked run of %s is %+v, want still %s", s.ID, tr, before.ID)
+	}
+	if lr := after.LatestRun; lr == nil || (lr.ID != plan.ID && lr.ID != before.ID) {
+		t.Fatalf("after a plan, the latest run of %s is %+v, want the plan %s (or the tracked run %s)", s.ID, lr, plan.ID, before.ID)
+	}
+	deploy := trigger(t, h, s.ID, model.RunDeploy)
+	after = stackByID(t, h, s.ID)
+	if tr := after.LatestTrackedRun; tr == nil || tr.ID != deploy.ID || !tr.Kind.Tracked() {
+		t.Fatalf("after a deploy, the latest tracked run of %s is %+v, want the deploy %s", s.ID, tr, deploy.ID)
+	}
+	if lr := after.LatestRun; lr == nil || lr.ID != deploy.ID {
+		t.Fatalf("after a deploy, the latest run of %s is %+v, want the deploy %s", s.ID, lr, deploy.ID)
 	}
 }
 
@@ -384,7 +433,7 @@ func testCancel(t *testing.T, h Harness) {
 		t.Fatalf("canceled queued run is %s, want CANCELED", got.State)
 	}
 	r = trigger(t, h, s.ID, model.RunPlan)
-	started := waitFor(t, h, r, "started", func(r model.Run) bool { return r.State != model.StateQueued && r.State != model.StateReady })
+	started := waitFor(t, h, r, "initializing or planning", stoppable)
 	if !started.State.Active() {
 		t.Fatalf("plan finished before it could be stopped: %s", started.State)
 	}

@@ -2,11 +2,7 @@ package sandbox
 
 import (
 	"context"
-	"crypto/sha1"
-	"encoding/hex"
-	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/stackview/stackview/internal/backend"
@@ -71,42 +67,29 @@ func (e *Engine) RunStack(ctx context.Context, runID string) (string, error) {
 	return "", backend.NotFoundf("run %q", runID)
 }
 
-// Output is one output of a stack's last applied run, as Spacelift's
-// StackOutput.
-type Output struct {
-	ID        string
-	Value     string
-	Sensitive bool
+// StackOutputs lists the outputs of what the stack last applied
+// (outputsAt). A stack that never applied has none.
+func (e *Engine) StackOutputs(ctx context.Context, stackID string) ([]Output, error) {
+	return inspect(ctx, e, stackID, func(s *stack) ([]Output, error) {
+		outs, err := e.outputsAt(ctx, s, s.applied)
+		return sortedOutputs(outs), err
+	})
 }
 
-// StackOutputs lists the outputs of what the stack last applied: one id per
-// top-level resource, with values shaped like AWS ids and stable per commit.
-// A stack that never applied has none.
-func (e *Engine) StackOutputs(ctx context.Context, stackID string) ([]Output, error) {
+// inspect reads one stack for a dialect server: under the engine's lock,
+// with its time advanced first.
+func inspect[T any](ctx context.Context, e *Engine, stackID string, read func(s *stack) (T, error)) (T, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	var zero T
 	if _, err := e.now(ctx); err != nil {
-		return nil, err
+		return zero, err
 	}
 	s, err := e.stack(stackID)
 	if err != nil {
-		return nil, err
+		return zero, err
 	}
-	cfg, res := e.loadConfig(ctx, s, s.applied)
-	if res.failure != nil {
-		return nil, fmt.Errorf("outputs of %s: %s", stackID, strings.Join(res.failure, " "))
-	}
-	var out []Output
-	for _, addr := range sortedKeys(cfg.resources) {
-		typ, _ := resourceTypeName(addr)
-		sum := sha1.Sum([]byte(stackID + "\x00" + addr))
-		out = append(out, Output{
-			ID:        strings.ReplaceAll(addr, ".", "_") + "_id",
-			Value:     strings.TrimPrefix(strings.ReplaceAll(typ, "_", "-"), "aws-") + "-" + hex.EncodeToString(sum[:])[:17],
-			Sensitive: typ == "aws_kms_key",
-		})
-	}
-	return out, nil
+	return read(s)
 }
 
 // ModuleUse is one registry module a stack calls, at its tracked commit.
@@ -119,26 +102,19 @@ type ModuleUse struct {
 // StackModules lists the registry modules the stack's tracked commit calls
 // (Spacelift's moduleVersionsUsed), by module block name.
 func (e *Engine) StackModules(ctx context.Context, stackID string) ([]ModuleUse, error) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if _, err := e.now(ctx); err != nil {
-		return nil, err
-	}
-	s, err := e.stack(stackID)
-	if err != nil {
-		return nil, err
-	}
-	files, err := s.repo.files(ctx, s.TrackedCommit, s.ProjectRoot)
-	if err != nil {
-		return nil, err
-	}
-	parsed, _ := e.parsed.parseDir(files, s.ProjectRoot)
-	var out []ModuleUse
-	for _, name := range sortedKeys(parsed.Modules) {
-		call := parsed.Modules[name]
-		if m := e.moduleBySource(call.Source); m != nil {
-			out = append(out, ModuleUse{Name: name, ModuleID: m.ID, Version: call.Version})
+	return inspect(ctx, e, stackID, func(s *stack) ([]ModuleUse, error) {
+		files, err := s.repo.files(ctx, s.TrackedCommit, s.ProjectRoot)
+		if err != nil {
+			return nil, err
 		}
-	}
-	return out, nil
+		parsed, _ := e.parsed.parseDir(files, s.ProjectRoot)
+		var out []ModuleUse
+		for _, name := range sortedKeys(parsed.Modules) {
+			call := parsed.Modules[name]
+			if m := e.moduleBySource(call.Source); m != nil {
+				out = append(out, ModuleUse{Name: name, ModuleID: m.ID, Version: call.Version})
+			}
+		}
+		return out, nil
+	})
 }

@@ -45,8 +45,9 @@ func (s *stack) view() model.Stack {
 	}
 	v.State = model.StateNone
 	for i := len(s.runs) - 1; i >= 0; i-- {
-		if s.runs[i].Kind.Applies() {
-			v.State = s.runs[i].State
+		if s.runs[i].Kind.Tracked() {
+			r := s.runs[i].view()
+			v.State, v.LatestTrackedRun = r.State, &r
 			break
 		}
 	}
@@ -54,6 +55,7 @@ func (s *stack) view() model.Stack {
 		r := s.runs[n-1].view()
 		v.LatestRun = &r
 	}
+	v.NeedsApproval = s.awaitingApproval()
 	return v
 }
 
@@ -263,6 +265,9 @@ func (e *Engine) Confirm(ctx context.Context, stackID, runID string) (model.Run,
 		if r.State != model.StateUnconfirmed {
 			return nil, backend.Conflictf("run %s is %s, not UNCONFIRMED", runID, r.State)
 		}
+		if r.NeedsApproval {
+			return nil, backend.Conflictf("run %s needs approval before it can be confirmed (approval policy); approve it first", runID)
+		}
 		if stale(r) {
 			return nil, backend.Conflictf("run %s is a saved plan of %s, which has applied other changes since", runID, stackID)
 		}
@@ -295,16 +300,19 @@ func (e *Engine) Retry(ctx context.Context, stackID, runID string) (model.Run, e
 	})
 }
 
-// Cancel cancels a run that has not started, or stops one that is running.
+// Cancel cancels a run that has not started (a run held by an approval
+// policy included), or stops one that is running where Stop would.
 func (e *Engine) Cancel(ctx context.Context, stackID, runID string) (model.Run, error) {
 	return e.act(ctx, stackID, runID, func(r *run, now time.Time) (*run, error) {
 		switch {
 		case r.State == model.StateQueued || r.State == model.StateReady:
 			e.transition(r, model.StateCanceled, now, "canceled by "+You)
-		case r.State.Active():
-			e.transition(r, model.StateStopped, now, "stopped by "+You)
-		default:
+		case !r.State.Active():
 			return nil, backend.Conflictf("run %s is %s and cannot be canceled", runID, r.State)
+		case stopRefusal(r) != "":
+			return nil, backend.Conflictf("run %s %s", runID, stopRefusal(r))
+		default:
+			e.transition(r, model.StateStopped, now, "stopped by "+You)
 		}
 		e.advanceTo(ctx, now)
 		return r, nil
@@ -422,7 +430,7 @@ func (e *Engine) StartRun(ctx context.Context, stackID string, o RunOptions) (mo
 	}
 	r := e.newRun(s, o.Kind, s.TrackedCommit, by, title, now)
 	r.assess = false
-	if o.Kind.Applies() {
+	if o.Kind.Tracked() {
 		r.SavedPlan = o.SavePlan
 		if o.AutoApply != nil {
 			r.AutoApply = *o.AutoApply

@@ -7,9 +7,19 @@
 // call first applies the transitions that became due, so no goroutine runs
 // in the background and tests step a ManualClock. A plan takes about ten
 // seconds (QUEUED 1 s, PREPARING 2 s, INITIALIZING 3 s, PLANNING 4 s), an
-// apply eight more. Deploys of one stack run one at a time: a deploy
-// triggered while another is in progress or waiting for confirmation stays
-// QUEUED behind it, as in Spacelift; plans and drift checks run at once.
+// apply eight more, a task three seconds of its command. Tracked runs and
+// tasks of one stack run one at a time: one triggered while another is in
+// progress or waiting for confirmation stays QUEUED behind it, as in
+// Spacelift; plans and drift checks run at once. A run can be stopped while
+// it initializes or plans, not while it applies.
+//
+// # Approvals and locks
+//
+// Prod stacks (not the administrative one) carry an approval policy: a
+// tracked run reaching UNCONFIRMED needs an approval before it can be
+// confirmed, a task one before it is scheduled; a rejection fails the run.
+// A locked stack starts no run its holder did not start (no push or
+// dependency runs) and does not autodeploy.
 //
 // # The organisation
 //
@@ -24,10 +34,13 @@
 // environment's network stack.
 //
 // The seeded past (six days, replayed at New) leaves: qa-payments-ledger
-// UNCONFIRMED, dev-analytics FAILED (a module version that is not
-// published), a prod-identity plan PENDING_REVIEW (it destroys a resource in
-// prod), prod-network and qa-storefront drifted, prod-payments-api locked by
-// maria.chen, and stacks behind their branch head (e.g. qa-payments-api).
+// UNCONFIRMED, prod-storefront UNCONFIRMED and waiting for an approval, a
+// prod-analytics task QUEUED for an approval, dev-analytics FAILED (a module
+// version that is not published), a prod-identity plan PENDING_REVIEW (it
+// destroys a resource in prod), prod-network and qa-storefront drifted,
+// prod-payments-api locked by maria.chen, and stacks behind their branch
+// head (e.g. qa-payments-api). Each stack manages tens to a few hundred
+// resources (its entities, drawn per stack from the seed).
 // With Options.Stacks > 0 a simpler organisation of about that many stacks
 // is generated instead, for benchmarks.
 //
@@ -55,8 +68,10 @@
 // The engine watches its repositories' refs (at most once per clock second,
 // or on Sync): a moved branch starts deploys on the stacks that track it and
 // whose project root changed; the others only learn their BranchHead and
-// CommitsBehind. A finished deploy with changes starts deploys downstream;
-// a failed one records SKIPPED runs there instead.
+// CommitsBehind. A finished deploy starts deploys downstream as each
+// dependency says: business-unit stacks reference two of their network
+// stack's outputs (qa, prod) and run when one changed, or trigger always
+// (dev); a failed deploy records SKIPPED runs there instead.
 //
 // A Dir that holds a sandbox (sandbox.json) is resumed: the repositories are
 // reused, the seeded past is replayed from the stored seed, and pushes made

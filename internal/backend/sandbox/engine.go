@@ -38,6 +38,8 @@ type Engine struct {
 	dir       string
 	removeDir bool
 	rng       *rand.Rand
+	seed      int64 // the organisation's seed, for spreads drawn per stack
+	ids       idState
 
 	repos    []*repository
 	stacks   []*stack
@@ -58,6 +60,7 @@ type Engine struct {
 
 type stack struct {
 	model.Stack
+	deps    []Dependency // DependsOn, with references
 	repo    *repository
 	applied string                 // commit of the last applied run ("" = nothing applied)
 	applies int                    // how many runs applied, so a saved plan knows it is out of date

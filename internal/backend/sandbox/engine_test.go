@@ -366,9 +366,9 @@ func TestCancelRunningIsStopped(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	clock.Advance(2 * time.Second)
+	clock.Advance(4 * time.Second)
 	if r, err = e.Cancel(bg, r.StackID, r.ID); err != nil || r.State != model.StateStopped {
-		t.Fatalf("cancel of a preparing plan: %s, %v", r.State, err)
+		t.Fatalf("cancel of an initializing plan: %s, %v", r.State, err)
 	}
 	clock.Advance(time.Minute)
 	if r, _ = e.GetRun(bg, r.StackID, r.ID); r.State != model.StateStopped {

@@ -135,6 +135,7 @@ func readMarker(dir string) (marker, error) {
 // then replay the seeded past up to now.
 func (e *Engine) load(ctx context.Context, m marker, resume bool) error {
 	e.rng = rand.New(rand.NewPCG(uint64(m.Seed), 0x1d5))
+	e.seed = m.Seed
 	so := buildSeed(e.org, m.Seed, m.Stacks, m.Base)
 	shas, err := e.materializeAll(ctx, so.repos, resume)
 	if err != nil {
@@ -289,8 +290,8 @@ func (sd *seeding) build(so *seedOrg, resume bool) error {
 	sort.Slice(e.modules, func(i, j int) bool { return e.modules[i].ID < e.modules[j].ID })
 	for _, ss := range so.stacks {
 		r := sd.repo(ss.repo)
-		s := &stack{Stack: ss.Stack, repo: r}
-		s.URL = e.stackURL(s.ID)
+		s := &stack{Stack: ss.Stack, repo: r, deps: ss.deps}
+		s.URL = e.stackURL(s.ID) // the repository: see repository.identity
 		s.TrackedCommit, s.BranchHead = r.heads[s.Branch], r.heads[s.Branch]
 		e.addStack(s)
 	}

@@ -27,8 +27,11 @@ func (e *Engine) evaluate(ctx context.Context, r *run) planResult {
 	if res.failure != nil {
 		return res
 	}
-	if r.Kind == model.RunDriftCheck {
+	switch r.Kind {
+	case model.RunDriftCheck:
 		res.changes = driftChanges(s.drift, nil)
+		return res
+	case model.RunTask: // a task initializes the workspace, then runs its command
 		return res
 	}
 	oldCfg, _ := e.loadConfig(ctx, s, s.applied)

@@ -8,39 +8,84 @@ import (
 	"github.com/stackview/stackview/internal/model"
 )
 
-// Stop stops a run that has started; a queued run is canceled instead (Cancel).
+// Stop stops a run while it initializes or plans, the phases Spacelift's
+// documentation says a run can be stopped in: tracked runs cannot be stopped
+// while applying and tasks once they run their command; a queued run is
+// canceled instead (Cancel).
 func (e *Engine) Stop(ctx context.Context, stackID, runID string) (model.Run, error) {
 	return e.act(ctx, stackID, runID, func(r *run, now time.Time) (*run, error) {
-		if !r.State.Active() || r.State == model.StateQueued || r.State == model.StateReady {
-			return nil, backend.Conflictf("run %s is %s: it has not started (cancel it) or is over", runID, r.State)
+		if why := stopRefusal(r); why != "" {
+			return nil, backend.Conflictf("run %s %s", runID, why)
 		}
-		r.forced = true
 		e.transition(r, model.StateStopped, now, "stopped by "+You)
 		e.advanceTo(ctx, now)
 		return r, nil
 	})
 }
 
-// Review approves or rejects a run waiting on an approval policy. An
-// approved plan finishes and an approved deploy waits for confirmation; a
-// rejected run is discarded. The note goes into the run's history.
+// ForceCancel ends a run that works at once, whatever its phase, as HCP
+// Terraform's force-cancel does (after a cancel and its cool-off: the
+// dialect checks those).
+func (e *Engine) ForceCancel(ctx context.Context, stackID, runID string) (model.Run, error) {
+	return e.act(ctx, stackID, runID, func(r *run, now time.Time) (*run, error) {
+		if !r.State.Active() || r.State == model.StateQueued || r.State == model.StateReady {
+			return nil, backend.Conflictf("run %s is %s: it does not work", runID, r.State)
+		}
+		r.forced = true
+		e.transition(r, model.StateStopped, now, "force-canceled by "+You)
+		e.advanceTo(ctx, now)
+		return r, nil
+	})
+}
+
+// stopRefusal says why r cannot be stopped now, or "".
+func stopRefusal(r *run) string {
+	switch r.State {
+	case model.StateInitializing, model.StatePlanning:
+		return ""
+	case model.StateQueued, model.StateReady:
+		return "is " + string(r.State) + ": it has not started; cancel it instead"
+	case model.StateConfirmed, model.StatePreparingApply, model.StateApplying, model.StateDestroying:
+		return "is " + string(r.State) + ": a tracked run cannot be stopped while it applies changes"
+	case model.StatePerforming:
+		return "is PERFORMING: a task cannot be stopped once it runs its command"
+	case model.StatePreparing:
+		return "is PREPARING: a run can be stopped while it initializes or plans"
+	}
+	return "is " + string(r.State) + ": only a run that initializes or plans can be stopped"
+}
+
+// Review approves or rejects a run: one that an approval policy holds
+// (QUEUED or UNCONFIRMED with NeedsApproval), or a plan PENDING_REVIEW.
+// Approving releases a held run where it stands (a queued one is scheduled,
+// an unconfirmed one can be confirmed); approving a pending plan finishes it
+// (a pending deploy waits for confirmation). Rejecting fails a held run at
+// once, as approval policies do, and discards a pending plan. The note goes
+// into the run's history when the state changes.
 func (e *Engine) Review(ctx context.Context, stackID, runID string, approve bool, note string) (model.Run, error) {
 	return e.act(ctx, stackID, runID, func(r *run, now time.Time) (*run, error) {
-		if r.State != model.StatePendingReview {
-			return nil, backend.Conflictf("run %s is %s, not PENDING_REVIEW", runID, r.State)
-		}
-		verdict, next := "rejected", model.StateDiscarded
+		verdict := "rejected"
 		if approve {
-			verdict, next = "approved", model.StateFinished
-			if r.Kind.Applies() {
-				next = model.StateUnconfirmed
-			}
+			verdict = "approved"
 		}
 		text := verdict + " by " + You
 		if note != "" {
 			text += ": " + note
 		}
-		e.transition(r, next, now, text)
+		switch {
+		case r.NeedsApproval && approve:
+			r.NeedsApproval, r.approvedAt = false, now
+		case r.NeedsApproval:
+			e.transition(r, model.StateFailed, now, text)
+		case r.State != model.StatePendingReview:
+			return nil, backend.Conflictf("run %s is %s and needs no review", runID, r.State)
+		case approve && r.Kind.Tracked():
+			e.transition(r, model.StateUnconfirmed, now, text)
+		case approve:
+			e.transition(r, model.StateFinished, now, text)
+		default:
+			e.transition(r, model.StateDiscarded, now, text)
+		}
 		e.advanceTo(ctx, now)
 		return r, nil
 	})

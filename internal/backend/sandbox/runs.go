@@ -17,10 +17,11 @@ type StateLog struct {
 
 type run struct {
 	model.Run
-	stack   *stack
-	logs    []StateLog
-	plan    *planResult // evaluated when the run starts initializing
-	changes []model.ResourceChange
+	stack      *stack
+	logs       []StateLog
+	plan       *planResult // evaluated when the run starts initializing
+	changes    []model.ResourceChange
+	approvedAt time.Time // when a review released it from QUEUED
 	// assess: a drift check that updates the stack's drift (scheduled
 	// drift detection, Trigger); a refresh-only plan (StartRun) only
 	// reports what it found and leaves the drift as the last check left it.
@@ -43,10 +44,11 @@ const (
 	// checksFor is the end of PLANNING that follows Terraform's plan: the
 	// policy checks and run tasks HCP Terraform runs before a plan can be
 	// confirmed or applied (RunExtra.PlannedAt).
-	checksFor    = 1 * time.Second
-	confirmedFor = 1 * time.Second
-	prepApplyFor = 2 * time.Second
-	applyingFor  = 5 * time.Second
+	checksFor     = 1 * time.Second
+	confirmedFor  = 1 * time.Second
+	prepApplyFor  = 2 * time.Second
+	applyingFor   = 5 * time.Second
+	performingFor = 3 * time.Second
 )
 
 // planReadTimeout bounds the git reads of one plan.
@@ -58,7 +60,7 @@ const planReadTimeout = 20 * time.Second
 func (e *Engine) newRun(s *stack, kind model.RunKind, commit, by, title string, at time.Time) *run {
 	r := &run{stack: s, assess: kind == model.RunDriftCheck, Run: model.Run{
 		ID: e.newID(at), StackID: s.ID, Kind: kind, Commit: commit, TriggeredBy: by, Title: title, CreatedAt: at,
-		AutoApply: kind.Applies() && s.Autodeploy,
+		AutoApply: kind.Tracked() && s.Autodeploy,
 	}}
 	r.URL = e.stackURL(s.ID) + "/run/" + r.ID
 	s.runs = append(s.runs, r)
@@ -68,8 +70,11 @@ func (e *Engine) newRun(s *stack, kind model.RunKind, commit, by, title string, 
 }
 
 // transition moves r to state at time at, with the log lines written in it.
+// Entering a state where the stack's approval policy wants a review holds
+// the run until someone approves it.
 func (e *Engine) transition(r *run, state model.RunState, at time.Time, note string, lines ...string) {
 	r.State, r.RawState, r.UpdatedAt = state, string(state), at
+	r.NeedsApproval = needsApproval(r.stack, r, state)
 	r.History = append(r.History, model.RunTransition{State: state, At: at, Note: note})
 	if len(lines) > 0 {
 		r.logs = append(r.logs, StateLog{State: state, Lines: lines})
@@ -122,24 +127,33 @@ func (e *Engine) step(ctx context.Context, r *run, t time.Time) bool {
 		r.plan, r.changes = &res, res.changes
 		e.transition(r, model.StateInitializing, due, "", initLog(res)...)
 	case model.StateInitializing:
-		if r.plan.failure != nil {
+		switch {
+		case r.plan.failure != nil:
 			e.finishFailed(r, due)
-			return true
+		case r.Kind == model.RunTask:
+			e.transition(r, model.StatePerforming, due, "", e.taskLog(ctx, r)...)
+		default:
+			d := deltaOf(r.changes)
+			r.Delta = &d
+			e.transition(r, model.StatePlanning, due, "", planLog(r.changes)...)
 		}
-		d := deltaOf(r.changes)
-		r.Delta = &d
-		e.transition(r, model.StatePlanning, due, "", planLog(r.changes)...)
 	case model.StatePlanning:
-		e.afterPlan(r, due)
+		e.afterPlan(ctx, r, due)
+	case model.StatePerforming:
+		e.transition(r, model.StateFinished, due, "")
 	case model.StateUnconfirmed:
-		e.transition(r, model.StateConfirmed, due, "confirmed by a reviewer")
+		note := "confirmed by a reviewer"
+		if r.NeedsApproval { // the seeded colleague approves before confirming
+			r.NeedsApproval, note = false, "approved and confirmed by a reviewer"
+		}
+		e.transition(r, model.StateConfirmed, due, note)
 	case model.StateConfirmed:
 		e.transition(r, model.StatePreparingApply, due, "")
 	case model.StatePreparingApply:
 		e.transition(r, model.StateApplying, due, "", applyLog(r.changes)...)
 	case model.StateApplying:
 		e.transition(r, model.StateFinished, due, "")
-		e.applied(r, due)
+		e.applied(ctx, r, due)
 	default:
 		return false
 	}
@@ -151,7 +165,10 @@ func (e *Engine) step(ctx context.Context, r *run, t time.Time) bool {
 func (e *Engine) nextDue(r *run, last time.Time) (time.Time, bool) {
 	switch r.State {
 	case model.StateQueued:
-		start, ok := e.startAt(r, last)
+		if r.NeedsApproval { // an approval policy holds it until approved
+			return time.Time{}, false
+		}
+		start, ok := e.startAt(r, later(last, r.approvedAt))
 		return start.Add(queuedFor), ok
 	case model.StatePreparing:
 		return last.Add(preparingFor), true
@@ -172,15 +189,18 @@ func (e *Engine) nextDue(r *run, last time.Time) (time.Time, bool) {
 		return last.Add(prepApplyFor), true
 	case model.StateApplying:
 		return last.Add(applyingFor), true
+	case model.StatePerforming:
+		return last.Add(performingFor), true
 	}
 	return time.Time{}, false
 }
 
-// startAt: runs that apply (deploys, destroys) of one stack run one at a
-// time, like Spacelift's stack lock: a queued one starts when every earlier
-// one is over. Plans, drift checks and saved plans run alongside.
+// startAt: tracked runs and tasks of one stack run one at a time, as
+// Spacelift serialises everything that can change a stack's state: a queued
+// one starts when every earlier one is over. Plans, drift checks and saved
+// plans run alongside.
 func (e *Engine) startAt(r *run, queuedAt time.Time) (time.Time, bool) {
-	if !queues(r) {
+	if !exclusive(r) {
 		return queuedAt, true
 	}
 	start := queuedAt
@@ -188,7 +208,7 @@ func (e *Engine) startAt(r *run, queuedAt time.Time) (time.Time, bool) {
 		if o == r {
 			break
 		}
-		if !queues(o) {
+		if !exclusive(o) {
 			continue
 		}
 		if !o.State.Terminal() {
@@ -201,10 +221,11 @@ func (e *Engine) startAt(r *run, queuedAt time.Time) (time.Time, bool) {
 	return start, true
 }
 
-// queues reports runs that wait for the stack's earlier applying runs.
-func queues(r *run) bool { return r.Kind.Applies() && !r.SavedPlan }
+// exclusive reports runs that hold the stack's lock while they work; a
+// saved plan does not.
+func exclusive(r *run) bool { return (r.Kind.Tracked() || r.Kind == model.RunTask) && !r.SavedPlan }
 
-func (e *Engine) afterPlan(r *run, at time.Time) {
+func (e *Engine) afterPlan(ctx context.Context, r *run, at time.Time) {
 	s := r.stack
 	switch {
 	case r.Kind == model.RunDriftCheck:
@@ -219,21 +240,26 @@ func (e *Engine) afterPlan(r *run, at time.Time) {
 		e.transition(r, model.StateFinished, at, "")
 	case r.Delta.Empty():
 		e.transition(r, model.StateFinished, at, "no changes")
-		e.applied(r, at)
+		e.applied(ctx, r, at)
 	case r.SavedPlan:
 		r.basedOn = s.applies
 		e.transition(r, model.StateUnconfirmed, at, "plan saved: apply it to make these changes")
-	case r.AutoApply:
+	case r.AutoApply && s.Lock == nil && !needsApproval(s, r, model.StateUnconfirmed):
 		e.transition(r, model.StatePreparingApply, at, "autodeploy")
+	case r.AutoApply && s.Lock != nil:
+		// A locked stack does not autodeploy (docs: stack locking).
+		e.transition(r, model.StateUnconfirmed, at, "autodeploy is off while "+s.ID+" is locked by "+s.Lock.Holder)
 	default:
 		e.transition(r, model.StateUnconfirmed, at, "")
 	}
 }
 
 // applied records a deploy that finished: its commit is now what runs, drift
-// is reconciled, and stacks depending on this one deploy if it changed anything.
-func (e *Engine) applied(r *run, at time.Time) {
+// is reconciled, and the stacks depending on this one deploy as their
+// dependency says (triggerDependents).
+func (e *Engine) applied(ctx context.Context, r *run, at time.Time) {
 	s := r.stack
+	before := s.applied
 	s.applied = r.Commit
 	s.applies++
 	if r.Kind == model.RunDestroy {
@@ -243,28 +269,34 @@ func (e *Engine) applied(r *run, at time.Time) {
 		s.Drift = model.Drift{CheckedAt: s.Drift.CheckedAt, RunID: s.Drift.RunID}
 	}
 	s.drift = nil
-	if r.Delta == nil || r.Delta.Empty() {
-		return
-	}
-	for _, d := range e.dependents(s.ID) {
-		e.newRun(d, model.RunDeploy, d.TrackedCommit, "", "Triggered by "+s.ID+" (dependency)", at)
-	}
+	e.triggerDependents(ctx, s, before, at)
 }
 
-// finishFailed fails r; a failed deploy skips the runs it would have
-// started downstream; a failed drift check leaves the drift unknown.
+// finishFailed fails r; a failed tracked run skips the runs it would have
+// started downstream (a locked stack starts none); a failed drift check
+// leaves the drift unknown.
 func (e *Engine) finishFailed(r *run, at time.Time) {
 	e.transition(r, model.StateFailed, at, "")
 	if r.assess {
 		r.stack.Drift = model.Drift{CheckedAt: at, RunID: r.ID, Unknown: "the drift check failed: see run " + r.ID}
 	}
-	if !r.Kind.Applies() {
+	if !r.Kind.Tracked() {
 		return
 	}
 	for _, d := range e.dependents(r.stack.ID) {
+		if d.Lock != nil {
+			continue
+		}
 		sk := e.newRun(d, model.RunDeploy, d.TrackedCommit, "", "Skipped: upstream "+r.stack.ID+" failed", at)
 		e.transition(sk, model.StateSkipped, at, "upstream run "+r.ID+" on "+r.stack.ID+" failed")
 	}
+}
+
+func later(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
 }
 
 func deltaOf(changes []model.ResourceChange) model.Delta {

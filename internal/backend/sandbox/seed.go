@@ -25,6 +25,7 @@ type seedOrg struct {
 type seedStack struct {
 	model.Stack
 	repo string
+	deps []Dependency
 }
 
 // seedEvent is something that happens at a point of the seeded past.
@@ -163,6 +164,7 @@ func projects(rng *rand.Rand) []project {
 			Resources: []tfResource{
 				res("aws_cloudfront_distribution", "cdn", "enabled", "true", "default_ttl", "300"),
 				res("aws_s3_bucket", "assets", "bucket", `"acme-${var.environment}-storefront-assets"`),
+				res("aws_route53_record", "shop", "name", `"shop"`, "type", `"CNAME"`),
 			}}}},
 			history: []projectChange{
 				{"Raise CDN default TTL", 1, []string{"dev", "qa", "main"}, func(r map[string]*tfConfig) {
@@ -270,6 +272,7 @@ func newSeedStack(org string, p project, r projectRoot, env envDef) seedStack {
 	} else {
 		s.Labels = []string{"bu:" + unit, "env:" + env.name}
 		s.DependsOn = []string{env.name + "-network"}
+		s.deps = []Dependency{seedDependency(env.name, env.name+"-network")}
 	}
 	return s
 }
@@ -299,12 +302,16 @@ func (so *seedOrg) addAdmin(org string, start time.Time) {
 }
 
 // addIncidents leaves the organisation needing attention: a deploy waiting
-// for confirmation, drift found by scheduled checks, a lock, a plan waiting
-// for review. (The failed dev-analytics deploy comes from its own history.)
+// for confirmation, a prod deploy and a prod task waiting for an approval,
+// drift found by scheduled checks, a lock, a plan waiting for review. (The
+// failed dev-analytics deploy comes from its own history.)
 func (so *seedOrg) addIncidents(base time.Time) {
 	so.leave["qa-payments-ledger"] = 2
+	so.leave["prod-storefront"] = 1
+	so.task("dev-network", "terraform state list", "aisha.khan", base.Add(-26*time.Hour))
+	so.task("prod-analytics", "terraform state rm aws_glue_catalog_database.events", "tom.becker", base.Add(-40*time.Minute))
 	so.drift("prod-network", base.Add(-9*time.Hour),
-		drifted("aws_security_group.shared", "ingress"), drifted("module.vpc.aws_subnet.private", scannerTag))
+		drifted("aws_security_group.shared", "ingress"), drifted("module.vpc.aws_subnet.private[0]", scannerTag))
 	so.drift("qa-storefront", base.Add(-7*time.Hour), drifted("aws_cloudfront_distribution.cdn", "default_ttl", scannerTag))
 	so.event(base.Add(-3*time.Hour), func(sd *seeding) error {
 		s := sd.e.byID["prod-payments-api"]
@@ -326,6 +333,13 @@ func (so *seedOrg) plan(stackID, repo string, idx int, at time.Time, by string) 
 		s := sd.e.byID[stackID]
 		commit := sd.sha(repo, idx)
 		sd.e.newRun(s, model.RunPlan, commit, by, s.repo.commits[commit].Message, at)
+		return nil
+	})
+}
+
+func (so *seedOrg) task(stackID, command, by string, at time.Time) {
+	so.event(at, func(sd *seeding) error {
+		sd.e.newTask(sd.e.byID[stackID], command, by, at)
 		return nil
 	})
 }

@@ -65,8 +65,9 @@ func (e *Engine) sync(ctx context.Context, at time.Time) error {
 }
 
 // pushed handles a branch of repo moving from old to head: stacks tracking it
-// whose project root changed get a tracked run of the new head; the others
-// only learn how far behind the branch they are.
+// whose project root changed get a tracked run of the new head; the others,
+// and locked stacks (only the lock holder starts runs there), only learn
+// how far behind the branch they are.
 func (e *Engine) pushed(ctx context.Context, repo *repository, branch, old, head string, at time.Time) error {
 	repo.heads[branch] = head
 	for _, s := range e.stacks {
@@ -81,7 +82,7 @@ func (e *Engine) pushed(ctx context.Context, repo *repository, branch, old, head
 			}
 		}
 		s.BranchHead = head
-		if changed {
+		if changed && s.Lock == nil {
 			s.TrackedCommit, s.CommitsBehind = head, 0
 			e.newRun(s, model.RunDeploy, head, "", repo.message(ctx, head), at)
 			continue

@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"strings"
@@ -39,12 +41,13 @@ type Config struct {
 
 // Client is a backend.Backend over the Spacelift GraphQL API.
 type Client struct {
-	endpoint string
-	sandbox  bool
-	gql      *graphql.Client
-	gqlURL   string
-	http     *http.Client // the one gql uses: token, retries
-	sess     *session
+	endpoint   string
+	sandbox    bool
+	retryDelay time.Duration // first backoff of a read sent again
+	gql        *graphql.Client
+	gqlURL     string
+	http       *http.Client // the one gql uses: token, retries
+	sess       *session
 }
 
 var _ backend.Backend = (*Client)(nil)
@@ -78,12 +81,13 @@ func New(ctx context.Context, cfg Config) (*Client, error) {
 	}
 	gqlURL := creds.endpoint + "/graphql"
 	c := &Client{
-		endpoint: creds.endpoint,
-		sandbox:  cfg.Sandbox,
-		gqlURL:   gqlURL,
-		http:     hc,
-		gql:      graphql.NewClient(gqlURL, hc),
-		sess:     newSession(creds, now, graphql.NewClient(gqlURL, hc)),
+		endpoint:   creds.endpoint,
+		sandbox:    cfg.Sandbox,
+		retryDelay: delay,
+		gqlURL:     gqlURL,
+		http:       hc,
+		gql:        graphql.NewClient(gqlURL, hc),
+		sess:       newSession(creds, now, graphql.NewClient(gqlURL, hc)),
 	}
 	if c.sess.renewable() {
 		if _, err := c.sess.token(ctx); err != nil {
@@ -128,19 +132,22 @@ type sessionChecker interface{ sessionLost() bool }
 // saying the token is no longer accepted on list queries.
 var errSessionEmpty = errors.New("session expired")
 
-// query runs an idempotent query (retried on 429/5xx); mutate runs a
-// mutation once. Both re-authenticate once when the server rejects the
-// token and the session can renew: a rejected request did nothing, so
-// resending it is safe even for a mutation.
+// query runs an idempotent query: retried on 429/5xx by the transport, and
+// here after a dropped or garbled answer (readAgain). mutate runs a mutation
+// once. Both re-authenticate once when the server rejects the token and the
+// session can renew: a rejected request did nothing, so resending it is safe
+// even for a mutation.
 func (c *Client) query(ctx context.Context, name string, q any, vars map[string]any) error {
 	return c.do(ctx, name, false, func(ctx context.Context) error {
-		if err := safeDecode(func() error { return c.gql.Query(withRetry(ctx), q, vars, graphql.OperationName(name)) }); err != nil {
-			return err
-		}
-		if s, ok := q.(sessionChecker); ok && s.sessionLost() {
-			return errSessionEmpty
-		}
-		return nil
+		return c.readAgain(ctx, func() error {
+			if err := safeDecode(func() error { return c.gql.Query(withRetry(ctx), q, vars, graphql.OperationName(name)) }); err != nil {
+				return err
+			}
+			if s, ok := q.(sessionChecker); ok && s.sessionLost() {
+				return errSessionEmpty
+			}
+			return nil
+		})
 	})
 }
 
@@ -150,50 +157,238 @@ func (c *Client) query(ctx context.Context, name string, q any, vars map[string]
 // it token by token, which was most of the client's time at 10,000 stacks.
 // json matches field names case-insensitively, so q's fields must be named
 // like the selection: no aliases, no fragments.
-func (c *Client) queryList(ctx context.Context, name string, q sessionChecker, vars map[string]any) error {
+//
+// An answer with data and field errors (each with a path) is kept: the
+// errors are returned beside it for the caller to place, not instead of it.
+func (c *Client) queryList(ctx context.Context, name string, q sessionChecker, vars map[string]any) (fieldErrors, error) {
 	query, err := graphql.ConstructQuery(q, vars, graphql.OperationName(name))
 	if err != nil {
-		return err
+		return nil, err
 	}
 	body, err := json.Marshal(graphql.GraphQLRequestPayload{Query: query, Variables: vars, OperationName: name})
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return c.do(ctx, name, false, func(ctx context.Context) error {
-		req, err := http.NewRequestWithContext(withRetry(ctx), http.MethodPost, c.gqlURL, bytes.NewReader(body))
-		if err != nil {
-			return err
-		}
-		req.Header.Set("Content-Type", "application/json")
-		resp, err := c.http.Do(req)
-		if err != nil {
-			return err
-		}
-		defer resp.Body.Close()
-		if resp.StatusCode >= 400 {
-			return statusError(resp.StatusCode)
-		}
-		answer := struct {
-			Data   any            `json:"data"`
-			Errors graphql.Errors `json:"errors"`
-		}{Data: q}
-		if err := json.NewDecoder(resp.Body).Decode(&answer); err != nil {
-			return fmt.Errorf("decoding %s: %w", name, err)
-		}
-		if len(answer.Errors) > 0 {
-			return answer.Errors
-		}
-		if q.sessionLost() {
-			return errSessionEmpty
-		}
-		return nil
+	var partial fieldErrors
+	err = c.do(ctx, name, false, func(ctx context.Context) error {
+		return c.readAgain(ctx, func() error {
+			partial = nil
+			req, err := http.NewRequestWithContext(withRetry(ctx), http.MethodPost, c.gqlURL, bytes.NewReader(body))
+			if err != nil {
+				return err
+			}
+			req.Header.Set("Content-Type", "application/json")
+			resp, err := c.http.Do(req)
+			if err != nil {
+				if isFinalStatus(err) || ctx.Err() != nil {
+					return err
+				}
+				return transportError{err}
+			}
+			defer resp.Body.Close()
+			if resp.StatusCode >= 400 {
+				return statusError{code: resp.StatusCode, msg: bodyMessage(resp.Body)}
+			}
+			answer := struct {
+				Data   json.RawMessage `json:"data"`
+				Errors graphql.Errors  `json:"errors"`
+			}{}
+			if err := json.NewDecoder(resp.Body).Decode(&answer); err != nil {
+				return fmt.Errorf("%w: %s", errMalformed, oneLine(err.Error()))
+			}
+			hasData := len(answer.Data) > 0 && string(answer.Data) != "null"
+			if hasData {
+				if err := json.Unmarshal(answer.Data, q); err != nil {
+					return fmt.Errorf("%w: %s", errMalformed, oneLine(err.Error()))
+				}
+			}
+			if len(answer.Errors) > 0 && (!hasData || !allOnFields(answer.Errors)) {
+				return answer.Errors
+			}
+			if q.sessionLost() {
+				return errSessionEmpty
+			}
+			partial = fieldErrors(answer.Errors)
+			return nil
+		})
 	})
+	return partial, err
 }
 
-// statusError is an HTTP error status that queryList got.
-type statusError int
+// readAttempts bounds how often a query is sent again after its answer was
+// lost (a dropped connection) or garbled (an undecodable body).
+const readAttempts = 3
 
-func (e statusError) Error() string { return fmt.Sprintf("HTTP %d", int(e)) }
+// readAgain runs an idempotent read, sending it again after a lost or
+// garbled answer with jittered backoff inside the context's deadline. Any
+// other failure (an HTTP status the transport already retried, a GraphQL
+// error) is final.
+func (c *Client) readAgain(ctx context.Context, read func() error) error {
+	for attempt := 1; ; attempt++ {
+		err := read()
+		if err == nil || attempt >= readAttempts || !answerLost(err) || ctx.Err() != nil {
+			return err
+		}
+		wait := c.retryDelay << (attempt - 1)
+		wait += time.Duration(rand.Int64N(int64(wait)/2 + 1))
+		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < wait {
+			return err
+		}
+		timer := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			timer.Stop()
+			return err
+		case <-timer.C:
+		}
+	}
+}
+
+// answerLost reports an error after which the same read may well succeed:
+// the connection failed or the body could not be decoded.
+func answerLost(err error) bool {
+	var te transportError
+	if errors.As(err, &te) || errors.Is(err, errMalformed) {
+		return true
+	}
+	var gerrs graphql.Errors
+	if !errors.As(err, &gerrs) || len(gerrs) == 0 {
+		return false
+	}
+	var nerr graphql.NetworkError
+	switch code, _ := gerrs[0].Extensions["code"].(string); {
+	case code == graphql.ErrJsonDecode || code == graphql.ErrGraphQLDecode:
+		return true
+	case code == graphql.ErrRequestError:
+		// A status answered (the transport retried 429/5xx already) is
+		// final; a request that got no answer is not.
+		return !errors.As(gerrs[0].Unwrap(), &nerr) && !errors.Is(gerrs[0].Unwrap(), context.Canceled) &&
+			!errors.Is(gerrs[0].Unwrap(), context.DeadlineExceeded) && !isFinalStatus(gerrs[0].Unwrap())
+	}
+	return false
+}
+
+// isFinalStatus is the transport's own error after its retries of 429/5xx.
+func isFinalStatus(err error) bool {
+	var rl *backend.RateLimitError
+	var se statusError
+	return errors.As(err, &rl) || errors.As(err, &se)
+}
+
+// allOnFields reports errors that each name the field they come from: a
+// resolver failed, the rest of the data stands.
+func allOnFields(errs graphql.Errors) bool {
+	for _, e := range errs {
+		if len(e.Path) == 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// fieldErrors are the field errors of an answer that also has data.
+type fieldErrors graphql.Errors
+
+// at lists, as "field: message", the errors under the path prefix (e.g.
+// "stacks", 3 for the fourth stack).
+func (f fieldErrors) at(prefix ...any) []string {
+	var out []string
+	for _, e := range f {
+		if len(e.Path) < len(prefix) || !samePath(e.Path[:len(prefix)], prefix) {
+			continue
+		}
+		var field []string
+		for _, p := range e.Path[len(prefix):] {
+			if name, ok := p.(string); ok {
+				field = append(field, name)
+			}
+		}
+		what := strings.Join(field, ".")
+		if what == "" {
+			what = "stack"
+		}
+		out = append(out, what+" could not be read: "+oneLine(e.Message))
+	}
+	return out
+}
+
+func samePath(a, b []any) bool {
+	for i := range a {
+		switch x := b[i].(type) {
+		case string:
+			if s, ok := a[i].(string); !ok || s != x {
+				return false
+			}
+		case int:
+			if n, ok := a[i].(float64); !ok || int(n) != x {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// summary is the first error's message, and how many more there are.
+func (f fieldErrors) summary() string {
+	if len(f) == 0 {
+		return "no reason given"
+	}
+	out := oneLine(f[0].Message)
+	if len(f) > 1 {
+		out += fmt.Sprintf(" (and %d more)", len(f)-1)
+	}
+	return out
+}
+
+// transportError is a request that got no answer.
+type transportError struct{ err error }
+
+func (e transportError) Error() string { return "no answer: " + oneLine(e.err.Error()) }
+func (e transportError) Unwrap() error { return e.err }
+
+// statusError is an HTTP error status queryList got, with what the body
+// said.
+type statusError struct {
+	code int
+	msg  string
+}
+
+func (e statusError) Error() string {
+	if e.msg == "" {
+		return fmt.Sprintf("HTTP %d", e.code)
+	}
+	return fmt.Sprintf("HTTP %d: %s", e.code, e.msg)
+}
+
+// bodyMessage is what an error body says, on one line: the GraphQL or JSON
+// error message when it has one, else its text, cut short.
+func bodyMessage(r io.Reader) string {
+	data, _ := io.ReadAll(io.LimitReader(r, 4096))
+	var gql struct {
+		Errors  graphql.Errors `json:"errors"`
+		Message string         `json:"message"`
+		Error   string         `json:"error"`
+	}
+	if json.Unmarshal(data, &gql) == nil {
+		switch {
+		case len(gql.Errors) > 0 && gql.Errors[0].Message != "":
+			return oneLine(gql.Errors[0].Message)
+		case gql.Message != "":
+			return oneLine(gql.Message)
+		case gql.Error != "":
+			return oneLine(gql.Error)
+		}
+	}
+	msg := oneLine(string(data))
+	if len(msg) > 200 {
+		msg = msg[:200] + "…"
+	}
+	return msg
+}
+
+// oneLine folds whitespace runs (newlines included) into single spaces, so
+// an error's cause fits the status line.
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 func (c *Client) mutate(ctx context.Context, name string, m any, vars map[string]any) error {
 	return c.do(ctx, name, true, func(ctx context.Context) error {
@@ -201,7 +396,9 @@ func (c *Client) mutate(ctx context.Context, name string, m any, vars map[string
 	})
 }
 
-// do runs op with the current token, renewing it once if it was refused.
+// do runs op with the current token. A refused token is renewed once when
+// the session can renew; a resolver's "unauthorized" with a live session
+// (viewer still answers) is a permission error, not an expired session.
 func (c *Client) do(ctx context.Context, name string, mutation bool, op func(context.Context) error) error {
 	for attempt := 0; ; attempt++ {
 		tok, err := c.sess.token(ctx)
@@ -213,6 +410,9 @@ func (c *Client) do(ctx context.Context, name string, mutation bool, op func(con
 			return nil
 		}
 		terr := translate(err, mutation)
+		if errors.Is(terr, backend.ErrUnauthorized) && resolverRefused(err) && c.viewerAnswers(withToken(ctx, tok)) {
+			return fmt.Errorf("spacelift %s: %w: %s", name, backend.ErrForbidden, strings.TrimPrefix(terr.Error(), backend.ErrUnauthorized.Error()+": "))
+		}
 		if errors.Is(terr, backend.ErrUnauthorized) && c.sess.renewable() && attempt == 0 {
 			c.sess.invalidate(tok)
 			continue
@@ -224,11 +424,33 @@ func (c *Client) do(ctx context.Context, name string, mutation bool, op func(con
 	}
 }
 
-func fromStatus(code int) error {
-	if code == http.StatusUnauthorized || code == http.StatusForbidden {
-		return fmt.Errorf("%w: HTTP %d", backend.ErrUnauthorized, code)
+// resolverRefused reports an "unauthorized" a resolver gave (a GraphQL
+// error), as opposed to a refused token (HTTP 401) or a lost session.
+func resolverRefused(err error) bool {
+	var gerrs graphql.Errors
+	return errors.As(err, &gerrs) && len(gerrs) > 0 && gerrs[0].Extensions["code"] != graphql.ErrRequestError
+}
+
+// viewerAnswers asks who the token belongs to, as spacectl does before it
+// calls an "unauthorized" an expired session: a viewer means the session
+// is alive and the refusal is about permissions.
+func (c *Client) viewerAnswers(ctx context.Context) bool {
+	var q struct {
+		Viewer *viewerNode `graphql:"viewer"`
 	}
-	return fmt.Errorf("HTTP %d", code)
+	err := safeDecode(func() error { return c.gql.Query(withRetry(ctx), &q, nil, graphql.OperationName("Viewer")) })
+	return err == nil && q.Viewer != nil
+}
+
+func fromStatus(code int, msg string) error {
+	text := fmt.Sprintf("HTTP %d", code)
+	if msg != "" {
+		text += ": " + msg
+	}
+	if code == http.StatusUnauthorized || code == http.StatusForbidden {
+		return fmt.Errorf("%w: %s", backend.ErrUnauthorized, text)
+	}
+	return errors.New(text)
 }
 
 // translate maps a go-graphql-client error to the typed backend errors. It
@@ -242,7 +464,7 @@ func translate(err error, mutation bool) error {
 	case errors.As(err, &rl):
 		return rl
 	case errors.Is(err, errMalformed):
-		return errMalformed
+		return err
 	case errors.Is(err, context.Canceled):
 		return context.Canceled
 	case errors.Is(err, context.DeadlineExceeded):
@@ -250,19 +472,22 @@ func translate(err error, mutation bool) error {
 	}
 	var nerr graphql.NetworkError
 	var serr statusError
+	var terr transportError
 	switch {
 	case errors.As(err, &nerr):
-		return fromStatus(nerr.StatusCode())
+		return fromStatus(nerr.StatusCode(), bodyMessage(strings.NewReader(nerr.Body())))
 	case errors.As(err, &serr):
-		return fromStatus(int(serr))
+		return fromStatus(serr.code, serr.msg)
+	case errors.As(err, &terr):
+		return terr
 	}
 	var gerrs graphql.Errors
 	if !errors.As(err, &gerrs) || len(gerrs) == 0 {
-		return errors.New("request failed")
+		return fmt.Errorf("request failed: %s", oneLine(err.Error()))
 	}
 	e := gerrs[0]
 	code, _ := e.Extensions["code"].(string)
-	msg := e.Message
+	msg := oneLine(e.Message)
 	lower := strings.ToLower(msg)
 	switch {
 	case code == "UNAUTHORIZED" || strings.Contains(lower, "unauthorized"):
@@ -271,7 +496,11 @@ func translate(err error, mutation bool) error {
 		return fmt.Errorf("%w: %s", backend.ErrNotFound, msg)
 	case code == "CONFLICT":
 		return backend.Conflictf("%s", msg)
-	case code == graphql.ErrRequestError || code == graphql.ErrJsonDecode || code == graphql.ErrGraphQLDecode || code == graphql.ErrJsonEncode || code == graphql.ErrGraphQLEncode:
+	case code == graphql.ErrJsonDecode || code == graphql.ErrGraphQLDecode:
+		return fmt.Errorf("%w: %s", errMalformed, msg)
+	case code == graphql.ErrRequestError:
+		return fmt.Errorf("no answer: %s", msg)
+	case code == graphql.ErrJsonEncode || code == graphql.ErrGraphQLEncode:
 		return errors.New(msg)
 	case mutation && len(e.Path) > 0:
 		// A resolver refused the mutation: Spacelift reports business rules

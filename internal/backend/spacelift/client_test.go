@@ -192,11 +192,19 @@ func TestListRunsPagesWithBefore(t *testing.T) {
 		}
 		cursor = next
 	}
+	// 14 plans (proposedRuns) and one deploy (runs), merged newest first.
 	if len(all) != 15 || pages != 2 {
 		t.Fatalf("%d runs in %d pages, want 15 in 2", len(all), pages)
 	}
-	if !all[0].CreatedAt.After(all[14].CreatedAt) {
-		t.Errorf("runs not newest first")
+	seen := map[string]bool{}
+	for i, r := range all {
+		if seen[r.ID] || (i > 0 && model.Newer(r, all[i-1])) {
+			t.Fatalf("run %d (%s) repeated or out of order", i, r.ID)
+		}
+		seen[r.ID] = true
+	}
+	if all[14].Kind != model.RunDeploy || all[0].Kind != model.RunPlan {
+		t.Errorf("the deploy, created first, is not listed last: %s … %s", all[0].Kind, all[14].Kind)
 	}
 }
 

@@ -25,13 +25,29 @@ func TestContract(t *testing.T) {
 // connects a client in sandbox mode to it.
 func sandboxClient(t *testing.T) (*Client, *sandbox.ManualClock) {
 	t.Helper()
+	w := newSandboxWorld(t)
+	return w.c, w.clock
+}
+
+// sandboxWorld is the seeded sandbox served in the Spacelift dialect, a
+// sandbox-mode client over it, and the operations the client sent.
+type sandboxWorld struct {
+	c     *Client
+	eng   *sandbox.Engine
+	clock *sandbox.ManualClock
+	ops   *opLog
+}
+
+func newSandboxWorld(t *testing.T) *sandboxWorld {
+	t.Helper()
 	clock := sandbox.NewManualClock(time.Date(2026, 3, 14, 15, 9, 26, 0, time.UTC))
 	eng, err := sandbox.New(context.Background(), sandbox.Options{Dir: t.TempDir(), Seed: 7, Clock: clock})
 	if err != nil {
 		t.Fatalf("sandbox: %v", err)
 	}
 	t.Cleanup(func() { _ = eng.Close() })
-	srv, err := spaceliftapi.New(eng, spaceliftapi.Options{Clock: clock})
+	ops := &opLog{}
+	srv, err := spaceliftapi.New(eng, spaceliftapi.Options{Clock: clock, Middleware: ops.record})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,7 +69,7 @@ func sandboxClient(t *testing.T) (*Client, *sandbox.ManualClock) {
 	if info := c.Info(); info.Kind != "sandbox" || !info.Sandbox || info.Endpoint != base {
 		t.Fatalf("Info = %+v", info)
 	}
-	return c, clock
+	return &sandboxWorld{c: c, eng: eng, clock: clock, ops: ops}
 }
 
 // TestPlanCommit plans a qa stack at dev's commit: a proposed run of that

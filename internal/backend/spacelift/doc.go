@@ -15,15 +15,21 @@
 // Every id is sent as graphql.ID: hasura declares Go strings as String, which
 // a strictly validating server rejects where ID is expected. Variable types
 // that are Spacelift input types or enums (SearchInput, RunType, RunState,
-// RunChangesInput) are Go types of the same name for the same reason.
+// RunReviewDecision) are Go types of the same name for the same reason;
+// changesV3's input, whose type no public source names, is written as the
+// literal {} spacectl sends.
 //
 // Queries are retried on HTTP 429 and 5xx with jittered exponential backoff
-// that never outlasts the context deadline; mutations are sent once. Errors
-// are mapped to backend.ErrUnauthorized, ErrNotFound, ErrConflict (a
-// mutation refused by a resolver) and *backend.RateLimitError, built from
-// server messages only: tokens and key secrets never appear in them.
+// that never outlasts the context deadline, and sent again after a dropped
+// or garbled answer; mutations are sent once. Errors are mapped to
+// backend.ErrUnauthorized, ErrForbidden (a resolver's "unauthorized" while
+// viewer still answers), ErrNotFound, ErrConflict (a mutation refused by a
+// resolver) and *backend.RateLimitError, built from server messages only,
+// on one line: tokens and key secrets never appear in them.
 //
-// Known gaps against the real API: ListRuns pages stack.runs only, which in
-// Spacelift may leave out proposed runs (listed under proposedRuns); the
-// latest run of each stack comes from the first page of stack.runs.
+// A stack's runs come from three lists: runs (tracked), proposedRuns
+// (plans, drift checks) and tasks. The listing reads the first page of
+// each for the latest run and the latest tracked run; ListRuns merges them
+// newest first. Managed entities are read only for drifted stacks. What
+// the client relies on, and why, is in docs/FIDELITY.md.
 package spacelift

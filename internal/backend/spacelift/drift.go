@@ -10,15 +10,15 @@ import (
 	"github.com/stackview/stackview/internal/model"
 )
 
-// driftRunID is the newest finished drift-detection run among a stack's
-// runs (newest first), the one whose findings isDrifted reflects.
-func driftRunID(runs []runNode) string {
-	for _, r := range runs {
-		if r.DriftDetection && toState(r.State).Terminal() {
-			return r.ID
+// latestDriftRun is the newest finished drift-detection run among a
+// stack's runs (newest first), the one whose findings isDrifted reflects.
+func latestDriftRun(runs []model.Run) *model.Run {
+	for i := range runs {
+		if runs[i].Kind == model.RunDriftCheck && runs[i].State.Terminal() {
+			return &runs[i]
 		}
 	}
-	return ""
+	return nil
 }
 
 // triggerDriftCheck starts a proposed run flagged as drift detection. Only
@@ -35,15 +35,13 @@ func (c *Client) triggerDriftCheck(ctx context.Context, stackID string) (model.R
 	return c.toRun(stackID, m.RunTrigger, nil), nil
 }
 
-// addDriftedAttributes fills Drift.Changes of drifted stacks from the
-// sandbox's Entity.driftedAttributes extension. Real Spacelift does not say
-// which attributes drifted, so there it is never asked.
-func (c *Client) addDriftedAttributes(ctx context.Context, stacks []model.Stack) error {
-	if !c.sandbox {
-		return nil
-	}
-	// One small query per drifted stack, a few at a time, so a large
-	// organisation with many drifted stacks does not load serially.
+// addDrift fills Drift.Resources (and CheckedAt) of drifted stacks from
+// their managed entities. Stack.entities lists every resource a stack
+// manages, often hundreds, so it is read only for the stacks isDrifted
+// flags: one query per drifted stack, a few at a time. On the sandbox it
+// also selects the Entity.driftedAttributes extension for Drift.Changes;
+// real Spacelift does not say which attributes drifted.
+func (c *Client) addDrift(ctx context.Context, stacks []model.Stack) error {
 	g, ctx := errgroup.WithContext(ctx)
 	g.SetLimit(driftReaders)
 	for i := range stacks {
@@ -51,34 +49,69 @@ func (c *Client) addDriftedAttributes(ctx context.Context, stacks []model.Stack)
 		if !st.Drift.Drifted {
 			continue
 		}
-		g.Go(func() error { return c.readDriftedAttributes(ctx, st) })
+		g.Go(func() error { return c.readDrift(ctx, st) })
 	}
 	return g.Wait()
 }
 
-// driftReaders bounds the concurrent drifted-attribute reads.
+// driftReaders bounds the concurrent drift reads.
 const driftReaders = 4
 
-func (c *Client) readDriftedAttributes(ctx context.Context, st *model.Stack) error {
-	var q struct {
-		Stack *struct {
-			Entities []struct {
-				Address           string   `graphql:"address"`
-				Drifted           *int64   `graphql:"drifted"`
-				DriftedAttributes []string `graphql:"driftedAttributes"`
-			} `graphql:"entities"`
-		} `graphql:"stack(id: $stack)"`
+type driftEntity struct {
+	Address string `graphql:"address"`
+	Drifted *int64 `graphql:"drifted"`
+}
+
+// sandboxEntity adds the sandbox's driftedAttributes extension.
+type sandboxEntity struct {
+	driftEntity
+	DriftedAttributes []string `graphql:"driftedAttributes"`
+}
+
+func (c *Client) readDrift(ctx context.Context, st *model.Stack) error {
+	var entities []sandboxEntity
+	if c.sandbox {
+		es, err := stackEntities[sandboxEntity](ctx, c, "StackDriftedAttributes", st.ID)
+		if err != nil {
+			return err
+		}
+		entities = es
+	} else {
+		es, err := stackEntities[driftEntity](ctx, c, "StackDriftedEntities", st.ID)
+		if err != nil {
+			return err
+		}
+		for _, e := range es {
+			entities = append(entities, sandboxEntity{driftEntity: e})
+		}
 	}
-	if err := c.query(ctx, "StackDriftedAttributes", &q, map[string]any{"stack": graphql.ID(st.ID)}); err != nil {
-		return err
-	}
-	if q.Stack == nil {
-		return backend.NotFoundf("stack %q", st.ID)
-	}
-	for _, e := range q.Stack.Entities {
-		if e.Drifted != nil {
+	for _, e := range entities {
+		if e.Drifted == nil {
+			continue
+		}
+		st.Drift.Resources = append(st.Drift.Resources, e.Address)
+		if at := fromUnix(e.Drifted); at.After(st.Drift.CheckedAt) {
+			st.Drift.CheckedAt = at
+		}
+		if c.sandbox {
 			st.Drift.Changes = append(st.Drift.Changes, model.ResourceChange{Address: e.Address, Action: model.ActionChange, Attributes: e.DriftedAttributes})
 		}
 	}
 	return nil
+}
+
+// stackEntities reads a stack's managed entities with the selection E.
+func stackEntities[E any](ctx context.Context, c *Client, name, stackID string) ([]E, error) {
+	var q struct {
+		Stack *struct {
+			Entities []E `graphql:"entities"`
+		} `graphql:"stack(id: $stack)"`
+	}
+	if err := c.query(ctx, name, &q, map[string]any{"stack": graphql.ID(stackID)}); err != nil {
+		return nil, err
+	}
+	if q.Stack == nil {
+		return nil, backend.NotFoundf("stack %q", stackID)
+	}
+	return q.Stack.Entities, nil
 }

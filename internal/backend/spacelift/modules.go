@@ -15,11 +15,12 @@ const pageSize = 50
 type modulesQuery struct {
 	Viewer  *viewerNode `graphql:"viewer"`
 	Modules []struct {
-		ID                string `graphql:"id"`
-		Name              string `graphql:"name"`
-		TerraformProvider string `graphql:"terraformProvider"`
-		Repository        string `graphql:"repository"`
-		ModuleSource      string `graphql:"moduleSource"`
+		ID                string  `graphql:"id"`
+		Name              string  `graphql:"name"`
+		TerraformProvider string  `graphql:"terraformProvider"`
+		Provider          string  `graphql:"provider"`
+		RepositoryURL     *string `graphql:"repositoryURL"`
+		ModuleSource      string  `graphql:"moduleSource"`
 		Current           *struct {
 			Number string `graphql:"number"`
 		} `graphql:"current"`
@@ -37,7 +38,11 @@ func (c *Client) ListModules(ctx context.Context) ([]model.Module, error) {
 	}
 	out := make([]model.Module, len(q.Modules))
 	for i, m := range q.Modules {
-		out[i] = model.Module{ID: m.ID, Name: m.Name, Provider: m.TerraformProvider, Source: m.ModuleSource, Repo: m.Repository}
+		out[i] = model.Module{ID: m.ID, Name: m.Name, Provider: m.TerraformProvider, Source: m.ModuleSource}
+		// repository is a name, not a URL: only raw Git gives one to clone.
+		if m.Provider == "GIT" {
+			out[i].Repo = deref(m.RepositoryURL)
+		}
 		if m.Current != nil {
 			out[i].Latest = m.Current.Number
 		}

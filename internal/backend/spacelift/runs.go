@@ -3,6 +3,7 @@ package spacelift
 import (
 	"context"
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -22,6 +23,7 @@ type runNode struct {
 	UpdatedAt      int64       `graphql:"updatedAt"`
 	TriggeredBy    *string     `graphql:"triggeredBy"`
 	DriftDetection bool        `graphql:"driftDetection"`
+	NeedsApproval  bool        `graphql:"needsApproval"`
 	Commit         *commitNode `graphql:"commit"`
 	Delta          *struct {
 		AddCount    int `graphql:"addCount"`
@@ -52,27 +54,20 @@ type (
 	RunReviewDecision string
 )
 
-// toRun maps a run. PROPOSED is a plan, or a drift check when
-// driftDetection is set; TRACKED (and anything else) is a deploy.
-// history is newest first, as the API returns it.
+// toRun maps a run. history is newest first, as the API returns it.
 func (c *Client) toRun(stackID string, n runNode, history []transitionNode) model.Run {
 	r := model.Run{
-		ID:          n.ID,
-		StackID:     stackID,
-		Kind:        model.RunDeploy,
-		State:       toState(n.State),
-		RawState:    n.State,
-		Title:       n.Title,
-		TriggeredBy: deref(n.TriggeredBy),
-		CreatedAt:   fromUnix(&n.CreatedAt),
-		UpdatedAt:   fromUnix(&n.UpdatedAt),
-		URL:         c.endpoint + "/stack/" + stackID + "/run/" + n.ID,
-	}
-	if n.Type == "PROPOSED" {
-		r.Kind = model.RunPlan
-		if n.DriftDetection {
-			r.Kind = model.RunDriftCheck
-		}
+		ID:            n.ID,
+		StackID:       stackID,
+		Kind:          toKind(n.Type, n.DriftDetection),
+		State:         toState(n.State),
+		RawState:      n.State,
+		Title:         n.Title,
+		TriggeredBy:   deref(n.TriggeredBy),
+		CreatedAt:     fromUnix(&n.CreatedAt),
+		UpdatedAt:     fromUnix(&n.UpdatedAt),
+		URL:           c.endpoint + "/stack/" + stackID + "/run/" + n.ID,
+		NeedsApproval: n.NeedsApproval,
 	}
 	if n.Commit != nil {
 		r.Commit = n.Commit.Hash
@@ -87,53 +82,246 @@ func (c *Client) toRun(stackID string, n runNode, history []transitionNode) mode
 	return r
 }
 
+// toKind maps a RunType: PROPOSED is a plan, or a drift check when
+// driftDetection is set; TRACKED a deploy; DESTROY, TASK and TESTING what
+// they say. A type stackview does not know (e.g. PARSE) is "other", never a
+// deploy.
+func toKind(runType string, drift bool) model.RunKind {
+	switch runType {
+	case "PROPOSED":
+		if drift {
+			return model.RunDriftCheck
+		}
+		return model.RunPlan
+	case "TRACKED":
+		return model.RunDeploy
+	case "DESTROY":
+		return model.RunDestroy
+	case "TASK":
+		return model.RunTask
+	case "TESTING":
+		return model.RunTesting
+	}
+	return model.RunOther
+}
+
 // toState maps a Spacelift state; the model spells states the same way,
 // so only values it does not know become UNKNOWN (RawState keeps them).
+// PENDING, deprecated, is a run not yet picked up: QUEUED.
 func toState(s string) model.RunState {
 	st := model.RunState(s)
-	if st.Terminal() || st.Active() || st.Waiting() || st == model.StateNone {
+	switch {
+	case s == "PENDING":
+		return model.StateQueued
+	case st.Terminal() || st.Active() || st.Waiting() || st == model.StateNone:
 		return st
 	}
 	return model.StateUnknown
 }
 
-// ListRuns pages runs with before = the last run id of the previous page.
-// The page size is the server's, so the next page is probed (ids only) to
-// return an empty cursor on the last page, as the Backend contract asks.
-func (c *Client) ListRuns(ctx context.Context, stackID, cursor string) ([]model.Run, string, error) {
-	var q struct {
-		Stack *struct {
-			Runs []runNode `graphql:"runs(before: $before)"`
-		} `graphql:"stack(id: $stack)"`
+// mergeRuns maps the pages of a stack's run lists into one list, newest
+// first. A run listed twice (tasks may also appear among runs; no public
+// source says) is kept once.
+func (c *Client) mergeRuns(stackID string, lists ...[]runNode) []model.Run {
+	seen := map[string]bool{}
+	var out []model.Run
+	for _, list := range lists {
+		for _, n := range list {
+			if !seen[n.ID] {
+				seen[n.ID] = true
+				out = append(out, c.toRun(stackID, n, nil))
+			}
+		}
 	}
-	if err := c.query(ctx, "StackRuns", &q, map[string]any{"stack": graphql.ID(stackID), "before": optionalID(cursor)}); err != nil {
+	sort.SliceStable(out, func(i, j int) bool { return model.Newer(out[i], out[j]) })
+	return out
+}
+
+// The three lists a stack's history is merged from: tracked runs, proposed
+// runs and tasks. Each pages with before: <last run id>; an empty page ends
+// it.
+const (
+	listTracked = iota
+	listProposed
+	listTasks
+	runLists
+)
+
+// runListsQuery fetches one page of each list still open (@include skips
+// the others).
+type runListsQuery struct {
+	Stack *struct {
+		Runs         []runNode `graphql:"runs(before: $runs) @include(if: $withRuns)"`
+		ProposedRuns []runNode `graphql:"proposedRuns(before: $proposed) @include(if: $withProposed)"`
+		Tasks        []runNode `graphql:"tasks(before: $tasks) @include(if: $withTasks)"`
+	} `graphql:"stack(id: $stack)"`
+}
+
+// runListsProbe asks whether the lists go on after the runs returned.
+type runListsProbe struct {
+	Stack *struct {
+		Runs []struct {
+			ID string `graphql:"id"`
+		} `graphql:"runs(before: $runs) @include(if: $withRuns)"`
+		ProposedRuns []struct {
+			ID string `graphql:"id"`
+		} `graphql:"proposedRuns(before: $proposed) @include(if: $withProposed)"`
+		Tasks []struct {
+			ID string `graphql:"id"`
+		} `graphql:"tasks(before: $tasks) @include(if: $withTasks)"`
+	} `graphql:"stack(id: $stack)"`
+}
+
+// listCursor is where each list stands: "" at its start, the id of the last
+// run returned from it, or done.
+type listCursor struct {
+	before [runLists]string
+	done   [runLists]bool
+}
+
+func parseRunsCursor(cursor string) (listCursor, error) {
+	var lc listCursor
+	if cursor == "" {
+		return lc, nil
+	}
+	parts := strings.Split(cursor, "|")
+	if len(parts) != runLists+1 || parts[0] != "runs1" {
+		return lc, fmt.Errorf("%w: runs cursor %q", backend.ErrNotFound, cursor)
+	}
+	for i, p := range parts[1:] {
+		if p == "-" {
+			lc.done[i] = true
+		} else {
+			lc.before[i] = p
+		}
+	}
+	return lc, nil
+}
+
+func (lc listCursor) String() string {
+	parts := []string{"runs1"}
+	for i := range runLists {
+		if lc.done[i] {
+			parts = append(parts, "-")
+		} else {
+			parts = append(parts, lc.before[i])
+		}
+	}
+	return strings.Join(parts, "|")
+}
+
+func (lc listCursor) vars(stackID string) map[string]any {
+	return map[string]any{
+		"stack":    graphql.ID(stackID),
+		"runs":     optionalID(lc.before[listTracked]),
+		"proposed": optionalID(lc.before[listProposed]),
+		"tasks":    optionalID(lc.before[listTasks]),
+		"withRuns": !lc.done[listTracked], "withProposed": !lc.done[listProposed], "withTasks": !lc.done[listTasks],
+	}
+}
+
+// emitRuns adds to out the fetched runs no open list can precede: those
+// at or above the frontier, the oldest run every open list has reached (a
+// list's unfetched runs are all older than its last fetched one). The list
+// that sets the frontier is used up whatever the order of its ids, so every
+// round makes progress. used and lc.before advance past what was added.
+func (c *Client) emitRuns(stackID string, pages [runLists][]runNode, lc *listCursor, used *[runLists]int, seen map[string]bool, out []model.Run) []model.Run {
+	var frontier *model.Run
+	edge := -1
+	for i, page := range pages {
+		if lc.done[i] || len(page) == 0 {
+			continue
+		}
+		last := c.toRun(stackID, page[len(page)-1], nil)
+		if frontier == nil || model.Newer(last, *frontier) {
+			frontier, edge = &last, i
+		}
+	}
+	for i, page := range pages {
+		for _, n := range page[used[i]:] {
+			r := c.toRun(stackID, n, nil)
+			if i != edge && frontier != nil && model.Newer(*frontier, r) {
+				break
+			}
+			used[i]++
+			lc.before[i] = n.ID
+			if !seen[r.ID] {
+				seen[r.ID] = true
+				out = append(out, r)
+			}
+		}
+	}
+	return out
+}
+
+// ListRuns returns a stack's history, newest first, merged from its three
+// run lists with a cursor that remembers where each stands. A page holds
+// every fetched run that no list still open can precede; lists whose page
+// was used up are probed (ids only, one request) so the last page says so.
+func (c *Client) ListRuns(ctx context.Context, stackID, cursor string) ([]model.Run, string, error) {
+	lc, err := parseRunsCursor(cursor)
+	if err != nil {
+		return nil, "", err
+	}
+	if lc.done == [runLists]bool{true, true, true} {
+		return nil, "", nil
+	}
+	var q runListsQuery
+	if err := c.query(ctx, "StackRuns", &q, lc.vars(stackID)); err != nil {
 		return nil, "", err
 	}
 	if q.Stack == nil {
 		return nil, "", backend.NotFoundf("stack %q", stackID)
 	}
-	runs := make([]model.Run, len(q.Stack.Runs))
-	for i, n := range q.Stack.Runs {
-		runs[i] = c.toRun(stackID, n, nil)
+	pages := [runLists][]runNode{q.Stack.Runs, q.Stack.ProposedRuns, q.Stack.Tasks}
+	for i, page := range pages {
+		lc.done[i] = lc.done[i] || len(page) == 0
 	}
-	if len(runs) == 0 {
-		return runs, "", nil
+	var out []model.Run
+	seen := map[string]bool{}
+	used := [runLists]int{}
+	known := [runLists]bool{} // a probe said the list goes on
+	for range runLists {
+		out = c.emitRuns(stackID, pages, &lc, &used, seen, out)
+		// Lists whose page was used up may or may not go on: ask (ids
+		// only, one request). A list that ends lets the others' leftovers
+		// through on the next round.
+		var probe listCursor
+		probing := false
+		for i := range runLists {
+			probe.before[i] = lc.before[i]
+			probe.done[i] = lc.done[i] || known[i] || used[i] < len(pages[i])
+			probing = probing || !probe.done[i]
+		}
+		if !probing {
+			break
+		}
+		var p runListsProbe
+		if err := c.query(ctx, "StackRunsProbe", &p, probe.vars(stackID)); err != nil {
+			return nil, "", err
+		}
+		if p.Stack == nil {
+			return nil, "", backend.NotFoundf("stack %q", stackID)
+		}
+		ended := false
+		for i, n := range []int{len(p.Stack.Runs), len(p.Stack.ProposedRuns), len(p.Stack.Tasks)} {
+			switch {
+			case probe.done[i]:
+			case n == 0:
+				lc.done[i], ended = true, true
+			default:
+				known[i] = true
+			}
+		}
+		if !ended {
+			break
+		}
 	}
-	last := runs[len(runs)-1].ID
-	var probe struct {
-		Stack *struct {
-			Runs []struct {
-				ID string `graphql:"id"`
-			} `graphql:"runs(before: $before)"`
-		} `graphql:"stack(id: $stack)"`
+	sort.SliceStable(out, func(i, j int) bool { return model.Newer(out[i], out[j]) })
+	if lc.done == [runLists]bool{true, true, true} {
+		return out, "", nil
 	}
-	if err := c.query(ctx, "StackRunsProbe", &probe, map[string]any{"stack": graphql.ID(stackID), "before": optionalID(last)}); err != nil {
-		return nil, "", err
-	}
-	if probe.Stack == nil || len(probe.Stack.Runs) == 0 {
-		return runs, "", nil
-	}
-	return runs, last, nil
+	return out, lc.String(), nil
 }
 
 func optionalID(id string) *graphql.ID {
@@ -173,6 +361,13 @@ func (c *Client) runDetail(ctx context.Context, stackID, runID string) (*runDeta
 // RunLogs walks the run's log-bearing states oldest first, as spacectl does,
 // paging each with logs(state, token). The returned token is
 // "<index of the state>:<the API's token>".
+//
+// Spacelift does not promise finished (spacectl's maintainers, PR #251), and
+// spacectl's own rule still hangs on a run waiting for a person (#352). A
+// state's log is complete when finished, or when nothing more is there
+// (!hasMore) and the run has moved past that state, or is over, or waits
+// for a person. An expired log, or one that does not exist once the run
+// has moved on, is complete too, and said so in the chunk.
 func (c *Client) RunLogs(ctx context.Context, stackID, runID, token string) (backend.LogChunk, error) {
 	idx, inner, err := parseLogToken(token)
 	if err != nil {
@@ -184,20 +379,29 @@ func (c *Client) RunLogs(ctx context.Context, stackID, runID, token string) (bac
 	}
 	state := toState(d.State)
 	settled := state.Terminal() || state.Waiting()
-	var logged []transitionNode
+	// The history is newest first; logged lists the states with logs oldest
+	// first, each with whether the run has moved on since.
+	type loggedState struct {
+		transitionNode
+		movedOn bool
+	}
+	var logged []loggedState
 	for i := len(d.History) - 1; i >= 0; i-- {
 		if d.History[i].HasLogs {
-			logged = append(logged, d.History[i])
+			logged = append(logged, loggedState{d.History[i], i > 0})
 		}
 	}
 	if len(logged) == 0 {
 		return backend.LogChunk{Next: token, Done: settled}, nil
 	}
 	idx = min(idx, len(logged)-1)
+	at := logged[idx]
 	var q struct {
 		Stack *struct {
 			Run *struct {
 				Logs *struct {
+					Exists    bool    `graphql:"exists"`
+					Expired   bool    `graphql:"expired"`
 					Finished  bool    `graphql:"finished"`
 					HasMore   bool    `graphql:"hasMore"`
 					NextToken *string `graphql:"nextToken"`
@@ -209,8 +413,8 @@ func (c *Client) RunLogs(ctx context.Context, stackID, runID, token string) (bac
 		} `graphql:"stack(id: $stack)"`
 	}
 	vars := map[string]any{
-		"stack": graphql.ID(stackID), "run": graphql.ID(runID), "state": RunState(logged[idx].State),
-		"token": optionalString(inner), "stateVersion": graphql.Int(logged[idx].StateVersion),
+		"stack": graphql.ID(stackID), "run": graphql.ID(runID), "state": RunState(at.State),
+		"token": optionalString(inner), "stateVersion": graphql.Int(at.StateVersion),
 	}
 	if err := c.query(ctx, "RunLogs", &q, vars); err != nil {
 		return backend.LogChunk{}, err
@@ -219,22 +423,33 @@ func (c *Client) RunLogs(ctx context.Context, stackID, runID, token string) (bac
 		return backend.LogChunk{}, backend.NotFoundf("run %q of stack %q", runID, stackID)
 	}
 	logs := q.Stack.Run.Logs
-	if logs == nil {
-		return backend.LogChunk{Next: token, Done: settled}, nil
+	over := at.movedOn || settled // nothing more will be written in this state
+	chunk := backend.LogChunk{Next: token}
+	stateDone := false
+	switch {
+	case logs == nil || !logs.Exists:
+		stateDone, chunk.Missing = over, over
+	case logs.Expired:
+		stateDone, chunk.Expired = true, true
+	default:
+		var text strings.Builder
+		for _, m := range logs.Messages {
+			text.WriteString(m.Message)
+		}
+		chunk.Text = text.String()
+		next := inner
+		if logs.NextToken != nil {
+			next = *logs.NextToken
+		}
+		chunk.Next = strconv.Itoa(idx) + ":" + next
+		stateDone = logs.Finished || (!logs.HasMore && over)
 	}
-	var text strings.Builder
-	for _, m := range logs.Messages {
-		text.WriteString(m.Message)
-	}
-	next := inner
-	if logs.NextToken != nil {
-		next = *logs.NextToken
-	}
-	stateDone := logs.Finished && !logs.HasMore
 	if stateDone && idx+1 < len(logged) {
-		return backend.LogChunk{Text: text.String(), Next: strconv.Itoa(idx+1) + ":"}, nil
+		chunk.Next = strconv.Itoa(idx+1) + ":"
+		return chunk, nil
 	}
-	return backend.LogChunk{Text: text.String(), Next: strconv.Itoa(idx) + ":" + next, Done: stateDone && settled}, nil
+	chunk.Done = stateDone && settled
+	return chunk, nil
 }
 
 func parseLogToken(token string) (int, string, error) {
@@ -257,9 +472,6 @@ func optionalString(s string) *graphql.String {
 	return &v
 }
 
-// RunChangesInput is changesV3's input; empty asks for every change.
-type RunChangesInput struct{}
-
 // RunChanges lists what the run's plan changes.
 func (c *Client) RunChanges(ctx context.Context, stackID, runID string) ([]model.ResourceChange, error) {
 	var q struct {
@@ -272,11 +484,13 @@ func (c *Client) RunChanges(ctx context.Context, stackID, runID string) ([]model
 							Type string `graphql:"type"`
 						} `graphql:"metadata"`
 					} `graphql:"resources"`
-				} `graphql:"changesV3(input: $input)"`
+				} `graphql:"changesV3(input: {})"`
 			} `graphql:"run(id: $run)"`
 		} `graphql:"stack(id: $stack)"`
 	}
-	vars := map[string]any{"stack": graphql.ID(stackID), "run": graphql.ID(runID), "input": RunChangesInput{}}
+	// The input is written as the literal {} spacectl sends: no public
+	// source names its type, so the client declares no variable of it.
+	vars := map[string]any{"stack": graphql.ID(stackID), "run": graphql.ID(runID)}
 	if err := c.query(ctx, "RunChanges", &q, vars); err != nil {
 		return nil, err
 	}

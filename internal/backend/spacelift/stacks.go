@@ -2,6 +2,9 @@ package spacelift
 
 import (
 	"context"
+	"fmt"
+	"net/url"
+	"strings"
 	"time"
 
 	graphql "github.com/hasura/go-graphql-client"
@@ -13,15 +16,22 @@ type commitNode struct {
 	Hash string `graphql:"hash"`
 }
 
-// stackNode is the Stack selection stackview needs. runs gives the latest
-// run: the API has no "latest run" field.
+// stackNode is the Stack selection stackview needs. The API has no "latest
+// run" field: the first page of each run list gives it (runs holds tracked
+// runs, proposedRuns plans and drift checks, tasks the tasks). Managed
+// entities are not selected here: a stack has hundreds, and only drifted
+// stacks need theirs (readDrift).
 type stackNode struct {
 	ID                string      `graphql:"id"`
 	Name              string      `graphql:"name"`
 	Description       *string     `graphql:"description"`
 	Labels            []string    `graphql:"labels"`
 	Space             string      `graphql:"space"`
+	Provider          string      `graphql:"provider"`
+	Namespace         string      `graphql:"namespace"`
 	Repository        string      `graphql:"repository"`
+	RepositoryURL     *string     `graphql:"repositoryURL"`
+	APIHost           *string     `graphql:"apiHost"`
 	Branch            string      `graphql:"branch"`
 	ProjectRoot       *string     `graphql:"projectRoot"`
 	State             string      `graphql:"state"`
@@ -32,6 +42,7 @@ type stackNode struct {
 	LockNote          *string     `graphql:"lockNote"`
 	IsDisabled        bool        `graphql:"isDisabled"`
 	IsDrifted         bool        `graphql:"isDrifted"`
+	NeedsApproval     bool        `graphql:"needsApproval"`
 	Administrative    bool        `graphql:"administrative"`
 	Autodeploy        bool        `graphql:"autodeploy"`
 	CanWrite          bool        `graphql:"canWrite"`
@@ -40,11 +51,9 @@ type stackNode struct {
 			ID string `graphql:"id"`
 		} `graphql:"dependsOnStack"`
 	} `graphql:"dependsOn"`
-	Entities []struct {
-		Address string `graphql:"address"`
-		Drifted *int64 `graphql:"drifted"`
-	} `graphql:"entities"`
-	Runs []runNode `graphql:"runs"`
+	Runs         []runNode `graphql:"runs"`
+	ProposedRuns []runNode `graphql:"proposedRuns"`
+	Tasks        []runNode `graphql:"tasks"`
 }
 
 type viewerNode struct {
@@ -80,25 +89,39 @@ type searchOrder struct {
 // faster end to end than 200 pages (BenchmarkListStacksOverHTTP compares
 // them), and the tree needs every stack before it can be drawn anyway.
 type allStacks struct {
-	Viewer *viewerNode `graphql:"viewer"`
-	Stacks []stackNode `graphql:"stacks"`
+	Viewer *viewerNode  `graphql:"viewer"`
+	Stacks []*stackNode `graphql:"stacks"`
 }
 
 func (q *allStacks) sessionLost() bool { return q.Viewer == nil }
 
 // ListStacks reads every stack in one query. A null viewer means the token
 // was not accepted (the API answers empty lists instead of an error), so it
-// is reported as an expired session, never as "no stacks".
+// is reported as an expired session, never as "no stacks". An answer with
+// data and errors keeps the stacks it has: the errors become the Problems
+// of the stacks they name, so one unreadable stack does not blank the tree.
 func (c *Client) ListStacks(ctx context.Context) ([]model.Stack, error) {
 	var q allStacks
-	if err := c.queryList(ctx, "Stacks", &q, nil); err != nil {
+	fieldErrs, err := c.queryList(ctx, "Stacks", &q, nil)
+	if err != nil {
 		return nil, err
 	}
-	out := make([]model.Stack, len(q.Stacks))
-	for i, n := range q.Stacks {
-		out[i] = c.toStack(n)
+	if q.Stacks == nil && len(fieldErrs) > 0 { // the list itself failed
+		return nil, fmt.Errorf("spacelift Stacks: %s", fieldErrs.summary())
 	}
-	return out, c.addDriftedAttributes(ctx, out)
+	out := make([]model.Stack, 0, len(q.Stacks))
+	for i, n := range q.Stacks {
+		if n == nil { // the error nulled the whole stack
+			continue
+		}
+		st := c.toStack(*n)
+		st.Problems = fieldErrs.at("stacks", i)
+		out = append(out, st)
+	}
+	if lost := len(q.Stacks) - len(out); lost > 0 {
+		return out, fmt.Errorf("spacelift Stacks: %d %s could not be read: %s", lost, plural(lost, "stack"), fieldErrs.summary())
+	}
+	return out, c.addDrift(ctx, out)
 }
 
 func (c *Client) toStack(n stackNode) model.Stack {
@@ -108,7 +131,7 @@ func (c *Client) toStack(n stackNode) model.Stack {
 		Description:    deref(n.Description),
 		Space:          n.Space,
 		Labels:         n.Labels,
-		Repo:           n.Repository,
+		Repository:     toRepository(n),
 		Branch:         n.Branch,
 		ProjectRoot:    deref(n.ProjectRoot),
 		State:          toState(n.State),
@@ -116,7 +139,14 @@ func (c *Client) toStack(n stackNode) model.Stack {
 		Autodeploy:     n.Autodeploy,
 		CanWrite:       n.CanWrite,
 		Disabled:       n.IsDisabled,
+		NeedsApproval:  n.NeedsApproval,
 		URL:            c.endpoint + "/stack/" + n.ID,
+	}
+	// Only raw Git names a URL to clone; a hosted provider's clone URL is
+	// derived from Repository (forge hosts, URL rewrites, [git.clones]) by
+	// the one resolver shared by every backend, which fills Repo then.
+	if st.Repository.Provider == "git" {
+		st.Repo = st.Repository.URL
 	}
 	if n.TrackedCommit != nil {
 		st.TrackedCommit = n.TrackedCommit.Hash
@@ -130,22 +160,47 @@ func (c *Client) toStack(n stackNode) model.Stack {
 	if n.LockedBy != nil {
 		st.Lock = &model.Lock{Holder: *n.LockedBy, Note: deref(n.LockNote), At: fromUnix(n.LockedAt)}
 	}
-	st.Drift.Drifted = n.IsDrifted
-	st.Drift.RunID = driftRunID(n.Runs)
-	for _, e := range n.Entities {
-		if e.Drifted == nil {
-			continue
-		}
-		st.Drift.Resources = append(st.Drift.Resources, e.Address)
-		if at := fromUnix(e.Drifted); at.After(st.Drift.CheckedAt) {
-			st.Drift.CheckedAt = at
+	runs := c.mergeRuns(n.ID, n.Runs, n.ProposedRuns, n.Tasks)
+	if len(runs) > 0 {
+		st.LatestRun = &runs[0]
+	}
+	for i := range runs {
+		if runs[i].Kind.Tracked() {
+			st.LatestTrackedRun = &runs[i]
+			break
 		}
 	}
-	if len(n.Runs) > 0 {
-		r := c.toRun(n.ID, n.Runs[0], nil)
-		st.LatestRun = &r
+	st.Drift.Drifted = n.IsDrifted
+	if r := latestDriftRun(runs); r != nil {
+		st.Drift.RunID, st.Drift.CheckedAt = r.ID, r.UpdatedAt
 	}
 	return st
+}
+
+// toRepository names the stack's repository as the API does: a provider,
+// an owner (namespace), the repository's name, the API host of a
+// self-hosted forge, and for raw Git its URL.
+func toRepository(n stackNode) model.Repository {
+	r := model.Repository{
+		Provider:  strings.ReplaceAll(strings.ToLower(n.Provider), "_", "-"),
+		Namespace: n.Namespace,
+		Name:      n.Repository,
+		URL:       deref(n.RepositoryURL),
+	}
+	if host := deref(n.APIHost); host != "" {
+		if u, err := url.Parse(host); err == nil && u.Host != "" {
+			host = u.Hostname()
+		}
+		r.Host = host
+	}
+	return r
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return word
+	}
+	return word + "s"
 }
 
 // Lock takes the stack's lock with a note; Unlock releases it.

@@ -34,7 +34,7 @@ func TestAssessmentsFromTheSandbox(t *testing.T) {
 	}
 	want := []model.ResourceChange{
 		{Address: "aws_security_group.shared", Action: model.ActionChange, Attributes: []string{"ingress"}},
-		{Address: "module.vpc.aws_subnet.private", Action: model.ActionChange, Attributes: []string{"tags.LastScanned"}},
+		{Address: "module.vpc.aws_subnet.private[0]", Action: model.ActionChange, Attributes: []string{"tags.LastScanned"}},
 	}
 	if !slices.EqualFunc(d.Changes, want, func(a, b model.ResourceChange) bool {
 		return a.Address == b.Address && slices.Equal(a.Attributes, b.Attributes)

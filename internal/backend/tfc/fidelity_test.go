@@ -125,11 +125,11 @@ func TestFailedPerWorkspaceReadsMarkTheirDetailUnknown(t *testing.T) {
 		t.Fatalf("ListStacks: %v", err)
 	}
 	api := stackByName(t, stacks, "qa-payments-api")
-	if api.DependsOnUnknown == "" || len(api.DependsOn) != 0 {
-		t.Errorf("qa-payments-api deps %v, unknown %q", api.DependsOn, api.DependsOnUnknown)
+	if len(api.Problems) != 1 || !strings.Contains(api.Problems[0], "run triggers") || len(api.DependsOn) != 0 {
+		t.Errorf("qa-payments-api deps %v, problems %q", api.DependsOn, api.Problems)
 	}
-	if ledger := stackByName(t, stacks, "qa-payments-ledger"); len(ledger.DependsOn) != 1 || ledger.DependsOnUnknown != "" {
-		t.Errorf("qa-payments-ledger deps %v (%q)", ledger.DependsOn, ledger.DependsOnUnknown)
+	if ledger := stackByName(t, stacks, "qa-payments-ledger"); len(ledger.DependsOn) != 1 || len(ledger.Problems) != 0 {
+		t.Errorf("qa-payments-ledger deps %v (%q)", ledger.DependsOn, ledger.Problems)
 	}
 	net := stackByName(t, stacks, "prod-network").Drift
 	if net.Status() != model.DriftUnknown || !strings.Contains(net.Unknown, "404") {
@@ -444,8 +444,8 @@ func TestServerErrorsAreRetriedForReadsOnly(t *testing.T) {
 			t.Fatalf("load %d at 5%% 5xx: %v", i, err)
 		}
 		for _, s := range stacks {
-			if s.DependsOnUnknown != "" || s.Drift.Unknown != "" {
-				t.Errorf("load %d: %s has unknown details although retries would read them: %q %q", i, s.Name, s.DependsOnUnknown, s.Drift.Unknown)
+			if len(s.Problems) != 0 || s.Drift.Unknown != "" {
+				t.Errorf("load %d: %s has unknown details although retries would read them: %q %q", i, s.Name, s.Problems, s.Drift.Unknown)
 			}
 		}
 	}

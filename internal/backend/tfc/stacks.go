@@ -187,15 +187,23 @@ const notReadYet = "not read yet: the next refresh reads it"
 // refresh. A stale cached value is shown while it is read again.
 func (c *Client) toStacks(ctx context.Context, rows []*workspaceRow) []model.Stack {
 	out := make([]model.Stack, len(rows))
+	depsUnknown := make([]string, len(rows)) // why a workspace's dependencies are not known
+	defer func() {
+		for i, why := range depsUnknown {
+			if why != "" {
+				out[i].Problems = append(out[i].Problems, "dependencies (run triggers): "+why)
+			}
+		}
+	}()
 	var pending []int
 	for i, row := range rows {
 		out[i] = c.toStack(row)
 		deps, fresh, depsOK := c.cachedDeps(row.ID)
-		out[i].DependsOn, out[i].DependsOnUnknown = deps.ids, deps.unknown
+		out[i].DependsOn, depsUnknown[i] = deps.ids, deps.unknown
 		drift, driftOK := c.cachedDrift(row)
 		out[i].Drift = drift
 		if !depsOK {
-			out[i].DependsOnUnknown = notReadYet
+			depsUnknown[i] = notReadYet
 		}
 		if !driftOK {
 			out[i].Drift = model.Drift{Unknown: notReadYet}
@@ -218,9 +226,9 @@ func (c *Client) toStacks(ctx context.Context, rows []*workspaceRow) []model.Sta
 			deps, err := c.dependencies(budget, rows[i].ID)
 			switch {
 			case err == nil:
-				out[i].DependsOn, out[i].DependsOnUnknown = deps, ""
+				out[i].DependsOn, depsUnknown[i] = deps, ""
 			case !outOfTime():
-				out[i].DependsOnUnknown = unknownBecause(err)
+				depsUnknown[i] = unknownBecause(err)
 			}
 			drift, err := c.drift(budget, rows[i])
 			switch {
@@ -300,6 +308,9 @@ func (c *Client) toStack(w *workspaceRow) model.Stack {
 		w.CurrentRun.Workspace = &workspaceRef{ID: w.ID, Name: w.Name}
 		r := c.toRun(w.ID, w.CurrentRun)
 		s.LatestRun, s.State, s.TrackedCommit = &r, r.State, r.Commit
+		if r.Kind.Tracked() { // the current run is the workspace's newest non-speculative run
+			s.LatestTrackedRun = &r
+		}
 	}
 	return s
 }

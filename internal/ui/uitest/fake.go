@@ -84,7 +84,7 @@ func (f *Fake) addEnv(env model.Environment) {
 			Commit: s.TrackedCommit, TriggeredBy: "bob", Delta: &model.Delta{Add: i, Change: 1},
 			CreatedAt: ago(time.Duration(i+1) * 3 * time.Minute), UpdatedAt: ago(time.Duration(i+1) * time.Minute),
 		}
-		s.LatestRun = &run
+		s.LatestRun, s.LatestTrackedRun = &run, &run
 		f.runs[s.ID] = []model.Run{run, {
 			ID: s.ID + "-run0", StackID: s.ID, Kind: model.RunPlan, State: model.StateFinished,
 			Commit: s.TrackedCommit, TriggeredBy: "carol", Delta: &model.Delta{},

@@ -2,7 +2,9 @@ package spaceliftapi
 
 import (
 	"context"
+	"path"
 	"slices"
+	"strings"
 
 	graphql "github.com/graph-gophers/graphql-go"
 
@@ -50,7 +52,7 @@ func (r *root) Module(ctx context.Context, args struct{ ID graphql.ID }) (*modul
 	}
 	i := slices.IndexFunc(mods, func(m model.Module) bool { return m.ID == string(args.ID) })
 	if i < 0 {
-		return nil, apiError{msg: "not found", code: "NOT_FOUND"}
+		return nil, nil // like stack(id): null for a module the viewer cannot see
 	}
 	return &moduleResolver{s: r.s, m: mods[i]}, nil
 }
@@ -58,9 +60,30 @@ func (r *root) Module(ctx context.Context, args struct{ ID graphql.ID }) (*modul
 func (r *moduleResolver) ID() graphql.ID            { return graphql.ID(r.m.ID) }
 func (r *moduleResolver) Name() string              { return r.m.Name }
 func (r *moduleResolver) TerraformProvider() string { return r.m.Provider }
-func (r *moduleResolver) Provider() string          { return "GIT" }
-func (r *moduleResolver) Repository() string        { return r.m.Repo }
 func (r *moduleResolver) ModuleSource() string      { return r.m.Source }
+
+// Provider, Namespace, Repository and RepositoryURL name the module's
+// repository like a stack's: a name, and for raw Git (a URL the engine
+// gives) the clone URL.
+func (r *moduleResolver) Provider() string {
+	if r.RepositoryURL() != nil {
+		return "GIT"
+	}
+	return "GITHUB"
+}
+
+func (r *moduleResolver) Namespace() string { return r.s.engine.Info().Account }
+
+func (r *moduleResolver) Repository() string {
+	return path.Base(strings.TrimSuffix(r.m.Repo, ".git"))
+}
+
+func (r *moduleResolver) RepositoryURL() *string {
+	if !strings.Contains(r.m.Repo, "://") {
+		return nil
+	}
+	return &r.m.Repo
+}
 
 type version struct {
 	ID        graphql.ID

@@ -3,6 +3,7 @@ package spaceliftapi
 import (
 	"context"
 	"crypto/subtle"
+	"errors"
 	"strconv"
 
 	graphql "github.com/graph-gophers/graphql-go"
@@ -72,11 +73,16 @@ func (r *root) SearchStacks(ctx context.Context, args struct{ Input searchInput 
 	return searchStacks(all, args.Input)
 }
 
+// Stack is null for an id the viewer cannot see, as spacectl's stack
+// selector and the Terraform provider expect (not an error).
 func (r *root) Stack(ctx context.Context, args struct{ ID graphql.ID }) (*stackResolver, error) {
 	if err := requireAuth(ctx); err != nil {
 		return nil, err
 	}
 	st, err := r.s.findStack(ctx, string(args.ID))
+	if errors.Is(err, errNotFound) {
+		return nil, nil
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -93,7 +99,7 @@ func (s *Server) findStack(ctx context.Context, id string) (model.Stack, error) 
 			return st, nil
 		}
 	}
-	return model.Stack{}, apiError{msg: "not found", code: "NOT_FOUND"}
+	return model.Stack{}, errNotFound
 }
 
 type runArgs struct {
@@ -193,6 +199,7 @@ type reviewResolver struct {
 	Author    string
 	Decision  string
 	Note      *string
+	State     string
 	Timestamp int32
 }
 
@@ -209,14 +216,21 @@ func (r *root) RunReview(ctx context.Context, args struct {
 		note = *args.Note
 	}
 	approve := args.Decision == "APPROVE"
+	var reviewed string
 	run, err := r.s.runAction(ctx, args.Stack, args.Run, func(ctx context.Context, stackID, runID string) (model.Run, error) {
+		before, err := r.s.engine.GetRun(ctx, stackID, runID)
+		if err != nil {
+			return model.Run{}, err
+		}
+		reviewed = enumOr(string(before.State), runStates)
 		return r.s.engine.Review(ctx, stackID, runID, approve, note)
 	})
 	if err != nil {
 		return nil, err
 	}
 	return &reviewResolver{ID: graphql.ID(run.run.ID + "-review-" + strconv.Itoa(len(run.run.History))),
-		Author: r.s.viewer, Decision: args.Decision, Note: args.Note, Timestamp: int32(run.run.UpdatedAt.Unix())}, nil
+		Author: r.s.viewer, Decision: args.Decision, Note: args.Note, State: reviewed,
+		Timestamp: int32(r.s.clock.Now().Unix())}, nil
 }
 
 // StackSyncCommit moves the stack's tracked commit to its branch head.

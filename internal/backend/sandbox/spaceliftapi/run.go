@@ -32,13 +32,82 @@ func (r *runResolver) UpdatedAt() int32 {
 	return int32(r.run.UpdatedAt.Unix())
 }
 
-// Type is TRACKED for deploys and PROPOSED for plans and drift checks (a
-// drift check is a proposed run with driftDetection set).
+func (r *runResolver) NeedsApproval() bool  { return r.run.NeedsApproval }
+func (r *runResolver) CanRetry() bool       { return r.run.State == model.StateFailed }
+func (r *runResolver) Comments() []*comment { return []*comment{} }
+
+// CanConfirm: the run waits for confirmation and no approval holds it.
+func (r *runResolver) CanConfirm() bool {
+	return r.run.State == model.StateUnconfirmed && !r.run.NeedsApproval
+}
+
+// IsMostRecent: no newer run of the same list (tracked, proposed, tasks)
+// exists on the stack.
+func (r *runResolver) IsMostRecent(ctx context.Context) (bool, error) {
+	runs, _, err := r.s.engine.ListRuns(ctx, r.stackID, "")
+	if err != nil {
+		return false, fromBackend(err)
+	}
+	for _, o := range runs {
+		if listOf(o.Kind) == listOf(r.run.Kind) {
+			return o.ID == r.run.ID, nil
+		}
+	}
+	return true, nil
+}
+
+// listOf names the run list a kind is served in.
+func listOf(k model.RunKind) string {
+	switch {
+	case k.Tracked():
+		return "runs"
+	case k == model.RunTask:
+		return "tasks"
+	}
+	return "proposedRuns"
+}
+
+type comment struct {
+	Body      string
+	CreatedAt int32
+	Username  string
+}
+
+// Command is a task's command (its title in the engine).
+func (r *runResolver) Command() *string {
+	if r.run.Kind != model.RunTask {
+		return nil
+	}
+	return &r.run.Title
+}
+
+// Type is TRACKED for deploys, PROPOSED for plans and drift checks (a drift
+// check is a proposed run with driftDetection set), TASK for tasks.
 func (r *runResolver) Type() string {
-	if r.run.Kind == model.RunDeploy {
+	switch r.run.Kind {
+	case model.RunDeploy:
 		return "TRACKED"
+	case model.RunDestroy:
+		return "DESTROY"
+	case model.RunTask:
+		return "TASK"
+	case model.RunTesting:
+		return "TESTING"
 	}
 	return "PROPOSED"
+}
+
+// logRetention is how long a run's logs are kept (Spacelift's documented
+// default: 60 days); older logs answer expired.
+const logRetention = 60 * 24 * time.Hour
+
+// Expired reports logs past retention, counted from the run's last change.
+func (r *runResolver) Expired() bool {
+	last := r.run.UpdatedAt
+	if last.IsZero() {
+		last = r.run.CreatedAt
+	}
+	return r.s.clock.Now().Sub(last) > logRetention
 }
 
 type delta struct {
@@ -134,8 +203,10 @@ type runLogs struct {
 
 // Logs pages the log of one state of the run (the stateVersion-th visit of
 // it; the latest when omitted). The token is the number of lines already
-// read. finished means the run has left the state (or settled) and every
-// line has been returned, so a follower like spacectl can stop.
+// read; hasMore says whether lines are left now. Spacelift does not promise
+// finished (spacectl's maintainers, PR #251), so the sandbox never sets it:
+// a follower decides from hasMore and the run's history. Logs past retention
+// answer expired with no lines.
 func (r *runResolver) Logs(ctx context.Context, args struct {
 	State        string
 	Token        *string
@@ -155,6 +226,9 @@ func (r *runResolver) Logs(ctx context.Context, args struct {
 	if at < 0 {
 		return &runLogs{Messages: []*logMessage{}}, nil
 	}
+	if r.Expired() {
+		return &runLogs{Exists: true, Expired: true, Messages: []*logMessage{}}, nil
+	}
 	offset := 0
 	if args.Token != nil && *args.Token != "" {
 		if offset, err = strconv.Atoi(*args.Token); err != nil || offset < 0 {
@@ -170,10 +244,8 @@ func (r *runResolver) Logs(ctx context.Context, args struct {
 		msgs = append(msgs, &logMessage{Message: l + "\n", Timestamp: stamp})
 	}
 	next := strconv.Itoa(end)
-	settled := r.run.State.Terminal() || r.run.State.Waiting()
 	return &runLogs{
 		Exists:    true,
-		Finished:  (at < len(h)-1 || settled) && end == len(lines),
 		HasMore:   end < len(lines),
 		NextToken: &next,
 		Messages:  msgs,

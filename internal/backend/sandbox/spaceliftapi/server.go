@@ -45,11 +45,15 @@ type Options struct {
 // a Spacelift ULID.
 const DefaultAPIKeyID = "01SANDBOXAP1KEY000000000000"
 
-// Engine is what the server needs from the sandbox engine: the Backend, and
-// the run logs split by state, which is how Spacelift serves them.
+// Engine is what the server needs from the sandbox engine: the Backend, the
+// run logs split by state (how Spacelift serves them), and what a stack
+// manages, outputs and references upstream.
 type Engine interface {
 	backend.Backend
 	RunLogsByState(ctx context.Context, stackID, runID string) ([]sandbox.StateLog, error)
+	StackEntities(ctx context.Context, stackID string) ([]sandbox.Entity, error)
+	StackOutputs(ctx context.Context, stackID string) ([]sandbox.Output, error)
+	StackDependencies(ctx context.Context, stackID string) ([]sandbox.Dependency, error)
 }
 
 // Server serves the Spacelift GraphQL dialect over an Engine.
@@ -239,8 +243,12 @@ func authed(ctx context.Context) bool {
 	return ok
 }
 
-// errUnauthorized is what Spacelift resolvers that need a user answer.
-var errUnauthorized = apiError{msg: "unauthorized", code: "UNAUTHORIZED"}
+// errUnauthorized is what Spacelift resolvers that need a user answer;
+// errNotFound what runStack answers for an unknown run.
+var (
+	errUnauthorized = apiError{msg: "unauthorized", code: "UNAUTHORIZED"}
+	errNotFound     = apiError{msg: "not found", code: "NOT_FOUND"}
+)
 
 // apiError is a resolver error with a machine-readable code in extensions.
 type apiError struct {
@@ -266,7 +274,7 @@ func fromBackend(err error) error {
 	case err == nil:
 		return nil
 	case errors.Is(err, backend.ErrNotFound):
-		return apiError{msg: "not found", code: "NOT_FOUND"}
+		return errNotFound
 	case errors.Is(err, backend.ErrConflict):
 		return apiError{msg: strings.TrimPrefix(err.Error(), backend.ErrConflict.Error()+": "), code: "CONFLICT"}
 	case errors.Is(err, backend.ErrUnauthorized):

@@ -250,6 +250,9 @@ func TestRunHistoryAndLogPaging(t *testing.T) {
 		pages++
 		lines += len(d.Run.Logs.Messages)
 		if d.Run.Logs.Finished {
+			t.Fatal("finished is set: Spacelift does not promise it, so the sandbox never does")
+		}
+		if !d.Run.Logs.HasMore {
 			break
 		}
 		if pages > 10 {
@@ -354,6 +357,8 @@ func TestRunCancelAndStop(t *testing.T) {
 	started := trigger()
 	clock.Advance(2 * time.Second)
 	wantError(t, f.post(t, tok, cancel, started), "has started")
+	wantError(t, f.post(t, tok, stop, started), "is PREPARING: a run can be stopped while it initializes or plans")
+	clock.Advance(2 * time.Second)
 	decode(t, f.post(t, tok, stop, started), "runStop", &run)
 	if run.State != "STOPPED" {
 		t.Fatalf("stopped run is %s", run.State)

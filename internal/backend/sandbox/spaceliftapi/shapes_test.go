@@ -13,6 +13,10 @@ func TestDocumentedOperationShapes(t *testing.T) {
 	var runs struct{ Runs []struct{ ID string } }
 	decode(t, f.post(t, tok, `query($id: ID!) { stack(id: $id) { runs { id } } }`, map[string]any{"id": "stack-000"}), "stack", &runs)
 	run := runs.Runs[0].ID
+	f.eng.Hold("stack-001") // a run that waits for review
+	var plan struct{ ID string }
+	decode(t, f.post(t, tok, `mutation($s: ID!) { runTrigger(stack: $s, runType: PROPOSED) { id } }`, map[string]any{"s": "stack-001"}), "runTrigger", &plan)
+	pending := plan.ID
 
 	cases := []struct {
 		name, query string
@@ -24,12 +28,26 @@ func TestDocumentedOperationShapes(t *testing.T) {
 			projectRoot isDisabled lockedBy lockedAt lockNote canWrite autodeploy
 			trackedCommit { hash message authorName authorLogin timestamp url tag }
 			trackedBranchHead { hash timestamp } blocker { id state type title } blocked } }`, nil},
-		{"stack show", `query GetStack($id: ID!) { stack(id: $id) { id name repositoryURL provider isDrifted
-			outputs { id value sensitive description } entities { id address drifted }
-			dependsOn { id stackId dependsOnStackId stack { id name } dependsOnStack { id name } }
+		{"stack show", `query GetStack($id: ID!) { stack(id: $id) { id name repository repositoryURL provider namespace apiHost
+			isDrifted needsApproval outputs { id value sensitive description } entities { id address name type parent drifted }
+			dependsOn { id stackId dependsOnStackId referenceCount triggerAlways stack { id name } dependsOnStack { id name }
+			references { id outputName inputName type triggerAlways } }
 			isDependedOnBy { id stack { id name } } } }`, map[string]any{"id": "stack-000"}},
+		{"provider stack read", `query StackRead($id: ID!) { stack(id: $id) { id administrative afterApply afterDestroy
+			afterInit afterPerform afterPlan afterRun autodeploy autoretry beforeApply beforeDestroy beforeInit beforePerform
+			beforePlan branch deleting description githubActionDeploy labels localPreviewEnabled managesStateFile name
+			namespace projectRoot protectFromDeletion provider repository runnerImage space terraformVersion
+			vendorConfig { __typename ... on StackConfigVendorTerraform { useSmartSanitization version workspace } }
+			workerPool { id } } }`, map[string]any{"id": "stack-000"}},
+		{"spacectl run list json", `query($stackId: ID!, $before: ID) { stack(id: $stackId) { runs(before: $before) {
+			id branch canRetry comments { body createdAt username } commit { authorLogin authorName hash } createdAt
+			delta { addCount changeCount deleteCount resources } driftDetection expired isMostRecent needsApproval
+			state title triggeredBy } } }`, map[string]any{"stackId": "stack-000", "before": nil}},
+		{"run lists apart", `query($id: ID!, $before: ID) { stack(id: $id) {
+			runs(before: $before) { id type needsApproval } proposedRuns(before: $before) { id type driftDetection }
+			tasks(before: $before) { id type command } } }`, map[string]any{"id": "stack-000", "before": nil}},
 		{"run list", `query($stackId: ID!, $before: ID) { stack(id: $stackId) { runs(before: $before) {
-			id type state title branch createdAt updatedAt triggeredBy driftDetection
+			id type state title branch createdAt updatedAt triggeredBy driftDetection needsApproval expired
 			commit { hash message authorName } delta { addCount changeCount deleteCount resources } } } }`,
 			map[string]any{"stackId": "stack-000", "before": nil}},
 		{"run history", `query($stack: ID!, $run: ID!) { stack(id: $stack) { run(id: $run) {
@@ -58,6 +76,9 @@ func TestDocumentedOperationShapes(t *testing.T) {
 			map[string]any{"id": "stack-001", "note": "maintenance"}},
 		{"unlock", `mutation($id: ID!) { stackUnlock(id: $id) { id lockedBy } }`, map[string]any{"id": "stack-001"}},
 		{"confirm blocker", `mutation($stack: ID!) { runConfirm(stack: $stack) { id state } }`, map[string]any{"stack": "stack-000"}},
+		{"review", `mutation ReviewRun($stack: ID!, $run: ID, $decision: RunReviewDecision!, $note: String) {
+			runReview(stack: $stack, run: $run, decision: $decision, note: $note) { id author decision note state timestamp } }`,
+			map[string]any{"stack": "stack-001", "run": pending, "decision": "APPROVE", "note": "Approved"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -2,10 +2,14 @@ package spaceliftapi
 
 import (
 	"context"
+	"errors"
+	"slices"
 	"strings"
 
 	graphql "github.com/graph-gophers/graphql-go"
 
+	"github.com/stackview/stackview/internal/backend"
+	"github.com/stackview/stackview/internal/backend/sandbox"
 	"github.com/stackview/stackview/internal/model"
 )
 
@@ -14,21 +18,82 @@ type stackResolver struct {
 	st model.Stack
 }
 
-func (r *stackResolver) ID() graphql.ID          { return graphql.ID(r.st.ID) }
-func (r *stackResolver) Name() string            { return r.st.Name }
-func (r *stackResolver) Description() *string    { return optional(r.st.Description) }
-func (r *stackResolver) Labels() []string        { return append([]string{}, r.st.Labels...) }
-func (r *stackResolver) Provider() string        { return "GIT" }
-func (r *stackResolver) Repository() string      { return r.st.Repo }
-func (r *stackResolver) RepositoryURL() *string  { return optional(r.st.Repo) }
-func (r *stackResolver) Branch() string          { return r.st.Branch }
-func (r *stackResolver) ProjectRoot() *string    { return optional(r.st.ProjectRoot) }
-func (r *stackResolver) IsDisabled() bool        { return r.st.Disabled }
-func (r *stackResolver) IsDrifted() bool         { return r.st.Drift.Drifted }
-func (r *stackResolver) Administrative() bool    { return r.st.Administrative }
-func (r *stackResolver) Autodeploy() bool        { return r.st.Autodeploy }
-func (r *stackResolver) CanWrite() bool          { return r.st.CanWrite }
-func (r *stackResolver) Outputs() []*outputValue { return []*outputValue{} }
+func (r *stackResolver) ID() graphql.ID       { return graphql.ID(r.st.ID) }
+func (r *stackResolver) Name() string         { return r.st.Name }
+func (r *stackResolver) Description() *string { return optional(r.st.Description) }
+func (r *stackResolver) Labels() []string     { return append([]string{}, r.st.Labels...) }
+func (r *stackResolver) Branch() string       { return r.st.Branch }
+func (r *stackResolver) ProjectRoot() *string { return optional(r.st.ProjectRoot) }
+func (r *stackResolver) IsDisabled() bool     { return r.st.Disabled }
+func (r *stackResolver) IsDrifted() bool      { return r.st.Drift.Drifted }
+func (r *stackResolver) Administrative() bool { return r.st.Administrative }
+func (r *stackResolver) Autodeploy() bool     { return r.st.Autodeploy }
+func (r *stackResolver) CanWrite() bool       { return r.st.CanWrite }
+func (r *stackResolver) NeedsApproval() bool  { return r.st.NeedsApproval }
+
+// The settings the Terraform provider reads, as the sandbox's stacks have
+// them: no hooks, the public worker pool, Terraform with Spacelift's state.
+func (r *stackResolver) Autoretry() bool             { return false }
+func (r *stackResolver) Deleting() bool              { return false }
+func (r *stackResolver) GithubActionDeploy() bool    { return true }
+func (r *stackResolver) LocalPreviewEnabled() bool   { return false }
+func (r *stackResolver) ManagesStateFile() bool      { return true }
+func (r *stackResolver) ProtectFromDeletion() bool   { return r.st.Administrative }
+func (r *stackResolver) RunnerImage() *string        { return nil }
+func (r *stackResolver) TerraformVersion() *string   { return &terraformVersion }
+func (r *stackResolver) WorkerPool() *workerPool     { return nil }
+func (r *stackResolver) VendorConfig() *vendorConfig { return &vendorConfig{} }
+func (r *stackResolver) AfterApply() []string        { return []string{} }
+func (r *stackResolver) AfterDestroy() []string      { return []string{} }
+func (r *stackResolver) AfterInit() []string         { return []string{} }
+func (r *stackResolver) AfterPerform() []string      { return []string{} }
+func (r *stackResolver) AfterPlan() []string         { return []string{} }
+func (r *stackResolver) AfterRun() []string          { return []string{} }
+func (r *stackResolver) BeforeApply() []string       { return []string{} }
+func (r *stackResolver) BeforeDestroy() []string     { return []string{} }
+func (r *stackResolver) BeforeInit() []string        { return []string{} }
+func (r *stackResolver) BeforePerform() []string     { return []string{} }
+func (r *stackResolver) BeforePlan() []string        { return []string{} }
+
+// terraformVersion is what the sandbox's plans claim to run.
+var terraformVersion = "1.5.7"
+
+type workerPool struct {
+	ID   graphql.ID
+	Name string
+}
+
+// vendorConfig is the StackConfigVendor union; every sandbox stack is
+// Terraform.
+type vendorConfig struct{}
+
+func (v *vendorConfig) ToStackConfigVendorTerraform() (*terraformConfig, bool) {
+	return &terraformConfig{Version: &terraformVersion}, true
+}
+
+type terraformConfig struct {
+	Version                    *string
+	Workspace                  *string
+	UseSmartSanitization       bool
+	ExternalStateAccessEnabled bool
+}
+
+// Provider, Namespace, Repository, RepositoryURL and APIHost name the
+// stack's repository as Spacelift does: the repository field is a name, not
+// a URL; only a raw Git stack (provider GIT) has a URL, in repositoryURL.
+func (r *stackResolver) Provider() string       { return vcsProvider(r.st.Repository.Provider) }
+func (r *stackResolver) Namespace() string      { return r.st.Repository.Namespace }
+func (r *stackResolver) Repository() string     { return r.st.Repository.Name }
+func (r *stackResolver) RepositoryURL() *string { return optional(r.st.Repository.URL) }
+func (r *stackResolver) APIHost() *string       { return optional(r.st.Repository.Host) }
+
+// vcsProvider spells a model provider as Spacelift's VCSProvider enum.
+func vcsProvider(p string) string {
+	if p == "" {
+		return "GIT"
+	}
+	return strings.ToUpper(strings.ReplaceAll(p, "-", "_"))
+}
 
 // Space is the space id; stacks without one live in "root".
 func (r *stackResolver) Space() graphql.ID {
@@ -81,21 +146,32 @@ func (r *stackResolver) Blocker() *runResolver {
 	return &runResolver{s: r.s, stackID: r.st.ID, run: *b}
 }
 
-// blocker is the stack's unfinished deploy, the run confirm and discard act
-// on when no run id is given.
+// blocker is the stack's unfinished tracked run, the run confirm and
+// discard act on when no run id is given.
 func blocker(st model.Stack) *model.Run {
-	if st.LatestRun == nil || st.LatestRun.Kind != model.RunDeploy || st.LatestRun.State.Terminal() {
+	if st.LatestTrackedRun == nil || st.LatestTrackedRun.State.Terminal() {
 		return nil
 	}
-	return st.LatestRun
+	return st.LatestTrackedRun
 }
 
 type stackDependency struct {
 	ID               graphql.ID
 	StackID          graphql.ID
 	DependsOnStackID graphql.ID
+	ReferenceCount   int32
+	TriggerAlways    bool
+	References       []*dependencyReference
 	Stack            dependencyDetail
 	DependsOnStack   dependencyDetail
+}
+
+type dependencyReference struct {
+	ID            graphql.ID
+	OutputName    string
+	InputName     string
+	Type          string
+	TriggerAlways bool
 }
 
 type dependencyDetail struct {
@@ -103,12 +179,18 @@ type dependencyDetail struct {
 	Name string
 }
 
-func (r *stackResolver) DependsOn() []*stackDependency {
-	out := make([]*stackDependency, 0, len(r.st.DependsOn))
-	for _, up := range r.st.DependsOn {
-		out = append(out, newDependency(r.st.ID, up))
+// DependsOn lists the stacks this one depends on, with the outputs it
+// references.
+func (r *stackResolver) DependsOn(ctx context.Context) ([]*stackDependency, error) {
+	deps, err := r.s.engine.StackDependencies(ctx, r.st.ID)
+	if err != nil {
+		return nil, fromBackend(err)
 	}
-	return out
+	out := make([]*stackDependency, 0, len(deps))
+	for _, d := range deps {
+		out = append(out, newDependency(r.st.ID, d))
+	}
+	return out, nil
 }
 
 // IsDependedOnBy lists the stacks that depend on this one; the engine only
@@ -120,9 +202,16 @@ func (r *stackResolver) IsDependedOnBy(ctx context.Context) ([]*stackDependency,
 	}
 	out := []*stackDependency{}
 	for _, st := range stacks {
-		for _, up := range st.DependsOn {
-			if up == r.st.ID {
-				out = append(out, newDependency(st.ID, up))
+		if !slices.Contains(st.DependsOn, r.st.ID) {
+			continue
+		}
+		deps, err := r.s.engine.StackDependencies(ctx, st.ID)
+		if err != nil {
+			return nil, fromBackend(err)
+		}
+		for _, d := range deps {
+			if d.Upstream == r.st.ID {
+				out = append(out, newDependency(st.ID, d))
 			}
 		}
 	}
@@ -131,14 +220,23 @@ func (r *stackResolver) IsDependedOnBy(ctx context.Context) ([]*stackDependency,
 
 // newDependency names the detail objects by id: the engine keeps only ids,
 // and a stack's id is its name's slug.
-func newDependency(stackID, upstreamID string) *stackDependency {
-	return &stackDependency{
-		ID:               graphql.ID(stackID + "-" + upstreamID),
+func newDependency(stackID string, d sandbox.Dependency) *stackDependency {
+	id := stackID + "-" + d.Upstream
+	out := &stackDependency{
+		ID:               graphql.ID(id),
 		StackID:          graphql.ID(stackID),
-		DependsOnStackID: graphql.ID(upstreamID),
+		DependsOnStackID: graphql.ID(d.Upstream),
+		ReferenceCount:   int32(len(d.References)),
+		TriggerAlways:    d.TriggerAlways,
+		References:       []*dependencyReference{},
 		Stack:            dependencyDetail{ID: graphql.ID(stackID), Name: stackID},
-		DependsOnStack:   dependencyDetail{ID: graphql.ID(upstreamID), Name: upstreamID},
+		DependsOnStack:   dependencyDetail{ID: graphql.ID(d.Upstream), Name: d.Upstream},
 	}
+	for _, ref := range d.References {
+		out.References = append(out.References, &dependencyReference{ID: graphql.ID(id + "-" + ref.Input),
+			OutputName: ref.Output, InputName: ref.Input, Type: "ENVIRONMENT_VARIABLE", TriggerAlways: d.TriggerAlways})
+	}
+	return out
 }
 
 type outputValue struct {
@@ -148,49 +246,100 @@ type outputValue struct {
 	Description *string
 }
 
+// Outputs are the outputs of what the stack last applied; a sensitive
+// output's value is not served.
+func (r *stackResolver) Outputs(ctx context.Context) ([]*outputValue, error) {
+	outs, err := r.s.engine.StackOutputs(ctx, r.st.ID)
+	if err != nil {
+		return nil, fromBackend(err)
+	}
+	res := make([]*outputValue, len(outs))
+	for i, o := range outs {
+		res[i] = &outputValue{ID: o.ID, Sensitive: o.Sensitive}
+		if !o.Sensitive {
+			res[i].Value = &outs[i].Value
+		}
+	}
+	return res, nil
+}
+
 type entity struct {
 	ID                graphql.ID
 	Address           string
+	Name              string
+	Type              string
+	Parent            string
 	Drifted           *int32
 	DriftedAttributes []string
 }
 
-// Entities lists the drifted resources, each stamped with the drift check
-// that found it and the attributes that drifted; the sandbox does not model
-// the others.
-func (r *stackResolver) Entities() []*entity {
-	attrs := map[string][]string{}
-	for _, c := range r.st.Drift.Changes {
-		attrs[c.Address] = append(attrs[c.Address], c.Attributes...)
-	}
-	out := make([]*entity, 0, len(r.st.Drift.Resources))
-	for _, addr := range r.st.Drift.Resources {
-		out = append(out, &entity{ID: graphql.ID(r.st.ID + "/" + addr), Address: addr, Drifted: unix(r.st.Drift.CheckedAt),
-			DriftedAttributes: append([]string{}, attrs[addr]...)})
-	}
-	return out
-}
-
-// Runs pages the stack's runs newest first; before is the last run id of the
-// previous page and an empty list ends the paging.
-func (r *stackResolver) Runs(ctx context.Context, args struct{ Before *graphql.ID }) ([]*runResolver, error) {
-	cursor := ""
-	if args.Before != nil {
-		cursor = string(*args.Before)
-	}
-	runs, _, err := r.s.engine.ListRuns(ctx, r.st.ID, cursor)
+// Entities lists every resource the stack manages: tens to hundreds, the
+// drifted ones stamped with the check that found them.
+func (r *stackResolver) Entities(ctx context.Context) ([]*entity, error) {
+	ens, err := r.s.engine.StackEntities(ctx, r.st.ID)
 	if err != nil {
 		return nil, fromBackend(err)
 	}
-	out := make([]*runResolver, len(runs))
-	for i := range runs {
-		out[i] = &runResolver{s: r.s, stackID: r.st.ID, run: runs[i]}
+	out := make([]*entity, len(ens))
+	for i, e := range ens {
+		out[i] = &entity{ID: graphql.ID(e.ID), Address: e.Address, Name: e.Name, Type: e.Type, Parent: e.Parent,
+			Drifted: unix(e.Drifted), DriftedAttributes: append([]string{}, e.DriftedAttributes...)}
 	}
 	return out, nil
 }
 
+// runsPage is how many runs one page of runs, proposedRuns or tasks holds.
+const runsPage = 10
+
+// Runs pages the stack's tracked runs newest first; ProposedRuns its plans
+// and drift checks, Tasks its tasks. before is the last run id of the
+// previous page and an empty list ends the paging.
+func (r *stackResolver) Runs(ctx context.Context, args struct{ Before *graphql.ID }) ([]*runResolver, error) {
+	return r.runsOf(ctx, args.Before, func(k model.RunKind) bool { return k.Tracked() })
+}
+
+func (r *stackResolver) ProposedRuns(ctx context.Context, args struct{ Before *graphql.ID }) ([]*runResolver, error) {
+	return r.runsOf(ctx, args.Before, func(k model.RunKind) bool { return k == model.RunPlan || k == model.RunDriftCheck })
+}
+
+func (r *stackResolver) Tasks(ctx context.Context, args struct{ Before *graphql.ID }) ([]*runResolver, error) {
+	return r.runsOf(ctx, args.Before, func(k model.RunKind) bool { return k == model.RunTask })
+}
+
+// runsOf pages the engine's runs (of every kind, newest first) and keeps a
+// page of those of the wanted kinds.
+func (r *stackResolver) runsOf(ctx context.Context, before *graphql.ID, want func(model.RunKind) bool) ([]*runResolver, error) {
+	cursor := ""
+	if before != nil {
+		cursor = string(*before)
+	}
+	out := []*runResolver{}
+	for {
+		runs, next, err := r.s.engine.ListRuns(ctx, r.st.ID, cursor)
+		if err != nil {
+			return nil, fromBackend(err)
+		}
+		for i := range runs {
+			if want(runs[i].Kind) {
+				out = append(out, &runResolver{s: r.s, stackID: r.st.ID, run: runs[i]})
+				if len(out) == runsPage {
+					return out, nil
+				}
+			}
+		}
+		if next == "" {
+			return out, nil
+		}
+		cursor = next
+	}
+}
+
+// Run is null for a run the stack does not have.
 func (r *stackResolver) Run(ctx context.Context, args struct{ ID graphql.ID }) (*runResolver, error) {
 	run, err := r.s.engine.GetRun(ctx, r.st.ID, string(args.ID))
+	if errors.Is(err, backend.ErrNotFound) {
+		return nil, nil
+	}
 	if err != nil {
 		return nil, fromBackend(err)
 	}

@@ -49,7 +49,7 @@ func (s *Server) runResource(r *http.Request, st model.Stack, run model.Run, x s
 		"message":           run.Title,
 		"source":            source,
 		"trigger-reason":    "manual",
-		"plan-only":         !run.Kind.Applies(),
+		"plan-only":         !run.Kind.Tracked(),
 		"refresh-only":      run.Kind == model.RunDriftCheck,
 		"refresh":           true,
 		"is-destroy":        run.Kind == model.RunDestroy,
@@ -120,7 +120,7 @@ func (s *Server) configurationVersion(id string, st model.Stack, r model.Run, in
 		col.add(resource{Type: "ingress-attributes", ID: iaID, Attributes: attrs})
 	}
 	return resource{Type: "configuration-versions", ID: id, Attributes: map[string]any{
-		"source": "github", "status": "uploaded", "speculative": !r.Kind.Applies(),
+		"source": "github", "status": "uploaded", "speculative": !r.Kind.Tracked(),
 		"auto-queue-runs": false, "provisional": false,
 	}, Relationships: map[string]relationship{"ingress-attributes": one("ingress-attributes", iaID)}}
 }
@@ -358,7 +358,7 @@ func (s *Server) runAction(w http.ResponseWriter, r *http.Request) {
 		"discard": {acc.apply, "is-discardable", "Run was not paused for confirmation or priority; discard not allowed.", s.b.Discard},
 		"cancel":  {acc.apply, "is-cancelable", "Run was not planning or applying; cancel not allowed.", s.b.Interrupt},
 		"force-cancel": {acc.admin, "is-force-cancelable",
-			"Run was not planning or applying, has not been canceled non-forcefully, or the cool-off period has not yet passed.", s.b.Stop},
+			"Run was not planning or applying, has not been canceled non-forcefully, or the cool-off period has not yet passed.", s.b.ForceCancel},
 	}
 	act, ok := actions[r.PathValue("action")]
 	switch {

@@ -81,8 +81,9 @@ type Engine interface {
 	Now() time.Time
 	// StartRun starts a run with HCP Terraform's run options.
 	StartRun(ctx context.Context, stackID string, o sandbox.RunOptions) (model.Run, error)
-	// Interrupt is HCP Terraform's cancel; Stop its force-cancel.
+	// Interrupt is HCP Terraform's cancel; ForceCancel its force-cancel.
 	Interrupt(ctx context.Context, stackID, runID string) (model.Run, error)
+	ForceCancel(ctx context.Context, stackID, runID string) (model.Run, error)
 	// RunExtras are the runs' details beyond model.Run, by run id.
 	RunExtras(ctx context.Context, stackID string) (map[string]sandbox.RunExtra, error)
 	// RunLogsByState splits a run's log by the state that wrote it, so the

@@ -41,7 +41,7 @@ func tfcStatus(r model.Run, x sandbox.RunExtra) string {
 		}
 		return "planning"
 	case model.StatePendingReview:
-		if !r.Kind.Applies() {
+		if !r.Kind.Tracked() {
 			return "policy_soft_failed"
 		}
 		return "policy_override"
@@ -57,7 +57,7 @@ func tfcStatus(r model.Run, x sandbox.RunExtra) string {
 	case model.StateApplying, model.StatePerforming, model.StateDestroying:
 		return "applying"
 	case model.StateFinished:
-		if r.Kind.Applies() && (r.Delta == nil || !r.Delta.Empty()) {
+		if r.Kind.Tracked() && (r.Delta == nil || !r.Delta.Empty()) {
 			return "applied"
 		}
 		return "planned_and_finished"
@@ -87,7 +87,7 @@ func runActions(r model.Run, x sandbox.RunExtra, now time.Time) map[string]bool 
 	return map[string]bool{
 		"is-confirmable": r.State == model.StateUnconfirmed && !x.Stale,
 		"is-discardable": r.State == model.StateQueued || r.State == model.StateUnconfirmed ||
-			(r.State == model.StatePendingReview && r.Kind.Applies()),
+			(r.State == model.StatePendingReview && r.Kind.Tracked()),
 		"is-cancelable":       active && !canceled,
 		"is-force-cancelable": active && canceled && !now.Before(x.ForceCancelAt),
 	}
@@ -140,14 +140,14 @@ func applyStatus(r model.Run, x sandbox.RunExtra) string {
 			return "finished"
 		}
 	case model.StateFailed, model.StateStopped:
-		if r.Kind.Applies() && applying(r) {
+		if r.Kind.Tracked() && applying(r) {
 			if r.State == model.StateStopped {
 				return "canceled"
 			}
 			return "errored"
 		}
 	}
-	if r.Kind.Applies() && r.State.Waiting() {
+	if r.Kind.Tracked() && r.State.Waiting() {
 		return "pending"
 	}
 	return "unreachable"

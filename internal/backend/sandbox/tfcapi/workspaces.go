@@ -92,7 +92,7 @@ func (s *Server) stacks(ctx context.Context) ([]model.Stack, error) {
 // current run in TFC, so the workspace's status follows its last run that
 // applies, as the engine's stack state does.
 func (s *Server) currentRun(ctx context.Context, st model.Stack) (*model.Run, error) {
-	if st.LatestRun == nil || st.LatestRun.Kind.Applies() {
+	if st.LatestRun == nil || st.LatestRun.Kind.Tracked() {
 		return st.LatestRun, nil
 	}
 	cursor := ""
@@ -102,7 +102,7 @@ func (s *Server) currentRun(ctx context.Context, st model.Stack) (*model.Run, er
 			return nil, err
 		}
 		for i := range runs {
-			if runs[i].Kind.Applies() {
+			if runs[i].Kind.Tracked() {
 				return &runs[i], nil
 			}
 		}

@@ -34,6 +34,8 @@ type Engine struct {
 	modules  []model.Module
 	versions map[string][]model.ModuleVersion
 	nextID   int
+	held     map[string]bool // stacks whose plans wait for review
+	index    map[string]int  // stack id → position in stacks
 }
 
 // New returns an engine with n stacks named stack-000…, a module "vpc" with
@@ -49,14 +51,19 @@ func New(n int) *Engine {
 	for i := range n {
 		id := fmt.Sprintf("stack-%03d", i)
 		st := model.Stack{
-			ID: id, Name: id, Space: "root", Labels: []string{"env:dev"}, Repo: "acme/infra",
-			Branch: "dev", ProjectRoot: "stacks/" + id, TrackedCommit: "c0ffee" + strconv.Itoa(i),
+			ID: id, Name: id, Space: "root", Labels: []string{"env:dev"},
+			Repository: model.Repository{Provider: "github", Namespace: "acme", Name: "infra"},
+			Branch:     "dev", ProjectRoot: "stacks/" + id, TrackedCommit: "c0ffee" + strconv.Itoa(i),
 			BranchHead: "c0ffee" + strconv.Itoa(i), CanWrite: true,
 		}
 		if i > 0 {
 			st.DependsOn = []string{"stack-000"}
 		}
 		e.stacks = append(e.stacks, st)
+	}
+	e.index = make(map[string]int, n)
+	for i, st := range e.stacks {
+		e.index[st.ID] = i
 	}
 	if n > 0 {
 		e.stacks[0].Drift = model.Drift{Drifted: true, CheckedAt: e.now, Resources: []string{"aws_vpc.main"}}
@@ -84,18 +91,73 @@ func (e *Engine) ListStacks(ctx context.Context) ([]model.Stack, error) {
 	defer e.mu.Unlock()
 	out := slices.Clone(e.stacks)
 	for i := range out {
-		if rs := e.runs[out[i].ID]; len(rs) > 0 {
+		rs := e.runs[out[i].ID]
+		if len(rs) > 0 {
 			r := rs[len(rs)-1]
 			out[i].LatestRun = &r
-			out[i].State = r.State
+		}
+		for j := len(rs) - 1; j >= 0; j-- {
+			if rs[j].Kind.Tracked() {
+				r := rs[j]
+				out[i].LatestTrackedRun, out[i].State = &r, r.State
+				break
+			}
 		}
 	}
 	return out, ctx.Err()
 }
 
+// EntitiesPerStack is how many resources each fake stack manages.
+const EntitiesPerStack = 60
+
+// StackEntities lists EntitiesPerStack resources per stack; the drifted
+// ones (Drift.Resources) first, stamped with the check's time.
+func (e *Engine) StackEntities(_ context.Context, stackID string) ([]sandbox.Entity, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	st, err := e.stack(stackID)
+	if err != nil {
+		return nil, err
+	}
+	var out []sandbox.Entity
+	for _, addr := range st.Drift.Resources {
+		out = append(out, sandbox.Entity{ID: stackID + "/" + addr, Address: addr, Type: "aws_vpc", Name: "main", Drifted: st.Drift.CheckedAt})
+	}
+	for i := len(out); i < EntitiesPerStack; i++ {
+		addr := fmt.Sprintf("aws_route53_record.service[%d]", i)
+		out = append(out, sandbox.Entity{ID: stackID + "/" + addr, Address: addr, Type: "aws_route53_record", Name: fmt.Sprintf("service[%d]", i)})
+	}
+	return out, nil
+}
+
+// StackOutputs gives every stack one output.
+func (e *Engine) StackOutputs(_ context.Context, stackID string) ([]sandbox.Output, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if _, err := e.stack(stackID); err != nil {
+		return nil, err
+	}
+	return []sandbox.Output{{ID: "vpc_id", Value: "vpc-" + stackID}}, nil
+}
+
+// StackDependencies are the stack's DependsOn, without references.
+func (e *Engine) StackDependencies(_ context.Context, stackID string) ([]sandbox.Dependency, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	st, err := e.stack(stackID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]sandbox.Dependency, len(st.DependsOn))
+	for i, up := range st.DependsOn {
+		out[i] = sandbox.Dependency{Upstream: up}
+	}
+	return out, nil
+}
+
 func (e *Engine) stack(id string) (*model.Stack, error) {
-	i := slices.IndexFunc(e.stacks, func(s model.Stack) bool { return s.ID == id })
-	if i < 0 {
+	i, ok := e.index[id] // every run list of every stack looks its stack up
+	if !ok {
 		return nil, backend.NotFoundf("stack %q", id)
 	}
 	return &e.stacks[i], nil
@@ -204,7 +266,10 @@ func (e *Engine) newRun(st *model.Stack, kind model.RunKind) model.Run {
 	e.nextID++
 	e.now = e.now.Add(time.Minute)
 	final := model.StateUnconfirmed
-	if kind != model.RunDeploy {
+	switch {
+	case kind != model.RunDeploy && e.held[st.ID]:
+		final = model.StatePendingReview
+	case kind != model.RunDeploy:
 		final = model.StateFinished
 	}
 	r := model.Run{
@@ -221,6 +286,16 @@ func (e *Engine) newRun(st *model.Stack, kind model.RunKind) model.Run {
 	}
 	e.changes[r.ID] = []model.ResourceChange{{Address: "aws_vpc.main", Action: model.ActionAdd}}
 	return r
+}
+
+// Hold makes the plans triggered on a stack from now on wait for review.
+func (e *Engine) Hold(stackID string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.held == nil {
+		e.held = map[string]bool{}
+	}
+	e.held[stackID] = true
 }
 
 // transition moves a run from one of the states in from to state to.

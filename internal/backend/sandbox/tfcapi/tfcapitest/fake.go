@@ -103,7 +103,7 @@ func (f *Fake) newRun(st *model.Stack, kind model.RunKind) *model.Run {
 	f.seq++
 	r := &model.Run{ID: fmt.Sprintf("run%04d", f.seq), StackID: st.ID, Kind: kind, Commit: st.TrackedCommit,
 		Title: string(kind) + " of " + st.Name, TriggeredBy: "fake-user", CreatedAt: f.now,
-		AutoApply: kind.Applies() && st.Autodeploy}
+		AutoApply: kind.Tracked() && st.Autodeploy}
 	f.runs[st.ID] = append([]*model.Run{r}, f.runs[st.ID]...)
 	f.move(r, model.StateQueued, "queued")
 	return r
@@ -147,7 +147,7 @@ func (f *Fake) step(st *model.Stack, r *model.Run) {
 		x.PlannedAt = f.now
 		f.extras[r.ID] = x
 		switch {
-		case !r.Kind.Applies():
+		case !r.Kind.Tracked():
 			f.move(r, model.StateFinished, "plan: 1 to add, 1 to change, 0 to destroy")
 		case r.AutoApply && !r.SavedPlan:
 			f.move(r, model.StateApplying, "plan: 1 to add, 1 to change, 0 to destroy")
@@ -434,7 +434,7 @@ func (f *Fake) StartRun(_ context.Context, stackID string, o sandbox.RunOptions)
 	if o.Message != "" {
 		r.Title = o.Message
 	}
-	if o.Kind.Applies() {
+	if o.Kind.Tracked() {
 		r.SavedPlan = o.SavePlan
 		if o.AutoApply != nil {
 			r.AutoApply = *o.AutoApply
@@ -463,6 +463,19 @@ func (f *Fake) Interrupt(_ context.Context, stackID, runID string) (model.Run, e
 		return model.Run{}, backend.Conflictf("cannot cancel run %s in state %s", runID, r.State)
 	}
 	return copyRun(r), nil
+}
+
+// ForceCancel ends a started run at once.
+func (f *Fake) ForceCancel(ctx context.Context, stackID, runID string) (model.Run, error) {
+	r, err := f.Stop(ctx, stackID, runID)
+	if err == nil {
+		f.mu.Lock()
+		x := f.extras[runID]
+		x.ForceCanceled = true
+		f.extras[runID] = x
+		f.mu.Unlock()
+	}
+	return r, err
 }
 
 // RunExtras returns the extras of a stack's runs.

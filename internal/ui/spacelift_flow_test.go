@@ -1,0 +1,109 @@
+package ui
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stackview/stackview/internal/backend/sandbox"
+	"github.com/stackview/stackview/internal/backend/sandbox/spaceliftapi"
+	"github.com/stackview/stackview/internal/backend/spacelift"
+	"github.com/stackview/stackview/internal/model"
+)
+
+// opCounter counts the GraphQL operations a server receives, by name.
+type opCounter struct {
+	mu sync.Mutex
+	n  map[string]int
+}
+
+func (c *opCounter) wrap(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		var req struct {
+			OperationName string `json:"operationName"`
+		}
+		_ = json.Unmarshal(body, &req)
+		c.mu.Lock()
+		c.n[req.OperationName]++
+		c.mu.Unlock()
+		next.ServeHTTP(w, r)
+	})
+}
+
+func (c *opCounter) get(op string) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.n[op]
+}
+
+// newSpaceliftDriver runs the UI through the real Spacelift client over
+// HTTP, against the seeded sandbox served in the Spacelift dialect, and
+// counts the operations the server receives.
+func newSpaceliftDriver(t *testing.T) (*driver, *sandbox.ManualClock, *opCounter) {
+	t.Helper()
+	e, clk := newSandbox(t)
+	ops := &opCounter{n: map[string]int{}}
+	srv, err := spaceliftapi.New(e, spaceliftapi.Options{Clock: clk, Middleware: ops.wrap})
+	if err != nil {
+		t.Fatal(err)
+	}
+	base, err := srv.Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = srv.Close() })
+	env := map[string]string{"SPACELIFT_API_KEY_ENDPOINT": base, "SPACELIFT_API_KEY_ID": srv.APIKeyID(), "SPACELIFT_API_KEY_SECRET": srv.APIKeySecret()}
+	c, err := spacelift.New(context.Background(), spacelift.Config{Env: func(k string) string { return env[k] },
+		HomeDir: t.TempDir(), Now: clk.Now, RetryBaseDelay: time.Millisecond, Sandbox: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return newDriverOn(t, c, clk.Now, 160, 48), clk, ops
+}
+
+// TestPlanThroughTheSpaceliftClientEndsItsLog is issue 14's stepped-clock
+// flow, through the real Spacelift client over HTTP against the sandbox's
+// dialect: p on a dev stack makes that plan the tree's latest run (a
+// proposed run, listed apart from the tracked ones), l opens it, it
+// finishes, and then the run view asks for no more logs (Spacelift does
+// not promise "finished", so the client must know the log is complete).
+func TestPlanThroughTheSpaceliftClientEndsItsLog(t *testing.T) {
+	d, clk, ops := newSpaceliftDriver(t)
+	advance := func(secs int) {
+		for range secs {
+			clk.Advance(time.Second)
+			d.fireTimers()
+		}
+	}
+	d.typeText(":stack dev-identity")
+	d.press("enter")
+	d.press("p", "y")
+	d.requireScreen("✓ plan dev-identity")
+	advance(1) // the next refresh
+	latest := d.m.selected().LatestRun
+	if latest == nil || latest.Kind != model.RunPlan || latest.TriggeredBy != "you" {
+		t.Fatalf("the tree's latest run of dev-identity is %+v, want the plan just started", latest)
+	}
+	d.requireScreen("plan ◐")
+	d.press("l")
+	d.requireScreen("Run "+latest.ID+" of dev-identity", "── log (following)")
+	advance(15)
+	d.requireScreen("✓ FINISHED", "── log (complete)", "Terraform")
+	logs := ops.get("RunLogs")
+	const ticks = 10
+	advance(ticks)
+	if got := ops.get("RunLogs") - logs; got != 0 {
+		t.Fatalf("%d log requests in the %d poll ticks after the run finished, want 0", got, ticks)
+	}
+	if n := d.pendingPolls(); n != 0 {
+		t.Fatalf("%d log polls still pending", n)
+	}
+	d.requireScreen("Run "+latest.ID, "✓ FINISHED", "── log (complete)")
+}
