@@ -389,9 +389,12 @@ func TestTheClientStaysUnderTheRateLimits(t *testing.T) {
 		})
 	}})
 	stacks := mustList(t, w.c)
+	start := w.clock.Now()
 	for i := range 40 {
 		s := stacks[i%len(stacks)]
-		if _, _, err := w.c.ListRuns(ctxFor(t), s.ID, ""); err != nil {
+		// cursor "1" is the first page read afresh, past the client's
+		// short reuse of first pages: 40 run-list reads
+		if _, _, err := w.c.ListRuns(ctxFor(t), s.ID, "1"); err != nil {
 			t.Fatalf("run list %d: %v", i, err)
 		}
 		if _, err := w.c.ListStacks(ctxFor(t)); err != nil {
@@ -400,6 +403,9 @@ func TestTheClientStaysUnderTheRateLimits(t *testing.T) {
 	}
 	if n := count.get("429"); n != 0 || count.get("all") < 80 {
 		t.Errorf("%d requests, %d answered 429; want none", count.get("all"), n)
+	}
+	if took := w.clock.Now().Sub(start); took < time.Minute {
+		t.Errorf("40 run-list reads took %s of the engine's time: not paced under 30 a minute", took)
 	}
 }
 
@@ -563,5 +569,35 @@ func TestRunMessagesAndRefusalsInTFCsWords(t *testing.T) {
 	if !errors.Is(err, backend.ErrConflict) || !strings.Contains(err.Error(), "Run was not paused for confirmation; apply not allowed.") ||
 		strings.Contains(err.Error(), "DISCARDED") {
 		t.Errorf("confirming a discarded run: %v", err)
+	}
+}
+
+// Point 5: a UI asks for a workspace's runs on every refresh and
+// selection; the first page is reused briefly, and read again at once after
+// the client started or acted on a run there.
+func TestRunListsAreReusedUntilSomethingChanges(t *testing.T) {
+	var count counting
+	h := newHarness(t, harnessOpts{wrap: count.wrap(func(r *http.Request) string {
+		if strings.HasSuffix(r.URL.Path, "/runs") && r.Method == http.MethodGet {
+			return "list"
+		}
+		return ""
+	})})
+	const ws = "ws-bu001-qa"
+	for range 3 {
+		if _, _, err := h.client.ListRuns(ctxFor(t), ws, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := count.get("list"); n != 1 {
+		t.Errorf("three reads in a row sent %d run lists, want 1", n)
+	}
+	run, err := h.client.Trigger(ctxFor(t), ws, model.RunPlan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	runs, _, err := h.client.ListRuns(ctxFor(t), ws, "")
+	if err != nil || count.get("list") != 2 || len(runs) == 0 || runs[0].ID != run.ID {
+		t.Errorf("after a trigger: %d run lists, newest %+v, %v", count.get("list"), runs, err)
 	}
 }

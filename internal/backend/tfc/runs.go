@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	tfe "github.com/hashicorp/go-tfe"
 
@@ -154,9 +155,21 @@ func (c *Client) GetRun(ctx context.Context, stackID, runID string) (model.Run, 
 	return c.toRun(stackID, r), nil
 }
 
+// runListTTL is how long a workspace's first page of runs is reused: TFC
+// allows 30 run-list reads a minute, and a UI asks on every refresh and
+// selection. A run the client starts or acts on, or a new current run in a
+// listing, makes the page be read again at once.
+const runListTTL = 15 * time.Second
+
 // ListRuns pages by page number; the cursor is the next page's number. Run
-// lists are limited to 30 requests a minute, so the scheduler paces them.
+// lists are limited to 30 requests a minute: the scheduler paces them and
+// first pages are reused for runListTTL.
 func (c *Client) ListRuns(ctx context.Context, stackID, cursor string) ([]model.Run, string, error) {
+	if cursor == "" {
+		if runs, next, ok := c.cache.runs(stackID, runListTTL); ok {
+			return runs, next, nil
+		}
+	}
 	pageNo := 1
 	if cursor != "" {
 		n, err := strconv.Atoi(cursor)
@@ -185,6 +198,9 @@ func (c *Client) ListRuns(ctx context.Context, stackID, cursor string) ([]model.
 	if list.Pagination != nil && list.NextPage > pageNo {
 		next = strconv.Itoa(list.NextPage)
 	}
+	if cursor == "" {
+		c.cache.putRuns(stackID, out, next)
+	}
 	return out, next, nil
 }
 
@@ -211,6 +227,7 @@ func (c *Client) Trigger(ctx context.Context, stackID string, kind model.RunKind
 }
 
 func (c *Client) create(ctx context.Context, stackID string, opts tfe.RunCreateOptions) (model.Run, error) {
+	defer c.cache.forgetRuns(stackID)
 	var r *tfe.Run
 	err := c.call(ctx, "tfc: queue run on "+stackID, func(ctx context.Context) (err error) {
 		r, err = c.api.Runs.Create(ctx, opts)
@@ -245,6 +262,7 @@ func (c *Client) Retry(ctx context.Context, stackID, runID string) (model.Run, e
 // act runs one run action (202 on success, 409 when the run is not in a
 // state that allows it) and returns the run as it is afterwards.
 func (c *Client) act(ctx context.Context, stackID, runID, what string, fn func(context.Context) error) (model.Run, error) {
+	defer c.cache.forgetRuns(stackID)
 	if _, err := c.readRun(ctx, stackID, runID); err != nil {
 		return model.Run{}, err
 	}
@@ -286,6 +304,7 @@ func (c *Client) Stop(ctx context.Context, stackID, runID string) (model.Run, er
 			return c.api.Runs.ForceCancel(ctx, runID, tfe.RunForceCancelOptions{})
 		}
 	}
+	c.cache.forgetRuns(stackID)
 	if err := c.call(ctx, "tfc: "+what+" run "+runID, fn); err != nil {
 		return model.Run{}, err
 	}

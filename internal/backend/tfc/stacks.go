@@ -198,6 +198,9 @@ func (c *Client) toStacks(ctx context.Context, rows []*workspaceRow) []model.Sta
 	var pending []int
 	for i, row := range rows {
 		out[i] = c.toStack(row)
+		if r := out[i].LatestRun; r != nil {
+			c.cache.sawCurrent(row.ID, r.ID+" "+r.RawState)
+		}
 		deps, fresh, depsOK := c.cachedDeps(row.ID)
 		out[i].DependsOn, depsUnknown[i] = deps.ids, deps.unknown
 		drift, driftOK := c.cachedDrift(row)
