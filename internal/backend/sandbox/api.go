@@ -179,27 +179,16 @@ func (e *Engine) RunChanges(ctx context.Context, stackID, runID string) ([]model
 // with a deploy in progress is accepted and waits QUEUED behind it, as in
 // Spacelift; plans and drift checks run at once.
 func (e *Engine) Trigger(ctx context.Context, stackID string, kind model.RunKind) (model.Run, error) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	now, err := e.now(ctx)
-	if err != nil {
-		return model.Run{}, err
-	}
-	s, err := e.writable(stackID)
-	if err != nil {
-		return model.Run{}, err
-	}
 	switch kind {
 	case model.RunPlan, model.RunDeploy, model.RunDriftCheck:
 	default:
 		return model.Run{}, backend.Conflictf("unknown run kind %q", kind)
 	}
-	title := s.repo.message(ctx, s.TrackedCommit)
+	o := RunOptions{Kind: kind}
 	if kind == model.RunDriftCheck {
-		title = "Drift check (on demand)"
+		o.Message = "Drift check (on demand)"
 	}
-	r := e.newRun(s, kind, s.TrackedCommit, You, title, now)
-	return r.view(), nil
+	return e.start(ctx, stackID, o, kind == model.RunDriftCheck)
 }
 
 // PlanCommit starts a proposed run of a commit of the stack's repository
@@ -405,6 +394,17 @@ type RunOptions struct {
 
 // StartRun starts a run of the stack's tracked commit with TFC's options.
 func (e *Engine) StartRun(ctx context.Context, stackID string, o RunOptions) (model.Run, error) {
+	switch o.Kind {
+	case model.RunPlan, model.RunDeploy, model.RunDriftCheck, model.RunDestroy:
+	default:
+		return model.Run{}, backend.Conflictf("unknown run kind %q", o.Kind)
+	}
+	return e.start(ctx, stackID, o, false)
+}
+
+// start starts a run of the stack's tracked commit; assess makes a drift
+// check update the stack's drift.
+func (e *Engine) start(ctx context.Context, stackID string, o RunOptions, assess bool) (model.Run, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	now, err := e.now(ctx)
@@ -415,11 +415,6 @@ func (e *Engine) StartRun(ctx context.Context, stackID string, o RunOptions) (mo
 	if err != nil {
 		return model.Run{}, err
 	}
-	switch o.Kind {
-	case model.RunPlan, model.RunDeploy, model.RunDriftCheck, model.RunDestroy:
-	default:
-		return model.Run{}, backend.Conflictf("unknown run kind %q", o.Kind)
-	}
 	title := o.Message
 	if title == "" {
 		title = s.repo.message(ctx, s.TrackedCommit)
@@ -429,7 +424,7 @@ func (e *Engine) StartRun(ctx context.Context, stackID string, o RunOptions) (mo
 		by = You
 	}
 	r := e.newRun(s, o.Kind, s.TrackedCommit, by, title, now)
-	r.assess = false
+	r.assess = assess
 	if o.Kind.Tracked() {
 		r.SavedPlan = o.SavePlan
 		if o.AutoApply != nil {
