@@ -33,7 +33,8 @@ FUZZ_TARGETS := \
 	./internal/backend/spacelift:FuzzDecodeResponses \
 	./internal/backend/tfc:FuzzParsePlanJSON \
 	./internal/backend/tfc:FuzzCredentialsJSON \
-	./internal/ui:FuzzFilterAndCommand
+	./internal/ui:FuzzFilterAndCommand \
+	./internal/sanitize:FuzzSanitize
 
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do \

@@ -10,6 +10,7 @@ import (
 	"github.com/stackview/stackview/internal/backend/repos"
 	"github.com/stackview/stackview/internal/backend/sandbox"
 	"github.com/stackview/stackview/internal/backend/sandbox/spaceliftapi"
+	"github.com/stackview/stackview/internal/backend/sanitized"
 	"github.com/stackview/stackview/internal/backend/spacelift"
 	"github.com/stackview/stackview/internal/backend/tfc"
 	"github.com/stackview/stackview/internal/config"
@@ -17,17 +18,18 @@ import (
 	"github.com/stackview/stackview/internal/vcs"
 )
 
-// openBackend builds the configured backend, with every stack's repository
-// resolved (repos.Wrap: clone URL, default branch, project root) and its
-// files read through the clone cache. The returned func releases it (for
-// the sandbox: stops its servers and removes a temporary directory).
+// openBackend builds the configured backend: sanitised (no text it returns
+// can drive the terminal), then with every stack's repository resolved
+// (repos.Wrap: clone URL, default branch, project root) and its files read
+// through the clone cache. The returned func releases it (for the sandbox:
+// stops its servers and removes a temporary directory).
 func (a *app) openBackend() (backend.Backend, func(), error) {
-	be, release, err := a.openRawBackend()
+	be, release, err := a.rawBackend()
 	if err != nil {
 		return nil, nil, err
 	}
 	cache := a.gitCache()
-	be = repos.Wrap(be, repos.Options{
+	be = repos.Wrap(sanitized.Wrap(be), repos.Options{
 		Resolver: vcs.Resolver{Rewrites: a.cfg.Git.URLRewrites, Clones: a.cfg.Git.Clones},
 		Cache:    &cache,
 	})
@@ -35,8 +37,8 @@ func (a *app) openBackend() (backend.Backend, func(), error) {
 	return be, release, nil
 }
 
-// openRawBackend builds the configured backend as it is.
-func (a *app) openRawBackend() (backend.Backend, func(), error) {
+// rawBackend builds the configured backend as it is.
+func (a *app) rawBackend() (backend.Backend, func(), error) {
 	cfg := a.cfg
 	switch cfg.Backend {
 	case config.BackendSandboxDirect:
@@ -74,10 +76,12 @@ func (a *app) startSandbox() (*sandbox.Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("starting the sandbox: %w", err)
 	}
-	if _, err := eng.ServeGit(); err != nil {
+	git, err := eng.ServeGit()
+	if err != nil {
 		_ = eng.Close()
 		return nil, fmt.Errorf("serving the sandbox's repositories: %w", err)
 	}
+	a.sandboxDir, a.sandboxGit = eng.Dir(), git
 	return eng, nil
 }
 

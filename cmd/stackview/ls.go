@@ -53,7 +53,7 @@ func (a *app) ls(f *lsFlags) error {
 	defer cancel()
 	stacks, err := be.ListStacks(ctx)
 	if err != nil {
-		return fmt.Errorf("listing stacks: %w (%s)", err, backend.Hint(err))
+		return fmt.Errorf("listing stacks: %w (%s)", err, backend.HeadlessHint(err))
 	}
 	if s, ok := be.(settler); ok {
 		s.Settle(stacks) // a one-shot listing has no next refresh to show default branches in

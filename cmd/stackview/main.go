@@ -8,12 +8,13 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"syscall"
 
+	"github.com/stackview/stackview/internal/backend/sandbox"
 	"github.com/stackview/stackview/internal/config"
 	"github.com/stackview/stackview/internal/debuglog"
 	"github.com/stackview/stackview/internal/ui"
+	"github.com/stackview/stackview/internal/vcs"
 )
 
 // version is set at build time by the Makefile.
@@ -31,14 +32,21 @@ type app struct {
 	// repoFiles reads files of stacks' repositories (drift ignore files)
 	// through the clone cache; set by openBackend.
 	repoFiles ui.RepoFiles
+	// sandboxDir is where the running sandbox keeps its repositories, and
+	// sandboxGit the base URL it serves them at over http.
+	sandboxDir, sandboxGit string
 	// debug is the --debug log; nil (logging nothing) without the flag.
 	debug *debuglog.Log
+	// sig is the process's signals (nil in tests); pushes follows the git
+	// pushes of promotions and bumps, so quitting waits for them.
+	sig    *interrupts
+	pushes *vcs.Pushes
 }
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr, os.Getenv)
-	stop()
+	ctx, sig := watchSignals(context.Background())
+	code := runWith(ctx, sig, os.Args[1:], os.Stdout, os.Stderr, os.Getenv)
+	sig.stop()
 	os.Exit(code)
 }
 
@@ -49,7 +57,12 @@ func commands() []*command {
 
 // run is main without the process: tests call it with their own streams.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) int {
-	a := &app{ctx: ctx, stdout: stdout, stderr: stderr, getenv: getenv}
+	return runWith(ctx, nil, args, stdout, stderr, getenv)
+}
+
+// runWith is run with the process's signals (nil: none).
+func runWith(ctx context.Context, sig *interrupts, args []string, stdout, stderr io.Writer, getenv func(string) string) int {
+	a := &app{ctx: ctx, sig: sig, stdout: stdout, stderr: stderr, getenv: getenv}
 	cmds := commands()
 	cmd, rest, err := parse(cmds, args, &a.g)
 	switch {
@@ -63,6 +76,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		return 0
 	}
 	a.args = rest
+	if err := a.g.expandPaths(); err != nil {
+		return fail(stderr, err)
+	}
 	runner := runUI
 	if cmd != nil {
 		runner = cmd.run
@@ -84,10 +100,20 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	}
 	if err := runner(a); err != nil {
 		a.debug.Printf("exit: %v", err)
+		if errors.Is(err, syscall.EPIPE) {
+			return exitBrokenPipe // the reader went away (| head): nothing to say
+		}
+		if code := sig.exitCode(); code != 0 && errors.Is(err, context.Canceled) {
+			return code // stopped by a signal, cleaned up: nothing to explain
+		}
 		return fail(stderr, err)
 	}
 	return 0
 }
+
+// exitBrokenPipe is the status a shell reports for a process killed by
+// SIGPIPE, which scripts with pipefail expect from `stackview ls | head`.
+const exitBrokenPipe = 128 + int(syscall.SIGPIPE)
 
 // fail prints one line for err and picks the exit code: 2 for usage, else 1.
 func fail(stderr io.Writer, err error) int {
@@ -121,12 +147,30 @@ func (a *app) loadConfig() error {
 		cfg.Sandbox.Dir = a.g.sandboxDir
 	}
 	switch {
-	case a.g.sandboxN < 0:
-		return usagef("--sandbox-stacks: want 0 or more, got %d", a.g.sandboxN)
+	case a.g.sandboxN < 0 || a.g.sandboxN > sandbox.MaxStacks:
+		return usagef("--sandbox-stacks: want 0 to %d, got %d", sandbox.MaxStacks, a.g.sandboxN)
 	case a.g.sandboxN > 0:
 		cfg.Sandbox.Stacks = a.g.sandboxN
+	case cfg.Sandbox.Stacks > sandbox.MaxStacks:
+		return cfg.KeyError("sandbox.stacks", fmt.Errorf("want 0 to %d stacks, got %d", sandbox.MaxStacks, cfg.Sandbox.Stacks))
 	}
 	a.cfg = cfg
+	return nil
+}
+
+// expandPaths expands a leading ~ in the path flags: written --flag=~/x,
+// no shell does it.
+func (g *globals) expandPaths() error {
+	for _, p := range []struct {
+		flag string
+		v    *string
+	}{{"--config", &g.configPath}, {"--sandbox-dir", &g.sandboxDir}, {"--debug", &g.debugPath}} {
+		v, err := config.ExpandHome(*p.v)
+		if err != nil {
+			return usagef("%s: %v", p.flag, err)
+		}
+		*p.v = v
+	}
 	return nil
 }
 

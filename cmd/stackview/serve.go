@@ -1,9 +1,11 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"net/http"
+	"syscall"
 
 	"github.com/stackview/stackview/internal/backend/sandbox/faults"
 	"github.com/stackview/stackview/internal/backend/sandbox/spaceliftapi"
@@ -23,8 +25,8 @@ func serveCommand() *command {
 		path:    []string{"sandbox", "serve"},
 		summary: "serve the sandbox on loopback in the Spacelift and TFC API dialects and print credentials for clients",
 		flags: func(fs *flag.FlagSet) {
-			fs.StringVar(&f.addr, "addr", "127.0.0.1:8787", "loopback `ADDR` (host:port) for the Spacelift GraphQL API; port 0 picks a free one")
-			fs.StringVar(&f.tfcAddr, "tfc-addr", "127.0.0.1:8788", "loopback `ADDR` for the TFC / TFE JSON:API")
+			fs.StringVar(&f.addr, "addr", "", "loopback `ADDR` (host:port) for the Spacelift GraphQL API (default "+defaultSpaceliftAddr+", or a free port when it is taken; port 0 picks a free one)")
+			fs.StringVar(&f.tfcAddr, "tfc-addr", "", "loopback `ADDR` for the TFC / TFE JSON:API (default "+defaultTFCAddr+", or a free port when it is taken)")
 			fs.StringVar(&f.faults, "faults", "", "inject API faults: `SPEC` such as rate=0.1,drop=0.05,latency=0.2 (kinds: latency, 500, 502, 503, rate, drop, malformed, partial, expire)")
 			fs.Uint64Var(&f.faultSeed, "fault-seed", 1, "`SEED` of the fault sequence (same seed, same faults for the same requests)")
 		},
@@ -52,12 +54,12 @@ func (a *app) serve(f *serveFlags) error {
 	if err != nil {
 		return err
 	}
-	if _, err := srv.Start(f.addr); err != nil {
+	if err := startOn(f.addr, defaultSpaceliftAddr, srv.Start); err != nil {
 		return err
 	}
 	defer srv.Close()
 	tsrv := tfcapi.New(eng, tfcapi.Options{Middleware: tfcWrap, RateLimit: true})
-	if _, err := tsrv.Start(f.tfcAddr); err != nil {
+	if err := startOn(f.tfcAddr, defaultTFCAddr, tsrv.Start); err != nil {
 		return err
 	}
 	defer tsrv.Close()
@@ -80,6 +82,26 @@ func (a *app) serve(f *serveFlags) error {
 	fmt.Fprintln(a.stdout, "# serving until interrupted (ctrl+c)")
 	<-a.ctx.Done()
 	return nil
+}
+
+// The ports serve prefers, so clients set up once keep working.
+const (
+	defaultSpaceliftAddr = "127.0.0.1:8787"
+	defaultTFCAddr       = "127.0.0.1:8788"
+)
+
+// startOn starts a server on addr when one was given (failing when it is
+// taken), else on preferred, else, when that is taken, on a free port.
+func startOn(addr, preferred string, start func(string) (string, error)) error {
+	if addr != "" {
+		_, err := start(addr)
+		return err
+	}
+	_, err := start(preferred)
+	if errors.Is(err, syscall.EADDRINUSE) {
+		_, err = start("127.0.0.1:0")
+	}
+	return err
 }
 
 // faultMiddleware builds one injector per dialect from --faults, or none.

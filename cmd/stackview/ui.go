@@ -1,7 +1,11 @@
 package main
 
 import (
+	"context"
 	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
 
 	"github.com/stackview/stackview/internal/audit"
 	"github.com/stackview/stackview/internal/config"
@@ -34,8 +38,16 @@ func runUI(a *app) error {
 	if err != nil {
 		return err
 	}
-	return ui.Run(a.ctx, ui.Options{
-		Audit:           audit.NewFile(auditPath),
+	rec := audit.NewFile(auditPath)
+	info := be.Info()
+	a.pushes = vcs.NewPushes(audit.PushJournal{Recorder: rec, Backend: info.Kind, Endpoint: info.Endpoint})
+	// Deferred in this order, they run: the UI's work is cancelled (no
+	// new push starts), pushes still running finish, the backend closes.
+	defer a.finishPushes()
+	ctx, cancel := context.WithCancel(a.ctx)
+	defer cancel()
+	return ui.Run(ctx, ui.Options{
+		Audit:           rec,
 		Backend:         be,
 		Environments:    a.cfg.Environments,
 		Mapping:         a.cfg.Mapping,
@@ -57,7 +69,59 @@ func runUI(a *app) error {
 // sandbox's local repositories do not, and stay isolated from it.
 func (a *app) gitCache() vcs.Cache {
 	sandbox := a.cfg.Backend == config.BackendSandbox || a.cfg.Backend == config.BackendSandboxDirect
-	return vcs.Cache{Dir: a.cfg.Git.CacheDir, Clones: a.cfg.Git.Clones, UserConfig: !sandbox}
+	c := vcs.Cache{Dir: a.cfg.Git.CacheDir, Clones: a.cfg.Git.Clones, UserConfig: !sandbox, Pushes: a.pushes}
+	if sandbox && (a.sandboxDir != "" || a.sandboxGit != "") {
+		c.RepoKey = sandboxRepoKey(a.sandboxDir, a.sandboxGit)
+	}
+	return c
+}
+
+// sandboxRepoKey names the sandbox's repositories by their place in the
+// sandbox, not by its directory: a temporary sandbox lives somewhere new
+// on every run, and its repositories must not be cloned anew each time.
+// The sandbox serves them over http on a port of its own (gitBase), also
+// new on every run: <gitBase>/<org>/<name>.git keys as sandbox/<org>/<name>.git.
+func sandboxRepoKey(dir, gitBase string) func(string) string {
+	return func(url string) string {
+		if rest, ok := strings.CutPrefix(url, gitBase+"/"); ok && gitBase != "" {
+			return "sandbox/" + rest
+		}
+		if dir == "" {
+			return vcs.NormalizeURL(url)
+		}
+		rel, err := filepath.Rel(dir, strings.TrimPrefix(url, "file://"))
+		if err != nil || strings.HasPrefix(rel, "..") {
+			return vcs.NormalizeURL(url)
+		}
+		return "sandbox/" + filepath.ToSlash(rel)
+	}
+}
+
+// finishPushes waits for the git pushes still running when the UI ends
+// (a push that outlived stackview would move a branch with no outcome in
+// the audit log), saying so, until they finish or the user insists with
+// ctrl+c or another signal: then they are stopped, and recorded as unknown.
+func (a *app) finishPushes() {
+	insist := a.sig.waitingForPushes()
+	if in := a.pushes.InFlight(); len(in) > 0 {
+		names := make([]string, len(in))
+		for i, p := range in {
+			names[i] = p.Repo + " → " + p.Branch
+		}
+		fmt.Fprintf(a.stderr, "stackview: waiting for git push to finish (%s); press ctrl+c to stop it\n", strings.Join(names, ", "))
+	}
+	done := make(chan struct{})
+	go func() {
+		_ = a.pushes.Finish(context.Background())
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-insist:
+		a.pushes.Stop()
+		<-done
+		fmt.Fprintln(a.stderr, "stackview: git push stopped: its outcome is recorded as unknown in the audit log; check the branch on the remote")
+	}
 }
 
 // saveDriftIgnore appends a rule chosen in the UI to the config file in use,

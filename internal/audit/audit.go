@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"syscall"
 	"time"
 )
 
@@ -17,6 +18,12 @@ import (
 const (
 	ResultOK    = "ok"
 	ResultError = "error"
+	// ResultPending is written before a git push or branch move starts, so
+	// that one whose program is killed meanwhile is still accounted for.
+	ResultPending = "pending"
+	// ResultUnknown is a mutation whose outcome nobody saw: a push that was
+	// stopped, an answer lost. Ref (or Target) says what to check.
+	ResultUnknown = "unknown"
 )
 
 // Entry is one mutation sent to a backend.
@@ -27,8 +34,9 @@ type Entry struct {
 	Action      string // plan, deploy, confirm, discard, ...
 	Environment string
 	Target      string // stack, run or repository id
-	Result      string // ResultOK or ResultError
+	Result      string // ResultOK, ResultError, ResultPending or ResultUnknown
 	Detail      string // the run started, the note, or the error
+	Ref         string // a push's ref ("refs/heads/qa"): what to check on the remote
 }
 
 // MarshalJSON writes the documented keys, with the time in RFC 3339 UTC.
@@ -42,7 +50,8 @@ func (e Entry) MarshalJSON() ([]byte, error) {
 		Target      string `json:"target"`
 		Result      string `json:"result"`
 		Detail      string `json:"detail"`
-	}{e.Time.UTC().Format(time.RFC3339), e.Backend, e.Endpoint, e.Action, e.Environment, e.Target, e.Result, e.Detail})
+		Ref         string `json:"ref,omitempty"`
+	}{e.Time.UTC().Format(time.RFC3339), e.Backend, e.Endpoint, e.Action, e.Environment, e.Target, e.Result, e.Detail, e.Ref})
 }
 
 // Recorder takes entries; the UI calls it for every mutation it sends.
@@ -96,9 +105,20 @@ func (f *File) Record(e Entry) error {
 	if err := os.MkdirAll(filepath.Dir(f.path), 0o700); err != nil {
 		return fmt.Errorf("audit: %w", err)
 	}
-	out, err := os.OpenFile(f.path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o600)
+	// Never through a symlink someone planted, and never readable by
+	// others, whatever mode the file was given before.
+	out, err := os.OpenFile(f.path, os.O_APPEND|os.O_CREATE|os.O_WRONLY|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0o600)
 	if err != nil {
 		return fmt.Errorf("audit: %w", err)
+	}
+	if fi, err := out.Stat(); err != nil || !fi.Mode().IsRegular() {
+		out.Close()
+		return fmt.Errorf("audit: %s is not a regular file", f.path)
+	} else if fi.Mode().Perm() != 0o600 {
+		if err := out.Chmod(0o600); err != nil {
+			out.Close()
+			return fmt.Errorf("audit: %w", err)
+		}
 	}
 	_, werr := out.Write(append(line, '\n'))
 	return errors.Join(werr, out.Close())

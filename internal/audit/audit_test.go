@@ -68,3 +68,30 @@ func TestFileAppendsJSONLines(t *testing.T) {
 		t.Fatalf("second entry %v", lines[1])
 	}
 }
+
+// TestFileNeverFollowsASymlinkAndStaysPrivate: the audit log is not
+// written through a planted symlink, and an existing log's loose mode is
+// tightened.
+func TestFileNeverFollowsASymlinkAndStaysPrivate(t *testing.T) {
+	dir := t.TempDir()
+	target := filepath.Join(dir, "elsewhere")
+	os.WriteFile(target, nil, 0o644)
+	link := filepath.Join(dir, "audit.jsonl")
+	if err := os.Symlink(target, link); err != nil {
+		t.Fatal(err)
+	}
+	if err := NewFile(link).Record(Entry{Action: "confirm"}); err == nil {
+		t.Fatal("recorded through a symlink")
+	}
+	if data, _ := os.ReadFile(target); len(data) != 0 {
+		t.Fatal("the symlink's target was written")
+	}
+	loose := filepath.Join(dir, "loose.jsonl")
+	os.WriteFile(loose, nil, 0o644)
+	if err := NewFile(loose).Record(Entry{Action: "confirm"}); err != nil {
+		t.Fatal(err)
+	}
+	if fi, _ := os.Stat(loose); fi.Mode().Perm() != 0o600 {
+		t.Errorf("mode %v", fi.Mode().Perm())
+	}
+}

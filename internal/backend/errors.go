@@ -43,21 +43,35 @@ func NotFoundf(format string, args ...any) error {
 	return fmt.Errorf("%w: %s", ErrNotFound, fmt.Sprintf(format, args...))
 }
 
-// Hint says what the user can do about err, for the status line.
-func Hint(err error) string {
+// Hint says what the user can do about err, for the UI's status line.
+func Hint(err error) string { return hint(err, true) }
+
+// HeadlessHint is Hint for a command without the UI (stackview ls), where
+// there is no key to press.
+func HeadlessHint(err error) string { return hint(err, false) }
+
+func hint(err error, ui bool) string {
+	pick := func(inUI, headless string) string {
+		if ui {
+			return inUI
+		}
+		return headless
+	}
 	switch {
 	case errors.Is(err, ErrUnauthorized):
 		return "check your credentials (API key, token or profile) and that they have not expired"
 	case errors.Is(err, ErrForbidden):
 		return "your session is valid but lacks the permission; ask an admin of the stack's space for write access"
 	case errors.Is(err, ErrRateLimited):
-		return "the API is rate limiting requests; stackview will retry, or press r later"
+		return pick("the API is rate limiting requests; stackview will retry, or press r later",
+			"the API is rate limiting requests; try again later")
 	case errors.Is(err, ErrNotFound):
-		return "it may have been deleted or you may lack access; press r to refresh"
+		return pick("it may have been deleted or you may lack access; press r to refresh",
+			"it may have been deleted or you may lack access")
 	case errors.Is(err, ErrConflict):
-		return "its state changed; press r to refresh and try again"
+		return pick("its state changed; press r to refresh and try again", "its state changed; try again")
 	case errors.Is(err, ErrUnsupported):
 		return "this backend cannot do that"
 	}
-	return "check the endpoint and your network, then press r to retry"
+	return pick("check the endpoint and your network, then press r to retry", "check the endpoint and your network, then try again")
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/BurntSushi/toml"
 
+	"github.com/stackview/stackview/internal/bounds"
 	"github.com/stackview/stackview/internal/drift"
 	"github.com/stackview/stackview/internal/model"
 )
@@ -186,9 +187,11 @@ func Load(path string) (*Config, error) {
 			return Default(), nil
 		}
 	}
-	data, err := os.ReadFile(path)
+	data, err := bounds.ReadFile(path, bounds.MaxTOMLFile)
 	switch {
 	case err == nil:
+	case bounds.IsRefused(err):
+		return nil, refused(err)
 	case !explicit && errors.Is(err, fs.ErrNotExist):
 		return Default(), nil
 	case errors.Is(err, fs.ErrNotExist):
@@ -212,6 +215,9 @@ func Load(path string) (*Config, error) {
 func Parse(path string, data []byte) (*Config, error) {
 	cfg := Default()
 	cfg.Path = path
+	if err := bounds.TOML(path, data); err != nil {
+		return nil, refused(err)
+	}
 	cfg.lines = strings.Split(string(data), "\n")
 	var f file
 	md, err := toml.Decode(string(data), &f)
@@ -257,7 +263,11 @@ func (c *Config) apply(f *file) error {
 		if f.Sandbox.Stacks < 0 {
 			return c.errorf("sandbox.stacks", "want 0 or more stacks, got %d", f.Sandbox.Stacks)
 		}
-		c.Sandbox = Sandbox{Dir: expandHome(f.Sandbox.Dir), Stacks: f.Sandbox.Stacks, Seed: f.Sandbox.Seed}
+		dir, err := c.resolvePath("sandbox.dir", f.Sandbox.Dir)
+		if err != nil {
+			return err
+		}
+		c.Sandbox = Sandbox{Dir: dir, Stacks: f.Sandbox.Stacks, Seed: f.Sandbox.Seed}
 		if c.Sandbox.Seed == 0 {
 			c.Sandbox.Seed = 1
 		}
@@ -291,10 +301,16 @@ func (c *Config) apply(f *file) error {
 		}
 	}
 	if f.Git != nil {
-		c.Git.CacheDir = expandHome(f.Git.CacheDir)
+		dir, err := c.resolvePath("git.cache_dir", f.Git.CacheDir)
+		if err != nil {
+			return err
+		}
+		c.Git.CacheDir = dir
 		c.Git.Clones = map[string]string{}
 		for url, dir := range f.Git.Clones {
-			c.Git.Clones[url] = expandHome(dir)
+			if c.Git.Clones[url], err = c.resolvePath("git.clones", dir); err != nil {
+				return err
+			}
 		}
 		c.Git.URLRewrites = map[string]string{}
 		for from, to := range f.Git.URLRewrites {
@@ -394,13 +410,42 @@ func (c *Config) EnvironmentNames() []string {
 	return out
 }
 
-func expandHome(p string) string {
-	if rest, ok := strings.CutPrefix(p, "~/"); ok {
-		if home, err := os.UserHomeDir(); err == nil {
-			return filepath.Join(home, rest)
+// ExpandHome expands a leading "~" or "~/" to the home directory, as a
+// shell would (flags written --dir=~/x reach stackview unexpanded). Other
+// "~name" forms are refused rather than made into a directory named "~name".
+func ExpandHome(p string) (string, error) {
+	if p != "~" && !strings.HasPrefix(p, "~/") {
+		if strings.HasPrefix(p, "~") {
+			return "", fmt.Errorf("%q: only ~ and ~/ are expanded; write the full path", p)
 		}
+		return p, nil
 	}
-	return p
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return "", fmt.Errorf("%q: %w", p, err)
+	}
+	return filepath.Join(home, strings.TrimPrefix(p, "~")), nil
+}
+
+// resolvePath makes a path from the file absolute: "~" expanded, and a
+// relative path taken from the config file's directory, so it does not
+// depend on where stackview was started.
+func (c *Config) resolvePath(key, p string) (string, error) {
+	if p == "" {
+		return "", nil
+	}
+	p, err := ExpandHome(p)
+	if err != nil {
+		return "", c.errorf(key, "%v", err)
+	}
+	if filepath.IsAbs(p) || c.Path == "" {
+		return p, nil
+	}
+	base, err := filepath.Abs(filepath.Dir(c.Path))
+	if err != nil {
+		return "", c.errorf(key, "%v", err)
+	}
+	return filepath.Join(base, p), nil
 }
 
 func unwrapPathError(err error) error {

@@ -8,6 +8,9 @@ import (
 	"strings"
 
 	"github.com/BurntSushi/toml"
+
+	"github.com/stackview/stackview/internal/bounds"
+	"github.com/stackview/stackview/internal/sanitize"
 )
 
 // Error is a problem in a config file, located by line and key.
@@ -28,13 +31,26 @@ func (e *Error) Error() string {
 		fmt.Fprintf(&b, ": key %s", e.Key)
 	}
 	b.WriteString(": ")
-	b.WriteString(e.Msg)
+	b.WriteString(sanitize.Clip(e.Msg, maxMessage))
 	return b.String()
 }
 
+// A config file may hold a value of megabytes; an error quotes at most this
+// much of its message, and of each value in it.
+const (
+	maxMessage = 300
+	maxValue   = 60
+)
+
 // errorf builds an Error for a dotted key path such as "mapping.use_space".
+// Values quoted in the message are clipped.
 func (c *Config) errorf(key, format string, args ...any) error {
-	return &Error{Path: c.Path, Line: c.Locate(key), Key: key, Msg: fmt.Sprintf(format, args...)}
+	for i, a := range args {
+		if s, ok := a.(string); ok {
+			args[i] = sanitize.Clip(s, maxValue)
+		}
+	}
+	return &Error{Path: c.Path, Line: c.Locate(key), Key: sanitize.Clip(key, maxValue), Msg: fmt.Sprintf(format, args...)}
 }
 
 // KeyError reports a bad value found after loading (for example a [keys]
@@ -44,6 +60,16 @@ func (c *Config) KeyError(key string, err error) error {
 		return err
 	}
 	return c.errorf(key, "%v", err)
+}
+
+// refused turns a bounds refusal (a file too large or too deeply nested to
+// parse) into an *Error.
+func refused(err error) error {
+	var be *bounds.Error
+	if errors.As(err, &be) {
+		return &Error{Path: be.File, Line: be.Line, Msg: be.Msg}
+	}
+	return err
 }
 
 var mismatch = regexp.MustCompile(`^toml: line (\d+) \(last key "([^"]*)"\): (.*)$`)

@@ -4,6 +4,7 @@
 package debuglog
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -11,6 +12,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 )
 
@@ -30,11 +32,31 @@ type Log struct {
 	secrets []string
 }
 
-// Open creates (or truncates) path, readable by its owner only.
+// Open creates (or truncates) path, readable by its owner only: a symlink
+// there is refused (one planted in /tmp would have the log written where
+// its owner chose), and an existing file's looser mode is tightened.
 func Open(path string) (*Log, error) {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0o600)
+	if errors.Is(err, syscall.ELOOP) {
+		return nil, fmt.Errorf("debug log: %s is a symbolic link: give the path of a regular file", path)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("debug log: %w", err)
+	}
+	fail := func(err error) (*Log, error) {
+		f.Close()
+		return nil, fmt.Errorf("debug log %s: %w", path, err)
+	}
+	if fi, err := f.Stat(); err != nil {
+		return fail(err)
+	} else if !fi.Mode().IsRegular() {
+		return fail(errors.New("not a regular file"))
+	}
+	if err := f.Chmod(0o600); err != nil {
+		return fail(err)
+	}
+	if err := f.Truncate(0); err != nil {
+		return fail(err)
 	}
 	return &Log{w: f, c: f, now: time.Now}, nil
 }

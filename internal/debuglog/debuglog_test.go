@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -76,5 +77,48 @@ func TestNilLogIsSilent(t *testing.T) {
 	l.Secret("y")
 	if l.Transport(http.DefaultTransport) != http.DefaultTransport || l.Close() != nil {
 		t.Fatal("a nil log did something")
+	}
+}
+
+// TestOpenRefusesSymlinksAndTightensMode: --debug FILE never follows a
+// symlink planted at FILE, never blocks on a FIFO, and leaves an existing
+// file readable by its owner only.
+func TestOpenRefusesSymlinksAndTightensMode(t *testing.T) {
+	dir := t.TempDir()
+	target := filepath.Join(dir, "victim")
+	if err := os.WriteFile(target, []byte("keep"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(dir, "debug.log")
+	if err := os.Symlink(target, link); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Open(link); err == nil || !strings.Contains(err.Error(), "symbolic link") {
+		t.Fatalf("Open on a symlink: %v", err)
+	}
+	if data, _ := os.ReadFile(target); string(data) != "keep" {
+		t.Fatal("the symlink's target was written")
+	}
+	fifo := filepath.Join(dir, "fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Open(fifo); err == nil { // ENXIO, or "not a regular file" when a reader waits
+		t.Fatalf("Open on a FIFO: %v", err)
+	}
+	existing := filepath.Join(dir, "old.log")
+	if err := os.WriteFile(existing, []byte("old contents"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	l, err := Open(existing)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.Printf("new")
+	l.Close()
+	fi, _ := os.Stat(existing)
+	data, _ := os.ReadFile(existing)
+	if fi.Mode().Perm() != 0o600 || strings.Contains(string(data), "old contents") {
+		t.Errorf("mode %v, contents %q", fi.Mode().Perm(), data)
 	}
 }

@@ -6,6 +6,9 @@ import (
 	"strings"
 
 	"github.com/BurntSushi/toml"
+
+	"github.com/stackview/stackview/internal/bounds"
+	"github.com/stackview/stackview/internal/sanitize"
 )
 
 // IgnoreFile is the per-repository ignore list, read from the branch the
@@ -52,23 +55,31 @@ func (r Rule) Matches(env, address, attribute string) bool {
 }
 
 // ParseIgnoreFile reads [[ignore]] entries; source names the file in errors
-// and in each rule.
+// and in each rule. The file comes from a repository anyone with push access
+// writes: it is bounded before decoding, and its text is stripped of
+// terminal escapes (a coloured reason could hide what a rule ignores).
 func ParseIgnoreFile(data []byte, source string) ([]Rule, error) {
+	if err := bounds.TOML(source, data); err != nil {
+		return nil, err
+	}
 	var f struct {
 		Ignore []Rule `toml:"ignore"`
 	}
 	md, err := toml.Decode(string(data), &f)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", source, err)
+		return nil, fmt.Errorf("%s: %s", source, sanitize.Line(err.Error()))
 	}
 	if undecoded := md.Undecoded(); len(undecoded) > 0 {
-		return nil, fmt.Errorf("%s: unknown key %q (want [[ignore]] with address, attribute, environment, reason)", source, undecoded[0].String())
+		return nil, fmt.Errorf("%s: unknown key %q (want [[ignore]] with address, attribute, environment, reason)", source, sanitize.Clip(undecoded[0].String(), 60))
 	}
 	for i := range f.Ignore {
 		if err := f.Ignore[i].Validate(); err != nil {
 			return nil, fmt.Errorf("%s: ignore entry %d: %w", source, i+1, err)
 		}
-		f.Ignore[i].Source = source
+		r := &f.Ignore[i]
+		r.Address, r.Attribute, r.Environment, r.Reason = sanitize.Line(r.Address), sanitize.Line(r.Attribute),
+			sanitize.Line(r.Environment), sanitize.Line(r.Reason)
+		r.Source = source
 	}
 	return f.Ignore, nil
 }

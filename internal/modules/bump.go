@@ -116,6 +116,9 @@ func bumpRepo(ctx context.Context, cache *vcs.Cache, req BumpRequest, repo strin
 	}
 	sort.Strings(res.Files)
 	res.Message = bumpMessage(req, edits)
+	// The push's journal lines say what it is for, even if this program
+	// is killed while it runs.
+	ctx = vcs.WithPushPurpose(ctx, vcs.PushPurpose{Action: "bump", Detail: fmt.Sprintf("%s on %s", res.Message, req.Branch)})
 	if res.Commit, err = cl.CommitFiles(ctx, head, changed, res.Message); err != nil {
 		return fail(err)
 	}

@@ -100,9 +100,15 @@ func Execute(ctx context.Context, cl *vcs.Clone, p Plan, gates []Gate, opts Opti
 		return res, &GatesFailedError{Failed: []Gate{targetUnchanged(GateInput{Plan: p, TargetHead: head})}}
 	}
 	title := fmt.Sprintf("Promote %s %s → %s", cl.Name(), p.Source.Name, p.Target.Name)
-	switch opts.Strategy {
-	case FastForward, "":
+	// The push's journal lines (pending, then its outcome) say what it
+	// is for, with any override: they are written even if this program
+	// is killed while the push runs.
+	if res.Strategy == "" {
 		res.Strategy = FastForward
+	}
+	ctx = vcs.WithPushPurpose(ctx, vcs.PushPurpose{Action: "promotion", Environment: p.Target.Name, Detail: pushDetail(title, p, res)})
+	switch res.Strategy {
+	case FastForward:
 		res.Push, err = cl.PushFastForward(ctx, p.Commit, p.Target.Branch)
 	case MergeCommit:
 		res.Push, err = cl.MergeAndPush(ctx, p.Commit, p.Target.Branch,
@@ -115,6 +121,19 @@ func Execute(ctx context.Context, cl *vcs.Clone, p Plan, gates []Gate, opts Opti
 		err = fmt.Errorf("unknown promotion strategy %q (fast-forward, merge or pull-request)", opts.Strategy)
 	}
 	return res, err
+}
+
+// pushDetail is the journal's account of a promotion's push.
+func pushDetail(title string, p Plan, res Result) string {
+	d := fmt.Sprintf("%s (%s, %d commits, %s)", title, vcs.ShortSHA(p.Commit), len(p.Commits), res.Strategy)
+	if len(res.Overridden) > 0 {
+		names := make([]string, len(res.Overridden))
+		for i, g := range res.Overridden {
+			names[i] = g.Name
+		}
+		d += fmt.Sprintf("; gates %s overridden: %q", strings.Join(names, ", "), res.Override)
+	}
+	return d
 }
 
 // prBody lists the commits and affected stacks of a promotion.

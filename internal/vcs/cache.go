@@ -54,8 +54,21 @@ type Cache struct {
 	NetworkTimeout time.Duration
 	LockWait       time.Duration
 
+	// RepoKey names the clone of a URL: the repository's stable identity,
+	// so a repository reached by another URL (a temporary sandbox, https
+	// then ssh) reuses its clone. nil = NormalizeURL.
+	RepoKey func(url string) string
+	// MaxAge and MaxSize bound the cache: clones unused for MaxAge, and
+	// the least recently used beyond MaxSize bytes, are removed (checked
+	// at most once a day). Zero = DefaultMaxAge, DefaultMaxSize.
+	MaxAge  time.Duration
+	MaxSize int64
+
 	Progress Progress
 	Record   Recorder
+	// Pushes journals every push and lets a quitting program wait for
+	// them; nil = untracked (each push still outlives its context).
+	Pushes *Pushes
 }
 
 // DefaultCacheDir is $XDG_CACHE_HOME/stackview/git (~/.cache when unset).
@@ -105,11 +118,18 @@ func (c *Cache) Open(ctx context.Context, url string) (*Clone, error) {
 			return nil, err
 		}
 	}
-	if err := os.MkdirAll(filepath.Join(root, "locks"), 0o755); err != nil {
-		return nil, fmt.Errorf("git cache %s: %w", root, err)
+	for _, d := range []string{root, filepath.Join(root, "locks")} {
+		if err := private(d); err != nil {
+			return nil, fmt.Errorf("git cache %s: %w", root, err)
+		}
+	}
+	key := NormalizeURL(url)
+	if c.RepoKey != nil {
+		key = c.RepoKey(url)
 	}
 	cl := &Clone{URL: url, cache: c, Remote: "origin"}
-	cl.Dir = filepath.Join(root, cacheName(url))
+	cl.Dir = filepath.Join(root, cacheName(key))
+	c.prune(ctx, root, cl.Dir)
 	for u, dir := range c.Clones {
 		if SameRepo(u, url) {
 			cl.Dir, cl.User = dir, true
@@ -121,7 +141,7 @@ func (c *Cache) Open(ctx context.Context, url string) (*Clone, error) {
 	if cl.net.Timeout <= 0 {
 		cl.net.Timeout = DefaultNetworkTimeout
 	}
-	lock, err := acquireLock(ctx, filepath.Join(root, "locks", cacheName(cl.Dir)+".lock"), cl.Dir, c.lockWait())
+	lock, err := acquireLock(ctx, c.lockPath(root, cl.Dir), cl.Dir, c.lockWait())
 	if err != nil {
 		return nil, err
 	}
@@ -177,14 +197,30 @@ func (cl *Clone) prepare(ctx context.Context) error {
 		}
 		cl.cache.progress("cloned %s", cl.Name())
 		return nil
+	} else if err := cl.follow(ctx); err != nil {
+		return err
 	}
 	return cl.Fetch(ctx)
+}
+
+// follow points a cached clone at its URL when the repository was last
+// reached by another one (see Cache.RepoKey), and keeps it private.
+func (cl *Clone) follow(ctx context.Context) error {
+	if err := private(cl.Dir); err != nil {
+		return fmt.Errorf("git cache %s: %w", cl.Dir, err)
+	}
+	was, err := cl.git.Run(ctx, "remote", "get-url", cl.Remote)
+	if err != nil || strings.TrimSpace(was) == cl.URL {
+		return err
+	}
+	_, err = cl.run(ctx, "remote", "set-url", cl.Remote, cl.URL)
+	return err
 }
 
 // create makes a bare clone whose remote-tracking refs mirror the remote's
 // branches, so cached and user clones are read the same way.
 func (cl *Clone) create(ctx context.Context) error {
-	if err := os.MkdirAll(cl.Dir, 0o755); err != nil {
+	if err := private(cl.Dir); err != nil {
 		return err
 	}
 	for _, args := range [][]string{{"init", "--quiet", "--bare", "--template="}, {"remote", "add", "origin", cl.URL}} {
@@ -228,13 +264,6 @@ func (cl *Clone) checkUserClone(ctx context.Context) error {
 	return nil
 }
 
-// SameRepo reports whether two remote URLs name the same repository,
-// ignoring a trailing slash or ".git".
-func SameRepo(a, b string) bool {
-	norm := func(s string) string { return strings.TrimSuffix(strings.TrimSuffix(s, "/"), ".git") }
-	return norm(a) == norm(b)
-}
-
 // Fetch brings the clone's view of the remote's branches and tags up to date.
 func (cl *Clone) Fetch(ctx context.Context) error {
 	cl.cache.progress("fetching %s…", cl.Name())
@@ -248,6 +277,11 @@ func (cl *Clone) Fetch(ctx context.Context) error {
 func (cl *Clone) fetch(ctx context.Context, doing string) error {
 	g := cl.net
 	args := []string{"fetch", "--quiet", "--prune", "--tags", cl.Remote}
+	if !cl.User {
+		// A cached clone mirrors its remote, tags included, even when a
+		// tag was moved there (a sandbox made again).
+		args = append(args[:len(args)-1], "--force", cl.Remote)
+	}
 	if cl.cache.Progress != nil {
 		g.Stderr = &progressWriter{report: cl.cache.Progress, prefix: doing + " " + cl.Name()}
 		args[1] = "--progress"
@@ -263,14 +297,22 @@ func (cl *Clone) run(ctx context.Context, args ...string) (string, error) {
 }
 
 func (cl *Clone) runWith(ctx context.Context, g Git, stdin []byte, args ...string) (string, error) {
-	if err := refuseForce(args); err != nil {
+	if err := cl.vet(args); err != nil {
 		return "", err
+	}
+	out, err := g.RunInput(ctx, bytes.NewReader(stdin), args...)
+	return string(out), err
+}
+
+// vet refuses a force push and shows the command to the Recorder.
+func (cl *Clone) vet(args []string) error {
+	if err := refuseForce(args); err != nil {
+		return err
 	}
 	if cl.cache.Record != nil {
 		cl.cache.Record(cl.Dir, append([]string(nil), args...))
 	}
-	out, err := g.RunInput(ctx, bytes.NewReader(stdin), args...)
-	return string(out), err
+	return nil
 }
 
 // cacheName is a directory name for a URL or path: readable, and unique

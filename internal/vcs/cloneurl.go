@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"sort"
 	"strings"
 
 	"github.com/stackview/stackview/internal/model"
@@ -33,10 +34,8 @@ func (r Resolver) CloneURL(repo model.Repository) string {
 	if u == "" {
 		return ""
 	}
-	for c := range r.Clones {
-		if SameRepo(c, u) {
-			return c
-		}
+	if _, ok := r.Clones[u]; ok {
+		return u
 	}
 	best := ""
 	for from := range r.Rewrites {
@@ -44,15 +43,28 @@ func (r Resolver) CloneURL(repo model.Repository) string {
 			best = from
 		}
 	}
+	rewritten := u
 	if best != "" {
-		u = r.Rewrites[best] + strings.TrimPrefix(u, best)
+		rewritten = r.Rewrites[best] + strings.TrimPrefix(u, best)
 	}
+	if _, ok := r.Clones[rewritten]; ok {
+		return rewritten
+	}
+	// Then a clone keyed by another spelling of the same repository (SSH
+	// for https, with or without .git), the rewritten URL's first.
+	keys := make([]string, 0, len(r.Clones))
 	for c := range r.Clones {
-		if SameRepo(c, u) {
-			return c
+		keys = append(keys, c)
+	}
+	sort.Strings(keys)
+	for _, want := range []string{rewritten, u} {
+		for _, c := range keys {
+			if SameRepo(c, want) {
+				return c
+			}
 		}
 	}
-	return u
+	return rewritten
 }
 
 // DefaultCloneURL is the clone URL a forge gives a repository over https:

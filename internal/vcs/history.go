@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/stackview/stackview/internal/sanitize"
 )
 
 // Commit is one commit as a log shows it.
@@ -90,7 +92,9 @@ func parseLog(out string) ([]Commit, error) {
 		if err != nil {
 			return nil, fmt.Errorf("log: bad time in %q", rec)
 		}
-		commits = append(commits, Commit{SHA: f[0], Subject: f[1], Author: f[2], Time: time.Unix(sec, 0).UTC()})
+		// Anyone who can push writes subjects and authors: no terminal
+		// escapes from them reach a screen.
+		commits = append(commits, Commit{SHA: f[0], Subject: sanitize.Line(f[1]), Author: sanitize.Line(f[2]), Time: time.Unix(sec, 0).UTC()})
 	}
 	return commits, nil
 }
@@ -130,7 +134,8 @@ func (cl *Clone) Files(ctx context.Context, commit, dir string) (map[string][]by
 }
 
 // FilesWhere is Files limited to the paths keep accepts (nil = all), so
-// only their contents are read.
+// only their contents are read. A file larger than MaxBlobSize has nil
+// content (see ReadBlobs).
 func (cl *Clone) FilesWhere(ctx context.Context, commit, dir string, keep func(path string) bool) (map[string][]byte, error) {
 	entries, err := cl.git.ListTree(ctx, commit, dir)
 	if err != nil {

@@ -24,9 +24,12 @@ const lockPoll = 50 * time.Millisecond
 // acquireLock takes the lock at path for the clone at dir, waiting at most
 // wait (or until ctx ends) while another process holds it.
 func acquireLock(ctx context.Context, path, dir string, wait time.Duration) (*fileLock, error) {
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|syscall.O_NOFOLLOW, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("lock %s: %w", dir, err)
+	}
+	if fi, err := f.Stat(); err == nil && fi.Mode().Perm() != 0o600 {
+		f.Chmod(0o600) // best effort: an earlier version made it 0644
 	}
 	deadline := time.NewTimer(wait)
 	defer deadline.Stop()

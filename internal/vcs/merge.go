@@ -56,7 +56,7 @@ func (cl *Clone) MergeAndPush(ctx context.Context, commit, target, message strin
 		return PushResult{}, err
 	}
 	res := PushResult{Branch: target, Old: dst, New: merge}
-	return res, cl.push(ctx, merge, target)
+	return res, cl.push(ctx, merge, target, dst)
 }
 
 // commitTree writes a commit object (no ref moves) and returns its name.

@@ -51,7 +51,7 @@ func OpenPullRequest(ctx context.Context, req PullRequestRequest) (PullRequest, 
 	defer cancel()
 	cmd := exec.CommandContext(ctx, gh, "pr", "create", "--repo", owner+"/"+repo,
 		"--base", req.Base, "--head", req.Head, "--title", req.Title, "--body", req.Body)
-	cmd.Env = append(os.Environ(), "GH_PROMPT_DISABLED=1", "GIT_TERMINAL_PROMPT=0", "NO_COLOR=1")
+	cmd.Env = append(ghEnv(), "GH_PROMPT_DISABLED=1", "NO_COLOR=1")
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
@@ -65,6 +65,22 @@ func OpenPullRequest(ctx context.Context, req PullRequestRequest) (PullRequest, 
 		return PullRequest{URL: compare}, fmt.Errorf("gh pr create for %s/%s (%s → %s): %s: %w", owner, repo, req.Head, req.Base, redact(msg), err)
 	}
 	return PullRequest{URL: lastLine(stdout.String()), Created: true}, nil
+}
+
+// ghEnv is git's environment for real remotes plus gh's own settings and
+// its GitHub token (gh needs it to act for the user); stackview's other
+// credentials stay out.
+func ghEnv() []string {
+	env := baseEnv(true)
+	for _, kv := range os.Environ() {
+		k, _, _ := strings.Cut(kv, "=")
+		switch {
+		case strings.HasPrefix(k, "GH_"), k == "GITHUB_TOKEN", k == "GITHUB_ENTERPRISE_TOKEN",
+			k == "XDG_STATE_HOME", k == "XDG_DATA_HOME", k == "XDG_CACHE_HOME":
+			env = append(env, kv)
+		}
+	}
+	return env
 }
 
 // githubURL matches the usual GitHub remote forms: https://github.com/o/r,

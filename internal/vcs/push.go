@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os/exec"
 	"strings"
+	"time"
 )
 
 // ErrNotFastForward marks a branch that cannot simply be moved forward to a
@@ -77,25 +78,119 @@ func (cl *Clone) PushFastForward(ctx context.Context, commit, branch string) (Pu
 		extra, _ := cl.git.CountCommits(ctx, commit, old)
 		return res, &NotFastForwardError{Repo: cl.Name(), Branch: branch, Target: old, Commit: commit, Extra: extra}
 	}
-	return res, cl.push(ctx, commit, branch)
+	return res, cl.push(ctx, commit, branch, old)
 }
 
-// push sends commit to the remote's branch; the remote decides.
-func (cl *Clone) push(ctx context.Context, commit, branch string) error {
-	cl.cache.progress("pushing %s to %s/%s…", ShortSHA(commit), cl.Name(), branch)
-	_, err := cl.runWith(ctx, cl.net, nil, "push", cl.Remote, commit+":refs/heads/"+branch)
-	var gerr *Error
-	// Exit status 1 is a refusal (a ref rejected by the remote or a hook);
-	// 128 and the like are failures to reach it, reported as they are.
-	if errors.As(err, &gerr) && exitCode(gerr.Err) == 1 {
-		return &PushRejectedError{Repo: cl.Name(), Branch: branch, Remote: remoteWords(gerr.Stderr)}
+// push sends commit to the remote's branch (at old, "" when unknown); the
+// remote decides. It is journaled before and after through the cache's
+// Pushes, runs in its own process group and outlives ctx: only its network
+// timeout or Pushes.Stop kills it. When it fails without a clear refusal,
+// the remote's ref is read back: a push whose answer was lost but which
+// landed is a success, one that may or may not have landed is a
+// *PushUnknownError naming the ref to check.
+func (cl *Clone) push(ctx context.Context, commit, branch, old string) error {
+	args := []string{"push", cl.Remote, commit + ":refs/heads/" + branch}
+	if err := cl.vet(args); err != nil {
+		return err
 	}
+	pushes := cl.cache.Pushes
+	ev := PushEvent{Repo: redact(cl.URL), Ref: "refs/heads/" + branch, Old: old, New: commit, Purpose: pushPurpose(ctx)}
+	id, err := pushes.begin(ev, PushInfo{Repo: cl.Name(), Branch: branch, Since: time.Now()})
 	if err != nil {
 		return fmt.Errorf("push to %s/%s: %w", cl.Name(), branch, err)
 	}
-	// Keep the clone's view in step without another fetch.
-	_, err = cl.git.Run(ctx, "update-ref", cl.RemoteRef(branch), commit)
+	cl.cache.progress("pushing %s to %s/%s…", ShortSHA(commit), cl.Name(), branch)
+	ev.Result, ev.Err = PushOK, nil
+	err = cl.runPush(ctx, args, commit, branch, old)
+	var unknown *PushUnknownError
+	switch {
+	case errors.As(err, &unknown):
+		ev.Result, ev.Err = PushUnknown, err
+	case err != nil:
+		ev.Result, ev.Err = PushFailed, err
+	}
+	pushes.end(id, ev)
+	if err != nil {
+		return err
+	}
+	// Keep the clone's view in step without another fetch, also when the
+	// program began to quit during the push.
+	_, err = cl.git.Run(context.WithoutCancel(ctx), "update-ref", cl.RemoteRef(branch), commit)
 	return err
+}
+
+// runPush runs the push and decides its outcome.
+func (cl *Clone) runPush(ctx context.Context, args []string, commit, branch, old string) error {
+	p, err := cl.net.start(nil, args)
+	if err != nil {
+		return fmt.Errorf("push to %s/%s: %w", cl.Name(), branch, err)
+	}
+	timeout := time.NewTimer(cl.net.timeout())
+	defer timeout.Stop()
+	kill, done := make(chan struct{}), make(chan struct{})
+	defer close(done)
+	go func() {
+		select {
+		case <-timeout.C:
+		case <-cl.cache.Pushes.stopped():
+		case <-done:
+			return
+		}
+		close(kill)
+	}()
+	killed, err := p.wait(kill)
+	if err == nil {
+		return nil
+	}
+	ref := "refs/heads/" + branch
+	gerr := p.failure(err).(*Error)
+	// Exit status 1 is a refusal (a ref rejected by the remote or a hook);
+	// 128 and the like are failures to reach it, or a lost answer.
+	if !killed && exitCode(err) == 1 {
+		return &PushRejectedError{Repo: cl.Name(), Branch: branch, Remote: remoteWords(gerr.Stderr)}
+	}
+	cause := error(gerr)
+	if killed {
+		cause = fmt.Errorf("git push was stopped: %w", gerr)
+	}
+	if cl.cache.Pushes.isStopped() {
+		return &PushUnknownError{Repo: cl.Name(), Ref: ref, Commit: commit, Cause: cause}
+	}
+	switch at, lerr := cl.remoteRef(ctx, ref); {
+	case lerr != nil:
+		return &PushUnknownError{Repo: cl.Name(), Ref: ref, Commit: commit, Cause: errors.Join(cause, lerr)}
+	case at == commit:
+		return nil // it landed; only the answer was lost
+	case at == old:
+		return fmt.Errorf("push to %s/%s: %w", cl.Name(), branch, cause)
+	default:
+		return &PushUnknownError{Repo: cl.Name(), Ref: ref, Commit: commit,
+			Cause: fmt.Errorf("%w; the remote's branch is now at %s", cause, ShortSHA(at))}
+	}
+}
+
+// lostAnswerCheck bounds reading a ref back after a push failed unclearly.
+const lostAnswerCheck = 20 * time.Second
+
+// remoteRef reads the remote's commit for ref now ("" when it has none),
+// even when ctx has ended (the program is quitting and wants the outcome),
+// but not after Pushes.Stop.
+func (cl *Clone) remoteRef(ctx context.Context, ref string) (string, error) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), lostAnswerCheck)
+	defer cancel()
+	go func() {
+		select {
+		case <-cl.cache.Pushes.stopped():
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	out, err := cl.net.Run(ctx, "ls-remote", cl.Remote, ref)
+	if err != nil {
+		return "", err
+	}
+	sha, _, _ := strings.Cut(strings.TrimSpace(out), "\t")
+	return sha, nil
 }
 
 // remoteWords keeps what the remote said ("remote: …" lines, "! [rejected]"
@@ -129,5 +224,5 @@ func exitCode(err error) int {
 // request's head). The remote refuses it, never overwritten, when the
 // branch exists and is not an ancestor of commit.
 func (cl *Clone) CreateBranch(ctx context.Context, commit, branch string) error {
-	return cl.push(ctx, commit, branch)
+	return cl.push(ctx, commit, branch, "")
 }

@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/stackview/stackview/internal/bounds"
 )
 
 // InitBare creates a bare repository at path whose HEAD names branch. It
@@ -126,22 +128,54 @@ func (g Git) ListTree(ctx context.Context, commit, path string) ([]TreeEntry, er
 	return entries, nil
 }
 
+// MaxBlobSize is the largest file ReadBlobs reads: anyone who can push
+// can add a file of gigabytes, and every file stackview reads from a
+// repository (Terraform, ignore rules) is far smaller.
+const MaxBlobSize = bounds.MaxTerraformFile
+
 // ReadBlobs returns the contents of the given objects (blob ids or
-// "<commit>:<path>" specs) in one git process.
+// "<commit>:<path>" specs). A blob larger than MaxBlobSize is not read: it
+// is in the map with nil content (an empty file has empty, non-nil
+// content), for the caller to report.
 func (g Git) ReadBlobs(ctx context.Context, specs []string) (map[string][]byte, error) {
+	res := make(map[string][]byte, len(specs))
 	if len(specs) == 0 {
-		return map[string][]byte{}, nil
+		return res, nil
 	}
+	sizes, err := g.catFile(ctx, "--batch-check", specs, nil)
+	if err != nil {
+		return nil, err
+	}
+	var small []string
+	for _, s := range specs {
+		if sizes[s] <= MaxBlobSize {
+			small = append(small, s)
+		} else {
+			res[s] = nil
+		}
+	}
+	if len(small) == 0 {
+		return res, nil
+	}
+	if _, err := g.catFile(ctx, "--batch", small, res); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// catFile runs git cat-file in a batch mode over specs and returns their
+// sizes; with --batch it also puts each content into contents.
+func (g Git) catFile(ctx context.Context, mode string, specs []string, contents map[string][]byte) (map[string]int64, error) {
 	var in bytes.Buffer
 	for _, s := range specs {
 		in.WriteString(s + "\n")
 	}
-	out, err := g.RunInput(ctx, &in, "cat-file", "--batch")
+	out, err := g.RunInput(ctx, &in, "cat-file", mode)
 	if err != nil {
 		return nil, err
 	}
 	r := bufio.NewReader(bytes.NewReader(out))
-	res := make(map[string][]byte, len(specs))
+	sizes := make(map[string]int64, len(specs))
 	for _, s := range specs {
 		header, err := r.ReadString('\n')
 		if err != nil {
@@ -154,17 +188,21 @@ func (g Git) ReadBlobs(ctx context.Context, specs []string) (map[string][]byte, 
 		if len(f) != 3 {
 			return nil, fmt.Errorf("cat-file: unexpected header %q", header)
 		}
-		n, err := strconv.Atoi(f[2])
-		if err != nil {
+		n, err := strconv.ParseInt(f[2], 10, 64)
+		if err != nil || n < 0 {
 			return nil, fmt.Errorf("cat-file: bad size in %q", header)
+		}
+		sizes[s] = n
+		if contents == nil {
+			continue
 		}
 		buf := make([]byte, n+1) // content plus the trailing newline
 		if _, err := io.ReadFull(r, buf); err != nil {
 			return nil, fmt.Errorf("cat-file: short content for %q", s)
 		}
-		res[s] = buf[:n]
+		contents[s] = buf[:n]
 	}
-	return res, nil
+	return sizes, nil
 }
 
 // ChangedFiles lists the paths that differ between two commits.

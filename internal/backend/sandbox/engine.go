@@ -37,6 +37,7 @@ type Engine struct {
 	baseURL   string
 	dir       string
 	removeDir bool
+	dirLock   *dirLock // held until Close: one process per directory
 	rng       *rand.Rand
 	seed      int64 // the organisation's seed, for spreads drawn per stack
 	ids       idState
@@ -85,11 +86,12 @@ func (e *Engine) Capabilities() backend.Capabilities {
 	return backend.Capabilities{DriftCheck: true, Review: true, Lock: true, Stop: true, Promote: true, SyncCommit: true}
 }
 
-// Close stops the git server and removes the temporary directory, if the
-// engine made one.
+// Close stops the git server, removes the temporary directory, if the
+// engine made one, and releases the directory.
 func (e *Engine) Close() error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	defer func() { e.dirLock.release(); e.dirLock = nil }()
 	gitErr := e.stopGit()
 	if !e.removeDir || e.dir == "" {
 		return gitErr

@@ -48,7 +48,7 @@ func (e *Engine) ServeGit() (string, error) {
 		"GIT_CONFIG_COUNT=1", "GIT_CONFIG_KEY_0=http.receivepack", "GIT_CONFIG_VALUE_0=true",
 	}}
 	org := e.org
-	srv := &http.Server{ReadHeaderTimeout: 10 * time.Second, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv := &http.Server{ReadHeaderTimeout: 10 * time.Second, Handler: LoopbackHosts(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		rest, ok := strings.CutPrefix(r.URL.Path, "/"+org+"/")
 		base, tail, found := strings.Cut(rest, ".git")
 		name, known := byBase[base]
@@ -59,7 +59,7 @@ func (e *Engine) ServeGit() (string, error) {
 		r2 := r.Clone(r.Context())
 		r2.URL.Path = "/" + name + ".git" + tail
 		backend.ServeHTTP(w, r2)
-	})}
+	}))}
 	e.git, e.gitBase = srv, "http://"+ln.Addr().String()
 	for _, r := range e.repos {
 		r.ident = r.identity(org, e.gitBase)

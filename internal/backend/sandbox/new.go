@@ -9,20 +9,26 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/stackview/stackview/internal/bounds"
 	"github.com/stackview/stackview/internal/model"
+	"github.com/stackview/stackview/internal/sanitize"
 	"github.com/stackview/stackview/internal/vcs"
 )
 
-// markerFile marks a directory as a sandbox, so it can be resumed and so
-// that no other directory is ever written into.
-const markerFile = "sandbox.json"
-
 const markerFormat = 1
+
+// MaxStacks bounds a scale sandbox (Options.Stacks, and a sandbox.json
+// that says more): about 0.8 GiB of memory and half a minute to build.
+const MaxStacks = 50_000
+
+// maxMarker bounds the sandbox.json read.
+const maxMarker = 64 << 10
 
 type marker struct {
 	Format int       `json:"format"`
@@ -37,8 +43,8 @@ type marker struct {
 // was created with (opts' values for those are ignored) and sees pushes made
 // since as new pushes.
 func New(ctx context.Context, opts Options) (*Engine, error) {
-	if opts.Stacks < 0 {
-		return nil, fmt.Errorf("sandbox: Stacks must not be negative (got %d)", opts.Stacks)
+	if opts.Stacks < 0 || opts.Stacks > MaxStacks {
+		return nil, fmt.Errorf("sandbox: want 0 to %d stacks, got %d", MaxStacks, opts.Stacks)
 	}
 	e := &Engine{clock: opts.Clock, org: opts.Org, baseURL: opts.BaseURL, byID: map[string]*stack{}, parsed: parseCache{}}
 	if e.clock == nil {
@@ -47,88 +53,81 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 	if e.org == "" {
 		e.org = "acme"
 	}
-	dir, cleanup, resume, err := prepareDir(opts.Dir)
+	if opts.Dir == "" {
+		removeLeftovers()
+	}
+	dir, lock, resume, cleanup, err := openDir(opts.Dir)
 	if err != nil {
 		return nil, err
 	}
-	e.dir, e.removeDir = dir, opts.Dir == ""
+	fail := func(err error) (*Engine, error) {
+		cleanup()
+		lock.release()
+		return nil, err
+	}
+	e.dir, e.removeDir, e.dirLock = dir, opts.Dir == "", lock
 	m := marker{Format: markerFormat, Org: e.org, Seed: opts.Seed, Stacks: opts.Stacks, Base: e.clock.Now().UTC().Truncate(24 * time.Hour)}
 	if resume {
 		if m, err = readMarker(dir); err != nil {
-			return nil, err
+			return fail(err)
 		}
 		e.org = m.Org
+	} else if err := os.WriteFile(filepath.Join(dir, creatingFile), nil, 0o600); err != nil {
+		return fail(fmt.Errorf("sandbox: %w", err))
 	}
 	if e.baseURL == "" {
 		e.baseURL = "sandbox://" + e.org
 	}
 	if err := e.load(ctx, m, resume); err != nil {
-		cleanup()
-		return nil, err
+		return fail(err)
+	}
+	if err := os.Remove(filepath.Join(dir, creatingFile)); err != nil && !resume {
+		return fail(fmt.Errorf("sandbox: %w", err))
 	}
 	return e, nil
 }
 
-// prepareDir decides what to do with dir: make it (a temp dir when empty),
-// use it when empty, resume it when it holds a sandbox, refuse it otherwise.
-// cleanup removes what a failed New created.
-func prepareDir(dir string) (abs string, cleanup func(), resume bool, err error) {
-	if dir == "" {
-		tmp, err := os.MkdirTemp("", "stackview-sandbox-")
-		if err != nil {
-			return "", nil, false, fmt.Errorf("sandbox: create temp dir: %w", err)
-		}
-		return tmp, func() { os.RemoveAll(tmp) }, false, nil
-	}
-	if abs, err = filepath.Abs(dir); err != nil {
-		return "", nil, false, fmt.Errorf("sandbox dir %s: %w", dir, err)
-	}
-	entries, err := os.ReadDir(abs)
-	switch {
-	case errors.Is(err, os.ErrNotExist):
-		if err := os.MkdirAll(abs, 0o755); err != nil {
-			return "", nil, false, fmt.Errorf("sandbox dir %s cannot be created: %w", abs, err)
-		}
-		return abs, func() { os.RemoveAll(abs) }, false, nil
-	case err != nil:
-		return "", nil, false, fmt.Errorf("sandbox dir %s cannot be read: %w", abs, err)
-	}
-	resume = len(entries) > 0
-	if _, err := os.Stat(filepath.Join(abs, markerFile)); resume && err != nil {
-		return "", nil, false, fmt.Errorf("sandbox dir %s is not empty and holds no sandbox (no %s): refusing to write there", abs, markerFile)
-	}
-	probe, err := os.CreateTemp(abs, ".probe-")
-	if err != nil {
-		return "", nil, false, fmt.Errorf("sandbox dir %s is not writable: %w", abs, err)
-	}
-	probe.Close()
-	os.Remove(probe.Name())
-	if resume {
-		return abs, func() {}, true, nil
-	}
-	return abs, func() { emptyDir(abs) }, false, nil
-}
-
-func emptyDir(dir string) {
-	entries, _ := os.ReadDir(dir)
-	for _, en := range entries {
-		os.RemoveAll(filepath.Join(dir, en.Name()))
-	}
-}
-
+// readMarker reads and checks sandbox.json: a tampered one must not make
+// the sandbox build something unbounded.
 func readMarker(dir string) (marker, error) {
 	var m marker
-	data, err := os.ReadFile(filepath.Join(dir, markerFile))
+	data, err := bounds.ReadFile(filepath.Join(dir, markerFile), maxMarker)
 	if err != nil {
 		return m, fmt.Errorf("sandbox: read %s: %w", markerFile, err)
 	}
+	const startOver = "remove the directory to start over"
 	if err := json.Unmarshal(data, &m); err != nil {
-		return m, fmt.Errorf("sandbox: %s in %s is corrupt: %w", markerFile, dir, err)
+		return m, fmt.Errorf("sandbox: %s in %s is corrupt (%v): %s", markerFile, dir, err, startOver)
 	}
-	if m.Format != markerFormat {
-		return m, fmt.Errorf("sandbox: %s in %s has format %d; this stackview reads format %d (remove the directory to start over)", markerFile, dir, m.Format, markerFormat)
+	switch {
+	case m.Format != markerFormat:
+		return m, fmt.Errorf("sandbox: %s in %s has format %d; this stackview reads format %d (%s)", markerFile, dir, m.Format, markerFormat, startOver)
+	case m.Stacks < 0 || m.Stacks > MaxStacks:
+		return m, fmt.Errorf("sandbox: %s in %s asks for %d stacks, not 0 to %d: %s", markerFile, dir, m.Stacks, MaxStacks, startOver)
+	case !orgName.MatchString(m.Org):
+		return m, fmt.Errorf("sandbox: %s in %s names the organisation %q, not a short name of letters, digits and dashes: %s",
+			markerFile, dir, sanitize.Clip(m.Org, 40), startOver)
 	}
 	return m, nil
+}
+
+// orgName is what an organisation name in sandbox.json may be.
+var orgName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9-]{0,62}$`)
+
+// writeMarker writes sandbox.json by renaming a complete file into place,
+// so a process killed meanwhile never leaves half of one.
+func writeMarker(dir string, m marker) error {
+	data, _ := json.MarshalIndent(m, "", "  ")
+	tmp, err := os.CreateTemp(dir, markerFile+".*")
+	if err != nil {
+		return fmt.Errorf("sandbox: write %s: %w", markerFile, err)
+	}
+	_, werr := tmp.Write(append(data, '\n'))
+	if err := errors.Join(werr, tmp.Close(), os.Rename(tmp.Name(), filepath.Join(dir, markerFile))); err != nil {
+		os.Remove(tmp.Name())
+		return fmt.Errorf("sandbox: write %s: %w", markerFile, err)
+	}
+	return nil
 }
 
 // load builds the organisation: write (or, resuming, find) the repositories,
@@ -136,15 +135,17 @@ func readMarker(dir string) (marker, error) {
 func (e *Engine) load(ctx context.Context, m marker, resume bool) error {
 	e.rng = rand.New(rand.NewPCG(uint64(m.Seed), 0x1d5))
 	e.seed = m.Seed
-	so := buildSeed(e.org, m.Seed, m.Stacks, m.Base)
+	so, err := buildSeed(ctx, e.org, m.Seed, m.Stacks, m.Base)
+	if err != nil {
+		return err
+	}
 	shas, err := e.materializeAll(ctx, so.repos, resume)
 	if err != nil {
 		return err
 	}
 	if !resume {
-		data, _ := json.MarshalIndent(m, "", "  ")
-		if err := os.WriteFile(filepath.Join(e.dir, markerFile), append(data, '\n'), 0o644); err != nil {
-			return fmt.Errorf("sandbox: write %s: %w", markerFile, err)
+		if err := writeMarker(e.dir, m); err != nil {
+			return err
 		}
 	}
 	sd := &seeding{e: e, ctx: ctx, shas: shas}
@@ -289,6 +290,9 @@ func (sd *seeding) build(so *seedOrg, resume bool) error {
 	}
 	sort.Slice(e.modules, func(i, j int) bool { return e.modules[i].ID < e.modules[j].ID })
 	for _, ss := range so.stacks {
+		if err := sd.ctx.Err(); err != nil {
+			return err
+		}
 		r := sd.repo(ss.repo)
 		s := &stack{Stack: ss.Stack, repo: r, deps: ss.deps}
 		s.URL = e.stackURL(s.ID) // the repository: see repository.identity
@@ -310,6 +314,9 @@ func (sd *seeding) replay(so *seedOrg) error {
 	e.reviewer = func(r *run) (time.Duration, bool) { return 3 * time.Minute, leave[r.StackID] != r.Commit }
 	sort.SliceStable(so.events, func(i, j int) bool { return so.events[i].at.Before(so.events[j].at) })
 	for _, ev := range so.events {
+		if err := sd.ctx.Err(); err != nil {
+			return err
+		}
 		e.advanceTo(sd.ctx, ev.at)
 		if err := ev.do(sd); err != nil {
 			return err

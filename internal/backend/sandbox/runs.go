@@ -88,6 +88,9 @@ func (e *Engine) advanceTo(ctx context.Context, t time.Time) {
 	for progressed := true; progressed; {
 		progressed = false
 		for i := 0; i < len(e.active); i++ { // runs created on the way are appended and visited
+			if ctx.Err() != nil {
+				return // the rest is stepped by the next call; a large replay stops here
+			}
 			for e.step(ctx, e.active[i], t) {
 				progressed = true
 			}

@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"time"
@@ -20,7 +21,7 @@ const (
 // scaleProjects returns the environment project and enough domain projects
 // for about n stacks in total (3 per project root, plus the environment
 // stacks and the admin stack).
-func scaleProjects(rng *rand.Rand, n int) []project {
+func scaleProjects(ctx context.Context, rng *rand.Rand, n int) ([]project, error) {
 	env := projects(rng)[0]
 	roots := max(1, (n-len(seedEnvs)-1)/len(seedEnvs))
 	domains := make([]project, scaleRepos)
@@ -28,6 +29,9 @@ func scaleProjects(rng *rand.Rand, n int) []project {
 		domains[i].repo = fmt.Sprintf("domain-%02d", i+1)
 	}
 	for r := 0; r < roots; r++ {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 		unit := fmt.Sprintf("unit-%03d", r/scaleRootsPerUnit+1)
 		d := &domains[(r/scaleRootsPerUnit)%scaleRepos]
 		d.roots = append(d.roots, projectRoot{
@@ -56,7 +60,7 @@ func scaleProjects(rng *rand.Rand, n int) []project {
 		}
 		out = append(out, d)
 	}
-	return out
+	return out, nil
 }
 
 // everyNth applies f to every nth project root, in path order.

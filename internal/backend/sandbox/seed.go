@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"cmp"
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"strings"
@@ -176,8 +177,9 @@ func projects(rng *rand.Rand) []project {
 
 // buildSeed lays out the default organisation relative to base, a time
 // before the clock's now, from the seed.
-// With stacks > 0 it builds the scale organisation instead.
-func buildSeed(org string, seed int64, stacks int, base time.Time) *seedOrg {
+// With stacks > 0 it builds the scale organisation instead. It stops when
+// ctx ends: a large organisation takes a while.
+func buildSeed(ctx context.Context, org string, seed int64, stacks int, base time.Time) (*seedOrg, error) {
 	rng := rand.New(rand.NewPCG(uint64(seed), 0x5eed))
 	so := &seedOrg{leave: map[string]int{}}
 	start := base.Add(-6 * 24 * time.Hour)
@@ -186,10 +188,15 @@ func buildSeed(org string, seed int64, stacks int, base time.Time) *seedOrg {
 	}
 	ps := projects(rng)
 	if stacks > 0 {
-		ps = scaleProjects(rng, stacks)
+		var err error
+		if ps, err = scaleProjects(ctx, rng, stacks); err != nil {
+			return nil, err
+		}
 	}
 	for pi, p := range ps {
-		so.addProject(org, pi, p, base)
+		if err := so.addProject(ctx, org, pi, p, base); err != nil {
+			return nil, err
+		}
 	}
 	so.addAdmin(org, start)
 	if stacks == 0 {
@@ -197,10 +204,10 @@ func buildSeed(org string, seed int64, stacks int, base time.Time) *seedOrg {
 	} else {
 		so.addScaleIncidents(base)
 	}
-	return so
+	return so, nil
 }
 
-func (so *seedOrg) addProject(org string, pi int, p project, base time.Time) {
+func (so *seedOrg) addProject(ctx context.Context, org string, pi int, p project, base time.Time) error {
 	start := base.Add(-6 * 24 * time.Hour)
 	b := newRepoBuilder(p.repo, org)
 	b.extra["README.md"] = []byte(fmt.Sprintf("# %s\n\nTerraform for %s. Branches: dev, qa, main (prod).\n", p.repo, p.repo))
@@ -218,6 +225,9 @@ func (so *seedOrg) addProject(org string, pi int, p project, base time.Time) {
 	}
 	offset := time.Duration(pi) * 37 * time.Minute
 	for k, ch := range p.history {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		before := renderRoots(b, org)
 		ch.mutate(b.roots)
 		at := start.Add(time.Duration(k+1)*24*time.Hour + offset)
@@ -242,6 +252,7 @@ func (so *seedOrg) addProject(org string, pi int, p project, base time.Time) {
 		so.plan(f.stack, p.repo, idx, at.Add(30*time.Minute), login(authors[f.change.author]))
 	}
 	so.repos = append(so.repos, b.repo)
+	return nil
 }
 
 func envOfBranch(branch string) string {

@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"errors"
 	"fmt"
 	"maps"
 	"path"
@@ -9,6 +10,9 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
+
+	"github.com/stackview/stackview/internal/bounds"
+	"github.com/stackview/stackview/internal/vcs"
 )
 
 // attr is one attribute of a generated block; Expr is HCL source.
@@ -93,6 +97,9 @@ func (c parseCache) parseDir(files map[string][]byte, dir string) (parsedConfig,
 	sort.Strings(names)
 	for _, name := range names {
 		key := path.Base(name) + "@" + blobID(files[name])
+		if files[name] == nil {
+			key += " unread" // not the empty file it hashes like
+		}
 		f, ok := c[key]
 		if !ok {
 			f.cfg, f.diags = parseFile(path.Base(name), files[name])
@@ -107,6 +114,18 @@ func (c parseCache) parseDir(files map[string][]byte, dir string) (parsedConfig,
 
 func parseFile(name string, src []byte) (parsedConfig, hcl.Diagnostics) {
 	cfg := parsedConfig{Resources: map[string]map[string]string{}, Modules: map[string]moduleCall{}}
+	// A pushed file can be built to overflow the parser's stack: refuse it
+	// first, so the plan fails instead of the engine.
+	err := bounds.HCL(name, src)
+	if src == nil { // vcs.ReadBlobs left it unread: too large
+		err = bounds.NotRead(name, vcs.MaxBlobSize)
+	}
+	var be *bounds.Error
+	if errors.As(err, &be) {
+		pos := hcl.Pos{Line: max(be.Line, 1), Column: 1}
+		return cfg, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Unparseable file", Detail: be.Msg,
+			Subject: &hcl.Range{Filename: name, Start: pos, End: pos}}}
+	}
 	f, diags := hclsyntax.ParseConfig(src, name, hcl.InitialPos)
 	if diags.HasErrors() {
 		return cfg, diags

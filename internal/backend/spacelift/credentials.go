@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/stackview/stackview/internal/backend"
+	"github.com/stackview/stackview/internal/bounds"
 )
 
 // credentials is what New found: either a raw token (not renewable) or an
@@ -102,7 +103,7 @@ func profileCredentials(cfg Config, env func(string) string) (credentials, error
 		dir = filepath.Join(home, ".spacelift")
 	}
 	path := filepath.Join(dir, "config.json")
-	raw, err := os.ReadFile(path)
+	raw, err := bounds.ReadFile(path, 1<<20)
 	if errors.Is(err, os.ErrNotExist) {
 		return credentials{}, fmt.Errorf("%w: no Spacelift credentials: set SPACELIFT_API_KEY_ENDPOINT, SPACELIFT_API_KEY_ID and SPACELIFT_API_KEY_SECRET, or SPACELIFT_API_TOKEN, or run `spacectl profile login`", backend.ErrUnauthorized)
 	}

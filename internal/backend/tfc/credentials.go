@@ -5,13 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
+
+	"github.com/stackview/stackview/internal/bounds"
 )
 
 // credential is a token and where it was found. Only the source is ever
@@ -89,11 +90,14 @@ func tokenEnvName(host string) (string, bool) {
 	return "TF_TOKEN_" + strings.ReplaceAll(name, ".", "_"), true
 }
 
+// maxCredentialsFile bounds the credential files read.
+const maxCredentialsFile = 1 << 20
+
 // fromCredentialsJSON reads the file `terraform login` writes:
 // {"credentials": {"<host>": {"token": "…"}}}. The note explains a file that
 // exists but could not be used; it never quotes the file.
 func fromCredentialsJSON(path, host string) (token, note string) {
-	raw, err := os.ReadFile(path)
+	raw, err := bounds.ReadFile(path, maxCredentialsFile)
 	if err != nil {
 		return "", missingNote(err)
 	}
@@ -116,9 +120,12 @@ func fromCredentialsJSON(path, host string) (token, note string) {
 // fromCLIConfig reads credentials "<host>" { token = "…" } blocks from the
 // CLI config file; other settings in it are ignored.
 func fromCLIConfig(path, host string) (token, note string) {
-	raw, err := os.ReadFile(path)
+	raw, err := bounds.ReadFile(path, maxCredentialsFile)
 	if err != nil {
 		return "", missingNote(err)
+	}
+	if err := bounds.HCL(path, raw); err != nil {
+		return "", " (too large or too deeply nested to parse)"
 	}
 	file, diags := hclsyntax.ParseConfig(raw, path, hcl.InitialPos)
 	if diags.HasErrors() {

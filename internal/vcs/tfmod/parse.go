@@ -1,6 +1,7 @@
 package tfmod
 
 import (
+	"errors"
 	"fmt"
 	"path"
 	"sort"
@@ -9,6 +10,8 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
+
+	"github.com/stackview/stackview/internal/bounds"
 )
 
 // Call is one module block.
@@ -45,7 +48,8 @@ func (p Problem) Error() string { return fmt.Sprintf("%s:%d: %s", p.File, p.Line
 func IsTerraform(path string) bool { return strings.HasSuffix(path, ".tf") }
 
 // ParseFiles lists the module blocks of every .tf file in files (path →
-// content), sorted by file and line. Files that do not parse, and module
+// content), sorted by file and line. Files that do not parse or are too
+// large or deep to parse (nil content: too large to be read), and module
 // blocks whose source or version is not a plain string, are reported as
 // problems and skipped.
 func ParseFiles(files map[string][]byte) ([]Call, []Problem) {
@@ -66,6 +70,16 @@ func ParseFiles(files map[string][]byte) ([]Call, []Problem) {
 }
 
 func parseFile(name string, src []byte) ([]Call, []Problem) {
+	err := bounds.HCL(name, src)
+	if src == nil { // vcs.ReadBlobs left it unread: too large
+		err = bounds.NotRead(name, bounds.MaxTerraformFile)
+	}
+	if err != nil {
+		var be *bounds.Error
+		errors.As(err, &be)
+		// A whole file refused (its size) is reported at its first line.
+		return nil, []Problem{{File: name, Line: max(be.Line, 1), Message: be.Msg}}
+	}
 	f, diags := hclsyntax.ParseConfig(src, name, hcl.InitialPos)
 	if diags.HasErrors() {
 		var out []Problem
@@ -110,11 +124,17 @@ func parseFile(name string, src []byte) ([]Call, []Problem) {
 	return calls, problems
 }
 
-// stringAttr reads an attribute that must be a literal string.
+// stringAttr reads an attribute that must be a literal string. Only a
+// quoted string of literal parts is evaluated: other expressions (a chain
+// of a million "+" operands) would be walked recursively.
 func stringAttr(body *hclsyntax.Body, name string) (val string, ok bool, problem string) {
 	a, ok := body.Attributes[name]
 	if !ok {
 		return "", false, ""
+	}
+	tmpl, isTemplate := a.Expr.(*hclsyntax.TemplateExpr)
+	if !isTemplate || !tmpl.IsStringLiteral() {
+		return "", true, "is not a literal string"
 	}
 	v, diags := a.Expr.Value(nil)
 	if diags.HasErrors() || !v.Type().Equals(cty.String) || v.IsNull() || !v.IsKnown() {

@@ -8,6 +8,7 @@ package faults
 import (
 	"context"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"net/http"
 	"slices"
@@ -15,6 +16,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/stackview/stackview/internal/sanitize"
 )
 
 // Kind is one sort of injected failure.
@@ -97,7 +100,7 @@ func (in *Injector) Set(rates map[Kind]float64) error {
 		if !slices.Contains(Kinds, k) {
 			return fmt.Errorf("unknown fault kind %q (have %s)", k, kindNames())
 		}
-		if r < 0 || r > 1 {
+		if !(r >= 0 && r <= 1) { // NaN fails both
 			return fmt.Errorf("fault %s: rate %v is not between 0 and 1", k, r)
 		}
 		sum += r
@@ -148,25 +151,27 @@ func (in *Injector) pick(r *http.Request) Kind {
 }
 
 // Parse reads a fault spec such as "rate=0.2,drop=0.05,latency": kinds
-// with optional rates (a bare kind means every request).
+// with optional rates (a bare kind means every request). Empty items and
+// rates that are not finite numbers are refused; Set checks their range.
 func Parse(spec string) (map[Kind]float64, error) {
 	rates := map[Kind]float64{}
 	for part := range strings.SplitSeq(spec, ",") {
 		part = strings.TrimSpace(part)
 		if part == "" {
-			continue
+			return nil, fmt.Errorf("empty item in %q: write kinds separated by commas, such as 503=0.05,drop=0.01", sanitize.Clip(spec, 60))
 		}
 		name, val, hasRate := strings.Cut(part, "=")
 		rate := 1.0
 		if hasRate {
 			var err error
-			if rate, err = strconv.ParseFloat(val, 64); err != nil {
-				return nil, fmt.Errorf("fault %s: rate %q is not a number", name, val)
+			rate, err = strconv.ParseFloat(strings.TrimSpace(val), 64)
+			if err != nil || math.IsNaN(rate) || math.IsInf(rate, 0) {
+				return nil, fmt.Errorf("fault %s: rate %q is not a number", sanitize.Clip(name, 30), sanitize.Clip(val, 30))
 			}
 		}
 		k := Kind(strings.TrimSpace(name))
 		if !slices.Contains(Kinds, k) {
-			return nil, fmt.Errorf("unknown fault kind %q (have %s)", k, kindNames())
+			return nil, fmt.Errorf("unknown fault kind %q (have %s)", sanitize.Clip(string(k), 30), kindNames())
 		}
 		rates[k] = rate
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -153,5 +154,30 @@ func TestParse(t *testing.T) {
 	in := New(Options{})
 	if err := in.Set(map[Kind]float64{RateLimit: 0.7, Drop: 0.7}); err == nil {
 		t.Error("rates adding up past 1 accepted")
+	}
+}
+
+// TestHostileFaultSpecs: NaN, infinities and empty items are refused
+// with a message that says what was wrong, whether they reach Parse or
+// Set.
+func TestHostileFaultSpecs(t *testing.T) {
+	for spec, want := range map[string]string{
+		"503=NaN":          `rate "NaN" is not a number`,
+		"503=nan,drop=0.1": `rate "nan" is not a number`,
+		"drop=+Inf":        `rate "+Inf" is not a number`,
+		",":                "empty item",
+		"503,,drop":        "empty item",
+		"":                 "empty item",
+		"503=1e400":        "is not a number",
+	} {
+		if _, err := Parse(spec); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("Parse(%q) = %v, want %q", spec, err, want)
+		}
+	}
+	in := New(Options{})
+	for _, r := range []float64{math.NaN(), math.Inf(1), -0.1} {
+		if err := in.Set(map[Kind]float64{Status503: r}); err == nil {
+			t.Errorf("Set accepted a rate of %v", r)
+		}
 	}
 }

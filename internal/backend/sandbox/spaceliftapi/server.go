@@ -166,7 +166,7 @@ func (s *Server) Start(addr string) (string, error) {
 	if s.middleware != nil {
 		h = s.middleware(h)
 	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: sandbox.LoopbackHosts(h), ReadHeaderTimeout: 10 * time.Second}
 	s.mu.Lock()
 	s.baseURL = "http://" + ln.Addr().String()
 	s.httpSrv = srv

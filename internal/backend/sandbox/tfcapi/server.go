@@ -227,7 +227,7 @@ func (s *Server) Start(addr string) (string, error) {
 	if s.wrap != nil {
 		h = s.wrap(h)
 	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: sandbox.LoopbackHosts(h), ReadHeaderTimeout: 10 * time.Second}
 	s.mu.Lock()
 	s.http, s.url = srv, "http://"+ln.Addr().String()
 	s.mu.Unlock()
