@@ -131,7 +131,7 @@ func (m Model) detailLines(s *model.Stack, width int) []string {
 	}
 	lines = append(lines,
 		field("Layer", layer),
-		field("Repository", displayRepo(s.Repo)),
+		field("Repository", displayRepo(s)),
 		field("Branch", orDash(s.Branch)),
 		field("Root", orDash(s.ProjectRoot)),
 		field("Commit", m.commitText(s)),
@@ -311,9 +311,15 @@ func orDash(s string) string {
 	return s
 }
 
-// displayRepo shortens a local repository URL (the sandbox's) to its last
-// two path elements: the temp directory in front says nothing to the user.
-func displayRepo(repo string) string {
+// displayRepo names a stack's repository as its forge does (owner/name)
+// when the backend said, else by its clone URL, a local one (file://)
+// shortened to its last two path elements: the temp directory in front
+// says nothing to the user.
+func displayRepo(s *model.Stack) string {
+	if r := s.Repository; r.Namespace != "" && r.Name != "" {
+		return r.Namespace + "/" + r.Name
+	}
+	repo := s.Repo
 	path, ok := strings.CutPrefix(repo, "file://")
 	if !ok {
 		return orDash(repo)

@@ -65,3 +65,17 @@ func TestTFCDetailSaysWhyDriftIsNotKnown(t *testing.T) {
 	d.press("enter")
 	d.requireScreen("⚠ drifted", "(listing the drifted resources needs", "admin access to the workspace")
 }
+
+// Issue 15 point 4: the detail names the repository as the forge does
+// (owner/name, from the workspace's VCS identifier), not by a clone URL
+// on a random loopback port.
+func TestTFCDetailNamesTheRepositoryAsTheForgeDoes(t *testing.T) {
+	d, _ := tfcDriver(t, false)
+	d.typeText(":stack prod-network")
+	d.press("enter")
+	d.requireScreen("Repository", "acme/environment")
+	d.requireNotOnScreen("environment.git")
+	if s := d.m.forest.Stack("ws-prod-network"); s == nil || s.Repository.Name != "environment" {
+		t.Fatalf("the stack's repository: %+v", s)
+	}
+}
