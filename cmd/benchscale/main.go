@@ -3,6 +3,11 @@
 // process of its own) and read through the Spacelift and TFC clients, then
 // the UI is driven headless on each. It prints figures and never fails on a
 // threshold; `make bench` runs it.
+//
+// With -soak DURATION it instead reads a sandbox of -n stacks (2000 unless
+// given) served by `stackview sandbox serve` through the TFC client for that
+// long, as the UI would, and prints requests per minute and the 429s the
+// client received (see soak.go). It is not part of `make bench`.
 package main
 
 import (
@@ -34,6 +39,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) 
 	height := fs.Int("height", 60, "terminal `LINES` of the headless UI")
 	serveN := fs.Int("serve", 0, "internal: serve a sandbox of `N` stacks until stdin closes")
 	profile := fs.String("cpuprofile", "", "write CPU profiles to `FILE` (this process) and FILE.serve (the sandbox server)")
+	soakFor := fs.Duration("soak", 0, "soak the TFC client for `DURATION` against `stackview sandbox serve` instead of the table")
+	bin := fs.String("stackview", "bin/stackview", "the stackview `BINARY` the soak serves the sandbox with (make build)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -50,6 +57,23 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) 
 	}
 	if *serveN > 0 {
 		return serve(ctx, *serveN, stdin, stdout)
+	}
+	if *soakFor > 0 {
+		n := 2000
+		fs.Visit(func(f *flag.Flag) {
+			if f.Name == "n" {
+				n, _ = strconv.Atoi(strings.Split(*sizes, ",")[0])
+			}
+		})
+		if n <= 0 {
+			return fmt.Errorf("-n: %q is not a positive number", *sizes)
+		}
+		home, err := os.MkdirTemp("", "benchscale-home-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(home)
+		return soak(ctx, stdout, *bin, n, *soakFor, home)
 	}
 	var ns []int
 	for _, f := range strings.Split(*sizes, ",") {

@@ -7,25 +7,37 @@ import (
 	"time"
 
 	"github.com/stackview/stackview/internal/backend"
+	"github.com/stackview/stackview/internal/backend/repos"
 	"github.com/stackview/stackview/internal/backend/sandbox"
 	"github.com/stackview/stackview/internal/backend/sandbox/spaceliftapi"
 	"github.com/stackview/stackview/internal/backend/sanitized"
 	"github.com/stackview/stackview/internal/backend/spacelift"
 	"github.com/stackview/stackview/internal/backend/tfc"
 	"github.com/stackview/stackview/internal/config"
+	"github.com/stackview/stackview/internal/ui"
+	"github.com/stackview/stackview/internal/vcs"
 )
 
-// openBackend builds the configured backend, sanitised: no text it returns
-// can drive the terminal. The returned func releases it (for the sandbox:
-// stops its server and removes a temporary directory).
+// openBackend builds the configured backend: sanitised (no text it returns
+// can drive the terminal), then with every stack's repository resolved
+// (repos.Wrap: clone URL, default branch, project root) and its files read
+// through the clone cache. The returned func releases it (for the sandbox:
+// stops its servers and removes a temporary directory).
 func (a *app) openBackend() (backend.Backend, func(), error) {
 	be, release, err := a.rawBackend()
 	if err != nil {
 		return nil, nil, err
 	}
-	return sanitized.Wrap(be), release, nil
+	cache := a.gitCache()
+	be = repos.Wrap(sanitized.Wrap(be), repos.Options{
+		Resolver: vcs.Resolver{Rewrites: a.cfg.Git.URLRewrites, Clones: a.cfg.Git.Clones},
+		Cache:    &cache,
+	})
+	a.repoFiles = be.(ui.RepoFiles)
+	return be, release, nil
 }
 
+// rawBackend builds the configured backend as it is.
 func (a *app) rawBackend() (backend.Backend, func(), error) {
 	cfg := a.cfg
 	switch cfg.Backend {
@@ -39,14 +51,14 @@ func (a *app) rawBackend() (backend.Backend, func(), error) {
 		return a.servedSandbox()
 	case config.BackendSpacelift:
 		cl, err := spacelift.New(a.ctx, spacelift.Config{Endpoint: cfg.Spacelift.Endpoint, Profile: cfg.Spacelift.Profile, Env: a.getenv,
-			HTTPClient: a.httpClient()})
+			HTTPClient: a.httpClient(), Log: a.schedulerLog()})
 		if err != nil {
 			return nil, nil, fmt.Errorf("spacelift: %w", err)
 		}
 		return cl, func() {}, nil
 	case config.BackendTFC:
 		cl, err := tfc.New(a.ctx, tfc.Config{Address: cfg.TFC.Address, Organization: cfg.TFC.Organization, Env: a.getenv,
-			HTTPClient: a.httpClient()})
+			HTTPClient: a.httpClient(), Log: a.schedulerLog()})
 		if err != nil {
 			return nil, nil, err // the client's errors already say "tfc:"
 		}
@@ -55,14 +67,21 @@ func (a *app) rawBackend() (backend.Backend, func(), error) {
 	return nil, nil, config.ValidateBackend(cfg.Backend)
 }
 
-// startSandbox creates (or resumes) the sandbox organisation.
+// startSandbox creates (or resumes) the sandbox organisation and serves its
+// repositories over git's smart HTTP on loopback, so stacks name http clone
+// URLs as on a real forge.
 func (a *app) startSandbox() (*sandbox.Engine, error) {
 	s := a.cfg.Sandbox
 	eng, err := sandbox.New(a.ctx, sandbox.Options{Dir: s.Dir, Seed: s.Seed, Stacks: s.Stacks})
 	if err != nil {
 		return nil, fmt.Errorf("starting the sandbox: %w", err)
 	}
-	a.repoFiles, a.sandboxDir = eng, eng.Dir()
+	git, err := eng.ServeGit()
+	if err != nil {
+		_ = eng.Close()
+		return nil, fmt.Errorf("serving the sandbox's repositories: %w", err)
+	}
+	a.sandboxDir, a.sandboxGit = eng.Dir(), git
 	return eng, nil
 }
 
@@ -90,12 +109,21 @@ func (a *app) servedSandbox() (backend.Backend, func(), error) {
 		"SPACELIFT_API_KEY_SECRET":   srv.APIKeySecret(),
 	}
 	cl, err := spacelift.New(a.ctx, spacelift.Config{Env: func(k string) string { return env[k] }, Sandbox: true,
-		HTTPClient: a.httpClient()})
+		HTTPClient: a.httpClient(), Log: a.schedulerLog()})
 	if err != nil {
 		release()
 		return nil, nil, fmt.Errorf("connecting to the sandbox: %w", err)
 	}
 	return cl, release, nil
+}
+
+// schedulerLog is where the request scheduler says how long each request
+// waited (--debug), or nil.
+func (a *app) schedulerLog() func(format string, args ...any) {
+	if a.debug == nil {
+		return nil
+	}
+	return a.debug.Printf
 }
 
 // httpClient is what the API clients send through: nil (their defaults)

@@ -37,10 +37,37 @@ func TestDebugLogRecordsRequestsNotSecrets(t *testing.T) {
 		t.Fatal(err)
 	}
 	log := string(raw)
-	if !strings.Contains(log, "backend spacelift") || !strings.Contains(log, "http POST "+ts.Listener.Addr().String()+"/graphql -> 200 in ") {
-		t.Errorf("debug log:\n%s", log)
+	if !strings.Contains(log, "backend spacelift") || !strings.Contains(log, "http POST "+ts.Listener.Addr().String()+"/graphql -> 200 in ") ||
+		!strings.Contains(log, "sched POST "+ts.Listener.Addr().String()+"/graphql: attempt 1 after waiting ") {
+		t.Errorf("debug log (requests and the scheduler's waits):\n%s", log)
 	}
 	if strings.Contains(log, secret) || strings.Contains(log, "eyJ") {
 		t.Errorf("a secret is in the debug log:\n%s", log)
+	}
+}
+
+// TestDebugLogSaysHowLongTFCRequestsWaited: every request the TFC client
+// sends goes through the scheduler, which logs its wait.
+func TestDebugLogSaysHowLongTFCRequestsWaited(t *testing.T) {
+	isolate(t)
+	env := serveSandbox(t)
+	path := filepath.Join(t.TempDir(), "debug.log")
+	code, _, errOut := runCLI(t, env, "ls", "--backend", "tfc", "--debug", path)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := string(raw)
+	host := strings.TrimPrefix(env["TFE_ADDRESS"], "http://")
+	for _, want := range []string{"sched GET " + host + "/api/v2/organizations/", "sched GET " + host + "/api/v2/ping: attempt 1 after waiting"} {
+		if !strings.Contains(log, want) {
+			t.Errorf("debug log lacks %q:\n%s", want, log)
+		}
+	}
+	if strings.Contains(log, env["TFE_TOKEN"]) {
+		t.Error("the token is in the debug log")
 	}
 }

@@ -249,9 +249,12 @@ func TestQuitWaitsForPushesUntilTheUserInsists(t *testing.T) {
 // TestSandboxClonesKeyedByPlace: the sandbox's repositories get one clone
 // each whatever temporary directory the sandbox lives in this time.
 func TestSandboxClonesKeyedByPlace(t *testing.T) {
-	a, b := sandboxRepoKey("/tmp/stackview-sandbox-1"), sandboxRepoKey("/tmp/stackview-sandbox-2")
+	a, b := sandboxRepoKey("/tmp/stackview-sandbox-1", "http://127.0.0.1:40001"), sandboxRepoKey("/tmp/stackview-sandbox-2", "http://127.0.0.1:40002")
 	if ka, kb := a("file:///tmp/stackview-sandbox-1/repos/payments.git"), b("file:///tmp/stackview-sandbox-2/repos/payments.git"); ka != kb || ka != "sandbox/repos/payments.git" {
 		t.Errorf("keys %q and %q", ka, kb)
+	}
+	if ka, kb := a("http://127.0.0.1:40001/acme/payments.git"), b("http://127.0.0.1:40002/acme/payments.git"); ka != kb || ka != "sandbox/acme/payments.git" {
+		t.Errorf("served over http: keys %q and %q", ka, kb)
 	}
 	if k := a("https://github.com/acme/payments.git"); k != "github.com/acme/payments" {
 		t.Errorf("a repository outside the sandbox: %q", k)

@@ -55,6 +55,9 @@ func (a *app) ls(f *lsFlags) error {
 	if err != nil {
 		return fmt.Errorf("listing stacks: %w (%s)", err, backend.HeadlessHint(err))
 	}
+	if s, ok := be.(settler); ok {
+		s.Settle(stacks) // a one-shot listing has no next refresh to show default branches in
+	}
 	forest := model.BuildForest(stacks, a.cfg.Environments, a.cfg.Mapping)
 	var trees []*model.EnvTree
 	for i := range forest.Envs {
@@ -67,6 +70,10 @@ func (a *app) ls(f *lsFlags) error {
 	}
 	return writeText(a.stdout, trees, len(forest.Unmapped))
 }
+
+// settler fills in what a backend looked up in the background (repos.Wrap's
+// default branches).
+type settler interface{ Settle([]model.Stack) }
 
 // The JSON shapes below are a public format: scripts rely on these names.
 type lsOutput struct {
@@ -97,6 +104,8 @@ type lsStack struct {
 	Locked        bool     `json:"locked"`
 	Disabled      bool     `json:"disabled"`
 	Drifted       bool     `json:"drifted"`
+	DriftStatus   string   `json:"drift_status"`
+	DriftUnknown  *string  `json:"drift_unknown"`
 	URL           string   `json:"url"`
 	LatestRun     *lsRun   `json:"latest_run"`
 	// Added with issue 14: the newest tracked run (deploy or destroy), and
@@ -132,7 +141,11 @@ func jsonStack(s *model.Stack) lsStack {
 		ID: s.ID, Name: s.Name, Layer: string(s.Layer), Repository: s.Repo, Branch: s.Branch,
 		ProjectRoot: s.ProjectRoot, State: string(s.State), TrackedCommit: s.TrackedCommit,
 		DependsOn: nonNil(s.DependsOn), Labels: nonNil(s.Labels), Locked: s.Locked(),
-		Disabled: s.Disabled, Drifted: s.Drift.Drifted, URL: s.URL, NeedsApproval: s.NeedsApproval,
+		Disabled: s.Disabled, Drifted: s.Drift.Drifted, DriftStatus: s.Drift.Status(), URL: s.URL,
+		NeedsApproval: s.NeedsApproval,
+	}
+	if why := s.Drift.Unknown; why != "" {
+		out.DriftUnknown = &why
 	}
 	if s.BusinessUnit != "" {
 		bu := s.BusinessUnit
@@ -204,8 +217,11 @@ func textRow(w io.Writer, prefix string, s *model.Stack) {
 		commit += " " + behind
 	}
 	var marks []string
-	if s.Drift.Drifted {
+	switch s.Drift.Status() {
+	case model.DriftDrifted:
 		marks = append(marks, "drifted")
+	case model.DriftUnknown:
+		marks = append(marks, "drift unknown")
 	}
 	if s.Locked() {
 		marks = append(marks, "locked by "+s.Lock.Holder)

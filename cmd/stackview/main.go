@@ -29,11 +29,12 @@ type app struct {
 	stdout io.Writer
 	stderr io.Writer
 	getenv func(string) string
-	// repoFiles reads the repositories of the running sandbox (drift ignore
-	// files); nil for backends whose repositories are not local.
+	// repoFiles reads files of stacks' repositories (drift ignore files)
+	// through the clone cache; set by openBackend.
 	repoFiles ui.RepoFiles
-	// sandboxDir is where the running sandbox keeps its repositories.
-	sandboxDir string
+	// sandboxDir is where the running sandbox keeps its repositories, and
+	// sandboxGit the base URL it serves them at over http.
+	sandboxDir, sandboxGit string
 	// debug is the --debug log; nil (logging nothing) without the flag.
 	debug *debuglog.Log
 	// sig is the process's signals (nil in tests); pushes follows the git

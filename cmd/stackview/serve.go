@@ -58,7 +58,7 @@ func (a *app) serve(f *serveFlags) error {
 		return err
 	}
 	defer srv.Close()
-	tsrv := tfcapi.New(eng, tfcapi.Options{Middleware: tfcWrap})
+	tsrv := tfcapi.New(eng, tfcapi.Options{Middleware: tfcWrap, RateLimit: true})
 	if err := startOn(f.tfcAddr, defaultTFCAddr, tsrv.Start); err != nil {
 		return err
 	}
@@ -69,8 +69,13 @@ func (a *app) serve(f *serveFlags) error {
 	}
 	fmt.Fprintf(a.stdout, "# stackview sandbox: Spacelift GraphQL API at %s/graphql\n", srv.BaseURL())
 	fmt.Fprint(a.stdout, exports)
-	fmt.Fprintf(a.stdout, "# TFC / TFE API at %s/api/v2\n", tsrv.BaseURL())
+	fmt.Fprintf(a.stdout, "# TFC / TFE API at %s/api/v2 (rate limited as HCP Terraform: 30 requests/s per user, run lists 30/min)\n", tsrv.BaseURL())
 	fmt.Fprint(a.stdout, tsrv.ShellExports())
+	git, err := eng.ServeGit() // startSandbox started it: this names its address
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(a.stdout, "# git repositories at %s/<org>/<name>.git (clone and push over http)\n", git)
 	if f.faults != "" {
 		fmt.Fprintf(a.stdout, "# injecting faults %s (seed %d)\n", f.faults, f.faultSeed)
 	}

@@ -41,7 +41,10 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-var exportLine = regexp.MustCompile(`(?m)^export (\w+)=(\S+)$`)
+var (
+	exportLine  = regexp.MustCompile(`(?m)^export (\w+)=(\S+)$`)
+	commentLine = regexp.MustCompile(`(?m)^# (\w+)=(\S+)$`)
+)
 
 // serveSandbox starts `stackview sandbox serve` and returns the variables
 // it printed.
@@ -70,6 +73,9 @@ func serveSandbox(t *testing.T) map[string]string {
 	env := map[string]string{}
 	for _, m := range exportLine.FindAllStringSubmatch(out.String(), -1) {
 		env[m[1]] = m[2]
+	}
+	for _, m := range commentLine.FindAllStringSubmatch(out.String(), -1) {
+		env["#"+m[1]] = m[2] // the values serve prints as comments
 	}
 	for _, k := range []string{"SPACELIFT_API_KEY_ENDPOINT", "SPACELIFT_API_KEY_ID", "SPACELIFT_API_KEY_SECRET", "TFE_ADDRESS", "TFE_TOKEN", "TF_CLOUD_ORGANIZATION"} {
 		if env[k] == "" {
@@ -166,5 +172,64 @@ func TestServeRefusesNonLoopback(t *testing.T) {
 	code, _, errOut := runCLI(t, nil, "sandbox", "serve", "--addr", "0.0.0.0:8787")
 	if code != 1 || !strings.Contains(errOut, "loopback") {
 		t.Errorf("exit %d: %q", code, errOut)
+	}
+}
+
+// Issue 15: with the token of a user without workspace-admin rights, `ls`
+// lists every workspace the admin's token lists, drift known where the API
+// lets that user read it: drifted, with the resources unknown and why.
+func TestReaderTokenListsEveryWorkspace(t *testing.T) {
+	isolate(t)
+	env := serveSandbox(t)
+	for _, k := range []string{"#TFE_TOKEN_READER", "#TFE_HOSTNAME", "#TFE_ORGANIZATION"} {
+		if env[k] == "" {
+			t.Fatalf("serve did not print %s", k)
+		}
+	}
+	code, admin, errOut := runCLI(t, env, "--backend", "tfc", "ls", "--json")
+	if code != 0 {
+		t.Fatalf("admin ls: exit %d: %s", code, errOut)
+	}
+	reader := map[string]string{"TFE_ADDRESS": env["TFE_ADDRESS"], "TFE_TOKEN": env["#TFE_TOKEN_READER"],
+		"TFE_ORGANIZATION": env["#TFE_ORGANIZATION"]} // read after TF_CLOUD_ORGANIZATION, which is unset here
+	code, read, errOut := runCLI(t, reader, "--backend", "tfc", "ls", "--json")
+	if code != 0 {
+		t.Fatalf("reader ls: exit %d: %s", code, errOut)
+	}
+	statuses := func(out string) map[string]lsStack {
+		var got lsOutput
+		if err := json.Unmarshal([]byte(out), &got); err != nil {
+			t.Fatalf("not JSON: %v\n%s", err, out)
+		}
+		m := map[string]lsStack{}
+		for _, e := range got.Environments {
+			for _, s := range e.Stacks {
+				m[s.Name] = s
+			}
+		}
+		return m
+	}
+	a, r := statuses(admin), statuses(read)
+	if len(a) == 0 || len(a) != len(r) {
+		t.Fatalf("admin lists %d workspaces, the reader %d", len(a), len(r))
+	}
+	drifted := 0
+	for name, as := range a {
+		rs, ok := r[name]
+		switch {
+		case !ok:
+			t.Errorf("the reader does not see %s", name)
+		case as.DriftStatus == "drifted":
+			drifted++
+			if as.DriftUnknown != nil || rs.DriftStatus != "drifted" || rs.DriftUnknown == nil ||
+				!strings.Contains(*rs.DriftUnknown, "admin access") {
+				t.Errorf("%s: admin %s %v, reader %s %v", name, as.DriftStatus, as.DriftUnknown, rs.DriftStatus, rs.DriftUnknown)
+			}
+		case rs.DriftStatus != as.DriftStatus:
+			t.Errorf("%s: drift %s for the admin, %s for the reader", name, as.DriftStatus, rs.DriftStatus)
+		}
+	}
+	if drifted == 0 {
+		t.Error("no drifted workspace to compare")
 	}
 }

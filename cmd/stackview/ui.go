@@ -80,8 +80,8 @@ func runUI(a *app) error {
 func (a *app) gitCache() vcs.Cache {
 	sandbox := a.cfg.Backend == config.BackendSandbox || a.cfg.Backend == config.BackendSandboxDirect
 	c := vcs.Cache{Dir: a.cfg.Git.CacheDir, Clones: a.cfg.Git.Clones, UserConfig: !sandbox, Pushes: a.pushes}
-	if sandbox && a.sandboxDir != "" {
-		c.RepoKey = sandboxRepoKey(a.sandboxDir)
+	if sandbox && (a.sandboxDir != "" || a.sandboxGit != "") {
+		c.RepoKey = sandboxRepoKey(a.sandboxDir, a.sandboxGit)
 	}
 	return c
 }
@@ -89,8 +89,16 @@ func (a *app) gitCache() vcs.Cache {
 // sandboxRepoKey names the sandbox's repositories by their place in the
 // sandbox, not by its directory: a temporary sandbox lives somewhere new
 // on every run, and its repositories must not be cloned anew each time.
-func sandboxRepoKey(dir string) func(string) string {
+// The sandbox serves them over http on a port of its own (gitBase), also
+// new on every run: <gitBase>/<org>/<name>.git keys as sandbox/<org>/<name>.git.
+func sandboxRepoKey(dir, gitBase string) func(string) string {
 	return func(url string) string {
+		if rest, ok := strings.CutPrefix(url, gitBase+"/"); ok && gitBase != "" {
+			return "sandbox/" + rest
+		}
+		if dir == "" {
+			return vcs.NormalizeURL(url)
+		}
 		rel, err := filepath.Rel(dir, strings.TrimPrefix(url, "file://"))
 		if err != nil || strings.HasPrefix(rel, "..") {
 			return vcs.NormalizeURL(url)

@@ -86,6 +86,9 @@ type TFC struct {
 type Git struct {
 	CacheDir string            // "" = $XDG_CACHE_HOME/stackview/git
 	Clones   map[string]string // repository URL -> a local clone to use instead of the cache
+	// URLRewrites maps a prefix of the https clone URLs stackview derives
+	// to what replaces it (SSH remotes, mirrors), the longest prefix first.
+	URLRewrites map[string]string
 }
 
 // Promotion strategies: how a promotion or a module bump moves a branch.
@@ -122,8 +125,9 @@ type fileDrift struct {
 }
 
 type fileGit struct {
-	CacheDir string            `toml:"cache_dir"`
-	Clones   map[string]string `toml:"clones"`
+	CacheDir    string            `toml:"cache_dir"`
+	Clones      map[string]string `toml:"clones"`
+	URLRewrites map[string]string `toml:"url_rewrites"`
 }
 
 type fileSandbox struct {
@@ -307,6 +311,13 @@ func (c *Config) apply(f *file) error {
 			if c.Git.Clones[url], err = c.resolvePath("git.clones", dir); err != nil {
 				return err
 			}
+		}
+		c.Git.URLRewrites = map[string]string{}
+		for from, to := range f.Git.URLRewrites {
+			if from == "" || to == "" {
+				return c.errorf("git.url_rewrites", "want a non-empty prefix and replacement, got %q = %q", from, to)
+			}
+			c.Git.URLRewrites[from] = to
 		}
 	}
 	if f.Promotion != nil && f.Promotion.Strategy != "" {

@@ -212,7 +212,7 @@ func TestExampleFileIsTheDefaults(t *testing.T) {
 	d := Default()
 	if c.Backend != d.Backend || c.ReadOnly != d.ReadOnly || c.RefreshInterval != d.RefreshInterval ||
 		c.Theme != d.Theme || c.Sandbox != d.Sandbox || c.Mapping != d.Mapping ||
-		c.Promotion != d.Promotion || c.Git.CacheDir != d.Git.CacheDir || len(c.Git.Clones) != 0 {
+		c.Promotion != d.Promotion || c.Git.CacheDir != d.Git.CacheDir || len(c.Git.Clones) != 0 || len(c.Git.URLRewrites) != 0 {
 		t.Errorf("example differs from defaults:\n%+v\n%+v", c, d)
 	}
 	if strings.Join(c.EnvironmentNames(), ",") != "dev,qa,prod" {
@@ -275,5 +275,16 @@ func TestAppendDriftIgnore(t *testing.T) {
 	}
 	if err := AppendDriftIgnore(p, drift.Rule{Address: "x"}); err == nil {
 		t.Error("an invalid rule was appended")
+	}
+}
+
+func TestURLRewrites(t *testing.T) {
+	c, err := Parse("c.toml", []byte("[git.url_rewrites]\n\"https://github.com/\" = \"git@github.com:\"\n"))
+	if err != nil || c.Git.URLRewrites["https://github.com/"] != "git@github.com:" {
+		t.Fatalf("rewrites = %v, %v", c.Git.URLRewrites, err)
+	}
+	if _, err := Parse("c.toml", []byte("[git.url_rewrites]\n\"https://github.com/\" = \"\"\n")); err == nil ||
+		!strings.Contains(err.Error(), "git.url_rewrites") {
+		t.Errorf("an empty replacement: %v", err)
 	}
 }

@@ -7,10 +7,11 @@ import (
 
 // RunKind is what a run does, independent of the backend's vocabulary:
 // a Spacelift proposed run or TFC plan-only run is a plan, a tracked / normal
-// run is a deploy, and a drift-detection proposed run is a drift check.
-// Spacelift also has destroy runs (tracked runs that tear down), tasks (a
-// command run on the stack) and module test cases; a type stackview does not
-// know is RunOther, never passed off as a deploy.
+// run is a deploy, and a drift-detection proposed run or TFC refresh-only
+// plan is a drift check. Destroy runs (Spacelift's, TFC's is-destroy) are
+// tracked runs that tear down; Spacelift also has tasks (a command run on
+// the stack) and module test cases; a type stackview does not know is
+// RunOther, never passed off as a deploy.
 type RunKind string
 
 const (
@@ -130,16 +131,36 @@ type Run struct {
 	State       RunState
 	RawState    string
 	Commit      string
-	Title       string
+	Title       string // the run's message, or its commit's subject
 	TriggeredBy string
 	Delta       *Delta
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
 	History     []RunTransition
 	URL         string
+	// AutoApply: the run applies its plan without a confirmation
+	// (Spacelift autodeploy, TFC auto-apply).
+	AutoApply bool
+	// SavedPlan: a plan kept to be applied later (TFC save-plan runs): it
+	// waits UNCONFIRMED without blocking other runs.
+	SavedPlan bool
+	// Actions are the actions the backend says the run allows now, when it
+	// says (TFC's actions flags); nil: the run's state decides.
+	Actions *RunActions
 	// NeedsApproval: an approval policy holds the run (QUEUED: it is not
 	// scheduled; UNCONFIRMED: it cannot be confirmed) until it is approved.
 	NeedsApproval bool
+}
+
+// RunActions are what a backend allows on a run at the moment it was read.
+type RunActions struct {
+	Confirm     bool
+	Discard     bool
+	Cancel      bool
+	ForceCancel bool
+	// ForceCancelAt is when a force-cancel becomes possible, after a
+	// cancel that did not stop the run (zero: no cancel was sent).
+	ForceCancelAt time.Time
 }
 
 // Newer orders runs newest first: by creation time, then by id (ULIDs sort

@@ -38,6 +38,37 @@ type Drift struct {
 	Changes []ResourceChange
 	// RunID is the drift check (run or assessment) that found it, when known.
 	RunID string
+	// Unknown says why the backend could not tell: with Drifted false,
+	// whether the stack drifted at all; with Drifted true, which resources
+	// did. "" when nothing is missing.
+	Unknown string
+}
+
+// Drift statuses, as `ls --json` prints them.
+const (
+	DriftNone    = "none"
+	DriftDrifted = "drifted"
+	DriftUnknown = "unknown"
+)
+
+// Status is DriftDrifted, DriftUnknown (the backend could not tell), or
+// DriftNone.
+func (d Drift) Status() string {
+	switch {
+	case d.Drifted:
+		return DriftDrifted
+	case d.Unknown != "":
+		return DriftUnknown
+	}
+	return DriftNone
+}
+
+// Permissions are what the credentials may do to a stack, where the backend
+// tells actions apart (TFC's can-queue-run, can-queue-apply, can-lock).
+type Permissions struct {
+	Plan  bool // queue plans (and drift checks)
+	Apply bool // queue deploys; confirm, discard and cancel runs
+	Lock  bool // lock and unlock
 }
 
 // Stack is one Spacelift stack or TFC workspace. Backends fill the raw
@@ -77,9 +108,26 @@ type Stack struct {
 	Problems []string
 	URL      string
 
+	// Permissions, when set, says which ways CanWrite allows; otherwise
+	// CanWrite stands for every action.
+	Permissions *Permissions
+
 	Env          string
 	BusinessUnit string
 	Layer        Layer
+}
+
+// CanPlan, CanApply and CanLock report whether the credentials allow
+// queueing plans, applying (deploys and run decisions) and locking.
+func (s *Stack) CanPlan() bool  { return s.may(func(p *Permissions) bool { return p.Plan }) }
+func (s *Stack) CanApply() bool { return s.may(func(p *Permissions) bool { return p.Apply }) }
+func (s *Stack) CanLock() bool  { return s.may(func(p *Permissions) bool { return p.Lock }) }
+
+func (s *Stack) may(f func(*Permissions) bool) bool {
+	if s.Permissions != nil {
+		return f(s.Permissions)
+	}
+	return s.CanWrite
 }
 
 // Locked reports whether someone holds the stack's lock.

@@ -278,10 +278,43 @@ func TestDisabledActionsSayWhy(t *testing.T) {
 	r.requireScreen("plan unavailable: you have no write access to dev-network")
 
 	d := newDriver(t, 160, 48) // the fake backend has no reviews
-	d.forestStack("dev-payments-worker").LatestRun.State = model.StatePendingReview
 	d.typeText(":stack dev-payments-worker")
 	d.press("enter", "v")
 	d.requireScreen("review unavailable: sandbox has no run reviews")
+	// A run that waits on someone (a TFC policy override) says where to
+	// decide instead.
+	d.forestStack("dev-payments-worker").LatestRun.State = model.StatePendingReview
+	d.press("v")
+	d.requireScreen("review unavailable: waits on you in sandbox: decide there")
+}
+
+// Issue 15: where the backend says which actions a run allows (TFC's
+// actions flags) only those are offered, and where it tells permissions
+// apart each action needs its own.
+func TestActionsFollowRunFlagsAndPermissions(t *testing.T) {
+	r := newActionRig(t)
+	r.selectStack("dev-network")
+	s := r.forestStack("dev-network")
+	s.LatestRun.State = model.StateUnconfirmed
+	s.LatestRun.Actions = &model.RunActions{Discard: true} // a saved plan gone stale: no longer applicable
+	r.press("c")
+	r.requireScreen("confirm unavailable: no run waits for confirmation")
+	s.LatestRun.State = model.StatePlanning
+	s.LatestRun.Actions = &model.RunActions{} // canceled already, cool-off not over
+	r.press("S")
+	r.requireScreen("stop unavailable: no run is queued or running")
+	s.LatestRun.Actions = &model.RunActions{ForceCancel: true}
+	if o, why := act.Resolve(r.ctx(), act.Stop, act.Target{Stack: s}); why != "" || o.Action != "stop" {
+		t.Errorf("force-cancel offered: %+v, %q", o, why)
+	}
+	s.Permissions = &model.Permissions{Plan: true}
+	r.press("D")
+	r.requireScreen("deploy unavailable: you may not apply or decide runs on dev-network (you may queue plans only)")
+	r.press("L")
+	r.requireScreen("lock unavailable: you may not lock dev-network")
+	if _, why := act.Resolve(r.ctx(), act.Plan, act.Target{Stack: s}); why != "" {
+		t.Errorf("a plan the credentials allow: %q", why)
+	}
 }
 
 func TestExactlyOnceUnderRepeatedKeys(t *testing.T) {

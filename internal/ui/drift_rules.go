@@ -10,7 +10,8 @@ import (
 )
 
 // RepoFiles reads a file of a stack's repository at the branch the stack
-// tracks; a missing file is backend.ErrNotFound. The sandbox engine is one.
+// tracks; a missing file is backend.ErrNotFound. repos.Wrap's backends,
+// which read through the clone cache, are ones.
 type RepoFiles interface {
 	StackFile(ctx context.Context, stackID, path string) ([]byte, error)
 }

@@ -7,22 +7,26 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 	"github.com/stackview/stackview/internal/backend"
+	"github.com/stackview/stackview/internal/backend/repos"
 	"github.com/stackview/stackview/internal/backend/sandbox"
 	"github.com/stackview/stackview/internal/drift"
 	"github.com/stackview/stackview/internal/model"
+	"github.com/stackview/stackview/internal/vcs"
 )
 
 // driftDriver opens the UI on the sandbox with its repositories' ignore
-// files, recording the rules i saves.
+// files read through the clone cache (as every backend's are), recording
+// the rules i saves.
 func driftDriver(t *testing.T, tweak ...func(*testOptions)) (*driver, *sandbox.ManualClock, *[]drift.Rule) {
 	t.Helper()
 	e, clk := newSandbox(t)
+	b := repos.Wrap(e, repos.Options{Cache: &vcs.Cache{Dir: t.TempDir()}})
 	var saved []drift.Rule
 	opts := append([]func(*testOptions){func(o *testOptions) {
-		o.RepoFiles = e
+		o.RepoFiles = b.(RepoFiles)
 		o.SaveDriftIgnore = func(r drift.Rule) error { saved = append(saved, r); return nil }
 	}}, tweak...)
-	return newDriverOn(t, e, clk.Now, 160, 48, opts...), clk, &saved
+	return newDriverOn(t, b, clk.Now, 160, 48, opts...), clk, &saved
 }
 
 // later moves the sandbox clock on and refreshes.

@@ -92,8 +92,8 @@ func (m Model) armClock() tea.Cmd {
 }
 
 // onStacks takes a load: the forest and what derives from it, the drift
-// after the rules, the runs started from the drift screens and the
-// followed promotion's; then every screen hears of it.
+// after the rules and the followed promotion's runs; then every screen
+// hears of it, and the runs started from the drift screens are read again.
 func (m Model) onStacks(msg stacksMsg) (Model, tea.Cmd) {
 	if msg.req != m.stacksReq {
 		return m, nil
@@ -114,59 +114,95 @@ func (m Model) onStacks(msg stacksMsg) (Model, tea.Cmd) {
 	m.data.Forest, m.data.Waves, m.data.Index = a.forest, a.waves, a.index
 	m.data.Drift.RepoRules, m.data.Drift.RulesErr = msg.repoRules, msg.rulesErr
 	m.data.ApplyDrift(true, attentionByEnv)
-	m = m.trackStarted()
 	m, audited := m.auditPromotionRuns()
 	m, screens := m.broadcast(screen.Loaded{})
-	return m, tea.Batch(tick, screens, m.pollWatches(), audited)
+	return m, tea.Batch(tick, screens, m.pollWatches(), m.pollStarted(), audited)
 }
 
-// trackStarted follows the runs started from the drift screens through each
-// stack load, and says how they ended.
-func (m Model) trackStarted() Model {
-	started := map[string]model.Run{}
+// pollStarted reads the runs started from the drift screens by their own
+// ids (not as the stack's latest run: on TFC a drift check, a refresh-only
+// plan, never becomes the workspace's current run). It rides on the stack
+// refresh. A check that ended comes with its own result: its plan's
+// changes, since on TFC it does not update the workspace's drift.
+func (m Model) pollStarted() tea.Cmd {
+	var cmds []tea.Cmd
 	for id, run := range m.data.Drift.Started {
-		started[id] = run
-	}
-	for id, run := range started {
-		s := m.data.Forest.Stack(id)
-		if s == nil {
-			continue
-		}
-		latestOf := s.LatestRun
-		if run.Kind.Tracked() { // a reconcile deploy: a check started since must not hide it
-			latestOf = s.LatestTrackedRun
-		}
-		if latestOf == nil {
-			continue
-		}
-		latest := *latestOf
-		if latest.ID != run.ID {
-			if latest.CreatedAt.After(run.CreatedAt) {
-				delete(started, id) // overtaken by a newer run: stop following
+		ctx, b, stackID, runID, check := m.ctx, m.backend, id, run.ID, run.Title == "check"
+		cmds = append(cmds, func() tea.Msg {
+			ctx, cancel := context.WithTimeout(ctx, callTimeout)
+			defer cancel()
+			r, err := b.GetRun(ctx, stackID, runID)
+			msg := startedMsg{stackID: stackID, run: r, err: err}
+			if err == nil && check && r.State.Terminal() {
+				msg.changes, msg.changesErr = b.RunChanges(ctx, stackID, runID)
 			}
-			continue
-		}
-		latest.Title = run.Title
-		started[id] = latest
-		if !latest.State.Terminal() {
-			continue
-		}
-		delete(started, id)
-		rep := m.data.Drift.Reports[id]
-		result := "no drift"
-		if rep.Drift.Drifted {
-			result = fmt.Sprintf("%d drifted", rep.Counted())
-			if n := rep.Ignored(); n > 0 {
-				result += fmt.Sprintf(", %d ignored", n)
-			}
-		}
-		kind := infoText
-		if latest.State != model.StateFinished {
-			kind = errText
-		}
-		m.status = m.status.set(m.now(), fmt.Sprintf("%s of %s ended %s: %s", run.Title, s.Name, latest.State, result), kind)
+			return msg
+		})
 	}
-	m.data.Drift.Started = started
+	return tea.Batch(cmds...)
+}
+
+// startedMsg is a run started from the drift screens as it is now.
+type startedMsg struct {
+	stackID    string
+	run        model.Run
+	err        error
+	changes    []model.ResourceChange // a finished check's own findings
+	changesErr error
+}
+
+// onStarted records a followed run and, once it ended, says how: a check
+// by what it found (with the ignore rules applied), a reconcile or apply by
+// the stack's drift now.
+func (m Model) onStarted(msg startedMsg) Model {
+	started, ok := m.data.Drift.Started[msg.stackID]
+	if !ok || (msg.err == nil && msg.run.ID != started.ID) {
+		return m
+	}
+	following := map[string]model.Run{}
+	for id, run := range m.data.Drift.Started {
+		following[id] = run
+	}
+	m.data.Drift.Started = following
+	s := m.data.Forest.Stack(msg.stackID)
+	if msg.err != nil || s == nil {
+		delete(following, msg.stackID)
+		if msg.err != nil {
+			m.status = m.status.set(m.now(), fmt.Sprintf("stopped following the %s of %s: %v", started.Title, msg.stackID, msg.err), errText)
+		}
+		return m
+	}
+	run := msg.run
+	run.Title = started.Title
+	following[msg.stackID] = run
+	if !run.State.Terminal() {
+		return m
+	}
+	delete(following, msg.stackID)
+	rep := m.data.Drift.Reports[msg.stackID]
+	if started.Title == "check" && run.State == model.StateFinished {
+		if msg.changesErr != nil {
+			m.status = m.status.set(m.now(), fmt.Sprintf("check of %s finished; its findings could not be read: %v", s.Name, msg.changesErr), errText)
+			return m
+		}
+		found := model.Drift{Drifted: len(msg.changes) > 0, Changes: msg.changes}
+		for _, c := range msg.changes {
+			found.Resources = append(found.Resources, c.Address)
+		}
+		rep = drift.Evaluate(found, s.Env, m.data.RulesFor(s.ID))
+	}
+	result := "no drift"
+	if rep.Drift.Drifted {
+		result = fmt.Sprintf("%d drifted", rep.Counted())
+		if n := rep.Ignored(); n > 0 {
+			result += fmt.Sprintf(", %d ignored", n)
+		}
+	}
+	kind := infoText
+	if run.State != model.StateFinished {
+		result, kind = "see the run", errText
+	}
+	m.status = m.status.set(m.now(), fmt.Sprintf("%s of %s ended %s: %s", run.Title, s.Name, run.State, result), kind)
 	return m
 }
 

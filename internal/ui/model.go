@@ -125,6 +125,8 @@ func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case clockMsg:
 		m.status = m.status.faded(m.now())
 		return m, m.armClock()
+	case startedMsg:
+		return m.onStarted(msg), nil
 	case watchMsg:
 		return m.onWatch(msg)
 	case openedMsg:

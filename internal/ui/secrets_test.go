@@ -11,6 +11,7 @@ import (
 
 	"github.com/stackview/stackview/internal/audit"
 	"github.com/stackview/stackview/internal/backend"
+	"github.com/stackview/stackview/internal/backend/sandbox"
 	"github.com/stackview/stackview/internal/backend/sandbox/faults"
 	"github.com/stackview/stackview/internal/backend/sandbox/spaceliftapi"
 	"github.com/stackview/stackview/internal/backend/sandbox/spaceliftapi/fakeengine"
@@ -168,7 +169,8 @@ func TestSecretsNeverShowTFC(t *testing.T) {
 	hc := &http.Client{Transport: debuglog.New(&debug, nil).Transport(nil)}
 	client := func(token string) (*tfc.Client, error) {
 		return tfc.New(context.Background(), tfc.Config{Address: ts.URL, Organization: srv.Organization(), HomeDir: t.TempDir(), HTTPClient: hc,
-			Env: func(k string) string { return map[string]string{"TFE_TOKEN": token}[k] }, Timeout: time.Second})
+			Env: func(k string) string { return map[string]string{"TFE_TOKEN": token}[k] }, Timeout: time.Second,
+			Clock: sandbox.NewManualClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))}) // paced in virtual time
 	}
 	_, err := client(secretWrongTFE)
 	x.addErr("wrong token", err)

@@ -34,6 +34,7 @@ func (e *Engine) ListStacks(ctx context.Context) ([]model.Stack, error) {
 // view copies a stack for a caller, with its state and latest run.
 func (s *stack) view() model.Stack {
 	v := s.Stack
+	v.Repository, v.Repo = s.repo.ident, s.repo.ident.URL
 	v.Labels = slices.Clone(s.Labels)
 	v.DependsOn = slices.Clone(s.DependsOn)
 	v.Drift.Resources = slices.Clone(s.Drift.Resources)
@@ -178,27 +179,16 @@ func (e *Engine) RunChanges(ctx context.Context, stackID, runID string) ([]model
 // with a deploy in progress is accepted and waits QUEUED behind it, as in
 // Spacelift; plans and drift checks run at once.
 func (e *Engine) Trigger(ctx context.Context, stackID string, kind model.RunKind) (model.Run, error) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	now, err := e.now(ctx)
-	if err != nil {
-		return model.Run{}, err
-	}
-	s, err := e.writable(stackID)
-	if err != nil {
-		return model.Run{}, err
-	}
 	switch kind {
 	case model.RunPlan, model.RunDeploy, model.RunDriftCheck:
 	default:
 		return model.Run{}, backend.Conflictf("unknown run kind %q", kind)
 	}
-	title := s.repo.message(ctx, s.TrackedCommit)
+	o := RunOptions{Kind: kind}
 	if kind == model.RunDriftCheck {
-		title = "Drift check (on demand)"
+		o.Message = "Drift check (on demand)"
 	}
-	r := e.newRun(s, kind, s.TrackedCommit, You, title, now)
-	return r.view(), nil
+	return e.start(ctx, stackID, o, kind == model.RunDriftCheck)
 }
 
 // PlanCommit starts a proposed run of a commit of the stack's repository
@@ -257,7 +247,8 @@ func (e *Engine) act(ctx context.Context, stackID, runID string, f func(r *run, 
 	return out.view(), nil
 }
 
-// Confirm applies an UNCONFIRMED run.
+// Confirm applies an UNCONFIRMED run. A saved plan applies only while the
+// stack still has what it planned against.
 func (e *Engine) Confirm(ctx context.Context, stackID, runID string) (model.Run, error) {
 	return e.act(ctx, stackID, runID, func(r *run, now time.Time) (*run, error) {
 		if r.State != model.StateUnconfirmed {
@@ -265,6 +256,9 @@ func (e *Engine) Confirm(ctx context.Context, stackID, runID string) (model.Run,
 		}
 		if r.NeedsApproval {
 			return nil, backend.Conflictf("run %s needs approval before it can be confirmed (approval policy); approve it first", runID)
+		}
+		if stale(r) {
+			return nil, backend.Conflictf("run %s is a saved plan of %s, which has applied other changes since", runID, stackID)
 		}
 		e.transition(r, model.StateConfirmed, now, "confirmed by "+You)
 		return r, nil
@@ -382,3 +376,148 @@ func (m *module) versions() []model.ModuleVersion {
 	model.SortVersions(out)
 	return out
 }
+
+// RunOptions are a run's settings as HCP Terraform's run API takes them
+// (StartRun).
+type RunOptions struct {
+	// Kind: RunPlan (plan-only), RunDeploy, RunDestroy, or RunDriftCheck
+	// (a refresh-only plan, which leaves the stack's drift alone).
+	Kind    model.RunKind
+	Message string // the run's title; "" = the commit's subject
+	// AutoApply overrides the stack's autodeploy for a run that applies.
+	AutoApply *bool
+	// SavePlan makes a deploy or destroy a saved plan: it plans, then
+	// waits to be applied, without holding up the stack's other runs.
+	SavePlan bool
+	By       string // who starts it; "" = You
+}
+
+// StartRun starts a run of the stack's tracked commit with TFC's options.
+func (e *Engine) StartRun(ctx context.Context, stackID string, o RunOptions) (model.Run, error) {
+	switch o.Kind {
+	case model.RunPlan, model.RunDeploy, model.RunDriftCheck, model.RunDestroy:
+	default:
+		return model.Run{}, backend.Conflictf("unknown run kind %q", o.Kind)
+	}
+	return e.start(ctx, stackID, o, false)
+}
+
+// start starts a run of the stack's tracked commit; assess makes a drift
+// check update the stack's drift.
+func (e *Engine) start(ctx context.Context, stackID string, o RunOptions, assess bool) (model.Run, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	now, err := e.now(ctx)
+	if err != nil {
+		return model.Run{}, err
+	}
+	s, err := e.writable(stackID)
+	if err != nil {
+		return model.Run{}, err
+	}
+	title := o.Message
+	if title == "" {
+		title = s.repo.message(ctx, s.TrackedCommit)
+	}
+	by := o.By
+	if by == "" {
+		by = You
+	}
+	r := e.newRun(s, o.Kind, s.TrackedCommit, by, title, now)
+	r.assess = assess
+	if o.Kind.Tracked() {
+		r.SavedPlan = o.SavePlan
+		if o.AutoApply != nil {
+			r.AutoApply = *o.AutoApply
+		}
+	}
+	return r.view(), nil
+}
+
+// ForceCancelCoolOff is how long after a cancel a run that is still working
+// may be force-canceled (Stop), as HCP Terraform's cool-off.
+const ForceCancelCoolOff = 3 * time.Second
+
+// Interrupt cancels a run the way HCP Terraform does: one that has not
+// started is canceled at once; one that works is sent the signal and stops
+// at the end of its current phase (Terraform finishes what it is doing).
+// After ForceCancelCoolOff, Stop ends it at once.
+func (e *Engine) Interrupt(ctx context.Context, stackID, runID string) (model.Run, error) {
+	return e.act(ctx, stackID, runID, func(r *run, now time.Time) (*run, error) {
+		switch {
+		case r.State == model.StateQueued || r.State == model.StateReady:
+			e.transition(r, model.StateCanceled, now, "canceled by "+You)
+			e.advanceTo(ctx, now)
+		case r.State.Active():
+			if r.canceledAt.IsZero() {
+				r.canceledAt = now
+			}
+		default:
+			return nil, backend.Conflictf("run %s is %s and cannot be canceled", runID, r.State)
+		}
+		return r, nil
+	})
+}
+
+// RunExtra is what a run carries beyond model.Run that HCP Terraform shows.
+type RunExtra struct {
+	// Assessment: a drift check that updated the stack's drift, which
+	// HCP Terraform calls a health assessment, not a run.
+	Assessment bool
+	// PlannedAt is when Terraform's plan finished (the run stays PLANNING
+	// for checksFor more); zero until then.
+	PlannedAt time.Time
+	// CanceledAt is when a cancel was asked of the run while it worked;
+	// ForceCancelAt when Stop may end it.
+	CanceledAt    time.Time
+	ForceCancelAt time.Time
+	ForceCanceled bool // Stop ended it
+	// Stale: a saved plan that can no longer be applied.
+	Stale bool
+}
+
+// RunExtras returns the extras of every run of a stack, by run id.
+func (e *Engine) RunExtras(ctx context.Context, stackID string) (map[string]RunExtra, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	now, err := e.now(ctx)
+	if err != nil {
+		return nil, err
+	}
+	s, err := e.stack(stackID)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]RunExtra, len(s.runs))
+	for _, r := range s.runs {
+		x := RunExtra{Assessment: r.assess, CanceledAt: r.canceledAt, ForceCanceled: r.forced, Stale: stale(r)}
+		if !r.canceledAt.IsZero() {
+			x.ForceCancelAt = r.canceledAt.Add(ForceCancelCoolOff)
+		}
+		x.PlannedAt = plannedAt(r, now)
+		out[r.ID] = x
+	}
+	return out, nil
+}
+
+// plannedAt is when r's plan finished: the end of PLANNING less checksFor,
+// once that has passed.
+func plannedAt(r *run, now time.Time) time.Time {
+	for _, h := range r.History {
+		if h.State == model.StatePlanning {
+			if at := h.At.Add(planningFor - checksFor); !at.After(now) {
+				return at
+			}
+			return time.Time{}
+		}
+	}
+	return time.Time{}
+}
+
+// stale reports a saved plan planned against what the stack no longer has.
+func stale(r *run) bool {
+	return r.SavedPlan && r.State == model.StateUnconfirmed && r.basedOn != r.stack.applies
+}
+
+// Now is the engine's clock.
+func (e *Engine) Now() time.Time { return e.clock.Now() }

@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"context"
 	"sync"
 	"time"
 )
@@ -34,6 +35,16 @@ func (c *ManualClock) Advance(d time.Duration) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.now = c.now.Add(d)
+}
+
+// Sleep moves the clock forward by d at once instead of waiting, so code
+// that waits on the clock (the request scheduler) runs in the clock's
+// virtual time. It returns ctx's error, if any.
+func (c *ManualClock) Sleep(ctx context.Context, d time.Duration) error {
+	if d > 0 {
+		c.Advance(d)
+	}
+	return ctx.Err()
 }
 
 // Set moves the clock to t.

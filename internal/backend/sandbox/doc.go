@@ -53,7 +53,7 @@
 // with a proposed run flagged as a drift check; Trigger(RunDriftCheck)
 // checks at once. Stack.Drift carries the drifted attributes and the check's
 // run id; a deploy that applies puts the resources back. Every project
-// repository has a .stackview/drift-ignore.toml (read with StackFile).
+// repository has a .stackview/drift-ignore.toml.
 //
 // # Plans from git
 //

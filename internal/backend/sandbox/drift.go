@@ -3,12 +3,9 @@ package sandbox
 import (
 	"context"
 	"hash/fnv"
-	pathpkg "path"
 	"slices"
-	"strings"
 	"time"
 
-	"github.com/stackview/stackview/internal/backend"
 	"github.com/stackview/stackview/internal/model"
 )
 
@@ -181,26 +178,4 @@ func cloneChanges(cs []model.ResourceChange) []model.ResourceChange {
 		out[i].Attributes = slices.Clone(c.Attributes)
 	}
 	return out
-}
-
-// StackFile reads a file of the stack's repository at the head of the
-// branch it tracks (e.g. DriftIgnoreFile); a missing file is ErrNotFound.
-func (e *Engine) StackFile(ctx context.Context, stackID, path string) ([]byte, error) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	s, err := e.stack(stackID)
-	if err != nil {
-		return nil, err
-	}
-	head := s.repo.heads[s.Branch]
-	path = strings.TrimPrefix(path, "/")
-	files, err := s.repo.files(ctx, head, pathpkg.Dir(path))
-	if err != nil {
-		return nil, err
-	}
-	data, ok := files[path]
-	if !ok {
-		return nil, backend.NotFoundf("%s in %s at %s", path, s.repo.name, s.Branch)
-	}
-	return data, nil
 }

@@ -1,13 +1,11 @@
 package sandbox_test
 
 import (
-	"errors"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/stackview/stackview/internal/backend"
 	"github.com/stackview/stackview/internal/backend/sandbox"
 	"github.com/stackview/stackview/internal/model"
 )
@@ -114,17 +112,5 @@ func TestScheduledDriftDetection(t *testing.T) {
 	run, err := e.GetRun(bg, "prod-identity", id.Drift.RunID)
 	if err != nil || run.TriggeredBy != "drift-detection" {
 		t.Errorf("drift run = %+v, %v", run, err)
-	}
-}
-
-func TestStackFileReadsTrackedBranch(t *testing.T) {
-	t.Parallel()
-	e, _ := newEngine(t, sandbox.Options{})
-	data, err := e.StackFile(bg, "qa-storefront", sandbox.DriftIgnoreFile)
-	if err != nil || !strings.Contains(string(data), "[[ignore]]") {
-		t.Fatalf("ignore file = %q, %v", data, err)
-	}
-	if _, err := e.StackFile(bg, "qa-storefront", "no/such.toml"); !errors.Is(err, backend.ErrNotFound) {
-		t.Errorf("missing file: %v, want ErrNotFound", err)
 	}
 }

@@ -2,8 +2,10 @@ package sandbox
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
+	"net/http"
 	"os"
 	"sort"
 	"sync"
@@ -49,6 +51,9 @@ type Engine struct {
 	lastSync time.Time
 	sched    driftSchedule
 
+	git     *http.Server // ServeGit's server; nil until started
+	gitBase string
+
 	// reviewer, set only while seeding, confirms waiting runs after a delay
 	// the way a colleague would; nil afterwards.
 	reviewer func(r *run) (time.Duration, bool)
@@ -59,6 +64,7 @@ type stack struct {
 	deps    []Dependency // DependsOn, with references
 	repo    *repository
 	applied string                 // commit of the last applied run ("" = nothing applied)
+	applies int                    // how many runs applied, so a saved plan knows it is out of date
 	drift   []model.ResourceChange // resources changed behind Terraform's back, found by the next drift check
 	runs    []*run                 // creation order
 }
@@ -80,21 +86,22 @@ func (e *Engine) Capabilities() backend.Capabilities {
 	return backend.Capabilities{DriftCheck: true, Review: true, Lock: true, Stop: true, Promote: true, SyncCommit: true}
 }
 
-// Close removes the temporary directory, if the engine made one, and
-// releases the directory.
+// Close stops the git server, removes the temporary directory, if the
+// engine made one, and releases the directory.
 func (e *Engine) Close() error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	defer func() { e.dirLock.release(); e.dirLock = nil }()
+	gitErr := e.stopGit()
 	if !e.removeDir || e.dir == "" {
-		return nil
+		return gitErr
 	}
 	err := os.RemoveAll(e.dir)
 	e.dir = ""
 	if err != nil {
-		return fmt.Errorf("remove sandbox dir: %w", err)
+		return errors.Join(gitErr, fmt.Errorf("remove sandbox dir: %w", err))
 	}
-	return nil
+	return gitErr
 }
 
 // Dir is where the sandbox's repositories live ("" after Close removed it).

@@ -249,6 +249,7 @@ func (sd *seeding) build(so *seedOrg, resume bool) error {
 	e := sd.e
 	for _, sr := range so.repos {
 		r := newRepository(sr.name, filepath.Join(e.dir, "repos", sr.name+".git"))
+		r.ident = r.identity(e.org, "")
 		if !resume { // the refs are the seed's: no need to read them back
 			stamp, err := r.git.RefsStamp()
 			if err != nil {
@@ -280,7 +281,7 @@ func (sd *seeding) build(so *seedOrg, resume bool) error {
 	for _, r := range e.repos {
 		if name, ok := cutModuleRepo(r.name); ok {
 			m := &module{repo: r, Module: model.Module{ID: moduleRepoName(name), Name: name, Provider: "aws",
-				Source: registrySource(e.org, name), Repo: r.url()}}
+				Source: registrySource(e.org, name), Repo: r.ident.URL}}
 			if vs := m.versions(); len(vs) > 0 {
 				m.Latest = vs[0].Number
 			}
@@ -294,9 +295,7 @@ func (sd *seeding) build(so *seedOrg, resume bool) error {
 		}
 		r := sd.repo(ss.repo)
 		s := &stack{Stack: ss.Stack, repo: r, deps: ss.deps}
-		s.Repo, s.URL = r.url(), e.stackURL(s.ID)
-		// Raw Git, as Spacelift names a repository it reaches by URL.
-		s.Repository = model.Repository{Provider: "git", Namespace: e.org, Name: r.name, URL: r.url()}
+		s.URL = e.stackURL(s.ID) // the repository: see repository.identity
 		s.TrackedCommit, s.BranchHead = r.heads[s.Branch], r.heads[s.Branch]
 		e.addStack(s)
 	}

@@ -19,7 +19,8 @@ type planResult struct {
 
 // evaluate plans r from git: the project root at the stack's applied commit
 // against the run's commit, modules resolved through the registry's tags.
-// Drift checks only report the stack's drifted resources.
+// Drift checks only report the stack's drifted resources; a destroy
+// removes everything applied.
 func (e *Engine) evaluate(ctx context.Context, r *run) planResult {
 	s := r.stack
 	newCfg, res := e.loadConfig(ctx, s, r.Commit)
@@ -34,6 +35,12 @@ func (e *Engine) evaluate(ctx context.Context, r *run) planResult {
 		return res
 	}
 	oldCfg, _ := e.loadConfig(ctx, s, s.applied)
+	if r.Kind == model.RunDestroy {
+		empty := loadedConfig{modules: map[string]resolvedModule{}}
+		res.changes = append(diffResources("", oldCfg.resources, nil), e.diffModules(oldCfg, empty)...)
+		sort.Slice(res.changes, func(i, j int) bool { return res.changes[i].Address < res.changes[j].Address })
+		return res
+	}
 	res.changes = append(diffResources("", oldCfg.resources, newCfg.resources), e.diffModules(oldCfg, newCfg)...)
 	res.changes = append(res.changes, driftChanges(s.drift, res.changes)...)
 	sort.Slice(res.changes, func(i, j int) bool { return res.changes[i].Address < res.changes[j].Address })

@@ -23,6 +23,21 @@ func (e *Engine) Stop(ctx context.Context, stackID, runID string) (model.Run, er
 	})
 }
 
+// ForceCancel ends a run that works at once, whatever its phase, as HCP
+// Terraform's force-cancel does (after a cancel and its cool-off: the
+// dialect checks those).
+func (e *Engine) ForceCancel(ctx context.Context, stackID, runID string) (model.Run, error) {
+	return e.act(ctx, stackID, runID, func(r *run, now time.Time) (*run, error) {
+		if !r.State.Active() || r.State == model.StateQueued || r.State == model.StateReady {
+			return nil, backend.Conflictf("run %s is %s: it does not work", runID, r.State)
+		}
+		r.forced = true
+		e.transition(r, model.StateStopped, now, "force-canceled by "+You)
+		e.advanceTo(ctx, now)
+		return r, nil
+	})
+}
+
 // stopRefusal says why r cannot be stopped now, or "".
 func stopRefusal(r *run) string {
 	switch r.State {

@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/stackview/stackview/internal/model"
@@ -21,6 +22,17 @@ type run struct {
 	plan       *planResult // evaluated when the run starts initializing
 	changes    []model.ResourceChange
 	approvedAt time.Time // when a review released it from QUEUED
+	// assess: a drift check that updates the stack's drift (scheduled
+	// drift detection, Trigger); a refresh-only plan (StartRun) only
+	// reports what it found and leaves the drift as the last check left it.
+	assess bool
+	// basedOn is, for a saved plan, the stack's applies when it planned:
+	// applying the plan later needs nothing applied since.
+	basedOn int
+	// canceledAt is when a cancel was asked of the run while it worked
+	// (Interrupt): it stops at the end of its phase.
+	canceledAt time.Time
+	forced     bool // Stop ended it at once
 }
 
 // Phase durations: a plan takes about ten seconds, an apply eight more.
@@ -29,19 +41,26 @@ const (
 	preparingFor    = 2 * time.Second
 	initializingFor = 3 * time.Second
 	planningFor     = 4 * time.Second
-	confirmedFor    = 1 * time.Second
-	prepApplyFor    = 2 * time.Second
-	applyingFor     = 5 * time.Second
-	performingFor   = 3 * time.Second
+	// checksFor is the end of PLANNING that follows Terraform's plan: the
+	// policy checks and run tasks HCP Terraform runs before a plan can be
+	// confirmed or applied (RunExtra.PlannedAt).
+	checksFor     = 1 * time.Second
+	confirmedFor  = 1 * time.Second
+	prepApplyFor  = 2 * time.Second
+	applyingFor   = 5 * time.Second
+	performingFor = 3 * time.Second
 )
 
 // planReadTimeout bounds the git reads of one plan.
 const planReadTimeout = 20 * time.Second
 
-// newRun creates a QUEUED run at time at and schedules it.
+// newRun creates a QUEUED run at time at and schedules it. Runs that apply
+// do so without confirmation when the stack autodeploys; drift checks
+// update the stack's drift.
 func (e *Engine) newRun(s *stack, kind model.RunKind, commit, by, title string, at time.Time) *run {
-	r := &run{stack: s, Run: model.Run{
+	r := &run{stack: s, assess: kind == model.RunDriftCheck, Run: model.Run{
 		ID: e.newID(at), StackID: s.ID, Kind: kind, Commit: commit, TriggeredBy: by, Title: title, CreatedAt: at,
+		AutoApply: kind.Tracked() && s.Autodeploy,
 	}}
 	r.URL = e.stackURL(s.ID) + "/run/" + r.ID
 	s.runs = append(s.runs, r)
@@ -87,12 +106,17 @@ func (e *Engine) advanceTo(ctx context.Context, t time.Time) {
 	}
 }
 
-// step applies r's next transition if it is due by t.
+// step applies r's next transition if it is due by t. A run asked to
+// cancel stops instead of entering its next phase.
 func (e *Engine) step(ctx context.Context, r *run, t time.Time) bool {
 	last := r.History[len(r.History)-1].At
 	due, ok := e.nextDue(r, last)
 	if !ok || due.After(t) {
 		return false
+	}
+	if !r.canceledAt.IsZero() {
+		e.transition(r, model.StateStopped, due, "canceled: stopped at the end of "+strings.ToLower(string(r.State)))
+		return true
 	}
 	switch r.State {
 	case model.StateQueued:
@@ -176,10 +200,10 @@ func (e *Engine) nextDue(r *run, last time.Time) (time.Time, bool) {
 
 // startAt: tracked runs and tasks of one stack run one at a time, as
 // Spacelift serialises everything that can change a stack's state: a queued
-// one starts when every earlier one is over. Plans and drift checks run
-// alongside.
+// one starts when every earlier one is over. Plans, drift checks and saved
+// plans run alongside.
 func (e *Engine) startAt(r *run, queuedAt time.Time) (time.Time, bool) {
-	if !exclusive(r.Kind) {
+	if !exclusive(r) {
 		return queuedAt, true
 	}
 	start := queuedAt
@@ -187,7 +211,7 @@ func (e *Engine) startAt(r *run, queuedAt time.Time) (time.Time, bool) {
 		if o == r {
 			break
 		}
-		if !exclusive(o.Kind) {
+		if !exclusive(o) {
 			continue
 		}
 		if !o.State.Terminal() {
@@ -200,16 +224,19 @@ func (e *Engine) startAt(r *run, queuedAt time.Time) (time.Time, bool) {
 	return start, true
 }
 
-// exclusive reports runs that hold the stack's lock while they work.
-func exclusive(k model.RunKind) bool { return k.Tracked() || k == model.RunTask }
+// exclusive reports runs that hold the stack's lock while they work; a
+// saved plan does not.
+func exclusive(r *run) bool { return (r.Kind.Tracked() || r.Kind == model.RunTask) && !r.SavedPlan }
 
 func (e *Engine) afterPlan(ctx context.Context, r *run, at time.Time) {
 	s := r.stack
 	switch {
 	case r.Kind == model.RunDriftCheck:
 		e.transition(r, model.StateFinished, at, "")
-		s.Drift = model.Drift{Drifted: len(r.changes) > 0, CheckedAt: at, Resources: addresses(r.changes),
-			Changes: cloneChanges(r.changes), RunID: r.ID}
+		if r.assess {
+			s.Drift = model.Drift{Drifted: len(r.changes) > 0, CheckedAt: at, Resources: addresses(r.changes),
+				Changes: cloneChanges(r.changes), RunID: r.ID}
+		}
 	case r.Kind == model.RunPlan && needsReview(s, r.changes):
 		e.transition(r, model.StatePendingReview, at, "approval policy: destroying resources in prod needs a review")
 	case r.Kind == model.RunPlan:
@@ -217,9 +244,12 @@ func (e *Engine) afterPlan(ctx context.Context, r *run, at time.Time) {
 	case r.Delta.Empty():
 		e.transition(r, model.StateFinished, at, "no changes")
 		e.applied(ctx, r, at)
-	case s.Autodeploy && s.Lock == nil && !needsApproval(s, r, model.StateUnconfirmed):
+	case r.SavedPlan:
+		r.basedOn = s.applies
+		e.transition(r, model.StateUnconfirmed, at, "plan saved: apply it to make these changes")
+	case r.AutoApply && s.Lock == nil && !needsApproval(s, r, model.StateUnconfirmed):
 		e.transition(r, model.StatePreparingApply, at, "autodeploy")
-	case s.Autodeploy && s.Lock != nil:
+	case r.AutoApply && s.Lock != nil:
 		// A locked stack does not autodeploy (docs: stack locking).
 		e.transition(r, model.StateUnconfirmed, at, "autodeploy is off while "+s.ID+" is locked by "+s.Lock.Holder)
 	default:
@@ -234,6 +264,10 @@ func (e *Engine) applied(ctx context.Context, r *run, at time.Time) {
 	s := r.stack
 	before := s.applied
 	s.applied = r.Commit
+	s.applies++
+	if r.Kind == model.RunDestroy {
+		s.applied = "" // nothing is left: the next deploy creates everything
+	}
 	if s.Drift.Drifted {
 		s.Drift = model.Drift{CheckedAt: s.Drift.CheckedAt, RunID: s.Drift.RunID}
 	}
@@ -242,9 +276,13 @@ func (e *Engine) applied(ctx context.Context, r *run, at time.Time) {
 }
 
 // finishFailed fails r; a failed tracked run skips the runs it would have
-// started downstream (a locked stack starts none).
+// started downstream (a locked stack starts none); a failed drift check
+// leaves the drift unknown.
 func (e *Engine) finishFailed(r *run, at time.Time) {
 	e.transition(r, model.StateFailed, at, "")
+	if r.assess {
+		r.stack.Drift = model.Drift{CheckedAt: at, RunID: r.ID, Unknown: "the drift check failed: see run " + r.ID}
+	}
 	if !r.Kind.Tracked() {
 		return
 	}

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/stackview/stackview/internal/model"
 	"github.com/stackview/stackview/internal/vcs"
 )
 
@@ -22,6 +23,8 @@ type repository struct {
 	// stamp fingerprints the refs as of the last look, so an unchanged
 	// repository costs no git process.
 	stamp string
+	// ident is how stacks and modules name the repository (see ServeGit).
+	ident model.Repository
 
 	heads   map[string]string            // branch → commit, as last seen
 	tags    map[string]vcs.Ref           // tag name → ref, as last seen

@@ -16,6 +16,7 @@ import (
 	graphql "github.com/hasura/go-graphql-client"
 
 	"github.com/stackview/stackview/internal/backend"
+	"github.com/stackview/stackview/internal/backend/scheduler"
 )
 
 // Config says where to find credentials. Zero values use the process
@@ -31,6 +32,8 @@ type Config struct {
 	Now func() time.Time
 	// RetryBaseDelay is the first backoff of a retried query (default 500 ms).
 	RetryBaseDelay time.Duration
+	// Log gets the request scheduler's line per request (--debug).
+	Log func(format string, args ...any)
 	// Sandbox says the endpoint is stackview's own sandbox server, so Info
 	// reports the "sandbox" kind to the header and the audit log.
 	Sandbox bool
@@ -68,7 +71,10 @@ func New(ctx context.Context, cfg Config) (*Client, error) {
 	if delay <= 0 {
 		delay = 500 * time.Millisecond
 	}
-	hc := &http.Client{Timeout: timeout, Transport: &transport{base: base, maxAttempts: 4, baseDelay: delay}}
+	// Spacelift publishes no rate limit: the scheduler paces only once the
+	// API names one (X-RateLimit-Limit) or answers 429, and retries queries.
+	sched := scheduler.New(base, scheduler.Options{FirstBackoff: delay, Log: cfg.Log})
+	hc := &http.Client{Timeout: timeout, Transport: &transport{base: sched}}
 	now := cfg.Now
 	if now == nil {
 		now = time.Now

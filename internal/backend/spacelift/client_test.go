@@ -396,8 +396,8 @@ func TestRateLimitRetriesQueriesOnly(t *testing.T) {
 	if !errors.As(err, &rl) || !errors.Is(err, backend.ErrRateLimited) {
 		t.Fatalf("query err = %v", err)
 	}
-	if n := requests.Load(); n != 4 {
-		t.Fatalf("query sent %d times, want 4", n)
+	if n := requests.Load(); n < 2 || n > 8 {
+		t.Fatalf("query sent %d times, want a few retries and no more", n)
 	}
 	requests.Store(0)
 	if _, err := c.Trigger(ctx(t), "stack-000", model.RunDeploy); !errors.Is(err, backend.ErrRateLimited) {

@@ -15,9 +15,13 @@
 // an environment sets it; any other project names the business unit).
 //
 // Dependencies are inbound run triggers; drift is the workspace's current
-// health-assessment result. TFC cannot start an assessment through the API,
-// so drift checks are unsupported. TFC's run statuses map onto the
-// normalized states as written in status.go.
+// health-assessment result. Reads of either that TFC refuses or that fail
+// leave that detail unknown, with why, and never fail the listing. TFC
+// cannot start an assessment through the API, so a drift check is a
+// refresh-only plan, whose result is that run's plan. TFC's run statuses
+// map onto the normalized states, with the run's actions flags, as written
+// in status.go. Every request goes through one scheduler.Scheduler paced
+// under TFC's rate limits.
 //
 // Tokens come from TFE_TOKEN, TF_TOKEN_<host>, the credentials.tfrc.json
 // that `terraform login` writes, then credentials blocks in the CLI config
@@ -33,6 +37,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -40,6 +45,7 @@ import (
 	tfe "github.com/hashicorp/go-tfe"
 
 	"github.com/stackview/stackview/internal/backend"
+	"github.com/stackview/stackview/internal/backend/scheduler"
 )
 
 // DefaultAddress is HCP Terraform.
@@ -48,12 +54,24 @@ const DefaultAddress = "https://app.terraform.io"
 // defaultTimeout bounds every API call whose context has no earlier deadline.
 const defaultTimeout = 30 * time.Second
 
+// defaultConnectTimeout bounds New: a server that accepts connections and
+// never answers is reported after this, not after retries of minutes.
+const defaultConnectTimeout = 20 * time.Second
+
+// TFC's rate limits: 30 requests a second per user, run lists 30 a minute
+// (api-docs index "Rate Limiting", api-docs/run).
+const (
+	perUserLimit      = 30
+	runListsPerMinute = 30
+)
+
 // Config says where the API is and how to find credentials.
 type Config struct {
 	// Address is the base URL. Empty: TFE_ADDRESS, else https://TFE_HOSTNAME,
 	// else https://app.terraform.io.
 	Address string
-	// Organization is the organisation. Empty: TF_CLOUD_ORGANIZATION.
+	// Organization is the organisation. Empty: TF_CLOUD_ORGANIZATION, else
+	// TFE_ORGANIZATION.
 	Organization string
 	// Env reads environment variables; nil means os.Getenv. Tests inject it.
 	Env func(string) string
@@ -66,6 +84,16 @@ type Config struct {
 	RegistryHost string
 	// Timeout bounds each API call; zero means 30s.
 	Timeout time.Duration
+	// ConnectTimeout bounds New's first requests; zero means 20s.
+	ConnectTimeout time.Duration
+	// AttemptTimeout bounds the wait for one request's response headers;
+	// zero means the scheduler's default.
+	AttemptTimeout time.Duration
+	// Clock paces requests; nil is real time. Tests pass one that does not
+	// sleep.
+	Clock scheduler.Clock
+	// Log gets the scheduler's line per request (--debug); nil logs nothing.
+	Log func(format string, args ...any)
 }
 
 // Client implements backend.Backend against one organisation.
@@ -85,6 +113,13 @@ type Client struct {
 	// filling is set while dependencies and drift are read in the
 	// background (see fillDetails).
 	filling atomic.Bool
+	// loaded is set once the first ListStacks started: only it is an
+	// initial load (scheduler.InitialLoad).
+	loaded atomic.Bool
+	sched  *scheduler.Scheduler
+	// modulePaths are the registry paths of the modules ListModules saw,
+	// by id, for servers that cannot read a module by id.
+	modulePaths sync.Map
 }
 
 // sandboxHeader is the response header of stackview's sandbox TFC dialect.
@@ -109,11 +144,13 @@ func New(ctx context.Context, cfg Config) (*Client, error) {
 		return nil, err
 	}
 	org := cfg.Organization
-	if org == "" {
-		org = env("TF_CLOUD_ORGANIZATION")
+	for _, name := range []string{"TF_CLOUD_ORGANIZATION", "TFE_ORGANIZATION"} {
+		if org == "" {
+			org = env(name)
+		}
 	}
 	if org == "" {
-		return nil, errors.New("tfc: no organization: set organization in the [tfc] config section or TF_CLOUD_ORGANIZATION")
+		return nil, errors.New("tfc: no organization: set organization in the [tfc] config section, TF_CLOUD_ORGANIZATION or TFE_ORGANIZATION")
 	}
 	found := findToken(u.Host, env, home)
 	if found.found == nil {
@@ -130,8 +167,18 @@ func New(ctx context.Context, cfg Config) (*Client, error) {
 	if c.registryHost == "" {
 		c.registryHost = u.Host
 	}
-	c.http = recordingClient(cfg.HTTPClient)
+	c.http, c.sched = scheduledClient(cfg, u.Host)
+	connectTimeout := cfg.ConnectTimeout
+	if connectTimeout <= 0 {
+		connectTimeout = defaultConnectTimeout
+	}
+	parent := ctx
+	ctx, cancel := context.WithTimeout(ctx, connectTimeout)
+	defer cancel()
 	if c.api, err = connect(ctx, address, c.cred.token, c.http); err != nil {
+		if parent.Err() == nil && ctx.Err() != nil {
+			err = fmt.Errorf("no answer within %s: the server may accept connections without answering them", connectTimeout)
+		}
 		return nil, fmt.Errorf("tfc: connect to %s: %w", address, err)
 	}
 	if err := c.call(ctx, "tfc: read organization "+org, func(ctx context.Context) error {
@@ -168,13 +215,14 @@ func resolveAddress(addr string, env func(string) string) (string, *url.URL, err
 	return addr, u, nil
 }
 
-// recordingClient copies base (or builds go-tfe's default pooled client,
-// keeping an idle connection for each concurrent reader) with a transport
-// that records each call's last status, for rate-limit errors.
-func recordingClient(base *http.Client) *http.Client {
+// scheduledClient copies cfg's HTTP client (or builds go-tfe's default
+// pooled client, keeping an idle connection for each concurrent reader) and
+// puts every request through one scheduler paced under TFC's limits for the
+// API host, then a transport that records each call's last status.
+func scheduledClient(cfg Config, apiHost string) (*http.Client, *scheduler.Scheduler) {
 	c := &http.Client{}
-	if base != nil {
-		*c = *base
+	if cfg.HTTPClient != nil {
+		*c = *cfg.HTTPClient
 	}
 	rt := c.Transport
 	if rt == nil {
@@ -182,8 +230,20 @@ func recordingClient(base *http.Client) *http.Client {
 		pooled.MaxIdleConnsPerHost = pageFetchers + detailFetchers
 		rt = pooled
 	}
-	c.Transport = recordingTransport{base: rt}
-	return c
+	s := scheduler.New(rt, scheduler.Options{
+		Limit: perUserLimit, Host: apiHost, AttemptTimeout: cfg.AttemptTimeout, Clock: cfg.Clock, Log: cfg.Log,
+		Classes: []scheduler.Class{{Name: "run lists", PerMinute: runListsPerMinute, Match: isRunList}},
+	})
+	c.Transport = recordingTransport{base: s}
+	return c, s
+}
+
+// isRunList reports the run-list endpoints, limited to 30 requests a
+// minute.
+func isRunList(r *http.Request) bool {
+	p := r.URL.Path
+	return r.Method == http.MethodGet && strings.HasSuffix(p, "/runs") &&
+		(strings.Contains(p, "/api/v2/workspaces/") || strings.Contains(p, "/api/v2/organizations/"))
 }
 
 // connect builds the go-tfe client. NewClient pings the server without a

@@ -3,30 +3,63 @@ package tfc
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
-	"time"
 
-	"github.com/stackview/stackview/internal/backend"
 	"github.com/stackview/stackview/internal/model"
 )
 
 // assessmentResult is a health assessment (go-tfe has no type for it).
+// Times are strings: TFC writes them with a +00:00 offset (see parseTime).
 type assessmentResult struct {
-	ID          string    `jsonapi:"primary,assessment-results"`
-	Drifted     bool      `jsonapi:"attr,drifted"`
-	Succeeded   bool      `jsonapi:"attr,succeeded"`
-	CreatedAt   time.Time `jsonapi:"attr,created-at,iso8601"`
-	CompletedAt time.Time `jsonapi:"attr,completed-at,iso8601"`
+	ID          string `jsonapi:"primary,assessment-results"`
+	Drifted     bool   `jsonapi:"attr,drifted"`
+	Succeeded   *bool  `jsonapi:"attr,succeeded"`
+	ErrorMsg    string `jsonapi:"attr,error-msg"`
+	CreatedAt   string `jsonapi:"attr,created-at"`
+	CompletedAt string `jsonapi:"attr,completed-at"`
+}
+
+// Details whose refusal is remembered for the session.
+const (
+	refusedTriggers    = "run triggers"
+	refusedAssessment  = "assessment"
+	refusedDriftDetail = "drifted resources"
+)
+
+// assessed reports a workspace the listing says has an assessment result.
+func assessed(w *workspaceRow) bool {
+	return (w.Assessment != nil && w.Assessment.ID != "") || w.LastAssessmentAt != ""
+}
+
+// cachedDrift is the workspace's drift when it needs no request: never
+// assessed, refused for the session, or its current assessment already
+// read.
+func (c *Client) cachedDrift(w *workspaceRow) (model.Drift, bool) {
+	if !assessed(w) {
+		return model.Drift{}, true
+	}
+	if why, ok := c.cache.refused(refusedAssessment, w.ID); ok {
+		return model.Drift{Unknown: why}, true
+	}
+	return c.cache.drift(assessmentKey(w))
+}
+
+// assessmentKey names the workspace's current assessment in the cache: its
+// id, else the time the listing gives for it.
+func assessmentKey(w *workspaceRow) string {
+	if w.Assessment != nil && w.Assessment.ID != "" {
+		return w.Assessment.ID
+	}
+	return w.ID + "@" + w.LastAssessmentAt
 }
 
 // drift reads the workspace's current assessment result, and the drifted
-// resources when it drifted. Workspaces never assessed cost no call; a
-// result already seen (same id, or same last-assessment time) comes from
-// the cache.
+// resources when it drifted. What TFC refuses (404: a token without read or
+// admin access) becomes drift the stack shows as unknown, with why; a
+// failed assessment is unknown too, never "no drift". Only transient
+// failures are errors.
 func (c *Client) drift(ctx context.Context, w *workspaceRow) (model.Drift, error) {
-	d, key, ok := c.cachedDrift(w)
-	if ok {
+	if d, ok := c.cachedDrift(w); ok {
 		return d, nil
 	}
 	res := &assessmentResult{}
@@ -37,45 +70,52 @@ func (c *Client) drift(ctx context.Context, w *workspaceRow) (model.Drift, error
 		}
 		return req.Do(ctx, res)
 	})
-	if errors.Is(err, backend.ErrNotFound) {
-		return model.Drift{}, nil // assessments off, or none has run
+	if refused(err) {
+		// The listing says there is one: the token may not read it.
+		why := "HCP Terraform refused the workspace's current assessment (" + statusOf(err) +
+			") although the workspace has one: the token may not read it"
+		c.cache.refuse(refusedAssessment, w.ID, why)
+		return model.Drift{Unknown: why}, nil
 	}
 	if err != nil {
 		return model.Drift{}, err
 	}
-	d = model.Drift{Drifted: res.Drifted, CheckedAt: res.CreatedAt, RunID: res.ID}
-	if !res.CompletedAt.IsZero() {
-		d.CheckedAt = res.CompletedAt
+	d := model.Drift{Drifted: res.Drifted, CheckedAt: parseTime(res.CreatedAt), RunID: res.ID}
+	if at := parseTime(res.CompletedAt); !at.IsZero() {
+		d.CheckedAt = at
 	}
-	if res.Drifted {
-		if d.Changes, err = c.driftedResources(ctx, res.ID); err != nil {
-			return model.Drift{}, err
+	switch {
+	case res.Succeeded != nil && !*res.Succeeded:
+		d.Drifted, d.Unknown = false, "the last health assessment failed"
+		if res.ErrorMsg != "" {
+			d.Unknown += ": " + res.ErrorMsg
 		}
-		for _, ch := range d.Changes {
+	case res.Drifted:
+		if why, ok := c.cache.refused(refusedDriftDetail, w.ID); ok {
+			d.Unknown = why
+			break
+		}
+		changes, err := c.driftedResources(ctx, res.ID)
+		switch {
+		case refused(err):
+			why := "listing the drifted resources needs admin access to the workspace; HCP Terraform answered " + statusOf(err)
+			c.cache.refuse(refusedDriftDetail, w.ID, why)
+			d.Unknown = why
+		case err != nil:
+			d.Unknown = "could not list the drifted resources: " + err.Error()
+			return d, nil // not cached: the next refresh tries again
+		}
+		d.Changes = changes
+		for _, ch := range changes {
 			d.Resources = append(d.Resources, ch.Address)
 		}
 	}
-	c.cache.putDrift(key, d)
+	c.cache.putDrift(assessmentKey(w), d)
 	return d, nil
 }
 
-// cachedDrift is the workspace's drift when it needs no request: never
-// assessed, or its current assessment already read. key names the
-// assessment in the cache.
-func (c *Client) cachedDrift(w *workspaceRow) (d model.Drift, key string, ok bool) {
-	if w.Assessment == nil && w.LastAssessmentAt.IsZero() {
-		return model.Drift{}, "", true
-	}
-	key = w.ID + "@" + w.LastAssessmentAt.String()
-	if w.Assessment != nil && w.Assessment.ID != "" {
-		key = w.Assessment.ID
-	}
-	d, ok = c.cache.drift(key)
-	return d, key, ok
-}
-
 // driftedResources reads resource_drift from the assessment's plan JSON,
-// with the attributes that drifted.
+// with the attributes that drifted. Only workspace admins may read it.
 func (c *Client) driftedResources(ctx context.Context, id string) ([]model.ResourceChange, error) {
 	var buf bytes.Buffer
 	err := c.call(ctx, "tfc: read assessment "+id, func(ctx context.Context) error {
@@ -88,23 +128,9 @@ func (c *Client) driftedResources(ctx context.Context, id string) ([]model.Resou
 	if err != nil {
 		return nil, err
 	}
-	var plan struct {
-		ResourceDrift []struct {
-			Address string `json:"address"`
-			Change  struct {
-				Before       json.RawMessage `json:"before"`
-				After        json.RawMessage `json:"after"`
-				AfterUnknown json.RawMessage `json:"after_unknown"`
-			} `json:"change"`
-		} `json:"resource_drift"`
-	}
-	if err := json.Unmarshal(buf.Bytes(), &plan); err != nil {
+	changes, err := parseDrift(buf.Bytes())
+	if err != nil {
 		return nil, errors.New("tfc: assessment " + id + ": plan JSON is malformed")
 	}
-	out := make([]model.ResourceChange, 0, len(plan.ResourceDrift))
-	for _, r := range plan.ResourceDrift {
-		out = append(out, model.ResourceChange{Address: r.Address, Action: model.ActionChange,
-			Attributes: changedAttributes(r.Change.Before, r.Change.After, r.Change.AfterUnknown)})
-	}
-	return out, nil
+	return changes, nil
 }

@@ -12,6 +12,7 @@ import (
 	tfe "github.com/hashicorp/go-tfe"
 
 	"github.com/stackview/stackview/internal/backend"
+	"github.com/stackview/stackview/internal/backend/scheduler"
 )
 
 // lastResponse records the final HTTP status of one call. go-tfe retries a
@@ -41,11 +42,17 @@ func (l *lastResponse) get() (int, time.Duration) {
 type lastResponseKey struct{}
 
 // recordingTransport notes each response's status in the call's
-// lastResponse, found through the request context.
+// lastResponse, found through the request context. It also takes
+// X-RateLimit-Limit off the answers: go-tfe would build a limiter of its
+// own from the ping's, in real time and per client, and the scheduler under
+// this transport, which has read the header, already paces every request.
 type recordingTransport struct{ base http.RoundTripper }
 
 func (t recordingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	resp, err := t.base.RoundTrip(req)
+	if resp != nil {
+		resp.Header.Del("X-RateLimit-Limit")
+	}
 	if l, ok := req.Context().Value(lastResponseKey{}).(*lastResponse); ok && resp != nil {
 		l.record(resp)
 	}
@@ -68,13 +75,19 @@ func (c *Client) call(ctx context.Context, what string, fn func(ctx context.Cont
 
 // classify maps go-tfe's errors and the last status onto backend errors.
 func (c *Client) classify(err error, status int, reset time.Duration) error {
+	var rl *backend.RateLimitError
+	var slow *scheduler.AttemptTimeoutError
 	switch {
+	case errors.As(err, &rl):
+		return rl
 	case status == http.StatusTooManyRequests:
 		return &backend.RateLimitError{RetryAfter: reset}
+	case errors.As(err, &slow):
+		return slow
 	case errors.Is(err, tfe.ErrUnauthorized) || status == http.StatusUnauthorized:
 		return fmt.Errorf("%w: %s rejected the API token from %s", backend.ErrUnauthorized, c.address, c.cred.source)
-	case errors.Is(err, tfe.ErrResourceNotFound) || status == http.StatusNotFound:
-		return fmt.Errorf("%w (or the token cannot see it)", backend.ErrNotFound)
+	case errors.Is(err, tfe.ErrResourceNotFound) || status == http.StatusNotFound || status == http.StatusForbidden:
+		return &refusedError{status: status}
 	case errors.Is(err, tfe.ErrWorkspaceLocked), errors.Is(err, tfe.ErrWorkspaceNotLocked),
 		errors.Is(err, tfe.ErrWorkspaceLockedByRun), errors.Is(err, tfe.ErrWorkspaceLockedByTeam),
 		errors.Is(err, tfe.ErrWorkspaceLockedByUser):
@@ -83,4 +96,46 @@ func (c *Client) classify(err error, status int, reset time.Duration) error {
 		return fmt.Errorf("%w: %s", backend.ErrConflict, err.Error())
 	}
 	return err
+}
+
+// refusedError is TFC's 404 (or 403): the resource does not exist or the
+// token may not see it, which TFC does not tell apart.
+type refusedError struct{ status int }
+
+func (e *refusedError) Error() string {
+	return notFoundText
+}
+
+func (e *refusedError) Unwrap() error { return backend.ErrNotFound }
+
+// notFoundText is how a 404 reads.
+const notFoundText = "not found (or the token cannot see it)"
+
+// refused reports a read TFC refused: 404, or 403.
+func refused(err error) bool {
+	var r *refusedError
+	return errors.As(err, &r)
+}
+
+// statusOf names the status of a refused read, "404" when unknown.
+func statusOf(err error) string {
+	var r *refusedError
+	if errors.As(err, &r) && r.status != 0 {
+		return strconv.Itoa(r.status)
+	}
+	return "404"
+}
+
+// refusal is a detail already refused this session, and why.
+type refusal string
+
+func (r refusal) Error() string { return string(r) }
+
+// unknownBecause says why a detail is unknown after err.
+func unknownBecause(err error) string {
+	var r refusal
+	if errors.As(err, &r) {
+		return string(r)
+	}
+	return "could not read it: " + err.Error()
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stackview/stackview/internal/backend/sandbox"
 	"github.com/stackview/stackview/internal/backend/sandbox/tfcapi"
 	"github.com/stackview/stackview/internal/backend/sandbox/tfcapi/tfcapitest"
 	"github.com/stackview/stackview/internal/backend/tfc"
@@ -25,6 +26,13 @@ type harnessOpts struct {
 	stacks  int
 	wrap    func(http.Handler) http.Handler // middleware in front of the API
 	timeout time.Duration
+	reader  bool // use the token of the user without admin rights
+}
+
+// virtualTime is a clock for the client's request scheduler that does not
+// sleep: tests that are not about pacing run at full speed.
+func virtualTime() *sandbox.ManualClock {
+	return sandbox.NewManualClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
 }
 
 func envOf(m map[string]string) func(string) string {
@@ -50,10 +58,14 @@ func newHarness(t testing.TB, o harnessOpts) *harness {
 	}
 	ts := httptest.NewServer(h)
 	t.Cleanup(ts.Close)
+	token := srv.Token()
+	if o.reader {
+		token = srv.ReaderToken()
+	}
 	c, err := tfc.New(ctxFor(t), tfc.Config{
 		Address: ts.URL, Organization: srv.Organization(), HomeDir: t.TempDir(),
-		Env: envOf(map[string]string{"TFE_TOKEN": srv.Token()}), RegistryHost: "app.terraform.io",
-		Timeout: o.timeout,
+		Env: envOf(map[string]string{"TFE_TOKEN": token}), RegistryHost: "app.terraform.io",
+		Timeout: o.timeout, Clock: virtualTime(),
 	})
 	if err != nil {
 		t.Fatalf("tfc.New: %v", err)

@@ -61,7 +61,7 @@ func (c *Client) RunLogs(ctx context.Context, stackID, runID, token string) (bac
 	if err != nil {
 		return backend.LogChunk{}, err
 	}
-	state := runState(r)
+	state := stateAt(r.Status, r.flags(), r.StatusTimestamps)
 	settled := state.Terminal() || state.Waiting()
 	logURL := ""
 	switch {
@@ -97,7 +97,7 @@ func (c *Client) RunLogs(ctx context.Context, stackID, runID, token string) (bac
 }
 
 // applies reports whether a run has, or may still have, an apply log.
-func applies(r *tfe.Run) bool {
+func applies(r *runRow) bool {
 	return !r.PlanOnly && r.Apply != nil && r.Apply.Status != tfe.ApplyUnreachable && r.Apply.Status != ""
 }
 
@@ -133,7 +133,8 @@ func (c *Client) fetchLog(ctx context.Context, logURL string, offset int) ([]byt
 }
 
 // RunChanges reads the plan's JSON output and lists the resources it
-// creates, updates, deletes or replaces, with the attributes that change.
+// creates, updates, deletes or replaces, with the attributes that change;
+// for a refresh-only plan (a drift check), the resources that drifted.
 func (c *Client) RunChanges(ctx context.Context, stackID, runID string) ([]model.ResourceChange, error) {
 	r, err := c.readRun(ctx, stackID, runID)
 	if err != nil {
@@ -153,20 +154,41 @@ func (c *Client) RunChanges(ctx context.Context, stackID, runID string) ([]model
 	if err != nil {
 		return nil, err
 	}
+	if r.RefreshOnly {
+		return parseDrift(raw)
+	}
 	return parsePlanJSON(raw)
 }
 
 // planJSON is the part of `terraform show -json` stackview reads.
 type planJSON struct {
-	ResourceChanges []struct {
-		Address string `json:"address"`
-		Change  struct {
-			Actions      []string        `json:"actions"`
-			Before       json.RawMessage `json:"before"`
-			After        json.RawMessage `json:"after"`
-			AfterUnknown json.RawMessage `json:"after_unknown"`
-		} `json:"change"`
-	} `json:"resource_changes"`
+	ResourceChanges []resourceChangeJSON `json:"resource_changes"`
+	ResourceDrift   []resourceChangeJSON `json:"resource_drift"`
+}
+
+type resourceChangeJSON struct {
+	Address string `json:"address"`
+	Change  struct {
+		Actions      []string        `json:"actions"`
+		Before       json.RawMessage `json:"before"`
+		After        json.RawMessage `json:"after"`
+		AfterUnknown json.RawMessage `json:"after_unknown"`
+	} `json:"change"`
+}
+
+// parseDrift lists a plan's resource_drift: what changed outside
+// Terraform, with the attributes that did.
+func parseDrift(raw []byte) ([]model.ResourceChange, error) {
+	var p planJSON
+	if err := json.Unmarshal(raw, &p); err != nil {
+		return nil, errors.New("tfc: plan JSON is malformed")
+	}
+	out := make([]model.ResourceChange, 0, len(p.ResourceDrift))
+	for _, r := range p.ResourceDrift {
+		out = append(out, model.ResourceChange{Address: r.Address, Action: model.ActionChange,
+			Attributes: changedAttributes(r.Change.Before, r.Change.After, r.Change.AfterUnknown)})
+	}
+	return out, nil
 }
 
 func parsePlanJSON(raw []byte) ([]model.ResourceChange, error) {

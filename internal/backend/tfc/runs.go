@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/url"
 	"strconv"
+	"strings"
+	"time"
 
 	tfe "github.com/hashicorp/go-tfe"
 
@@ -22,19 +24,89 @@ const allOperations = "plan_only,plan_and_apply,refresh_only,destroy,empty_apply
 
 var runIncludes = []tfe.RunIncludeOpt{tfe.RunPlan, tfe.RunApply, tfe.RunWorkspace, tfe.RunConfigVerIngress, tfe.RunCreatedBy}
 
-// toRun converts a go-tfe run; included plan, workspace and ingress
-// attributes fill the delta, URL and commit.
-func (c *Client) toRun(stackID string, r *tfe.Run) model.Run {
+// runRow is the part of a run stackview reads, decoded by hand so that a
+// time in a format go-tfe's iso8601 decoding refuses costs that time, not
+// the run, the list or the tree (see parseTime). Status timestamps are
+// RFC 3339, which go-tfe reads with any offset.
+type runRow struct {
+	ID                     string                    `jsonapi:"primary,runs"`
+	Status                 tfe.RunStatus             `jsonapi:"attr,status"`
+	StatusTimestamps       *tfe.RunStatusTimestamps  `jsonapi:"attr,status-timestamps"`
+	Actions                *tfe.RunActions           `jsonapi:"attr,actions"`
+	Message                string                    `jsonapi:"attr,message"`
+	PlanOnly               bool                      `jsonapi:"attr,plan-only"`
+	RefreshOnly            bool                      `jsonapi:"attr,refresh-only"`
+	IsDestroy              bool                      `jsonapi:"attr,is-destroy"`
+	AutoApply              bool                      `jsonapi:"attr,auto-apply"`
+	SavePlan               bool                      `jsonapi:"attr,save-plan"`
+	CreatedAt              string                    `jsonapi:"attr,created-at"`
+	ForceCancelAvailableAt string                    `jsonapi:"attr,force-cancel-available-at"`
+	Plan                   *tfe.Plan                 `jsonapi:"relation,plan"`
+	Apply                  *tfe.Apply                `jsonapi:"relation,apply"`
+	ConfigurationVersion   *tfe.ConfigurationVersion `jsonapi:"relation,configuration-version"`
+	CreatedBy              *tfe.User                 `jsonapi:"relation,created-by"`
+	Workspace              *workspaceRef             `jsonapi:"relation,workspace"`
+}
+
+// workspaceRef is the included workspace of a run: its name names the
+// run's page.
+type workspaceRef struct {
+	ID   string `jsonapi:"primary,workspaces"`
+	Name string `jsonapi:"attr,name"`
+}
+
+type runRowList struct {
+	*tfe.Pagination
+	Items []*runRow
+}
+
+// runListQuery is the run list's query string (go-tfe's RunListOptions'
+// wire names).
+type runListQuery struct {
+	PageNumber int    `url:"page[number],omitempty"`
+	PageSize   int    `url:"page[size],omitempty"`
+	Operation  string `url:"filter[operation],omitempty"`
+	Include    string `url:"include,omitempty"`
+}
+
+type runReadQuery struct {
+	Include string `url:"include,omitempty"`
+}
+
+func includeList(opts []tfe.RunIncludeOpt) string {
+	parts := make([]string, len(opts))
+	for i, o := range opts {
+		parts[i] = string(o)
+	}
+	return strings.Join(parts, ",")
+}
+
+func (r *runRow) flags() runFlags {
+	return runFlags{confirmable: r.Actions != nil && r.Actions.IsConfirmable, planOnly: r.PlanOnly || r.RefreshOnly,
+		autoApply: r.AutoApply}
+}
+
+// toRun converts a run; included plan, workspace and ingress attributes
+// fill the delta, URL and commit.
+func (c *Client) toRun(stackID string, r *runRow) model.Run {
+	f := r.flags()
+	created := parseTime(r.CreatedAt)
 	out := model.Run{
-		ID: r.ID, StackID: stackID, Kind: model.RunDeploy, State: runState(r),
-		RawState: string(r.Status), Title: r.Message, CreatedAt: r.CreatedAt, UpdatedAt: r.CreatedAt,
-		History: history(r.StatusTimestamps),
+		ID: r.ID, StackID: stackID, Kind: model.RunDeploy, State: stateAt(r.Status, f, r.StatusTimestamps),
+		RawState: string(r.Status), Title: r.Message, CreatedAt: created, UpdatedAt: created,
+		History: history(r.StatusTimestamps, f), AutoApply: r.AutoApply && !f.planOnly, SavedPlan: r.SavePlan,
 	}
 	switch {
 	case r.RefreshOnly:
 		out.Kind = model.RunDriftCheck
 	case r.PlanOnly:
 		out.Kind = model.RunPlan
+	case r.IsDestroy:
+		out.Kind = model.RunDestroy
+	}
+	if a := r.Actions; a != nil {
+		out.Actions = &model.RunActions{Confirm: a.IsConfirmable, Discard: a.IsDiscardable, Cancel: a.IsCancelable,
+			ForceCancel: a.IsForceCancelable, ForceCancelAt: parseTime(r.ForceCancelAvailableAt)}
 	}
 	if n := len(out.History); n > 0 {
 		out.UpdatedAt = out.History[n-1].At
@@ -57,11 +129,14 @@ func (c *Client) toRun(stackID string, r *tfe.Run) model.Run {
 
 // readRun reads a run with its plan, apply, workspace and commit, and checks
 // it belongs to the stack.
-func (c *Client) readRun(ctx context.Context, stackID, runID string) (*tfe.Run, error) {
-	var r *tfe.Run
-	err := c.call(ctx, "tfc: read run "+runID, func(ctx context.Context) (err error) {
-		r, err = c.api.Runs.ReadWithOptions(ctx, runID, &tfe.RunReadOptions{Include: runIncludes})
-		return err
+func (c *Client) readRun(ctx context.Context, stackID, runID string) (*runRow, error) {
+	r := &runRow{}
+	err := c.call(ctx, "tfc: read run "+runID, func(ctx context.Context) error {
+		req, err := c.api.NewRequest("GET", "runs/"+url.PathEscape(runID), &runReadQuery{Include: includeList(runIncludes)})
+		if err != nil {
+			return err
+		}
+		return req.Do(ctx, r)
 	})
 	if err != nil {
 		return nil, err
@@ -80,8 +155,21 @@ func (c *Client) GetRun(ctx context.Context, stackID, runID string) (model.Run, 
 	return c.toRun(stackID, r), nil
 }
 
-// ListRuns pages by page number; the cursor is the next page's number.
+// runListTTL is how long a workspace's first page of runs is reused: TFC
+// allows 30 run-list reads a minute, and a UI asks on every refresh and
+// selection. A run the client starts or acts on, or a new current run in a
+// listing, makes the page be read again at once.
+const runListTTL = 15 * time.Second
+
+// ListRuns pages by page number; the cursor is the next page's number. Run
+// lists are limited to 30 requests a minute: the scheduler paces them and
+// first pages are reused for runListTTL.
 func (c *Client) ListRuns(ctx context.Context, stackID, cursor string) ([]model.Run, string, error) {
+	if cursor == "" {
+		if runs, next, ok := c.cache.runs(stackID, runListTTL); ok {
+			return runs, next, nil
+		}
+	}
 	pageNo := 1
 	if cursor != "" {
 		n, err := strconv.Atoi(cursor)
@@ -90,14 +178,14 @@ func (c *Client) ListRuns(ctx context.Context, stackID, cursor string) ([]model.
 		}
 		pageNo = n
 	}
-	var list *tfe.RunList
-	err := c.call(ctx, "tfc: list runs of "+stackID, func(ctx context.Context) (err error) {
-		list, err = c.api.Runs.List(ctx, stackID, &tfe.RunListOptions{
-			ListOptions: tfe.ListOptions{PageNumber: pageNo, PageSize: runsPerPage},
-			Operation:   allOperations,
-			Include:     runIncludes,
-		})
-		return err
+	list := &runRowList{}
+	err := c.call(ctx, "tfc: list runs of "+stackID, func(ctx context.Context) error {
+		req, err := c.api.NewRequest("GET", "workspaces/"+url.PathEscape(stackID)+"/runs", &runListQuery{
+			PageNumber: pageNo, PageSize: runsPerPage, Operation: allOperations, Include: includeList(runIncludes)})
+		if err != nil {
+			return err
+		}
+		return req.Do(ctx, list)
 	})
 	if err != nil {
 		return nil, "", err
@@ -110,29 +198,36 @@ func (c *Client) ListRuns(ctx context.Context, stackID, cursor string) ([]model.
 	if list.Pagination != nil && list.NextPage > pageNo {
 		next = strconv.Itoa(list.NextPage)
 	}
+	if cursor == "" {
+		c.cache.putRuns(stackID, out, next)
+	}
 	return out, next, nil
 }
 
-// Trigger queues a plan-only run (RunPlan) or a normal run (RunDeploy) of
-// the workspace's current configuration. TFC cannot start a health
-// assessment through the API, so drift checks are unsupported.
+// runMessage is the message of every run stackview queues, so a run's page
+// says where it came from.
+const runMessage = "Queued from stackview"
+
+// Trigger queues a plan-only run (RunPlan), a normal run (RunDeploy) or, as
+// a drift check, a refresh-only plan: a health assessment cannot be started
+// through the API, and a refresh-only plan reports the same drift in its
+// plan (RunChanges) without changing the workspace's assessment.
 func (c *Client) Trigger(ctx context.Context, stackID string, kind model.RunKind) (model.Run, error) {
 	switch kind {
 	case model.RunPlan, model.RunDeploy, model.RunDriftCheck:
 	default:
 		return model.Run{}, fmt.Errorf("tfc: trigger: unknown run kind %q", kind)
 	}
-	// A health assessment cannot be started through the API; a drift check
-	// is a plan-only, refresh-only run, which reports the same drift.
 	return c.create(ctx, stackID, tfe.RunCreateOptions{
 		Workspace:   &tfe.Workspace{ID: stackID},
 		PlanOnly:    tfe.Bool(kind != model.RunDeploy),
 		RefreshOnly: tfe.Bool(kind == model.RunDriftCheck),
-		Message:     tfe.String("Queued from stackview"),
+		Message:     tfe.String(runMessage),
 	})
 }
 
 func (c *Client) create(ctx context.Context, stackID string, opts tfe.RunCreateOptions) (model.Run, error) {
+	defer c.cache.forgetRuns(stackID)
 	var r *tfe.Run
 	err := c.call(ctx, "tfc: queue run on "+stackID, func(ctx context.Context) (err error) {
 		r, err = c.api.Runs.Create(ctx, opts)
@@ -159,6 +254,7 @@ func (c *Client) Retry(ctx context.Context, stackID, runID string) (model.Run, e
 		ConfigurationVersion: &tfe.ConfigurationVersion{ID: r.ConfigurationVersion.ID},
 		PlanOnly:             tfe.Bool(r.PlanOnly),
 		RefreshOnly:          tfe.Bool(r.RefreshOnly),
+		IsDestroy:            tfe.Bool(r.IsDestroy),
 		Message:              tfe.String("Retry of " + runID + " from stackview"),
 	})
 }
@@ -166,6 +262,7 @@ func (c *Client) Retry(ctx context.Context, stackID, runID string) (model.Run, e
 // act runs one run action (202 on success, 409 when the run is not in a
 // state that allows it) and returns the run as it is afterwards.
 func (c *Client) act(ctx context.Context, stackID, runID, what string, fn func(context.Context) error) (model.Run, error) {
+	defer c.cache.forgetRuns(stackID)
 	if _, err := c.readRun(ctx, stackID, runID); err != nil {
 		return model.Run{}, err
 	}
@@ -207,6 +304,7 @@ func (c *Client) Stop(ctx context.Context, stackID, runID string) (model.Run, er
 			return c.api.Runs.ForceCancel(ctx, runID, tfe.RunForceCancelOptions{})
 		}
 	}
+	c.cache.forgetRuns(stackID)
 	if err := c.call(ctx, "tfc: "+what+" run "+runID, fn); err != nil {
 		return model.Run{}, err
 	}

@@ -3,13 +3,16 @@ package tfc
 import (
 	"context"
 	"errors"
+	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	tfe "github.com/hashicorp/go-tfe"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/stackview/stackview/internal/backend/scheduler"
 	"github.com/stackview/stackview/internal/model"
 )
 
@@ -43,7 +46,10 @@ const administrativeTag = "administrative"
 
 // workspaceRow is the part of a workspace stackview reads. It is decoded by
 // hand (through go-tfe's raw request) because go-tfe's Workspace drops
-// locked-reason, last-assessment-result-at and current-assessment-result.
+// locked-reason, last-assessment-result-at and current-assessment-result,
+// and so that times are read tolerantly: last-assessment-result-at comes
+// with a +00:00 offset that go-tfe's iso8601 decoding refuses, and one such
+// value would fail a whole page.
 type workspaceRow struct {
 	ID               string                     `jsonapi:"primary,workspaces"`
 	Name             string                     `jsonapi:"attr,name"`
@@ -55,10 +61,10 @@ type workspaceRow struct {
 	WorkingDirectory string                     `jsonapi:"attr,working-directory"`
 	VCSRepo          *tfe.VCSRepo               `jsonapi:"attr,vcs-repo"`
 	Permissions      *tfe.WorkspacePermissions  `jsonapi:"attr,permissions"`
-	LastAssessmentAt time.Time                  `jsonapi:"attr,last-assessment-result-at,iso8601"`
+	LastAssessmentAt string                     `jsonapi:"attr,last-assessment-result-at"`
 	LockedBy         *tfe.LockedByChoice        `jsonapi:"polyrelation,locked-by"`
 	TagBindings      []*tfe.EffectiveTagBinding `jsonapi:"relation,effective-tag-bindings"`
-	CurrentRun       *tfe.Run                   `jsonapi:"relation,current-run"`
+	CurrentRun       *runRow                    `jsonapi:"relation,current-run"`
 	Project          *tfe.Project               `jsonapi:"relation,project"`
 	Assessment       *assessmentResult          `jsonapi:"relation,current-assessment-result"`
 }
@@ -112,8 +118,13 @@ func (c *Client) getWorkspaces(ctx context.Context, what, path string, q workspa
 // ListStacks reads every workspace with its current run, one request per
 // page of 100; after the first page, whose meta gives the total, the other
 // pages are fetched concurrently. Dependencies and drift come from
-// per-workspace calls that are cached.
+// per-workspace calls that are cached; one that fails or is refused makes
+// that detail of that workspace unknown, never the list fail. The first
+// load of a client may use nearly all of the rate limit.
 func (c *Client) ListStacks(ctx context.Context) ([]model.Stack, error) {
+	if c.loaded.CompareAndSwap(false, true) {
+		ctx = scheduler.InitialLoad(ctx)
+	}
 	first, err := c.workspacePage(ctx, 1)
 	if err != nil {
 		return nil, err
@@ -141,7 +152,7 @@ func (c *Client) ListStacks(ctx context.Context) ([]model.Stack, error) {
 	for _, p := range pages {
 		rows = append(rows, p...)
 	}
-	return c.toStacks(ctx, rows)
+	return c.toStacks(ctx, rows), nil
 }
 
 func (c *Client) workspacePage(ctx context.Context, n int) (*workspaceRowList, error) {
@@ -157,67 +168,89 @@ func (c *Client) readStack(ctx context.Context, id string) (model.Stack, error) 
 	if err := c.getWorkspaces(ctx, "tfc: read workspace "+id, "workspaces/"+id, workspaceQuery{}, row); err != nil {
 		return model.Stack{}, err
 	}
-	stacks, err := c.toStacks(ctx, []*workspaceRow{row})
-	if err != nil {
-		return model.Stack{}, err
-	}
-	return stacks[0], nil
+	return c.toStacks(ctx, []*workspaceRow{row})[0], nil
 }
+
+// notReadYet marks a detail whose read has not happened yet.
+const notReadYet = "not read yet: the next refresh reads it"
 
 // toStacks converts rows with their dependencies and drift, which cost a
 // call (or two) per workspace and are cached as they arrive.
 //
 // When at most detailsInline workspaces need such calls, they are made
 // here, concurrently, within part of the caller's remaining time
-// (detailBudget): what misses it is left out of this answer and filled in
-// by the next refresh. When more need them (a cold load of a large
-// organisation: one run-trigger read per workspace, paced by TFC's 30
-// requests a second), the answer is built from the pages alone, so the
-// tree draws at once, and the reads run in the background for the next
+// (detailBudget): what misses it stays "not read yet" in this answer and is
+// filled in by the next refresh. When more need them (a cold load of a
+// large organisation: one run-trigger read per workspace, paced under
+// TFC's 30 requests a second), the answer is built from the pages alone, so
+// the tree draws at once, and the reads run in the background for the next
 // refresh. A stale cached value is shown while it is read again.
-func (c *Client) toStacks(ctx context.Context, rows []*workspaceRow) ([]model.Stack, error) {
+func (c *Client) toStacks(ctx context.Context, rows []*workspaceRow) []model.Stack {
 	out := make([]model.Stack, len(rows))
+	depsUnknown := make([]string, len(rows)) // why a workspace's dependencies are not known
+	defer func() {
+		for i, why := range depsUnknown {
+			if why != "" {
+				out[i].Problems = append(out[i].Problems, "dependencies (run triggers): "+why)
+			}
+		}
+	}()
 	var pending []int
 	for i, row := range rows {
 		out[i] = c.toStack(row)
-		deps, fresh, ok := c.cache.deps(row.ID)
-		drift, _, driftOK := c.cachedDrift(row)
-		out[i].DependsOn, out[i].Drift = deps, drift
-		if !ok || !fresh || !driftOK {
+		if r := out[i].LatestRun; r != nil {
+			c.cache.sawCurrent(row.ID, r.ID+" "+r.RawState)
+		}
+		deps, fresh, depsOK := c.cachedDeps(row.ID)
+		out[i].DependsOn, depsUnknown[i] = deps.ids, deps.unknown
+		drift, driftOK := c.cachedDrift(row)
+		out[i].Drift = drift
+		if !depsOK {
+			depsUnknown[i] = notReadYet
+		}
+		if !driftOK {
+			out[i].Drift = model.Drift{Unknown: notReadYet}
+		}
+		if !depsOK || !fresh || !driftOK {
 			pending = append(pending, i)
 		}
 	}
 	if len(pending) > detailsInline {
 		c.fillDetails(rows, pending)
-		return out, nil
+		return out
 	}
 	budget, cancel := withBudget(ctx, detailBudget)
 	defer cancel()
-	g, gctx := errgroup.WithContext(budget)
+	var g errgroup.Group
 	g.SetLimit(detailFetchers)
 	for _, i := range pending {
 		g.Go(func() error {
-			deps, err := c.dependencies(gctx, rows[i].ID)
-			if err == nil {
-				out[i].DependsOn = deps
-				out[i].Drift, err = c.drift(gctx, rows[i])
+			outOfTime := func() bool { return budget.Err() != nil && ctx.Err() == nil }
+			deps, err := c.dependencies(budget, rows[i].ID)
+			switch {
+			case err == nil:
+				out[i].DependsOn, depsUnknown[i] = deps, ""
+			case !outOfTime():
+				depsUnknown[i] = unknownBecause(err)
 			}
-			if err != nil && budget.Err() != nil && ctx.Err() == nil {
-				return nil // out of budget: the next refresh fills it in
+			drift, err := c.drift(budget, rows[i])
+			switch {
+			case err == nil:
+				out[i].Drift = drift
+			case !outOfTime():
+				out[i].Drift = model.Drift{Unknown: unknownBecause(err)}
 			}
-			return err
+			return nil
 		})
 	}
-	if err := g.Wait(); err != nil {
-		return nil, err
-	}
-	return out, nil
+	_ = g.Wait() // the reads report through out
+	return out
 }
 
 // fillDetails reads the pending rows' dependencies and drift into the cache
 // in the background, fillFetchers at a time. Only one fill runs at once;
-// a refresh during it returns what is cached so far. Errors are dropped:
-// the next refresh finds the row still pending and tries again.
+// a refresh during it returns what is cached so far. Failures are left for
+// the next refresh to try again; refusals are remembered.
 func (c *Client) fillDetails(rows []*workspaceRow, pending []int) {
 	if !c.filling.CompareAndSwap(false, true) {
 		return
@@ -234,9 +267,8 @@ func (c *Client) fillDetails(rows []*workspaceRow, pending []int) {
 		g.SetLimit(fillFetchers)
 		for _, row := range todo {
 			g.Go(func() error {
-				if _, err := c.dependencies(ctx, row.ID); err == nil {
-					_, _ = c.drift(ctx, row)
-				}
+				_, _ = c.dependencies(ctx, row.ID)
+				_, _ = c.drift(ctx, row)
 				return nil
 			})
 		}
@@ -264,16 +296,19 @@ func (c *Client) toStack(w *workspaceRow) model.Stack {
 		s.Space = w.Project.Name
 	}
 	if w.VCSRepo != nil {
-		s.Repo, s.Branch = w.VCSRepo.Identifier, w.VCSRepo.Branch
+		// branch "" is the repository's default branch: the repository
+		// resolver looks it up.
+		s.Repository, s.Branch = repository(w.VCSRepo), w.VCSRepo.Branch
 	}
-	if w.Permissions != nil {
-		s.CanWrite = w.Permissions.CanQueueApply
+	if p := w.Permissions; p != nil {
+		s.Permissions = &model.Permissions{Plan: p.CanQueueRun, Apply: p.CanQueueApply, Lock: p.CanLock}
+		s.CanWrite = p.CanQueueRun || p.CanQueueApply || p.CanLock
 	}
 	if w.Locked {
 		s.Lock = &model.Lock{Holder: lockHolder(w.LockedBy), Note: w.LockedReason}
 	}
 	if w.CurrentRun != nil && w.CurrentRun.Status != "" {
-		w.CurrentRun.Workspace = &tfe.Workspace{ID: w.ID, Name: w.Name}
+		w.CurrentRun.Workspace = &workspaceRef{ID: w.ID, Name: w.Name}
 		r := c.toRun(w.ID, w.CurrentRun)
 		s.LatestRun, s.State, s.TrackedCommit = &r, r.State, r.Commit
 		if r.Kind.Tracked() { // the current run is the workspace's newest non-speculative run
@@ -281,6 +316,36 @@ func (c *Client) toStack(w *workspaceRow) model.Stack {
 		}
 	}
 	return s
+}
+
+// providers names TFC's service providers (go-tfe's ServiceProviderType)
+// as model.Repository does.
+var providers = map[string]string{
+	"github": "github", "github_enterprise": "github-enterprise",
+	"gitlab_hosted": "gitlab", "gitlab_community_edition": "gitlab", "gitlab_enterprise_edition": "gitlab",
+	"bitbucket_hosted": "bitbucket-cloud", "bitbucket_server": "bitbucket-datacenter",
+	"bitbucket_server_legacy": "bitbucket-datacenter", "bitbucket_data_center": "bitbucket-datacenter",
+	"ado_services": "azure-devops", "ado_server": "azure-devops",
+}
+
+// repository is a workspace's repository as its vcs-repo names it: the
+// identifier is "owner/repo" (GitLab "group/subgroup/repo", Azure DevOps
+// "org/project/_git/repo"), never a URL; repository-http-url is the web
+// page, whose host is the forge's.
+func repository(v *tfe.VCSRepo) model.Repository {
+	r := model.Repository{Provider: providers[v.ServiceProvider], WebURL: v.RepositoryHTTPURL}
+	if u, err := url.Parse(v.RepositoryHTTPURL); err == nil {
+		r.Host = u.Host
+	}
+	ident := strings.Trim(v.Identifier, "/")
+	if ns, name, ok := strings.Cut(ident, "/_git/"); ok {
+		r.Namespace, r.Name = ns, name
+	} else if i := strings.LastIndex(ident, "/"); i >= 0 {
+		r.Namespace, r.Name = ident[:i], ident[i+1:]
+	} else {
+		r.Name = ident
+	}
+	return r
 }
 
 // labels are the flat tags, then each key/value tag (own or inherited from
@@ -314,11 +379,29 @@ func lockHolder(by *tfe.LockedByChoice) string {
 	return "unknown"
 }
 
+// cachedDeps is what the cache knows of a workspace's dependencies: read
+// ones, or why they are unknown (a refused read).
+func (c *Client) cachedDeps(wsID string) (d depsInfo, fresh, ok bool) {
+	if why, refused := c.cache.refused(refusedTriggers, wsID); refused {
+		return depsInfo{unknown: why}, true, true
+	}
+	ids, fresh, ok := c.cache.deps(wsID)
+	return depsInfo{ids: ids}, fresh, ok
+}
+
+type depsInfo struct {
+	ids     []string
+	unknown string
+}
+
 // dependencies lists the sources of the workspace's inbound run triggers:
-// the workspaces it depends on.
+// the workspaces it depends on. A refusal is remembered for the session.
 func (c *Client) dependencies(ctx context.Context, wsID string) ([]string, error) {
-	if deps, fresh, _ := c.cache.deps(wsID); fresh {
-		return deps, nil
+	if d, fresh, ok := c.cachedDeps(wsID); ok && fresh {
+		if d.unknown != "" {
+			return nil, refusal(d.unknown)
+		}
+		return d.ids, nil
 	}
 	var deps []string
 	for pageNo := 1; pageNo > 0; {
@@ -330,6 +413,11 @@ func (c *Client) dependencies(ctx context.Context, wsID string) ([]string, error
 			})
 			return err
 		})
+		if refused(err) {
+			why := "HCP Terraform refused to list its run triggers (" + statusOf(err) + "): the token may lack read access"
+			c.cache.refuse(refusedTriggers, wsID, why)
+			return nil, refusal(why)
+		}
 		if err != nil {
 			return nil, err
 		}

@@ -66,7 +66,9 @@ type Target struct {
 }
 
 // Resolve turns an action on a target into an op, or says why it cannot be
-// done. Read-only mode is checked before.
+// done. Read-only mode is checked before. Where the backend says which
+// actions a run allows (TFC's actions flags), only those are offered; where
+// it tells permissions apart, each action needs its own.
 func Resolve(c *screen.Context, k Kind, t Target) (mutation.StackOp, string) {
 	s, viewed := t.Stack, t.Run
 	o := mutation.StackOp{StackID: s.ID, Name: s.Name, Env: s.Env, Commit: s.TrackedCommit}
@@ -76,14 +78,18 @@ func Resolve(c *screen.Context, k Kind, t Target) (mutation.StackOp, string) {
 	case s.Disabled:
 		return o, s.Name + " is disabled"
 	}
+	if why := permission(k, s); why != "" {
+		return o, why
+	}
 	caps := c.Caps
+	flags := false // the backend said which actions the run allows
 	runOp := func(action string, want func(model.Run) bool, wantText string) (mutation.StackOp, string) {
 		r := runMatching(t, want, action != "retry")
 		if r == nil {
 			return o, "no run " + wantText
 		}
 		o.Action, o.RunID, o.Commit, o.Delta, o.State = action, r.ID, r.Commit, r.Delta, r.State
-		o.Kind, o.Approval = r.Kind, r.NeedsApproval
+		o.Kind, o.Approval, flags = r.Kind, r.NeedsApproval, r.Actions != nil
 		return o, ""
 	}
 	switch k {
@@ -99,7 +105,7 @@ func Resolve(c *screen.Context, k Kind, t Target) (mutation.StackOp, string) {
 		}
 		o.Action = "deploy"
 	case Confirm:
-		o, why := runOp("confirm", inState(model.StateUnconfirmed), "waits for confirmation")
+		o, why := runOp("confirm", confirmable, "waits for confirmation")
 		if why == "" && o.Approval {
 			// An approval policy holds it: Spacelift refuses the
 			// confirmation until someone approves (docs: approval policy).
@@ -108,13 +114,13 @@ func Resolve(c *screen.Context, k Kind, t Target) (mutation.StackOp, string) {
 		}
 		return o, why
 	case Discard:
-		return runOp("discard", func(r model.Run) bool { return discardable(r.State) }, "can be discarded")
+		return runOp("discard", discardable, "can be discarded")
 	case Retry:
 		return runOp("retry", inState(model.StateFailed), "has failed")
 	case Stop:
-		o, why := runOp("stop", func(r model.Run) bool { return r.State.Active() }, "is queued or running")
-		if why == "" {
-			why = stopRefusal(o)
+		o, why := runOp("stop", stoppable, "is queued or running")
+		if why == "" && !flags {
+			why = stopRefusal(o) // a backend that gives flags says itself what may stop
 		}
 		if why == "" && (!caps.Stop || notStarted(o.State)) {
 			o.Action = "cancel"
@@ -122,6 +128,10 @@ func Resolve(c *screen.Context, k Kind, t Target) (mutation.StackOp, string) {
 		return o, why
 	case Review:
 		if !caps.Review {
+			if r := runMatching(t, inState(model.StatePendingReview), true); r != nil {
+				return o, "waits on you in " + c.Info.Kind + ": decide there (a policy override or a run task's decision); " +
+					c.Keys.Key(keys.Open) + " opens the run"
+			}
 			return o, c.Info.Kind + " has no run reviews"
 		}
 		return runOp("review", func(r model.Run) bool { return r.State == model.StatePendingReview || r.NeedsApproval },
@@ -146,12 +156,53 @@ func Resolve(c *screen.Context, k Kind, t Target) (mutation.StackOp, string) {
 	return o, ""
 }
 
-func discardable(st model.RunState) bool {
-	switch st {
+// permission says why the credentials do not allow k on s, where the
+// backend tells permissions apart (model.Permissions), or "".
+func permission(k Kind, s *model.Stack) string {
+	switch k {
+	case Plan:
+		if !s.CanPlan() {
+			return "you may not queue plans on " + s.Name
+		}
+	case Deploy, Confirm, Discard, Retry, Stop, Review, Sync:
+		if !s.CanApply() {
+			return "you may not apply or decide runs on " + s.Name + " (you may queue plans only)"
+		}
+	case Lock:
+		if !s.CanLock() {
+			return "you may not lock " + s.Name
+		}
+	}
+	return ""
+}
+
+// confirmable: the backend's actions flags say so, or, where it gives none,
+// the run waits for confirmation.
+func confirmable(r model.Run) bool {
+	if r.Actions != nil {
+		return r.Actions.Confirm
+	}
+	return r.State == model.StateUnconfirmed
+}
+
+func discardable(r model.Run) bool {
+	if r.Actions != nil {
+		return r.Actions.Discard
+	}
+	switch r.State {
 	case model.StateUnconfirmed, model.StatePendingReview, model.StateQueued, model.StateReady:
 		return true
 	}
 	return false
+}
+
+// stoppable: cancel is for runs that are queued or working (planning,
+// applying); a force-cancel only once the backend offers it, after a cancel.
+func stoppable(r model.Run) bool {
+	if r.Actions != nil {
+		return r.Actions.Cancel || r.Actions.ForceCancel
+	}
+	return r.State.Active()
 }
 
 func notStarted(st model.RunState) bool { return st == model.StateQueued || st == model.StateReady }
@@ -432,8 +483,8 @@ func CheckDrift(c *screen.Context, s *model.Stack) tea.Cmd {
 	switch {
 	case s == nil:
 		return c.Fail("no stack selected")
-	case !s.CanWrite:
-		return c.Fail("you have no write access to " + s.Name)
+	case !s.CanPlan():
+		return c.Fail("you may not queue plans (a drift check is one) on " + s.Name)
 	case s.Disabled:
 		return c.Fail(s.Name + " is disabled")
 	}

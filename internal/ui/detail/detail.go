@@ -165,7 +165,7 @@ func (p Pane) lines(c *screen.Context, s *model.Stack, width int) []string {
 	}
 	lines = append(lines,
 		field("Layer", layer),
-		field("Repository", kit.DisplayRepo(s.Repo)),
+		field("Repository", displayRepo(s)),
 		field("Branch", kit.OrDash(s.Branch)),
 		field("Root", kit.OrDash(s.ProjectRoot)),
 		field("Commit", commitText(c, s)),
@@ -282,21 +282,40 @@ func dependencyLines(c *screen.Context, s *model.Stack, field func(string, strin
 func driftLines(c *screen.Context, s *model.Stack, field func(string, string) string) []string {
 	st := c.Styles
 	d := s.Drift
+	var lines []string
 	switch {
+	case !d.Drifted && d.Unknown != "":
+		lines = []string{field("Drift", st.Warn.Render("? unknown"))}
 	case d.CheckedAt.IsZero() && !d.Drifted:
 		return []string{field("Drift", st.Subtle.Render("never checked"))}
 	case !d.Drifted:
 		return []string{field("Drift", st.OK.Render("✓ none")+st.Subtle.Render(" (checked "+kit.Age(c.Now().Sub(d.CheckedAt))+" ago)"))}
+	default:
+		summary := fmt.Sprintf("⚠ %d resources drifted", len(d.Resources))
+		if len(d.Resources) == 0 {
+			summary = "⚠ drifted"
+		}
+		if !d.CheckedAt.IsZero() {
+			summary += " (checked " + kit.Age(c.Now().Sub(d.CheckedAt)) + " ago)"
+		}
+		lines = []string{field("Drift", st.Warn.Render(summary))}
+		for _, r := range d.Resources {
+			lines = append(lines, field("", st.Subtle.Render("· "+r)))
+		}
 	}
-	summary := fmt.Sprintf("⚠ %d resources drifted", len(d.Resources))
-	if !d.CheckedAt.IsZero() {
-		summary += " (checked " + kit.Age(c.Now().Sub(d.CheckedAt)) + " ago)"
-	}
-	lines := []string{field("Drift", st.Warn.Render(summary))}
-	for _, r := range d.Resources {
-		lines = append(lines, field("", st.Subtle.Render("· "+r)))
+	if d.Unknown != "" { // why drift, or which resources drifted, is not known
+		lines = append(lines, field("", st.Subtle.Render("("+d.Unknown+")")))
 	}
 	return lines
+}
+
+// displayRepo names a stack's repository as its forge does (owner/name)
+// when the backend said, else by its clone URL (kit.DisplayRepo).
+func displayRepo(s *model.Stack) string {
+	if r := s.Repository; r.Namespace != "" && r.Name != "" {
+		return r.Namespace + "/" + r.Name
+	}
+	return kit.DisplayRepo(s.Repo)
 }
 
 func (p Pane) runLines(c *screen.Context, width int) []string {

@@ -109,8 +109,8 @@ func checkOff(c *screen.Context, s *model.Stack) string {
 		return "read-only mode"
 	case s == nil:
 		return "no stack selected"
-	case !s.CanWrite:
-		return "no write access"
+	case !s.CanPlan():
+		return "you may not queue plans"
 	case s.Disabled:
 		return "disabled"
 	}

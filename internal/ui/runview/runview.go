@@ -424,6 +424,10 @@ func (m Model) tailText(c *screen.Context, r *model.Run) string {
 	case model.StateUnconfirmed:
 		return fmt.Sprintf("? waits for confirmation: %s confirms, %s discards", k.Key(keys.Confirm), k.Key(keys.Discard))
 	case model.StatePendingReview:
+		if !c.Caps.Review {
+			return fmt.Sprintf("? waits on you in %s: decide there (%s opens the run), or %s discards", c.Info.Kind,
+				k.Key(keys.Open), k.Key(keys.Discard))
+		}
 		return fmt.Sprintf("? waits for review: %s approves or rejects, %s discards", k.Key(keys.Review), k.Key(keys.Discard))
 	case model.StateFailed:
 		return fmt.Sprintf("✗ failed: %s retries", k.Key(keys.Retry))

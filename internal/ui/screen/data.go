@@ -91,7 +91,7 @@ func (d *Data) ApplyDrift(fresh bool, attention func(*model.Forest) []string) {
 			if !fresh {
 				raw = d.Drift.Reports[s.ID].Drift
 			}
-			rep := drift.Evaluate(raw, s.Env, d.rulesFor(s.ID))
+			rep := drift.Evaluate(raw, s.Env, d.RulesFor(s.ID))
 			reports[s.ID] = rep
 			s.Drift = rep.Effective()
 		}
@@ -100,7 +100,9 @@ func (d *Data) ApplyDrift(fresh bool, attention func(*model.Forest) []string) {
 	d.Index.Attention = attention(&d.Forest)
 }
 
-func (d *Data) rulesFor(stackID string) []drift.Rule {
+// RulesFor lists the ignore rules that apply to a stack: its repository's,
+// the configuration's and those added this session.
+func (d *Data) RulesFor(stackID string) []drift.Rule {
 	var rules []drift.Rule
 	rules = append(rules, d.Drift.RepoRules[stackID]...)
 	rules = append(rules, d.Drift.ConfigRules...)

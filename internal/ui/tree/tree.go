@@ -716,9 +716,12 @@ func runCell(c *screen.Context, r *model.Run) cell {
 func markCell(c *screen.Context, s *model.Stack, compact bool) cell {
 	var marks []string
 	style := c.Styles.Subtle
-	if s.Drift.Drifted {
+	switch s.Drift.Status() {
+	case model.DriftDrifted:
 		marks = append(marks, kit.Pick(compact, "⚠", "⚠ drift"))
 		style = c.Styles.Warn
+	case model.DriftUnknown: // the detail says why
+		marks = append(marks, kit.Pick(compact, "⚠?", "drift?"))
 	}
 	switch {
 	case s.NeedsApproval:

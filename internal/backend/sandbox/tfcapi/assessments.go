@@ -22,16 +22,21 @@ func (s *Server) assessmentID(st model.Stack) string {
 
 func (s *Server) assessmentResource(st model.Stack) resource {
 	id := s.assessmentID(st)
+	var errMsg any
+	status := "finished"
+	if st.Drift.Unknown != "" {
+		errMsg, status = st.Drift.Unknown, "errored"
+	}
 	return resource{Type: "assessment-results", ID: id, Attributes: map[string]any{
 		"drifted":              st.Drift.Drifted,
-		"succeeded":            true,
-		"error-msg":            nil,
-		"status":               "finished",
+		"succeeded":            st.Drift.Unknown == "",
+		"error-msg":            errMsg,
+		"status":               status,
 		"resources-drifted":    len(st.Drift.Resources),
 		"resources-undrifted":  0,
-		"all-checks-succeeded": true,
-		"created-at":           timestamp(st.Drift.CheckedAt),
-		"completed-at":         timestamp(st.Drift.CheckedAt),
+		"all-checks-succeeded": st.Drift.Unknown == "",
+		"created-at":           offsetTime(st.Drift.CheckedAt),
+		"completed-at":         offsetTime(st.Drift.CheckedAt),
 	}, Links: map[string]string{
 		"self":        "/api/v2/assessment-results/" + id,
 		"json-output": "/api/v2/assessment-results/" + id + "/json-output",
@@ -80,10 +85,15 @@ func (s *Server) readAssessment(w http.ResponseWriter, r *http.Request) {
 
 // assessmentJSON is the plan JSON of the check; drifted resources are in
 // resource_drift, their drifted attributes marked as in a plan. It is plain
-// JSON, not JSON:API.
+// JSON, not JSON:API, and only workspace admins may read it: others get
+// 404 (api-docs/assessment-results).
 func (s *Server) assessmentJSON(w http.ResponseWriter, r *http.Request) {
 	st, ok := s.assessedStack(w, r, "", r.PathValue("id"))
 	if !ok {
+		return
+	}
+	if !accessOf(userOf(r), st).admin {
+		writeBackendError(w, backend.NotFoundf("assessment result %s", r.PathValue("id")))
 		return
 	}
 	attrs := map[string][]string{}

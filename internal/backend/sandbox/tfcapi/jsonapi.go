@@ -136,14 +136,25 @@ func schemeOf(r *http.Request) string {
 // such as log-read-url work behind any listener.
 func baseURL(r *http.Request) string { return schemeOf(r) + "://" + r.Host }
 
-// timestamp formats t the way go-tfe's iso8601 decoding needs: UTC with a
-// literal Z (never +00:00). Fractional seconds parse too and keep runs
-// created within one second in order. The zero time is null.
+// timestamp formats t as TFC's documented samples show resource times
+// such as created-at: UTC, milliseconds, a literal Z (go-tfe's iso8601
+// decoding needs the Z). The zero time is null.
 func timestamp(t time.Time) any {
 	if t.IsZero() {
 		return nil
 	}
-	return t.UTC().Format("2006-01-02T15:04:05.999999999Z")
+	return t.UTC().Format("2006-01-02T15:04:05.000Z")
+}
+
+// offsetTime formats t as TFC's samples show status-timestamps, assessment
+// results' created-at and last-assessment-result-at: whole seconds with a
+// +00:00 offset, which go-tfe's iso8601 decoding refuses. The zero time is
+// null.
+func offsetTime(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.UTC().Format("2006-01-02T15:04:05+00:00")
 }
 
 // includes is the parsed include= parameter (comma list, dotted paths).
@@ -244,7 +255,8 @@ func writeBackendError(w http.ResponseWriter, err error) {
 	case errors.Is(err, backend.ErrNotFound):
 		writeError(w, http.StatusNotFound, "not found", err.Error())
 	case errors.Is(err, backend.ErrConflict):
-		writeError(w, http.StatusConflict, "conflict", err.Error())
+		// The engine's own words name its states, not TFC's.
+		writeError(w, http.StatusConflict, "conflict", "The request conflicts with the current state of the resource.")
 	case errors.Is(err, backend.ErrUnauthorized):
 		writeError(w, http.StatusUnauthorized, "unauthorized", "")
 	case errors.Is(err, backend.ErrUnsupported):
@@ -257,7 +269,7 @@ func writeBackendError(w http.ResponseWriter, err error) {
 // writeRateLimited answers 429 with a numeric X-RateLimit-Reset in seconds:
 // go-tfe exits the process on a non-numeric one.
 func writeRateLimited(w http.ResponseWriter, reset time.Duration) {
-	w.Header().Set("X-RateLimit-Limit", "30")
+	w.Header().Set("X-RateLimit-Limit", rateLimitHeader)
 	w.Header().Set("X-RateLimit-Remaining", "0")
 	w.Header().Set("X-RateLimit-Reset", fmt.Sprintf("%.3f", reset.Seconds()))
 	writeError(w, http.StatusTooManyRequests, "Too many requests",

@@ -5,6 +5,9 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+
+	"github.com/stackview/stackview/internal/backend/sandbox"
+	"github.com/stackview/stackview/internal/model"
 )
 
 // Log stream framing, as TFC's archivist serves it.
@@ -13,23 +16,20 @@ const (
 	etx = "\x03"
 )
 
-// maxLogPages bounds how many engine chunks one log read gathers.
-const maxLogPages = 10000
-
 // logs serves a plan's or apply's log-read-url: unauthenticated, like TFC's
 // pre-signed URLs, honouring ?offset=&limit= over the framed stream.
 //
-// The engine keeps one log per run. It is served whole as the plan log,
-// closed with ETX once the run is terminal (a run waiting for confirmation
-// has more log to come after it is confirmed). The apply log is empty and
-// closes at the same time, so a reader following plan then apply, as on TFC,
-// reads every line once.
+// The plan log is what the run wrote until its plan was over, the apply log
+// what it wrote from its confirmation on; each is closed with ETX once its
+// phase has ended, so a reader following plan then apply, as on TFC, reads
+// every line once and knows when to stop.
 func (s *Server) logs(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), requestTimeout)
 	defer cancel()
 	id := r.PathValue("id")
 	k, ok := s.ids.lookup(id)
-	if !ok || !(strings.HasPrefix(id, "plan-") || strings.HasPrefix(id, "apply-")) {
+	plan := strings.HasPrefix(id, "plan-")
+	if !ok || !(plan || strings.HasPrefix(id, "apply-")) {
 		http.NotFound(w, r)
 		return
 	}
@@ -38,15 +38,25 @@ func (s *Server) logs(w http.ResponseWriter, r *http.Request) {
 		writeBackendError(w, err)
 		return
 	}
-	text := ""
-	if strings.HasPrefix(id, "plan-") {
-		if text, err = s.fullLog(ctx, k); err != nil {
-			writeBackendError(w, err)
-			return
-		}
+	byState, err := s.b.RunLogsByState(ctx, k.stack, k.run)
+	if err != nil {
+		writeBackendError(w, err)
+		return
+	}
+	extras, err := s.b.RunExtras(ctx, k.stack)
+	if err != nil {
+		writeBackendError(w, err)
+		return
+	}
+	x := extras[k.run]
+	planLog, applyLog := splitLog(byState)
+	text, closed := planLog, planStatus(run, x) != "running" && planStatus(run, x) != "pending"
+	if !plan {
+		status := applyStatus(run, x)
+		text, closed = applyLog, status == "finished" || status == "errored" || status == "canceled" || status == "unreachable"
 	}
 	stream := stx + text
-	if run.State.Terminal() {
+	if closed {
 		stream += etx
 	}
 	q := r.URL.Query()
@@ -60,20 +70,23 @@ func (s *Server) logs(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write([]byte(stream[offset:end]))
 }
 
-// fullLog gathers every chunk the engine has for the run so far.
-func (s *Server) fullLog(ctx context.Context, k runKey) (string, error) {
-	var b strings.Builder
-	token := ""
-	for range maxLogPages {
-		c, err := s.b.RunLogs(ctx, k.stack, k.run, token)
-		if err != nil {
-			return "", err
+// splitLog cuts a run's log where its apply phase begins.
+func splitLog(byState []sandbox.StateLog) (plan, apply string) {
+	var p, a strings.Builder
+	applying := false
+	for _, l := range byState {
+		switch l.State {
+		case model.StateConfirmed, model.StatePreparingApply, model.StateApplying, model.StatePerforming, model.StateDestroying:
+			applying = true
 		}
-		b.WriteString(c.Text)
-		if c.Done || c.Text == "" || c.Next == token {
-			break
+		b := &p
+		if applying {
+			b = &a
 		}
-		token = c.Next
+		for _, line := range l.Lines {
+			b.WriteString(line)
+			b.WriteByte('\n')
+		}
 	}
-	return b.String(), nil
+	return p.String(), a.String()
 }

@@ -1,20 +1,25 @@
 package tfcapi
 
 import (
+	"crypto/rand"
 	"encoding/json"
 	"net/http"
 	"strings"
+	"time"
 
+	"github.com/stackview/stackview/internal/backend"
+	"github.com/stackview/stackview/internal/backend/sandbox"
 	"github.com/stackview/stackview/internal/model"
 )
 
-func planResource(base, id string, r model.Run) resource {
+func planResource(base, id string, r model.Run, x sandbox.RunExtra) resource {
 	d := model.Delta{}
-	if r.Delta != nil {
+	status := planStatus(r, x)
+	if r.Delta != nil && status == "finished" {
 		d = *r.Delta
 	}
 	return resource{Type: "plans", ID: id, Attributes: map[string]any{
-		"status":                planStatus(r),
+		"status":                status,
 		"has-changes":           !d.Empty(),
 		"resource-additions":    d.Add,
 		"resource-changes":      d.Change,
@@ -22,12 +27,12 @@ func planResource(base, id string, r model.Run) resource {
 		"resource-imports":      0,
 		"log-read-url":          base + "/sandbox-logs/" + id,
 		"status-timestamps":     map[string]any{},
-	}}
+	}, Links: map[string]string{"self": "/api/v2/plans/" + id, "json-output": "/api/v2/plans/" + id + "/json-output"}}
 }
 
-func applyResource(base, id string, r model.Run) resource {
+func applyResource(base, id string, r model.Run, x sandbox.RunExtra) resource {
 	d := model.Delta{}
-	status := applyStatus(r)
+	status := applyStatus(r, x)
 	if status == "finished" && r.Delta != nil {
 		d = *r.Delta
 	}
@@ -43,21 +48,21 @@ func applyResource(base, id string, r model.Run) resource {
 }
 
 func (s *Server) readPlan(w http.ResponseWriter, r *http.Request) {
-	_, run, err := s.resolveRun(r.Context(), r.PathValue("id"))
-	if err != nil {
-		writeBackendError(w, err)
+	_, run, x, err := s.resolveRun(r.Context(), r.PathValue("id"))
+	if err != nil || x.Assessment {
+		writeBackendError(w, errOr(err, backend.NotFoundf("plan %s", r.PathValue("id"))))
 		return
 	}
-	writeJSON(w, http.StatusOK, document{Data: planResource(baseURL(r), r.PathValue("id"), run)})
+	writeJSON(w, http.StatusOK, document{Data: planResource(baseURL(r), r.PathValue("id"), run, x)})
 }
 
 func (s *Server) readApply(w http.ResponseWriter, r *http.Request) {
-	_, run, err := s.resolveRun(r.Context(), r.PathValue("id"))
-	if err != nil {
-		writeBackendError(w, err)
+	_, run, x, err := s.resolveRun(r.Context(), r.PathValue("id"))
+	if err != nil || x.Assessment {
+		writeBackendError(w, errOr(err, backend.NotFoundf("apply %s", r.PathValue("id"))))
 		return
 	}
-	writeJSON(w, http.StatusOK, document{Data: applyResource(baseURL(r), r.PathValue("id"), run)})
+	writeJSON(w, http.StatusOK, document{Data: applyResource(baseURL(r), r.PathValue("id"), run, x)})
 }
 
 // resourceChange is one entry of resource_changes / resource_drift in
@@ -102,24 +107,62 @@ func newResourceChange(c model.ResourceChange) resourceChange {
 	return rc
 }
 
-// planJSON serves the plan in `terraform show -json` shape: 204 while the
-// plan runs, as TFC does.
+// downloadTTL is how long a plan JSON download URL works (api-docs/plans:
+// "a life of 1 minute").
+const downloadTTL = time.Minute
+
+// download is one temporary plan JSON URL.
+type download struct {
+	plan    runKey
+	expires time.Time
+}
+
+// planJSON answers as TFC does: 204 while the plan is not finished, else a
+// 307 to a temporary URL that serves the plan in `terraform show -json`
+// shape for a minute. Only workspace admins may read it; others get 404.
+// A refresh-only plan's findings are its resource_drift.
 func (s *Server) planJSON(w http.ResponseWriter, r *http.Request) {
-	k, ok := s.ids.lookup(r.PathValue("id"))
-	if !ok {
-		writeError(w, http.StatusNotFound, "not found", "plan "+r.PathValue("id")+" not found")
-		return
+	st, run, x, err := s.resolveRun(r.Context(), r.PathValue("id"))
+	if err == nil && (x.Assessment || !accessOf(userOf(r), st).admin) {
+		err = backend.NotFoundf("plan %s", r.PathValue("id"))
 	}
-	run, err := s.b.GetRun(r.Context(), k.stack, k.run)
 	if err != nil {
 		writeBackendError(w, err)
 		return
 	}
-	if run.Delta == nil {
+	if planStatus(run, x) != "finished" {
 		w.WriteHeader(http.StatusNoContent)
 		return
 	}
-	changes, err := s.b.RunChanges(r.Context(), k.stack, k.run)
+	key := strings.ToLower(rand.Text() + rand.Text())
+	s.mu.Lock()
+	now := s.b.Now()
+	for k, d := range s.downloads {
+		if now.After(d.expires) {
+			delete(s.downloads, k)
+		}
+	}
+	s.downloads[key] = download{plan: runKey{stack: st.ID, run: run.ID}, expires: now.Add(downloadTTL)}
+	s.mu.Unlock()
+	http.Redirect(w, r, baseURL(r)+"/sandbox-archivist/"+key, http.StatusTemporaryRedirect)
+}
+
+// download serves a plan JSON URL planJSON made, without a token, until it
+// expires.
+func (s *Server) download(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	d, ok := s.downloads[r.PathValue("key")]
+	s.mu.Unlock()
+	if !ok || s.b.Now().After(d.expires) {
+		http.NotFound(w, r)
+		return
+	}
+	run, err := s.b.GetRun(r.Context(), d.plan.stack, d.plan.run)
+	if err != nil {
+		writeBackendError(w, err)
+		return
+	}
+	changes, err := s.b.RunChanges(r.Context(), d.plan.stack, d.plan.run)
 	if err != nil {
 		writeBackendError(w, err)
 		return
@@ -128,7 +171,11 @@ func (s *Server) planJSON(w http.ResponseWriter, r *http.Request) {
 	for _, c := range changes {
 		out = append(out, newResourceChange(c))
 	}
-	writePlainJSON(w, map[string]any{"format_version": "1.2", "resource_changes": out})
+	doc := map[string]any{"format_version": "1.2", "resource_changes": out}
+	if run.Kind == model.RunDriftCheck {
+		doc = map[string]any{"format_version": "1.2", "resource_changes": []resourceChange{}, "resource_drift": out}
+	}
+	writePlainJSON(w, doc)
 }
 
 func writePlainJSON(w http.ResponseWriter, v any) {

@@ -3,6 +3,7 @@ package tfcapi
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/stackview/stackview/internal/backend"
@@ -40,9 +41,9 @@ func (s *Server) moduleResource(ctx context.Context, m model.Module) (resource, 
 		"updated-at":           sandboxEpoch.Format("2006-01-02T15:04:05.000Z"),
 		"permissions":          map[string]bool{"can-delete": false, "can-resync": false, "can-retry": false},
 	}
-	if m.Repo != "" {
-		attrs["vcs-repo"] = map[string]any{"identifier": m.Repo, "display-identifier": m.Repo,
-			"repository-http-url": m.Repo, "branch": "", "tags": true}
+	if ident, web := moduleRepo(m.Repo); ident != "" {
+		attrs["vcs-repo"] = map[string]any{"identifier": ident, "display-identifier": ident,
+			"repository-http-url": web, "branch": "", "tags": true, "service-provider": "github_enterprise"}
 	}
 	return resource{Type: "registry-modules", ID: moduleID(m.ID), Attributes: attrs,
 		Relationships: map[string]relationship{"organization": one("organizations", s.org)}}, nil
@@ -121,4 +122,23 @@ func (s *Server) readModuleByName(w http.ResponseWriter, r *http.Request) {
 	s.writeModule(w, r, ns+"/"+name+"/"+provider, func(m model.Module) bool {
 		return m.Name == name && m.Provider == provider
 	})
+}
+
+// moduleRepo names a module's repository as TFC's vcs-repo does, from its
+// clone URL: "org/repo" and the web page (the URL without ".git"). A local
+// path has no web page.
+func moduleRepo(cloneURL string) (ident, web string) {
+	u, err := url.Parse(cloneURL)
+	if err != nil || u.Path == "" {
+		return "", ""
+	}
+	parts := strings.Split(strings.Trim(strings.TrimSuffix(u.Path, ".git"), "/"), "/")
+	if len(parts) < 2 {
+		return "", ""
+	}
+	ident = parts[len(parts)-2] + "/" + parts[len(parts)-1]
+	if u.Scheme == "http" || u.Scheme == "https" {
+		web = strings.TrimSuffix(cloneURL, ".git")
+	}
+	return ident, web
 }

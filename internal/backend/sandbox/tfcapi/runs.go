@@ -3,12 +3,14 @@ package tfcapi
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"slices"
 	"strings"
 
 	"github.com/stackview/stackview/internal/backend"
+	"github.com/stackview/stackview/internal/backend/sandbox"
 	"github.com/stackview/stackview/internal/model"
 )
 
@@ -17,68 +19,76 @@ const maxRunPages = 1000
 
 // operation is TFC's filter[operation] value for a run.
 func operation(r model.Run) string {
-	switch r.Kind {
-	case model.RunPlan:
+	switch {
+	case r.Kind == model.RunPlan:
 		return "plan_only"
-	case model.RunDriftCheck:
+	case r.Kind == model.RunDriftCheck:
 		return "refresh_only"
+	case r.Kind == model.RunDestroy:
+		return "destroy"
+	case r.SavedPlan:
+		return "save_plan"
 	}
 	return "plan_and_apply"
 }
 
-// runResource renders a run, adding what inc asks for (plan, apply,
-// configuration_version[.ingress_attributes], workspace) to col.
-func (s *Server) runResource(base string, st model.Stack, r model.Run, inc includes, col *collector) resource {
-	k := runKey{stack: st.ID, run: r.ID}
-	stamps := map[string]any{}
-	for _, h := range r.History {
-		stamps[timestampKey(r, h.State)] = timestamp(h.At)
+// runResource renders a run as r's user sees it, adding what inc asks for
+// (plan, apply, configuration_version[.ingress_attributes], workspace) to
+// col.
+func (s *Server) runResource(r *http.Request, st model.Stack, run model.Run, x sandbox.RunExtra, inc includes, col *collector) resource {
+	k := runKey{stack: st.ID, run: run.ID}
+	acc := accessOf(userOf(r), st)
+	source := "tfe-api"
+	if run.TriggeredBy == "" {
+		source = "tfe-configuration-version" // a VCS push started it
 	}
 	attrs := map[string]any{
-		"status":            tfcStatus(r),
-		"status-timestamps": stamps,
-		"has-changes":       r.Delta != nil && !r.Delta.Empty(),
-		"message":           r.Title,
-		"source":            "tfe-api",
+		"status":            tfcStatus(run, x),
+		"status-timestamps": statusTimestamps(run, x),
+		"has-changes":       planDone(run, x) && !run.Delta.Empty(),
+		"message":           run.Title,
+		"source":            source,
 		"trigger-reason":    "manual",
-		"plan-only":         r.Kind != model.RunDeploy,
-		"refresh-only":      r.Kind == model.RunDriftCheck,
+		"plan-only":         !run.Kind.Tracked(),
+		"refresh-only":      run.Kind == model.RunDriftCheck,
 		"refresh":           true,
-		"is-destroy":        false,
-		"auto-apply":        st.Autodeploy,
-		"save-plan":         false,
+		"is-destroy":        run.Kind == model.RunDestroy,
+		"auto-apply":        run.AutoApply,
+		"save-plan":         run.SavedPlan,
 		"position-in-queue": 0,
-		"created-at":        timestamp(r.CreatedAt),
-		"actions": map[string]bool{
-			"is-confirmable":      r.State == model.StateUnconfirmed,
-			"is-discardable":      r.State.Waiting(),
-			"is-cancelable":       r.State.Active(),
-			"is-force-cancelable": false, // the engine's cancel always takes: nothing to force
-		},
+		"created-at":        timestamp(run.CreatedAt),
+		"canceled-at":       timestamp(x.CanceledAt),
+		"actions":           runActions(run, x, s.b.Now()),
 		"permissions": map[string]bool{
-			"can-apply": st.CanWrite, "can-cancel": true, "can-discard": true,
-			"can-force-cancel": st.CanWrite, "can-force-execute": false,
+			"can-apply": acc.apply, "can-cancel": acc.apply, "can-discard": acc.apply, "can-comment": acc.plan,
+			"can-force-cancel": acc.admin, "can-force-execute": acc.apply, "can-override-policy-check": false,
 		},
+	}
+	if !x.CanceledAt.IsZero() {
+		attrs["force-cancel-available-at"] = timestamp(x.ForceCancelAt)
 	}
 	wsID := workspaceID(st.ID)
 	planID, applyID, cvID := s.ids.id("plan", k), s.ids.id("apply", k), s.ids.id("cv", k)
+	base := baseURL(r)
 	if inc.has("plan") {
-		col.add(planResource(base, planID, r))
+		col.add(planResource(base, planID, run, x))
 	}
 	if inc.has("apply") {
-		col.add(applyResource(base, applyID, r))
+		col.add(applyResource(base, applyID, run, x))
 	}
 	if inc.has("configuration_version") {
-		col.add(s.configurationVersion(cvID, st, r, inc.under("configuration_version"), col))
+		col.add(s.configurationVersion(cvID, st, run, inc.under("configuration_version"), col))
 	}
 	if inc.has("workspace") {
-		col.add(s.workspaceResource(base, st, nil, col))
+		if ws, err := s.workspaceResource(r, st, nil, col); err == nil {
+			col.add(ws)
+		}
 	}
 	createdBy := none()
-	if r.TriggeredBy != "" {
-		createdBy = one("users", userID(r.TriggeredBy))
+	if run.TriggeredBy != "" {
+		createdBy = one("users", userID(run.TriggeredBy))
 		if inc.has("created_by") {
-			col.add(userResource(r.TriggeredBy))
+			col.add(userResource(run.TriggeredBy))
 		}
 	}
 	return resource{Type: "runs", ID: s.ids.id("run", k), Attributes: attrs,
@@ -97,13 +107,20 @@ func (s *Server) runResource(base string, st model.Stack, r model.Run, inc inclu
 func (s *Server) configurationVersion(id string, st model.Stack, r model.Run, inc includes, col *collector) resource {
 	iaID := "ia" + strings.TrimPrefix(id, "cv")
 	if inc.has("ingress_attributes") {
-		col.add(resource{Type: "ingress-attributes", ID: iaID, Attributes: map[string]any{
+		attrs := map[string]any{
 			"branch": st.Branch, "commit-sha": r.Commit, "commit-message": r.Title,
-			"identifier": st.Repo, "is-pull-request": false, "on-default-branch": st.Branch == "main",
-		}})
+			"is-pull-request": false, "on-default-branch": st.Branch == defaultBranch,
+		}
+		if v := vcsRepo(st); v != nil {
+			attrs["identifier"] = v["identifier"]
+			if web, _ := v["repository-http-url"].(string); web != "" {
+				attrs["clone-url"], attrs["commit-url"] = web+".git", web+"/commit/"+r.Commit
+			}
+		}
+		col.add(resource{Type: "ingress-attributes", ID: iaID, Attributes: attrs})
 	}
 	return resource{Type: "configuration-versions", ID: id, Attributes: map[string]any{
-		"source": "github", "status": "uploaded", "speculative": r.Kind != model.RunDeploy,
+		"source": "github", "status": "uploaded", "speculative": !r.Kind.Tracked(),
 		"auto-queue-runs": false, "provisional": false,
 	}, Relationships: map[string]relationship{"ingress-attributes": one("ingress-attributes", iaID)}}
 }
@@ -114,37 +131,49 @@ func (s *Server) stackByID(ctx context.Context, id string) (model.Stack, error) 
 	return st, err
 }
 
-// resolveRun finds the run behind any run, plan, apply or cv id.
-func (s *Server) resolveRun(ctx context.Context, id string) (model.Stack, model.Run, error) {
+// resolveRun finds the run behind any run, plan, apply or cv id, with its
+// extras.
+func (s *Server) resolveRun(ctx context.Context, id string) (model.Stack, model.Run, sandbox.RunExtra, error) {
 	k, ok := s.ids.lookup(id)
 	if !ok {
-		return model.Stack{}, model.Run{}, backend.NotFoundf("%s", id)
+		return model.Stack{}, model.Run{}, sandbox.RunExtra{}, backend.NotFoundf("%s", id)
 	}
 	st, err := s.stackByID(ctx, k.stack)
 	if err != nil {
-		return model.Stack{}, model.Run{}, err
+		return model.Stack{}, model.Run{}, sandbox.RunExtra{}, err
 	}
 	r, err := s.b.GetRun(ctx, k.stack, k.run)
-	return st, r, err
+	if err != nil {
+		return model.Stack{}, model.Run{}, sandbox.RunExtra{}, err
+	}
+	extras, err := s.b.RunExtras(ctx, k.stack)
+	return st, r, extras[k.run], err
 }
 
-func (s *Server) writeRun(w http.ResponseWriter, r *http.Request, status int, st model.Stack, run model.Run) {
+func (s *Server) writeRun(w http.ResponseWriter, r *http.Request, status int, st model.Stack, run model.Run, x sandbox.RunExtra) {
 	inc, ok := parseIncludes(w, r.URL.Query(), runIncludeOpts)
 	if !ok {
 		return
 	}
 	col := &collector{}
-	data := s.runResource(baseURL(r), st, run, inc, col)
+	data := s.runResource(r, st, run, x, inc, col)
 	writeJSON(w, status, document{Data: data, Included: col.list})
 }
 
 func (s *Server) readRun(w http.ResponseWriter, r *http.Request) {
-	st, run, err := s.resolveRun(r.Context(), r.PathValue("id"))
-	if err != nil {
-		writeBackendError(w, err)
+	st, run, x, err := s.resolveRun(r.Context(), r.PathValue("id"))
+	if err != nil || x.Assessment { // an assessment is not a run on TFC
+		writeBackendError(w, errOr(err, backend.NotFoundf("run %s", r.PathValue("id"))))
 		return
 	}
-	s.writeRun(w, r, http.StatusOK, st, run)
+	s.writeRun(w, r, http.StatusOK, st, run, x)
+}
+
+func errOr(err, otherwise error) error {
+	if err != nil {
+		return err
+	}
+	return otherwise
 }
 
 // allRuns reads every page of a stack's runs from the engine.
@@ -166,7 +195,8 @@ func (s *Server) allRuns(ctx context.Context, stackID string) ([]model.Run, erro
 }
 
 // listRuns serves a workspace's runs newest first. Like TFC it leaves out
-// plan-only runs unless filter[operation] names plan_only.
+// plan-only runs unless filter[operation] names plan_only; health
+// assessments are not runs at all.
 func (s *Server) listRuns(w http.ResponseWriter, r *http.Request) {
 	st, _, err := s.stackOf(r.Context(), r.PathValue("id"))
 	if err != nil {
@@ -174,6 +204,11 @@ func (s *Server) listRuns(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	runs, err := s.allRuns(r.Context(), st.ID)
+	if err != nil {
+		writeBackendError(w, err)
+		return
+	}
+	extras, err := s.b.RunExtras(r.Context(), st.ID)
 	if err != nil {
 		writeBackendError(w, err)
 		return
@@ -189,7 +224,8 @@ func (s *Server) listRuns(w http.ResponseWriter, r *http.Request) {
 	}
 	var kept []model.Run
 	for _, run := range runs {
-		if slices.Contains(ops, operation(run)) && (statuses == nil || slices.Contains(statuses, tfcStatus(run))) {
+		x := extras[run.ID]
+		if !x.Assessment && slices.Contains(ops, operation(run)) && (statuses == nil || slices.Contains(statuses, tfcStatus(run, x))) {
 			kept = append(kept, run)
 		}
 	}
@@ -198,10 +234,10 @@ func (s *Server) listRuns(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	col, base := &collector{}, baseURL(r)
+	col := &collector{}
 	data := make([]resource, 0, end-start)
 	for _, run := range kept[start:end] {
-		data = append(data, s.runResource(base, st, run, inc, col))
+		data = append(data, s.runResource(r, st, run, extras[run.ID], inc, col))
 	}
 	writeJSON(w, http.StatusOK, document{Data: data, Included: col.list, Meta: meta, Links: links})
 }
@@ -213,6 +249,9 @@ type createBody struct {
 		Attributes struct {
 			PlanOnly    bool   `json:"plan-only"`
 			RefreshOnly bool   `json:"refresh-only"`
+			IsDestroy   bool   `json:"is-destroy"`
+			SavePlan    bool   `json:"save-plan"`
+			AutoApply   *bool  `json:"auto-apply"`
 			Message     string `json:"message"`
 		} `json:"attributes"`
 		Relationships struct {
@@ -226,10 +265,15 @@ type createBody struct {
 	} `json:"data"`
 }
 
-// createRun queues a run. Without a configuration version it runs the
-// stack's tracked commit (plan-only → a proposed run, refresh-only → a drift
-// check, else a tracked run); with the configuration version of an earlier
-// run it retries that run on the same commit.
+// defaultRunMessage is TFC's message for a run queued through the API
+// without one (api-docs/run, Create a Run).
+const defaultRunMessage = "Queued manually via the Terraform Enterprise API"
+
+// createRun queues a run with TFC's options. Without a configuration
+// version it runs the stack's tracked commit; with the configuration
+// version of an earlier run it retries that run on the same commit. A user
+// who may only queue plans gets runs that never apply on their own, as TFC
+// auto-applies only runs queued by someone allowed to apply.
 func (s *Server) createRun(w http.ResponseWriter, r *http.Request) {
 	var body createBody
 	raw, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
@@ -237,14 +281,19 @@ func (s *Server) createRun(w http.ResponseWriter, r *http.Request) {
 		err = json.Unmarshal(raw, &body)
 	}
 	ws := body.Data.Relationships.Workspace.Data
-	if err != nil || body.Data.Type != "runs" || ws == nil {
-		writeError(w, http.StatusUnprocessableEntity, "invalid run",
-			"expected a runs document with a workspace relationship")
+	a := body.Data.Attributes
+	switch {
+	case err != nil || body.Data.Type != "runs" || ws == nil:
+		writeError(w, http.StatusUnprocessableEntity, "invalid run", "expected a runs document with a workspace relationship")
+		return
+	case a.RefreshOnly && a.IsDestroy:
+		writeError(w, http.StatusUnprocessableEntity, "invalid attribute", "refresh-only and is-destroy are mutually exclusive")
 		return
 	}
 	st, _, err := s.stackOf(r.Context(), ws.ID)
-	if err != nil {
-		writeBackendError(w, err)
+	acc := accessOf(userOf(r), st)
+	if err != nil || !acc.plan {
+		writeBackendError(w, errOr(err, backend.NotFoundf("workspace %s", ws.ID)))
 		return
 	}
 	var run model.Run
@@ -256,45 +305,75 @@ func (s *Server) createRun(w http.ResponseWriter, r *http.Request) {
 		}
 		run, err = s.b.Retry(r.Context(), st.ID, k.run)
 	} else {
-		kind := model.RunDeploy
-		switch a := body.Data.Attributes; {
+		o := sandbox.RunOptions{Kind: model.RunDeploy, Message: a.Message, AutoApply: a.AutoApply, SavePlan: a.SavePlan,
+			By: userOf(r).name}
+		switch {
 		case a.RefreshOnly:
-			kind = model.RunDriftCheck
+			o.Kind = model.RunDriftCheck
 		case a.PlanOnly:
-			kind = model.RunPlan
+			o.Kind = model.RunPlan
+		case a.IsDestroy:
+			o.Kind = model.RunDestroy
 		}
-		run, err = s.b.Trigger(r.Context(), st.ID, kind)
+		if o.Message == "" {
+			o.Message = defaultRunMessage
+		}
+		if !acc.apply {
+			no := false
+			o.AutoApply = &no
+		}
+		run, err = s.b.StartRun(r.Context(), st.ID, o)
 	}
 	if err != nil {
 		writeBackendError(w, err)
 		return
 	}
-	s.writeRun(w, r, http.StatusCreated, st, run)
+	extras, err := s.b.RunExtras(r.Context(), st.ID)
+	if err != nil {
+		writeBackendError(w, err)
+		return
+	}
+	s.writeRun(w, r, http.StatusCreated, st, run, extras[run.ID])
 }
 
-// runAction confirms, discards, cancels or force-cancels: 202 with no body, or the engine's
-// refusal as 409.
+// runAction confirms, discards, cancels or force-cancels: 202 with no
+// body; 409 with TFC's words when the run's actions flags do not allow it;
+// 404 when the user may not (as TFC answers what a token may not do).
 func (s *Server) runAction(w http.ResponseWriter, r *http.Request) {
-	k, ok := s.ids.lookup(r.PathValue("id"))
-	if !ok {
+	st, run, x, err := s.resolveRun(r.Context(), r.PathValue("id"))
+	if err != nil || x.Assessment {
+		writeBackendError(w, errOr(err, backend.NotFoundf("run %s", r.PathValue("id"))))
+		return
+	}
+	acc := accessOf(userOf(r), st)
+	flags := runActions(run, x, s.b.Now())
+	type action struct {
+		allowed bool   // the user's permission
+		flag    string // the actions flag that must be set
+		refusal string // TFC's 409 reason
+		do      func(context.Context, string, string) (model.Run, error)
+	}
+	actions := map[string]action{
+		"apply":   {acc.apply, "is-confirmable", "Run was not paused for confirmation; apply not allowed.", s.b.Confirm},
+		"discard": {acc.apply, "is-discardable", "Run was not paused for confirmation or priority; discard not allowed.", s.b.Discard},
+		"cancel":  {acc.apply, "is-cancelable", "Run was not planning or applying; cancel not allowed.", s.b.Interrupt},
+		"force-cancel": {acc.admin, "is-force-cancelable",
+			"Run was not planning or applying, has not been canceled non-forcefully, or the cool-off period has not yet passed.", s.b.ForceCancel},
+	}
+	act, ok := actions[r.PathValue("action")]
+	switch {
+	case !ok || !act.allowed:
 		writeError(w, http.StatusNotFound, "not found", "run "+r.PathValue("id")+" not found")
 		return
-	}
-	var act func(context.Context, string, string) (model.Run, error)
-	switch r.PathValue("action") {
-	case "apply":
-		act = s.b.Confirm
-	case "discard":
-		act = s.b.Discard
-	case "cancel":
-		act = s.b.Cancel
-	case "force-cancel":
-		act = s.b.Stop
-	default:
-		writeError(w, http.StatusNotFound, "not found", "unknown action "+r.PathValue("action"))
+	case !flags[act.flag]:
+		writeError(w, http.StatusConflict, "conflict", act.refusal)
 		return
 	}
-	if _, err := act(r.Context(), k.stack, k.run); err != nil {
+	if _, err := act.do(r.Context(), st.ID, run.ID); err != nil {
+		if errors.Is(err, backend.ErrConflict) {
+			writeError(w, http.StatusConflict, "conflict", act.refusal)
+			return
+		}
 		writeBackendError(w, err)
 		return
 	}

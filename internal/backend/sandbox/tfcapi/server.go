@@ -28,24 +28,38 @@
 // otherwise): ping; organizations/:org; organizations/:org/projects,
 // projects/:id; organizations/:org/workspaces (page[number], page[size] ≤ 100,
 // search[name], search[tags], search[exclude-tags], search[wildcard-name],
-// filter[project][id], filter[current-run][status], include=current_run,
-// current_run.plan, current_run.configuration_version.ingress_attributes,
-// project, locked_by, organization), organizations/:org/workspaces/:name,
+// filter[project][id], filter[current-run][status], filter[tagged],
+// include=current_run, current_run.plan,
+// current_run.configuration_version.ingress_attributes, project, locked_by,
+// organization, effective_tag_bindings), organizations/:org/workspaces/:name,
 // workspaces/:id, workspaces/:id/actions/{lock,unlock,force-unlock},
 // workspaces/:id/run-triggers (filter[run-trigger][type] required),
 // workspaces/:id/current-assessment-result, assessment-results/:id[/json-output];
 // workspaces/:id/runs (filter[operation], filter[status], include), POST runs,
 // runs/:id, runs/:id/actions/{apply,discard,cancel,force-cancel} (202, or 409),
-// plans/:id[/json-output], applies/:id; organizations/:org/registry-modules,
+// plans/:id, plans/:id/json-output and runs/:id/plan/json-output (204 while
+// planning, else 307 to a one-minute download URL), applies/:id;
+// organizations/:org/registry-modules,
 // organizations/:org/registry-modules/private/:org/:name/:provider,
-// registry-modules/:id. Log-read-urls (/sandbox-logs/…) need no token, like
-// TFC's pre-signed archivist URLs. Unknown query parameters are ignored.
+// registry-modules/:id. Log-read-urls (/sandbox-logs/…) and downloads
+// (/sandbox-archivist/…) need no token, like TFC's pre-signed archivist
+// URLs. Unknown query parameters are ignored.
 //
-// The status mapping is in status.go.
+// Two users hold tokens made afresh at every start: "you", with admin
+// access to every workspace, and "reader", who may queue plans on dev
+// workspaces and only read the others; admin-only reads (plan and
+// assessment JSON, force-cancel) answer the reader 404, as TFC does for
+// anything a token may not see. With Options.RateLimit the server holds
+// each user to TFC's 30 requests a second and 30 run-list reads a minute on
+// the engine's clock, answering 429 with X-RateLimit-Reset past them.
+//
+// The status mapping is in status.go; docs/FIDELITY.md lists every
+// behaviour with its evidence.
 package tfcapi
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/subtle"
 	"errors"
 	"fmt"
@@ -56,11 +70,26 @@ import (
 
 	"github.com/stackview/stackview/internal/backend"
 	"github.com/stackview/stackview/internal/backend/sandbox"
+	"github.com/stackview/stackview/internal/model"
 )
 
-// DefaultToken is the made-up API token the server accepts unless Options
-// names another. It guards nothing: the server listens on loopback only.
-const DefaultToken = "sandbox.atlasv1.stackview-not-a-secret"
+// Engine is what the dialect serves: a backend.Backend (the sandbox engine,
+// or tfcapitest's fake) with what HCP Terraform shows beyond it.
+type Engine interface {
+	backend.Backend
+	// Now is the engine's clock: run timing and rate limits follow it.
+	Now() time.Time
+	// StartRun starts a run with HCP Terraform's run options.
+	StartRun(ctx context.Context, stackID string, o sandbox.RunOptions) (model.Run, error)
+	// Interrupt is HCP Terraform's cancel; ForceCancel its force-cancel.
+	Interrupt(ctx context.Context, stackID, runID string) (model.Run, error)
+	ForceCancel(ctx context.Context, stackID, runID string) (model.Run, error)
+	// RunExtras are the runs' details beyond model.Run, by run id.
+	RunExtras(ctx context.Context, stackID string) (map[string]sandbox.RunExtra, error)
+	// RunLogsByState splits a run's log by the state that wrote it, so the
+	// plan and apply logs can be served apart.
+	RunLogsByState(ctx context.Context, stackID, runID string) ([]sandbox.StateLog, error)
+}
 
 // DefaultOrganization names the organisation when neither the options nor
 // the engine do.
@@ -73,23 +102,50 @@ const SandboxHeader = "Stackview-Sandbox"
 // requestTimeout bounds every call into the engine.
 const requestTimeout = 30 * time.Second
 
+// TFC's rate limits (api-docs index, "Rate Limiting"; api-docs/run for the
+// run lists).
+const (
+	perUserLimit    = 30 // requests a second, all of a user's tokens together
+	runListsLimit   = 30 // run-list reads a minute
+	rateLimitHeader = "30"
+)
+
 // Options configure a Server. Zero values take the defaults.
 type Options struct {
 	Organization string // default: the engine's Info().Account, else DefaultOrganization
-	Token        string // default: DefaultToken
+	// Token is the admin user's API token, ReaderToken the reader's; empty
+	// ones are made afresh, as TFC makes tokens.
+	Token       string
+	ReaderToken string
+	// RateLimit holds users to TFC's limits on the engine's clock.
+	RateLimit bool
 	// Middleware, when set, wraps the handler Start serves (e.g. fault
 	// injection for `sandbox serve --faults`).
 	Middleware func(http.Handler) http.Handler
 }
 
-// Server is the TFC-dialect HTTP server over a backend.Backend (the engine).
-type Server struct {
-	b     backend.Backend
-	org   string
+// user is a holder of a token.
+type user struct {
+	name  string
 	token string
+	admin bool // admin on every workspace; else plan on dev, read elsewhere
+}
+
+// Users of the sandbox's organisation.
+const (
+	adminUser  = sandbox.You
+	readerUser = "reader"
+)
+
+// Server is the TFC-dialect HTTP server over an Engine.
+type Server struct {
+	b     Engine
+	org   string
+	users []*user
 	ids   *runIDs
 	mux   *http.ServeMux
 	wrap  func(http.Handler) http.Handler
+	limit *limiter // nil: no rate limits
 
 	mu        sync.Mutex
 	throttle  int           // how many API requests still get a 429
@@ -98,26 +154,43 @@ type Server struct {
 	url       string
 	topo      *topology        // see topologyTTL
 	listed    *listingSnapshot // see listingTTL
+	downloads map[string]download
 }
 
 // New builds a server over b; nothing listens until Start.
-func New(b backend.Backend, opts Options) *Server {
-	s := &Server{b: b, org: opts.Organization, token: opts.Token, ids: newRunIDs(), mux: http.NewServeMux(), wrap: opts.Middleware}
+func New(b Engine, opts Options) *Server {
+	s := &Server{b: b, org: opts.Organization, ids: newRunIDs(), mux: http.NewServeMux(), wrap: opts.Middleware,
+		downloads: map[string]download{}}
 	if s.org == "" {
 		s.org = sanitizeName(b.Info().Account)
 	}
 	if s.org == "" {
 		s.org = DefaultOrganization
 	}
-	if s.token == "" {
-		s.token = DefaultToken
+	s.users = []*user{
+		{name: adminUser, token: tokenOr(opts.Token), admin: true},
+		{name: readerUser, token: tokenOr(opts.ReaderToken)},
+	}
+	if opts.RateLimit {
+		s.limit = newLimiter()
 	}
 	s.routes()
 	return s
 }
 
-// Token is the API token clients must send (TFE_TOKEN).
-func (s *Server) Token() string { return s.token }
+// tokenOr is tok, or a token made like TFC's: an id, ".atlasv1.", a secret.
+func tokenOr(tok string) string {
+	if tok != "" {
+		return tok
+	}
+	return rand.Text()[:14] + ".atlasv1." + strings.ToLower(rand.Text() + rand.Text() + rand.Text())[:67]
+}
+
+// Token is the admin user's API token (TFE_TOKEN).
+func (s *Server) Token() string { return s.users[0].token }
+
+// ReaderToken is the token of the user without admin rights.
+func (s *Server) ReaderToken() string { return s.users[1].token }
 
 // Organization is the organisation name (TF_CLOUD_ORGANIZATION).
 func (s *Server) Organization() string { return s.org }
@@ -130,10 +203,14 @@ func (s *Server) BaseURL() string {
 }
 
 // ShellExports is what `stackview sandbox serve` prints: the variables
-// go-tfe, the Terraform CLI's cloud block and stackview's TFC backend read.
+// go-tfe, the Terraform CLI's cloud block and stackview's TFC backend read,
+// then, as comments, the host and organisation as TFE_HOSTNAME and
+// TFE_ORGANIZATION name them, and the reader's token.
 func (s *Server) ShellExports() string {
-	return fmt.Sprintf("export TFE_ADDRESS=%s\nexport TFE_TOKEN=%s\nexport TF_CLOUD_ORGANIZATION=%s\n",
-		s.BaseURL(), s.token, s.org)
+	base := s.BaseURL()
+	return fmt.Sprintf("export TFE_ADDRESS=%s\nexport TFE_TOKEN=%s\nexport TF_CLOUD_ORGANIZATION=%s\n"+
+		"# TFE_HOSTNAME=%s\n# TFE_ORGANIZATION=%s\n# TFE_TOKEN_READER=%s\n",
+		base, s.Token(), s.org, strings.TrimPrefix(base, "http://"), s.org, s.ReaderToken())
 }
 
 // Handler serves the API; tests may wrap it in their own server.
@@ -191,11 +268,30 @@ func (s *Server) throttled() (time.Duration, bool) {
 	return s.resetWait, true
 }
 
-// api wraps an API handler with authentication, the 429 hook and a deadline.
+type userKey struct{}
+
+// userOf is the user a request authenticated as.
+func userOf(r *http.Request) *user {
+	u, _ := r.Context().Value(userKey{}).(*user)
+	return u
+}
+
+func (s *Server) authenticate(r *http.Request) *user {
+	got := []byte(r.Header.Get("Authorization"))
+	for _, u := range s.users {
+		if subtle.ConstantTimeCompare(got, []byte("Bearer "+u.token)) == 1 {
+			return u
+		}
+	}
+	return nil
+}
+
+// api wraps an API handler with authentication, rate limits and a deadline.
 func (s *Server) api(h func(http.ResponseWriter, *http.Request)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set(SandboxHeader, "true")
-		if subtle.ConstantTimeCompare([]byte(r.Header.Get("Authorization")), []byte("Bearer "+s.token)) != 1 {
+		u := s.authenticate(r)
+		if u == nil {
 			writeError(w, http.StatusUnauthorized, "unauthorized", "a valid API token is required")
 			return
 		}
@@ -203,10 +299,22 @@ func (s *Server) api(h func(http.ResponseWriter, *http.Request)) http.HandlerFun
 			writeRateLimited(w, reset)
 			return
 		}
-		ctx, cancel := context.WithTimeout(r.Context(), requestTimeout)
+		if s.limit != nil {
+			if reset, ok := s.limit.allow(u.name, isRunList(r), s.b.Now()); !ok {
+				writeRateLimited(w, reset)
+				return
+			}
+		}
+		ctx, cancel := context.WithTimeout(context.WithValue(r.Context(), userKey{}, u), requestTimeout)
 		defer cancel()
 		h(w, r.WithContext(ctx))
 	}
+}
+
+// isRunList reports the endpoints TFC limits to 30 requests a minute.
+func isRunList(r *http.Request) bool {
+	return r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/runs") &&
+		(strings.HasPrefix(r.URL.Path, "/api/v2/workspaces/") || strings.HasPrefix(r.URL.Path, "/api/v2/organizations/"))
 }
 
 func (s *Server) routes() {
@@ -217,6 +325,7 @@ func (s *Server) routes() {
 	}
 	s.mux.HandleFunc("GET "+v2+"ping", s.ping)
 	s.mux.HandleFunc("GET /sandbox-logs/{id}", s.logs)
+	s.mux.HandleFunc("GET /sandbox-archivist/{key}", s.download)
 	s.mux.HandleFunc(v2, func(w http.ResponseWriter, _ *http.Request) {
 		writeError(w, http.StatusNotFound, "not found", "")
 	})
@@ -238,6 +347,7 @@ func (s *Server) routes() {
 	handle("POST runs", s.createRun)
 	handle("GET runs/{id}", s.readRun)
 	handle("POST runs/{id}/actions/{action}", s.runAction)
+	handle("GET runs/{id}/plan/json-output", s.planJSON)
 	handle("GET plans/{id}", s.readPlan)
 	handle("GET plans/{id}/json-output", s.planJSON)
 	handle("GET applies/{id}", s.readApply)
@@ -247,11 +357,12 @@ func (s *Server) routes() {
 	handle("GET registry-modules/{id}", s.readModule)
 }
 
-// ping answers like HCP Terraform; go-tfe reads only the headers. No
-// X-RateLimit-Limit is sent, so go-tfe does not pace requests to a sandbox.
+// ping answers like HCP Terraform; go-tfe reads only the headers, and paces
+// itself by X-RateLimit-Limit.
 func (s *Server) ping(w http.ResponseWriter, _ *http.Request) {
 	w.Header().Set("TFP-API-Version", "2.6")
 	w.Header().Set("TFP-AppName", "HCP Terraform")
+	w.Header().Set("X-RateLimit-Limit", rateLimitHeader)
 	w.WriteHeader(http.StatusNoContent)
 }
 

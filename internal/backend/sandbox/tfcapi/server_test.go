@@ -161,8 +161,10 @@ func TestWorkspaceFiltersThroughGoTFE(t *testing.T) {
 		}
 		return names
 	}
-	if got := count(&tfe.WorkspaceListOptions{Tags: "env:dev"}); len(got) != 3 {
-		t.Errorf("env:dev = %v", got)
+	// Environment workspaces carry flat tags, business-unit ones key/value
+	// tags: search[tags] sees only the former.
+	if got := count(&tfe.WorkspaceListOptions{Tags: "env:dev"}); len(got) != 1 || got[0] != "network-dev" {
+		t.Errorf("flat tag env:dev = %v", got)
 	}
 	if got := count(&tfe.WorkspaceListOptions{Tags: "env:dev,layer:environment"}); len(got) != 1 || got[0] != "network-dev" {
 		t.Errorf("dev environment workspace = %v", got)
@@ -175,8 +177,11 @@ func TestWorkspaceFiltersThroughGoTFE(t *testing.T) {
 	}
 	// Key/value filters; go-tfe also sends a junk TagBindings= parameter,
 	// which must be ignored.
-	if got := count(&tfe.WorkspaceListOptions{TagBindings: []*tfe.TagBinding{{Key: "env", Value: "qa"}, {Key: "layer"}}}); len(got) != 1 || got[0] != "network-qa" {
-		t.Errorf("env=qa and layer = %v", got)
+	if got := count(&tfe.WorkspaceListOptions{TagBindings: []*tfe.TagBinding{{Key: "env", Value: "qa"}, {Key: "bu", Value: "bu001"}}}); len(got) != 1 || got[0] != "bu001-qa" {
+		t.Errorf("env=qa and bu=bu001 = %v", got)
+	}
+	if got := count(&tfe.WorkspaceListOptions{TagBindings: []*tfe.TagBinding{{Key: "env", Value: "dev"}}}); len(got) != 2 {
+		t.Errorf("key/value env=dev = %v, want the two business-unit workspaces", got)
 	}
 	if got := count(&tfe.WorkspaceListOptions{TagBindings: []*tfe.TagBinding{{Key: "bu", Value: "bu002"}}}); len(got) != 3 {
 		t.Errorf("bu=bu002 = %v", got)
@@ -330,7 +335,7 @@ func TestRateLimitHook(t *testing.T) {
 }
 
 func TestStartListensOnLoopbackOnly(t *testing.T) {
-	srv := tfcapi.New(tfcapitest.New(3), tfcapi.Options{Organization: "demo", Token: "tok"})
+	srv := tfcapi.New(tfcapitest.New(3), tfcapi.Options{Organization: "demo", Token: "tok", ReaderToken: "rtok"})
 	if _, err := srv.Start("0.0.0.0:0"); err == nil {
 		t.Fatal("listening on every interface was allowed")
 	}
@@ -340,7 +345,8 @@ func TestStartListensOnLoopbackOnly(t *testing.T) {
 	}
 	defer srv.Close()
 	if !strings.HasPrefix(url, "http://127.0.0.1:") || srv.BaseURL() != url || srv.Organization() != "demo" || srv.Token() != "tok" ||
-		srv.ShellExports() != "export TFE_ADDRESS="+url+"\nexport TFE_TOKEN=tok\nexport TF_CLOUD_ORGANIZATION=demo\n" {
+		srv.ShellExports() != "export TFE_ADDRESS="+url+"\nexport TFE_TOKEN=tok\nexport TF_CLOUD_ORGANIZATION=demo\n"+
+			"# TFE_HOSTNAME="+strings.TrimPrefix(url, "http://")+"\n# TFE_ORGANIZATION=demo\n# TFE_TOKEN_READER=rtok\n" {
 		t.Errorf("url %q org %q", url, srv.Organization())
 	}
 	api, err := tfe.NewClient(&tfe.Config{Address: url, Token: "tok"})

@@ -93,7 +93,7 @@ func (s *Server) listRunTriggers(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "Invalid include parameter", "include is only allowed with inbound run triggers")
 		return
 	}
-	col, base := &collector{}, baseURL(r)
+	col := &collector{}
 	data := make([]resource, 0, end-start)
 	for _, e := range edges[start:end] {
 		src, dst := workspaceID(e.source.ID), workspaceID(e.target.ID)
@@ -107,11 +107,18 @@ func (s *Server) listRunTriggers(w http.ResponseWriter, r *http.Request) {
 				"workspace":  one("workspaces", dst),
 				"sourceable": one("workspaces", src),
 			}})
-		if inc.has("workspace") {
-			col.add(s.workspaceResource(base, e.target, nil, col))
-		}
-		if inc.has("sourceable") {
-			col.add(s.workspaceResource(base, e.source, nil, col))
+		for _, in := range []struct {
+			name string
+			st   model.Stack
+		}{{"workspace", e.target}, {"sourceable", e.source}} {
+			if inc.has(in.name) {
+				ws, err := s.workspaceResource(r, in.st, nil, col)
+				if err != nil {
+					writeBackendError(w, err)
+					return
+				}
+				col.add(ws)
+			}
 		}
 	}
 	writeJSON(w, http.StatusOK, document{Data: data, Included: col.list, Meta: meta, Links: links})

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/stackview/stackview/internal/backend"
+	"github.com/stackview/stackview/internal/backend/sandbox"
 	"github.com/stackview/stackview/internal/model"
 )
 
@@ -87,11 +88,11 @@ func (s *Server) stacks(ctx context.Context) ([]model.Stack, error) {
 }
 
 // currentRun is the workspace's current-run: the newest run that is not
-// speculative. Plan-only runs never become a workspace's current run in
-// TFC, so the workspace's status follows its last real run, as the engine's
-// stack state follows its last deploy.
+// speculative. Plan-only and refresh-only runs never become a workspace's
+// current run in TFC, so the workspace's status follows its last run that
+// applies, as the engine's stack state does.
 func (s *Server) currentRun(ctx context.Context, st model.Stack) (*model.Run, error) {
-	if st.LatestRun == nil || st.LatestRun.Kind == model.RunDeploy {
+	if st.LatestRun == nil || st.LatestRun.Kind.Tracked() {
 		return st.LatestRun, nil
 	}
 	cursor := ""
@@ -101,7 +102,7 @@ func (s *Server) currentRun(ctx context.Context, st model.Stack) (*model.Run, er
 			return nil, err
 		}
 		for i := range runs {
-			if runs[i].Kind == model.RunDeploy {
+			if runs[i].Kind.Tracked() {
 				return &runs[i], nil
 			}
 		}
@@ -171,25 +172,107 @@ func tags(st model.Stack) []string {
 	return slices.Compact(out)
 }
 
+// keyValueTagged reports a business-unit workspace: it carries its
+// placement as key/value tags (its own env, its project's bu), as
+// organisations tag since HCP Terraform added them. Environment and
+// administrative workspaces keep flat tags, as older workspaces do: the
+// two kinds are separate, and a client must read both.
+func keyValueTagged(st model.Stack) bool {
+	t := tags(st)
+	return businessUnit(st) != "" && !slices.Contains(t, environmentTag) && !slices.Contains(t, administrative)
+}
+
+// flatTags are the workspace's tag-names.
+func flatTags(st model.Stack) []string {
+	if !keyValueTagged(st) {
+		return tags(st)
+	}
+	var out []string
+	for _, t := range tags(st) {
+		if !strings.HasPrefix(t, envTagPrefix) && !strings.HasPrefix(t, buTagPrefix) {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
 func userID(username string) string { return readable("user-", username) }
 
 func userResource(username string) resource {
 	return resource{Type: "users", ID: userID(username), Attributes: map[string]any{"username": username}}
 }
 
-// workspaceResource renders a stack, adding what inc asks for to col.
-func (s *Server) workspaceResource(base string, st model.Stack, inc includes, col *collector) resource {
+// access is what a user may do on a workspace: admins everything (where
+// the engine lets anyone write), the reader plan on dev workspaces and
+// only read elsewhere.
+type access struct{ plan, apply, lock, admin bool }
+
+func accessOf(u *user, st model.Stack) access {
+	switch {
+	case u == nil || !st.CanWrite:
+		return access{}
+	case u.admin:
+		return access{plan: true, apply: true, lock: true, admin: true}
+	}
+	return access{plan: slices.Contains(tags(st), envTagPrefix+"dev")}
+}
+
+// serviceProviders names repository providers as TFC's vcs-repo does. The
+// sandbox's own git server stands in for a GitHub Enterprise host.
+var serviceProviders = map[string]string{
+	"github": "github", "github-enterprise": "github_enterprise", "git": "github_enterprise",
+	"gitlab": "gitlab_hosted", "bitbucket-cloud": "bitbucket_hosted", "bitbucket-datacenter": "bitbucket_data_center",
+	"azure-devops": "ado_services",
+}
+
+// defaultBranch is the branch every sandbox repository's HEAD names.
+const defaultBranch = "main"
+
+// vcsRepo is the workspace's vcs-repo as TFC shows it: identifier
+// "org/repo" (never a URL), the web page as repository-http-url, "" as the
+// branch of a workspace that follows the repository's default branch.
+func vcsRepo(st model.Stack) map[string]any {
+	repo := st.Repository
+	if !repo.Known() {
+		return nil
+	}
+	ident := repo.Namespace + "/" + repo.Name
+	branch := st.Branch
+	if branch == defaultBranch {
+		branch = ""
+	}
+	return map[string]any{
+		"identifier": ident, "display-identifier": ident, "branch": branch,
+		"repository-http-url": repo.WebURL, "service-provider": serviceProviders[repo.Provider],
+		"ingress-submodules": false, "oauth-token-id": "ot-" + digest("sandbox-vcs"),
+		"webhook-url": "", "tags-regex": nil,
+	}
+}
+
+// workingDirectory is the stack's project root as TFC workspaces often
+// have it: roots below the top level with a leading slash.
+func workingDirectory(root string) string {
+	if strings.Contains(root, "/") && !strings.HasPrefix(root, "/") {
+		return "/" + root
+	}
+	return root
+}
+
+// workspaceResource renders a stack as r's user sees it, adding what inc
+// asks for to col.
+func (s *Server) workspaceResource(r *http.Request, st model.Stack, inc includes, col *collector) (resource, error) {
 	id := workspaceID(st.ID)
 	prjID, prjName := project(st)
+	acc := accessOf(userOf(r), st)
 	attrs := map[string]any{
 		"name":                      sanitizeName(st.Name),
 		"description":               st.Description,
-		"tag-names":                 tags(st),
+		"tag-names":                 nonNil(flatTags(st)),
 		"locked":                    st.Lock != nil,
 		"auto-apply":                st.Autodeploy,
 		"auto-apply-run-trigger":    st.Autodeploy,
 		"execution-mode":            "remote",
-		"working-directory":         st.ProjectRoot,
+		"working-directory":         workingDirectory(st.ProjectRoot),
 		"terraform-version":         "1.9.8",
 		"assessments-enabled":       true,
 		"environment":               "default",
@@ -200,12 +283,12 @@ func (s *Server) workspaceResource(base string, st model.Stack, inc includes, co
 		"created-at":                timestamp(sandboxEpoch),
 		"updated-at":                timestamp(sandboxEpoch),
 		"latest-change-at":          timestamp(sandboxEpoch),
-		"last-assessment-result-at": timestamp(st.Drift.CheckedAt),
+		"last-assessment-result-at": offsetTime(st.Drift.CheckedAt),
 		"actions":                   map[string]bool{"is-destroyable": false},
 		"permissions": map[string]bool{
-			"can-queue-run": true, "can-queue-apply": st.CanWrite, "can-lock": st.CanWrite,
-			"can-unlock": st.CanWrite, "can-force-unlock": st.CanWrite, "can-update": false,
-			"can-read-state-versions": true, "can-queue-destroy": false,
+			"can-queue-run": acc.plan, "can-queue-apply": acc.apply, "can-lock": acc.lock,
+			"can-unlock": acc.lock, "can-force-unlock": acc.admin, "can-update": acc.admin,
+			"can-read-state-versions": true, "can-queue-destroy": acc.apply, "can-read-settings": acc.admin,
 		},
 	}
 	lockedBy := none()
@@ -216,12 +299,8 @@ func (s *Server) workspaceResource(base string, st model.Stack, inc includes, co
 			col.add(userResource(st.Lock.Holder))
 		}
 	}
-	if st.Repo != "" {
-		attrs["vcs-repo"] = map[string]any{
-			"identifier": st.Repo, "display-identifier": st.Repo, "branch": st.Branch,
-			"repository-http-url": st.Repo, "service-provider": "github", "ingress-submodules": false,
-		}
-		attrs["vcs-repo-identifier"] = st.Repo
+	if v := vcsRepo(st); v != nil {
+		attrs["vcs-repo"], attrs["vcs-repo-identifier"] = v, v["identifier"]
 	}
 	rels := map[string]relationship{
 		"organization":              one("organizations", s.org),
@@ -245,7 +324,11 @@ func (s *Server) workspaceResource(base string, st model.Stack, inc includes, co
 		rels["current-run"] = one("runs", s.ids.id("run", k))
 		rels["latest-run"] = rels["current-run"]
 		if inc.has("current_run") {
-			col.add(s.runResource(base, st, *st.LatestRun, inc.under("current_run"), col))
+			extras, err := s.b.RunExtras(r.Context(), st.ID)
+			if err != nil {
+				return resource{}, err
+			}
+			col.add(s.runResource(r, st, *st.LatestRun, extras[st.LatestRun.ID], inc.under("current_run"), col))
 		}
 	}
 	if !st.Drift.CheckedAt.IsZero() {
@@ -261,7 +344,14 @@ func (s *Server) workspaceResource(base string, st model.Stack, inc includes, co
 		Links: map[string]string{
 			"self":      "/api/v2/organizations/" + s.org + "/workspaces/" + sanitizeName(st.Name),
 			"self-html": "/app/" + s.org + "/workspaces/" + sanitizeName(st.Name),
-		}}
+		}}, nil
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
 }
 
 // matchWorkspace applies the list filters TFC offers; unknown parameters
@@ -280,9 +370,9 @@ func matchWorkspace(st model.Stack, q map[string][]string, runStatus func(model.
 	if v := get("search[wildcard-name]"); v != "" && !wildcard(v, name) {
 		return false
 	}
-	var have []string // the tags, read only when a filter needs them
+	var have []string // the flat tags, read only when a filter needs them
 	if get("search[tags]") != "" || get("search[exclude-tags]") != "" {
-		have = tags(st)
+		have = flatTags(st)
 	}
 	if v := get("search[tags]"); v != "" {
 		for _, t := range strings.Split(v, ",") {
@@ -312,17 +402,19 @@ func matchWorkspace(st model.Stack, q map[string][]string, runStatus func(model.
 	return true
 }
 
-// tagBinding is a key/value tag. The sandbox's tags are "key:value" flat
-// tags, so each also shows as the binding key=value (or a key-only binding),
-// which is how organisations tag workspaces since HCP Terraform added
-// key/value tags.
+// tagBinding is a key/value tag of a key/value-tagged workspace (see
+// keyValueTagged): its "key:value" labels as key=value.
 type tagBinding struct{ key, value string }
 
 func tagBindings(st model.Stack) []tagBinding {
+	if !keyValueTagged(st) {
+		return nil
+	}
 	var out []tagBinding
 	for _, t := range tags(st) {
-		k, v, _ := strings.Cut(t, ":")
-		out = append(out, tagBinding{key: k, value: v})
+		if k, v, ok := strings.Cut(t, ":"); ok && (k+":" == envTagPrefix || k+":" == buTagPrefix) {
+			out = append(out, tagBinding{key: k, value: v})
+		}
 	}
 	return out
 }
@@ -378,7 +470,7 @@ func (s *Server) listWorkspaces(w http.ResponseWriter, r *http.Request) {
 		if st.LatestRun == nil {
 			return ""
 		}
-		return tfcStatus(*st.LatestRun)
+		return tfcStatus(*st.LatestRun, sandbox.RunExtra{})
 	}
 	var matched []int // indices into all: a stack is too large to copy for every page
 	for i := range all {
@@ -391,10 +483,15 @@ func (s *Server) listWorkspaces(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	col, base := &collector{}, baseURL(r)
+	col := &collector{}
 	data := make([]resource, 0, end-start)
 	for _, i := range matched[start:end] {
-		data = append(data, s.workspaceResource(base, all[i], inc, col))
+		res, err := s.workspaceResource(r, all[i], inc, col)
+		if err != nil {
+			writeBackendError(w, err)
+			return
+		}
+		data = append(data, res)
 	}
 	writeJSON(w, http.StatusOK, document{Data: data, Included: col.list, Meta: meta, Links: links})
 }
@@ -435,7 +532,11 @@ func (s *Server) writeWorkspace(w http.ResponseWriter, r *http.Request, st model
 		return
 	}
 	col := &collector{}
-	data := s.workspaceResource(baseURL(r), st, inc, col)
+	data, err := s.workspaceResource(r, st, inc, col)
+	if err != nil {
+		writeBackendError(w, err)
+		return
+	}
 	writeJSON(w, http.StatusOK, document{Data: data, Included: col.list})
 }
 
@@ -467,6 +568,10 @@ func (s *Server) workspaceAction(w http.ResponseWriter, r *http.Request) {
 	st, _, err := s.stackOf(r.Context(), r.PathValue("id"))
 	if err != nil {
 		writeBackendError(w, err)
+		return
+	}
+	if !accessOf(userOf(r), st).lock {
+		writeError(w, http.StatusNotFound, "not found", "workspace "+r.PathValue("id")+" not found")
 		return
 	}
 	switch r.PathValue("action") {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/stackview/stackview/internal/backend"
+	"github.com/stackview/stackview/internal/backend/sandbox"
 	"github.com/stackview/stackview/internal/backend/sandbox/faults"
 	"github.com/stackview/stackview/internal/backend/sandbox/spaceliftapi"
 	"github.com/stackview/stackview/internal/backend/sandbox/spaceliftapi/fakeengine"
@@ -60,6 +61,11 @@ type countingTFC struct {
 func (e countingTFC) Trigger(ctx context.Context, stackID string, kind model.RunKind) (model.Run, error) {
 	e.sent.add("trigger")
 	return e.Fake.Trigger(ctx, stackID, kind)
+}
+
+func (e countingTFC) StartRun(ctx context.Context, stackID string, o sandbox.RunOptions) (model.Run, error) {
+	e.sent.add("trigger")
+	return e.Fake.StartRun(ctx, stackID, o)
 }
 
 func (e countingTFC) Confirm(ctx context.Context, stackID, runID string) (model.Run, error) {
@@ -117,7 +123,8 @@ func TFC(t testing.TB, seed uint64) *World {
 	t.Cleanup(ts.Close)
 	env := map[string]string{"TFE_TOKEN": srv.Token()}
 	c, err := tfc.New(context.Background(), tfc.Config{Address: ts.URL, Organization: srv.Organization(), HomeDir: t.TempDir(),
-		Env: func(k string) string { return env[k] }, RegistryHost: "app.terraform.io", Timeout: 5 * time.Second})
+		Env: func(k string) string { return env[k] }, RegistryHost: "app.terraform.io", Timeout: 5 * time.Second,
+		Clock: sandbox.NewManualClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))}) // paced in virtual time
 	if err != nil {
 		t.Fatal(err)
 	}

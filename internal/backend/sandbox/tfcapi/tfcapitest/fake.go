@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/stackview/stackview/internal/backend"
+	"github.com/stackview/stackview/internal/backend/sandbox"
 	"github.com/stackview/stackview/internal/model"
 )
 
@@ -30,8 +31,9 @@ type Fake struct {
 	seq     int
 	order   []string
 	stacks  map[string]*model.Stack
-	runs    map[string][]*model.Run // newest first
-	logs    map[string][]string     // by run id
+	runs    map[string][]*model.Run       // newest first
+	logs    map[string][]sandbox.StateLog // by run id
+	extras  map[string]sandbox.RunExtra   // by run id
 	changes map[string][]model.ResourceChange
 	modules []model.Module
 	vers    map[string][]model.ModuleVersion
@@ -47,7 +49,8 @@ func New(n int) *Fake {
 		now:     time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC),
 		stacks:  map[string]*model.Stack{},
 		runs:    map[string][]*model.Run{},
-		logs:    map[string][]string{},
+		logs:    map[string][]sandbox.StateLog{},
+		extras:  map[string]sandbox.RunExtra{},
 		changes: map[string][]model.ResourceChange{},
 		vers:    map[string][]model.ModuleVersion{},
 	}
@@ -58,11 +61,11 @@ func New(n int) *Fake {
 			TrackedCommit: fmt.Sprintf("c%039d", i),
 		}
 		if j == 0 {
-			st.Name, st.Repo = "network-"+env.name, "stackview/network"
+			st.Name, st.Repository = "network-"+env.name, repository("network")
 			st.Labels = append(st.Labels, "layer:environment")
 		} else {
 			bu := fmt.Sprintf("bu%03d", j)
-			st.Name, st.Repo = bu+"-"+env.name, "stackview/"+bu
+			st.Name, st.Repository = bu+"-"+env.name, repository(bu)
 			st.Labels = append(st.Labels, "bu:"+bu)
 			st.DependsOn = []string{"network-" + env.name}
 			if j == 1 && env.name == "dev" {
@@ -76,12 +79,17 @@ func New(n int) *Fake {
 		f.move(r, model.StateFinished, "applied")
 	}
 	f.modules = []model.Module{
-		{ID: "vpc", Name: "vpc", Provider: "aws", Repo: "stackview/terraform-aws-vpc", Latest: "2.0.0"},
-		{ID: "eks", Name: "eks", Provider: "aws", Repo: "stackview/terraform-aws-eks", Latest: "1.0.0"},
+		{ID: "vpc", Name: "vpc", Provider: "aws", Repo: "https://github.com/stackview/terraform-aws-vpc.git", Latest: "2.0.0"},
+		{ID: "eks", Name: "eks", Provider: "aws", Repo: "https://github.com/stackview/terraform-aws-eks.git", Latest: "1.0.0"},
 	}
 	f.vers["vpc"] = []model.ModuleVersion{{Number: "2.0.0"}, {Number: "1.1.0"}, {Number: "1.0.0"}}
 	f.vers["eks"] = []model.ModuleVersion{{Number: "1.0.0"}, {Number: "0.9.0"}}
 	return f
+}
+
+// repository is a GitHub repository of the fake's organisation.
+func repository(name string) model.Repository {
+	return model.Repository{Provider: "github", Namespace: "stackview", Name: name, WebURL: "https://github.com/stackview/" + name}
 }
 
 // Now is the fake's clock.
@@ -94,7 +102,8 @@ func (f *Fake) Now() time.Time {
 func (f *Fake) newRun(st *model.Stack, kind model.RunKind) *model.Run {
 	f.seq++
 	r := &model.Run{ID: fmt.Sprintf("run%04d", f.seq), StackID: st.ID, Kind: kind, Commit: st.TrackedCommit,
-		Title: string(kind) + " of " + st.Name, TriggeredBy: "fake-user", CreatedAt: f.now}
+		Title: string(kind) + " of " + st.Name, TriggeredBy: "fake-user", CreatedAt: f.now,
+		AutoApply: kind.Tracked() && st.Autodeploy}
 	f.runs[st.ID] = append([]*model.Run{r}, f.runs[st.ID]...)
 	f.move(r, model.StateQueued, "queued")
 	return r
@@ -103,7 +112,7 @@ func (f *Fake) newRun(st *model.Stack, kind model.RunKind) *model.Run {
 func (f *Fake) move(r *model.Run, s model.RunState, line string) {
 	r.State, r.RawState, r.UpdatedAt = s, string(s), f.now
 	r.History = append(r.History, model.RunTransition{State: s, At: f.now})
-	f.logs[r.ID] = append(f.logs[r.ID], line+"\n")
+	f.logs[r.ID] = append(f.logs[r.ID], sandbox.StateLog{State: s, Lines: []string{line}})
 }
 
 // Advance steps the clock by d and every active run one state forward:
@@ -121,6 +130,11 @@ func (f *Fake) Advance(d time.Duration) {
 }
 
 func (f *Fake) step(st *model.Stack, r *model.Run) {
+	x := f.extras[r.ID]
+	if !x.CanceledAt.IsZero() && r.State.Active() {
+		f.move(r, model.StateStopped, "canceled")
+		return
+	}
 	switch r.State {
 	case model.StateQueued:
 		f.move(r, model.StatePlanning, "planning")
@@ -130,10 +144,12 @@ func (f *Fake) step(st *model.Stack, r *model.Run) {
 			{Address: "aws_s3_bucket.new", Action: model.ActionAdd},
 			{Address: "aws_iam_role.app", Action: model.ActionChange, Attributes: []string{"policy"}},
 		}
+		x.PlannedAt = f.now
+		f.extras[r.ID] = x
 		switch {
-		case r.Kind != model.RunDeploy:
+		case !r.Kind.Tracked():
 			f.move(r, model.StateFinished, "plan: 1 to add, 1 to change, 0 to destroy")
-		case st.Autodeploy:
+		case r.AutoApply && !r.SavedPlan:
 			f.move(r, model.StateApplying, "plan: 1 to add, 1 to change, 0 to destroy")
 		default:
 			f.move(r, model.StateUnconfirmed, "plan: 1 to add, 1 to change, 0 to destroy")
@@ -262,11 +278,14 @@ func (f *Fake) RunLogs(_ context.Context, stackID, runID, token string) (backend
 			return backend.LogChunk{}, fmt.Errorf("fake: bad log token %q", token)
 		}
 	}
-	lines := f.logs[runID]
+	var lines []string
+	for _, l := range f.logs[runID] {
+		lines = append(lines, l.Lines...)
+	}
 	from = min(max(from, 0), len(lines))
 	text := ""
 	for _, l := range lines[from:] {
-		text += l
+		text += l + "\n"
 	}
 	return backend.LogChunk{Text: text, Next: strconv.Itoa(len(lines)),
 		Done: r.State.Terminal() || r.State.Waiting()}, nil
@@ -401,6 +420,86 @@ func (f *Fake) ListModuleVersions(_ context.Context, moduleID string) ([]model.M
 		return nil, backend.NotFoundf("module %s", moduleID)
 	}
 	return append([]model.ModuleVersion(nil), v...), nil
+}
+
+// StartRun starts a run with TFC's options (see sandbox.RunOptions).
+func (f *Fake) StartRun(_ context.Context, stackID string, o sandbox.RunOptions) (model.Run, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	st, err := f.stack(stackID)
+	if err != nil {
+		return model.Run{}, err
+	}
+	r := f.newRun(st, o.Kind)
+	if o.Message != "" {
+		r.Title = o.Message
+	}
+	if o.Kind.Tracked() {
+		r.SavedPlan = o.SavePlan
+		if o.AutoApply != nil {
+			r.AutoApply = *o.AutoApply
+		}
+	}
+	return copyRun(r), nil
+}
+
+// Interrupt cancels a queued run at once; a started one stops at the next
+// Advance, and may be force-canceled (Stop) a second after the cancel.
+func (f *Fake) Interrupt(_ context.Context, stackID, runID string) (model.Run, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	_, r, err := f.run(stackID, runID)
+	if err != nil {
+		return model.Run{}, err
+	}
+	switch {
+	case r.State == model.StateQueued:
+		f.move(r, model.StateCanceled, "canceled")
+	case r.State.Active():
+		x := f.extras[runID]
+		x.CanceledAt, x.ForceCancelAt = f.now, f.now.Add(time.Second)
+		f.extras[runID] = x
+	default:
+		return model.Run{}, backend.Conflictf("cannot cancel run %s in state %s", runID, r.State)
+	}
+	return copyRun(r), nil
+}
+
+// ForceCancel ends a started run at once.
+func (f *Fake) ForceCancel(ctx context.Context, stackID, runID string) (model.Run, error) {
+	r, err := f.Stop(ctx, stackID, runID)
+	if err == nil {
+		f.mu.Lock()
+		x := f.extras[runID]
+		x.ForceCanceled = true
+		f.extras[runID] = x
+		f.mu.Unlock()
+	}
+	return r, err
+}
+
+// RunExtras returns the extras of a stack's runs.
+func (f *Fake) RunExtras(_ context.Context, stackID string) (map[string]sandbox.RunExtra, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if _, err := f.stack(stackID); err != nil {
+		return nil, err
+	}
+	out := map[string]sandbox.RunExtra{}
+	for _, r := range f.runs[stackID] {
+		out[r.ID] = f.extras[r.ID]
+	}
+	return out, nil
+}
+
+// RunLogsByState returns a run's log split by the state that wrote it.
+func (f *Fake) RunLogsByState(_ context.Context, stackID, runID string) ([]sandbox.StateLog, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if _, _, err := f.run(stackID, runID); err != nil {
+		return nil, err
+	}
+	return append([]sandbox.StateLog(nil), f.logs[runID]...), nil
 }
 
 var _ backend.Backend = (*Fake)(nil)
