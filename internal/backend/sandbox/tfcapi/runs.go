@@ -242,6 +242,102 @@ func (s *Server) listRuns(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, document{Data: data, Included: col.list, Meta: meta, Links: links})
 }
 
+// statusGroups are TFC's filter[status_group] values (api-docs/run): a
+// run is final once it will not move again, discardable while it waits
+// for a decision that discarding answers.
+var statusGroups = map[string]func(model.Run, string) bool{
+	"non_final": func(r model.Run, _ string) bool { return !r.State.Terminal() },
+	"final":     func(r model.Run, _ string) bool { return r.State.Terminal() },
+	"discardable": func(_ model.Run, status string) bool {
+		return slices.Contains([]string{"planned", "planned_and_saved", "cost_estimated", "policy_checked",
+			"policy_override", "post_plan_running", "post_plan_completed"}, status)
+	},
+}
+
+// listOrgRuns serves the organisation's runs newest first, across the
+// workspaces the user sees, with the workspace list's filters plus
+// filter[status_group] and filter[workspace_names]. Like TFC it leaves out
+// plan-only runs unless filter[operation] names plan_only, and its
+// pagination has no totals (go-tfe's PaginationNextPrev). It counts against
+// the run lists' 30 requests a minute.
+func (s *Server) listOrgRuns(w http.ResponseWriter, r *http.Request) {
+	if !s.checkOrg(w, r) {
+		return
+	}
+	q := r.URL.Query()
+	group := statusGroups[q.Get("filter[status_group]")]
+	if v := q.Get("filter[status_group]"); v != "" && group == nil {
+		writeError(w, http.StatusBadRequest, "invalid filter", "unknown status group "+v)
+		return
+	}
+	ops := []string{"plan_and_apply", "refresh_only", "destroy", "empty_apply", "save_plan"}
+	if v := q.Get("filter[operation]"); v != "" {
+		ops = strings.Split(v, ",")
+	}
+	var statuses, names []string
+	if v := q.Get("filter[status]"); v != "" {
+		statuses = strings.Split(v, ",")
+	}
+	if v := q.Get("filter[workspace_names]"); v != "" {
+		names = strings.Split(v, ",")
+	}
+	stacks, err := s.listing(r.Context(), parsePage(q).number == 1)
+	if err != nil {
+		writeBackendError(w, err)
+		return
+	}
+	type listed struct {
+		st  model.Stack
+		run model.Run
+		x   sandbox.RunExtra
+	}
+	var kept []listed
+	for _, st := range stacks {
+		if names != nil && !slices.Contains(names, st.Name) {
+			continue
+		}
+		runs := st.Pending // every run that is not final, as the engine keeps them
+		if q.Get("filter[status_group]") != "non_final" {
+			if runs, err = s.allRuns(r.Context(), st.ID); err != nil {
+				writeBackendError(w, err)
+				return
+			}
+		}
+		extras, err := s.b.RunExtras(r.Context(), st.ID)
+		if err != nil {
+			writeBackendError(w, err)
+			return
+		}
+		for _, run := range runs {
+			x := extras[run.ID]
+			status := tfcStatus(run, x)
+			if !x.Assessment && slices.Contains(ops, operation(run)) && (statuses == nil || slices.Contains(statuses, status)) &&
+				(group == nil || group(run, status)) {
+				kept = append(kept, listed{st, run, x})
+			}
+		}
+	}
+	slices.SortStableFunc(kept, func(a, b listed) int {
+		if model.Newer(a.run, b.run) {
+			return -1
+		}
+		return 1
+	})
+	start, end, meta, links := parsePage(q).window(r, len(kept))
+	meta.Pagination.TotalCount, meta.Pagination.TotalPages = nil, nil // the organisation's list has none
+	links.Last = ""
+	inc, ok := parseIncludes(w, q, runIncludeOpts)
+	if !ok {
+		return
+	}
+	col := &collector{}
+	data := make([]resource, 0, end-start)
+	for _, k := range kept[start:end] {
+		data = append(data, s.runResource(r, k.st, k.run, k.x, inc, col))
+	}
+	writeJSON(w, http.StatusOK, document{Data: data, Included: col.list, Meta: meta, Links: links})
+}
+
 // createBody is what go-tfe's Runs.Create sends.
 type createBody struct {
 	Data struct {
