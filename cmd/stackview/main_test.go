@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -124,6 +125,55 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// TestLsJSONWaitingRuns: waiting_runs lists what waits on a person in the
+// seeded sandbox, [] for a stack where nothing does, and README says so.
+func TestLsJSONWaitingRuns(t *testing.T) {
+	isolate(t)
+	code, out, errOut := runCLI(t, nil, "ls", "--json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var got lsOutput
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatal(err)
+	}
+	waiting := map[string][]lsWaiting{}
+	for _, env := range got.Environments {
+		for _, s := range env.Stacks {
+			if s.WaitingRuns == nil {
+				t.Errorf("%s: waiting_runs is null on the sandbox, which reads every run", s.ID)
+			}
+			waiting[s.ID] = s.WaitingRuns
+		}
+	}
+	want := map[string]string{ // stack → kind/state/needs_approval of its one waiting run
+		"prod-identity":      "plan/PENDING_REVIEW/false",
+		"qa-payments-ledger": "deploy/UNCONFIRMED/false",
+		"prod-storefront":    "deploy/UNCONFIRMED/true",
+		"prod-analytics":     "task/QUEUED/true",
+		"dev-network":        "",
+	}
+	for id, w := range want {
+		var runs []string
+		for _, r := range waiting[id] {
+			runs = append(runs, fmt.Sprintf("%s/%s/%t", r.Kind, r.State, r.NeedsApproval))
+		}
+		if strings.Join(runs, " ") != w {
+			t.Errorf("%s: waiting_runs %v, want %q", id, runs, w)
+		}
+	}
+	if !strings.Contains(out, `"waiting_runs": []`) {
+		t.Error("a stack with nothing waiting should show waiting_runs as [], not null")
+	}
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(readme), "`waiting_runs`") {
+		t.Error("README.md does not document waiting_runs")
+	}
 }
 
 func TestLsGlobalFlagsAfterCommandAndEnvFilter(t *testing.T) {

@@ -415,15 +415,21 @@ func Watch(c *screen.Context, t Target) tea.Cmd {
 	return c.Ask(screen.ToggleWatch{Watch: screen.Watch{StackID: t.Stack.ID, RunID: r.ID, Name: t.Stack.Name}, State: string(r.State)})
 }
 
-// Many proposes one action on many stacks (marked ones, an environment
-// frozen): the review lists which it applies to and which are skipped, why.
-func Many(c *screen.Context, action string, stacks []*model.Stack, resolve func(*model.Stack) (mutation.StackOp, string)) tea.Cmd {
+// Many proposes one action on many targets (marked stacks or runs, an
+// environment frozen): the review lists which it applies to and which are
+// skipped, why.
+func Many(c *screen.Context, action string, targets []Target, resolve func(Target) (mutation.StackOp, string)) tea.Cmd {
 	var ops []mutation.StackOp
 	var apply, skip []string
-	for _, s := range stacks {
-		o, why := resolve(s)
+	for _, t := range targets {
+		s := t.Stack
+		o, why := resolve(t)
 		if why != "" {
-			skip = append(skip, fmt.Sprintf("  – %s: %s", s.Name, why))
+			what := s.Name
+			if t.Run != nil {
+				what += " run " + t.Run.ID
+			}
+			skip = append(skip, fmt.Sprintf("  – %s: %s", what, why))
 			continue
 		}
 		ops = append(ops, o)
@@ -438,7 +444,7 @@ func Many(c *screen.Context, action string, stacks []*model.Stack, resolve func(
 		if len(skip) > 0 {
 			reason = skip[0][len("  – "):]
 		}
-		return c.Fail(fmt.Sprintf("%s applies to none of the %d %s: %s", action, len(stacks), kit.Plural(len(stacks), "stack"), reason))
+		return c.Fail(fmt.Sprintf("%s applies to none of the %d %s: %s", action, len(targets), kit.Plural(len(targets), "target"), reason))
 	}
 	lines := append([]string{fmt.Sprintf("Applies to %d:", len(ops))}, apply...)
 	if len(skip) > 0 {
@@ -452,15 +458,24 @@ func Many(c *screen.Context, action string, stacks []*model.Stack, resolve func(
 	return c.Ask(screen.Propose{Request: req})
 }
 
-// InFlightSkip resolves k for a stack of a bulk: skipped while something of
-// it is in flight.
-func InFlightSkip(c *screen.Context, k Kind) func(*model.Stack) (mutation.StackOp, string) {
+// Stacks are targets of whole stacks.
+func Stacks(stacks []*model.Stack) []Target {
+	out := make([]Target, len(stacks))
+	for i, s := range stacks {
+		out[i] = Target{Stack: s}
+	}
+	return out
+}
+
+// InFlightSkip resolves k for a target of a bulk: skipped while something
+// of its stack is in flight.
+func InFlightSkip(c *screen.Context, k Kind) func(Target) (mutation.StackOp, string) {
 	inflight := c.Ops.InFlight()
-	return func(s *model.Stack) (mutation.StackOp, string) {
-		if busy, ok := inflight[s.ID]; ok {
+	return func(t Target) (mutation.StackOp, string) {
+		if busy, ok := inflight[t.Stack.ID]; ok {
 			return mutation.StackOp{}, busy + " already sent"
 		}
-		return Resolve(c, k, Target{Stack: s})
+		return Resolve(c, k, t)
 	}
 }
 

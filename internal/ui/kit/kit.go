@@ -65,6 +65,19 @@ func RunAge(now time.Time, r *model.Run) string {
 	return Age(now.Sub(when))
 }
 
+// Queued says what a queued run waits for: the run ahead of it on its
+// stack (model.Stack.QueuedBehind), or, with none, a worker.
+func Queued(blocker *model.Run) string {
+	if blocker == nil {
+		return "queued: no run ahead of it on this stack (waiting for a worker)"
+	}
+	text := "queued behind " + blocker.ID + " " + string(blocker.State)
+	if blocker.NeedsApproval {
+		text += " (needs approval)"
+	}
+	return text
+}
+
 // Fit truncates s to w cells with an ellipsis and pads it to exactly w, so
 // columns line up and nothing wraps.
 func Fit(s string, w int) string {
