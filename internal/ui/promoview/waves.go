@@ -204,5 +204,8 @@ func waveLine(c *screen.Context, ws promotion.WaveStack) string {
 	if ws.Run.State == model.StateUnconfirmed && c.Protected(ws.Stack.Env) {
 		text += st.Warn.Render("  (protected: confirming asks for the name)")
 	}
+	if state := ws.Run.State; (state == model.StateQueued || state == model.StateReady) && !ws.Run.NeedsApproval {
+		text += st.Waiting.Render("  " + kit.Queued(ws.Stack.QueuedBehind(*ws.Run)))
+	}
 	return text
 }
