@@ -104,6 +104,9 @@ type StackOp struct {
 	// Approval: an approval policy holds the run (review approves it).
 	Approval bool
 	Note     string
+	// Lock is the stack's lock when the action was chosen: the
+	// confirmation names its holder and note before anything is typed.
+	Lock *model.Lock
 }
 
 // Target is what the audit log names: the run for run-level actions.
@@ -123,6 +126,11 @@ type Stacks struct {
 	Title  string   // overrides the title made from the action (":freeze" is a lock of many)
 	// NoConfirm sends at once: a drift check changes nothing.
 	NoConfirm bool
+	// Radius is, for actions that start runs others follow (a deploy, a
+	// confirm or retry of one), every stack those runs may reach, in
+	// waves from the stacks acted on, as the UI knows them: the
+	// confirmation lists them with what stands in their way.
+	Radius [][]model.Stack
 }
 
 func (s Stacks) verb() string {
@@ -144,6 +152,9 @@ type Promotion struct {
 	Plan  promotion.Plan
 	Gates []promotion.Gate
 	Label string // the repository as the board names it
+	// Radius is every stack the promotion's runs may reach, in waves, as
+	// the UI knows them (see Stacks.Radius).
+	Radius [][]model.Stack
 }
 
 func (Promotion) verb() string { return "promotion" }

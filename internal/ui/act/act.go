@@ -14,6 +14,7 @@ import (
 
 	"github.com/stackview/stackview/internal/model"
 	"github.com/stackview/stackview/internal/mutation"
+	"github.com/stackview/stackview/internal/promotion"
 	"github.com/stackview/stackview/internal/ui/keys"
 	"github.com/stackview/stackview/internal/ui/kit"
 	"github.com/stackview/stackview/internal/ui/screen"
@@ -71,7 +72,7 @@ type Target struct {
 // it tells permissions apart, each action needs its own.
 func Resolve(c *screen.Context, k Kind, t Target) (mutation.StackOp, string) {
 	s, viewed := t.Stack, t.Run
-	o := mutation.StackOp{StackID: s.ID, Name: s.Name, Env: s.Env, Commit: s.TrackedCommit}
+	o := mutation.StackOp{StackID: s.ID, Name: s.Name, Env: s.Env, Commit: s.TrackedCommit, Lock: s.Lock}
 	switch {
 	case !s.CanWrite:
 		return o, "you have no write access to " + s.Name
@@ -298,7 +299,40 @@ func Propose(c *screen.Context, k Kind, t Target) tea.Cmd {
 		}
 		return c.Fail(fmt.Sprintf("%s unavailable: %s", k, why))
 	}
-	return c.Ask(screen.Propose{Request: mutation.Stacks{Ops: []mutation.StackOp{o}}})
+	return c.Ask(screen.Propose{Request: mutation.Stacks{Ops: []mutation.StackOp{o}, Radius: Radius(c, []mutation.StackOp{o})}})
+}
+
+// Radius is, when some of ops start runs other stacks follow (a deploy, a
+// deploy preview, a confirm or retry of a tracked run), every stack those
+// runs may reach, in waves from the stacks acted on, as loaded; nil when
+// none does.
+func Radius(c *screen.Context, ops []mutation.StackOp) [][]model.Stack {
+	var ids []string
+	for _, o := range ops {
+		switch {
+		case o.Action == "deploy" || o.Action == "promote":
+		case (o.Action == "confirm" || o.Action == "retry") && o.Kind.Tracked():
+		default:
+			continue
+		}
+		ids = append(ids, o.StackID)
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	waves, err := promotion.Reach(ids, c.Data.Stacks())
+	if err != nil || len(waves) < 2 {
+		return nil // a cycle has no order to show; a stack without dependents runs alone
+	}
+	out := make([][]model.Stack, len(waves))
+	for i, wave := range waves {
+		for _, id := range wave {
+			if s := c.Data.Forest.Stack(id); s != nil {
+				out[i] = append(out[i], *s)
+			}
+		}
+	}
+	return out
 }
 
 // Action is the key of k on t, with what it does here and why it may not.
@@ -451,7 +485,7 @@ func Many(c *screen.Context, action string, targets []Target, resolve func(Targe
 		lines = append(lines, "", fmt.Sprintf("Skipped %d:", len(skip)))
 		lines = append(lines, skip...)
 	}
-	req := mutation.Stacks{Ops: ops, Bulk: true, Review: lines}
+	req := mutation.Stacks{Ops: ops, Bulk: true, Review: lines, Radius: Radius(c, ops)}
 	if action != ops[0].Action { // :freeze is a lock of many
 		req.Title = fmt.Sprintf("%s: %s %d %s?", mutation.TitleVerb(action), ops[0].Action, len(ops), kit.Plural(len(ops), "stack"))
 	}

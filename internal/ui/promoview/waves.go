@@ -193,6 +193,9 @@ func waveLine(c *screen.Context, ws promotion.WaveStack) string {
 		return "    " + name + st.Subtle.Render(" not listed by "+c.Info.Kind)
 	case ws.Blocked != "":
 		return "    " + name + st.Fail.Render(" ⊘ blocked by "+ws.Blocked)
+	case ws.Run == nil && ws.Stack.Locked() && !ws.Stack.Lock.Mine:
+		l := ws.Stack.Lock
+		return "    " + name + st.Fail.Render(" ⊘ locked by "+l.Holder+kit.Pick(l.Note == "", "", " ("+l.Note+")")+": its run will not start")
 	case ws.Run == nil:
 		return "    " + name + st.Subtle.Render(" · no run yet")
 	}

@@ -189,6 +189,25 @@ func (d *Data) RulesFor(stackID string) []drift.Rule {
 	return append(rules, d.Drift.Added...)
 }
 
+// CountedDrift is the drift the inbox counts for a stack as a backend
+// lists it afresh (the promotion gates read one): its ignore rules
+// applied in its environment. It reads a snapshot taken now, so it may run
+// off the UI's loop.
+func (d *Data) CountedDrift() func(model.Stack) model.Drift {
+	env := map[string]string{}
+	for i := range d.Forest.Envs {
+		for _, s := range d.Forest.Envs[i].Stacks() {
+			env[s.ID] = s.Env
+		}
+	}
+	repo := d.Drift.RepoRules // replaced on each load, never changed in place
+	common := append(append([]drift.Rule(nil), d.Drift.ConfigRules...), d.Drift.Added...)
+	return func(s model.Stack) model.Drift {
+		rules := append(append([]drift.Rule(nil), repo[s.ID]...), common...)
+		return drift.Evaluate(s.Drift, env[s.ID], rules).Effective()
+	}
+}
+
 // DriftEntry is a stack whose latest check found drift.
 type DriftEntry struct {
 	Stack  *model.Stack

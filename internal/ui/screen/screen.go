@@ -134,7 +134,8 @@ type Mutator interface {
 // implements it).
 type Promotions interface {
 	Board(ctx context.Context, repo string, envs []model.Environment, stacks []model.Stack) (promotion.Row, error)
-	Plan(ctx context.Context, repo string, stacks []model.Stack, source, target model.Environment) (promotion.Plan, []promotion.Gate, error)
+	// Plan counts drift as counted says (the inbox's ignore rules applied).
+	Plan(ctx context.Context, repo string, stacks []model.Stack, source, target model.Environment, counted func(model.Stack) model.Drift) (promotion.Plan, []promotion.Gate, error)
 }
 
 // Modules reads the modules view's matrix from git and the registry
