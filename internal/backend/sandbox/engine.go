@@ -47,6 +47,7 @@ type Engine struct {
 	byID     map[string]*stack
 	modules  []*module
 	active   []*run // runs not yet terminal, in creation order
+	runSeq   uint64 // runs created so far (run.seq)
 	parsed   parseCache
 	lastSync time.Time
 	sched    driftSchedule
