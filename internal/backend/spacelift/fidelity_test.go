@@ -539,13 +539,29 @@ func TestChangesWithTheConfirmedInput(t *testing.T) {
 }
 
 // 10. Stack.repository is a name: the sandbox's raw Git stacks give their
-// URL in repositoryURL; a hosted provider's stack has no URL to clone here.
+// URL in repositoryURL, an http URL that clones (a raw Git integration needs
+// a reachable one), as modules do; a hosted provider's stack has no URL to
+// clone here.
 func TestRepositoryIsANameBesideItsURL(t *testing.T) {
 	w := newSandboxWorld(t)
 	s := w.stack(t, "dev-network")
 	r := s.Repository
-	if r.Provider != "git" || r.Namespace != "acme" || r.Name != "environment" || !strings.HasPrefix(r.URL, "file://") || s.Repo != r.URL {
+	if r.Provider != "git" || r.Namespace != "acme" || r.Name != "environment" || s.Repo != r.URL || r.Host != "" ||
+		!regexp.MustCompile(`^http://127\.0\.0\.1:\d+/acme/environment\.git$`).MatchString(r.URL) {
 		t.Fatalf("dev-network repository = %+v, clone URL %q", r, s.Repo)
+	}
+	mods, err := w.c.ListModules(context.Background())
+	if err != nil || len(mods) == 0 {
+		t.Fatalf("modules: %v, %v", mods, err)
+	}
+	for _, m := range mods {
+		if !strings.HasPrefix(m.Repo, "http://127.0.0.1:") {
+			t.Errorf("module %s names its repository %q", m.ID, m.Repo)
+		}
+	}
+	refs, err := (vcs.Git{}).Run(context.Background(), "ls-remote", "--heads", r.URL)
+	if err != nil || !strings.Contains(refs, "refs/heads/dev") {
+		t.Fatalf("git ls-remote %s: %q, %v", r.URL, refs, err)
 	}
 	f := newFixture(t, 1)
 	hosted := stackByID(t, f.client(t, f.env(nil)), "stack-000")
