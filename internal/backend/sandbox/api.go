@@ -206,7 +206,7 @@ func (e *Engine) writable(stackID string) (*stack, error) {
 		return nil, err
 	}
 	if s.Lock != nil && s.Lock.Holder != You {
-		return nil, backend.Conflictf("stack %q is locked by %s: %s", stackID, s.Lock.Holder, s.Lock.Note)
+		return nil, &backend.LockedError{Stack: stackID, Lock: *s.Lock}
 	}
 	return s, nil
 }

@@ -770,3 +770,36 @@ func TestEveryOperationIsInTheLedger(t *testing.T) {
 		}
 	}
 }
+
+// Issue 20: a mutation refused because a colleague holds the stack's lock
+// names the holder and their note (only the holder acts on a locked
+// stack); a refusal on a stack the user locked is about the run, and says
+// nothing of a lock. None says "press r".
+func TestRefusalsNameTheLockHolder(t *testing.T) {
+	w := newSandboxWorld(t)
+	ctx := context.Background()
+	for what, call := range map[string]func() error{
+		"unlock": func() error { _, err := w.c.Unlock(ctx, "prod-payments-api"); return err },
+		"deploy": func() error { _, err := w.c.Trigger(ctx, "prod-payments-api", model.RunDeploy); return err },
+	} {
+		err := call()
+		var locked *backend.LockedError
+		if !errors.As(err, &locked) || !errors.Is(err, backend.ErrConflict) || locked.Lock.Holder != "maria.chen" ||
+			!strings.Contains(err.Error(), "prod-payments-api is locked by maria.chen: Change freeze") {
+			t.Errorf("%s on a stack maria.chen locked: %v", what, err)
+		}
+		if h := backend.Hint(err); !strings.Contains(h, "ask maria.chen") {
+			t.Errorf("%s: hint %q", what, h)
+		}
+	}
+	mine, err := w.c.Lock(ctx, "qa-network", "mine")
+	if err != nil {
+		t.Fatal(err)
+	}
+	latest := w.stack(t, "qa-network").LatestRun
+	_, err = w.c.Confirm(ctx, "qa-network", latest.ID)
+	var locked *backend.LockedError
+	if !errors.Is(err, backend.ErrConflict) || errors.As(err, &locked) || strings.Contains(backend.Hint(err), "press r") {
+		t.Errorf("confirming a %s run on a stack locked by %s (the user): %v (hint %q)", latest.State, mine.Lock.Holder, err, backend.Hint(err))
+	}
+}

@@ -120,9 +120,15 @@ func (r *stackResolver) State() string {
 func (r *stackResolver) TrackedCommit() *commit     { return newCommit(r.st.TrackedCommit) }
 func (r *stackResolver) TrackedBranchHead() *commit { return newCommit(r.st.BranchHead) }
 
+// LockedBy names the lock's holder; the sandbox's own user (who took the
+// locks sent through this API) is the API's viewer, as on Spacelift a lock
+// you took names you.
 func (r *stackResolver) LockedBy() *string {
-	if r.st.Lock == nil {
+	switch {
+	case r.st.Lock == nil:
 		return nil
+	case r.st.Lock.Holder == sandbox.You:
+		return &r.s.viewer
 	}
 	return &r.st.Lock.Holder
 }
