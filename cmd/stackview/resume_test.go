@@ -5,11 +5,14 @@ import (
 	"context"
 	"encoding/json"
 	"maps"
+	"os/exec"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/stackview/stackview/internal/audit"
 	"github.com/stackview/stackview/internal/backend"
 	"github.com/stackview/stackview/internal/model"
 	"github.com/stackview/stackview/internal/promote"
@@ -191,5 +194,32 @@ func TestResumedSandboxRemembersThroughTheSpaceliftDialect(t *testing.T) {
 	}
 	if l := stacksByID(t, be)["dev-network"].Lock; l == nil || l.Note != "holding dev for the release" {
 		t.Errorf("dev-network's lock after the resume: %+v", l)
+	}
+}
+
+// TestLsWarnsOfAnUnfinishedPush: a push whose stackview was killed before
+// its outcome (a pending line, its process gone) is reported by the next
+// start, on one line with the ref to check, once.
+func TestLsWarnsOfAnUnfinishedPush(t *testing.T) {
+	isolate(t)
+	dead := exec.Command("true")
+	if err := dead.Run(); err != nil {
+		t.Fatal(err)
+	}
+	path, err := audit.DefaultPath()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := audit.NewFile(path).Record(audit.Entry{Time: time.Now(), Action: "promotion push", Target: "http://127.0.0.1:1/acme/payments.git",
+		Ref: "refs/heads/qa", Result: audit.ResultPending, PID: dead.Process.Pid}); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errOut := runCLI(t, nil, "ls")
+	if code != 0 || strings.Count(errOut, "\n") != 1 ||
+		!strings.HasPrefix(errOut, "stackview: warning: a git push of an earlier stackview has no outcome in the audit log: check qa of http://127.0.0.1:1/acme/payments.git") {
+		t.Fatalf("exit %d, stderr %q", code, errOut)
+	}
+	if code, _, errOut := runCLI(t, nil, "ls"); code != 0 || errOut != "" {
+		t.Errorf("the second start: exit %d, stderr %q", code, errOut)
 	}
 }
