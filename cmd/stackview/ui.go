@@ -9,7 +9,10 @@ import (
 	"github.com/stackview/stackview/internal/audit"
 	"github.com/stackview/stackview/internal/config"
 	"github.com/stackview/stackview/internal/drift"
+	"github.com/stackview/stackview/internal/modules"
+	"github.com/stackview/stackview/internal/ops"
 	"github.com/stackview/stackview/internal/promote"
+	"github.com/stackview/stackview/internal/promotion"
 	"github.com/stackview/stackview/internal/ui"
 	"github.com/stackview/stackview/internal/ui/keys"
 	"github.com/stackview/stackview/internal/vcs"
@@ -52,21 +55,28 @@ func runUI(a *app) (err error) {
 	}()
 	ctx, cancel := context.WithCancel(a.ctx)
 	defer cancel()
+	cache := a.gitCache()
 	return ui.Run(ctx, ui.Options{
-		Audit:           rec,
 		Backend:         be,
 		Environments:    a.cfg.Environments,
 		Mapping:         a.cfg.Mapping,
 		Keys:            a.cfg.Keys,
 		Theme:           a.cfg.Theme,
 		RefreshInterval: a.cfg.RefreshInterval,
-		ReadOnly:        a.cfg.ReadOnly,
 		NoColor:         a.noColor(),
 		DriftIgnore:     a.cfg.DriftIgnore,
 		RepoFiles:       a.repoFiles,
-		SaveDriftIgnore: a.saveDriftIgnore,
-		Git:             a.gitCache(),
-		Strategy:        promote.Strategy(a.cfg.Promotion.Strategy),
+		Mutator: ops.New(ops.Config{
+			Backend:      be,
+			Audit:        rec,
+			Git:          &cache,
+			Strategy:     promotion.Strategy(a.cfg.Promotion.Strategy),
+			Environments: a.cfg.Environments,
+			ReadOnly:     a.cfg.ReadOnly,
+			SaveIgnore:   a.saveDriftIgnore,
+		}),
+		Promotions: promote.Reader{Cache: &cache, Backend: be},
+		Modules:    modules.Reader{Cache: &cache, Backend: be},
 	})
 }
 

@@ -19,6 +19,7 @@ import (
 	"github.com/stackview/stackview/internal/modules"
 	"github.com/stackview/stackview/internal/promote"
 	"github.com/stackview/stackview/internal/promote/promotetest"
+	"github.com/stackview/stackview/internal/promotion"
 	"github.com/stackview/stackview/internal/vcs"
 )
 
@@ -36,8 +37,8 @@ type job struct {
 	Kind     string // "promote" or "bump"
 	CacheDir string
 	Audit    string
-	Plan     promote.Plan
-	Gates    []promote.Gate
+	Plan     promotion.Plan
+	Gates    []promotion.Gate
 	Override string
 	Bump     modules.BumpRequest
 }
@@ -331,7 +332,7 @@ func killedHelper(path string) error {
 		if err != nil {
 			return err
 		}
-		_, err = promote.Execute(bg, cl, j.Plan, j.Gates, promote.Options{Strategy: promote.FastForward, Override: j.Override})
+		_, err = promote.Execute(bg, cl, j.Plan, j.Gates, promote.Options{Strategy: promotion.FastForward, Override: j.Override})
 		return fmt.Errorf("the promotion ended before it was killed: %v", err)
 	case "bump":
 		_, err := modules.Bump(bg, cache, j.Bump)
