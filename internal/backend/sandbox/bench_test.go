@@ -87,20 +87,14 @@ func lockUnlock(b *testing.B, e *sandbox.Engine, i int) {
 }
 
 // BenchmarkPersistedMutation10000: a lock or unlock, journaled.
-func BenchmarkPersistedMutation10000(b *testing.B) {
-	e := benchScale(b, b.TempDir())
-	defer e.Close()
-	i := 0
-	for b.Loop() {
-		lockUnlock(b, e, i)
-		i++
-	}
-}
+func BenchmarkPersistedMutation10000(b *testing.B) { benchMutations(b, b.TempDir()) }
 
 // BenchmarkMutation10000: the same in a temporary sandbox, which keeps no
 // journal.
-func BenchmarkMutation10000(b *testing.B) {
-	e := benchScale(b, "")
+func BenchmarkMutation10000(b *testing.B) { benchMutations(b, "") }
+
+func benchMutations(b *testing.B, dir string) {
+	e := benchScale(b, dir)
 	defer e.Close()
 	i := 0
 	for b.Loop() {
