@@ -195,6 +195,12 @@ func (p *Pipeline) describe(o mutation.StackOp) []string {
 	if o.Approval {
 		lines = append(lines, "Approval     an approval policy holds this run until it is approved")
 	}
+	if n := len(o.IgnoredDrift); n > 0 {
+		lines = append(lines, fmt.Sprintf("Ignored      %d drifted %s ignore rules hide; its plan reverts %s too:", n, plural(n, "resource"), itOrThem(n)))
+		for _, d := range o.IgnoredDrift {
+			lines = append(lines, "             · "+d)
+		}
+	}
 	if o.Delta != nil {
 		plan := o.Delta.String()
 		if o.Delta.Destroy > 0 {
@@ -203,6 +209,14 @@ func (p *Pipeline) describe(o mutation.StackOp) []string {
 		lines = append(lines, "Plan         "+plan)
 	}
 	return lines
+}
+
+// itOrThem is "it" or "them" for n things.
+func itOrThem(n int) string {
+	if n == 1 {
+		return "it"
+	}
+	return "them"
 }
 
 // lockText names a lock's holder and note, and what it means for a

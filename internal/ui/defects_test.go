@@ -280,9 +280,12 @@ func TestIgnoringDriftIsAudited(t *testing.T) {
 	rec := &audit.Memory{}
 	d, _, _ := driftDriver(t, func(o *testOptions) { o.Audit = rec })
 	d.press("F", "enter", "j", "i")
+	d.typeText("TTLs are tuned by hand")
+	d.press("enter", "enter")
 	d.requireScreen("ignoring aws_cloudfront_distribution.cdn default_ttl in qa")
 	e := rec.Entries()
-	if len(e) != 1 || e[0].Action != "ignore drift" || e[0].Environment != "qa" || e[0].Target != "aws_cloudfront_distribution.cdn" {
+	if len(e) != 1 || e[0].Action != "ignore drift" || e[0].Environment != "qa" || e[0].Target != "aws_cloudfront_distribution.cdn" ||
+		!strings.Contains(e[0].Detail, "reason: TTLs are tuned by hand") {
 		t.Fatalf("audit = %+v", e)
 	}
 }

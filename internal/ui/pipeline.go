@@ -229,9 +229,16 @@ func (m Model) onPromoted(res mutation.PromotionResult) Model {
 }
 
 // onIgnored keeps an ignore rule for the session, whether or not it
-// reached the config file, and says which.
+// reached the config file, or drops a removed one, and says which.
 func (m Model) onIgnored(r mutation.IgnoreResult) Model {
-	m.data.Drift.Added = append(append([]drift.Rule(nil), m.data.Drift.Added...), r.Rule)
+	if r.Removed {
+		return m.onUnignored(r)
+	}
+	rule := r.Rule
+	if !r.Saved {
+		rule.Source = drift.SourceSession
+	}
+	m.data.Drift.Added = append(append([]drift.Rule(nil), m.data.Drift.Added...), rule)
 	m.data.ApplyDrift(false)
 	switch {
 	case r.Err != nil:
@@ -241,5 +248,31 @@ func (m Model) onIgnored(r mutation.IgnoreResult) Model {
 	default:
 		m.status = m.status.set(m.now(), "ignoring "+r.What+" (saved to the config)", infoText)
 	}
+	return m
+}
+
+// onUnignored drops a removed rule from the session's rules; when the
+// config file could not be changed it stays there, and comes back at the
+// next start, which the message says.
+func (m Model) onUnignored(r mutation.IgnoreResult) Model {
+	same := func(x drift.Rule) bool {
+		return x.Address == r.Rule.Address && x.Attribute == r.Rule.Attribute && x.Environment == r.Rule.Environment && x.Reason == r.Rule.Reason
+	}
+	drop := func(rules []drift.Rule) []drift.Rule {
+		var out []drift.Rule
+		for _, x := range rules {
+			if !same(x) {
+				out = append(out, x)
+			}
+		}
+		return out
+	}
+	m.data.Drift.Added, m.data.Drift.ConfigRules = drop(m.data.Drift.Added), drop(m.data.Drift.ConfigRules)
+	m.data.ApplyDrift(false)
+	if r.Err != nil {
+		m.status = m.status.set(m.now(), "no longer ignoring "+r.What+" in this session, but the config still holds the rule: "+r.Err.Error(), errText)
+		return m
+	}
+	m.status = m.status.set(m.now(), "no longer ignoring "+r.What, infoText)
 	return m
 }

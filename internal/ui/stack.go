@@ -40,6 +40,7 @@ var makers = map[screen.Kind]maker{
 	screen.KindWaves:     func(*screen.Context, screen.Target) (screen.Screen, tea.Cmd) { return promoview.OpenWaves(), nil },
 	screen.KindAttention: func(*screen.Context, screen.Target) (screen.Screen, tea.Cmd) { return attention.Open(), nil },
 	screen.KindMessages:  func(*screen.Context, screen.Target) (screen.Screen, tea.Cmd) { return messages.Open(), nil },
+	screen.KindIgnores:   func(*screen.Context, screen.Target) (screen.Screen, tea.Cmd) { return driftview.OpenIgnores(), nil },
 }
 
 // onAsk does what a screen asked for; ok is false for other messages.

@@ -97,6 +97,7 @@ func Resolve(c *screen.Context, k Kind, t Target) (mutation.StackOp, string) {
 	case Plan:
 		o.Action = "plan"
 	case Deploy:
+		o.IgnoredDrift = ignoredDrift(c, s)
 		if viewed != nil && viewed.Kind == model.RunPlan && viewed.State == model.StateFinished {
 			if !caps.Promote {
 				return o, c.Info.Kind + " cannot deploy a preview; D in the tree deploys the tracked commit"
@@ -107,6 +108,9 @@ func Resolve(c *screen.Context, k Kind, t Target) (mutation.StackOp, string) {
 		o.Action = "deploy"
 	case Confirm:
 		o, why := runOp("confirm", confirmable, "waits for confirmation")
+		if o.Kind.Tracked() {
+			o.IgnoredDrift = ignoredDrift(c, s)
+		}
 		if why == "" && o.Approval {
 			// An approval policy holds it: Spacelift refuses the
 			// confirmation until someone approves (docs: approval policy).
@@ -155,6 +159,25 @@ func Resolve(c *screen.Context, k Kind, t Target) (mutation.StackOp, string) {
 		o.Action, o.Commit = "sync", s.BranchHead
 	}
 	return o, ""
+}
+
+// ignoredDrift are the stack's drifted resources (or attributes) its
+// ignore rules hide, with each rule's reason: a deploy's plan reverts
+// them like the rest.
+func ignoredDrift(c *screen.Context, s *model.Stack) []string {
+	var out []string
+	for _, res := range c.Data.Drift.Reports[s.ID].Resources {
+		if res.IgnoredBy != nil && (res.Attributes == nil || res.IgnoredBy.Attribute == "*") {
+			out = append(out, res.Address+" — ignored: "+kit.OrDash(res.IgnoredBy.Reason))
+			continue
+		}
+		for _, a := range res.Attributes {
+			if a.IgnoredBy != nil {
+				out = append(out, res.Address+" "+a.Name+" — ignored: "+kit.OrDash(a.IgnoredBy.Reason))
+			}
+		}
+	}
+	return out
 }
 
 // permission says why the credentials do not allow k on s, where the

@@ -79,6 +79,7 @@ type Drift struct {
 	Reports     map[string]drift.Report // by stack id: what the backend said, after the rules
 	RepoRules   map[string][]drift.Rule // by stack id, from its repository's ignore file
 	ConfigRules []drift.Rule
+	ConfigFile  string       // where the config's rules live ("" when not known)
 	Added       []drift.Rule // ignored with i this session
 	RulesErr    error        // an ignore file that could not be read
 
