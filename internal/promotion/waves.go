@@ -173,9 +173,9 @@ func radius(label, verb string, waves [][]model.Stack, first int) []string {
 			rows = append(rows, row)
 		}
 	}
-	head := fmt.Sprintf("%-12s %d %s %s, in %d %s", label, n, plural(n, "stack"), verb, len(waves), plural(len(waves), "wave"))
+	head := fmt.Sprintf("%-12s %d %s %s (%d %s)", label, n, plural(n, "stack"), verb, len(waves), plural(len(waves), "wave"))
 	if blocked > 0 {
-		head += fmt.Sprintf(": something stands in the way of %d", blocked)
+		head += fmt.Sprintf("; %d %s something in the way", blocked, map[bool]string{true: "has", false: "have"}[blocked == 1])
 	}
 	return append([]string{head}, rows...)
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/stackview/stackview/internal/promotion"
 	"github.com/stackview/stackview/internal/ui/help"
 	"github.com/stackview/stackview/internal/ui/keys"
+	"github.com/stackview/stackview/internal/ui/messages"
 	"github.com/stackview/stackview/internal/ui/kit"
 	"github.com/stackview/stackview/internal/ui/screen"
 )
@@ -77,7 +78,7 @@ func (m Model) globals(c *screen.Context, s screen.Screen) screen.Group {
 		{Key: keys.Promotion, Help: promo, Do: do(ask(screen.Navigate{To: m.promotionTarget()}))},
 		{Key: keys.Modules, Do: do(ask(screen.Navigate{To: screen.Target{Kind: screen.KindModules}}))},
 		{Key: keys.Attention, Do: do(ask(screen.Navigate{To: screen.Target{Kind: screen.KindAttention}}))},
-		{Key: keys.Message, Off: screen.OffIf(len(m.status.log) == 0, "no message yet"),
+		{Key: keys.Message, Off: messagesOff(m.status, s),
 			Do: do(ask(screen.Navigate{To: screen.Target{Kind: screen.KindMessages}}))},
 		{Key: keys.Help, Do: do(ask(screen.Push{Screen: help.New()}))},
 		{Key: keys.Quit, Do: do(ask(screen.Quit{}))},
@@ -100,6 +101,14 @@ func dropDeclared(acts []screen.Action, s screen.Screen, c *screen.Context) []sc
 		}
 	}
 	return out
+}
+
+// messagesOff says why e (:messages) would show nothing new.
+func messagesOff(st status, top screen.Screen) string {
+	if _, here := top.(messages.Model); here {
+		return "the messages are open"
+	}
+	return screen.OffIf(len(st.log) == 0, "no message yet")
 }
 
 // promotionTarget is where P goes: the promotion being followed, else the board.

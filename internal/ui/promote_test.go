@@ -134,7 +134,7 @@ func TestPromoteDevToQAToProdThroughTheUI(t *testing.T) {
 	}
 
 	r.press("enter")
-	r.requireScreen("Promote identity dev → qa?", "Strategy     fast-forward", "Runs         1 stack may run, in 1 wave", "wave 1     qa-identity")
+	r.requireScreen("Promote identity dev → qa?", "Strategy     fast-forward", "Runs         1 stack may run (1 wave)", "wave 1     qa-identity")
 	r.press("y")
 	r.requireScreen("Promotion dev → qa: qa is at " + model.ShortSHA(head))
 	r.w.Sync()

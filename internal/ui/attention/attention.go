@@ -288,12 +288,15 @@ func (m Model) View(c *screen.Context, w, h int) string {
 func (m Model) row(c *screen.Context, n model.Need, selected bool, w int) string {
 	st := c.Styles
 	s := n.Stack
-	mark := "  "
+	cursor, mark := "  ", "  "
+	if selected {
+		cursor = "▸ "
+	}
 	if n.Run != nil && m.marks[key(n)] {
 		mark = "● "
 	}
 	nameW := min(24, max(12, w/4))
-	text := mark + kit.Fit(kit.OrDash(s.Env), 5) + " " + kit.Fit(s.Name, nameW) + " " + what(c, n)
+	text := cursor + mark + kit.Fit(kit.OrDash(s.Env), 5) + " " + kit.Fit(s.Name, nameW) + " " + what(c, n, w >= 120)
 	if selected {
 		return st.Selected.Render(kit.Fit(text, w))
 	}
@@ -302,8 +305,12 @@ func (m Model) row(c *screen.Context, n model.Need, selected bool, w int) string
 
 // what says what the need is about: the run and its state, what it waits
 // for; the drift; the lock.
-func what(c *screen.Context, n model.Need) string {
+func what(c *screen.Context, n model.Need, wide bool) string {
 	s, k := n.Stack, c.Keys
+	id := kit.ShortID
+	if wide {
+		id = func(s string) string { return s }
+	}
 	switch n.Kind {
 	case model.NeedDrift:
 		rep := c.Data.Drift.Reports[s.ID]
@@ -331,7 +338,7 @@ func what(c *screen.Context, n model.Need) string {
 	}
 	r := n.Run
 	label, _ := kit.StateLabel(r.State, c.Styles)
-	text := fmt.Sprintf("%-8s %s %s %s", r.Kind, r.ID, label, kit.Age(c.Now().Sub(r.CreatedAt)))
+	text := fmt.Sprintf("%-6s %s %s %s", r.Kind, id(r.ID), label, kit.Age(c.Now().Sub(r.CreatedAt)))
 	switch {
 	case n.Kind == model.NeedWaiting && r.NeedsApproval:
 		text += " · ! needs approval: " + k.Key(keys.Review) + " approves"
@@ -341,6 +348,10 @@ func what(c *screen.Context, n model.Need) string {
 		text += " · " + k.Key(keys.Confirm) + " confirms"
 	case n.Kind == model.NeedFailed:
 		text += " · " + k.Key(keys.Retry) + " retries"
+	case n.Kind == model.NeedQueued && n.Blocker != nil && !wide:
+		short := *n.Blocker
+		short.ID = id(short.ID)
+		text += " · " + kit.Queued(&short)
 	case n.Kind == model.NeedQueued:
 		text += " · " + kit.Queued(n.Blocker)
 	}

@@ -135,6 +135,8 @@ const (
 	DialogRight // buttons only: in a field the arrows belong to the text
 	DialogLeft
 	DialogCancel
+	DialogScrollUp
+	DialogScrollDown
 
 	// Any line being typed: a filter, a log search, a command.
 	InputSubmit
@@ -274,16 +276,18 @@ var Decls = [count]Decl{
 	HelpPageUp:   {"help_page_up", []string{CtxHelp}, []string{"pgup", "ctrl+b"}, "pgup", "previous page"},
 	HelpPageDown: {"help_page_down", []string{CtxHelp}, []string{"pgdown", "ctrl+f", "space"}, "pgdn", "next page"},
 
-	DialogYes:     {"dialog_yes", []string{CtxDialog}, []string{"y"}, "", "go ahead"},
-	DialogNo:      {"dialog_no", []string{CtxDialog}, []string{"n"}, "", "cancel"},
-	DialogApprove: {"dialog_approve", []string{CtxDialog}, []string{"a"}, "", "approve"},
-	DialogReject:  {"dialog_reject", []string{CtxDialog}, []string{"r"}, "", "reject"},
-	DialogPress:   {"dialog_press", []string{CtxDialog}, []string{"enter"}, "", "press the focused button"},
-	DialogNext:    {"dialog_next", []string{CtxDialog}, []string{"tab"}, "", "next field or button"},
-	DialogPrev:    {"dialog_prev", []string{CtxDialog}, []string{"shift+tab"}, "", "previous field or button"},
-	DialogRight:   {"dialog_right", []string{CtxDialog}, []string{"right"}, "→", "next button"},
-	DialogLeft:    {"dialog_left", []string{CtxDialog}, []string{"left"}, "←", "previous button"},
-	DialogCancel:  {"dialog_cancel", []string{CtxDialog}, []string{"esc"}, "", "cancel"},
+	DialogYes:        {"dialog_yes", []string{CtxDialog}, []string{"y"}, "", "go ahead"},
+	DialogNo:         {"dialog_no", []string{CtxDialog}, []string{"n"}, "", "cancel"},
+	DialogApprove:    {"dialog_approve", []string{CtxDialog}, []string{"a"}, "", "approve"},
+	DialogReject:     {"dialog_reject", []string{CtxDialog}, []string{"r"}, "", "reject"},
+	DialogPress:      {"dialog_press", []string{CtxDialog}, []string{"enter"}, "", "press the focused button"},
+	DialogNext:       {"dialog_next", []string{CtxDialog}, []string{"tab"}, "", "next field or button"},
+	DialogPrev:       {"dialog_prev", []string{CtxDialog}, []string{"shift+tab"}, "", "previous field or button"},
+	DialogRight:      {"dialog_right", []string{CtxDialog}, []string{"right"}, "→", "next button"},
+	DialogLeft:       {"dialog_left", []string{CtxDialog}, []string{"left"}, "←", "previous button"},
+	DialogCancel:     {"dialog_cancel", []string{CtxDialog}, []string{"esc"}, "", "cancel"},
+	DialogScrollUp:   {"dialog_scroll_up", []string{CtxDialog}, []string{"up"}, "↑", "scroll the text up"},
+	DialogScrollDown: {"dialog_scroll_down", []string{CtxDialog}, []string{"down"}, "↓", "scroll the text down"},
 
 	InputSubmit:   {"input_submit", []string{CtxInput}, []string{"enter"}, "", "apply"},
 	InputCancel:   {"input_cancel", []string{CtxInput}, []string{"esc"}, "", "cancel"},

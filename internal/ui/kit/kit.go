@@ -65,6 +65,15 @@ func RunAge(now time.Time, r *model.Run) string {
 	return Age(now.Sub(when))
 }
 
+// ShortID keeps the first ten characters of a long id (ULIDs sort by
+// time, so the head tells runs of a stack apart): for narrow columns.
+func ShortID(id string) string {
+	if r := []rune(id); len(r) > 12 {
+		return string(r[:10]) + "…"
+	}
+	return id
+}
+
 // Queued says what a queued run waits for: the run ahead of it on its
 // stack (model.Stack.QueuedBehind), or, with none, a worker.
 func Queued(blocker *model.Run) string {
