@@ -8,8 +8,8 @@ import (
 	"github.com/stackview/stackview/internal/promotion"
 	"github.com/stackview/stackview/internal/ui/help"
 	"github.com/stackview/stackview/internal/ui/keys"
-	"github.com/stackview/stackview/internal/ui/messages"
 	"github.com/stackview/stackview/internal/ui/kit"
+	"github.com/stackview/stackview/internal/ui/messages"
 	"github.com/stackview/stackview/internal/ui/screen"
 )
 

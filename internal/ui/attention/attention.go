@@ -348,12 +348,8 @@ func what(c *screen.Context, n model.Need, wide bool) string {
 		text += " · " + k.Key(keys.Confirm) + " confirms"
 	case n.Kind == model.NeedFailed:
 		text += " · " + k.Key(keys.Retry) + " retries"
-	case n.Kind == model.NeedQueued && n.Blocker != nil && !wide:
-		short := *n.Blocker
-		short.ID = id(short.ID)
-		text += " · " + kit.Queued(&short)
 	case n.Kind == model.NeedQueued:
-		text += " · " + kit.Queued(n.Blocker)
+		text += " · " + kit.Queued(n.Blocker, !wide)
 	}
 	if r.Delta != nil && !r.Delta.Empty() && n.Kind == model.NeedWaiting {
 		text += " · " + r.Delta.String()

@@ -339,7 +339,7 @@ func (p Pane) runLines(c *screen.Context, width int) []string {
 		text := fmt.Sprintf("%-8s %s %4s %s", r.Kind, model.ShortSHA(r.Commit), kit.RunAge(c.Now(), r), kit.Delta(r.Delta))
 		lines = append(lines, style.Render(kit.Fit(label, 14))+" "+kit.Fit(text, max(0, width-15)))
 		if s != nil && (r.State == model.StateQueued || r.State == model.StateReady) && !r.NeedsApproval && r.Exclusive() {
-			lines = append(lines, st.Waiting.Render(kit.Fit("               ↳ "+kit.Queued(s.QueuedBehind(*r)), width)))
+			lines = append(lines, st.Waiting.Render("  ↳ "+kit.Queued(s.QueuedBehind(*r), true)))
 		}
 	}
 	return lines

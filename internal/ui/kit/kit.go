@@ -75,12 +75,17 @@ func ShortID(id string) string {
 }
 
 // Queued says what a queued run waits for: the run ahead of it on its
-// stack (model.Stack.QueuedBehind), or, with none, a worker.
-func Queued(blocker *model.Run) string {
+// stack (model.Stack.QueuedBehind), by its id (ShortID when short), or,
+// with none, a worker.
+func Queued(blocker *model.Run, short bool) string {
 	if blocker == nil {
 		return "queued: no run ahead of it on this stack (waiting for a worker)"
 	}
-	text := "queued behind " + blocker.ID + " " + string(blocker.State)
+	id := blocker.ID
+	if short {
+		id = ShortID(id)
+	}
+	text := "queued behind " + id + " " + string(blocker.State)
 	if blocker.NeedsApproval {
 		text += " (needs approval)"
 	}

@@ -54,6 +54,9 @@ func OpenDiff(c *screen.Context, label, url string, source, target model.Environ
 // Predicted are the predicted plans started from the diff.
 func (d Diff) Predicted() []mutation.PredictedPlan { return d.predicted }
 
+// Gates are the promotion's gates, once checked.
+func (d Diff) Gates() []promotion.Gate { return d.gates }
+
 // Name implements screen.Named.
 func (d Diff) Name() string { return "a promotion's diff" }
 

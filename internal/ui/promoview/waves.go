@@ -208,7 +208,7 @@ func waveLine(c *screen.Context, ws promotion.WaveStack) string {
 		text += st.Warn.Render("  (protected: confirming asks for the name)")
 	}
 	if state := ws.Run.State; (state == model.StateQueued || state == model.StateReady) && !ws.Run.NeedsApproval {
-		text += st.Waiting.Render("  " + kit.Queued(ws.Stack.QueuedBehind(*ws.Run)))
+		text += st.Waiting.Render("  " + kit.Queued(ws.Stack.QueuedBehind(*ws.Run), false))
 	}
 	return text
 }

@@ -401,7 +401,7 @@ func (m Model) queued(c *screen.Context) string {
 		return ""
 	}
 	b := s.QueuedBehind(*r)
-	text := "◐ " + kit.Queued(b)
+	text := "◐ " + kit.Queued(b, false)
 	if b != nil && b.State.Waiting() {
 		text += fmt.Sprintf(": it starts once that run is confirmed or discarded (%s opens the stack's runs)", c.Keys.Key(keys.History))
 	}
