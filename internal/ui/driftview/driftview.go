@@ -443,7 +443,7 @@ func OpenIgnores() Ignores { return Ignores{} }
 func (m Ignores) Name() string { return "the drift ignore rules" }
 
 // Title implements screen.Screen.
-func (m Ignores) Title(*screen.Context) []string { return []string{"drift inbox", "ignore rules"} }
+func (m Ignores) Title(*screen.Context) []string { return []string{"drift ignore rules"} }
 
 // Cursor is the selected rule.
 func (m Ignores) Cursor() int { return m.cursor }
