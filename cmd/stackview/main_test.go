@@ -32,7 +32,9 @@ func runCLI(t *testing.T, env map[string]string, args ...string) (code int, stdo
 	return code, out.String(), errb.String()
 }
 
-func TestLsJSON(t *testing.T) {
+// lsJSON runs ls --json on a fresh sandbox: its output and its decoding.
+func lsJSON(t *testing.T) (string, lsOutput) {
+	t.Helper()
 	isolate(t)
 	code, out, errOut := runCLI(t, nil, "ls", "--json")
 	if code != 0 {
@@ -42,6 +44,11 @@ func TestLsJSON(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &got); err != nil {
 		t.Fatalf("not JSON: %v\n%s", err, out)
 	}
+	return out, got
+}
+
+func TestLsJSON(t *testing.T) {
+	out, got := lsJSON(t)
 	if got.Backend != "sandbox" {
 		t.Errorf("backend = %q", got.Backend)
 	}
@@ -130,15 +137,7 @@ func contains(list []string, s string) bool {
 // TestLsJSONWaitingRuns: waiting_runs lists what waits on a person in the
 // seeded sandbox, [] for a stack where nothing does, and README says so.
 func TestLsJSONWaitingRuns(t *testing.T) {
-	isolate(t)
-	code, out, errOut := runCLI(t, nil, "ls", "--json")
-	if code != 0 {
-		t.Fatalf("exit %d: %s", code, errOut)
-	}
-	var got lsOutput
-	if err := json.Unmarshal([]byte(out), &got); err != nil {
-		t.Fatal(err)
-	}
+	out, got := lsJSON(t)
 	waiting := map[string][]lsWaiting{}
 	for _, env := range got.Environments {
 		for _, s := range env.Stacks {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 
@@ -194,9 +195,7 @@ func (s *Server) allRuns(ctx context.Context, stackID string) ([]model.Run, erro
 	return out, nil
 }
 
-// listRuns serves a workspace's runs newest first. Like TFC it leaves out
-// plan-only runs unless filter[operation] names plan_only; health
-// assessments are not runs at all.
+// listRuns serves a workspace's runs newest first, filtered (runFilter).
 func (s *Server) listRuns(w http.ResponseWriter, r *http.Request) {
 	st, _, err := s.stackOf(r.Context(), r.PathValue("id"))
 	if err != nil {
@@ -214,18 +213,13 @@ func (s *Server) listRuns(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
-	ops := []string{"plan_and_apply", "refresh_only", "destroy", "empty_apply", "save_plan"}
-	if v := q.Get("filter[operation]"); v != "" {
-		ops = strings.Split(v, ",")
-	}
-	var statuses []string
-	if v := q.Get("filter[status]"); v != "" {
-		statuses = strings.Split(v, ",")
+	filter, ok := parseRunFilter(w, q)
+	if !ok {
+		return
 	}
 	var kept []model.Run
 	for _, run := range runs {
-		x := extras[run.ID]
-		if !x.Assessment && slices.Contains(ops, operation(run)) && (statuses == nil || slices.Contains(statuses, tfcStatus(run, x))) {
+		if filter.keeps(run, extras[run.ID]) {
 			kept = append(kept, run)
 		}
 	}
@@ -254,30 +248,53 @@ var statusGroups = map[string]func(model.Run, string) bool{
 	},
 }
 
-// listOrgRuns serves the organisation's runs newest first, across the
-// workspaces the user sees, with the workspace list's filters plus
-// filter[status_group] and filter[workspace_names]. Like TFC it leaves out
-// plan-only runs unless filter[operation] names plan_only, and its
-// pagination has no totals (go-tfe's PaginationNextPrev). It counts against
-// the run lists' 30 requests a minute.
+// runFilter is a run list's filter[operation], filter[status] and
+// filter[status_group]. Like TFC it leaves out plan-only runs unless
+// filter[operation] names plan_only; health assessments are not runs.
+type runFilter struct {
+	ops, statuses []string
+	group         func(model.Run, string) bool
+}
+
+// parseRunFilter reads the filters, answering 400 to an unknown status
+// group.
+func parseRunFilter(w http.ResponseWriter, q url.Values) (runFilter, bool) {
+	f := runFilter{ops: []string{"plan_and_apply", "refresh_only", "destroy", "empty_apply", "save_plan"}}
+	if v := q.Get("filter[operation]"); v != "" {
+		f.ops = strings.Split(v, ",")
+	}
+	if v := q.Get("filter[status]"); v != "" {
+		f.statuses = strings.Split(v, ",")
+	}
+	if v := q.Get("filter[status_group]"); v != "" {
+		if f.group = statusGroups[v]; f.group == nil {
+			writeError(w, http.StatusBadRequest, "invalid filter", "unknown status group "+v)
+			return f, false
+		}
+	}
+	return f, true
+}
+
+func (f runFilter) keeps(run model.Run, x sandbox.RunExtra) bool {
+	status := tfcStatus(run, x)
+	return !x.Assessment && slices.Contains(f.ops, operation(run)) && (f.statuses == nil || slices.Contains(f.statuses, status)) &&
+		(f.group == nil || f.group(run, status))
+}
+
+// listOrgRuns serves the organisation's runs newest first, filtered like a
+// workspace's (runFilter) and by filter[workspace_names]. Its pagination
+// has no totals (go-tfe's PaginationNextPrev); it counts against the run
+// lists' 30 requests a minute.
 func (s *Server) listOrgRuns(w http.ResponseWriter, r *http.Request) {
 	if !s.checkOrg(w, r) {
 		return
 	}
 	q := r.URL.Query()
-	group := statusGroups[q.Get("filter[status_group]")]
-	if v := q.Get("filter[status_group]"); v != "" && group == nil {
-		writeError(w, http.StatusBadRequest, "invalid filter", "unknown status group "+v)
+	filter, ok := parseRunFilter(w, q)
+	if !ok {
 		return
 	}
-	ops := []string{"plan_and_apply", "refresh_only", "destroy", "empty_apply", "save_plan"}
-	if v := q.Get("filter[operation]"); v != "" {
-		ops = strings.Split(v, ",")
-	}
-	var statuses, names []string
-	if v := q.Get("filter[status]"); v != "" {
-		statuses = strings.Split(v, ",")
-	}
+	var names []string
 	if v := q.Get("filter[workspace_names]"); v != "" {
 		names = strings.Split(v, ",")
 	}
@@ -309,10 +326,7 @@ func (s *Server) listOrgRuns(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		for _, run := range runs {
-			x := extras[run.ID]
-			status := tfcStatus(run, x)
-			if !x.Assessment && slices.Contains(ops, operation(run)) && (statuses == nil || slices.Contains(statuses, status)) &&
-				(group == nil || group(run, status)) {
+			if x := extras[run.ID]; filter.keeps(run, x) {
 				kept = append(kept, listed{st, run, x})
 			}
 		}
