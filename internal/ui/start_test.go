@@ -1,7 +1,11 @@
 package ui
 
 import (
+	"strings"
 	"testing"
+
+	"github.com/stackview/stackview/internal/model"
+	"github.com/stackview/stackview/internal/ui/screen"
 )
 
 // TestUnfinishedPushesAreSaidOnScreen: the line about pushes a killed
@@ -20,4 +24,22 @@ func TestUnfinishedPushesAreSaidOnScreen(t *testing.T) {
 		d.press("e")
 		d.requireScreen("Recent messages", "⚠ a git push of an earlier stackview has no outcome")
 	}
+}
+
+// TestAWatchedRunThatFailedHasOneGlyph: the status line's ✗ says a
+// watched run failed; its state label does not add a second.
+func TestAWatchedRunThatFailedHasOneGlyph(t *testing.T) {
+	d := newDriver(t, 120, 30)
+	w := screen.Watch{StackID: "dev-search", RunID: "dev-search-run2", Name: "dev-search"}
+	d.send(screen.ToggleWatch{Watch: w, State: string(model.StatePlanning)})
+	d.send(watchMsg{w: w, run: model.Run{ID: w.RunID, State: model.StateFailed}})
+	d.requireScreen("✗ ⏰ dev-search run dev-search-run2 is FAILED")
+	for _, line := range strings.Split(d.screen(), "\n") {
+		if strings.Contains(line, "⏰") && strings.Count(line, "✗") > 1 {
+			t.Fatalf("two glyphs on one line: %q", line)
+		}
+	}
+	d.press("e")
+	d.requireScreen("✗ ⏰ dev-search run dev-search-run2 is FAILED")
+	d.requireNotOnScreen("is ✗")
 }
