@@ -12,6 +12,7 @@ import (
 	"github.com/stackview/stackview/internal/ui/act"
 	"github.com/stackview/stackview/internal/ui/help"
 	"github.com/stackview/stackview/internal/ui/keys"
+	"github.com/stackview/stackview/internal/ui/kit"
 	"github.com/stackview/stackview/internal/ui/screen"
 	"github.com/stackview/stackview/internal/ui/tree"
 )
@@ -22,6 +23,7 @@ var commands = []string{"attention", "drift", "env", "freeze", "help", "messages
 // commandKey edits the command line.
 func (m Model) commandKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	switch {
+	case kit.Typed(msg): // text, whatever is bound to it
 	case m.keys.Is(msg, keys.Interrupt):
 		return m, tea.Quit // ctrl+c quits even mid-typing; a typed q is text
 	case m.keys.Is(msg, keys.InputCancel):

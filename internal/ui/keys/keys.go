@@ -8,8 +8,10 @@ package keys
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
+	"unicode"
 
 	"charm.land/bubbles/v2/key"
 )
@@ -402,8 +404,40 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-// Validate reports a key bound to two actions of one context.
+// fieldKeys are the dialog's bindings live while one of its text fields
+// has the focus; its buttons' hotkeys (y, n, a, r) are live only on the
+// buttons.
+var fieldKeys = []ID{DialogPress, DialogNext, DialogPrev, DialogCancel, DialogScrollUp, DialogScrollDown}
+
+// LiveWhileTyping reports whether id is live while text is typed: in a
+// line (a filter, a log search, a command) or a dialog's field. A
+// printable key there would never type itself, so none may be bound.
+func LiveWhileTyping(id ID) bool {
+	return Live(id, CtxInput) || slices.Contains(fieldKeys, id)
+}
+
+// Printable reports a key that types a character ("e", "?", "space"):
+// text, wherever text is typed.
+func Printable(k string) bool {
+	r := []rune(k)
+	return k == "space" || (len(r) == 1 && unicode.IsPrint(r[0]))
+}
+
+// Validate reports a printable key bound to an action live while text is
+// typed, and a key bound to two actions of one context.
 func (m *Map) Validate() error {
+	for id := range Decls {
+		if !LiveWhileTyping(ID(id)) {
+			continue
+		}
+		for _, k := range m.b[id].Keys() {
+			if Printable(k) {
+				return &ActionError{Action: Decls[id].Name, Msg: fmt.Sprintf(
+					"%q types a character, and this action is live while text is typed (a dialog's field, a filter, a search), "+
+						"where it would never type itself: bind a key such as enter, tab or ctrl+…", k)}
+			}
+		}
+	}
 	seen := map[string]string{} // context+key -> action
 	for _, ctx := range append(append([]string(nil), screens...), CtxHelp, CtxDialog, CtxInput) {
 		for id := range Decls {

@@ -258,6 +258,9 @@ func (m Model) Prompt(c *screen.Context) (string, bool) {
 // Modal implements screen.Modal: while typing, keys are text.
 func (m Model) Modal(*screen.Context) bool { return m.typing }
 
+// TypingText implements screen.TextEntry.
+func (m Model) TypingText(*screen.Context) bool { return m.typing }
+
 // Keys implements screen.Screen.
 func (m Model) Keys(c *screen.Context) []screen.Group {
 	if m.typing {

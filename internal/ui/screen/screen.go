@@ -164,6 +164,13 @@ type Prompter interface {
 	Prompt(c *Context) (string, bool)
 }
 
+// TextEntry screens have a text field with the focus now (a line being
+// typed, a dialog's field): the root gives them every key that types
+// text (kit.Typed) before any key table.
+type TextEntry interface {
+	TypingText(c *Context) bool
+}
+
 // Counter screens add a count to the right of the status line ("5/6 stacks").
 type Counter interface {
 	Count(c *Context) string

@@ -163,6 +163,9 @@ func (m Model) Prompt(c *screen.Context) (string, bool) {
 // Modal implements screen.Modal: while typing, keys are text.
 func (m Model) Modal(*screen.Context) bool { return m.typing }
 
+// TypingText implements screen.TextEntry.
+func (m Model) TypingText(*screen.Context) bool { return m.typing }
+
 // Count implements screen.Counter.
 func (m Model) Count(c *screen.Context) string {
 	if !c.Data.Loaded {
