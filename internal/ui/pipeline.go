@@ -209,8 +209,11 @@ func (m Model) driftStarted(mu mutation.Mutation, results []mutation.StackResult
 func (m Model) onPromoted(res mutation.PromotionResult) Model {
 	p := res.Plan
 	switch {
+	case res.Unknown:
+		m.status = m.status.set(m.now(), "the promotion's push has no known outcome: "+res.Err.Error(), errText)
+		return m
 	case res.Err != nil:
-		m.status = m.status.set(m.now(), "✗ promotion refused, nothing moved: "+res.Err.Error(), errText)
+		m.status = m.status.set(m.now(), "promotion refused, nothing moved: "+res.Err.Error(), errText)
 		return m
 	case res.Strategy == promotion.PullRequest:
 		m.status = m.status.clear()

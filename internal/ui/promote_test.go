@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -288,4 +290,44 @@ func TestBoardScrollsToItsCursorOnASmallTerminal(t *testing.T) {
 	r.selectCell("storefront", "qa")
 	r.requireScreen("storefront", "▶ ")
 	r.requireNotOnScreen("analytics")
+}
+
+// TestPromotionWithALostPushIsUnknown: the remote takes the push and
+// vanishes before answering (its receive-pack killed, the repository
+// gone, so the ref cannot be read back): the promotion's audit line says
+// unknown with the ref to check, not error, and the status line does not
+// say that nothing moved.
+func TestPromotionWithALostPushIsUnknown(t *testing.T) {
+	r := newPromoteRig(t)
+	repo := r.w.Stack("dev-identity").Repo
+	head := r.w.Push(repo, "dev", "terraform/main.tf", promotetest.AddResource("audit"))
+	r.until("dev-identity to deploy the change", func() bool {
+		return r.w.DeployState("dev-identity", head) == model.StateFinished
+	})
+	r.press("P")
+	r.selectCell("identity", "dev")
+	r.press("enter")
+	r.requireScreen("Promote identity  dev → qa", "6. Gates: 6 of 6 pass")
+	dir := strings.TrimPrefix(repo, "file:")
+	if err := os.MkdirAll(filepath.Join(dir, "hooks"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	hook := filepath.Join(dir, "hooks", "pre-receive")
+	if err := os.WriteFile(hook, []byte("#!/bin/sh\ncat >/dev/null\nmv \"$(pwd)\" \"$(pwd).gone\"\nkill -9 $PPID\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = os.Rename(dir+".gone", dir) })
+	r.press("enter")
+	r.requireScreen("Promote identity dev → qa?")
+	r.press("y")
+	r.requireScreen("✗ the promotion's push has no known outcome:", "refs/heads/qa: outcome unknown", "check refs/heads/qa on the remote")
+	r.requireNotOnScreen("nothing moved")
+	entries := r.promotions()
+	if len(entries) != 1 || entries[0].Result != audit.ResultUnknown || !strings.Contains(entries[0].Detail, "outcome unknown") ||
+		!strings.Contains(entries[0].Detail, "check refs/heads/qa on the remote") {
+		t.Fatalf("audit = %+v", entries)
+	}
+	if err := os.Rename(dir+".gone", dir); err != nil {
+		t.Fatal(err)
+	}
 }
