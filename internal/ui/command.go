@@ -189,10 +189,10 @@ func (m Model) freeze(on bool, args []string) tea.Cmd {
 		s := t.Stack
 		o, why := lock(t)
 		switch {
+		case on && s.Locked():
+			return o, "already locked by " + s.Lock.Holder
 		case why != "":
 			return o, why
-		case on && o.Action == "unlock":
-			return o, "already locked by " + s.Lock.Holder
 		case !on && o.Action == "lock":
 			return o, "not locked"
 		}
