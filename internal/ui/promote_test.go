@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -24,14 +25,14 @@ type promoteRig struct {
 	rec *audit.Memory
 }
 
-func newPromoteRig(t *testing.T) *promoteRig {
+func newPromoteRig(t *testing.T, tweak ...func(*testOptions)) *promoteRig {
 	t.Helper()
 	w := promotetest.New(t)
 	rec := &audit.Memory{}
-	d := newDriverOn(t, w.E, w.Clock.Now, 160, 48, func(o *testOptions) {
+	d := newDriverOn(t, w.E, w.Clock.Now, 160, 48, append([]func(*testOptions){func(o *testOptions) {
 		o.Git = w.Cache
 		o.Audit = rec
-	})
+	}}, tweak...)...)
 	return &promoteRig{driver: d, w: w, rec: rec}
 }
 
@@ -330,4 +331,35 @@ func TestPromotionWithALostPushIsUnknown(t *testing.T) {
 	if err := os.Rename(dir+".gone", dir); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// TestPredictedPlansAreRefusedReadOnly: predicted plans change nothing,
+// but they are runs started: in read-only mode p is not offered, pressed
+// it says why, and no run starts.
+func TestPredictedPlansAreRefusedReadOnly(t *testing.T) {
+	r := newPromoteRig(t, func(o *testOptions) { o.ReadOnly = true })
+	repo := r.w.Stack("dev-identity").Repo
+	head := r.w.Push(repo, "dev", "terraform/main.tf", promotetest.AddResource("audit"))
+	r.press("P")
+	r.selectCell("identity", "dev")
+	r.press("enter")
+	r.requireScreen("Promote identity  dev → qa", "qa-identity (", "read-only mode: promotion is refused")
+	if f := r.footerLine(); strings.Contains(f, "p predicted") {
+		t.Fatalf("the footer offers predicted plans in read-only mode: %q", f)
+	}
+	r.press("p")
+	r.until("a run to start, if one was", func() bool { return r.w.Clock.Now().After(promotetest.Epoch.Add(30 * time.Second)) })
+	runs, _, err := r.w.E.ListRuns(context.Background(), "qa-identity", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, run := range runs {
+		if run.Commit == head {
+			t.Fatalf("a run of the promoted commit started in read-only mode: %+v", run)
+		}
+	}
+	if e := r.rec.Entries(); len(e) != 0 {
+		t.Fatalf("audited in read-only mode: %+v", e)
+	}
+	r.requireScreen("✗ read-only mode: predicted plans refused, nothing was sent")
 }
