@@ -115,7 +115,7 @@ func New(opts Options) (Model, error) {
 		stack:      []screen.Screen{tree.New()},
 		targets:    []screen.Target{{}},
 	}
-	m.data.Interval, m.data.Loading = interval, true
+	m.data.Interval, m.data.Loading, m.data.LoadSince = interval, true, now()
 	m.data.Drift.ConfigRules, m.data.Drift.ConfigFile = opts.DriftIgnore, opts.DriftIgnoreFile
 	m.styles = theme.New(opts.Theme != "light", opts.NoColor, theme.DefaultPalette())
 	m.data.Forest = model.BuildForest(nil, envs, mapping)

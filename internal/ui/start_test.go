@@ -1,11 +1,20 @@
 package ui
 
 import (
+	"net"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/stackview/stackview/internal/backend/connect"
+	"github.com/stackview/stackview/internal/backend/tfc"
 	"github.com/stackview/stackview/internal/model"
 	"github.com/stackview/stackview/internal/ui/screen"
+	"github.com/stackview/stackview/internal/ui/uitest"
 )
 
 // TestUnfinishedPushesAreSaidOnScreen: the line about pushes a killed
@@ -42,4 +51,95 @@ func TestAWatchedRunThatFailedHasOneGlyph(t *testing.T) {
 	d.press("e")
 	d.requireScreen("✗ ⏰ dev-search run dev-search-run2 is FAILED")
 	d.requireNotOnScreen("is ✗")
+}
+
+// silentServer accepts connections and never answers; it counts them.
+func silentServer(t *testing.T) (addr string, accepted *atomic.Int32) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	accepted = &atomic.Int32{}
+	var conns []net.Conn
+	var mu sync.Mutex
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			accepted.Add(1)
+			mu.Lock()
+			conns = append(conns, c) // held open, never read or answered
+			mu.Unlock()
+		}
+	}()
+	t.Cleanup(func() {
+		_ = ln.Close()
+		<-done
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range conns {
+			_ = c.Close()
+		}
+	})
+	return ln.Addr().String(), accepted
+}
+
+// TestStartAgainstASilentServer: the UI is up while the client connects
+// to a server that accepts and never answers: it says whom it connects to
+// and for how long, q quits; the connect is bounded, its error says what
+// to do, and r tries again.
+func TestStartAgainstASilentServer(t *testing.T) {
+	addr, accepted := silentServer(t)
+	cl, err := tfc.Prepare(tfc.Config{Address: "http://" + addr, Organization: "acme", HomeDir: t.TempDir(),
+		Env:            func(k string) string { return map[string]string{"TFE_TOKEN": "t"}[k] },
+		ConnectTimeout: 300 * time.Millisecond, AttemptTimeout: 100 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	be := connect.New(cl, cl.Connect)
+	now := uitest.Epoch
+	start := func(w, h int) *driver {
+		t.Helper()
+		m, err := New(testOptions{Options: Options{Backend: be, Theme: "dark", Now: func() time.Time { return now }}}.wire(func() time.Time { return now }))
+		if err != nil {
+			t.Fatal(err)
+		}
+		m.after = uitest.After
+		ud := &uitest.Driver{T: t, Model: m, Hold: true} // the connect waits, as on a silent network
+		ud.Send(tea.WindowSizeMsg{Width: w, Height: h})
+		ud.Run(m.Init())
+		return &driver{Driver: ud, t: t}
+	}
+	for _, size := range [][2]int{{80, 24}, {160, 48}} {
+		d := start(size[0], size[1])
+		d.requireScreen("connecting to "+addr+" (tfc) … 0 s", "q quits")
+		now = now.Add(4 * time.Second)
+		d.fireTimers()
+		d.requireScreen("connecting to " + addr + " (tfc) … 4 s")
+		d.Hold = false // the connect is still held: only q's own command runs
+		d.press("q")
+		if !d.Quit {
+			t.Fatalf("q did not quit while connecting:\n%s", d.screen())
+		}
+	}
+
+	d := start(120, 30)
+	d.Hold = false
+	d.release() // the connect runs into its bound
+	d.requireScreen("Could not load stacks from tfc", "no answer within", "check the endpoint and your network", "Press r to retry")
+	before := accepted.Load()
+	d.Hold = true
+	d.press("r")
+	d.requireScreen("connecting to "+addr+" (tfc) … 0 s", "the last try: tfc: connect to")
+	d.Hold = false
+	d.release()
+	d.requireScreen("Could not load stacks from tfc", "no answer within")
+	if accepted.Load() <= before {
+		t.Errorf("r did not reach the server again (%d connections before, %d after)", before, accepted.Load())
+	}
 }

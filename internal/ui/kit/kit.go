@@ -5,6 +5,7 @@ package kit
 
 import (
 	"fmt"
+	"net/url"
 	"strings"
 	"time"
 	"unicode"
@@ -247,6 +248,16 @@ func (in Input) Key(km *keys.Map, msg tea.KeyPressMsg) (Input, bool) {
 		return in, false
 	}
 	return in, true
+}
+
+// Host is an endpoint's host ("app.terraform.io" of its https URL), or
+// "" when it names no network place ("in-process").
+func Host(endpoint string) string {
+	u, err := url.Parse(endpoint)
+	if err != nil || u.Host == "" {
+		return ""
+	}
+	return u.Host
 }
 
 // Typed reports a key that types text (a letter, a digit, a space): in a

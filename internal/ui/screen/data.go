@@ -17,11 +17,14 @@ type Data struct {
 	Waves  map[string]int // dependency wave of every stack
 	Index  Index          // derived from the forest on each load
 
-	Loaded   bool      // at least one load succeeded
-	Loading  bool      // a load is on its way
-	LastLoad time.Time // when the last good load landed
-	LoadErr  error     // the last load's error; nil after a good one
-	Interval time.Duration
+	Loaded  bool // at least one load succeeded
+	Loading bool // a load is on its way
+	// LoadSince is when the load on its way started: before the first
+	// good load, the tree says how long it has been connecting.
+	LoadSince time.Time
+	LastLoad  time.Time // when the last good load landed
+	LoadErr   error     // the last load's error; nil after a good one
+	Interval  time.Duration
 
 	Drift Drift
 

@@ -9,6 +9,7 @@ import (
 	"maps"
 	"strconv"
 	"strings"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
@@ -569,15 +570,33 @@ func (m *Model) clampScroll(c *screen.Context) {
 // View implements screen.Screen.
 func (m Model) View(c *screen.Context, w, h int) string {
 	switch {
-	case !c.Data.Loaded && c.Data.LoadErr != nil:
+	case !c.Data.Loaded && c.Data.LoadErr != nil && !c.Data.Loading:
 		return loadError(c, w, h)
 	case !c.Data.Loaded:
-		return kit.Block([]string{"", "  loading stacks from " + c.Info.Kind + "…"}, w, h)
+		return connecting(c, w, h)
 	case m.showPane(c):
 		tw := w - paneWidth(c) - 1
 		return lipgloss.JoinHorizontal(lipgloss.Top, m.renderTree(c, tw, h), " ", m.pane.View(c, paneWidth(c), h, false))
 	}
 	return m.renderTree(c, w, h)
+}
+
+// connecting is the screen while a first load is on its way: whom it
+// waits for and for how long (the clock repaints it every second), the
+// last try's error when this is a retry, and that q quits.
+func connecting(c *screen.Context, w, h int) string {
+	what := "loading stacks from " + c.Info.Kind
+	if host := kit.Host(c.Info.Endpoint); host != "" {
+		what = "connecting to " + host + " (" + c.Info.Kind + ")"
+	}
+	secs := int(c.Now().Sub(c.Data.LoadSince) / time.Second)
+	lines := []string{"", fmt.Sprintf("  %s … %d s", what, max(0, secs))}
+	if err := c.Data.LoadErr; err != nil {
+		lines = append(lines, "", c.Styles.StatusError.Render(kit.Fit("  the last try: "+err.Error(), w)),
+			kit.Fit("  What to do: "+backend.Hint(err), w))
+	}
+	lines = append(lines, "", c.Styles.Subtle.Render("  "+c.Keys.Key(keys.Quit)+" quits"))
+	return kit.Block(lines, w, h)
 }
 
 // loadError is the first-load failure screen: what failed and what to do,
