@@ -1,6 +1,11 @@
 // Package uitest holds a small in-memory backend and key helpers for UI
 // tests: a demo organisation small enough to read in a golden file, and
 // switches to make any call fail.
+//
+// The fake is a fixture for reading screens, not a backend: it lists
+// stacks and runs and takes locks (what Capabilities claims), and answers
+// every run action ErrUnsupported, so it does not pass the contract
+// (backendtest.Run); tests of actions run on the sandbox engine.
 package uitest
 
 import (
@@ -203,14 +208,52 @@ func (f *Fake) Cancel(context.Context, string, string) (model.Run, error) {
 	return model.Run{}, unsupported("Cancel")
 }
 
-// Lock implements backend.Backend.
-func (f *Fake) Lock(context.Context, string, string) (model.Stack, error) {
-	return model.Stack{}, unsupported("Lock")
+// You is the fake's user: the holder of the locks it takes.
+const You = "you"
+
+// Lock implements backend.Backend (Capabilities.Lock): the stack is
+// locked by You with the note; a stack locked already is a conflict,
+// naming its holder.
+func (f *Fake) Lock(ctx context.Context, stackID, note string) (model.Stack, error) {
+	f.count("Lock")
+	return f.withStack(stackID, func(s *model.Stack) error {
+		if s.Lock != nil {
+			return lockedBy(s)
+		}
+		s.Lock = &model.Lock{Holder: You, Note: note, At: Epoch, Mine: true}
+		return ctx.Err()
+	})
 }
 
-// Unlock implements backend.Backend.
-func (f *Fake) Unlock(context.Context, string) (model.Stack, error) {
-	return model.Stack{}, unsupported("Unlock")
+// Unlock implements backend.Backend: only the holder unlocks a stack.
+func (f *Fake) Unlock(ctx context.Context, stackID string) (model.Stack, error) {
+	f.count("Unlock")
+	return f.withStack(stackID, func(s *model.Stack) error {
+		if s.Lock != nil && !s.Lock.Mine {
+			return lockedBy(s)
+		}
+		s.Lock = nil
+		return ctx.Err()
+	})
+}
+
+// withStack changes a stack and returns it as it is then.
+func (f *Fake) withStack(id string, change func(*model.Stack) error) (model.Stack, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for i := range f.stacks {
+		if f.stacks[i].ID == id {
+			if err := change(&f.stacks[i]); err != nil {
+				return model.Stack{}, err
+			}
+			return f.stacks[i], nil
+		}
+	}
+	return model.Stack{}, backend.NotFoundf("stack %s", id)
+}
+
+func lockedBy(s *model.Stack) error {
+	return fmt.Errorf("fake: %w", &backend.LockedError{Stack: s.ID, Lock: *s.Lock})
 }
 
 // ListModules implements backend.Backend.
