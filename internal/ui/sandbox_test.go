@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/charmbracelet/x/exp/golden"
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
 	tea "charm.land/bubbletea/v2"
@@ -120,7 +119,7 @@ func TestSandboxGolden(t *testing.T) {
 			t.Run(fmt.Sprintf("%dx%d/%s", size[0], size[1], name), func(t *testing.T) {
 				d := newDriverOn(t, e, clk.Now, size[0], size[1])
 				d.press(keys...)
-				golden.RequireEqual(t, d.screen())
+				requireGolden(t, d.screen())
 			})
 		}
 	}
