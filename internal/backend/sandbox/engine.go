@@ -48,6 +48,7 @@ type Engine struct {
 	modules  []*module
 	active   []*run // runs not yet terminal, in creation order
 	parsed   parseCache
+	exprs    exprCache
 	lastSync time.Time
 	sched    driftSchedule
 
