@@ -15,6 +15,7 @@ import (
 // planResult is what initializing and planning a run found: the resource
 // changes, the modules it installed, or the error that stops it.
 type planResult struct {
+	base    string // the applied commit the plan compared with
 	changes []model.ResourceChange
 	modules []string // "name (source version)" lines for the init log
 	failure []string // non-nil: the run fails while initializing, with these lines
@@ -34,6 +35,7 @@ func (e *Engine) evaluate(ctx context.Context, r *run) planResult {
 	if r.Kind == model.RunTask { // a task initializes the workspace, then runs its command
 		return res
 	}
+	res.base = s.applied
 	oldCfg, _ := e.loadConfig(ctx, s, s.applied)
 	state := e.scopeOf(s, oldCfg)
 	if r.Kind == model.RunDriftCheck {

@@ -2,6 +2,7 @@ package spacelift
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strconv"
@@ -10,6 +11,7 @@ import (
 	graphql "github.com/hasura/go-graphql-client"
 
 	"github.com/stackview/stackview/internal/backend"
+	"github.com/stackview/stackview/internal/backend/plantext"
 	"github.com/stackview/stackview/internal/model"
 )
 
@@ -503,7 +505,105 @@ func (c *Client) RunChanges(ctx context.Context, stackID, runID string) ([]model
 			out = append(out, model.ResourceChange{Address: r.Address, Action: model.ChangeAction(r.Metadata.Type)})
 		}
 	}
+	if len(out) > 0 {
+		c.valuesFromLog(ctx, stackID, runID, out)
+	}
 	return out, nil
+}
+
+// valuesFromLog fills changes' values from Terraform's plan text in the
+// run's planning log: changesV3 carries none. Each value is marked as read
+// from the log; a resource the log does not show, or a log that cannot be
+// read, says "values not available" and why.
+func (c *Client) valuesFromLog(ctx context.Context, stackID, runID string, changes []model.ResourceChange) {
+	log, err := c.planningLog(ctx, stackID, runID)
+	if err != nil {
+		for i := range changes {
+			changes[i].NoValues = "values not available: the planning log could not be read (" + err.Error() + ")"
+		}
+		return
+	}
+	parsed := map[string]model.ResourceChange{}
+	for _, p := range plantext.Parse(log) {
+		parsed[p.Address] = p
+	}
+	for i, ch := range changes {
+		p, ok := parsed[ch.Address]
+		if !ok || len(p.Values) == 0 {
+			changes[i].NoValues = "values not available: the planning log does not show them"
+			continue
+		}
+		changes[i].Attributes, changes[i].Values, changes[i].ValuesFrom = p.Attributes, p.Values, model.ValuesLog
+		changes[i].Reason, changes[i].ReplacePaths, changes[i].NoValues = p.Reason, p.ReplacePaths, p.NoValues
+	}
+}
+
+// maxPlanningLog bounds the planning log read for values.
+const maxPlanningLog = 16 << 20
+
+// planningLog is the whole log of the run's last PLANNING state.
+func (c *Client) planningLog(ctx context.Context, stackID, runID string) (string, error) {
+	d, err := c.runDetail(ctx, stackID, runID)
+	if err != nil {
+		return "", err
+	}
+	var planning *transitionNode
+	for i := range d.History { // newest first
+		if toState(d.History[i].State) == model.StatePlanning && d.History[i].HasLogs {
+			planning = &d.History[i]
+			break
+		}
+	}
+	if planning == nil {
+		return "", errors.New("the run has no planning log")
+	}
+	var text strings.Builder
+	token := ""
+	for {
+		var q struct {
+			Stack *struct {
+				Run *struct {
+					Logs *struct {
+						Exists    bool    `graphql:"exists"`
+						Expired   bool    `graphql:"expired"`
+						Finished  bool    `graphql:"finished"`
+						HasMore   bool    `graphql:"hasMore"`
+						NextToken *string `graphql:"nextToken"`
+						Messages  []struct {
+							Message string `graphql:"message"`
+						} `graphql:"messages"`
+					} `graphql:"logs(state: $state, token: $token, stateVersion: $stateVersion)"`
+				} `graphql:"run(id: $run)"`
+			} `graphql:"stack(id: $stack)"`
+		}
+		vars := map[string]any{
+			"stack": graphql.ID(stackID), "run": graphql.ID(runID), "state": RunState(planning.State),
+			"token": optionalString(token), "stateVersion": graphql.Int(planning.StateVersion),
+		}
+		if err := c.query(ctx, "RunLogs", &q, vars); err != nil {
+			return "", err
+		}
+		if q.Stack == nil || q.Stack.Run == nil {
+			return "", backend.NotFoundf("run %q of stack %q", runID, stackID)
+		}
+		logs := q.Stack.Run.Logs
+		switch {
+		case logs == nil || !logs.Exists:
+			return "", errors.New("the planning log does not exist")
+		case logs.Expired:
+			return "", errors.New("the planning log expired")
+		}
+		for _, m := range logs.Messages {
+			text.WriteString(m.Message)
+		}
+		if logs.Finished || !logs.HasMore || logs.NextToken == nil || *logs.NextToken == token {
+			return text.String(), nil
+		}
+		if text.Len() > maxPlanningLog {
+			return "", fmt.Errorf("the planning log is over %d MiB", maxPlanningLog>>20)
+		}
+		token = *logs.NextToken
+	}
 }
 
 // Trigger starts a tracked (deploy) or proposed (plan) run of the tracked
