@@ -79,9 +79,9 @@ func (m Model) onAsk(msg tea.Msg) (Model, tea.Cmd, bool) {
 		m, cmd = m.toggleWatch(msg)
 	case screen.OpenURL:
 		cmd = m.open(msg)
-	case screen.CopyURL:
-		m.status = m.status.set(m.now(), "copied "+msg.URL, infoText)
-		cmd = tea.SetClipboard(msg.URL)
+	case screen.Copy:
+		m.status = m.status.set(m.now(), "copied "+msg.Text+" ("+msg.What+")", infoText)
+		cmd = tea.SetClipboard(msg.Text)
 	case openCommandLine:
 		m.typing, m.input = true, m.input.Paste("")
 		m.input.Value = ""

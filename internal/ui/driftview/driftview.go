@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/stackview/stackview/internal/drift"
 	"github.com/stackview/stackview/internal/model"
@@ -229,10 +230,12 @@ func rulesErrLines(c *screen.Context, w int) []string {
 	return []string{c.Styles.StatusError.Render(kit.Fit("  ✗ ignore file: "+c.Data.Drift.RulesErr.Error(), w))}
 }
 
-// Stack is one stack's drifted resources and attributes.
+// Stack is one stack's drifted resources and attributes, each attribute
+// recorded → real where the backend says.
 type Stack struct {
-	stackID string
-	cursor  int
+	stackID  string
+	cursor   int
+	unfolded bool // long values shown whole (z)
 }
 
 // OpenStack shows one stack's drift.
@@ -292,9 +295,11 @@ func (m Stack) Keys(c *screen.Context) []screen.Group {
 	}
 	first = append(first, stackKeys(c, s, m)...)
 	first = append(first, screen.Back(c, "back to the inbox"))
+	fold := screen.Action{Key: keys.Fold, Help: kit.Pick(m.unfolded, "fold long values", "show long values whole"),
+		Do: func() (screen.Screen, tea.Cmd) { m.unfolded = !m.unfolded; return m, nil }}
 	return []screen.Group{
 		{Title: "Drifted resources", Actions: first},
-		{Title: "Move", Actions: []screen.Action{{Key: keys.DriftUp, Do: move(-1), Off: screen.OffIf(m.cursor == 0, "at the top")}}},
+		{Title: "Move", Actions: []screen.Action{{Key: keys.DriftUp, Do: move(-1), Off: screen.OffIf(m.cursor == 0, "at the top")}, fold}},
 		{Title: "Stack", Actions: otherKeys(c, s, m)},
 	}
 }
@@ -377,12 +382,28 @@ func (m Stack) View(c *screen.Context, w, h int) string {
 		lines = append(lines, "", st.Subtle.Render(kit.Fit("  the backend reports drift but not which resources", w)))
 		return kit.Block(lines, w, h)
 	}
+	if note := kit.ValuesNote(driftChanges(rep), true); note != "" && attributesReported(rep) {
+		lines = append(lines, st.Subtle.Render(kit.Fit("  "+note, w)))
+	}
 	lines = append(lines, "")
 	avail := max(1, h-len(lines)-2)
-	offset := max(0, m.cursor-avail+1)
-	for i := offset; i < len(rows) && i < offset+avail; i++ {
-		lines = append(lines, rowLine(c, rows[i], i == m.cursor, w))
+	// Rows wrap when unfolded: the window is counted in display lines,
+	// from the first row that keeps the cursor's lines on screen.
+	drawn := make([][]string, len(rows))
+	for i := range rows {
+		drawn[i] = rowLines(c, rows[i], i == m.cursor, w, !m.unfolded)
 	}
+	first, used := m.cursor, 0
+	for first >= 0 && used+len(drawn[first]) <= avail {
+		used += len(drawn[first])
+		first--
+	}
+	first = max(0, min(first+1, m.cursor))
+	var body []string
+	for i := first; i < len(rows) && len(body) < avail; i++ {
+		body = append(body, drawn[i]...)
+	}
+	lines = append(lines, body[:min(len(body), avail)]...)
 	k := c.Keys
 	hint := fmt.Sprintf("  %s ignores the selected attribute (on a resource: all of it) · %s reconciles · %s checks again",
 		k.Key(keys.DriftIgnore), k.Key(keys.Deploy), k.Key(keys.DriftCheck))
@@ -390,26 +411,67 @@ func (m Stack) View(c *screen.Context, w, h int) string {
 	return kit.Block(lines, w, h)
 }
 
-func rowLine(c *screen.Context, r row, selected bool, w int) string {
+// attributesReported: the backend named some drifted attribute (else there
+// are no values to speak of).
+func attributesReported(rep drift.Report) bool {
+	for _, r := range rep.Resources {
+		if r.Attributes != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// driftChanges are the report's resources as the backend gave them.
+func driftChanges(rep drift.Report) []model.ResourceChange {
+	out := make([]model.ResourceChange, 0, len(rep.Resources))
+	for _, r := range rep.Resources {
+		out = append(out, r.Change)
+	}
+	return out
+}
+
+// rowLines draws one row: a resource, or an attribute with its value
+// (recorded → real), cut to one line when folded, else wrapped whole.
+func rowLines(c *screen.Context, r row, selected bool, w int, folded bool) []string {
 	st := c.Styles
 	text, by := "  "+r.res.Address, r.res.IgnoredBy
-	if r.attr != nil {
+	switch {
+	case r.attr != nil && r.attr.Value != nil:
+		text, by = "      "+kit.ValueText(model.ActionChange, *r.attr.Value), r.attr.IgnoredBy
+	case r.attr != nil:
 		text, by = "      "+r.attr.Name, r.attr.IgnoredBy
-	} else if r.res.Attributes == nil {
+	case r.res.Attributes == nil:
 		text += "  (attributes not reported)"
 	}
 	if by != nil {
 		text += "  — ignored: " + ruleText(by)
 	}
-	switch {
-	case selected:
-		return st.Selected.Render(kit.Fit("▸"+text[1:], w))
-	case by != nil:
-		return st.Subtle.Render(kit.Fit(text, w))
-	case r.attr == nil:
-		return st.Warn.Render(kit.Fit(text, w))
+	parts := []string{text}
+	if !folded && ansi.StringWidth(text) > w {
+		parts = strings.Split(ansi.Hardwrap(text, max(10, w-8), true), "\n")
+		for i := 1; i < len(parts); i++ {
+			parts[i] = "        " + parts[i]
+		}
+	} else if ansi.StringWidth(text) > w && w > 1 {
+		parts = []string{ansi.Truncate(text, w-1, "") + "…"}
 	}
-	return kit.Fit(text, w)
+	out := make([]string, len(parts))
+	for i, p := range parts {
+		switch {
+		case selected && i == 0:
+			out[i] = st.Selected.Render(kit.Fit("▸"+p[1:], w))
+		case selected:
+			out[i] = st.Selected.Render(kit.Fit(p, w))
+		case by != nil:
+			out[i] = st.Subtle.Render(kit.Fit(p, w))
+		case r.attr == nil:
+			out[i] = st.Warn.Render(kit.Fit(p, w))
+		default:
+			out[i] = kit.Fit(p, w)
+		}
+	}
+	return out
 }
 
 func ruleText(r *drift.Rule) string {

@@ -92,6 +92,11 @@ const (
 	PromoteOpen
 	PromotePredict
 
+	// Fold folds long values, or shows them whole (the run view, a stack's
+	// drift, a promotion's diff); on the tree it collapses or expands the
+	// business unit under the cursor.
+	Fold
+
 	// The run view's log.
 	LogUp
 	LogDown
@@ -101,8 +106,11 @@ const (
 	LogFollow
 	LogSearch
 	LogNext
+	LogPrev
 	LogWrap
 	RunWatch
+	RunPane  // the lower pane: the log or the plan's changes
+	CopyMenu // copy the run id, commit or URL
 
 	// The modules view.
 	ModulesUp
@@ -127,6 +135,10 @@ const (
 	DialogRight // buttons only: in a field the arrows belong to the text
 	DialogLeft
 	DialogCancel
+	// A menu (the copy menu): move, pick by number.
+	MenuUp
+	MenuDown
+	MenuPick
 
 	// Any line being typed: a filter, a log search, a command.
 	InputSubmit
@@ -134,6 +146,8 @@ const (
 	InputComplete
 	InputErase
 	InputClear
+	InputPrev // an earlier line (search history)
+	InputNext
 
 	count
 )
@@ -237,6 +251,8 @@ var Decls = [count]Decl{
 	PromoteOpen:    {"promote_open", []string{CtxPromote}, []string{"enter"}, "", "promote to the next environment (diff first)"},
 	PromotePredict: {"promote_predict", []string{CtxPromote}, []string{"p"}, "", "predicted plans (proposed runs at the promoted commit)"},
 
+	Fold: {"fold", []string{CtxTree, CtxRun, CtxDrift, CtxPromote}, []string{"z"}, "", "fold long values / collapse a business unit"},
+
 	LogUp:       {"log_up", []string{CtxRun}, []string{"up", "k"}, "↑/k", "scroll up"},
 	LogDown:     {"log_down", []string{CtxRun}, []string{"down", "j"}, "↓/j", "scroll down"},
 	LogPageUp:   {"log_page_up", []string{CtxRun}, []string{"pgup", "ctrl+b"}, "pgup", "page up"},
@@ -245,8 +261,11 @@ var Decls = [count]Decl{
 	LogFollow:   {"log_follow", []string{CtxRun}, []string{"G", "end"}, "G", "follow the end"},
 	LogSearch:   {"log_search", []string{CtxRun}, []string{"/"}, "", "search the log"},
 	LogNext:     {"log_next_match", []string{CtxRun}, []string{"n"}, "", "next match"},
+	LogPrev:     {"log_prev_match", []string{CtxRun}, []string{"N"}, "", "previous match"},
 	LogWrap:     {"log_wrap", []string{CtxRun}, []string{"w"}, "", "wrap lines"},
 	RunWatch:    {"run_watch", []string{CtxRun}, []string{"W"}, "", "watch run"},
+	RunPane:     {"run_pane", []string{CtxRun}, []string{"tab"}, "", "the plan's changes / the log"},
+	CopyMenu:    {"copy_menu", []string{CtxRun}, []string{"y"}, "", "copy… (run id, commit, URL)"},
 
 	ModulesUp:   {"modules_up", []string{CtxModules}, []string{"up", "k"}, "↑/k", "up"},
 	ModulesDown: {"modules_down", []string{CtxModules}, []string{"down", "j"}, "↓/j", "down"},
@@ -267,12 +286,17 @@ var Decls = [count]Decl{
 	DialogRight:   {"dialog_right", []string{CtxDialog}, []string{"right"}, "→", "next button"},
 	DialogLeft:    {"dialog_left", []string{CtxDialog}, []string{"left"}, "←", "previous button"},
 	DialogCancel:  {"dialog_cancel", []string{CtxDialog}, []string{"esc"}, "", "cancel"},
+	MenuUp:        {"menu_up", []string{CtxDialog}, []string{"up", "k"}, "↑/k", "up"},
+	MenuDown:      {"menu_down", []string{CtxDialog}, []string{"down", "j"}, "↓/j", "down"},
+	MenuPick:      {"menu_pick", []string{CtxDialog}, []string{"1", "2", "3", "4", "5", "6", "7", "8", "9"}, "1-9", "pick by number"},
 
 	InputSubmit:   {"input_submit", []string{CtxInput}, []string{"enter"}, "", "apply"},
 	InputCancel:   {"input_cancel", []string{CtxInput}, []string{"esc"}, "", "cancel"},
 	InputComplete: {"input_complete", []string{CtxInput}, []string{"tab"}, "", "complete"},
 	InputErase:    {"input_erase", []string{CtxInput}, []string{"backspace"}, "", "delete a character"},
 	InputClear:    {"input_clear", []string{CtxInput}, []string{"ctrl+u"}, "", "clear the line"},
+	InputPrev:     {"input_prev", []string{CtxInput}, []string{"up"}, "↑", "an earlier search"},
+	InputNext:     {"input_next", []string{CtxInput}, []string{"down"}, "↓", "a later search"},
 }
 
 // Map is the bindings in use: the declarations, remapped by the config.
