@@ -17,6 +17,7 @@ import (
 	"github.com/stackview/stackview/internal/ui/modview"
 	"github.com/stackview/stackview/internal/ui/screen"
 	"github.com/stackview/stackview/internal/ui/tree"
+	"github.com/stackview/stackview/internal/backend/sandbox"
 	"github.com/stackview/stackview/internal/ui/uitest"
 	"github.com/stackview/stackview/internal/vcs"
 )
@@ -26,7 +27,8 @@ import (
 type driver struct {
 	*uitest.Driver
 	t    testing.TB
-	fake *uitest.Fake // nil when the backend is the sandbox
+	fake *uitest.Fake    // nil when the backend is the sandbox
+	eng  *sandbox.Engine // the sandbox behind a served dialect, when one is
 }
 
 func newDriver(t testing.TB, w, h int, tweak ...func(*testOptions)) *driver {

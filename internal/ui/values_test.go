@@ -1,0 +1,129 @@
+package ui
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stackview/stackview/internal/backend/sandbox"
+	"github.com/stackview/stackview/internal/model"
+	"github.com/stackview/stackview/internal/ui/promoview"
+	"github.com/stackview/stackview/internal/vcs"
+)
+
+// rename is issue 19's change: the identity stack's web client renamed.
+func rename(old string) string { return strings.Replace(old, `name = "web"`, `name = "web-app"`, 1) }
+
+const renamed = `name: "web" → "web-app"`
+
+// pushTo commits an edit of file to branch of the engine's stack's
+// repository, as a colleague would, and lets the engine see it.
+func pushTo(t *testing.T, e *sandbox.Engine, stackID, branch, file string, edit func(string) string) {
+	t.Helper()
+	stacks, err := e.ListStacks(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	repo := ""
+	for _, s := range stacks {
+		if s.ID == stackID {
+			repo = s.Repo
+		}
+	}
+	work := filepath.Join(t.TempDir(), "colleague")
+	if _, err := (vcs.Git{}).Run(context.Background(), "clone", "--quiet", "--branch", branch, repo, work); err != nil {
+		t.Fatal(err)
+	}
+	g := vcs.Git{Dir: work, Env: vcs.TestIdentity()}
+	full := filepath.Join(work, file)
+	old, err := os.ReadFile(full)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(full, []byte(edit(string(old))), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"commit", "--quiet", "-am", "Rename the web client"}, {"push", "--quiet", "origin", "HEAD:" + branch}} {
+		if _, err := g.Run(context.Background(), args...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := e.Sync(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// openPlannedRun steps the clock until the stack's latest run has planned,
+// then opens it.
+func openPlannedRun(t *testing.T, d *driver, clk *sandbox.ManualClock, stackID, name string) {
+	t.Helper()
+	for i := 0; ; i++ {
+		s := d.forestStack(stackID)
+		if r := s.LatestRun; r != nil && r.Delta != nil && !r.State.Active() && r.Title == "Rename the web client" {
+			break
+		}
+		if i == 300 {
+			t.Fatalf("%s never planned the rename:\n%s", stackID, d.screen())
+		}
+		clk.Advance(time.Second)
+		d.fireTimers()
+	}
+	d.typeText(":stack " + name)
+	d.press("enter", "l")
+	for i := 0; !strings.Contains(d.screen(), "Changes ("); i++ {
+		if i == 50 {
+			t.Fatalf("the run view shows no changes:\n%s", d.screen())
+		}
+		clk.Advance(time.Second)
+		d.fireTimers()
+	}
+}
+
+// Issue 19, done when: a rename pushed to a business unit's dev branch
+// shows `name: "web" → "web-app"` in the dev run's changes through both
+// dialects: TFC from the plan JSON, Spacelift from the plan text in the
+// planning log, each saying where its values come from.
+func TestARenameShowsItsValuesThroughBothDialects(t *testing.T) {
+	t.Run("spacelift", func(t *testing.T) {
+		d, clk, _ := newSpaceliftDriver(t)
+		pushTo(t, d.eng, "dev-identity", "dev", "terraform/main.tf", rename)
+		openPlannedRun(t, d, clk, "dev-identity", "dev-identity")
+		d.requireScreen("~ aws_cognito_user_pool_client.web  "+renamed, "read from the plan in the run's log")
+		d.press("tab")
+		d.requireScreen("── plan (1 change", "~ aws_cognito_user_pool_client.web", "    "+renamed)
+	})
+	t.Run("tfc", func(t *testing.T) {
+		d, clk := tfcDriver(t, false)
+		pushTo(t, d.eng, "dev-identity", "dev", "terraform/main.tf", rename)
+		openPlannedRun(t, d, clk, "ws-dev-identity", "dev-identity")
+		d.requireScreen("~ aws_cognito_user_pool_client.web  "+renamed, "values: before → after")
+		d.requireNotOnScreen("read from the plan in the run's log")
+	})
+	t.Run("tfc reader", func(t *testing.T) {
+		d, clk := tfcDriver(t, true)
+		pushTo(t, d.eng, "dev-identity", "dev", "terraform/main.tf", rename)
+		openPlannedRun(t, d, clk, "ws-dev-identity", "dev-identity")
+		d.requireScreen("~ aws_cognito_user_pool_client.web", "values not available: values need admin access to the")
+		d.requireNotOnScreen(renamed)
+	})
+}
+
+// ... and in the promotion's predicted plan of qa.
+func TestARenameShowsItsValuesInThePredictedPlan(t *testing.T) {
+	r := newPromoteRig(t)
+	head := r.w.Push(r.w.Stack("dev-identity").Repo, "dev", "terraform/main.tf", rename)
+	r.until("dev-identity to deploy the rename", func() bool { return r.w.DeployState("dev-identity", head) == model.StateFinished })
+	r.press("P")
+	r.selectCell("identity", "dev")
+	r.press("enter")
+	r.requireScreen("Promote identity  dev → qa")
+	r.press("p")
+	diff := func() promoview.Diff { return find[promoview.Diff](r.driver) }
+	r.until("the predicted plan's changes", func() bool {
+		return diff().PredictionsDone() && len(diff().Predicted()) == 1 && strings.Contains(r.screen(), renamed)
+	})
+	r.requireScreen("qa-identity", "~ aws_cognito_user_pool_client.web", renamed, "values: before → after")
+}
