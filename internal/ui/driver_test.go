@@ -8,6 +8,7 @@ import (
 
 	"github.com/stackview/stackview/internal/audit"
 	"github.com/stackview/stackview/internal/backend"
+	"github.com/stackview/stackview/internal/backend/sandbox"
 	"github.com/stackview/stackview/internal/drift"
 	"github.com/stackview/stackview/internal/model"
 	"github.com/stackview/stackview/internal/modules"
@@ -17,7 +18,6 @@ import (
 	"github.com/stackview/stackview/internal/ui/modview"
 	"github.com/stackview/stackview/internal/ui/screen"
 	"github.com/stackview/stackview/internal/ui/tree"
-	"github.com/stackview/stackview/internal/backend/sandbox"
 	"github.com/stackview/stackview/internal/ui/uitest"
 	"github.com/stackview/stackview/internal/vcs"
 )
