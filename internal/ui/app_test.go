@@ -99,8 +99,12 @@ func TestFilterEditCancelRestores(t *testing.T) {
 func TestNavigation(t *testing.T) {
 	d := newDriver(t, 120, 30)
 	d.press("j")
+	if d.selected() != "" || !strings.Contains(d.screen(), "payments (2)") {
+		t.Fatalf("j selected %q; a business unit's heading takes the cursor (issue 19)", d.selected())
+	}
+	d.press("j")
 	if d.selected() != "dev-payments-api" {
-		t.Fatalf("j selected %q; headings must be skipped", d.selected())
+		t.Fatalf("j j selected %q", d.selected())
 	}
 	d.press("G")
 	if d.selected() != "dev-legacy-reports" {
@@ -110,7 +114,7 @@ func TestNavigation(t *testing.T) {
 	if d.selected() != "dev-legacy-reports" {
 		t.Fatalf("j past the end selected %q", d.selected())
 	}
-	d.press("g", "down", "down", "up")
+	d.press("g", "down", "down", "down", "up")
 	if d.selected() != "dev-payments-api" {
 		t.Fatalf("g down down up selected %q", d.selected())
 	}
@@ -122,7 +126,7 @@ func TestNavigation(t *testing.T) {
 
 func TestDetailWide(t *testing.T) {
 	d := newDriver(t, 160, 48)
-	d.press("3", "j")
+	d.press("3", "j", "j")
 	d.requireScreen("╭", "Repository acme/payments-api", "Upstream   prod-network (wave 0)",
 		"Downstream prod-payments-worker (wave 2)", "⚠ 2 resources drifted", "Recent runs", "deploy")
 	d.press("enter")
@@ -134,7 +138,7 @@ func TestDetailWide(t *testing.T) {
 func TestDetailNarrow(t *testing.T) {
 	d := newDriver(t, 80, 24)
 	d.requireNotOnScreen("Repository")
-	d.press("3", "j", "j", "j") // prod-search, locked
+	d.press("3", "j", "j", "j", "j") // prod-search, locked (past the payments heading)
 	d.press("enter")
 	d.requireScreen("prod-search", "Lock       ⊘ alice for 30m — incident 42", "✗ FAILED")
 	d.requireNotOnScreen("STATE") // the tree is behind the detail
@@ -148,7 +152,10 @@ func TestDetailNarrow(t *testing.T) {
 func TestHelpShowsCurrentViewOnly(t *testing.T) {
 	d := newDriver(t, 120, 30)
 	d.press("?")
-	d.requireScreen("Keys for the stack tree", "down", "filter", "refresh", "quit")
+	d.requireScreen("Keys for the stack tree", "down", "filter")
+	d.requireNotOnScreen("close detail", "dev-network")
+	d.press("pgdown") // the global keys follow the tree's
+	d.requireScreen("refresh", "quit", "is:drifted|locked|waiting|behind")
 	d.requireNotOnScreen("close detail", "dev-network")
 	d.press("j") // ignored while help is open
 	d.press("?")
@@ -313,7 +320,7 @@ func TestKeyRemapping(t *testing.T) {
 	if d.selected() != "dev-network" || d.Quit {
 		t.Fatalf("old keys still work: selected %s quit %v", d.selected(), d.Quit)
 	}
-	d.press("n")
+	d.press("n", "n") // the payments heading, then its first stack
 	if d.selected() != "dev-payments-api" {
 		t.Fatalf("n did not move down: %s", d.selected())
 	}

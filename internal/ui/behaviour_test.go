@@ -43,7 +43,7 @@ var keyStates = []keyState{
 	{name: "board", w: 120, h: 30, setup: func(d *driver) { d.press("P") }},
 	{name: "waves", w: 120, h: 30, setup: func(d *driver) { followFakePromotion(d); d.press("P") }},
 	{name: "help", w: 80, h: 24, setup: func(d *driver) { d.press("?") }},
-	{name: "dialog", w: 120, h: 30, setup: func(d *driver) { d.press("j", "j", "x") }},
+	{name: "dialog", w: 120, h: 30, setup: func(d *driver) { d.press("j", "j", "j", "x") }},
 }
 
 // allKeys is every key of every binding, and a few bound to nothing.

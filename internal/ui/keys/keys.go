@@ -198,7 +198,7 @@ var Decls = [count]Decl{
 	Message:   {"show_message", nonModal, []string{"!"}, "", "the whole status message"},
 	Back:      {"back", back, []string{"esc"}, "", "back"},
 
-	Filter:     {"filter", []string{CtxTree}, []string{"/"}, "", "filter (/re: for regex)"},
+	Filter:     {"filter", []string{CtxTree}, []string{"/"}, "", "filter (name, re:, state:, kind:, is:)"},
 	NextEnv:    {"next_env", []string{CtxTree}, []string{"tab"}, "", "next env"},
 	PrevEnv:    {"prev_env", []string{CtxTree}, []string{"shift+tab"}, "", "previous env"},
 	JumpEnv:    {"jump_env", []string{CtxTree}, []string{"1", "2", "3", "4", "5", "6", "7", "8", "9"}, "1-9", "env by number"},
