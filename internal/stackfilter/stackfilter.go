@@ -156,6 +156,37 @@ func StateIs(s *model.Stack, names ...string) bool {
 	return anyPrefix(st, lower)
 }
 
+// states are the stack and run states a state: term names.
+var states = []model.RunState{model.StateNone, model.StateQueued, model.StateReady, model.StatePreparing,
+	model.StateInitializing, model.StatePlanning, model.StatePendingReview, model.StateUnconfirmed,
+	model.StateConfirmed, model.StatePreparingApply, model.StateApplying, model.StatePerforming,
+	model.StateDestroying, model.StateReplanRequested, model.StatePreparingReplan, model.StateFinished,
+	model.StateFailed, model.StateDiscarded, model.StateCanceled, model.StateStopped, model.StateSkipped,
+	model.StateUnknown}
+
+// StateNames lists the state names, lower case.
+func StateNames() []string {
+	out := make([]string, len(states))
+	for i, s := range states {
+		out[i] = strings.ToLower(string(s))
+	}
+	return out
+}
+
+// KnownState reports whether name is (a prefix of) a state's name.
+func KnownState(name string) bool {
+	return anyPrefixOf(strings.ToLower(name), StateNames())
+}
+
+func anyPrefixOf(p string, names []string) bool {
+	for _, n := range names {
+		if strings.HasPrefix(n, p) {
+			return true
+		}
+	}
+	return false
+}
+
 // Empty reports a query with no terms.
 func (q Query) Empty() bool { return len(q.terms) == 0 }
 
