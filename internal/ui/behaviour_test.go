@@ -5,6 +5,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/stackview/stackview/internal/ui/bulkview"
 	"github.com/stackview/stackview/internal/ui/detail"
 	"github.com/stackview/stackview/internal/ui/dialog"
 	"github.com/stackview/stackview/internal/ui/driftview"
@@ -44,6 +45,14 @@ var keyStates = []keyState{
 	{name: "waves", w: 120, h: 30, setup: func(d *driver) { followFakePromotion(d); d.press("P") }},
 	{name: "help", w: 80, h: 24, setup: func(d *driver) { d.press("?") }},
 	{name: "dialog", w: 120, h: 30, setup: func(d *driver) { d.press("j", "j", "j", "x") }},
+	{name: "copy menu", w: 120, h: 30, setup: func(d *driver) { d.press("j", "j", "l", "y") }},
+	{name: "bulk confirm", w: 120, h: 30, setup: func(d *driver) {
+		for _, id := range []string{"qa-payments-api", "qa-search", "qa-legacy-reports"} {
+			cpu := map[bool]string{true: "512", false: "1024"}[id != "qa-search"]
+			d.fake.SetPlan(id, id+"-bump", moduleBump(id, cpu))
+		}
+		d.press("2", "ctrl+a", "c")
+	}},
 }
 
 // allKeys is every key of every binding, and a few bound to nothing.
@@ -121,7 +130,7 @@ func contextOf(s screen.Screen, c *screen.Context) string {
 		switch s.(type) {
 		case help.Model:
 			return keys.CtxHelp
-		case dialog.Dialog:
+		case dialog.Dialog, dialog.Menu:
 			return keys.CtxDialog
 		}
 		return keys.CtxInput
@@ -143,6 +152,8 @@ func contextOf(s screen.Screen, c *screen.Context) string {
 		return keys.CtxPromote
 	case promoview.Waves:
 		return keys.CtxWaves
+	case bulkview.Model:
+		return keys.CtxBulk
 	}
 	return ""
 }

@@ -42,6 +42,12 @@ func TestGolden(t *testing.T) {
 		{name: "dialog", keys: []string{"3", "j", "j", "j", "x"}, writable: true},
 		{name: "bulk-review", keys: []string{"3", "ctrl+a", "p"}, writable: true},
 		{name: "command", typed: ":env pr"},
+		{name: "bulk-confirm", setup: func(f *uitest.Fake) {
+			for _, id := range []string{"qa-payments-api", "qa-payments-worker", "qa-legacy-reports"} {
+				f.SetPlan(id, id+"-bump", moduleBump(id, map[bool]string{true: "1024", false: "512"}[id == "qa-legacy-reports"]))
+			}
+		}, keys: []string{"2", "ctrl+a", "c"}, writable: true},
+		{name: "copy-menu", keys: []string{"j", "j", "l", "y"}},
 		{name: "waves", keys: []string{"P"}},
 	}
 	for _, size := range goldenSizes {

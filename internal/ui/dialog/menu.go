@@ -67,8 +67,8 @@ func (m Menu) Keys(c *screen.Context) []screen.Group {
 		}
 	}
 	return []screen.Group{{Title: "Menu", Actions: []screen.Action{
-		{Key: keys.MenuDown, Do: move(1)},
-		{Key: keys.MenuUp, Do: move(-1)},
+		{Key: keys.MenuDown, Do: move(1), Off: screen.OffIf(len(m.items) < 2, "one choice")},
+		{Key: keys.MenuUp, Do: move(-1), Off: screen.OffIf(len(m.items) < 2, "one choice")},
 		{Key: keys.DialogPress, Help: "pick", Do: func() (screen.Screen, tea.Cmd) { return m.pick(c, m.cursor) }},
 		{Key: keys.MenuPick}, // Update reads which number
 		{Key: keys.DialogCancel, Help: "close", Do: func() (screen.Screen, tea.Cmd) { return m, c.Ask(screen.Pop{}) }},
@@ -101,6 +101,10 @@ func (m Menu) View(c *screen.Context, w, _ int) string {
 	if len(m.items) == 0 {
 		lines = append(lines, st.Subtle.Render("nothing to copy"))
 	}
-	lines = append(lines, "", st.Subtle.Render("1-"+strconv.Itoa(max(1, len(m.items)))+" or enter copies · esc closes"))
+	pick := "1"
+	if len(m.items) > 1 {
+		pick += "-" + strconv.Itoa(len(m.items))
+	}
+	lines = append(lines, "", st.Subtle.Render(pick+" or enter copies · esc closes"))
 	return st.PaneBorder.Width(inner + st.PaneBorder.GetHorizontalFrameSize()).Render(strings.Join(lines, "\n"))
 }

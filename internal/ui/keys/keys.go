@@ -112,6 +112,13 @@ const (
 	RunPane  // the lower pane: the log or the plan's changes
 	CopyMenu // copy the run id, commit or URL
 
+	// Bulk confirm by plan.
+	BulkConfirm
+	BulkNext
+	BulkPrev
+	BulkUp
+	BulkDown
+
 	// The modules view.
 	ModulesUp
 	ModulesDown
@@ -163,6 +170,7 @@ const (
 	CtxModules  = "modules"
 	CtxPromote  = "promote" // the board and the diff
 	CtxWaves    = "waves"
+	CtxBulk     = "bulk" // bulk confirm by plan
 	CtxHelp     = "help"
 	CtxDialog   = "dialog"
 	CtxInput    = "input"
@@ -183,7 +191,7 @@ var (
 	// acts: where stack actions are live (the modules view, the board and
 	// the diff show no stack).
 	acts = []string{CtxTree, CtxDetail, CtxHistory, CtxRun, CtxDrift, CtxWaves}
-	back = []string{CtxTree, CtxDetail, CtxHistory, CtxRun, CtxDrift, CtxModules, CtxPromote, CtxWaves, CtxHelp}
+	back = []string{CtxTree, CtxDetail, CtxHistory, CtxRun, CtxDrift, CtxModules, CtxPromote, CtxWaves, CtxBulk, CtxHelp}
 )
 
 // Decls is every binding, by ID.
@@ -266,6 +274,12 @@ var Decls = [count]Decl{
 	RunWatch:    {"run_watch", []string{CtxRun}, []string{"W"}, "", "watch run"},
 	RunPane:     {"run_pane", []string{CtxRun}, []string{"tab"}, "", "the plan's changes / the log"},
 	CopyMenu:    {"copy_menu", []string{CtxRun}, []string{"y"}, "", "copy… (run id, commit, URL)"},
+
+	BulkConfirm: {"bulk_confirm", []string{CtxBulk}, []string{"c"}, "", "confirm this plan's runs"},
+	BulkNext:    {"bulk_next", []string{CtxBulk}, []string{"tab", "right"}, "tab/→", "next plan"},
+	BulkPrev:    {"bulk_prev", []string{CtxBulk}, []string{"shift+tab", "left"}, "shift+tab/←", "previous plan"},
+	BulkUp:      {"bulk_up", []string{CtxBulk}, []string{"up", "k"}, "↑/k", "scroll up"},
+	BulkDown:    {"bulk_down", []string{CtxBulk}, []string{"down", "j"}, "↓/j", "scroll down"},
 
 	ModulesUp:   {"modules_up", []string{CtxModules}, []string{"up", "k"}, "↑/k", "up"},
 	ModulesDown: {"modules_down", []string{CtxModules}, []string{"down", "j"}, "↓/j", "down"},
@@ -384,7 +398,7 @@ type ActionError struct {
 func (e *ActionError) Error() string { return fmt.Sprintf("keys: action %q: %s", e.Action, e.Msg) }
 
 // screens are the contexts where the non-modal (global) bindings are live.
-var screens = []string{CtxTree, CtxDetail, CtxHistory, CtxRun, CtxDrift, CtxModules, CtxPromote, CtxWaves}
+var screens = []string{CtxTree, CtxDetail, CtxHistory, CtxRun, CtxDrift, CtxModules, CtxPromote, CtxWaves, CtxBulk}
 
 // Live reports whether id is live in context ctx.
 func Live(id ID, ctx string) bool {

@@ -18,6 +18,7 @@ import (
 	"github.com/stackview/stackview/internal/model"
 	"github.com/stackview/stackview/internal/stackfilter"
 	"github.com/stackview/stackview/internal/ui/act"
+	"github.com/stackview/stackview/internal/ui/bulkview"
 	"github.com/stackview/stackview/internal/ui/detail"
 	"github.com/stackview/stackview/internal/ui/keys"
 	"github.com/stackview/stackview/internal/ui/kit"
@@ -214,10 +215,17 @@ func (m Model) Keys(c *screen.Context) []screen.Group {
 	mutations := act.Actions(c, t, m, act.Mutating...)
 	if len(m.marks) > 0 {
 		for i, k := range act.Mutating {
-			if k == act.Plan || k == act.Confirm || k == act.Discard {
-				k := k
+			switch k {
+			case act.Plan, act.Discard:
 				mutations[i].Off, mutations[i].Help = "", k.String()+" the marked stacks"
 				mutations[i].Do = func() (screen.Screen, tea.Cmd) { return m, m.proposeBulk(c, k) }
+			case act.Confirm:
+				// Confirming many runs compares their plans first: each
+				// distinct plan is reviewed and confirmed on its own.
+				mutations[i].Off, mutations[i].Help = "", "confirm the marked stacks, plan by plan"
+				mutations[i].Do = func() (screen.Screen, tea.Cmd) {
+					return m, bulkview.Propose(c, bulkview.Marked(c, act.ByName(m.markedStacks(c))))
+				}
 			}
 		}
 	}
@@ -468,7 +476,7 @@ func (m Model) marksText(c *screen.Context) string {
 	if len(m.marks) == 0 {
 		return "no stack marked"
 	}
-	return fmt.Sprintf("%d marked: %s plans, %s confirms, %s discards them (esc unmarks)",
+	return fmt.Sprintf("%d marked: %s plans, %s confirms (plan by plan), %s discards them (esc unmarks)",
 		len(m.marks), c.Keys.Key(keys.Plan), c.Keys.Key(keys.Confirm), c.Keys.Key(keys.Discard))
 }
 
@@ -478,13 +486,18 @@ func (m Model) proposeBulk(c *screen.Context, k act.Kind) tea.Cmd {
 	if err := c.Ops.Refuse(k.String()); err != nil {
 		return c.Fail(err.Error())
 	}
+	return act.Many(c, k.String(), act.ByName(m.markedStacks(c)), act.InFlightSkip(c, k))
+}
+
+// markedStacks are the marked stacks still listed.
+func (m Model) markedStacks(c *screen.Context) []*model.Stack {
 	var stacks []*model.Stack
 	for id := range m.marks {
 		if s := c.Data.Forest.Stack(id); s != nil {
 			stacks = append(stacks, s)
 		}
 	}
-	return act.Many(c, k.String(), act.ByName(stacks), act.InFlightSkip(c, k))
+	return stacks
 }
 
 // ClearMarks drops the marks once a bulk action was sent.
