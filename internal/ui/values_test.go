@@ -2,16 +2,14 @@ package ui
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/stackview/stackview/internal/backend/sandbox"
 	"github.com/stackview/stackview/internal/model"
+	"github.com/stackview/stackview/internal/promote/promotetest"
 	"github.com/stackview/stackview/internal/ui/promoview"
-	"github.com/stackview/stackview/internal/vcs"
 )
 
 // rename is issue 19's change: the identity stack's web client renamed.
@@ -27,28 +25,9 @@ func pushTo(t *testing.T, e *sandbox.Engine, stackID, branch, file string, edit 
 	if err != nil {
 		t.Fatal(err)
 	}
-	repo := ""
 	for _, s := range stacks {
 		if s.ID == stackID {
-			repo = s.Repo
-		}
-	}
-	work := filepath.Join(t.TempDir(), "colleague")
-	if _, err := (vcs.Git{}).Run(context.Background(), "clone", "--quiet", "--branch", branch, repo, work); err != nil {
-		t.Fatal(err)
-	}
-	g := vcs.Git{Dir: work, Env: vcs.TestIdentity()}
-	full := filepath.Join(work, file)
-	old, err := os.ReadFile(full)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(full, []byte(edit(string(old))), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	for _, args := range [][]string{{"commit", "--quiet", "-am", "Rename the web client"}, {"push", "--quiet", "origin", "HEAD:" + branch}} {
-		if _, err := g.Run(context.Background(), args...); err != nil {
-			t.Fatal(err)
+			promotetest.Commit(t, s.Repo, branch, file, "Rename the web client", edit)
 		}
 	}
 	if err := e.Sync(context.Background()); err != nil {

@@ -398,33 +398,10 @@ func (c *Client) RunLogs(ctx context.Context, stackID, runID, token string) (bac
 	}
 	idx = min(idx, len(logged)-1)
 	at := logged[idx]
-	var q struct {
-		Stack *struct {
-			Run *struct {
-				Logs *struct {
-					Exists    bool    `graphql:"exists"`
-					Expired   bool    `graphql:"expired"`
-					Finished  bool    `graphql:"finished"`
-					HasMore   bool    `graphql:"hasMore"`
-					NextToken *string `graphql:"nextToken"`
-					Messages  []struct {
-						Message string `graphql:"message"`
-					} `graphql:"messages"`
-				} `graphql:"logs(state: $state, token: $token, stateVersion: $stateVersion)"`
-			} `graphql:"run(id: $run)"`
-		} `graphql:"stack(id: $stack)"`
-	}
-	vars := map[string]any{
-		"stack": graphql.ID(stackID), "run": graphql.ID(runID), "state": RunState(at.State),
-		"token": optionalString(inner), "stateVersion": graphql.Int(at.StateVersion),
-	}
-	if err := c.query(ctx, "RunLogs", &q, vars); err != nil {
+	logs, err := c.logsPage(ctx, stackID, runID, at.transitionNode, inner)
+	if err != nil {
 		return backend.LogChunk{}, err
 	}
-	if q.Stack == nil || q.Stack.Run == nil {
-		return backend.LogChunk{}, backend.NotFoundf("run %q of stack %q", runID, stackID)
-	}
-	logs := q.Stack.Run.Logs
 	over := at.movedOn || settled // nothing more will be written in this state
 	chunk := backend.LogChunk{Next: token}
 	stateDone := false
@@ -434,11 +411,7 @@ func (c *Client) RunLogs(ctx context.Context, stackID, runID, token string) (bac
 	case logs.Expired:
 		stateDone, chunk.Expired = true, true
 	default:
-		var text strings.Builder
-		for _, m := range logs.Messages {
-			text.WriteString(m.Message)
-		}
-		chunk.Text = text.String()
+		chunk.Text = logs.text()
 		next := inner
 		if logs.NextToken != nil {
 			next = *logs.NextToken
@@ -452,6 +425,48 @@ func (c *Client) RunLogs(ctx context.Context, stackID, runID, token string) (bac
 	}
 	chunk.Done = stateDone && settled
 	return chunk, nil
+}
+
+// logsPage is one page of a state's log, from token ("" = its start):
+// nil when the state has none.
+type logsPage struct {
+	Exists    bool    `graphql:"exists"`
+	Expired   bool    `graphql:"expired"`
+	Finished  bool    `graphql:"finished"`
+	HasMore   bool    `graphql:"hasMore"`
+	NextToken *string `graphql:"nextToken"`
+	Messages  []struct {
+		Message string `graphql:"message"`
+	} `graphql:"messages"`
+}
+
+func (p *logsPage) text() string {
+	var b strings.Builder
+	for _, m := range p.Messages {
+		b.WriteString(m.Message)
+	}
+	return b.String()
+}
+
+func (c *Client) logsPage(ctx context.Context, stackID, runID string, state transitionNode, token string) (*logsPage, error) {
+	var q struct {
+		Stack *struct {
+			Run *struct {
+				Logs *logsPage `graphql:"logs(state: $state, token: $token, stateVersion: $stateVersion)"`
+			} `graphql:"run(id: $run)"`
+		} `graphql:"stack(id: $stack)"`
+	}
+	vars := map[string]any{
+		"stack": graphql.ID(stackID), "run": graphql.ID(runID), "state": RunState(state.State),
+		"token": optionalString(token), "stateVersion": graphql.Int(state.StateVersion),
+	}
+	if err := c.query(ctx, "RunLogs", &q, vars); err != nil {
+		return nil, err
+	}
+	if q.Stack == nil || q.Stack.Run == nil {
+		return nil, backend.NotFoundf("run %q of stack %q", runID, stackID)
+	}
+	return q.Stack.Run.Logs, nil
 }
 
 func parseLogToken(token string) (int, string, error) {
@@ -560,42 +575,17 @@ func (c *Client) planningLog(ctx context.Context, stackID, runID string) (string
 	var text strings.Builder
 	token := ""
 	for {
-		var q struct {
-			Stack *struct {
-				Run *struct {
-					Logs *struct {
-						Exists    bool    `graphql:"exists"`
-						Expired   bool    `graphql:"expired"`
-						Finished  bool    `graphql:"finished"`
-						HasMore   bool    `graphql:"hasMore"`
-						NextToken *string `graphql:"nextToken"`
-						Messages  []struct {
-							Message string `graphql:"message"`
-						} `graphql:"messages"`
-					} `graphql:"logs(state: $state, token: $token, stateVersion: $stateVersion)"`
-				} `graphql:"run(id: $run)"`
-			} `graphql:"stack(id: $stack)"`
-		}
-		vars := map[string]any{
-			"stack": graphql.ID(stackID), "run": graphql.ID(runID), "state": RunState(planning.State),
-			"token": optionalString(token), "stateVersion": graphql.Int(planning.StateVersion),
-		}
-		if err := c.query(ctx, "RunLogs", &q, vars); err != nil {
+		logs, err := c.logsPage(ctx, stackID, runID, *planning, token)
+		if err != nil {
 			return "", err
 		}
-		if q.Stack == nil || q.Stack.Run == nil {
-			return "", backend.NotFoundf("run %q of stack %q", runID, stackID)
-		}
-		logs := q.Stack.Run.Logs
 		switch {
 		case logs == nil || !logs.Exists:
 			return "", errors.New("the planning log does not exist")
 		case logs.Expired:
 			return "", errors.New("the planning log expired")
 		}
-		for _, m := range logs.Messages {
-			text.WriteString(m.Message)
-		}
+		text.WriteString(logs.text())
 		if logs.Finished || !logs.HasMore || logs.NextToken == nil || *logs.NextToken == token {
 			return text.String(), nil
 		}

@@ -333,18 +333,7 @@ func valuesOf(rc resourceChangeJSON) model.ResourceChange {
 	_ = json.Unmarshal(rc.Change.After, &after)
 	_ = json.Unmarshal(rc.Change.AfterUnknown, &unknown)
 	bSens, aSens := marks(rc.Change.BeforeSensitive), marks(rc.Change.AfterSensitive)
-	keys := map[string]bool{}
-	for _, m := range []map[string]any{before, after, unknown} {
-		for k := range m {
-			keys[k] = true
-		}
-	}
-	names := make([]string, 0, len(keys))
-	for k := range keys {
-		names = append(names, k)
-	}
-	sort.Strings(names)
-	for _, k := range names {
+	for _, k := range keysOf(before, after, unknown) {
 		bv, bok := before[k]
 		av, aok := after[k]
 		vals := attributeValues(k, side{bv, bok && before != nil, bSens(k)}, side{av, aok && after != nil, aSens(k)}, unknown[k])
@@ -361,6 +350,22 @@ func valuesOf(rc resourceChangeJSON) model.ResourceChange {
 		}
 	}
 	return c
+}
+
+// keysOf is every key of the maps, sorted, once.
+func keysOf(maps ...map[string]any) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, m := range maps {
+		for k := range m {
+			if !seen[k] {
+				seen[k] = true
+				out = append(out, k)
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
 }
 
 // side is one side of an attribute: its JSON value, whether the side
@@ -382,23 +387,8 @@ func attributeValues(path string, b, a side, unknown any) []model.AttributeChang
 	um, _ := unknown.(map[string]any)
 	if !strings.Contains(path, ".") && !b.sensitive && !a.sensitive && !unk &&
 		(bIsMap || b.v == nil) && (aIsMap || a.v == nil) && (bIsMap || aIsMap) {
-		keys := map[string]bool{}
-		for k := range bm {
-			keys[k] = true
-		}
-		for k := range am {
-			keys[k] = true
-		}
-		for k := range um {
-			keys[k] = true
-		}
-		names := make([]string, 0, len(keys))
-		for k := range keys {
-			names = append(names, k)
-		}
-		sort.Strings(names)
 		var out []model.AttributeChange
-		for _, k := range names {
+		for _, k := range keysOf(bm, am, um) {
 			bv, bok := bm[k]
 			av, aok := am[k]
 			out = append(out, attributeValues(path+"."+k, side{bv, bok, false}, side{av, aok, false}, um[k])...)
