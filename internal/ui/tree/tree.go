@@ -338,7 +338,7 @@ func (m Model) SwitchEnv(c *screen.Context, i int) (screen.Screen, tea.Cmd) {
 	}
 	i %= len(c.Envs)
 	if i != m.env {
-		m.env, m.cursor, m.offset, m.selectedID = i, 0, 0, ""
+		m.env, m.cursor, m.offset, m.selectedID, m.selectedUnit = i, 0, 0, "", ""
 		m.rebuildRows(c)
 	}
 	return m.showSelected(c, false)

@@ -174,3 +174,17 @@ func TestEnvironmentKeys(t *testing.T) {
 		t.Fatalf("shift+tab went to %d", m.Env())
 	}
 }
+
+// Switching environments starts on the new environment's first stack,
+// whatever unit the cursor was in before.
+func TestSwitchingEnvironmentsLeavesTheUnitBehind(t *testing.T) {
+	c, m := loaded(t)
+	m = press(c, m, "j", "j") // dev-payments-api
+	if m.selectedUnit != "payments" {
+		t.Fatalf("unit %q", m.selectedUnit)
+	}
+	m = press(c, m, "2")
+	if m.Selected() != "qa-network" || m.selectedUnit != "" {
+		t.Fatalf("after 2: %q in unit %q", m.Selected(), m.selectedUnit)
+	}
+}
