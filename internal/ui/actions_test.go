@@ -352,7 +352,7 @@ func TestBulkPlanAndConfirmShowReviewAndResults(t *testing.T) {
 		"qa-identity", "no run waits for confirmation")
 	ledger := r.forestStack("qa-payments-ledger").LatestRun.ID
 	r.press("c")
-	r.requireScreen("Confirm 1 run with this plan?", "• qa-payments-ledger (qa) run "+ledger, "5 other runs are not confirmed")
+	r.requireScreen("Confirm 1 run with this plan?", "• qa-payments-ledger (qa) run "+ledger, "5 other runs are not confirmed with it")
 	r.press("y")
 	r.requireScreen("Confirm: 1 sent, 0 failed", "✓ confirm qa-payments-ledger: run "+ledger)
 	r.press("enter", "esc")

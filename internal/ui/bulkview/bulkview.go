@@ -225,7 +225,11 @@ func (m Model) confirm(c *screen.Context) tea.Cmd {
 	for _, r := range g.Runs {
 		ops = append(ops, m.ops[r.RunID])
 	}
-	review := []string{fmt.Sprintf("These %d %s share one plan, reviewed on the screen behind:", len(ops), kit.Plural(len(ops), "run")), ""}
+	review := []string{fmt.Sprintf("These %d runs share one plan, reviewed on the screen behind:", len(ops)), ""}
+	them := "them"
+	if len(ops) == 1 {
+		review[0], them = "This run's plan, reviewed on the screen behind:", "it"
+	}
 	for _, o := range ops {
 		review = append(review, fmt.Sprintf("  • %s (%s) run %s", o.Name, kit.OrDash(o.Env), o.RunID))
 	}
@@ -234,7 +238,7 @@ func (m Model) confirm(c *screen.Context) tea.Cmd {
 		review = append(review, "  "+l)
 	}
 	if n := len(m.others()); n > 0 {
-		review = append(review, "", fmt.Sprintf("%d other %s not confirmed with them.", n, kit.Pick(n == 1, "run is", "runs are")))
+		review = append(review, "", fmt.Sprintf("%d other %s not confirmed with %s.", n, kit.Pick(n == 1, "run is", "runs are"), them))
 	}
 	title := fmt.Sprintf("Confirm %d %s with this plan?", len(ops), kit.Plural(len(ops), "run"))
 	return c.Ask(screen.Propose{Request: mutation.Stacks{Ops: ops, Bulk: true, Review: review, Title: title}})
