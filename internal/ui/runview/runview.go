@@ -322,11 +322,14 @@ func (m Model) Keys(c *screen.Context) []screen.Group {
 			m.typing, m.input, m.histAt, m.plan = true, kit.Input{Value: m.search}, len(m.history), false
 			return m, nil
 		}},
-		{Key: keys.RunPane, Help: kit.Pick(m.plan, "the log", "the plan's changes, with values"), Off: m.paneOff(),
-			Do: func() (screen.Screen, tea.Cmd) { m.plan = !m.plan; return m, nil }},
-		{Key: keys.LogWrap, Help: kit.Pick(m.wrap, "unwrap lines", "wrap lines"), Do: func() (screen.Screen, tea.Cmd) { m.wrap = !m.wrap; return m, nil }},
 	}
+	// The run's own actions come before the view's keys: a narrow footer
+	// keeps them.
 	first = append(first, act.Actions(c, t, m, act.Confirm, act.Discard, act.Retry, act.Review, act.Stop)...)
+	first = append(first,
+		screen.Action{Key: keys.RunPane, Help: kit.Pick(m.plan, "the log", "changes"), Off: m.paneOff(),
+			Do: func() (screen.Screen, tea.Cmd) { m.plan = !m.plan; return m, nil }},
+		screen.Action{Key: keys.LogWrap, Help: kit.Pick(m.wrap, "unwrap lines", "wrap lines"), Do: func() (screen.Screen, tea.Cmd) { m.wrap = !m.wrap; return m, nil }})
 	deploy := act.Action(c, act.Deploy, t, m)
 	stack := act.Actions(c, t, m, act.Plan, act.Lock, act.Sync)
 	if o, why := act.Resolve(c, act.Deploy, t); why == "" && o.Action == "promote" && !c.ReadOnly() {
