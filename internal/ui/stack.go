@@ -31,8 +31,9 @@ var makers = map[screen.Kind]maker{
 	screen.KindDriftInbox: func(*screen.Context, screen.Target) (screen.Screen, tea.Cmd) {
 		return driftview.OpenInbox(), nil
 	},
-	screen.KindStackDrift: func(_ *screen.Context, t screen.Target) (screen.Screen, tea.Cmd) {
-		return driftview.OpenStack(t.StackID), nil
+	screen.KindStackDrift: func(c *screen.Context, t screen.Target) (screen.Screen, tea.Cmd) {
+		s := driftview.OpenStack(t.StackID)
+		return s, s.Init(c)
 	},
 	screen.KindModules: func(c *screen.Context, _ screen.Target) (screen.Screen, tea.Cmd) { return modview.Open(c) },
 	screen.KindBoard: func(c *screen.Context, _ screen.Target) (screen.Screen, tea.Cmd) {

@@ -106,3 +106,26 @@ func TestARenameShowsItsValuesInThePredictedPlan(t *testing.T) {
 	})
 	r.requireScreen("qa-identity", "~ aws_cognito_user_pool_client.web", renamed, "values: before → after")
 }
+
+// Issue 19: a stack's drift shows each attribute recorded → real: on TFC
+// from the assessment's resource_drift, on Spacelift (whose entities carry
+// no values) from the drift check's own log, said so.
+func TestDriftViewShowsRecordedAndRealValues(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		open func(t *testing.T) *driver
+		note string
+	}{
+		{"tfc", func(t *testing.T) *driver { d, _ := tfcDriver(t, false); return d }, "values: recorded → real"},
+		{"spacelift", func(t *testing.T) *driver { d, _, _ := newSpaceliftDriver(t); return d },
+			"values (recorded → real) read from the plan in the run's log (drift check"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d := tc.open(t)
+			d.press("F")
+			d.requireScreen("qa-storefront")
+			d.press("enter")
+			d.requireScreen("qa-storefront (qa) · 1 resource(s) drifted", "default_ttl: 3600 → 86400", tc.note)
+		})
+	}
+}

@@ -4,8 +4,10 @@
 package driftview
 
 import (
+	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -236,10 +238,65 @@ type Stack struct {
 	stackID  string
 	cursor   int
 	unfolded bool // long values shown whole (z)
+	// check is the drift check's own changes, read when the listing's
+	// drift has no values (Spacelift: its log has them).
+	check *checkValues
 }
+
+// checkValues are a drift check run's changes, or why they are not known.
+type checkValues struct {
+	runID   string
+	changes map[string]model.ResourceChange
+	err     error
+}
+
+type checkMsg struct {
+	stackID string
+	check   checkValues
+}
+
+// callTimeout bounds reading the drift check's changes.
+const callTimeout = 15 * time.Second
 
 // OpenStack shows one stack's drift.
 func OpenStack(stackID string) Stack { return Stack{stackID: stackID} }
+
+// Init reads the drift check's own changes when the drift as listed has no
+// values but names the run that found it.
+func (m Stack) Init(c *screen.Context) tea.Cmd {
+	s := c.Data.Forest.Stack(m.stackID)
+	if s == nil || s.Drift.RunID == "" {
+		return nil
+	}
+	for _, ch := range s.Drift.Changes {
+		if ch.HasValues() {
+			return nil
+		}
+	}
+	ctx, b, stackID, runID := c.Ctx, c.Backend, s.ID, s.Drift.RunID
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(ctx, callTimeout)
+		defer cancel()
+		cv := checkValues{runID: runID, changes: map[string]model.ResourceChange{}}
+		changes, err := b.RunChanges(ctx, stackID, runID)
+		for _, ch := range changes {
+			cv.changes[ch.Address] = ch
+		}
+		cv.err = err
+		return checkMsg{stackID: stackID, check: cv}
+	}
+}
+
+// valueOf is an attribute's value: the listing's, else the check's.
+func (m Stack) valueOf(addr string, a *drift.Attribute) *model.AttributeChange {
+	if a.Value != nil || m.check == nil {
+		return a.Value
+	}
+	if v, ok := m.check.changes[addr].Value(a.Name); ok {
+		return &v
+	}
+	return nil
+}
 
 // Name implements screen.Named.
 func (m Stack) Name() string { return "a stack's drift" }
@@ -254,8 +311,14 @@ func (m Stack) Title(c *screen.Context) []string {
 
 // Update implements screen.Screen.
 func (m Stack) Update(c *screen.Context, msg tea.Msg) (screen.Screen, tea.Cmd) {
-	if _, ok := msg.(screen.Loaded); ok {
+	switch msg := msg.(type) {
+	case screen.Loaded:
 		m.cursor = max(0, min(m.cursor, len(rowsOf(c.Data.Drift.Reports[m.stackID]))-1))
+	case checkMsg:
+		if msg.stackID == m.stackID {
+			cv := msg.check
+			m.check = &cv
+		}
 	}
 	return m, nil
 }
@@ -382,7 +445,7 @@ func (m Stack) View(c *screen.Context, w, h int) string {
 		lines = append(lines, "", st.Subtle.Render(kit.Fit("  the backend reports drift but not which resources", w)))
 		return kit.Block(lines, w, h)
 	}
-	if note := kit.ValuesNote(driftChanges(rep), true); note != "" && attributesReported(rep) {
+	if note := m.valuesNote(rep); note != "" && attributesReported(rep) {
 		lines = append(lines, st.Subtle.Render(kit.Fit("  "+note, w)))
 	}
 	lines = append(lines, "")
@@ -391,7 +454,13 @@ func (m Stack) View(c *screen.Context, w, h int) string {
 	// from the first row that keeps the cursor's lines on screen.
 	drawn := make([][]string, len(rows))
 	for i := range rows {
-		drawn[i] = rowLines(c, rows[i], i == m.cursor, w, !m.unfolded)
+		r := rows[i]
+		if r.attr != nil {
+			a := *r.attr
+			a.Value = m.valueOf(r.res.Address, r.attr)
+			r.attr = &a
+		}
+		drawn[i] = rowLines(c, r, i == m.cursor, w, !m.unfolded)
 	}
 	first, used := m.cursor, 0
 	for first >= 0 && used+len(drawn[first]) <= avail {
@@ -409,6 +478,33 @@ func (m Stack) View(c *screen.Context, w, h int) string {
 		k.Key(keys.DriftIgnore), k.Key(keys.Deploy), k.Key(keys.DriftCheck))
 	lines = append(lines, "", st.Subtle.Render(kit.Fit(hint, w)))
 	return kit.Block(lines, w, h)
+}
+
+// valuesNote says where the values shown come from, or why there are none.
+func (m Stack) valuesNote(rep drift.Report) string {
+	switch {
+	case m.check == nil || hasValues(driftChanges(rep)):
+		return kit.ValuesNote(driftChanges(rep), true)
+	case m.check.err != nil:
+		return "values not available: the drift check " + m.check.runID + " could not be read (" + m.check.err.Error() + ")"
+	}
+	checked := make([]model.ResourceChange, 0, len(m.check.changes))
+	for _, ch := range m.check.changes {
+		checked = append(checked, ch)
+	}
+	if note := kit.ValuesNote(checked, true); note != "" {
+		return note + " (drift check " + m.check.runID + ")"
+	}
+	return ""
+}
+
+func hasValues(changes []model.ResourceChange) bool {
+	for _, c := range changes {
+		if c.HasValues() {
+			return true
+		}
+	}
+	return false
 }
 
 // attributesReported: the backend named some drifted attribute (else there
