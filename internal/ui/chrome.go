@@ -7,7 +7,6 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"github.com/stackview/stackview/internal/backend"
-	"github.com/stackview/stackview/internal/model"
 	"github.com/stackview/stackview/internal/ui/keys"
 	"github.com/stackview/stackview/internal/ui/kit"
 	"github.com/stackview/stackview/internal/ui/screen"
@@ -150,36 +149,6 @@ func (m Model) tabs() string {
 		line += st.Warn.Render(fmt.Sprintf("  · %d in no environment (check the mapping)", n))
 	}
 	return kit.Fit(line, m.width)
-}
-
-// attention counts stacks that need a person: waiting, failed, drifted.
-func attention(stacks []*model.Stack) string {
-	var waiting, failed, drifted int
-	for _, s := range stacks {
-		switch {
-		case s.State.Waiting() || s.NeedsApproval || (s.LatestRun != nil && s.LatestRun.State.Waiting()):
-			waiting++
-		case s.State == model.StateFailed:
-			failed++
-		}
-		if s.Drift.Drifted {
-			drifted++
-		}
-	}
-	var out []string
-	if waiting > 0 {
-		out = append(out, fmt.Sprintf("?%d", waiting))
-	}
-	if failed > 0 {
-		out = append(out, fmt.Sprintf("✗%d", failed))
-	}
-	if drifted > 0 {
-		out = append(out, fmt.Sprintf("⚠%d", drifted))
-	}
-	if len(out) == 0 {
-		return "✓"
-	}
-	return strings.Join(out, " ")
 }
 
 // statusLine is the line under the body: the line being typed, else the

@@ -4,6 +4,7 @@ import (
 	"slices"
 
 	"github.com/stackview/stackview/internal/model"
+	"github.com/stackview/stackview/internal/ui/kit"
 	"github.com/stackview/stackview/internal/ui/screen"
 )
 
@@ -34,7 +35,7 @@ func newLoadIndex(f *model.Forest) screen.Index {
 func attentionByEnv(f *model.Forest) []string {
 	out := make([]string, len(f.Envs))
 	for i := range f.Envs {
-		out[i] = attention(f.Envs[i].Stacks())
+		out[i] = kit.Attention(f.Envs[i].Stacks())
 	}
 	return out
 }

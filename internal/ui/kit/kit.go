@@ -226,3 +226,33 @@ func (in Input) Paste(text string) Input {
 	in.Value += strings.Join(strings.Fields(text), " ")
 	return in
 }
+
+// Attention counts stacks that need a person: waiting, failed, drifted.
+func Attention(stacks []*model.Stack) string {
+	var waiting, failed, drifted int
+	for _, s := range stacks {
+		switch {
+		case s.State.Waiting() || s.NeedsApproval || (s.LatestRun != nil && s.LatestRun.State.Waiting()):
+			waiting++
+		case s.State == model.StateFailed:
+			failed++
+		}
+		if s.Drift.Drifted {
+			drifted++
+		}
+	}
+	var out []string
+	if waiting > 0 {
+		out = append(out, fmt.Sprintf("?%d", waiting))
+	}
+	if failed > 0 {
+		out = append(out, fmt.Sprintf("✗%d", failed))
+	}
+	if drifted > 0 {
+		out = append(out, fmt.Sprintf("⚠%d", drifted))
+	}
+	if len(out) == 0 {
+		return "✓"
+	}
+	return strings.Join(out, " ")
+}

@@ -3,6 +3,7 @@ package tree
 import (
 	"github.com/stackview/stackview/internal/model"
 	"github.com/stackview/stackview/internal/stackfilter"
+	"github.com/stackview/stackview/internal/ui/kit"
 )
 
 // rowKind tells stack rows (selectable) from headings.
@@ -24,6 +25,9 @@ type row struct {
 	weight    int    // stacks under a heading, shown as a count
 	unit      string // the business unit a unit heading or its stack belongs to
 	collapsed bool   // a unit heading whose stacks are hidden (z)
+	// attention of a collapsed unit's hidden stacks (waiting, failed,
+	// drifted), so collapsing never hides that something needs a person.
+	attention string
 }
 
 // selectable rows take the cursor: stacks and business-unit headings.
@@ -95,6 +99,7 @@ func buildRows(t *model.EnvTree, l layout) []row {
 		shut := l.collapsed[b.title]
 		rows = append(rows, row{kind: rowUnit, guide: guide, title: b.title, weight: len(b.stacks), unit: b.title, collapsed: shut})
 		if shut {
+			rows[len(rows)-1].attention = kit.Attention(b.stacks)
 			continue
 		}
 		for j, s := range b.stacks {

@@ -769,6 +769,12 @@ func (m Model) renderRow(c *screen.Context, r row, cols []column, width int, sel
 					title += " (" + strconv.Itoa(r.weight) + ")"
 				}
 				cells = append(cells, cell{title, st.Heading})
+			case colState:
+				style := st.Warn
+				if r.attention == "✓" {
+					style = st.Subtle
+				}
+				cells = append(cells, cell{r.attention, style})
 			default:
 				cells = append(cells, cell{"", st.Subtle})
 			}

@@ -122,9 +122,16 @@ func TestBusinessUnitsCollapseAndExpand(t *testing.T) {
 	if m.stackRows != 5 {
 		t.Errorf("%d stacks counted, want the 5 that match, collapsed or not", m.stackRows)
 	}
+	// Collapsing hides no stack that needs a person: the heading counts them.
+	if view := ansi.Strip(m.View(c, 120, 26)); !strings.Contains(view, "?1") || !strings.Contains(view, "▸ payments (2)") {
+		t.Fatalf("the collapsed payments unit hides its unconfirmed run:\n%s", view)
+	}
 	m = press(c, m, "j", "j", "z") // dev-search, in its own unit
 	if got := names(m); got != "dev-network [payments+] [search+] [unassigned] dev-legacy-reports" || m.selectedUnit != "search" {
 		t.Fatalf("a one-stack unit collapsed: %q, cursor on %q", names(m), m.selectedUnit)
+	}
+	if view := ansi.Strip(m.View(c, 120, 26)); !strings.Contains(view, "✗1") {
+		t.Fatalf("the collapsed search unit hides its failed stack:\n%s", view)
 	}
 	m = press(c, m, "z", "k", "z")
 	if got := names(m); got != "dev-network [payments] dev-payments-api dev-payments-worker dev-search [unassigned] dev-legacy-reports" {
