@@ -49,14 +49,12 @@ func (a *app) ls(f *lsFlags) error {
 	}
 	keep := func(*model.Stack) bool { return true }
 	if f.state != "" {
-		q, err := stackfilter.Parse("state:" + f.state)
-		if err != nil || strings.ContainsAny(f.state, " \t") {
+		if strings.ContainsAny(f.state, " \t") {
 			return usagef("ls: --state takes state names separated by commas, not %q", f.state)
 		}
-		for _, name := range strings.Split(f.state, ",") {
-			if name != "" && !stackfilter.KnownState(name) {
-				return usagef("ls: --state %q names no state (states: %s)", name, strings.Join(stackfilter.StateNames(), ", "))
-			}
+		q, err := stackfilter.Parse("state:" + f.state)
+		if err != nil {
+			return usagef("ls: --state: %v", err)
 		}
 		keep = q.Match
 	}

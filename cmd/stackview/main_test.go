@@ -170,7 +170,7 @@ func TestLsState(t *testing.T) {
 		t.Errorf("exit %d:\n%s", code, out)
 	}
 	code, _, errOut = runCLI(t, nil, "--backend", "sandbox-direct", "ls", "--state", "broken")
-	if code != 2 || !strings.Contains(errOut, `--state "broken" names no state`) || !strings.Contains(errOut, "unconfirmed") {
+	if code != 2 || !strings.Contains(errOut, `--state: state:broken names no state`) || !strings.Contains(errOut, "unconfirmed") {
 		t.Errorf("exit %d: %s", code, errOut)
 	}
 }

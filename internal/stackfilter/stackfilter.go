@@ -61,9 +61,15 @@ func parseTerm(t string) (func(*model.Stack) bool, error) {
 		return func(s *model.Stack) bool { return re.MatchString(s.Name) || re.MatchString(s.BusinessUnit) }, nil
 	case "state":
 		want := values(val)
+		if bad := unknown(want, StateNames()); bad != "" {
+			return nil, fmt.Errorf("state:%s names no state (state: takes %s)", bad, strings.Join(StateNames(), ", "))
+		}
 		return func(s *model.Stack) bool { return StateIs(s, want...) }, nil
 	case "kind":
 		want := values(val)
+		if bad := unknown(want, kindNames()); bad != "" {
+			return nil, fmt.Errorf("kind:%s names no run kind (kind: takes %s)", bad, strings.Join(kindNames(), ", "))
+		}
 		return func(s *model.Stack) bool {
 			return s.LatestRun != nil && anyPrefix(strings.ToLower(string(s.LatestRun.Kind)), want)
 		}, nil
@@ -173,18 +179,27 @@ func StateNames() []string {
 	return out
 }
 
-// KnownState reports whether name is (a prefix of) a state's name.
-func KnownState(name string) bool {
-	return anyPrefixOf(strings.ToLower(name), StateNames())
+// kinds are the run kinds a kind: term names.
+var kinds = []model.RunKind{model.RunPlan, model.RunDeploy, model.RunDriftCheck, model.RunDestroy,
+	model.RunTask, model.RunTesting, model.RunOther}
+
+func kindNames() []string {
+	out := make([]string, len(kinds))
+	for i, k := range kinds {
+		out[i] = string(k)
+	}
+	return out
 }
 
-func anyPrefixOf(p string, names []string) bool {
-	for _, n := range names {
-		if strings.HasPrefix(n, p) {
-			return true
+// unknown is the first of the values that is a prefix of none of names
+// (a typo, said at once rather than matching nothing); "" when all are.
+func unknown(values, names []string) string {
+	for _, v := range values {
+		if !slices.ContainsFunc(names, func(n string) bool { return strings.HasPrefix(n, v) }) {
+			return v
 		}
 	}
-	return false
+	return ""
 }
 
 // Empty reports a query with no terms.

@@ -80,6 +80,8 @@ func TestFilterErrorsSayWhatIsValid(t *testing.T) {
 		{"re:*", "bad regular expression"},
 		{"is:stale", "is: takes drifted, locked, waiting, behind"},
 		{"owner:ann", "unknown filter owner:"},
+		{"state:failed,bogus", "state:bogus names no state (state: takes none, queued"},
+		{"kind:deplyo", "kind:deplyo names no run kind (kind: takes plan, deploy, drift-check"},
 	} {
 		if _, err := Parse(tc.line); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("Parse(%q) = %v, want %q", tc.line, err, tc.want)
