@@ -348,7 +348,7 @@ func TestBulkPlanAndConfirmShowReviewAndResults(t *testing.T) {
 	r.press("2", "ctrl+a")
 	r.requireScreen("6 marked")
 	r.press("c") // confirming many compares their plans first (issue 19)
-	r.requireScreen("Confirm by plan · 6 runs: 1 plan, 5 apart", "Plan 1 of 1 — 1 run shares it", "qa-payments-ledger",
+	r.requireScreen("Confirm by plan · 6 stacks: 1 plan, 5 apart", "Plan 1 of 1 — 1 run shares it", "qa-payments-ledger",
 		"qa-identity", "no run waits for confirmation")
 	ledger := r.forestStack("qa-payments-ledger").LatestRun.ID
 	r.press("c")

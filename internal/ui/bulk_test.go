@@ -41,7 +41,7 @@ func TestBulkConfirmGroupsRunsByPlan(t *testing.T) {
 	d.press("2", "ctrl+a")
 	d.requireScreen("5 marked")
 	d.press("c")
-	d.requireScreen("Confirm by plan · 5 runs: 2 plans, 1 apart",
+	d.requireScreen("Confirm by plan · 5 stacks: 2 plans, 1 apart",
 		"Plan 1 of 2 — 3 runs share it", "c confirms these 3",
 		"qa-payments-api", "qa-payments-worker", "qa-search",
 		`cpu: "256" → "512"`, `name: null → "/ecs/‹stack›"`, `tags.ModuleVersion: "2.0.0" → "2.1.0"`,

@@ -274,7 +274,8 @@ func (m Model) View(c *screen.Context, w, h int) string {
 func (m Model) lines(c *screen.Context) []string {
 	st := c.Styles
 	n := len(m.targets)
-	head := fmt.Sprintf("  Confirm by plan · %d %s", n, kit.Plural(n, "run"))
+	// A target is a stack (its run, or why it has none to confirm).
+	head := fmt.Sprintf("  Confirm by plan · %d %s", n, kit.Plural(n, "stack"))
 	if !m.loaded {
 		return []string{st.Title.Render(head), "", "  reading the runs and their plans…"}
 	}
@@ -306,7 +307,11 @@ func (m Model) lines(c *screen.Context) []string {
 		}
 	}
 	if others := m.otherLines(c); len(others) > 0 {
-		lines = append(lines, "", st.Heading.Render("  Not confirmed with this plan")+st.Subtle.Render(" (listed apart)"))
+		title := "  Not confirmed with this plan"
+		if len(m.groups) == 0 {
+			title = "  Not confirmed"
+		}
+		lines = append(lines, "", st.Heading.Render(title)+st.Subtle.Render(" (listed apart)"))
 		lines = append(lines, others...)
 	}
 	next := "esc goes back"
