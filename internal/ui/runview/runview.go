@@ -319,7 +319,9 @@ func (m Model) Keys(c *screen.Context) []screen.Group {
 			return m, nil
 		}},
 		{Key: keys.LogSearch, Do: func() (screen.Screen, tea.Cmd) {
-			m.typing, m.input, m.histAt, m.plan = true, kit.Input{Value: m.search}, len(m.history), false
+			// A new search starts empty, as in less: typing after the last
+			// term would search for both run together; ↑ recalls it.
+			m.typing, m.input, m.histAt, m.plan = true, kit.Input{}, len(m.history), false
 			return m, nil
 		}},
 	}

@@ -1,14 +1,17 @@
 package runview
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/stackview/stackview/internal/model"
+	"github.com/stackview/stackview/internal/ui/keys"
 	"github.com/stackview/stackview/internal/ui/kit"
 	"github.com/stackview/stackview/internal/ui/screen"
 	"github.com/stackview/stackview/internal/ui/uitest"
@@ -69,6 +72,11 @@ func TestSearchHistory(t *testing.T) {
 	}
 	if len(m.history) != 2 {
 		t.Fatalf("history %q: a repeated search is kept once", m.history)
+	}
+	// / starts a new search empty, the last one a ↑ away.
+	next, _ := do(c, m, keys.LogSearch)
+	if m = next.(Model); !m.typing || m.input.Value != "" || m.recall(-1).input.Value != "beta" {
+		t.Fatalf("/ opened the prompt on %q (typing %v)", m.input.Value, m.typing)
 	}
 	m.typing, m.input, m.histAt = true, kit.Input{Value: "gam"}, len(m.history)
 	for _, tc := range []struct {
@@ -139,4 +147,16 @@ func TestAnswersOfAnotherRunViewAreDropped(t *testing.T) {
 	if next.(Model).run != nil {
 		t.Fatal("a closed run view's answer was taken")
 	}
+}
+
+// do runs the view's action bound to name, as its key would.
+func do(c *screen.Context, m Model, id keys.ID) (screen.Screen, tea.Cmd) {
+	for _, g := range m.Keys(c) {
+		for _, a := range g.Actions {
+			if a.Key == id && a.Do != nil {
+				return a.Do()
+			}
+		}
+	}
+	panic(fmt.Sprintf("no action %d", id))
 }
