@@ -65,10 +65,22 @@ func planLog(kind model.RunKind, changes []model.ResourceChange) []string {
 	lines := []string{"",
 		"Terraform used the selected providers to generate the following execution",
 		"plan. Resource actions are indicated with the following symbols:",
-		"  " + sgrGreen + "+" + sgrReset + " create", "  " + sgrYellow + "~" + sgrReset + " update in-place",
-		"  " + sgrRed + "-" + sgrReset + " destroy", sgrRed + "-/+" + sgrReset + " destroy and then create replacement", "",
-		"Terraform will perform the following actions:", "",
 	}
+	// As Terraform does, the legend names only the actions the plan takes.
+	for _, a := range []struct {
+		action model.ChangeAction
+		line   string
+	}{
+		{model.ActionAdd, "  " + sgrGreen + "+" + sgrReset + " create"},
+		{model.ActionChange, "  " + sgrYellow + "~" + sgrReset + " update in-place"},
+		{model.ActionDestroy, "  " + sgrRed + "-" + sgrReset + " destroy"},
+		{model.ActionReplace, sgrRed + "-/+" + sgrReset + " destroy and then create replacement"},
+	} {
+		if slices.ContainsFunc(changes, func(c model.ResourceChange) bool { return c.Action == a.action }) {
+			lines = append(lines, a.line)
+		}
+	}
+	lines = append(lines, "", "Terraform will perform the following actions:", "")
 	for _, c := range changes {
 		w := actionWords[c.Action]
 		lines = append(lines, "  "+sgrBold+"# "+c.Address+sgrReset+" "+w.verb)

@@ -102,6 +102,10 @@ resource "aws_cognito_user_pool_client" "spa" {
 	if strings.Contains(text, "hunter2") {
 		t.Error("the plan text shows a sensitive value")
 	}
+	// The legend names the actions this plan takes, as Terraform's does.
+	if !strings.Contains(text, "~ update in-place") || strings.Contains(text, "destroy and then create replacement") || strings.Contains(text, "- destroy") {
+		t.Errorf("the legend names actions the plan does not take:\n%s", text)
+	}
 }
 
 // A change the provider cannot make in place replaces the resource, and
@@ -143,6 +147,8 @@ func TestReplacementsAndDeletionsSayWhy(t *testing.T) {
 		`"acme-dev-storefront-assets" -> "acme-dev-shop-assets" # forces replacement`,
 		"# (because aws_route53_record.shop is not in configuration)",
 		`- name = "shop" -> null`,
+		"-/+ destroy and then create replacement",
+		"  - destroy",
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("plan text lacks %q:\n%s", want, text)
