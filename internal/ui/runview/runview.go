@@ -134,7 +134,7 @@ func (m Model) Title(c *screen.Context) []string {
 	if len(run) > 12 {
 		run = run[:10] + "…"
 	}
-	crumbs := []string{m.stackID, "run " + run, "log"}
+	crumbs := []string{m.stackID, "run " + run, kit.Pick(m.plan, "changes", "log")}
 	if s := c.Data.Forest.Stack(m.stackID); s != nil {
 		crumbs = append([]string{s.Env, s.Name}, crumbs[1:]...)
 	}
