@@ -5,6 +5,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/stackview/stackview/internal/ui/attention"
 	"github.com/stackview/stackview/internal/ui/bulkview"
 	"github.com/stackview/stackview/internal/ui/detail"
 	"github.com/stackview/stackview/internal/ui/dialog"
@@ -12,6 +13,7 @@ import (
 	"github.com/stackview/stackview/internal/ui/help"
 	"github.com/stackview/stackview/internal/ui/history"
 	"github.com/stackview/stackview/internal/ui/keys"
+	"github.com/stackview/stackview/internal/ui/messages"
 	"github.com/stackview/stackview/internal/ui/modview"
 	"github.com/stackview/stackview/internal/ui/promoview"
 	"github.com/stackview/stackview/internal/ui/runview"
@@ -53,6 +55,10 @@ var keyStates = []keyState{
 		}
 		d.press("2", "ctrl+a", "c")
 	}},
+	{name: "attention", w: 120, h: 30, setup: func(d *driver) { d.press("A") }},
+	{name: "attention with a mark", w: 120, h: 30, setup: func(d *driver) { d.press("A", "space") }},
+	{name: "messages", w: 120, h: 30, setup: func(d *driver) { d.press("u", "e") }},
+	{name: "ignore rules", w: 120, h: 30, setup: func(d *driver) { d.press("F", "I") }},
 }
 
 // allKeys is every key of every binding, and a few bound to nothing.
@@ -130,8 +136,10 @@ func contextOf(s screen.Screen, c *screen.Context) string {
 		switch s.(type) {
 		case help.Model:
 			return keys.CtxHelp
-		case dialog.Dialog, dialog.Menu:
+		case dialog.Dialog:
 			return keys.CtxDialog
+		case dialog.Menu:
+			return keys.CtxMenu
 		}
 		return keys.CtxInput
 	}
@@ -144,8 +152,12 @@ func contextOf(s screen.Screen, c *screen.Context) string {
 		return keys.CtxRun
 	case history.Model:
 		return keys.CtxHistory
-	case driftview.Inbox, driftview.Stack:
+	case driftview.Inbox, driftview.Stack, driftview.Ignores:
 		return keys.CtxDrift
+	case attention.Model:
+		return keys.CtxAttn
+	case messages.Model:
+		return keys.CtxMessages
 	case modview.Model:
 		return keys.CtxModules
 	case promoview.Board, promoview.Diff:

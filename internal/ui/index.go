@@ -4,7 +4,6 @@ import (
 	"slices"
 
 	"github.com/stackview/stackview/internal/model"
-	"github.com/stackview/stackview/internal/ui/kit"
 	"github.com/stackview/stackview/internal/ui/screen"
 )
 
@@ -29,15 +28,6 @@ func newLoadIndex(f *model.Forest) screen.Index {
 		slices.Sort(ids)
 	}
 	return ix
-}
-
-// attentionByEnv counts, per environment, the stacks that need a person.
-func attentionByEnv(f *model.Forest) []string {
-	out := make([]string, len(f.Envs))
-	for i := range f.Envs {
-		out[i] = kit.Attention(f.Envs[i].Stacks())
-	}
-	return out
 }
 
 // arranged is a load's stacks laid out for the UI. fetchStacks arranges

@@ -364,17 +364,34 @@ func Propose(c *screen.Context, targets []Target) tea.Cmd {
 // confirmation (as the action keys resolve it), or why there is none.
 func Marked(c *screen.Context, stacks []*model.Stack) []Target {
 	out := make([]Target, 0, len(stacks))
-	inflight := c.Ops.InFlight()
 	for _, s := range stacks {
 		t := Target{StackID: s.ID}
-		if busy, ok := inflight[s.ID]; ok {
-			t.Apart = busy + " already sent"
-		} else if o, why := act.Resolve(c, act.Confirm, act.Target{Stack: s}); why != "" {
+		if o, why := act.Resolve(c, act.Confirm, act.Target{Stack: s}); why != "" {
 			t.Apart = why
 		} else {
 			t.RunID = o.RunID
 		}
 		out = append(out, t)
 	}
-	return out
+	return apartInFlight(c, out)
+}
+
+// Runs turns marked runs (the attention view's) into targets.
+func Runs(c *screen.Context, runs []screen.RunRef) []Target {
+	out := make([]Target, 0, len(runs))
+	for _, r := range runs {
+		out = append(out, Target{StackID: r.StackID, RunID: r.RunID})
+	}
+	return apartInFlight(c, out)
+}
+
+// apartInFlight puts apart the targets whose stack has a mutation in flight.
+func apartInFlight(c *screen.Context, targets []Target) []Target {
+	inflight := c.Ops.InFlight()
+	for i, t := range targets {
+		if busy, ok := inflight[t.StackID]; ok {
+			targets[i].Apart = busy + " already sent"
+		}
+	}
+	return targets
 }

@@ -27,7 +27,8 @@ const (
 	Command
 	Modules
 	Promotion // the followed promotion's waves, else the promotion board
-	Message   // the whole status message
+	Message   // the recent messages in full
+	Attention // what waits on you, across environments
 
 	// Back is esc: one screen back; on the tree, clear the filter, then
 	// the marks, then the message.
@@ -77,6 +78,8 @@ const (
 	DriftOpen
 	DriftCheck
 	DriftIgnore
+	DriftIgnores  // the ignore rules and where each lives
+	DriftUnignore // remove an ignore rule
 
 	// A stack's run history.
 	HistoryUp
@@ -119,6 +122,11 @@ const (
 	BulkUp
 	BulkDown
 
+	// The attention view.
+	AttentionUp
+	AttentionDown
+	AttentionOpen
+
 	// The modules view.
 	ModulesUp
 	ModulesDown
@@ -142,6 +150,8 @@ const (
 	DialogRight // buttons only: in a field the arrows belong to the text
 	DialogLeft
 	DialogCancel
+	DialogScrollUp
+	DialogScrollDown
 	// A menu (the copy menu): move, pick by number.
 	MenuUp
 	MenuDown
@@ -171,6 +181,9 @@ const (
 	CtxPromote  = "promote" // the board and the diff
 	CtxWaves    = "waves"
 	CtxBulk     = "bulk" // bulk confirm by plan
+	CtxAttn     = "attention"
+	CtxMessages = "messages"
+	CtxMenu     = "menu" // a menu over a screen (the copy menu)
 	CtxHelp     = "help"
 	CtxDialog   = "dialog"
 	CtxInput    = "input"
@@ -190,20 +203,21 @@ var (
 	nonModal = []string{ctxNonModal}
 	// acts: where stack actions are live (the modules view, the board and
 	// the diff show no stack).
-	acts = []string{CtxTree, CtxDetail, CtxHistory, CtxRun, CtxDrift, CtxWaves}
-	back = []string{CtxTree, CtxDetail, CtxHistory, CtxRun, CtxDrift, CtxModules, CtxPromote, CtxWaves, CtxBulk, CtxHelp}
+	acts = []string{CtxTree, CtxDetail, CtxHistory, CtxRun, CtxDrift, CtxWaves, CtxAttn}
+	back = []string{CtxTree, CtxDetail, CtxHistory, CtxRun, CtxDrift, CtxModules, CtxPromote, CtxWaves, CtxBulk, CtxAttn, CtxMessages, CtxHelp}
 )
 
 // Decls is every binding, by ID.
 var Decls = [count]Decl{
 	Quit:      {"quit", []string{ctxNonModal, CtxHelp}, []string{"q"}, "", "quit"},
-	Interrupt: {"interrupt", []string{ctxNonModal, CtxHelp, CtxDialog, CtxInput}, []string{"ctrl+c"}, "", "quit, even in a dialog or mid-typing"},
+	Interrupt: {"interrupt", []string{ctxNonModal, CtxHelp, CtxDialog, CtxMenu, CtxInput}, []string{"ctrl+c"}, "", "quit, even in a dialog or mid-typing"},
 	Help:      {"help", []string{ctxNonModal, CtxHelp}, []string{"?"}, "", "help: every key here"},
 	Refresh:   {"refresh", nonModal, []string{"r"}, "", "refresh"},
-	Command:   {"command", nonModal, []string{":"}, "", "command (:env, :stack, :drift, :modules, :promote, :q)"},
+	Command:   {"command", nonModal, []string{":"}, "", "command (:env, :stack, :attention, :drift, :modules, :promote, :messages, :q)"},
 	Modules:   {"modules", nonModal, []string{"M"}, "", "modules (versions, bumps)"},
 	Promotion: {"promotion_board", nonModal, []string{"P"}, "", "promotion: the one followed, else the board (dev → qa → prod)"},
-	Message:   {"show_message", nonModal, []string{"!"}, "", "the whole status message"},
+	Message:   {"show_message", nonModal, []string{"e", "!"}, "e", "recent messages in full (:messages)"},
+	Attention: {"attention", nonModal, []string{"A"}, "", "what waits on you (:attention)"},
 	Back:      {"back", back, []string{"esc"}, "", "back"},
 
 	Filter:     {"filter", []string{CtxTree}, []string{"/"}, "", "filter (name, re:, state:, kind:, is:)"},
@@ -217,7 +231,7 @@ var Decls = [count]Decl{
 	PageUp:     {"page_up", []string{CtxTree}, []string{"pgup", "ctrl+b"}, "pgup", "page up"},
 	PageDown:   {"page_down", []string{CtxTree}, []string{"pgdown", "ctrl+f"}, "pgdn", "page down"},
 	Detail:     {"detail", []string{CtxTree}, []string{"enter"}, "", "detail"},
-	Mark:       {"mark", []string{CtxTree}, []string{"space"}, "", "mark / unmark"},
+	Mark:       {"mark", []string{CtxTree, CtxAttn}, []string{"space"}, "", "mark / unmark"},
 	MarkAll:    {"mark_all", []string{CtxTree}, []string{"ctrl+a"}, "", "mark all shown / unmark"},
 	Watch:      {"watch", []string{CtxTree}, []string{"w"}, "", "watch the latest run"},
 	Inbox:      {"drift_inbox", []string{CtxTree}, []string{"F"}, "", "drift inbox"},
@@ -238,14 +252,16 @@ var Decls = [count]Decl{
 	CopyURL: {"copy_url", acts, []string{"u"}, "", "copy URL"},
 
 	CloseDetail: {"close_detail", []string{CtxDetail}, []string{"enter"}, "", "close"},
-	ScrollUp:    {"scroll_up", []string{CtxDetail}, []string{"up", "k"}, "↑/k", "scroll up"},
-	ScrollDown:  {"scroll_down", []string{CtxDetail}, []string{"down", "j"}, "↓/j", "scroll down"},
+	ScrollUp:    {"scroll_up", []string{CtxDetail, CtxMessages}, []string{"up", "k"}, "↑/k", "scroll up"},
+	ScrollDown:  {"scroll_down", []string{CtxDetail, CtxMessages}, []string{"down", "j"}, "↓/j", "scroll down"},
 
-	DriftUp:     {"drift_up", []string{CtxDrift}, []string{"up", "k"}, "↑/k", "up"},
-	DriftDown:   {"drift_down", []string{CtxDrift}, []string{"down", "j"}, "↓/j", "down"},
-	DriftOpen:   {"drift_open", []string{CtxDrift}, []string{"enter"}, "", "drifted resources"},
-	DriftCheck:  {"drift_check", []string{CtxDrift}, []string{"f"}, "", "check for drift now"},
-	DriftIgnore: {"drift_ignore", []string{CtxDrift}, []string{"i"}, "", "ignore the selected attribute"},
+	DriftUp:       {"drift_up", []string{CtxDrift}, []string{"up", "k"}, "↑/k", "up"},
+	DriftDown:     {"drift_down", []string{CtxDrift}, []string{"down", "j"}, "↓/j", "down"},
+	DriftOpen:     {"drift_open", []string{CtxDrift}, []string{"enter"}, "", "drifted resources"},
+	DriftCheck:    {"drift_check", []string{CtxDrift}, []string{"f"}, "", "check for drift now"},
+	DriftIgnore:   {"drift_ignore", []string{CtxDrift}, []string{"i"}, "", "ignore the selected attribute (with a reason)"},
+	DriftIgnores:  {"drift_ignores", []string{CtxDrift}, []string{"I"}, "", "the ignore rules and where each lives"},
+	DriftUnignore: {"drift_unignore", []string{CtxDrift}, []string{"d"}, "", "remove the selected ignore rule"},
 
 	HistoryUp:    {"history_up", []string{CtxHistory}, []string{"up", "k"}, "↑/k", "up"},
 	HistoryDown:  {"history_down", []string{CtxHistory}, []string{"down", "j"}, "↓/j", "down"},
@@ -281,6 +297,10 @@ var Decls = [count]Decl{
 	BulkUp:      {"bulk_up", []string{CtxBulk}, []string{"up", "k"}, "↑/k", "scroll up"},
 	BulkDown:    {"bulk_down", []string{CtxBulk}, []string{"down", "j"}, "↓/j", "scroll down"},
 
+	AttentionUp:   {"attention_up", []string{CtxAttn}, []string{"up", "k"}, "↑/k", "up"},
+	AttentionDown: {"attention_down", []string{CtxAttn}, []string{"down", "j"}, "↓/j", "down"},
+	AttentionOpen: {"attention_open", []string{CtxAttn}, []string{"enter"}, "", "open the run (a drifted stack: its drift)"},
+
 	ModulesUp:   {"modules_up", []string{CtxModules}, []string{"up", "k"}, "↑/k", "up"},
 	ModulesDown: {"modules_down", []string{CtxModules}, []string{"down", "j"}, "↓/j", "down"},
 	ModulesBump: {"modules_bump", []string{CtxModules}, []string{"b"}, "", "bump the module (target version, scope)"},
@@ -290,19 +310,21 @@ var Decls = [count]Decl{
 	HelpPageUp:   {"help_page_up", []string{CtxHelp}, []string{"pgup", "ctrl+b"}, "pgup", "previous page"},
 	HelpPageDown: {"help_page_down", []string{CtxHelp}, []string{"pgdown", "ctrl+f", "space"}, "pgdn", "next page"},
 
-	DialogYes:     {"dialog_yes", []string{CtxDialog}, []string{"y"}, "", "go ahead"},
-	DialogNo:      {"dialog_no", []string{CtxDialog}, []string{"n"}, "", "cancel"},
-	DialogApprove: {"dialog_approve", []string{CtxDialog}, []string{"a"}, "", "approve"},
-	DialogReject:  {"dialog_reject", []string{CtxDialog}, []string{"r"}, "", "reject"},
-	DialogPress:   {"dialog_press", []string{CtxDialog}, []string{"enter"}, "", "press the focused button"},
-	DialogNext:    {"dialog_next", []string{CtxDialog}, []string{"tab"}, "", "next field or button"},
-	DialogPrev:    {"dialog_prev", []string{CtxDialog}, []string{"shift+tab"}, "", "previous field or button"},
-	DialogRight:   {"dialog_right", []string{CtxDialog}, []string{"right"}, "→", "next button"},
-	DialogLeft:    {"dialog_left", []string{CtxDialog}, []string{"left"}, "←", "previous button"},
-	DialogCancel:  {"dialog_cancel", []string{CtxDialog}, []string{"esc"}, "", "cancel"},
-	MenuUp:        {"menu_up", []string{CtxDialog}, []string{"up", "k"}, "↑/k", "up"},
-	MenuDown:      {"menu_down", []string{CtxDialog}, []string{"down", "j"}, "↓/j", "down"},
-	MenuPick:      {"menu_pick", []string{CtxDialog}, []string{"1", "2", "3", "4", "5", "6", "7", "8", "9"}, "1-9", "pick by number"},
+	DialogYes:        {"dialog_yes", []string{CtxDialog}, []string{"y"}, "", "go ahead"},
+	DialogNo:         {"dialog_no", []string{CtxDialog}, []string{"n"}, "", "cancel"},
+	DialogApprove:    {"dialog_approve", []string{CtxDialog}, []string{"a"}, "", "approve"},
+	DialogReject:     {"dialog_reject", []string{CtxDialog}, []string{"r"}, "", "reject"},
+	DialogPress:      {"dialog_press", []string{CtxDialog, CtxMenu}, []string{"enter"}, "", "press the focused button"},
+	DialogNext:       {"dialog_next", []string{CtxDialog}, []string{"tab"}, "", "next field or button"},
+	DialogPrev:       {"dialog_prev", []string{CtxDialog}, []string{"shift+tab"}, "", "previous field or button"},
+	DialogRight:      {"dialog_right", []string{CtxDialog}, []string{"right"}, "→", "next button"},
+	DialogLeft:       {"dialog_left", []string{CtxDialog}, []string{"left"}, "←", "previous button"},
+	DialogCancel:     {"dialog_cancel", []string{CtxDialog, CtxMenu}, []string{"esc"}, "", "cancel"},
+	DialogScrollUp:   {"dialog_scroll_up", []string{CtxDialog}, []string{"up"}, "↑", "scroll the text up"},
+	DialogScrollDown: {"dialog_scroll_down", []string{CtxDialog}, []string{"down"}, "↓", "scroll the text down"},
+	MenuUp:           {"menu_up", []string{CtxMenu}, []string{"up", "k"}, "↑/k", "up"},
+	MenuDown:         {"menu_down", []string{CtxMenu}, []string{"down", "j"}, "↓/j", "down"},
+	MenuPick:         {"menu_pick", []string{CtxMenu}, []string{"1", "2", "3", "4", "5", "6", "7", "8", "9"}, "1-9", "pick by number"},
 
 	InputSubmit:   {"input_submit", []string{CtxInput}, []string{"enter"}, "", "apply"},
 	InputCancel:   {"input_cancel", []string{CtxInput}, []string{"esc"}, "", "cancel"},
@@ -398,7 +420,7 @@ type ActionError struct {
 func (e *ActionError) Error() string { return fmt.Sprintf("keys: action %q: %s", e.Action, e.Msg) }
 
 // screens are the contexts where the non-modal (global) bindings are live.
-var screens = []string{CtxTree, CtxDetail, CtxHistory, CtxRun, CtxDrift, CtxModules, CtxPromote, CtxWaves, CtxBulk}
+var screens = []string{CtxTree, CtxDetail, CtxHistory, CtxRun, CtxDrift, CtxModules, CtxPromote, CtxWaves, CtxBulk, CtxAttn, CtxMessages}
 
 // Live reports whether id is live in context ctx.
 func Live(id ID, ctx string) bool {
@@ -422,7 +444,7 @@ func contains(list []string, s string) bool {
 // Validate reports a key bound to two actions of one context.
 func (m *Map) Validate() error {
 	seen := map[string]string{} // context+key -> action
-	for _, ctx := range append(append([]string(nil), screens...), CtxHelp, CtxDialog, CtxInput) {
+	for _, ctx := range append(append([]string(nil), screens...), CtxHelp, CtxDialog, CtxMenu, CtxInput) {
 		for id := range Decls {
 			if !Live(ID(id), ctx) {
 				continue

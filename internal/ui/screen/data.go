@@ -2,6 +2,8 @@ package screen
 
 import (
 	"sort"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/stackview/stackview/internal/drift"
@@ -40,6 +42,9 @@ type Data struct {
 type Count struct {
 	Known    bool
 	N, Total int
+	// AtLeast: part of what is counted is not read yet, so there may be
+	// more than N.
+	AtLeast bool
 }
 
 // Index is what the UI derives from a load once, so that no frame walks
@@ -47,9 +52,14 @@ type Count struct {
 type Index struct {
 	// Attention is per environment its tab's attention counts. It follows
 	// the effective drift, so Data.ApplyDrift recounts it.
-	Attention  []string
-	Totals     []int               // per environment: how many stacks it has
-	Dependents map[string][]string // stack id → ids of the stacks depending on it, sorted
+	Attention []string
+	// Needs is what the attention view lists (model.Needs over every
+	// placed stack, drift after the rules); NeedsUnread counts the stacks
+	// whose pending runs are not read yet. Recounted with Attention.
+	Needs       []model.Need
+	NeedsUnread int
+	Totals      []int               // per environment: how many stacks it has
+	Dependents  map[string][]string // stack id → ids of the stacks depending on it, sorted
 }
 
 // Watch is a pinned run.
@@ -69,6 +79,7 @@ type Drift struct {
 	Reports     map[string]drift.Report // by stack id: what the backend said, after the rules
 	RepoRules   map[string][]drift.Rule // by stack id, from its repository's ignore file
 	ConfigRules []drift.Rule
+	ConfigFile  string       // where the config's rules live ("" when not known)
 	Added       []drift.Rule // ignored with i this session
 	RulesErr    error        // an ignore file that could not be read
 
@@ -83,7 +94,7 @@ type Drift struct {
 // pane count exactly what the inbox counts. fresh says the forest was just
 // loaded; otherwise the stacks hold effective drift already and the reports
 // keep what the backend said, so a rule added later applies to that.
-func (d *Data) ApplyDrift(fresh bool, attention func(*model.Forest) []string) {
+func (d *Data) ApplyDrift(fresh bool) {
 	reports := make(map[string]drift.Report, len(d.Drift.Reports))
 	for i := range d.Forest.Envs {
 		for _, s := range d.Forest.Envs[i].Stacks() {
@@ -97,7 +108,99 @@ func (d *Data) ApplyDrift(fresh bool, attention func(*model.Forest) []string) {
 		}
 	}
 	d.Drift.Reports = reports
-	d.Index.Attention = attention(&d.Forest)
+	d.recount()
+}
+
+// recount derives, from the stacks as they are now (effective drift), what
+// needs a person: the attention view's list, the tabs' counts and the
+// header's count, so that all three count the same runs and stacks.
+func (d *Data) recount() {
+	var stacks []*model.Stack
+	for i := range d.Forest.Envs {
+		stacks = append(stacks, d.Forest.Envs[i].Stacks()...)
+	}
+	d.Index.Needs, d.Index.NeedsUnread = model.Needs(stacks)
+	d.Index.Attention = make([]string, len(d.Forest.Envs))
+	n := 0
+	for i := range d.Forest.Envs {
+		t := tallyOf(d.Index.Needs, d.Forest.Envs[i].Stacks())
+		d.Index.Attention[i] = t.counts()
+		n += t.needs
+	}
+	d.Attention = Count{Known: true, N: n, AtLeast: d.Index.NeedsUnread > 0}
+}
+
+// AttentionOf counts what needs a person among some stacks (a collapsed
+// business unit's) as the tabs count it: "?1 ✗2", "✓", "…".
+func (d *Data) AttentionOf(stacks []*model.Stack) string {
+	return tallyOf(d.Index.Needs, stacks).counts()
+}
+
+// tally is what needs a person among some stacks: the stacks waiting,
+// failed and drifted, whether some stack's runs are not read yet, and how
+// many needs count.
+type tally struct {
+	waiting, failed, drifted map[string]bool
+	unread                   bool
+	needs                    int
+}
+
+func tallyOf(needs []model.Need, stacks []*model.Stack) tally {
+	t := tally{waiting: map[string]bool{}, failed: map[string]bool{}, drifted: map[string]bool{}}
+	in := make(map[string]bool, len(stacks))
+	for _, s := range stacks {
+		in[s.ID] = true
+		if _, known := s.Waiting(); !known {
+			t.unread = true
+		}
+		if s.Waits() { // the stack's own state or approval flag counts even before its runs are read
+			t.waiting[s.ID] = true
+		}
+	}
+	for _, need := range needs {
+		if !in[need.Stack.ID] {
+			continue
+		}
+		switch need.Kind {
+		case model.NeedWaiting:
+			t.waiting[need.Stack.ID] = true
+		case model.NeedFailed:
+			t.failed[need.Stack.ID] = true
+		case model.NeedDrift:
+			t.drifted[need.Stack.ID] = true
+		default:
+			continue // queued runs wait on a run already counted; locks are others' to lift
+		}
+		t.needs++
+	}
+	return t
+}
+
+func (t tally) counts() string {
+	return tabCounts(len(t.waiting), len(t.failed), len(t.drifted), t.unread)
+}
+
+// tabCounts is an environment tab's counts: "?2 ✗1 ⚠1", "✓" when nothing
+// needs a person, "…" added while some stacks' runs are not read yet.
+func tabCounts(waiting, failed, drifted int, unread bool) string {
+	var out []string
+	for _, c := range []struct {
+		mark string
+		n    int
+	}{{"?", waiting}, {"✗", failed}, {"⚠", drifted}} {
+		if c.n > 0 {
+			out = append(out, c.mark+strconv.Itoa(c.n))
+		}
+	}
+	switch {
+	case len(out) == 0 && unread:
+		return "…"
+	case len(out) == 0:
+		return "✓"
+	case unread:
+		out = append(out, "…")
+	}
+	return strings.Join(out, " ")
 }
 
 // RulesFor lists the ignore rules that apply to a stack: its repository's,
@@ -107,6 +210,25 @@ func (d *Data) RulesFor(stackID string) []drift.Rule {
 	rules = append(rules, d.Drift.RepoRules[stackID]...)
 	rules = append(rules, d.Drift.ConfigRules...)
 	return append(rules, d.Drift.Added...)
+}
+
+// CountedDrift is the drift the inbox counts for a stack as a backend
+// lists it afresh (the promotion gates read one): its ignore rules
+// applied in its environment. It reads a snapshot taken now, so it may run
+// off the UI's loop.
+func (d *Data) CountedDrift() func(model.Stack) model.Drift {
+	env := map[string]string{}
+	for i := range d.Forest.Envs {
+		for _, s := range d.Forest.Envs[i].Stacks() {
+			env[s.ID] = s.Env
+		}
+	}
+	repo := d.Drift.RepoRules // replaced on each load, never changed in place
+	common := append(append([]drift.Rule(nil), d.Drift.ConfigRules...), d.Drift.Added...)
+	return func(s model.Stack) model.Drift {
+		rules := append(append([]drift.Rule(nil), repo[s.ID]...), common...)
+		return drift.Evaluate(s.Drift, env[s.ID], rules).Effective()
+	}
 }
 
 // DriftEntry is a stack whose latest check found drift.

@@ -3,7 +3,6 @@ package tree
 import (
 	"github.com/stackview/stackview/internal/model"
 	"github.com/stackview/stackview/internal/stackfilter"
-	"github.com/stackview/stackview/internal/ui/kit"
 )
 
 // rowKind tells stack rows (selectable) from headings.
@@ -41,6 +40,8 @@ type layout struct {
 	match     func(*model.Stack) bool
 	order     stackfilter.Order
 	collapsed map[string]bool
+	// attention counts what needs a person among a collapsed unit's stacks.
+	attention func([]*model.Stack) string
 }
 
 // buildRows lays out one environment's tree: the environment stack, then
@@ -99,7 +100,7 @@ func buildRows(t *model.EnvTree, l layout) []row {
 		shut := l.collapsed[b.title]
 		rows = append(rows, row{kind: rowUnit, guide: guide, title: b.title, weight: len(b.stacks), unit: b.title, collapsed: shut})
 		if shut {
-			rows[len(rows)-1].attention = kit.Attention(b.stacks)
+			rows[len(rows)-1].attention = l.attention(b.stacks)
 			continue
 		}
 		for j, s := range b.stacks {

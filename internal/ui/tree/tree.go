@@ -486,7 +486,7 @@ func (m Model) proposeBulk(c *screen.Context, k act.Kind) tea.Cmd {
 	if err := c.Ops.Refuse(k.String()); err != nil {
 		return c.Fail(err.Error())
 	}
-	return act.Many(c, k.String(), act.ByName(m.markedStacks(c)), act.InFlightSkip(c, k))
+	return act.Many(c, k.String(), act.Stacks(act.ByName(m.markedStacks(c))), act.InFlightSkip(c, k))
 }
 
 // markedStacks are the marked stacks still listed.
@@ -514,7 +514,7 @@ func (m *Model) rebuildRows(c *screen.Context) {
 	if err != nil {
 		q = stackfilter.Query{}
 	}
-	m.rows = buildRows(c.Data.Env(m.env), layout{match: q.Match, order: m.order, collapsed: m.envCollapsed(c)})
+	m.rows = buildRows(c.Data.Env(m.env), layout{match: q.Match, order: m.order, collapsed: m.envCollapsed(c), attention: c.Data.AttentionOf})
 	idx := -1
 	m.stackRows = 0
 	for i, r := range m.rows {
@@ -862,8 +862,9 @@ func markCell(c *screen.Context, s *model.Stack, compact bool) cell {
 		// approves it (v), and c is refused meanwhile.
 		marks = append(marks, kit.Pick(compact, "!", "! approval"))
 		style = c.Styles.Waiting
-	case s.LatestRun != nil && s.LatestRun.State.Waiting() && !s.State.Waiting():
-		// A proposed run waits for review while the stack itself looks fine;
+	case !s.State.Waiting() && s.Waits():
+		// A run waits on a person while the stack's state looks fine (a
+		// plan waiting for review, an older deploy behind newer runs):
 		// without this the tab's "?" count would have no visible cause.
 		marks = append(marks, kit.Pick(compact, "?", "? waiting"))
 		style = c.Styles.Waiting
