@@ -347,13 +347,15 @@ func TestBulkPlanAndConfirmShowReviewAndResults(t *testing.T) {
 	r := newActionRig(t)
 	r.press("2", "ctrl+a")
 	r.requireScreen("6 marked")
-	r.press("c")
-	r.requireScreen("Confirm 1 stack?", "Applies to 1:", "• qa-payments-ledger (qa)", "Skipped 5:",
-		"– qa-identity: no run waits for confirmation")
+	r.press("c") // confirming many compares their plans first (issue 19)
+	r.requireScreen("Confirm by plan · 6 stacks: 1 plan, 5 apart", "Plan 1 of 1 — 1 run shares it", "qa-payments-ledger",
+		"qa-identity", "no run waits for confirmation")
 	ledger := r.forestStack("qa-payments-ledger").LatestRun.ID
+	r.press("c")
+	r.requireScreen("Confirm 1 run with this plan?", "• qa-payments-ledger (qa) run "+ledger, "5 other runs are not confirmed with it")
 	r.press("y")
 	r.requireScreen("Confirm: 1 sent, 0 failed", "✓ confirm qa-payments-ledger: run "+ledger)
-	r.press("enter")
+	r.press("enter", "esc")
 	if got := r.run("qa-payments-ledger", ledger); got.State == model.StateUnconfirmed {
 		t.Fatal("bulk confirm did not confirm")
 	}

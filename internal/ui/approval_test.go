@@ -22,9 +22,9 @@ func TestApprovalIsShownAndConfirmWaitsForIt(t *testing.T) {
 	}
 	r.requireScreen("Waiting    ! deploy UNCONFIRMED", "— needs", "approval (v)")
 	r.press("space", "c")
-	r.requireScreen("Confirm 1 stack?", "• qa-payments-ledger (qa)", "Skipped 1:",
-		"– prod-storefront: run "+held.ID+" needs approval before it", "can be confirmed; v approves or rejects it")
-	r.press("esc", "esc") // cancel, unmark
+	r.requireScreen("Plan 1 of 1 — 1 run shares it", "qa-payments-ledger", "Not confirmed with this plan",
+		"prod-storefront", "run "+held.ID+" needs approval before it can be confirmed; v approves or rejects it")
+	r.press("esc", "esc") // back, unmark
 	r.press("l")
 	r.requireScreen("! needs approval", "! an approval policy holds this run (it cannot be confirmed until approved): v approves or rejects")
 	r.press("c")

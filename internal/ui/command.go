@@ -54,6 +54,17 @@ func (m Model) runCommand(line string) (Model, tea.Cmd) {
 		m.status = m.status.set(m.now(), fmt.Sprintf(format, args...), errText)
 		return m, nil
 	}
+	top := len(m.stack) - 1
+	if cmdr, ok := m.stack[top].(screen.Commander); ok {
+		c := m.context(top)
+		m.stack = append([]screen.Screen(nil), m.stack...)
+		if next, cmd, ok := cmdr.Command(c, fields[0], fields[1:]); ok {
+			if next != nil {
+				m.set(top, next)
+			}
+			return m, cmd
+		}
+	}
 	switch fields[0] {
 	case "q", "quit":
 		return m, tea.Quit

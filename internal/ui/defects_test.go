@@ -86,7 +86,7 @@ func TestHelpShowsEveryKeyAtSmallSizes(t *testing.T) {
 				}
 			}
 		}
-		for _, want := range []string{"modules (versions, bumps)", "drift inbox", "filter (/re: for regex)", "command (:env"} {
+		for _, want := range []string{"modules (versions, bumps)", "drift inbox", "filter (name, re:, state:, kind:, is:)", "is:drifted|locked|waiting|behind", "command (:env"} {
 			if !strings.Contains(text, want) {
 				t.Errorf("%dx%d: help never shows %q", size[0], size[1], want)
 			}
@@ -149,7 +149,7 @@ func TestEscPopsOneScreen(t *testing.T) {
 // TestBreadcrumbSaysWhereYouAre: below the header, the way here.
 func TestBreadcrumbSaysWhereYouAre(t *testing.T) {
 	d := newDriver(t, 120, 30)
-	d.press("3", "j", "l")
+	d.press("3", "j", "j", "l")
 	if line := strings.Split(d.screen(), "\n")[1]; !strings.Contains(line, "prod › prod-payments-api › run prod-payme… › log") {
 		t.Fatalf("breadcrumb = %q", line)
 	}

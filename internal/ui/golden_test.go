@@ -65,21 +65,27 @@ func TestGolden(t *testing.T) {
 		writable bool // read-only otherwise, so no key can change the organisation
 	}{
 		{name: "tree"},
-		{name: "prod-drifted-selected", keys: []string{"3", "j"}},
-		{name: "detail", keys: []string{"3", "j", "j", "j", "enter"}},
+		{name: "prod-drifted-selected", keys: []string{"3", "j", "j"}},
+		{name: "detail", keys: []string{"3", "j", "j", "j", "j", "enter"}},
 		{name: "filter", typed: "/pay"},
 		{name: "help", keys: []string{"?"}},
 		{name: "load-error", setup: func(f *uitest.Fake) { f.FailList(errors.New("dial tcp 10.0.0.1:443: i/o timeout")) }},
-		{name: "run", keys: []string{"3", "j", "j", "l"}},
-		{name: "history", keys: []string{"3", "j", "H"}},
+		{name: "run", keys: []string{"3", "j", "j", "j", "l"}},
+		{name: "history", keys: []string{"3", "j", "j", "H"}},
 		{name: "drift-inbox", keys: []string{"F"}},
 		{name: "stack-drift", keys: []string{"F", "enter"}},
-		{name: "dialog", keys: []string{"3", "j", "j", "x"}, writable: true},
+		{name: "dialog", keys: []string{"3", "j", "j", "j", "x"}, writable: true},
 		{name: "bulk-review", keys: []string{"3", "ctrl+a", "p"}, writable: true},
 		{name: "command", typed: ":env pr"},
+		{name: "bulk-confirm", setup: func(f *uitest.Fake) {
+			for _, id := range []string{"qa-payments-api", "qa-payments-worker", "qa-legacy-reports"} {
+				f.SetPlan(id, id+"-bump", moduleBump(id, map[bool]string{true: "1024", false: "512"}[id == "qa-legacy-reports"]))
+			}
+		}, keys: []string{"2", "ctrl+a", "c"}, writable: true},
+		{name: "copy-menu", keys: []string{"j", "j", "l", "y"}},
 		{name: "waves", keys: []string{"P"}},
 		{name: "attention", keys: []string{"A", "j"}},
-		{name: "messages", keys: []string{"u", "j", "c", "e"}, writable: true},
+		{name: "messages", keys: []string{"u", "j", "j", "c", "e"}, writable: true},
 		{name: "ignore-rules", keys: []string{"F", "I"}},
 		{name: "deploy-radius", keys: []string{"3", "D"}, writable: true},
 	}

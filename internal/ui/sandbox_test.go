@@ -62,9 +62,13 @@ func TestSandboxMainFlow(t *testing.T) {
 	if d.selected() != "prod-payments-api" {
 		t.Fatalf("selected %q; the context root must not be selectable", d.selected())
 	}
-	d.press("k")
+	d.press("k", "k") // the payments heading takes the cursor; the context root does not
+	if d.selected() != "" || !strings.Contains(d.screen(), "payments (2)") {
+		t.Fatalf("k k moved onto %q", d.selected())
+	}
+	d.press("j")
 	if d.selected() != "prod-payments-api" {
-		t.Fatalf("k moved onto %q", d.selected())
+		t.Fatalf("j moved onto %q", d.selected())
 	}
 	d.typeText("/")
 	d.press("ctrl+u")

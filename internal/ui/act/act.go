@@ -424,7 +424,7 @@ func Nav(c *screen.Context, t Target, self screen.Screen) []screen.Action {
 		if url == "" {
 			return self, c.Fail("no URL to copy")
 		}
-		return self, c.Ask(screen.CopyURL{URL: url})
+		return self, c.Ask(screen.Copy{What: "URL", Text: url})
 	}}
 	if url == "" {
 		cp.Off = "no URL to copy"

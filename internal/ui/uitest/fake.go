@@ -31,6 +31,15 @@ type Fake struct {
 	failList error
 	failRuns error
 	calls    map[string]int
+	// planned are runs a test gave a plan (SetPlan): GetRun, RunChanges
+	// and Confirm answer for them; confirmed counts each one's confirms.
+	planned   map[string]plannedRun
+	confirmed map[string]int
+}
+
+type plannedRun struct {
+	run     model.Run
+	changes []model.ResourceChange
 }
 
 var _ backend.Backend = (*Fake)(nil)
@@ -39,7 +48,7 @@ var _ backend.Backend = (*Fake)(nil)
 // two payments stacks, one search stack, one stack no unit claims, and one
 // administrative stack for the whole organisation.
 func NewFake() *Fake {
-	f := &Fake{runs: map[string][]model.Run{}, calls: map[string]int{}}
+	f := &Fake{runs: map[string][]model.Run{}, calls: map[string]int{}, planned: map[string]plannedRun{}, confirmed: map[string]int{}}
 	for _, env := range model.DefaultEnvironments() {
 		f.addEnv(env)
 	}
@@ -168,8 +177,41 @@ func (f *Fake) ListRuns(ctx context.Context, stackID, _ string) ([]model.Run, st
 
 func unsupported(what string) error { return fmt.Errorf("fake %s: %w", what, backend.ErrUnsupported) }
 
-// GetRun implements backend.Backend.
-func (f *Fake) GetRun(context.Context, string, string) (model.Run, error) {
+// SetPlan makes run the stack's latest run, waiting for confirmation with
+// the plan given: GetRun, RunChanges and Confirm answer for it.
+func (f *Fake) SetPlan(stackID, runID string, changes []model.ResourceChange) model.Run {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	r := model.Run{ID: runID, StackID: stackID, Kind: model.RunDeploy, State: model.StateUnconfirmed, Commit: "c0ffee0",
+		Delta: &model.Delta{Change: len(changes)}, CreatedAt: Epoch.Add(-time.Minute), UpdatedAt: Epoch.Add(-time.Minute)}
+	for i := range f.stacks {
+		if f.stacks[i].ID == stackID {
+			f.stacks[i].State, f.stacks[i].LatestRun, f.stacks[i].LatestTrackedRun = model.StateUnconfirmed, &r, &r
+		}
+	}
+	f.runs[stackID] = append([]model.Run{r}, f.runs[stackID]...)
+	f.planned[runID] = plannedRun{run: r, changes: changes}
+	return r
+}
+
+// Confirmed is how often each planned run was confirmed, by run id.
+func (f *Fake) Confirmed() map[string]int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := map[string]int{}
+	for k, v := range f.confirmed {
+		out[k] = v
+	}
+	return out
+}
+
+// GetRun implements backend.Backend: runs given a plan only.
+func (f *Fake) GetRun(_ context.Context, _, runID string) (model.Run, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if p, ok := f.planned[runID]; ok {
+		return p.run, nil
+	}
 	return model.Run{}, unsupported("GetRun")
 }
 
@@ -178,8 +220,13 @@ func (f *Fake) RunLogs(context.Context, string, string, string) (backend.LogChun
 	return backend.LogChunk{}, unsupported("RunLogs")
 }
 
-// RunChanges implements backend.Backend.
-func (f *Fake) RunChanges(context.Context, string, string) ([]model.ResourceChange, error) {
+// RunChanges implements backend.Backend: runs given a plan only.
+func (f *Fake) RunChanges(_ context.Context, _, runID string) ([]model.ResourceChange, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if p, ok := f.planned[runID]; ok {
+		return p.changes, nil
+	}
 	return nil, unsupported("RunChanges")
 }
 
@@ -188,9 +235,28 @@ func (f *Fake) Trigger(context.Context, string, model.RunKind) (model.Run, error
 	return model.Run{}, unsupported("Trigger")
 }
 
-// Confirm implements backend.Backend.
-func (f *Fake) Confirm(context.Context, string, string) (model.Run, error) {
-	return model.Run{}, unsupported("Confirm")
+// Confirm implements backend.Backend: a run given a plan is confirmed
+// (and counted); a second confirm is refused, as a real service would.
+func (f *Fake) Confirm(_ context.Context, stackID, runID string) (model.Run, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	p, ok := f.planned[runID]
+	if !ok {
+		return model.Run{}, unsupported("Confirm")
+	}
+	f.confirmed[runID]++
+	if p.run.State != model.StateUnconfirmed {
+		return model.Run{}, fmt.Errorf("run %s is %s: %w", runID, p.run.State, backend.ErrConflict)
+	}
+	p.run.State = model.StateConfirmed
+	f.planned[runID] = p
+	for i := range f.stacks {
+		if f.stacks[i].ID == stackID {
+			r := p.run
+			f.stacks[i].State, f.stacks[i].LatestRun, f.stacks[i].LatestTrackedRun = model.StateConfirmed, &r, &r
+		}
+	}
+	return p.run, nil
 }
 
 // Discard implements backend.Backend.
