@@ -7,7 +7,6 @@ import (
 
 	"github.com/stackview/stackview/internal/audit"
 	"github.com/stackview/stackview/internal/model"
-	"github.com/stackview/stackview/internal/promote/promotetest"
 	"github.com/stackview/stackview/internal/ui/screen"
 	"github.com/stackview/stackview/internal/ui/uitest"
 )
@@ -229,11 +228,7 @@ func TestLongErrorCanBeReadWhole(t *testing.T) {
 func followedRig(t *testing.T) *promoteRig {
 	t.Helper()
 	r := newPromoteRig(t)
-	repo := r.w.Stack("dev-identity").Repo
-	head := r.w.Push(repo, "dev", "terraform/main.tf", promotetest.AddResource("audit"))
-	r.until("dev-identity to deploy the change", func() bool {
-		return r.w.DeployState("dev-identity", head) == model.StateFinished
-	})
+	_, head := r.deployedChange()
 	r.press("P")
 	r.selectCell("identity", "dev")
 	r.press("enter", "enter", "y")

@@ -36,6 +36,18 @@ func newPromoteRig(t *testing.T, tweak ...func(*testOptions)) *promoteRig {
 	return &promoteRig{driver: d, w: w, rec: rec}
 }
 
+// deployedChange pushes a change of identity's code to dev and waits for
+// dev-identity to deploy it: a promotion dev → qa is ready.
+func (r *promoteRig) deployedChange() (repo, head string) {
+	r.t.Helper()
+	repo = r.w.Stack("dev-identity").Repo
+	head = r.w.Push(repo, "dev", "terraform/main.tf", promotetest.AddResource("audit"))
+	r.until("dev-identity to deploy the change", func() bool {
+		return r.w.DeployState("dev-identity", head) == model.StateFinished
+	})
+	return repo, head
+}
+
 // until steps the sandbox clock a second at a time, letting the UI refresh
 // after each, until cond holds.
 func (r *promoteRig) until(what string, cond func() bool) {
@@ -109,11 +121,7 @@ func (r *promoteRig) promotions() []audit.Entry {
 
 func TestPromoteDevToQAToProdThroughTheUI(t *testing.T) {
 	r := newPromoteRig(t)
-	repo := r.w.Stack("dev-identity").Repo
-	head := r.w.Push(repo, "dev", "terraform/main.tf", promotetest.AddResource("audit"))
-	r.until("dev-identity to deploy the change", func() bool {
-		return r.w.DeployState("dev-identity", head) == model.StateFinished
-	})
+	_, head := r.deployedChange()
 
 	r.press("P")
 	r.requireScreen("Promotion board", "environment", "identity", "payments", "dev (dev)", "→ qa (qa)", "→ prod (main)",
@@ -300,11 +308,7 @@ func TestBoardScrollsToItsCursorOnASmallTerminal(t *testing.T) {
 // say that nothing moved.
 func TestPromotionWithALostPushIsUnknown(t *testing.T) {
 	r := newPromoteRig(t)
-	repo := r.w.Stack("dev-identity").Repo
-	head := r.w.Push(repo, "dev", "terraform/main.tf", promotetest.AddResource("audit"))
-	r.until("dev-identity to deploy the change", func() bool {
-		return r.w.DeployState("dev-identity", head) == model.StateFinished
-	})
+	repo, _ := r.deployedChange()
 	r.press("P")
 	r.selectCell("identity", "dev")
 	r.press("enter")
