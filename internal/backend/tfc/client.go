@@ -208,7 +208,8 @@ func (c *Client) Connect(ctx context.Context) error {
 	api, err := connect(ctx, c.address, c.cred.token, c.http)
 	if err != nil {
 		if errors.Is(ctx.Err(), context.DeadlineExceeded) { // not a cancel: the user did not quit
-			err = fmt.Errorf("no answer within %s: the server may accept connections without answering them", bound.Round(time.Millisecond))
+			err = fmt.Errorf("no answer within %s: the server may accept connections without answering them (%w)",
+				bound.Round(time.Millisecond), context.DeadlineExceeded)
 		}
 		return fmt.Errorf("tfc: connect to %s: %w", c.address, err)
 	}
