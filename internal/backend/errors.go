@@ -19,6 +19,10 @@ var (
 	ErrRateLimited = errors.New("rate limited")
 	ErrConflict    = errors.New("conflict")
 	ErrUnsupported = errors.New("not supported by this backend")
+	// ErrInvalid: the service answered that the request itself is wrong
+	// (a 4xx with a reason, a GraphQL error before execution), so it
+	// applied nothing.
+	ErrInvalid = errors.New("refused as invalid")
 )
 
 // RateLimitError carries how long to wait, when the server says.
@@ -86,12 +90,12 @@ func (e oneLineError) Unwrap() error { return e.err }
 // garbage after it was sent. The service may have applied it, so its
 // outcome is unknown (audited so) and it must be checked before it is
 // sent again. A refusal (credentials, permission, rate limit, not found,
-// conflict, unsupported) applied nothing.
+// conflict, unsupported, invalid) applied nothing.
 func AnswerLost(err error) bool {
 	if err == nil {
 		return false
 	}
-	for _, refused := range []error{ErrUnauthorized, ErrForbidden, ErrRateLimited, ErrNotFound, ErrConflict, ErrUnsupported} {
+	for _, refused := range []error{ErrUnauthorized, ErrForbidden, ErrRateLimited, ErrNotFound, ErrConflict, ErrUnsupported, ErrInvalid} {
 		if errors.Is(err, refused) {
 			return false
 		}
@@ -144,6 +148,8 @@ func hint(err error, ui bool) string {
 		return "its state changed since it was shown: check it, then try again if it still applies"
 	case errors.Is(err, ErrUnsupported):
 		return "this backend cannot do that"
+	case errors.Is(err, ErrInvalid):
+		return "the service refused the request and applied nothing: read its reason, then change what was asked"
 	}
 	return pick("check the endpoint and your network, then press r to retry", "check the endpoint and your network, then try again")
 }

@@ -52,7 +52,7 @@ func TestOneLine(t *testing.T) {
 
 func TestAnswerLost(t *testing.T) {
 	for _, err := range []error{ErrUnauthorized, ErrForbidden, &RateLimitError{}, NotFoundf("x"), Conflictf("x"),
-		&LockedError{Lock: model.Lock{Holder: "alice"}}, fmt.Errorf("x: %w", ErrUnsupported), nil} {
+		&LockedError{Lock: model.Lock{Holder: "alice"}}, fmt.Errorf("x: %w", ErrUnsupported), fmt.Errorf("x: %w", ErrInvalid), nil} {
 		if AnswerLost(err) {
 			t.Errorf("%v: a refusal (or nothing) called a lost answer", err)
 		}

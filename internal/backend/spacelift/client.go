@@ -415,7 +415,8 @@ func (c *Client) mutate(ctx context.Context, name string, m any, vars map[string
 	err := c.do(ctx, name, true, func(ctx context.Context) error {
 		return safeDecode(func() error { return c.gql.Mutate(ctx, m, vars, graphql.OperationName(name)) })
 	})
-	if !errors.Is(err, backend.ErrConflict) {
+	var unexplained resolverError
+	if !errors.Is(err, backend.ErrConflict) && !errors.As(err, &unexplained) {
 		return err
 	}
 	id, _ := vars["stack"].(graphql.ID)
@@ -431,7 +432,9 @@ func (c *Client) mutate(ctx context.Context, name string, m any, vars map[string
 // lockConflict tells a refusal caused by someone else's lock on the stack
 // (only the lock holder acts on a locked stack) from one its state
 // explains: the first names the holder and their note, whom to ask rather
-// than what to refresh. When the lock cannot be read, err stands.
+// than what to refresh. A resolver's error that names no refusal is the
+// lock's refusal too when someone else holds it. When the lock cannot be
+// read, err stands.
 func (c *Client) lockConflict(ctx context.Context, name, stackID string, err error) error {
 	var q struct {
 		Viewer *viewerNode `graphql:"viewer"`
@@ -500,9 +503,14 @@ func fromStatus(code int, msg string) error {
 	if msg != "" {
 		text += ": " + msg
 	}
-	if code == http.StatusUnauthorized || code == http.StatusForbidden {
+	switch {
+	case code == http.StatusUnauthorized || code == http.StatusForbidden:
 		return fmt.Errorf("%w: %s", backend.ErrUnauthorized, text)
+	case code >= 400 && code < 500:
+		// The server read the request and said what is wrong with it.
+		return fmt.Errorf("%w: %s", backend.ErrInvalid, text)
 	}
+	// A 5xx after the request was sent: the server may have applied it.
 	return errors.New(text)
 }
 
@@ -549,16 +557,31 @@ func translate(err error, mutation bool) error {
 		return fmt.Errorf("%w: %s", backend.ErrNotFound, msg)
 	case code == "CONFLICT":
 		return backend.Conflictf("%s", msg)
+	case code == "BAD_REQUEST":
+		return fmt.Errorf("%w: %s", backend.ErrInvalid, msg)
+	case code == "UNSUPPORTED":
+		return fmt.Errorf("%w: %s", backend.ErrUnsupported, msg)
 	case code == graphql.ErrJsonDecode || code == graphql.ErrGraphQLDecode:
 		return fmt.Errorf("%w: %s", errMalformed, msg)
 	case code == graphql.ErrRequestError:
 		return fmt.Errorf("no answer: %s", msg)
 	case code == graphql.ErrJsonEncode || code == graphql.ErrGraphQLEncode:
 		return errors.New(msg)
-	case mutation && len(e.Path) > 0:
-		// A resolver refused the mutation: Spacelift reports business rules
-		// (wrong run state, locked stack) as prose errors on the field.
-		return backend.Conflictf("%s", msg)
+	case mutation && len(e.Path) == 0:
+		// An error on no field is raised before execution (GraphQL spec,
+		// "Errors"): nothing ran.
+		return fmt.Errorf("%w: %s", backend.ErrInvalid, msg)
+	case mutation:
+		return resolverError{msg: msg}
 	}
 	return errors.New(msg)
 }
+
+// resolverError is a mutation's field error with no code that names a
+// refusal. Spacelift words refusals (a wrong run state) and its own
+// failures alike, and a resolver may fail after its write: the outcome is
+// unknown (backend.AnswerLost), unless the stack's lock explains it
+// (lockConflict).
+type resolverError struct{ msg string }
+
+func (e resolverError) Error() string { return "the API answered an error: " + e.msg }

@@ -846,3 +846,84 @@ func TestPendingRunsFromTheListing(t *testing.T) {
 		t.Fatalf("prod-storefront's blocker: %+v", store.Blocker)
 	}
 }
+
+// Issue 20: a mutation the server refused applied nothing; one whose
+// answer was lost may have been applied (backend.AnswerLost). A well-formed
+// error that names a refusal (a code, an error raised before execution, an
+// HTTP 4xx with its reason) is a refusal; a cut or garbled body, a 5xx
+// after sending, and a resolver's error that names no refusal (the chaos
+// "partial" fault: the server applied it, then the field failed) are lost
+// answers, unless the stack's lock held by someone else explains them.
+func TestMutationRefusalsAndLostAnswers(t *testing.T) {
+	f := newFixture(t, 2)
+	trigger := func(t *testing.T, endpoint string) error {
+		_, err := tokenClient(t, f, endpoint).Trigger(ctx(t), "stack-000", model.RunPlan)
+		if err == nil {
+			t.Fatal("the mutation succeeded")
+		}
+		return err
+	}
+	answering := func(answer func(body []byte) []byte) string {
+		return rewritingProxy(t, f, func(op string, body []byte) []byte {
+			if op != "RunTrigger" {
+				return body
+			}
+			return answer(body)
+		})
+	}
+	status := func(code int, body string) string {
+		ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.WriteHeader(code)
+			_, _ = w.Write([]byte(body))
+		}))
+		t.Cleanup(ts.Close)
+		return ts.URL
+	}
+	fixed := func(s string) func([]byte) []byte { return func([]byte) []byte { return []byte(s) } }
+	for _, tc := range []struct {
+		name     string
+		endpoint string
+		lost     bool
+		kind     error // the refusal's kind
+		says     string
+	}{
+		{"resolver error with no code", answering(fixed(`{"data":{"runTrigger":null},"errors":[{"message":"internal error","path":["runTrigger"]}]}`)),
+			true, nil, "internal error"},
+		{"cut body", answering(func(b []byte) []byte { return b[:len(b)/2] }), true, nil, "malformed"},
+		{"garbled body", answering(fixed(`{"data":{"runTrigger":{"id":"\x00}{`)), true, nil, "malformed"},
+		{"5xx after sending", status(http.StatusBadGateway, `{"errors":[{"message":"upstream reset"}]}`), true, nil, "HTTP 502: upstream reset"},
+		{"conflict code", answering(fixed(`{"data":null,"errors":[{"message":"run is not awaiting confirmation","path":["runTrigger"],"extensions":{"code":"CONFLICT"}}]}`)),
+			false, backend.ErrConflict, "run is not awaiting confirmation"},
+		{"bad request code", answering(fixed(`{"data":null,"errors":[{"message":"run type X cannot be triggered","path":["runTrigger"],"extensions":{"code":"BAD_REQUEST"}}]}`)),
+			false, backend.ErrInvalid, "run type X cannot be triggered"},
+		{"not found", answering(fixed(`{"data":null,"errors":[{"message":"stack not found","path":["runTrigger"]}]}`)),
+			false, backend.ErrNotFound, "stack not found"},
+		{"error before execution", answering(fixed(`{"errors":[{"message":"Variable \"$stack\" of required type \"ID!\" was not provided."}]}`)),
+			false, backend.ErrInvalid, `Variable "$stack" of required type "ID!" was not provided.`},
+		{"HTTP 400 with its reason", status(http.StatusBadRequest, `{"errors":[{"message":"Cannot query field \"bogus\"."}]}`),
+			false, backend.ErrInvalid, `HTTP 400: Cannot query field "bogus".`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := trigger(t, tc.endpoint)
+			if backend.AnswerLost(err) != tc.lost || (tc.kind != nil && !errors.Is(err, tc.kind)) || !strings.Contains(err.Error(), tc.says) {
+				t.Errorf("%v: lost %t, want %t (kind %v, saying %q)", err, backend.AnswerLost(err), tc.lost, tc.kind, tc.says)
+			}
+		})
+	}
+	t.Run("resolver error on a stack someone else locked", func(t *testing.T) {
+		locked := rewritingProxy(t, f, func(op string, body []byte) []byte {
+			switch op {
+			case "RunTrigger":
+				return []byte(`{"data":{"runTrigger":null},"errors":[{"message":"you cannot do that","path":["runTrigger"]}]}`)
+			case "StackLockHolder":
+				return []byte(`{"data":{"viewer":{"id":"me"},"stack":{"lockedBy":"maria.chen","lockNote":"freeze","lockedAt":null}}}`)
+			}
+			return body
+		})
+		err := trigger(t, locked)
+		var held *backend.LockedError
+		if !errors.As(err, &held) || held.Lock.Holder != "maria.chen" || backend.AnswerLost(err) {
+			t.Errorf("%v: want a refusal naming maria.chen's lock", err)
+		}
+	})
+}

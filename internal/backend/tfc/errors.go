@@ -93,6 +93,11 @@ func (c *Client) classify(err error, status int, reset time.Duration) error {
 		errors.Is(err, tfe.ErrWorkspaceLockedByRun), errors.Is(err, tfe.ErrWorkspaceLockedByTeam),
 		errors.Is(err, tfe.ErrWorkspaceLockedByUser), status == http.StatusConflict:
 		return &answerError{kind: backend.ErrConflict, err: err}
+	case status >= 400 && status < 500:
+		// TFC read the request and said what is wrong with it (400, 422
+		// with a JSON:API error document): it applied nothing. A 5xx or a
+		// cut answer stays a lost one (backend.AnswerLost).
+		return &answerError{kind: backend.ErrInvalid, err: err}
 	}
 	return backend.OneLine(err)
 }

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/stackview/stackview/internal/backend"
 	"github.com/stackview/stackview/internal/backend/sandbox/faults"
 	"github.com/stackview/stackview/internal/backend/sandbox/faults/chaostest"
 	"github.com/stackview/stackview/internal/model"
@@ -14,8 +15,9 @@ import (
 // world adds the chaos driver to the rig.
 type world struct{ *chaostest.World }
 
-// tally is what the chaos line reports for one fault kind.
-type tally struct{ attempted, completed, duplicates, crashes int }
+// tally is what the chaos line reports for one fault kind. refused counts
+// mutations whose failure the client called a refusal (so applied nothing).
+type tally struct{ attempted, completed, duplicates, crashes, refused int }
 
 // guard runs f, counting a panic as a crash instead of dying of it.
 func (ta *tally) guard(f func() error) (err error) {
@@ -49,8 +51,12 @@ func (w *world) mutate(ta *tally, kind string, send func() error, applied func()
 	ta.attempted++
 	before := w.Sent.Get(kind)
 	for range 4 {
-		if err := ta.guard(send); err == nil {
+		err := ta.guard(send)
+		if err == nil {
 			break
+		}
+		if !backend.AnswerLost(err) {
+			ta.refused++
 		}
 		ok, err := readBack(ta, func() (bool, error) { return applied() })
 		if err != nil || ok {
@@ -135,13 +141,19 @@ func TestChaos(t *testing.T) {
 				}
 				var ta tally
 				w.drive(t, &ta, actions)
-				fmt.Printf("chaos: kind=%s attempted=%d completed=%d duplicates=%d crashes=%d dialect=%s injected=%d\n",
-					kind, ta.attempted, ta.completed, ta.duplicates, ta.crashes, dialect.name, w.Faults.Injected(kind))
+				fmt.Printf("chaos: kind=%s attempted=%d completed=%d duplicates=%d crashes=%d refused=%d dialect=%s injected=%d\n",
+					kind, ta.attempted, ta.completed, ta.duplicates, ta.crashes, ta.refused, dialect.name, w.Faults.Injected(kind))
 				if w.Faults.Injected(kind) == 0 {
 					t.Error("no fault was injected")
 				}
 				if ta.duplicates != 0 || ta.crashes != 0 {
 					t.Errorf("duplicates=%d crashes=%d, want none", ta.duplicates, ta.crashes)
+				}
+				// These faults damage an answer the server sent, or fail a
+				// request no one refused: a mutation failing under them has
+				// an unknown outcome, never a refusal.
+				if lost := []faults.Kind{faults.Status500, faults.Status502, faults.Status503, faults.Drop, faults.Malformed, faults.Partial}; slices.Contains(lost, kind) && ta.refused != 0 {
+					t.Errorf("%d mutations failing under %s faults were called refusals, though nobody refused them", ta.refused, kind)
 				}
 				w.Faults.Off()
 				if _, err := w.Client.ListStacks(context.Background()); err != nil {
