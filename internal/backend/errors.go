@@ -115,18 +115,28 @@ func NotFoundf(format string, args ...any) error {
 }
 
 // Hint says what the user can do about err, for the UI's status line.
-func Hint(err error) string { return hint(err, true) }
+func Hint(err error) string { return hint(err, inUI) }
 
 // HeadlessHint is Hint for a command without the UI (stackview ls), where
 // there is no key to press.
-func HeadlessHint(err error) string { return hint(err, false) }
+func HeadlessHint(err error) string { return hint(err, headless) }
 
-func hint(err error, ui bool) string {
-	pick := func(inUI, headless string) string {
-		if ui {
-			return inUI
-		}
-		return headless
+// RetryingHint is Hint while the UI is already trying again: asking for
+// the key that retries would say nothing is happening.
+func RetryingHint(err error) string { return hint(err, retrying) }
+
+// hintFor is where a hint is read, which decides what it can offer.
+type hintFor int
+
+const (
+	inUI hintFor = iota
+	headless
+	retrying
+)
+
+func hint(err error, where hintFor) string {
+	pick := func(ui, cli, again string) string {
+		return [...]string{inUI: ui, headless: cli, retrying: again}[where]
 	}
 	var locked *LockedError
 	switch {
@@ -136,10 +146,10 @@ func hint(err error, ui bool) string {
 		return "your session is valid but lacks the permission; ask an admin of the stack's space for write access"
 	case errors.Is(err, ErrRateLimited):
 		return pick("the API is rate limiting requests; stackview will retry, or press r later",
-			"the API is rate limiting requests; try again later")
+			"the API is rate limiting requests; try again later", "the API is rate limiting requests; retrying now")
 	case errors.Is(err, ErrNotFound):
 		return pick("it may have been deleted or you may lack access; press r to refresh",
-			"it may have been deleted or you may lack access")
+			"it may have been deleted or you may lack access", "it may have been deleted or you may lack access; retrying now")
 	case errors.As(err, &locked):
 		// Refreshing does not unlock it: only its holder can.
 		return "ask " + locked.Lock.Holder + " to unlock it, or wait until they do"
@@ -151,5 +161,6 @@ func hint(err error, ui bool) string {
 	case errors.Is(err, ErrInvalid):
 		return "the service refused the request and applied nothing: read its reason, then change what was asked"
 	}
-	return pick("check the endpoint and your network, then press r to retry", "check the endpoint and your network, then try again")
+	return pick("check the endpoint and your network, then press r to retry", "check the endpoint and your network, then try again",
+		"retrying now; if it fails again, check the endpoint and your network")
 }

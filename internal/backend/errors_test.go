@@ -63,3 +63,16 @@ func TestAnswerLost(t *testing.T) {
 		}
 	}
 }
+
+// TestRetryingHints: while a retry is on its way no hint asks for the key
+// that retries.
+func TestRetryingHints(t *testing.T) {
+	for _, err := range []error{errors.New("dial tcp: connection refused"), &RateLimitError{}, NotFoundf("x"), ErrUnauthorized} {
+		if h := RetryingHint(err); strings.Contains(h, "press r") {
+			t.Errorf("%v: %q", err, h)
+		}
+	}
+	if h := RetryingHint(errors.New("EOF")); !strings.Contains(h, "retrying now") {
+		t.Errorf("a lost connection while retrying: %q", h)
+	}
+}

@@ -281,6 +281,22 @@ func TestFailingRefreshKeepsData(t *testing.T) {
 	d.requireNotOnScreen("refresh failed")
 }
 
+// TestARetryOnItsWaySaysSo: after a failed refresh the status line asks
+// for r; once r (or the loop) sends the load again, it says it is retrying
+// until the answer comes, and asks for r again if that one fails too.
+func TestARetryOnItsWaySaysSo(t *testing.T) {
+	d := newDriver(t, 160, 30)
+	d.fake.FailList(errors.New("dial tcp: connection refused"))
+	d.fireTimers()
+	d.requireScreen("✗ refresh failed: dial tcp: connection refused", "then press r to retry")
+	d.Hold = true // the retry is on its way
+	d.press("r")
+	d.requireScreen("✗ refresh failed: dial tcp: connection refused", "retrying now")
+	d.requireNotOnScreen("press r")
+	d.Release()
+	d.requireScreen("✗ refresh failed: dial tcp: connection refused", "then press r to retry")
+}
+
 func TestFailingFirstLoadShowsErrorAndRetries(t *testing.T) {
 	fake := uitest.NewFake()
 	fake.FailList(errors.New("dial tcp: connection refused"))

@@ -219,7 +219,11 @@ func (m Model) statusLeft() string {
 	case m.status.text != "":
 		return m.styledMessage(m.status.line())
 	case m.data.LoadErr != nil && m.data.Loaded:
-		return st.StatusError.Render("✗ refresh failed: "+m.data.LoadErr.Error()) + st.Status.Render(" — "+backend.Hint(m.data.LoadErr))
+		hint := backend.Hint(m.data.LoadErr)
+		if m.data.Loading { // a refresh is on its way: r would add nothing
+			hint = backend.RetryingHint(m.data.LoadErr)
+		}
+		return st.StatusError.Render("✗ refresh failed: "+m.data.LoadErr.Error()) + st.Status.Render(" — "+hint)
 	}
 	return prompt
 }

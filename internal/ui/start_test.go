@@ -135,7 +135,10 @@ func TestStartAgainstASilentServer(t *testing.T) {
 	before := accepted.Load()
 	d.Hold = true
 	d.press("r")
-	d.requireScreen("connecting to "+addr+" (tfc) … 0 s", "the last try: tfc: connect to")
+	d.requireScreen("connecting to "+addr+" (tfc) … 0 s", "the last try: tfc: connect to", "retrying now")
+	if scr := d.screen(); strings.Contains(scr, "press r") || strings.Contains(scr, "Press r") {
+		t.Errorf("a retry on its way still asks for r:\n%s", scr)
+	}
 	d.Hold = false
 	d.release()
 	d.requireScreen("Could not load stacks from tfc", "no answer within")

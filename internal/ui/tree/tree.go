@@ -707,7 +707,8 @@ func (m Model) View(c *screen.Context, w, h int) string {
 
 // connecting is the screen while a first load is on its way: whom it
 // waits for and for how long (the clock repaints it every second), the
-// last try's error when this is a retry, and that q quits.
+// last try's error when this is a retry (whose hint says it is retrying,
+// not to press r), and that q quits.
 func connecting(c *screen.Context, w, h int) string {
 	what := "loading stacks from " + c.Info.Kind
 	if host := kit.Host(c.Info.Endpoint); host != "" {
@@ -717,7 +718,7 @@ func connecting(c *screen.Context, w, h int) string {
 	lines := []string{"", fmt.Sprintf("  %s … %d s", what, max(0, secs))}
 	if err := c.Data.LoadErr; err != nil {
 		lines = append(lines, "", c.Styles.StatusError.Render(kit.Fit("  the last try: "+err.Error(), w)),
-			kit.Fit("  What to do: "+backend.Hint(err), w))
+			kit.Fit("  What to do: "+backend.RetryingHint(err), w))
 	}
 	lines = append(lines, "", c.Styles.Subtle.Render("  "+c.Keys.Key(keys.Quit)+" quits"))
 	return kit.Block(lines, w, h)
