@@ -110,7 +110,7 @@ func TestDeployRunLifecycle(t *testing.T) {
 		t.Errorf("changes = %+v", changes)
 	}
 	text, chunk := readLogs(t, h, ws, run.ID, "")
-	if !chunk.Done || !strings.Contains(text, "queued\nplanning\nplan: 1 to add") {
+	if !chunk.Done || !strings.Contains(text, "queued\nplanning\nPlan: 1 to add") {
 		t.Errorf("log while unconfirmed = %q (done %v)", text, chunk.Done)
 	}
 
