@@ -107,3 +107,20 @@ func TestGateReasonNamesAFew(t *testing.T) {
 		t.Fatalf("gate = %+v", g)
 	}
 }
+
+// TestSourceDeployedSaysWhyItPasses: the gate passes because every source
+// stack deployed the code, or because no source stack tracks the
+// repository, and says which.
+func TestSourceDeployedSaysWhyItPasses(t *testing.T) {
+	plan := Plan{Source: model.Environment{Name: "dev", Branch: "dev"}}
+	in := GateInput{Plan: plan, SourceStacks: []model.Stack{{ID: "dev-api"}},
+		Deploys:  map[string]model.Run{"dev-api": {Commit: "c3", State: model.StateFinished}},
+		Expected: map[string]string{"dev-api": "c3"}}
+	if g := sourceDeployed(in); !g.Pass || g.Reason != "every dev stack of this repository finished deploying the promoted code" {
+		t.Errorf("with a stack: %+v", g)
+	}
+	in.SourceStacks = nil
+	if g := sourceDeployed(in); !g.Pass || g.Reason != "no dev stack tracks this repository: nothing proves the code there" {
+		t.Errorf("without one: %+v", g)
+	}
+}
