@@ -49,6 +49,7 @@ func TestParseFilesReportsProblemsAndGoesOn(t *testing.T) {
 		t.Errorf("calls = %q, want %q", got, want)
 	}
 	if len(problems) != 2 || problems[0].File != "stacks/api/broken.tf" || problems[0].Line != 4 ||
+		!strings.HasPrefix(problems[0].Message, "Invalid expression: Expected the start of an expression") ||
 		problems[1].File != "stacks/db/main.tf" || problems[1].Line != 3 || !strings.Contains(problems[1].Message, `module "db": version is not a literal string`) {
 		t.Errorf("problems = %+v", problems)
 	}
