@@ -127,7 +127,7 @@ func TestBoardRow(t *testing.T) {
 		t.Fatalf("promotion.Next(qa) = %v, %v", next, ok)
 	}
 	for _, last := range []string{"prod", "staging"} {
-		if next, ok := promote.Next([]model.Environment{dev, qa, prod}, last); ok {
+		if next, ok := promotion.Next([]model.Environment{dev, qa, prod}, last); ok {
 			t.Fatalf("Next(%s) = %v, want none", last, next)
 		}
 	}

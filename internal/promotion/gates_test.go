@@ -124,3 +124,12 @@ func TestSourceDeployedSaysWhyItPasses(t *testing.T) {
 		t.Errorf("without one: %+v", g)
 	}
 }
+
+// TestNamesUpToTheLimitAreAllNamed: exactly maxNamesInGateReason problems
+// are all listed, with no "and 0 more".
+func TestNamesUpToTheLimitAreAllNamed(t *testing.T) {
+	items := []string{"d", "c", "b", "a"}[:maxNamesInGateReason]
+	if got := names(items); got != "a; b; c; d" {
+		t.Errorf("names = %q", got)
+	}
+}

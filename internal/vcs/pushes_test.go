@@ -131,18 +131,6 @@ func alive(pid int) bool {
 	return !strings.HasPrefix(rest, "Z") && !strings.HasPrefix(rest, "X")
 }
 
-// gone waits for pid to die: a SIGKILL sent to a process group is
-// delivered when each process is next scheduled, which on a loaded
-// machine is not at once.
-func gone(pid int) bool {
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
-		if !alive(pid) {
-			return true
-		}
-	}
-	return !alive(pid)
-}
-
 func pushSetup(t *testing.T) (*remote, *recorded, *journal, *Clone, string, string) {
 	t.Helper()
 	r := newRemote(t)
