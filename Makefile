@@ -55,11 +55,13 @@ fuzz:
 GREMLINS_VERSION := v0.5.0
 GREMLINS := bin/gremlins-$(GREMLINS_VERSION)/gremlins
 # The client code every run mutation goes through, request to answer.
-MUTATE_SPACELIFT := Trigger,PlanCommit,Confirm,Discard,Retry,Stop,Promote,Review,Cancel,runMutation,mutate,do,triggerDriftCheck,Lock,Unlock,SyncCommit
-MUTATE_TFC := Trigger,create,Retry,act,Confirm,Discard,Cancel,Stop,Review,Promote,SyncCommit,Lock,Unlock,call,classify
+MUTATE_SPACELIFT := Trigger,PlanCommit,Confirm,Discard,Retry,Stop,Promote,Review,Cancel,runMutation,mutate,do,lockConflict,triggerDriftCheck,Lock,Unlock,SyncCommit
+MUTATE_TFC := Trigger,create,Retry,act,Confirm,Discard,Cancel,Stop,Review,Promote,SyncCommit,Lock,Unlock,changing,call,classify
 MUTATE := \
 	internal/promote \
+	internal/promotion \
 	internal/vcs \
+	internal/tfmod \
 	internal/debuglog \
 	internal/config \
 	internal/audit \
