@@ -18,6 +18,8 @@ func TestParseSource(t *testing.T) {
 		{"registry.example.com/acme/vpc/aws", Source{Kind: KindRegistry, Host: "registry.example.com", Namespace: "acme", Name: "vpc", Provider: "aws"}},
 		{"git::https://github.com/acme/vpc.git?ref=v1.2.3", Source{Kind: KindGit, Repo: "https://github.com/acme/vpc.git", Ref: "v1.2.3", TagPrefix: "v", RefVersion: "1.2.3"}},
 		{"git::ssh://git@github.com/acme/m.git//vpc?ref=vpc/v1.2.3", Source{Kind: KindGit, Repo: "ssh://git@github.com/acme/m.git", Subdir: "vpc", Ref: "vpc/v1.2.3", TagPrefix: "vpc/v", RefVersion: "1.2.3"}},
+		// A scheme's own "//" is never the subdir's, even an empty scheme's.
+		{"git::://git.example/m.git//vpc", Source{Kind: KindGit, Repo: "://git.example/m.git", Subdir: "vpc"}},
 		{"github.com/acme/vpc?ref=1.2.3", Source{Kind: KindGit, Repo: "github.com/acme/vpc", Ref: "1.2.3", RefVersion: "1.2.3"}},
 		{"git@github.com:acme/vpc.git?ref=main", Source{Kind: KindGit, Repo: "git@github.com:acme/vpc.git", Ref: "main"}},
 		{"../modules/vpc", Source{Kind: KindLocal}},
