@@ -3,8 +3,10 @@ package tfc_test
 import (
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -157,5 +159,46 @@ func TestAMutationAnsweredWithAServerErrorReachesTheServerOnce(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestAConflictTheRunsFlagsDoNotExplainIsTheLocks: a run action its flags
+// allowed, refused with a 409 (the workspace was locked between the read
+// and the action), is the lock's doing and names its holder; the same 409
+// on a workspace with no lock stays a plain conflict.
+func TestAConflictTheRunsFlagsDoNotExplainIsTheLocks(t *testing.T) {
+	h := newHarness(t, harnessOpts{wrap: func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/actions/apply") {
+				w.Header().Set("Content-Type", "application/vnd.api+json")
+				w.WriteHeader(http.StatusConflict)
+				_, _ = io.WriteString(w, `{"errors":[{"status":"409","title":"conflict","detail":"Workspace is locked"}]}`)
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	}})
+	ctx := ctxFor(t)
+	const ws = "ws-bu001-qa"
+	run, err := h.client.Trigger(ctx, ws, model.RunDeploy)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.fake.Advance(time.Minute)
+	h.fake.Advance(time.Minute)
+	if run, err = h.client.GetRun(ctx, ws, run.ID); err != nil || run.State != model.StateUnconfirmed || !run.Actions.Confirm {
+		t.Fatalf("the deploy before confirming: %+v, %v", run, err)
+	}
+	var locked *backend.LockedError
+	_, err = h.client.Confirm(ctx, ws, run.ID)
+	if !errors.Is(err, backend.ErrConflict) || errors.As(err, &locked) {
+		t.Errorf("a 409 on a workspace with no lock: %v", err)
+	}
+	if _, err := h.client.Lock(ctx, ws, "release freeze"); err != nil {
+		t.Fatal(err)
+	}
+	_, err = h.client.Confirm(ctx, ws, run.ID)
+	if !errors.Is(err, backend.ErrConflict) || !errors.As(err, &locked) || locked.Lock.Note != "release freeze" {
+		t.Errorf("a 409 the run's flags do not explain on a locked workspace: %v", err)
 	}
 }
