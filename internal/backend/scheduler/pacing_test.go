@@ -190,4 +190,13 @@ func TestBackoff(t *testing.T) {
 			t.Errorf("attempt %d: backoffs from %s to %s, want spread over %s ± 25%%", attempt, lo, hi, d)
 		}
 	}
+	// Any positive FirstBackoff is taken, down to a nanosecond, whose
+	// quarter is nothing: the jitter is then none, never a panic.
+	tiny := New(nil, Options{FirstBackoff: time.Nanosecond})
+	for attempt := 1; attempt <= 3; attempt++ {
+		d := time.Nanosecond << (attempt - 1)
+		if b := tiny.backoff(attempt); b < d*3/4 || b > d*5/4 {
+			t.Errorf("FirstBackoff 1ns, attempt %d: backoff %s, want %s ± 25%%", attempt, b, d)
+		}
+	}
 }
