@@ -30,15 +30,6 @@ func newLoadIndex(f *model.Forest) screen.Index {
 	return ix
 }
 
-// attentionByEnv counts, per environment, the stacks that need a person.
-func attentionByEnv(f *model.Forest) []string {
-	out := make([]string, len(f.Envs))
-	for i := range f.Envs {
-		out[i] = attention(f.Envs[i].Stacks())
-	}
-	return out
-}
-
 // arranged is a load's stacks laid out for the UI. fetchStacks arranges
 // them off the UI loop, so that a refresh of thousands of stacks costs the
 // loop only the rebuild of the visible environment's rows.

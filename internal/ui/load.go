@@ -113,7 +113,7 @@ func (m Model) onStacks(msg stacksMsg) (Model, tea.Cmd) {
 	}
 	m.data.Forest, m.data.Waves, m.data.Index = a.forest, a.waves, a.index
 	m.data.Drift.RepoRules, m.data.Drift.RulesErr = msg.repoRules, msg.rulesErr
-	m.data.ApplyDrift(true, attentionByEnv)
+	m.data.ApplyDrift(true)
 	m, audited := m.auditPromotionRuns()
 	m, screens := m.broadcast(screen.Loaded{})
 	return m, tea.Batch(tick, screens, m.pollWatches(), m.pollStarted(), audited)

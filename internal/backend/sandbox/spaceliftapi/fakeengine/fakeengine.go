@@ -160,11 +160,17 @@ func (e *Engine) step() bool {
 		st := &e.stacks[i]
 		rs := e.runs[st.ID]
 		for j := range rs {
+			if rs[j].State == model.StateQueued && rs[j].Exclusive() && slices.ContainsFunc(rs[:j], holds) {
+				continue // queued behind an earlier run that holds the stack
+			}
 			moved = e.stepRun(st, &rs[j]) || moved
 		}
 	}
 	return moved
 }
+
+// holds reports a run that keeps the stack's later exclusive runs queued.
+func holds(r model.Run) bool { return !r.State.Terminal() && r.Exclusive() }
 
 func (e *Engine) stepRun(st *model.Stack, r *model.Run) bool {
 	switch r.State {
@@ -251,6 +257,16 @@ func (e *Engine) ListStacks(ctx context.Context) ([]model.Stack, error) {
 		if l := out[i].Lock; l != nil {
 			c := *l
 			out[i].Lock = &c
+		}
+		out[i].Pending, out[i].PendingKnown = []model.Run{}, true
+		for _, r := range rs { // runs in creation order: the first unfinished exclusive one holds the stack
+			if r.State.Terminal() {
+				continue
+			}
+			out[i].Pending = append(out[i].Pending, r)
+			if out[i].Blocker == nil && r.Exclusive() {
+				out[i].Blocker = &r
+			}
 		}
 	}
 	return out, nil

@@ -7,6 +7,7 @@ package tfcapitest
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -142,11 +143,19 @@ func (f *Fake) Advance(d time.Duration) {
 	defer f.mu.Unlock()
 	f.now = f.now.Add(d)
 	for _, id := range f.order {
-		for _, r := range f.runs[id] {
+		rs := f.runs[id] // newest first
+		for i, r := range rs {
+			if r.State == model.StateQueued && r.Exclusive() && slices.ContainsFunc(rs[i+1:], holds) {
+				continue // queued behind an earlier run that holds the workspace
+			}
 			f.step(f.stacks[id], r)
 		}
 	}
 }
+
+// holds reports a run that keeps the workspace's later runs that apply
+// queued, as TFC runs one at a time (plan-only runs aside).
+func holds(r *model.Run) bool { return !r.State.Terminal() && r.Exclusive() }
 
 func (f *Fake) step(st *model.Stack, r *model.Run) {
 	x := f.extras[r.ID]
@@ -245,6 +254,12 @@ func (f *Fake) view(st *model.Stack) model.Stack {
 			tr := copyRun(r)
 			c.LatestTrackedRun = &tr
 			break
+		}
+	}
+	c.Pending, c.PendingKnown = []model.Run{}, true // as the engine: unfinished runs, oldest first
+	for i := len(f.runs[st.ID]) - 1; i >= 0; i-- {
+		if r := f.runs[st.ID][i]; !r.State.Terminal() {
+			c.Pending = append(c.Pending, copyRun(r))
 		}
 	}
 	if st.Lock != nil {
