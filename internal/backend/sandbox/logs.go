@@ -62,7 +62,7 @@ func planLog(changes []model.ResourceChange) []string {
 		}
 		lines = append(lines, "    }", "")
 	}
-	d := deltaOf(changes)
+	d := model.DeltaOf(changes)
 	return append(lines, fmt.Sprintf("Plan: %d to add, %d to change, %d to destroy.", d.Add, d.Change, d.Destroy))
 }
 
@@ -79,7 +79,7 @@ func applyLog(changes []model.ResourceChange) []string {
 			lines = append(lines, c.Address+": Destroying...", fmt.Sprintf("%s: Destruction complete after %ds", c.Address, secs))
 		}
 	}
-	d := deltaOf(changes)
+	d := model.DeltaOf(changes)
 	return append(lines, "", fmt.Sprintf("Apply complete! Resources: %d added, %d changed, %d destroyed.", d.Add, d.Change, d.Destroy))
 }
 

@@ -206,15 +206,7 @@ func (e *Engine) plan(st *model.Stack, r *model.Run) {
 			{Address: "aws_s3_bucket.logs", Action: model.ActionChange},
 		}
 	}
-	d := model.Delta{}
-	for _, c := range changes {
-		switch c.Action {
-		case model.ActionAdd:
-			d.Add++
-		case model.ActionChange:
-			d.Change++
-		}
-	}
+	d := model.DeltaOf(changes)
 	r.Delta, e.changes[r.ID] = &d, changes
 	for i := range LogLines - 1 {
 		e.logs[r.ID] = append(e.logs[r.ID], fmt.Sprintf("%s line %d", r.ID, i))
