@@ -144,7 +144,7 @@ func TestGateInputKnowsWhatEachDeployRan(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	in, err := promote.GatherGateInput(bg, cl, w.E, plan)
+	in, err := promote.GatherGateInput(bg, cl, w.E, plan, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
