@@ -326,6 +326,25 @@ func TestRemoveDriftIgnore(t *testing.T) {
 	if err := RemoveDriftIgnore(p, gone); err == nil || !strings.Contains(err.Error(), "no [[drift.ignore]] entry") {
 		t.Fatalf("removing it twice: %v", err)
 	}
+	// The last entry of the file goes with the blank line put before it:
+	// the file is again what it was.
+	if err := AppendDriftIgnore(p, gone); err != nil {
+		t.Fatal(err)
+	}
+	if err := RemoveDriftIgnore(p, gone); err != nil {
+		t.Fatal(err)
+	}
+	if again := string(mustRead(t, p)); again != text {
+		t.Fatalf("appended and removed:\n%q\nwant\n%q", again, text)
+	}
+	// An entry on the file's first line, with nothing before it.
+	only := drift.Rule{Address: "x", Reason: "r"}
+	if err := os.WriteFile(p, []byte("[[drift.ignore]]\naddress = \"x\"\nreason = \"r\"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := RemoveDriftIgnore(p, only); err != nil || len(mustRead(t, p)) != 0 {
+		t.Fatalf("the only entry removed: %v, left %q", err, mustRead(t, p))
+	}
 }
 
 func mustRead(t *testing.T, p string) []byte {
