@@ -211,4 +211,12 @@ func TestSourceGatesCountStacks(t *testing.T) {
 	if g := targetSettled(in); g.Pass || !strings.Contains(g.Reason, "qa-a has deploy d9 queued") {
 		t.Errorf("target settled with a deploy queued: %+v", g)
 	}
+	in.WaveStacks[0].Pending[0].State = model.StateReady
+	if g := targetSettled(in); g.Pass || !strings.Contains(g.Reason, "qa-a has deploy d9 queued") {
+		t.Errorf("target settled with a deploy ready to start: %+v", g)
+	}
+	in.WaveStacks[0].Pending[0].State = model.StatePlanning // running: not queued, and waits on no one
+	if g := targetSettled(in); !g.Pass {
+		t.Errorf("target settled with a deploy planning: %+v", g)
+	}
 }
