@@ -148,7 +148,7 @@ func keystroke(h *ui.Headless, name string) time.Duration {
 func typeFilter(h *ui.Headless, narrowest *int) []time.Duration {
 	var out []time.Duration
 	*narrowest = h.Rows()
-	for _, text := range []string{"unit-012", "stack-2", "payments", "unit-1"} {
+	for _, text := range []string{"unit-012", "stack-2", "payments", "unit-1", "state:unconfirmed"} {
 		out = append(out, keystroke(h, "/"))
 		for _, r := range text {
 			out = append(out, keystroke(h, string(r)))

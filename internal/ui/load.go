@@ -71,7 +71,7 @@ func (m Model) fetchStacks(req int) tea.Cmd {
 func (m Model) refresh() (Model, tea.Cmd) {
 	m.stacksReq++
 	m.tickGen++
-	m.data.Loading = true
+	m.data.Loading, m.data.LoadSince = true, m.now()
 	return m, m.fetchStacks(m.stacksReq)
 }
 
@@ -106,6 +106,9 @@ func (m Model) onStacks(msg stacksMsg) (Model, tea.Cmd) {
 	}
 	m.data.LoadErr = nil
 	m.data.Loaded = true
+	// A client that connected on its first call knows more of itself now
+	// (TFC: whether the server is stackview's sandbox).
+	m.info, m.caps = m.backend.Info(), m.backend.Capabilities()
 	m.data.LastLoad = m.now()
 	a := msg.arranged
 	if a == nil {

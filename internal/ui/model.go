@@ -120,7 +120,7 @@ func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, nil
 		}
 		m.stacksReq++
-		m.data.Loading = true
+		m.data.Loading, m.data.LoadSince = true, m.now()
 		return m, m.fetchStacks(m.stacksReq)
 	case clockMsg:
 		m.status = m.status.faded(m.now())

@@ -32,7 +32,9 @@ func tfcDriver(t *testing.T, reader bool) (*driver, *sandbox.ManualClock) {
 		t.Fatal(err)
 	}
 	b := repos.Wrap(c, repos.Options{Cache: &vcs.Cache{Dir: t.TempDir()}})
-	return newDriverOn(t, b, clk.Now, 160, 48, func(o *testOptions) { o.RepoFiles = b.(RepoFiles) }), clk
+	d := newDriverOn(t, b, clk.Now, 160, 48, func(o *testOptions) { o.RepoFiles = b.(RepoFiles) })
+	d.eng = e
+	return d, clk
 }
 
 // Issue 15 point 6: on TFC a drift check is a refresh-only plan, which

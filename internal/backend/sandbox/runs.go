@@ -206,7 +206,7 @@ func (e *Engine) step(ctx context.Context, r *run, t time.Time) bool {
 		default:
 			d := model.DeltaOf(r.changes)
 			r.Delta = &d
-			e.transition(r, model.StatePlanning, due, "", planLog(r.changes)...)
+			e.transition(r, model.StatePlanning, due, "", planLog(r.Kind, r.changes)...)
 		}
 	case model.StatePlanning:
 		e.afterPlan(ctx, r, due)
@@ -383,7 +383,7 @@ func needsReview(s *stack, changes []model.ResourceChange) bool {
 		return false
 	}
 	for _, c := range changes {
-		if c.Action == model.ActionDestroy {
+		if c.Action == model.ActionDestroy || c.Action == model.ActionReplace {
 			return true
 		}
 	}
