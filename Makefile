@@ -5,7 +5,7 @@ VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev
 LDFLAGS  := -X main.version=$(VERSION)
 ARGS     ?=
 
-.PHONY: build run test lint bench fuzz clean
+.PHONY: build run test lint bench fuzz mutate clean
 
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/stackview
@@ -42,6 +42,39 @@ fuzz:
 		echo "fuzz: $$name in $$pkg for $(FUZZTIME)"; \
 		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) $$pkg; \
 	done
+
+# Mutation testing, not part of `make test` (docs/TESTING.md says how long it
+# takes): gremlins, pinned and installed from the Go module proxy into bin/,
+# breaks each listed package one token at a time and runs its tests;
+# cmd/mutate runs it package by package and prints test efficacy and
+# mutator coverage for each. An entry is a package directory, or
+# DIR=Func,... to mutate only those functions of a package whose whole
+# suite is too slow to run once per mutant. Add a package by adding a line.
+# `make mutate PKG=internal/vcs` runs one entry; MUTATE_FLAGS passes flags
+# (e.g. -workers 1, -v).
+GREMLINS_VERSION := v0.5.0
+GREMLINS := bin/gremlins-$(GREMLINS_VERSION)/gremlins
+# The client code every run mutation goes through, request to answer.
+MUTATE_SPACELIFT := Trigger,PlanCommit,Confirm,Discard,Retry,Stop,Promote,Review,Cancel,runMutation,mutate,do,lockConflict,triggerDriftCheck,Lock,Unlock,SyncCommit
+MUTATE_TFC := Trigger,create,Retry,act,Confirm,Discard,Cancel,Stop,Review,Promote,SyncCommit,Lock,Unlock,changing,call,classify
+MUTATE := \
+	internal/promote \
+	internal/promotion \
+	internal/vcs \
+	internal/tfmod \
+	internal/debuglog \
+	internal/config \
+	internal/audit \
+	internal/backend/scheduler \
+	internal/backend/spacelift=$(MUTATE_SPACELIFT) \
+	internal/backend/tfc=$(MUTATE_TFC)
+MUTATE_FLAGS ?=
+
+$(GREMLINS):
+	GOBIN=$(CURDIR)/$(dir $(GREMLINS)) $(GO) install github.com/go-gremlins/gremlins/cmd/gremlins@$(GREMLINS_VERSION)
+
+mutate: $(GREMLINS)
+	$(GO) run ./cmd/mutate -gremlins $(CURDIR)/$(GREMLINS) $(MUTATE_FLAGS) $(if $(PKG),$(filter $(PKG) $(PKG)=%,$(MUTATE)),$(MUTATE))
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -48,15 +49,25 @@ var (
 
 // serveSandbox starts `stackview sandbox serve` and returns the variables
 // it printed.
-func serveSandbox(t *testing.T) map[string]string {
+func serveSandbox(t *testing.T, extra ...string) map[string]string {
+	t.Helper()
+	env, stop := startServe(t, extra...)
+	t.Cleanup(stop)
+	return env
+}
+
+// startServe starts `stackview sandbox serve` with extra arguments and
+// returns the variables it printed and a func that stops it (once).
+func startServe(t *testing.T, extra ...string) (map[string]string, func()) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	out, errOut := newSyncBuffer("serving until interrupted"), newSyncBuffer("")
 	done := make(chan int, 1)
+	args := append([]string{"sandbox", "serve", "--addr", "127.0.0.1:0", "--tfc-addr", "127.0.0.1:0"}, extra...)
 	go func() {
-		done <- run(ctx, []string{"sandbox", "serve", "--addr", "127.0.0.1:0", "--tfc-addr", "127.0.0.1:0"}, out, errOut, func(string) string { return "" })
+		done <- run(ctx, args, out, errOut, func(string) string { return "" })
 	}()
-	t.Cleanup(func() {
+	stop := sync.OnceFunc(func() {
 		cancel()
 		if code := <-done; code != 0 {
 			t.Errorf("serve exited %d: %s", code, errOut.String())
@@ -65,9 +76,11 @@ func serveSandbox(t *testing.T) map[string]string {
 	select {
 	case <-out.ready:
 	case code := <-done:
-		done <- code // for the cleanup
+		done <- code // for stop
+		t.Cleanup(stop)
 		t.Fatalf("serve exited early (%d): %s", code, errOut.String())
 	case <-time.After(30 * time.Second):
+		t.Cleanup(stop)
 		t.Fatalf("serve printed no credentials: %q", out.String())
 	}
 	env := map[string]string{}
@@ -85,7 +98,7 @@ func serveSandbox(t *testing.T) map[string]string {
 	if !strings.Contains(out.String(), "# SPACELIFT_API_TOKEN=") {
 		t.Errorf("serve did not print the raw token comment")
 	}
-	return env
+	return env, stop
 }
 
 // shape is what must agree between backends: per stack name, its
@@ -132,18 +145,19 @@ func sameShape(t *testing.T, what string, got, want map[string]string) {
 	}
 }
 
+// TestRealClientsAgainstServedSandbox: both clients read the served
+// sandbox as the engine itself has it. The engine is read from the same
+// directory once serve stopped: a sandbox's commits are dated from the day
+// it was made, so two sandboxes made either side of midnight would differ.
 func TestRealClientsAgainstServedSandbox(t *testing.T) {
 	isolate(t)
-	env := serveSandbox(t)
+	dir := filepath.Join(t.TempDir(), "sandbox")
+	env, stop := startServe(t, "--sandbox-dir", dir)
+	t.Cleanup(stop)
 	code, viaAPI, errOut := runCLI(t, env, "--backend", "spacelift", "ls", "--json")
 	if code != 0 {
 		t.Fatalf("spacelift ls: exit %d: %s", code, errOut)
 	}
-	code, direct, errOut := runCLI(t, nil, "--backend", "sandbox-direct", "ls", "--json")
-	if code != 0 {
-		t.Fatalf("sandbox-direct ls: exit %d: %s", code, errOut)
-	}
-	sameShape(t, "spacelift dialect", shape(t, viaAPI), shape(t, direct))
 	code, viaTFC, errOut := runCLI(t, env, "--backend", "tfc", "ls", "--json")
 	if code != 0 {
 		t.Fatalf("tfc ls: exit %d: %s", code, errOut)
@@ -165,6 +179,12 @@ func TestRealClientsAgainstServedSandbox(t *testing.T) {
 		strings.Contains(errOut, "not-the-token") || strings.Count(errOut, "\n") != 1 {
 		t.Errorf("wrong token: exit %d, %q", code, errOut)
 	}
+	stop()
+	code, direct, errOut := runCLI(t, nil, "--backend", "sandbox-direct", "--sandbox-dir", dir, "ls", "--json")
+	if code != 0 {
+		t.Fatalf("sandbox-direct ls: exit %d: %s", code, errOut)
+	}
+	sameShape(t, "spacelift dialect", shape(t, viaAPI), shape(t, direct))
 }
 
 func TestServeRefusesNonLoopback(t *testing.T) {

@@ -34,6 +34,17 @@ func TestPushJournalLines(t *testing.T) {
 	if e[1].Action != "git push" || e[1].Result != ResultUnknown || e[1].Detail != "(new) → 2222222; stopped" {
 		t.Errorf("unknown: %+v", e[1])
 	}
+	if !e[0].Time.Equal(at) || !e[1].Time.Equal(at) {
+		t.Errorf("times %s, %s; want the journal's clock, %s", e[0].Time, e[1].Time, at)
+	}
+	j.Now = nil // the real clock
+	before := time.Now()
+	if err := j.Record(ev); err != nil {
+		t.Fatal(err)
+	}
+	if got := m.Entries()[2].Time; got.Before(before) || got.After(time.Now()) {
+		t.Errorf("without a clock the entry is stamped %s, want now", got)
+	}
 	line, _ := json.Marshal(e[1])
 	if !strings.Contains(string(line), `"ref":"refs/heads/qa"`) {
 		t.Errorf("JSON: %s", line)

@@ -80,3 +80,54 @@ func TestUnfinishedReadsOnlyTheEnd(t *testing.T) {
 		t.Errorf("a pending line beyond the scanned end: %+v, %v", got, err)
 	}
 }
+
+// TestUnfinishedWarningOfOnePush: one push is named in the singular, and
+// the line closing it names the process that ended, or none when the
+// pending line has no pid.
+func TestUnfinishedWarningOfOnePush(t *testing.T) {
+	at := time.Date(2026, 3, 14, 15, 9, 26, 0, time.UTC)
+	w := UnfinishedWarning([]Entry{{Action: "git push", Target: "file:///r.git", Ref: "refs/heads/qa", Time: at}})
+	want := "a git push of an earlier stackview has no outcome in the audit log: check qa of file:///r.git (git push, 2026-03-14 15:09 UTC) on the remote (now recorded as unknown)"
+	if w != want {
+		t.Errorf("warning\n got %q\nwant %q", w, want)
+	}
+	for _, pid := range []int{deadPID(t), 0} {
+		f := NewFile(filepath.Join(t.TempDir(), "audit.jsonl"))
+		if err := f.Record(Entry{Time: at, Action: "git push", Target: "t", Ref: "refs/heads/qa", Result: ResultPending, PID: pid, Detail: "a → b"}); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := f.SettleUnfinished(at); err != nil || len(got) != 1 {
+			t.Fatalf("pid %d: %+v, %v", pid, got, err)
+		}
+		data, _ := os.ReadFile(f.Path())
+		named := strings.Contains(string(data), "(pid ")
+		if named != (pid != 0) || !strings.Contains(string(data), "a → b; its outcome was never recorded") {
+			t.Errorf("pid %d: the closing line:\n%s", pid, data)
+		}
+	}
+}
+
+// TestUnfinishedPairsOutcomesWithTheirPendingLines: outcomes whose pending
+// lines lie before the scanned end answer nothing, so a later pending line
+// of the same push is still answered by its own outcome, and a pending line
+// at the end of a huge log is found.
+func TestUnfinishedPairsOutcomesWithTheirPendingLines(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "audit.jsonl")
+	line := func(result string) string {
+		return `{"time":"2026-01-01T00:00:00Z","action":"git push","target":"t","result":"` + result + `","ref":"refs/heads/dev"}` + "\n"
+	}
+	filler := strings.Repeat(`{"time":"2026-01-01T00:00:00Z","action":"confirm","target":"x","result":"ok"}`+"\n", maxScan/70)
+	log := filler + line("ok") + line("error") + line("pending") + line("ok")
+	if err := os.WriteFile(path, []byte(log), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := NewFile(path).SettleUnfinished(time.Now()); err != nil || len(got) != 0 {
+		t.Errorf("an answered push reported: %+v, %v", got, err)
+	}
+	if err := os.WriteFile(path, []byte(log+line("pending")), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := NewFile(path).SettleUnfinished(time.Now()); err != nil || len(got) != 1 || got[0].Ref != "refs/heads/dev" {
+		t.Errorf("the pending line at the end of a huge log: %+v, %v", got, err)
+	}
+}

@@ -2,6 +2,7 @@ package config
 
 import (
 	"errors"
+	"fmt"
 	"github.com/stackview/stackview/internal/drift"
 	"os"
 	"path/filepath"
@@ -174,8 +175,12 @@ func TestErrorsNameFileLineAndKey(t *testing.T) {
 			if ce.Path != p || ce.Line != tt.line || ce.Key != tt.key || !strings.Contains(ce.Msg, tt.msg) {
 				t.Errorf("got %#v (%v), want line %d key %q msg ~%q", ce, err, tt.line, tt.key, tt.msg)
 			}
-			if !strings.HasPrefix(err.Error(), p) {
-				t.Errorf("message %q does not start with the file", err)
+			want := p + ":" + fmt.Sprint(tt.line) + ": "
+			if tt.line == 0 {
+				want = p + ": " // no line to name
+			}
+			if !strings.HasPrefix(err.Error(), want) {
+				t.Errorf("message %q does not start with %q", err, want)
 			}
 		})
 	}
@@ -246,6 +251,10 @@ reason = "the autoscaler owns it"
 	if _, err := Load(p); !errors.As(err, &ce) || ce.Key != "drift.ignore" || ce.Line != 1 {
 		t.Errorf("missing attribute: %v, want an error at drift.ignore", err)
 	}
+	p = writeConfig(t, "[[drift.ignore]]\naddress = \"x\"\nattribute = \"y\"\n[[drift.ignore]]\naddress = \"z\"\n")
+	if _, err := Load(p); err == nil || !strings.Contains(err.Error(), "entry 2:") {
+		t.Errorf("the second rule invalid: %v, want it named entry 2", err)
+	}
 	p = writeConfig(t, "[[drift.ignore]]\naddress = \"x\"\nattribute = \"y\"\ncolour = \"red\"\n")
 	if _, err := Load(p); err == nil || !strings.Contains(err.Error(), "drift.ignore.colour") {
 		t.Errorf("unknown key: %v", err)
@@ -262,6 +271,9 @@ func TestAppendDriftIgnore(t *testing.T) {
 	if c, err := Load(p); err != nil || len(c.DriftIgnore) != 1 {
 		t.Fatalf("new file: %+v, %v", c, err)
 	}
+	if raw, _ := os.ReadFile(p); string(raw) != r.Format("drift.ignore") {
+		t.Errorf("new file:\n%s", raw)
+	}
 	// An existing file whose last line has no newline keeps its settings.
 	if err := os.WriteFile(p, []byte("read_only = true"), 0o600); err != nil {
 		t.Fatal(err)
@@ -272,6 +284,9 @@ func TestAppendDriftIgnore(t *testing.T) {
 	c, err := Load(p)
 	if err != nil || !c.ReadOnly || len(c.DriftIgnore) != 1 || c.DriftIgnore[0].Address != r.Address {
 		t.Fatalf("after append: %+v, %v", c, err)
+	}
+	if raw, _ := os.ReadFile(p); string(raw) != "read_only = true\n\n"+r.Format("drift.ignore") {
+		t.Errorf("appended to a file without a final newline:\n%s", raw)
 	}
 	if err := AppendDriftIgnore(p, drift.Rule{Address: "x"}); err == nil {
 		t.Error("an invalid rule was appended")
@@ -311,6 +326,25 @@ func TestRemoveDriftIgnore(t *testing.T) {
 	if err := RemoveDriftIgnore(p, gone); err == nil || !strings.Contains(err.Error(), "no [[drift.ignore]] entry") {
 		t.Fatalf("removing it twice: %v", err)
 	}
+	// The last entry of the file goes with the blank line put before it:
+	// the file is again what it was.
+	if err := AppendDriftIgnore(p, gone); err != nil {
+		t.Fatal(err)
+	}
+	if err := RemoveDriftIgnore(p, gone); err != nil {
+		t.Fatal(err)
+	}
+	if again := string(mustRead(t, p)); again != text {
+		t.Fatalf("appended and removed:\n%q\nwant\n%q", again, text)
+	}
+	// An entry on the file's first line, with nothing before it.
+	only := drift.Rule{Address: "x", Reason: "r"}
+	if err := os.WriteFile(p, []byte("[[drift.ignore]]\naddress = \"x\"\nreason = \"r\"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := RemoveDriftIgnore(p, only); err != nil || len(mustRead(t, p)) != 0 {
+		t.Fatalf("the only entry removed: %v, left %q", err, mustRead(t, p))
+	}
 }
 
 func mustRead(t *testing.T, p string) []byte {
@@ -330,5 +364,13 @@ func TestURLRewrites(t *testing.T) {
 	if _, err := Parse("c.toml", []byte("[git.url_rewrites]\n\"https://github.com/\" = \"\"\n")); err == nil ||
 		!strings.Contains(err.Error(), "git.url_rewrites") {
 		t.Errorf("an empty replacement: %v", err)
+	}
+}
+
+// TestRefreshIntervalOfOneSecond: the shortest refresh allowed is allowed.
+func TestRefreshIntervalOfOneSecond(t *testing.T) {
+	c, err := Parse("c.toml", []byte("refresh_interval = \"1s\"\n"))
+	if err != nil || c.RefreshInterval != time.Second {
+		t.Fatalf("1s: %v, %v", c, err)
 	}
 }

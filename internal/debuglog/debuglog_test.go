@@ -122,3 +122,24 @@ func TestOpenRefusesSymlinksAndTightensMode(t *testing.T) {
 		t.Errorf("mode %v, contents %q", fi.Mode().Perm(), data)
 	}
 }
+
+// TestShortValuesAreNotSecrets: a value of four characters or more is
+// redacted once registered; a shorter one (an empty variable, "1") is not
+// registered, or every such run of letters in the log would vanish.
+func TestShortValuesAreNotSecrets(t *testing.T) {
+	var buf bytes.Buffer
+	l := New(&buf, nil)
+	l.Secret("wxyz")
+	l.Secret("abc")
+	l.Printf("wxyz abc")
+	if got := buf.String(); !strings.HasSuffix(got, " "+Redacted+" abc\n") {
+		t.Errorf("log: %q", got)
+	}
+}
+
+// TestCloseOfALogWithoutAFile: a log over a writer has nothing to close.
+func TestCloseOfALogWithoutAFile(t *testing.T) {
+	if err := New(io.Discard, nil).Close(); err != nil {
+		t.Fatal(err)
+	}
+}

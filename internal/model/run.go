@@ -128,6 +128,26 @@ type ResourceChange struct {
 	ReplacePaths []string
 }
 
+// DeltaOf counts a plan's changes as Terraform's summary does: a replaced
+// resource is one to add and one to destroy.
+func DeltaOf(changes []ResourceChange) Delta {
+	var d Delta
+	for _, c := range changes {
+		switch c.Action {
+		case ActionAdd:
+			d.Add++
+		case ActionChange:
+			d.Change++
+		case ActionDestroy:
+			d.Destroy++
+		case ActionReplace:
+			d.Add++
+			d.Destroy++
+		}
+	}
+	return d
+}
+
 // RunTransition is one step of a run's state timeline.
 type RunTransition struct {
 	State RunState

@@ -126,6 +126,44 @@ func TestBoardRow(t *testing.T) {
 	if next, ok := promotion.Next([]model.Environment{dev, qa, prod}, "qa"); !ok || next != prod {
 		t.Fatalf("promotion.Next(qa) = %v, %v", next, ok)
 	}
+	for _, last := range []string{"prod", "staging"} {
+		if next, ok := promotion.Next([]model.Environment{dev, qa, prod}, last); ok {
+			t.Fatalf("Next(%s) = %v, want none", last, next)
+		}
+	}
+}
+
+// TestGateInputKnowsWhatEachDeployRan: for every source stack with a
+// deploy, the gate input holds the commit that last touched its project
+// root as of that deploy, so a deploy of a later commit that did not
+// change the root still counts as deploying the promoted code.
+func TestGateInputKnowsWhatEachDeployRan(t *testing.T) {
+	w := promotetest.New(t)
+	cl := w.Open("dev-payments-api")
+	plan, err := promote.Compute(bg, cl, w.Stacks(), dev, qa)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in, err := promote.GatherGateInput(bg, cl, w.E, plan, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(in.SourceStacks) == 0 {
+		t.Fatal("no dev stack of payments")
+	}
+	for _, s := range in.SourceStacks {
+		r, ok := in.Deploys[s.ID]
+		if !ok {
+			continue
+		}
+		want, err := cl.LastTouching(bg, r.Commit, s.ProjectRoot)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, known := in.DeployedRoot[s.ID]; !known || got != want {
+			t.Errorf("%s deployed %s: root commit %q (known %v), want %s", s.ID, r.Commit, got, known, want)
+		}
+	}
 }
 
 func TestFailedDevStackFailsTheGateAndRefuses(t *testing.T) {

@@ -135,6 +135,32 @@ func TestGateReasonNamesAFew(t *testing.T) {
 	}
 }
 
+// TestSourceDeployedSaysWhyItPasses: the gate passes because every source
+// stack deployed the code, or because no source stack tracks the
+// repository, and says which.
+func TestSourceDeployedSaysWhyItPasses(t *testing.T) {
+	plan := Plan{Source: model.Environment{Name: "dev", Branch: "dev"}}
+	in := GateInput{Plan: plan, SourceStacks: []model.Stack{{ID: "dev-api"}},
+		Deploys:  map[string]model.Run{"dev-api": {Commit: "c3", State: model.StateFinished}},
+		Expected: map[string]string{"dev-api": "c3"}}
+	if g := sourceDeployed(in); !g.Pass || g.Reason != "every dev stack of this repository finished deploying the promoted code" {
+		t.Errorf("with a stack: %+v", g)
+	}
+	in.SourceStacks = nil
+	if g := sourceDeployed(in); !g.Pass || g.Reason != "no dev stack tracks this repository: nothing proves the code there" {
+		t.Errorf("without one: %+v", g)
+	}
+}
+
+// TestNamesUpToTheLimitAreAllNamed: exactly maxNamesInGateReason problems
+// are all listed, with no "and 0 more".
+func TestNamesUpToTheLimitAreAllNamed(t *testing.T) {
+	items := []string{"d", "c", "b", "a"}[:maxNamesInGateReason]
+	if got := names(items); got != "a; b; c; d" {
+		t.Errorf("names = %q", got)
+	}
+}
+
 // TestGatesCountStacks: each gate that judges stacks says how many of how
 // many pass; the target gates count every stack the runs reach, yours
 // locked included.
@@ -154,5 +180,43 @@ func TestGatesCountStacks(t *testing.T) {
 	}
 	if c := TargetUnchanged(in).Count(); c != "" {
 		t.Fatalf("the branch gate judges no stack, yet counts %q", c)
+	}
+}
+
+// TestSourceGatesCountStacks: the source gates count the stacks they judge
+// (a stack whose root the promoted commit lacks is not judged) and those
+// that pass; a target that is writable without a lock of yours says
+// nothing of yours, and a deploy queued there fails the settled gate.
+func TestSourceGatesCountStacks(t *testing.T) {
+	in := GateInput{Plan: Plan{Source: model.Environment{Name: "dev"}, Target: model.Environment{Name: "qa"}},
+		SourceStacks: []model.Stack{{ID: "dev-a", State: model.StateFinished}, {ID: "dev-b", State: model.StateFailed}, {ID: "dev-c"}},
+		Deploys: map[string]model.Run{
+			"dev-a": {Commit: "c3", State: model.StateFinished},
+			"dev-b": {Commit: "c3", State: model.StateFailed},
+		},
+		Expected:   map[string]string{"dev-a": "c3", "dev-b": "c3"},
+		WaveStacks: []model.Stack{{ID: "qa-a"}},
+	}
+	if g := sourceDeployed(in); g.Pass || g.Count() != " (1 of 2 stacks)" {
+		t.Errorf("source deployed: %+v counts %q", g, g.Count())
+	}
+	if g := sourceSettled(in); g.Pass || g.Count() != " (2 of 3 stacks)" {
+		t.Errorf("source settled: %+v counts %q", g, g.Count())
+	}
+	if g := targetWritable(in); !g.Pass || g.Reason != "every stack the promotion's runs reach can run" {
+		t.Errorf("target writable without a lock of yours: %+v", g)
+	}
+	in.WaveStacks[0].PendingKnown = true
+	in.WaveStacks[0].Pending = []model.Run{{ID: "d9", Kind: model.RunDeploy, State: model.StateQueued}}
+	if g := targetSettled(in); g.Pass || !strings.Contains(g.Reason, "qa-a has deploy d9 queued") {
+		t.Errorf("target settled with a deploy queued: %+v", g)
+	}
+	in.WaveStacks[0].Pending[0].State = model.StateReady
+	if g := targetSettled(in); g.Pass || !strings.Contains(g.Reason, "qa-a has deploy d9 queued") {
+		t.Errorf("target settled with a deploy ready to start: %+v", g)
+	}
+	in.WaveStacks[0].Pending[0].State = model.StatePlanning // running: not queued, and waits on no one
+	if g := targetSettled(in); !g.Pass {
+		t.Errorf("target settled with a deploy planning: %+v", g)
 	}
 }

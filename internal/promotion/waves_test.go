@@ -3,6 +3,7 @@ package promotion
 import (
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -87,5 +88,38 @@ func TestReachAndWhatStandsInTheWay(t *testing.T) {
 	}
 	if Radius(ws[:1]) != nil {
 		t.Fatal("a stack nothing depends on has a radius")
+	}
+}
+
+// TestQueuedAndFailedRunsStandInTheWay: a queued or ready run that waits
+// on no person stands in the way (blocking when it holds the stack), as
+// does a failed latest deploy; a run that waits on a person is said once,
+// as waiting. A radius of two waves lists the second, and one where
+// nothing is in the way says nothing of it.
+func TestQueuedAndFailedRunsStandInTheWay(t *testing.T) {
+	queued := model.Stack{ID: "q", Name: "q", PendingKnown: true, Pending: []model.Run{
+		{ID: "d1", Kind: model.RunDeploy, State: model.StateQueued},
+		{ID: "p1", Kind: model.RunPlan, State: model.StateReady},
+		{ID: "t1", Kind: model.RunTask, State: model.StateQueued, NeedsApproval: true},
+	}}
+	failed := model.Stack{ID: "f", Name: "f", LatestTrackedRun: &model.Run{ID: "d2", Kind: model.RunDeploy, State: model.StateFailed}}
+	finished := model.Stack{ID: "ok", Name: "ok", LatestTrackedRun: &model.Run{ID: "d3", Kind: model.RunDeploy, State: model.StateFinished}}
+	for _, tc := range []struct {
+		s      model.Stack
+		text   string
+		blocks bool
+	}{
+		{queued, "task t1 QUEUED needs approval; deploy d1 queued; plan p1 queued", true},
+		{failed, "latest deploy d2 FAILED", true},
+		{finished, "", false},
+	} {
+		in := InTheWay(tc.s)
+		if got := strings.Join(Texts(in), "; "); got != tc.text || Blocking(in) != tc.blocks {
+			t.Errorf("%s: in the way %q (blocks %t), want %q (%t)", tc.s.ID, got, Blocking(in), tc.text, tc.blocks)
+		}
+	}
+	lines := Radius([][]model.Stack{{finished}, {finished}})
+	if want := []string{"Then         1 stack may run after it (1 wave)", "  wave 2     ok"}; !slices.Equal(lines, want) {
+		t.Errorf("radius of two waves with nothing in the way:\n%q\nwant\n%q", lines, want)
 	}
 }

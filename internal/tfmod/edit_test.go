@@ -80,3 +80,28 @@ func TestBumpAddsAMissingVersion(t *testing.T) {
 		t.Fatalf("got\n%s\nwant\n%s", got, want)
 	}
 }
+
+// TestBumpAddsTheVersionIndentedLikeTheSource: a registry module without a
+// version gets one, on the line after source and indented as source is.
+func TestBumpAddsTheVersionIndentedLikeTheSource(t *testing.T) {
+	for _, indent := range []string{"  ", "    "} {
+		src := "module \"vpc\" {\n" + indent + "source = \"acme/vpc/aws\"\n}\n"
+		got, edits, err := BumpFile("main.tf", []byte(src), func(Call) bool { return true }, "1.4.0")
+		if err != nil || len(edits) != 1 {
+			t.Fatalf("indent %q: %d edits, %v", indent, len(edits), err)
+		}
+		want := "module \"vpc\" {\n" + indent + "source = \"acme/vpc/aws\"\n" + indent + "version = \"1.4.0\"\n}\n"
+		if string(got) != want {
+			t.Errorf("indent %q:\n%s\nwant\n%s", indent, got, want)
+		}
+	}
+}
+
+// TestModuleWithoutSource: a module block without source is a problem
+// named by the module, not a call.
+func TestModuleWithoutSource(t *testing.T) {
+	calls, problems := ParseFiles(map[string][]byte{"main.tf": []byte("module \"orphan\" {\n  version = \"1.0.0\"\n}\n")})
+	if len(calls) != 0 || len(problems) != 1 || problems[0].Line != 1 || problems[0].Message != `module "orphan": source no source` {
+		t.Errorf("calls %+v, problems %+v", calls, problems)
+	}
+}

@@ -18,6 +18,8 @@ func TestParseSource(t *testing.T) {
 		{"registry.example.com/acme/vpc/aws", Source{Kind: KindRegistry, Host: "registry.example.com", Namespace: "acme", Name: "vpc", Provider: "aws"}},
 		{"git::https://github.com/acme/vpc.git?ref=v1.2.3", Source{Kind: KindGit, Repo: "https://github.com/acme/vpc.git", Ref: "v1.2.3", TagPrefix: "v", RefVersion: "1.2.3"}},
 		{"git::ssh://git@github.com/acme/m.git//vpc?ref=vpc/v1.2.3", Source{Kind: KindGit, Repo: "ssh://git@github.com/acme/m.git", Subdir: "vpc", Ref: "vpc/v1.2.3", TagPrefix: "vpc/v", RefVersion: "1.2.3"}},
+		// A scheme's own "//" is never the subdir's, even an empty scheme's.
+		{"git::://git.example/m.git//vpc", Source{Kind: KindGit, Repo: "://git.example/m.git", Subdir: "vpc"}},
 		{"github.com/acme/vpc?ref=1.2.3", Source{Kind: KindGit, Repo: "github.com/acme/vpc", Ref: "1.2.3", RefVersion: "1.2.3"}},
 		{"git@github.com:acme/vpc.git?ref=main", Source{Kind: KindGit, Repo: "git@github.com:acme/vpc.git", Ref: "main"}},
 		{"../modules/vpc", Source{Kind: KindLocal}},
@@ -49,6 +51,7 @@ func TestParseFilesReportsProblemsAndGoesOn(t *testing.T) {
 		t.Errorf("calls = %q, want %q", got, want)
 	}
 	if len(problems) != 2 || problems[0].File != "stacks/api/broken.tf" || problems[0].Line != 4 ||
+		!strings.HasPrefix(problems[0].Message, "Invalid expression: Expected the start of an expression") ||
 		problems[1].File != "stacks/db/main.tf" || problems[1].Line != 3 || !strings.Contains(problems[1].Message, `module "db": version is not a literal string`) {
 		t.Errorf("problems = %+v", problems)
 	}

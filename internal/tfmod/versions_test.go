@@ -68,3 +68,19 @@ func TestTagVersions(t *testing.T) {
 		}
 	}
 }
+
+// TestExactPin: only a spec that allows exactly one version pins it.
+func TestExactPin(t *testing.T) {
+	for spec, want := range map[string]string{"1.2.0": "1.2.0", "= 1.2.0": "1.2.0", "v1.2.0": "v1.2.0",
+		"~> 1.2": "", ">= 1.2.0": "", ">= 1.0.0, < 2.0.0": "", "": "", "~> banana": ""} {
+		got, ok := exactPin(spec)
+		if got != want || ok != (want != "") {
+			t.Errorf("exactPin(%q) = %q, %v; want %q", spec, got, ok, want)
+		}
+	}
+	// A pin the registry lacks is still what the module uses.
+	st, err := Resolve("1.1.0", []string{"1.0.0", "1.2.0"})
+	if err != nil || st.Current != "1.1.0" {
+		t.Errorf("Resolve of a pin the registry lacks: %+v, %v", st, err)
+	}
+}

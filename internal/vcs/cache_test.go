@@ -128,6 +128,9 @@ func TestPushDivergedExplainsTheChoice(t *testing.T) {
 	if r.head("qa") != res.New || parents != hotfix+" "+sha {
 		t.Fatalf("qa = %s (merge %s with parents %q), want parents %s %s", r.head("qa"), res.New, parents, hotfix, sha)
 	}
+	if subject := r.git("log", "-1", "--format=%s", res.New); subject != "Merge "+ShortSHA(sha)+" into qa" {
+		t.Errorf("the merge says %q", subject)
+	}
 	for _, p := range rc.pushes() {
 		if strings.Contains(p, "+") || strings.Contains(p, "-f") {
 			t.Fatalf("a forced push was sent: %q", p)

@@ -89,6 +89,9 @@ func TestRepositoryHelpers(t *testing.T) {
 	if string(blobs[files[0].Blob]) != "world\n" || string(blobs[marks[2]+":app/main.tf"]) != "hello\n" {
 		t.Fatalf("ReadBlobs = %q", blobs)
 	}
+	if _, err := g.ReadBlobs(ctx, []string{files[0].Blob, head + ":no/such.tf"}); err == nil || !strings.Contains(err.Error(), head+":no/such.tf does not exist") {
+		t.Fatalf("ReadBlobs of a path the commit lacks: %v", err)
+	}
 	changed, err := g.ChangedFiles(ctx, marks[2], marks[4])
 	if err != nil || strings.Join(changed, ",") != "app/main.tf,other/x.tf" {
 		t.Fatalf("ChangedFiles = %v, %v", changed, err)

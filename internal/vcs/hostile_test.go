@@ -18,6 +18,7 @@ func TestHostileRepository(t *testing.T) {
 	head := r.commit("dev", "Harmless \x1b[31mfix\x1b[0m\x1b]0;pwned\x07", map[string]string{
 		"stacks/api/main.tf":  "# small\n",
 		"stacks/api/huge.tf":  "# " + strings.Repeat("x", MaxBlobSize) + "\n",
+		"stacks/api/limit.tf": "#" + strings.Repeat("x", MaxBlobSize-2) + "\n", // exactly the limit: read
 		"stacks/api/empty.tf": "",
 	})
 	cl := newCache(t).open(t, r.URL)
@@ -32,7 +33,7 @@ func TestHostileRepository(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if string(files["stacks/api/main.tf"]) != "# small\n" || files["stacks/api/huge.tf"] != nil ||
+	if string(files["stacks/api/main.tf"]) != "# small\n" || files["stacks/api/huge.tf"] != nil || len(files["stacks/api/limit.tf"]) != MaxBlobSize ||
 		files["stacks/api/empty.tf"] == nil || len(files["stacks/api/empty.tf"]) != 0 {
 		t.Errorf("main %q, huge %d bytes (nil %v), empty nil %v", files["stacks/api/main.tf"], len(files["stacks/api/huge.tf"]),
 			files["stacks/api/huge.tf"] == nil, files["stacks/api/empty.tf"] == nil)

@@ -9,6 +9,7 @@ func TestProgressWriter(t *testing.T) {
 	var got []string
 	w := &progressWriter{report: func(m string) { got = append(got, m) }, prefix: "cloning payments.git"}
 	for _, chunk := range []string{
+		"\n", // an empty line first
 		"remote: Enumerating objects: 12, done.\nremote: Counting objects:  50% (6/12)\rremote: Counting",
 		" objects: 100% (12/12), done.\n",
 		"Receiving objects:  45% (450/1000)\rReceiving objects:  45% (451/1000)\r",

@@ -45,16 +45,26 @@ func testStop(t *testing.T, h Harness) {
 	}
 }
 
-// pendingReview finds a run waiting on an approval policy, if the
-// organisation has one.
-func pendingReview(t *testing.T, h Harness) (model.Run, bool) {
+// pendingReview finds a run waiting for a review. A backend that can review
+// runs must have one in the organisation the contract runs on, or review
+// would go untested.
+func pendingReview(t *testing.T, h Harness) model.Run {
 	t.Helper()
 	for _, s := range stacks(t, h) {
 		if s.LatestRun != nil && s.LatestRun.State == model.StatePendingReview && !s.Locked() {
-			return *s.LatestRun, true
+			return *s.LatestRun
 		}
 	}
-	return model.Run{}, false
+	t.Fatal("no run is waiting for review: the contract needs one to test Review")
+	return model.Run{}
+}
+
+// lastNote is the note of a run's newest transition.
+func lastNote(r model.Run) string {
+	if len(r.History) == 0 {
+		return ""
+	}
+	return r.History[len(r.History)-1].Note
 }
 
 func testReview(t *testing.T, h Harness) {
@@ -64,23 +74,49 @@ func testReview(t *testing.T, h Harness) {
 		unsupported(t, "Review", err)
 		return
 	}
-	r, ok := pendingReview(t, h)
-	if !ok {
-		t.Skip("no run is waiting for review in this organisation")
-	}
+	r := pendingReview(t, h)
 	got, err := h.Backend.Review(ctx(t), r.StackID, r.ID, true, "looks right")
 	if err != nil {
 		t.Fatalf("Review approve: %v", err)
 	}
-	if got.State == model.StatePendingReview {
-		t.Fatalf("approved run still %s", got.State)
+	// An approved plan is done; an approved deploy waits for confirmation.
+	want := model.StateFinished
+	if r.Kind.Tracked() {
+		want = model.StateUnconfirmed
 	}
-	last := got.History[len(got.History)-1]
-	if !strings.Contains(last.Note, "looks right") {
+	if got.State != want {
+		t.Fatalf("approved %s is %s, want %s", r.Kind, got.State, want)
+	}
+	if !strings.Contains(lastNote(got), "looks right") {
 		t.Errorf("the review note is not in the history: %+v", got.History)
 	}
 	if _, err := h.Backend.Review(ctx(t), r.StackID, r.ID, false, "again"); !errors.Is(err, backend.ErrConflict) {
 		t.Fatalf("reviewing twice: got %v, want ErrConflict", err)
+	}
+}
+
+// testReviewReject: a rejected run ends there, neither finished nor
+// waiting for a confirmation, and says why.
+func testReviewReject(t *testing.T, h Harness) {
+	if !h.Backend.Capabilities().Review {
+		return // testReview checks that Review answers ErrUnsupported
+	}
+	r := pendingReview(t, h)
+	got, err := h.Backend.Review(ctx(t), r.StackID, r.ID, false, "not in prod")
+	if err != nil {
+		t.Fatalf("Review reject: %v", err)
+	}
+	if !got.State.Terminal() || got.State == model.StateFinished {
+		t.Fatalf("rejected run is %s, want it ended without being applied", got.State)
+	}
+	if !strings.Contains(lastNote(got), "not in prod") {
+		t.Errorf("the rejection's note is not in the history: %+v", got.History)
+	}
+	if again, err := h.Backend.GetRun(ctx(t), r.StackID, r.ID); err != nil || again.State != got.State {
+		t.Fatalf("read back after the rejection: %s, %v; want %s", again.State, err, got.State)
+	}
+	if _, err := h.Backend.Review(ctx(t), r.StackID, r.ID, true, "changed my mind"); !errors.Is(err, backend.ErrConflict) {
+		t.Fatalf("approving a rejected run: got %v, want ErrConflict", err)
 	}
 }
 
@@ -121,7 +157,7 @@ func testSyncCommit(t *testing.T, h Harness) {
 		}
 	}
 	if behind == nil {
-		t.Skip("no stack is behind its branch")
+		t.Fatal("no free stack is behind its branch: the contract needs one to test SyncCommit")
 	}
 	got, err := h.Backend.SyncCommit(ctx(t), behind.ID)
 	if err != nil {
@@ -135,22 +171,40 @@ func testSyncCommit(t *testing.T, h Harness) {
 	}
 }
 
+// heldForApproval finds a tracked run an approval policy holds at
+// UNCONFIRMED. A backend that can review runs must have one; one that
+// cannot must not claim any run needs an approval it could never give.
+func heldForApproval(t *testing.T, h Harness) (model.Run, bool) {
+	t.Helper()
+	canReview := h.Backend.Capabilities().Review
+	for _, s := range stacks(t, h) {
+		r := s.LatestTrackedRun
+		if r == nil || !r.NeedsApproval {
+			continue
+		}
+		if !canReview {
+			t.Fatalf("run %s on %s needs an approval, but the backend cannot review runs", r.ID, s.ID)
+		}
+		if r.State == model.StateUnconfirmed && !s.Locked() {
+			if !s.NeedsApproval {
+				t.Errorf("stack %s does not say its run %s needs approval", s.ID, r.ID)
+			}
+			return *r, true
+		}
+	}
+	if canReview {
+		t.Fatal("no run waits for an approval at UNCONFIRMED: the contract needs one to test approvals")
+	}
+	return model.Run{}, false
+}
+
 // testApproval: a run an approval policy holds at UNCONFIRMED cannot be
 // confirmed until it is approved (Spacelift's approval policies; backends
 // without them have no such run).
 func testApproval(t *testing.T, h Harness) {
-	var held *model.Run
-	for _, s := range stacks(t, h) {
-		if r := s.LatestTrackedRun; r != nil && r.NeedsApproval && r.State == model.StateUnconfirmed && !s.Locked() {
-			if !s.NeedsApproval {
-				t.Errorf("stack %s does not say its run %s needs approval", s.ID, r.ID)
-			}
-			held = r
-			break
-		}
-	}
-	if held == nil {
-		t.Skip("no run waits for an approval in this organisation")
+	held, ok := heldForApproval(t, h)
+	if !ok {
+		return
 	}
 	if _, err := h.Backend.Confirm(ctx(t), held.StackID, held.ID); !errors.Is(err, backend.ErrConflict) {
 		t.Fatalf("confirming before approval: got %v, want ErrConflict", err)
@@ -164,5 +218,30 @@ func testApproval(t *testing.T, h Harness) {
 	}
 	if done := waitFor(t, h, got, "terminal", func(r model.Run) bool { return r.State.Terminal() }); done.State != model.StateFinished {
 		t.Fatalf("approved and confirmed run ended %s", done.State)
+	}
+}
+
+// testApprovalRejected: rejecting a held run fails it at once; it can no
+// longer be confirmed.
+func testApprovalRejected(t *testing.T, h Harness) {
+	held, ok := heldForApproval(t, h)
+	if !ok {
+		return
+	}
+	got, err := h.Backend.Review(ctx(t), held.StackID, held.ID, false, "not this week")
+	if err != nil {
+		t.Fatalf("rejecting a held run: %v", err)
+	}
+	if got.State != model.StateFailed {
+		t.Fatalf("rejected held run is %s, want FAILED", got.State)
+	}
+	if !strings.Contains(lastNote(got), "not this week") {
+		t.Errorf("the rejection's note is not in the history: %+v", got.History)
+	}
+	if _, err := h.Backend.Confirm(ctx(t), held.StackID, held.ID); !errors.Is(err, backend.ErrConflict) {
+		t.Fatalf("confirming a rejected run: got %v, want ErrConflict", err)
+	}
+	if s := stackByID(t, h, held.StackID); s.NeedsApproval {
+		t.Errorf("after the rejection, stack %s still says a run needs approval", s.ID)
 	}
 }

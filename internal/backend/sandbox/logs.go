@@ -92,7 +92,7 @@ func planLog(kind model.RunKind, changes []model.ResourceChange) []string {
 		}
 		lines = append(lines, resourceBlock(c, w.symbol, w.colour)...)
 	}
-	d := deltaOf(changes)
+	d := model.DeltaOf(changes)
 	return append(lines, fmt.Sprintf(sgrBold+"Plan:"+sgrReset+" %d to add, %d to change, %d to destroy.", d.Add, d.Change, d.Destroy))
 }
 
@@ -217,7 +217,7 @@ func applyLog(changes []model.ResourceChange) []string {
 				c.Address+": Creating...", fmt.Sprintf("%s: Creation complete after %ds", c.Address, secs+1))
 		}
 	}
-	d := deltaOf(changes)
+	d := model.DeltaOf(changes)
 	return append(lines, "", fmt.Sprintf("Apply complete! Resources: %d added, %d changed, %d destroyed.", d.Add, d.Change, d.Destroy))
 }
 

@@ -204,7 +204,7 @@ func (e *Engine) step(ctx context.Context, r *run, t time.Time) bool {
 		case r.Kind == model.RunTask:
 			e.transition(r, model.StatePerforming, due, "", e.taskLog(ctx, r)...)
 		default:
-			d := deltaOf(r.changes)
+			d := model.DeltaOf(r.changes)
 			r.Delta = &d
 			e.transition(r, model.StatePlanning, due, "", planLog(r.Kind, r.changes)...)
 		}
@@ -368,24 +368,6 @@ func later(a, b time.Time) time.Time {
 		return b
 	}
 	return a
-}
-
-func deltaOf(changes []model.ResourceChange) model.Delta {
-	var d model.Delta
-	for _, c := range changes {
-		switch c.Action {
-		case model.ActionAdd:
-			d.Add++
-		case model.ActionChange:
-			d.Change++
-		case model.ActionDestroy:
-			d.Destroy++
-		case model.ActionReplace: // Terraform counts a replacement as both
-			d.Add++
-			d.Destroy++
-		}
-	}
-	return d
 }
 
 func addresses(changes []model.ResourceChange) []string {

@@ -273,6 +273,9 @@ func (s *Scheduler) RoundTrip(req *http.Request) (*http.Response, error) {
 // the others nothing.
 func (s *Scheduler) wait(req *http.Request) (time.Duration, error) {
 	ctx := req.Context()
+	if err := ctx.Err(); err != nil {
+		return 0, err // done already: not the rate limit's doing
+	}
 	limit := time.Duration(1<<63 - 1)
 	if dl, ok := ctx.Deadline(); ok {
 		limit = time.Until(dl)

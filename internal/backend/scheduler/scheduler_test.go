@@ -289,3 +289,62 @@ func TestATurnPastTheDeadlineIsNotSent(t *testing.T) {
 		t.Errorf("err %v after %d requests, want ErrRateLimited without sending", err, n.Load())
 	}
 }
+
+// TestADoneRequestIsNotSent: a request whose context is already cancelled
+// or past its deadline is not sent and fails with that error, not as
+// rate limited (which would tell the user to wait for the API).
+func TestADoneRequestIsNotSent(t *testing.T) {
+	var n atomic.Int32
+	ts := serve(t, func(w http.ResponseWriter, r *http.Request) { n.Add(1) })
+	cancelled, cancel := context.WithCancel(context.Background())
+	cancel()
+	expired, cancel2 := context.WithDeadline(context.Background(), time.Now().Add(-time.Second))
+	defer cancel2()
+	for _, limit := range []float64{0, 30} {
+		s := New(nil, Options{Limit: limit, Clock: newVirtualClock()})
+		for _, ctx := range []context.Context{cancelled, expired} {
+			req, err := http.NewRequestWithContext(ctx, "POST", ts.URL+"/x", strings.NewReader("body"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = s.RoundTrip(req)
+			if !errors.Is(err, ctx.Err()) || errors.Is(err, backend.ErrRateLimited) {
+				t.Errorf("limit %v, %v: got %v, want only the context's error", limit, ctx.Err(), err)
+			}
+		}
+	}
+	if n.Load() != 0 {
+		t.Errorf("the server saw %d requests whose context was done", n.Load())
+	}
+}
+
+// TestAMutationAnsweredWithAServerErrorIsSentOnce: whatever 5xx the
+// server itself answers a mutation with (it may have applied it), the
+// scheduler hands that answer back and never sends the mutation again;
+// the same answers to a read are retried.
+func TestAMutationAnsweredWithAServerErrorIsSentOnce(t *testing.T) {
+	for _, code := range []int{500, 502, 503, 504} {
+		for _, method := range []string{"POST", "PATCH", "PUT", "DELETE"} {
+			var n atomic.Int32
+			ts := serve(t, func(w http.ResponseWriter, r *http.Request) {
+				n.Add(1)
+				w.WriteHeader(code)
+			})
+			s := New(nil, Options{Limit: 30, Clock: newVirtualClock()})
+			resp, err := get(t, &http.Client{Transport: s}, deadline(t), method, ts.URL+"/x")
+			if err != nil || resp.StatusCode != code || n.Load() != 1 {
+				t.Errorf("%s answered %d: got %v, %v after %d requests; want the %d after one", method, code, resp, err, n.Load(), code)
+			}
+		}
+		var n atomic.Int32
+		ts := serve(t, func(w http.ResponseWriter, r *http.Request) {
+			if n.Add(1) == 1 {
+				w.WriteHeader(code)
+			}
+		})
+		s := New(nil, Options{Limit: 30, Clock: newVirtualClock()})
+		if resp, err := get(t, &http.Client{Transport: s}, Read(deadline(t)), "POST", ts.URL+"/x"); err != nil || resp.StatusCode != 200 || n.Load() != 2 {
+			t.Errorf("a read answered %d once: got %v, %v after %d requests; want 200 after 2", code, resp, err, n.Load())
+		}
+	}
+}

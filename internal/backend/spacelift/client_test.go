@@ -98,7 +98,7 @@ func TestListStacksPagesAndMaps(t *testing.T) {
 	}
 	s0 := stacks[0]
 	if s0.ID != "stack-000" || s0.URL != f.base+"/stack/stack-000" || s0.ProjectRoot != "stacks/stack-000" ||
-		s0.TrackedCommit != "c0ffee0" || s0.Space != "root" || len(s0.Labels) != 1 {
+		s0.TrackedCommit != "c0ffee0" || s0.Space != "root" || strings.Join(s0.Labels, ",") != "env:dev,layer:environment" {
 		t.Errorf("stack-000 = %+v", s0)
 	}
 	if !s0.Drift.Drifted || len(s0.Drift.Resources) != 1 || s0.Drift.CheckedAt.IsZero() {
@@ -107,7 +107,7 @@ func TestListStacksPagesAndMaps(t *testing.T) {
 	if s0.LatestRun == nil || s0.LatestRun.Kind != model.RunDeploy || s0.LatestRun.State != model.StateUnconfirmed || s0.State != model.StateUnconfirmed {
 		t.Errorf("latest run = %+v, state %s", s0.LatestRun, s0.State)
 	}
-	if got := stacks[5].DependsOn; len(got) != 1 || got[0] != "stack-000" {
+	if got := stacks[5].DependsOn; len(got) != 1 || got[0] != "stack-002" { // prod's environment stack
 		t.Errorf("dependsOn = %v", got)
 	}
 	if stacks[5].Env != "" || stacks[5].Layer != "" {
@@ -121,22 +121,36 @@ func TestRunLifecycle(t *testing.T) {
 	cx := ctx(t)
 
 	plan, err := c.Trigger(cx, "stack-001", model.RunPlan)
-	if err != nil || plan.Kind != model.RunPlan || plan.State != model.StateFinished {
+	if err != nil || plan.Kind != model.RunPlan || plan.State != model.StateQueued {
 		t.Fatalf("trigger plan = %+v, %v", plan, err)
 	}
 	deploy, err := c.Trigger(cx, "stack-001", model.RunDeploy)
-	if err != nil || deploy.Kind != model.RunDeploy || deploy.State != model.StateUnconfirmed || deploy.Delta == nil || deploy.Delta.Change != 2 {
+	if err != nil || deploy.Kind != model.RunDeploy || deploy.State != model.StateQueued {
 		t.Fatalf("trigger deploy = %+v, %v", deploy, err)
+	}
+	f.eng.Advance(time.Second) // planning
+	f.eng.Advance(time.Second) // planned
+	if plan, err = c.GetRun(cx, "stack-001", plan.ID); err != nil || plan.State != model.StateFinished {
+		t.Fatalf("planned plan = %+v, %v", plan, err)
+	}
+	if deploy, err = c.GetRun(cx, "stack-001", deploy.ID); err != nil || deploy.State != model.StateUnconfirmed ||
+		deploy.Delta == nil || deploy.Delta.Change != 2 {
+		t.Fatalf("planned deploy = %+v, %v", deploy, err)
 	}
 	if _, err := c.Trigger(cx, "stack-001", model.RunDriftCheck); !errors.Is(err, backend.ErrUnsupported) {
 		t.Errorf("drift check trigger: %v", err)
 	}
 	confirmed, err := c.Confirm(cx, "stack-001", deploy.ID)
-	if err != nil || confirmed.State != model.StateFinished {
+	if err != nil || confirmed.State != model.StateConfirmed {
 		t.Fatalf("confirm = %+v, %v", confirmed, err)
 	}
 	if _, err := c.Confirm(cx, "stack-001", deploy.ID); !errors.Is(err, backend.ErrConflict) {
 		t.Errorf("confirm twice: %v, want conflict", err)
+	}
+	f.eng.Advance(time.Second) // applying
+	f.eng.Advance(time.Second) // applied
+	if applied, err := c.GetRun(cx, "stack-001", deploy.ID); err != nil || applied.State != model.StateFinished {
+		t.Fatalf("confirmed deploy = %+v, %v", applied, err)
 	}
 	if _, err := c.Cancel(cx, "stack-001", deploy.ID); !errors.Is(err, backend.ErrConflict) {
 		t.Errorf("cancel finished run: %v, want conflict", err)
@@ -150,7 +164,7 @@ func TestRunLifecycle(t *testing.T) {
 		t.Fatal(err)
 	}
 	retried, err := c.Retry(cx, "stack-001", third.ID)
-	if err != nil || retried.ID == third.ID || retried.State != model.StateUnconfirmed {
+	if err != nil || retried.ID == third.ID || retried.State != model.StateQueued || retried.Commit != third.Commit {
 		t.Fatalf("retry = %+v, %v", retried, err)
 	}
 	got, err := c.GetRun(cx, "stack-001", third.ID)
@@ -159,7 +173,8 @@ func TestRunLifecycle(t *testing.T) {
 		t.Fatalf("get run = %+v, %v", got, err)
 	}
 	changes, err := c.RunChanges(cx, "stack-001", deploy.ID)
-	if err != nil || len(changes) != 1 || changes[0].Action != model.ActionAdd || changes[0].Address != "aws_vpc.main" {
+	if err != nil || len(changes) != 3 || changes[0].Action != model.ActionAdd || changes[0].Address != "aws_vpc.main" ||
+		changes[1].Action != model.ActionChange {
 		t.Fatalf("changes = %+v, %v", changes, err)
 	}
 	if _, err := c.GetRun(cx, "stack-001", "nope"); !errors.Is(err, backend.ErrNotFound) {
@@ -229,7 +244,7 @@ func TestRunLogsPagesToTheEnd(t *testing.T) {
 		}
 	}
 	lines := strings.Split(strings.TrimSuffix(text.String(), "\n"), "\n")
-	if len(lines) != 120 || calls != 3 || !strings.HasSuffix(lines[119], "line 119") {
+	if len(lines) != 120 || calls != 3 || !strings.HasSuffix(lines[118], "line 118") || !strings.HasPrefix(lines[119], "Plan: ") {
 		t.Fatalf("%d lines in %d calls (last %q)", len(lines), calls, lines[len(lines)-1])
 	}
 }

@@ -21,6 +21,20 @@ func TestContract(t *testing.T) {
 	})
 }
 
+// TestContractWithoutSandboxExtensions runs the contract for the client as
+// it talks to Spacelift itself: without the sandbox's extensions (the
+// driftDetection trigger, Entity.driftedAttributes), so nothing the
+// contract checks depends on them.
+func TestContractWithoutSandboxExtensions(t *testing.T) {
+	backendtest.Run(t, func(t *testing.T) backendtest.Harness {
+		w := newWorld(t, false)
+		if w.c.Capabilities().DriftCheck {
+			t.Fatal("without the sandbox's extensions the client claims it can start a drift check")
+		}
+		return backendtest.Harness{Backend: w.c, Advance: w.clock.Advance}
+	})
+}
+
 // sandboxClient serves a sandbox engine in the Spacelift dialect and
 // connects a client in sandbox mode to it.
 func sandboxClient(t *testing.T) (*Client, *sandbox.ManualClock) {
@@ -39,6 +53,13 @@ type sandboxWorld struct {
 }
 
 func newSandboxWorld(t *testing.T) *sandboxWorld {
+	t.Helper()
+	return newWorld(t, true)
+}
+
+// newWorld is newSandboxWorld with the client's sandbox extensions on or
+// off; off, it reads the sandbox as it would read Spacelift.
+func newWorld(t *testing.T, extensions bool) *sandboxWorld {
 	t.Helper()
 	clock := sandbox.NewManualClock(time.Date(2026, 3, 14, 15, 9, 26, 0, time.UTC))
 	eng, err := sandbox.New(context.Background(), sandbox.Options{Dir: t.TempDir(), Seed: 7, Clock: clock})
@@ -62,11 +83,11 @@ func newSandboxWorld(t *testing.T) *sandboxWorld {
 		"SPACELIFT_API_KEY_SECRET":   srv.APIKeySecret(),
 	}
 	c, err := New(context.Background(), Config{Env: func(k string) string { return env[k] }, HomeDir: t.TempDir(),
-		Now: clock.Now, RetryBaseDelay: time.Millisecond, Sandbox: true})
+		Now: clock.Now, RetryBaseDelay: time.Millisecond, Sandbox: extensions})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if info := c.Info(); info.Kind != "sandbox" || !info.Sandbox || info.Endpoint != base {
+	if info := c.Info(); info.Sandbox != extensions || info.Endpoint != base {
 		t.Fatalf("Info = %+v", info)
 	}
 	return &sandboxWorld{c: c, eng: eng, clock: clock, ops: ops}

@@ -40,6 +40,7 @@ type opLog struct {
 
 type sentOp struct {
 	Name, Query string
+	Variables   map[string]any
 }
 
 func (l *opLog) record(next http.Handler) http.Handler {
@@ -48,12 +49,13 @@ func (l *opLog) record(next http.Handler) http.Handler {
 			body, _ := io.ReadAll(r.Body)
 			r.Body = io.NopCloser(bytes.NewReader(body))
 			var req struct {
-				Query         string `json:"query"`
-				OperationName string `json:"operationName"`
+				Query         string         `json:"query"`
+				OperationName string         `json:"operationName"`
+				Variables     map[string]any `json:"variables"`
 			}
 			_ = json.Unmarshal(body, &req)
 			l.mu.Lock()
-			l.ops = append(l.ops, sentOp{Name: req.OperationName, Query: req.Query})
+			l.ops = append(l.ops, sentOp{Name: req.OperationName, Query: req.Query, Variables: req.Variables})
 			l.mu.Unlock()
 		}
 		next.ServeHTTP(w, r)

@@ -253,6 +253,11 @@ func (c *Client) Retry(ctx context.Context, stackID, runID string) (model.Run, e
 	if err != nil {
 		return model.Run{}, err
 	}
+	// TFC starts a run from any configuration version: only stackview can
+	// keep Retry to runs that failed.
+	if st := c.toRun(stackID, r).State; st != model.StateFailed {
+		return model.Run{}, backend.Conflictf("run %s is %s; only a failed run is retried", runID, st)
+	}
 	if r.ConfigurationVersion == nil || r.ConfigurationVersion.ID == "" {
 		return model.Run{}, backend.Conflictf("run %s has no configuration version to retry", runID)
 	}

@@ -270,11 +270,11 @@ func TestMutationErrors(t *testing.T) {
 	tok := f.login(t)
 	var run struct{ ID, State string }
 	decode(t, f.post(t, tok, `mutation($stack: ID!) { runConfirm(stack: $stack) { id state } }`, map[string]any{"stack": "stack-000"}), "runConfirm", &run)
-	if run.State != "FINISHED" {
+	if run.State != "CONFIRMED" {
 		t.Fatalf("confirmed run = %+v", run)
 	}
 	resp := f.post(t, tok, `mutation($stack: ID!, $run: ID) { runConfirm(stack: $stack, run: $run) { id } }`, map[string]any{"stack": "stack-000", "run": run.ID})
-	wantError(t, resp, "FINISHED")
+	wantError(t, resp, "CONFIRMED")
 	if resp.Errors[0].Extensions["code"] != "CONFLICT" {
 		t.Fatalf("extensions = %v", resp.Errors[0].Extensions)
 	}

@@ -3,6 +3,7 @@ package spaceliftapi
 import (
 	"encoding/json"
 	"testing"
+	"time"
 )
 
 // The operation shapes real clients send (spacectl, the Terraform provider,
@@ -16,6 +17,8 @@ func TestDocumentedOperationShapes(t *testing.T) {
 	f.eng.Hold("stack-001") // a run that waits for review
 	var plan struct{ ID string }
 	decode(t, f.post(t, tok, `mutation($s: ID!) { runTrigger(stack: $s, runType: PROPOSED) { id } }`, map[string]any{"s": "stack-001"}), "runTrigger", &plan)
+	f.eng.Advance(time.Second) // planning
+	f.eng.Advance(time.Second) // pending review
 	pending := plan.ID
 
 	cases := []struct {

@@ -272,7 +272,7 @@ func TestRunsThroughGoTFE(t *testing.T) {
 		t.Fatal(err)
 	}
 	text, err := io.ReadAll(logs)
-	if err != nil || !strings.Contains(string(text), "plan: 1 to add") || strings.ContainsAny(string(text), "\x02\x03") {
+	if err != nil || !strings.Contains(string(text), "Plan: 1 to add") || strings.ContainsAny(string(text), "\x02\x03") {
 		t.Errorf("go-tfe's log reader got %q, %v", text, err)
 	}
 	resp, raw = f.do(t, "GET", strings.TrimPrefix(r.Plan.LogReadURL, f.url), "", "")

@@ -90,11 +90,13 @@ func noDelay(context.Context, time.Duration) {}
 // an injector (faults off) and returns an API-key client over it.
 func Spacelift(t testing.TB, seed uint64) *World {
 	t.Helper()
-	w := &World{Sent: &Sends{n: map[string]int{}}, Plan: func() {}, Dialect: faults.Spacelift}
+	eng := fakeengine.New(14)
+	w := &World{Sent: &Sends{n: map[string]int{}}, Dialect: faults.Spacelift}
+	w.Plan = func() { eng.Advance(time.Minute); eng.Advance(time.Minute) }
 	w.Faults = faults.New(faults.Options{Dialect: faults.Spacelift, Seed: seed, Delay: noDelay, RetryAfter: time.Millisecond})
 	ts := httptest.NewUnstartedServer(nil)
 	base := "http://" + ts.Listener.Addr().String()
-	srv, err := spaceliftapi.New(countingSpacelift{fakeengine.New(14), w.Sent}, spaceliftapi.Options{BaseURL: base, APIKeySecret: "chaos-secret"})
+	srv, err := spaceliftapi.New(countingSpacelift{eng, w.Sent}, spaceliftapi.Options{BaseURL: base, APIKeySecret: "chaos-secret"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,8 @@
 // Package fakeengine is a small in-memory spaceliftapi.Engine for testing the
-// Spacelift dialect server and client without the sandbox engine: runs move
-// only when a test calls a method, so every state is reachable on purpose.
+// Spacelift dialect server and client without the sandbox engine, and at
+// sizes the sandbox's git repositories would make slow. It passes the
+// backend contract (backendtest): runs are born QUEUED and move one state
+// each time the test calls Advance, so every state is reachable on purpose.
 package fakeengine
 
 import (
@@ -23,6 +25,16 @@ const (
 	LogPageLines = 50
 )
 
+// LogLines is how many lines a run's plan writes; the last is its summary.
+const LogLines = 120
+
+// User is who the engine's callers act as; Holder holds the lock on the
+// stack locked by someone else.
+const (
+	User   = "tester"
+	Holder = "someone-else"
+)
+
 // Engine holds stacks, runs, logs and modules.
 type Engine struct {
 	mu       sync.Mutex
@@ -35,11 +47,20 @@ type Engine struct {
 	versions map[string][]model.ModuleVersion
 	nextID   int
 	held     map[string]bool // stacks whose plans wait for review
+	approval map[string]bool // stacks whose deploys wait for an approval
 	index    map[string]int  // stack id → position in stacks
 }
 
-// New returns an engine with n stacks named stack-000…, a module "vpc" with
-// three versions, and a deploy run awaiting confirmation on stack-000.
+var envs = []struct{ name, branch string }{{"dev", "dev"}, {"qa", "qa"}, {"prod", "main"}}
+
+// New returns an engine with n stacks named stack-000…, spread over dev, qa
+// and prod in turn: the first of each environment (stack-000, -001, -002)
+// is its environment stack, the others business-unit stacks that depend on
+// it. Every stack has one deploy; a module "vpc" has three versions. The
+// seed leaves, when there are enough stacks: stack-000 drifted with its
+// deploy UNCONFIRMED; stack-005's deploy held for an approval; stack-006's
+// deploy FAILED; a plan on stack-007 PENDING_REVIEW; stack-008 locked by
+// Holder; stack-009 drifted and behind its branch.
 func New(n int) *Engine {
 	e := &Engine{
 		now:      time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC),
@@ -47,27 +68,56 @@ func New(n int) *Engine {
 		logs:     map[string][]string{},
 		changes:  map[string][]model.ResourceChange{},
 		versions: map[string][]model.ModuleVersion{},
+		held:     map[string]bool{},
+		approval: map[string]bool{},
+		index:    make(map[string]int, n),
 	}
 	for i := range n {
 		id := fmt.Sprintf("stack-%03d", i)
+		env, j := envs[i%len(envs)], i/len(envs)
 		st := model.Stack{
-			ID: id, Name: id, Space: "root", Labels: []string{"env:dev"},
+			ID: id, Name: id, Space: "root", Labels: []string{"env:" + env.name},
 			Repository: model.Repository{Provider: "github", Namespace: "acme", Name: "infra"},
-			Branch:     "dev", ProjectRoot: "stacks/" + id, TrackedCommit: "c0ffee" + strconv.Itoa(i),
+			Branch:     env.branch, ProjectRoot: "stacks/" + id, TrackedCommit: "c0ffee" + strconv.Itoa(i),
 			BranchHead: "c0ffee" + strconv.Itoa(i), CanWrite: true,
 		}
-		if i > 0 {
-			st.DependsOn = []string{"stack-000"}
+		if j == 0 {
+			st.Labels = append(st.Labels, "layer:environment")
+		} else {
+			st.Labels = append(st.Labels, fmt.Sprintf("bu:unit%d", j))
+			st.DependsOn = []string{fmt.Sprintf("stack-%03d", i%len(envs))}
 		}
+		e.index[id] = len(e.stacks)
 		e.stacks = append(e.stacks, st)
 	}
-	e.index = make(map[string]int, n)
-	for i, st := range e.stacks {
-		e.index[st.ID] = i
-	}
-	if n > 0 {
-		e.stacks[0].Drift = model.Drift{Drifted: true, CheckedAt: e.now, Resources: []string{"aws_vpc.main"}}
-		_, _ = e.Trigger(context.Background(), "stack-000", model.RunDeploy)
+	for i := range e.stacks {
+		st := &e.stacks[i]
+		e.approval[st.ID] = i == 5
+		r := e.newRun(st, model.RunDeploy, st.TrackedCommit)
+		e.settle()
+		switch i {
+		case 0, 5:
+			// stays UNCONFIRMED, stack-005's held for an approval
+		case 6:
+			e.fail(e.find(st.ID, r.ID), "Error: creating S3 bucket: AccessDenied")
+		default:
+			e.confirm(e.find(st.ID, r.ID))
+			e.settle()
+		}
+		switch i {
+		case 0:
+			st.Drift = model.Drift{Drifted: true, CheckedAt: e.now, Resources: []string{"aws_vpc.main"}}
+		case 7:
+			e.held[st.ID] = true
+			e.newRun(st, model.RunPlan, st.TrackedCommit)
+			e.settle()
+			delete(e.held, st.ID)
+		case 8:
+			st.Lock = &model.Lock{Holder: Holder, Note: "change freeze", At: e.now}
+		case 9:
+			st.Drift = model.Drift{Drifted: true, CheckedAt: e.now, Resources: []string{"aws_s3_bucket.logs"}}
+			st.BranchHead, st.CommitsBehind = st.TrackedCommit+"-head", 1
+		}
 	}
 	e.modules = []model.Module{{ID: "terraform-aws-vpc", Name: "vpc", Provider: "aws",
 		Source: "spacelift.io/acme/vpc/aws", Repo: "acme/terraform-aws-vpc", Latest: "1.2.0"}}
@@ -78,15 +128,108 @@ func New(n int) *Engine {
 	return e
 }
 
+// settle steps every run until none moves on by itself.
+func (e *Engine) settle() {
+	for e.step() {
+	}
+}
+
 func (e *Engine) Info() backend.Info {
 	return backend.Info{Kind: "sandbox", Endpoint: "in-process", Account: "acme", Sandbox: true}
 }
 
+// Capabilities are the Spacelift sandbox's: everything.
 func (e *Engine) Capabilities() backend.Capabilities {
-	return backend.Capabilities{DriftCheck: true, Lock: true}
+	return backend.Capabilities{DriftCheck: true, Review: true, Lock: true, Stop: true, Promote: true, SyncCommit: true}
+}
+
+// Advance moves the engine's time by d and every active run one state on:
+// QUEUED → PLANNING → FINISHED (a plan; PENDING_REVIEW on a held stack) or
+// UNCONFIRMED (a deploy); CONFIRMED → APPLYING → FINISHED.
+func (e *Engine) Advance(d time.Duration) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.now = e.now.Add(d)
+	e.step()
+}
+
+// step moves every active run one state on and reports whether any moved.
+func (e *Engine) step() bool {
+	moved := false
+	for i := range e.stacks {
+		st := &e.stacks[i]
+		rs := e.runs[st.ID]
+		for j := range rs {
+			if rs[j].State == model.StateQueued && rs[j].Exclusive() && slices.ContainsFunc(rs[:j], holds) {
+				continue // queued behind an earlier run that holds the stack
+			}
+			moved = e.stepRun(st, &rs[j]) || moved
+		}
+	}
+	return moved
+}
+
+// holds reports a run that keeps the stack's later exclusive runs queued.
+func holds(r model.Run) bool { return !r.State.Terminal() && r.Exclusive() }
+
+func (e *Engine) stepRun(st *model.Stack, r *model.Run) bool {
+	switch r.State {
+	case model.StateQueued:
+		e.transition(r, model.StatePlanning, "")
+	case model.StatePlanning:
+		e.plan(st, r)
+	case model.StateConfirmed:
+		e.transition(r, model.StateApplying, "")
+	case model.StateApplying:
+		e.transition(r, model.StateFinished, "")
+		if st.Drift.Drifted {
+			st.Drift = model.Drift{CheckedAt: st.Drift.CheckedAt}
+		}
+	default:
+		return false
+	}
+	return true
+}
+
+// plan writes the run's plan: its changes, delta and log; a drift check
+// finds the stack's drifted resources and records its result.
+func (e *Engine) plan(st *model.Stack, r *model.Run) {
+	var changes []model.ResourceChange
+	if r.Kind == model.RunDriftCheck {
+		for _, addr := range st.Drift.Resources {
+			changes = append(changes, model.ResourceChange{Address: addr, Action: model.ActionChange})
+		}
+	} else {
+		changes = []model.ResourceChange{
+			{Address: "aws_vpc.main", Action: model.ActionAdd},
+			{Address: "aws_iam_role.app", Action: model.ActionChange},
+			{Address: "aws_s3_bucket.logs", Action: model.ActionChange},
+		}
+	}
+	d := model.DeltaOf(changes)
+	r.Delta, e.changes[r.ID] = &d, changes
+	for i := range LogLines - 1 {
+		e.logs[r.ID] = append(e.logs[r.ID], fmt.Sprintf("%s line %d", r.ID, i))
+	}
+	e.logs[r.ID] = append(e.logs[r.ID], fmt.Sprintf("Plan: %d to add, %d to change, %d to destroy.", d.Add, d.Change, d.Destroy))
+	switch {
+	case r.Kind == model.RunDriftCheck:
+		e.transition(r, model.StateFinished, "")
+		st.Drift = model.Drift{Drifted: !d.Empty(), CheckedAt: e.now, RunID: r.ID, Resources: slices.Clone(st.Drift.Resources)}
+	case r.Kind.Tracked():
+		e.transition(r, model.StateUnconfirmed, "")
+		r.NeedsApproval = e.approval[st.ID]
+	case e.held[st.ID]:
+		e.transition(r, model.StatePendingReview, "")
+	default:
+		e.transition(r, model.StateFinished, "")
+	}
 }
 
 func (e *Engine) ListStacks(ctx context.Context) ([]model.Stack, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	out := slices.Clone(e.stacks)
@@ -99,18 +242,26 @@ func (e *Engine) ListStacks(ctx context.Context) ([]model.Stack, error) {
 		for j := len(rs) - 1; j >= 0; j-- {
 			if rs[j].Kind.Tracked() {
 				r := rs[j]
-				out[i].LatestTrackedRun, out[i].State = &r, r.State
+				out[i].LatestTrackedRun, out[i].State, out[i].NeedsApproval = &r, r.State, r.NeedsApproval
 				break
 			}
 		}
+		if l := out[i].Lock; l != nil {
+			c := *l
+			out[i].Lock = &c
+		}
+		out[i].Pending, out[i].PendingKnown = []model.Run{}, true
 		for _, r := range rs { // runs in creation order: the first unfinished exclusive one holds the stack
-			if !r.State.Terminal() && r.Exclusive() {
+			if r.State.Terminal() {
+				continue
+			}
+			out[i].Pending = append(out[i].Pending, r)
+			if out[i].Blocker == nil && r.Exclusive() {
 				out[i].Blocker = &r
-				break
 			}
 		}
 	}
-	return out, ctx.Err()
+	return out, nil
 }
 
 // EntitiesPerStack is how many resources each fake stack manages.
@@ -118,7 +269,10 @@ const EntitiesPerStack = 60
 
 // StackEntities lists EntitiesPerStack resources per stack; the drifted
 // ones (Drift.Resources) first, stamped with the check's time.
-func (e *Engine) StackEntities(_ context.Context, stackID string) ([]sandbox.Entity, error) {
+func (e *Engine) StackEntities(ctx context.Context, stackID string) ([]sandbox.Entity, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	st, err := e.stack(stackID)
@@ -127,7 +281,8 @@ func (e *Engine) StackEntities(_ context.Context, stackID string) ([]sandbox.Ent
 	}
 	var out []sandbox.Entity
 	for _, addr := range st.Drift.Resources {
-		out = append(out, sandbox.Entity{ID: stackID + "/" + addr, Address: addr, Type: "aws_vpc", Name: "main", Drifted: st.Drift.CheckedAt})
+		typ, name, _ := strings.Cut(addr, ".")
+		out = append(out, sandbox.Entity{ID: stackID + "/" + addr, Address: addr, Type: typ, Name: name, Drifted: st.Drift.CheckedAt})
 	}
 	for i := len(out); i < EntitiesPerStack; i++ {
 		addr := fmt.Sprintf("aws_route53_record.service[%d]", i)
@@ -137,7 +292,10 @@ func (e *Engine) StackEntities(_ context.Context, stackID string) ([]sandbox.Ent
 }
 
 // StackOutputs gives every stack one output.
-func (e *Engine) StackOutputs(_ context.Context, stackID string) ([]sandbox.Output, error) {
+func (e *Engine) StackOutputs(ctx context.Context, stackID string) ([]sandbox.Output, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if _, err := e.stack(stackID); err != nil {
@@ -147,7 +305,10 @@ func (e *Engine) StackOutputs(_ context.Context, stackID string) ([]sandbox.Outp
 }
 
 // StackDependencies are the stack's DependsOn, without references.
-func (e *Engine) StackDependencies(_ context.Context, stackID string) ([]sandbox.Dependency, error) {
+func (e *Engine) StackDependencies(ctx context.Context, stackID string) ([]sandbox.Dependency, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	st, err := e.stack(stackID)
@@ -173,15 +334,24 @@ func (e *Engine) run(stackID, runID string) (*model.Run, error) {
 	if _, err := e.stack(stackID); err != nil {
 		return nil, err
 	}
-	rs := e.runs[stackID]
-	i := slices.IndexFunc(rs, func(r model.Run) bool { return r.ID == runID })
-	if i < 0 {
-		return nil, backend.NotFoundf("run %q", runID)
+	if r := e.find(stackID, runID); r != nil {
+		return r, nil
 	}
-	return &rs[i], nil
+	return nil, backend.NotFoundf("run %q", runID)
 }
 
-func (e *Engine) ListRuns(_ context.Context, stackID, cursor string) ([]model.Run, string, error) {
+func (e *Engine) find(stackID, runID string) *model.Run {
+	rs := e.runs[stackID]
+	if i := slices.IndexFunc(rs, func(r model.Run) bool { return r.ID == runID }); i >= 0 {
+		return &rs[i]
+	}
+	return nil
+}
+
+func (e *Engine) ListRuns(ctx context.Context, stackID, cursor string) ([]model.Run, string, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, "", err
+	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if _, err := e.stack(stackID); err != nil {
@@ -197,7 +367,7 @@ func (e *Engine) ListRuns(_ context.Context, stackID, cursor string) ([]model.Ru
 	}
 	var out []model.Run
 	for i := end - 1; i >= 0 && len(out) < RunsPageSize; i-- {
-		out = append(out, rs[i])
+		out = append(out, clone(rs[i]))
 	}
 	next := ""
 	if len(out) > 0 && end-len(out) > 0 {
@@ -206,18 +376,39 @@ func (e *Engine) ListRuns(_ context.Context, stackID, cursor string) ([]model.Ru
 	return out, next, nil
 }
 
-func (e *Engine) GetRun(_ context.Context, stackID, runID string) (model.Run, error) {
+// clone copies a run with its own history, so callers cannot share the
+// engine's.
+func clone(r model.Run) model.Run {
+	r.History = slices.Clone(r.History)
+	if r.Delta != nil {
+		d := *r.Delta
+		r.Delta = &d
+	}
+	return r
+}
+
+func (e *Engine) GetRun(ctx context.Context, stackID, runID string) (model.Run, error) {
+	return e.read(ctx, stackID, runID)
+}
+
+func (e *Engine) read(ctx context.Context, stackID, runID string) (model.Run, error) {
+	if err := ctx.Err(); err != nil {
+		return model.Run{}, err
+	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	r, err := e.run(stackID, runID)
 	if err != nil {
 		return model.Run{}, err
 	}
-	return *r, nil
+	return clone(*r), nil
 }
 
 // RunLogs pages LogPageLines lines at a time; the token is the line offset.
-func (e *Engine) RunLogs(_ context.Context, stackID, runID, token string) (backend.LogChunk, error) {
+func (e *Engine) RunLogs(ctx context.Context, stackID, runID, token string) (backend.LogChunk, error) {
+	if err := ctx.Err(); err != nil {
+		return backend.LogChunk{}, err
+	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	r, err := e.run(stackID, runID)
@@ -238,7 +429,10 @@ func (e *Engine) RunLogs(_ context.Context, stackID, runID, token string) (backe
 
 // RunLogsByState attributes the whole log to PLANNING, the state that
 // writes it.
-func (e *Engine) RunLogsByState(_ context.Context, stackID, runID string) ([]sandbox.StateLog, error) {
+func (e *Engine) RunLogsByState(ctx context.Context, stackID, runID string) ([]sandbox.StateLog, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if _, err := e.run(stackID, runID); err != nil {
@@ -247,7 +441,10 @@ func (e *Engine) RunLogsByState(_ context.Context, stackID, runID string) ([]san
 	return []sandbox.StateLog{{State: model.StatePlanning, Lines: slices.Clone(e.logs[runID])}}, nil
 }
 
-func (e *Engine) RunChanges(_ context.Context, stackID, runID string) ([]model.ResourceChange, error) {
+func (e *Engine) RunChanges(ctx context.Context, stackID, runID string) ([]model.ResourceChange, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if _, err := e.run(stackID, runID); err != nil {
@@ -256,138 +453,292 @@ func (e *Engine) RunChanges(_ context.Context, stackID, runID string) ([]model.R
 	return slices.Clone(e.changes[runID]), nil
 }
 
-// Trigger creates a run that has planned: a deploy waits UNCONFIRMED, a plan
-// is FINISHED. Its log has 120 lines, so it takes three pages.
-func (e *Engine) Trigger(_ context.Context, stackID string, kind model.RunKind) (model.Run, error) {
+// Trigger queues a run of the tracked commit: a plan, a deploy or a drift
+// check. A stack someone else locked starts none.
+func (e *Engine) Trigger(ctx context.Context, stackID string, kind model.RunKind) (model.Run, error) {
+	if err := ctx.Err(); err != nil {
+		return model.Run{}, err
+	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	st, err := e.stack(stackID)
+	st, err := e.startable(stackID)
 	if err != nil {
 		return model.Run{}, err
 	}
-	return e.newRun(st, kind), nil
+	switch kind {
+	case model.RunPlan, model.RunDeploy, model.RunDriftCheck:
+	default:
+		return model.Run{}, fmt.Errorf("%w: a %s run", backend.ErrUnsupported, kind)
+	}
+	return clone(*e.newRun(st, kind, st.TrackedCommit)), nil
 }
 
-func (e *Engine) newRun(st *model.Stack, kind model.RunKind) model.Run {
+// startable is the stack, unless someone else holds its lock.
+func (e *Engine) startable(stackID string) (*model.Stack, error) {
+	st, err := e.stack(stackID)
+	if err != nil {
+		return nil, err
+	}
+	if st.Lock != nil && st.Lock.Holder != User {
+		return nil, backend.Conflictf("stack %s is locked by %s", stackID, st.Lock.Holder)
+	}
+	return st, nil
+}
+
+func (e *Engine) newRun(st *model.Stack, kind model.RunKind, commit string) *model.Run {
 	e.nextID++
 	e.now = e.now.Add(time.Minute)
-	final := model.StateUnconfirmed
-	switch {
-	case kind != model.RunDeploy && e.held[st.ID]:
-		final = model.StatePendingReview
-	case kind != model.RunDeploy:
-		final = model.StateFinished
-	}
 	r := model.Run{
-		ID: fmt.Sprintf("01RUN%021d", e.nextID), StackID: st.ID, Kind: kind, State: final, RawState: string(final),
-		Commit: st.TrackedCommit, Title: "fake " + string(kind), TriggeredBy: "tester",
-		Delta: &model.Delta{Add: 1, Change: 2}, CreatedAt: e.now, UpdatedAt: e.now,
-		History: []model.RunTransition{
-			{State: model.StateQueued, At: e.now}, {State: model.StatePlanning, At: e.now}, {State: final, At: e.now},
-		},
+		ID: fmt.Sprintf("01RUN%021d", e.nextID), StackID: st.ID, Kind: kind, Commit: commit,
+		Title: "fake " + string(kind), TriggeredBy: User, CreatedAt: e.now,
 	}
+	e.transition(&r, model.StateQueued, "")
 	e.runs[st.ID] = append(e.runs[st.ID], r)
-	for i := range 120 {
-		e.logs[r.ID] = append(e.logs[r.ID], fmt.Sprintf("%s line %d", r.ID, i))
-	}
-	e.changes[r.ID] = []model.ResourceChange{{Address: "aws_vpc.main", Action: model.ActionAdd}}
-	return r
+	rs := e.runs[st.ID]
+	return &rs[len(rs)-1]
 }
 
 // Hold makes the plans triggered on a stack from now on wait for review.
 func (e *Engine) Hold(stackID string) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if e.held == nil {
-		e.held = map[string]bool{}
-	}
 	e.held[stackID] = true
 }
 
-// transition moves a run from one of the states in from to state to.
-func (e *Engine) transition(stackID, runID string, to model.RunState, from ...model.RunState) (model.Run, error) {
+// transition moves a run to state to, with a note.
+func (e *Engine) transition(r *model.Run, to model.RunState, note string) {
+	r.State, r.RawState, r.UpdatedAt = to, string(to), e.now
+	r.History = append(r.History, model.RunTransition{State: to, At: e.now, Note: note})
+}
+
+// act applies do to a run under the lock, after the checks every run
+// action shares.
+func (e *Engine) act(ctx context.Context, stackID, runID string, do func(*model.Stack, *model.Run) error) (model.Run, error) {
+	if err := ctx.Err(); err != nil {
+		return model.Run{}, err
+	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	r, err := e.run(stackID, runID)
 	if err != nil {
 		return model.Run{}, err
 	}
-	if !slices.Contains(from, r.State) {
-		return model.Run{}, backend.Conflictf("run %s is %s", runID, r.State)
+	st, _ := e.stack(stackID)
+	e.now = e.now.Add(time.Second)
+	if err := do(st, r); err != nil {
+		return model.Run{}, err
 	}
-	e.now = e.now.Add(time.Minute)
-	r.State, r.RawState, r.UpdatedAt = to, string(to), e.now
-	r.History = append(r.History, model.RunTransition{State: to, At: e.now})
-	return *r, nil
+	return clone(*r), nil
 }
 
-func (e *Engine) Confirm(_ context.Context, stackID, runID string) (model.Run, error) {
-	return e.transition(stackID, runID, model.StateFinished, model.StateUnconfirmed)
+func refuse(r *model.Run, what string) error {
+	return backend.Conflictf("run %s is %s and cannot be %s", r.ID, r.State, what)
 }
 
-func (e *Engine) Discard(_ context.Context, stackID, runID string) (model.Run, error) {
-	return e.transition(stackID, runID, model.StateDiscarded, model.StateUnconfirmed, model.StateQueued)
+func (e *Engine) Confirm(ctx context.Context, stackID, runID string) (model.Run, error) {
+	return e.act(ctx, stackID, runID, func(_ *model.Stack, r *model.Run) error {
+		switch {
+		case r.State != model.StateUnconfirmed:
+			return refuse(r, "confirmed")
+		case r.NeedsApproval:
+			return backend.Conflictf("run %s needs an approval first", r.ID)
+		}
+		e.confirm(r)
+		return nil
+	})
 }
 
-func (e *Engine) Cancel(_ context.Context, stackID, runID string) (model.Run, error) {
-	return e.transition(stackID, runID, model.StateCanceled, model.StateQueued)
+func (e *Engine) confirm(r *model.Run) { e.transition(r, model.StateConfirmed, "confirmed by "+User) }
+
+func (e *Engine) Discard(ctx context.Context, stackID, runID string) (model.Run, error) {
+	return e.act(ctx, stackID, runID, func(_ *model.Stack, r *model.Run) error {
+		if r.State != model.StateUnconfirmed && r.State != model.StateQueued {
+			return refuse(r, "discarded")
+		}
+		e.transition(r, model.StateDiscarded, "discarded by "+User)
+		return nil
+	})
+}
+
+// Cancel cancels a queued run and stops one that plans.
+func (e *Engine) Cancel(ctx context.Context, stackID, runID string) (model.Run, error) {
+	return e.act(ctx, stackID, runID, func(_ *model.Stack, r *model.Run) error {
+		switch r.State {
+		case model.StateQueued:
+			e.transition(r, model.StateCanceled, "canceled by "+User)
+		case model.StatePlanning:
+			e.transition(r, model.StateStopped, "stopped by "+User)
+		default:
+			return refuse(r, "canceled")
+		}
+		return nil
+	})
+}
+
+// Stop stops a run that plans; a queued one has not started.
+func (e *Engine) Stop(ctx context.Context, stackID, runID string) (model.Run, error) {
+	return e.act(ctx, stackID, runID, func(_ *model.Stack, r *model.Run) error {
+		if r.State != model.StatePlanning {
+			return refuse(r, "stopped")
+		}
+		e.transition(r, model.StateStopped, "stopped by "+User)
+		return nil
+	})
 }
 
 // Fail marks a run FAILED, so tests can retry it.
 func (e *Engine) Fail(stackID, runID string) error {
-	_, err := e.transition(stackID, runID, model.StateFailed, model.StateUnconfirmed, model.StatePlanning)
-	return err
-}
-
-func (e *Engine) Retry(_ context.Context, stackID, runID string) (model.Run, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	r, err := e.run(stackID, runID)
 	if err != nil {
+		return err
+	}
+	if r.State.Terminal() {
+		return refuse(r, "failed")
+	}
+	e.fail(r, "failed by the test")
+	return nil
+}
+
+func (e *Engine) fail(r *model.Run, note string) { e.transition(r, model.StateFailed, note) }
+
+// Retry queues a new run of a failed run's kind and commit.
+func (e *Engine) Retry(ctx context.Context, stackID, runID string) (model.Run, error) {
+	var retry *model.Run
+	_, err := e.act(ctx, stackID, runID, func(st *model.Stack, r *model.Run) error {
+		if r.State != model.StateFailed {
+			return refuse(r, "retried")
+		}
+		if _, err := e.startable(stackID); err != nil {
+			return err
+		}
+		retry = e.newRun(st, r.Kind, r.Commit)
+		return nil
+	})
+	if err != nil {
 		return model.Run{}, err
 	}
-	if r.State != model.StateFailed {
-		return model.Run{}, backend.Conflictf("run %s is %s, only failed runs can be retried", runID, r.State)
-	}
-	st, _ := e.stack(stackID)
-	return e.newRun(st, r.Kind), nil
+	return e.read(ctx, stackID, retry.ID)
 }
 
-func (e *Engine) Lock(_ context.Context, stackID, note string) (model.Stack, error) {
+// Review approves or rejects a run pending review (a plan: FINISHED or
+// DISCARDED; a deploy: UNCONFIRMED or DISCARDED), or one an approval
+// policy holds (approved: confirmable; rejected: FAILED).
+func (e *Engine) Review(ctx context.Context, stackID, runID string, approve bool, note string) (model.Run, error) {
+	return e.act(ctx, stackID, runID, func(_ *model.Stack, r *model.Run) error {
+		text := "rejected by " + User
+		if approve {
+			text = "approved by " + User
+		}
+		if note != "" {
+			text += ": " + note
+		}
+		switch {
+		case r.NeedsApproval && r.State == model.StateUnconfirmed && approve:
+			r.NeedsApproval = false
+			r.History[len(r.History)-1].Note = text
+		case r.NeedsApproval && r.State == model.StateUnconfirmed:
+			r.NeedsApproval = false
+			e.fail(r, text)
+		case r.State != model.StatePendingReview:
+			return refuse(r, "reviewed")
+		case !approve:
+			e.transition(r, model.StateDiscarded, text)
+		case r.Kind.Tracked():
+			e.transition(r, model.StateUnconfirmed, text)
+		default:
+			e.transition(r, model.StateFinished, text)
+		}
+		return nil
+	})
+}
+
+// Promote queues a deploy of a finished plan's commit.
+func (e *Engine) Promote(ctx context.Context, stackID, runID string) (model.Run, error) {
+	var deploy *model.Run
+	_, err := e.act(ctx, stackID, runID, func(st *model.Stack, r *model.Run) error {
+		if r.Kind != model.RunPlan || r.State != model.StateFinished {
+			return backend.Conflictf("run %s is a %s %s; only a finished plan can be deployed", runID, r.State, r.Kind)
+		}
+		if _, err := e.startable(stackID); err != nil {
+			return err
+		}
+		deploy = e.newRun(st, model.RunDeploy, r.Commit)
+		return nil
+	})
+	if err != nil {
+		return model.Run{}, err
+	}
+	return e.read(ctx, stackID, deploy.ID)
+}
+
+// SyncCommit moves the tracked commit to the branch head.
+func (e *Engine) SyncCommit(ctx context.Context, stackID string) (model.Stack, error) {
+	return e.stackAct(ctx, stackID, func(st *model.Stack) error {
+		st.TrackedCommit, st.CommitsBehind = st.BranchHead, 0
+		return nil
+	})
+}
+
+// stackAct applies do to a stack under the lock.
+func (e *Engine) stackAct(ctx context.Context, stackID string, do func(*model.Stack) error) (model.Stack, error) {
+	if err := ctx.Err(); err != nil {
+		return model.Stack{}, err
+	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	st, err := e.stack(stackID)
 	if err != nil {
 		return model.Stack{}, err
 	}
+	if err := do(st); err != nil {
+		return model.Stack{}, err
+	}
+	out := *st
 	if st.Lock != nil {
-		return model.Stack{}, backend.Conflictf("stack %s is locked by %s", stackID, st.Lock.Holder)
+		l := *st.Lock
+		out.Lock = &l
 	}
-	st.Lock = &model.Lock{Holder: "tester", Note: note, At: e.now}
-	return *st, nil
+	return out, nil
 }
 
-func (e *Engine) Unlock(_ context.Context, stackID string) (model.Stack, error) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	st, err := e.stack(stackID)
-	if err != nil {
-		return model.Stack{}, err
-	}
-	if st.Lock == nil {
-		return model.Stack{}, backend.Conflictf("stack %s is not locked", stackID)
-	}
-	st.Lock = nil
-	return *st, nil
+func (e *Engine) Lock(ctx context.Context, stackID, note string) (model.Stack, error) {
+	return e.stackAct(ctx, stackID, func(st *model.Stack) error {
+		if st.Lock != nil {
+			return backend.Conflictf("stack %s is locked by %s", stackID, st.Lock.Holder)
+		}
+		st.Lock = &model.Lock{Holder: User, Note: note, At: e.now}
+		return nil
+	})
 }
 
-func (e *Engine) ListModules(context.Context) ([]model.Module, error) {
+func (e *Engine) Unlock(ctx context.Context, stackID string) (model.Stack, error) {
+	return e.stackAct(ctx, stackID, func(st *model.Stack) error {
+		switch {
+		case st.Lock == nil:
+			return backend.Conflictf("stack %s is not locked", stackID)
+		case st.Lock.Holder != User:
+			return backend.Conflictf("stack %s is locked by %s", stackID, st.Lock.Holder)
+		}
+		st.Lock = nil
+		return nil
+	})
+}
+
+func (e *Engine) ListModules(ctx context.Context) ([]model.Module, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	return slices.Clone(e.modules), nil
 }
 
-func (e *Engine) ListModuleVersions(_ context.Context, moduleID string) ([]model.ModuleVersion, error) {
+func (e *Engine) ListModuleVersions(ctx context.Context, moduleID string) ([]model.ModuleVersion, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	vs, ok := e.versions[moduleID]
@@ -397,45 +748,4 @@ func (e *Engine) ListModuleVersions(_ context.Context, moduleID string) ([]model
 	out := slices.Clone(vs)
 	model.SortVersions(out)
 	return out, nil
-}
-
-// Stop stops a started run; the fake's runs are started once they plan.
-func (e *Engine) Stop(_ context.Context, stackID, runID string) (model.Run, error) {
-	return e.transition(stackID, runID, model.StateStopped, model.StatePlanning)
-}
-
-// Review approves (FINISHED) or rejects (DISCARDED) a run pending review.
-func (e *Engine) Review(_ context.Context, stackID, runID string, approve bool, _ string) (model.Run, error) {
-	to := model.StateDiscarded
-	if approve {
-		to = model.StateFinished
-	}
-	return e.transition(stackID, runID, to, model.StatePendingReview)
-}
-
-// Promote deploys a finished plan.
-func (e *Engine) Promote(_ context.Context, stackID, runID string) (model.Run, error) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	r, err := e.run(stackID, runID)
-	if err != nil {
-		return model.Run{}, err
-	}
-	if r.Kind != model.RunPlan || r.State != model.StateFinished {
-		return model.Run{}, backend.Conflictf("run %s is a %s %s", runID, r.State, r.Kind)
-	}
-	st, _ := e.stack(stackID)
-	return e.newRun(st, model.RunDeploy), nil
-}
-
-// SyncCommit moves the tracked commit to the branch head.
-func (e *Engine) SyncCommit(_ context.Context, stackID string) (model.Stack, error) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	st, err := e.stack(stackID)
-	if err != nil {
-		return model.Stack{}, err
-	}
-	st.TrackedCommit, st.CommitsBehind = st.BranchHead, 0
-	return *st, nil
 }

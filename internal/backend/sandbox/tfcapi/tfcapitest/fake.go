@@ -7,6 +7,7 @@ package tfcapitest
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -16,8 +17,12 @@ import (
 	"github.com/stackview/stackview/internal/model"
 )
 
-// Organization is the account the fake reports.
-const Organization = "fake-org"
+// Organization is the account the fake reports, and user the one it
+// acts as.
+const (
+	Organization = "fake-org"
+	user         = "fake-user"
+)
 
 // runsPerPage is the fake's ListRuns page size, small so paging is exercised.
 const runsPerPage = 5
@@ -39,11 +44,16 @@ type Fake struct {
 	vers    map[string][]model.ModuleVersion
 }
 
+// Holder is who holds the lock on a stack the fake's user did not lock.
+const Holder = "someone-else"
+
 // New builds n stacks spread over dev, qa and prod: the first of each
 // environment is its environment stack (network-<env>, labelled
 // layer:environment), the others business-unit stacks (buNNN-<env>,
 // labelled bu:buNNN) that depend on it. Every stack has one finished deploy;
-// the first business-unit stack of dev has drifted.
+// the first business-unit stack of dev has drifted; the second business
+// unit's qa deploy failed and its prod stack is locked by Holder, so every
+// state the contract acts on exists (from 9 stacks on).
 func New(n int) *Fake {
 	f := &Fake{
 		now:     time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC),
@@ -76,11 +86,21 @@ func New(n int) *Fake {
 		f.stacks[st.ID], f.order = st, append(f.order, st.ID)
 		r := f.newRun(st, model.RunDeploy)
 		r.Delta = &model.Delta{Add: 1}
-		f.move(r, model.StateFinished, "applied")
+		switch {
+		case j == 2 && env.name == "qa":
+			f.move(r, model.StateFailed, "Error: creating S3 bucket: AccessDenied")
+		case j == 2 && env.name == "prod":
+			f.move(r, model.StateFinished, "applied")
+			st.Lock = &model.Lock{Holder: Holder, Note: "change freeze", At: f.now}
+		default:
+			f.move(r, model.StateFinished, "applied")
+		}
 	}
 	f.modules = []model.Module{
-		{ID: "vpc", Name: "vpc", Provider: "aws", Repo: "https://github.com/stackview/terraform-aws-vpc.git", Latest: "2.0.0"},
-		{ID: "eks", Name: "eks", Provider: "aws", Repo: "https://github.com/stackview/terraform-aws-eks.git", Latest: "1.0.0"},
+		{ID: "vpc", Name: "vpc", Provider: "aws", Source: "app.terraform.io/" + Organization + "/vpc/aws",
+			Repo: "https://github.com/stackview/terraform-aws-vpc.git", Latest: "2.0.0"},
+		{ID: "eks", Name: "eks", Provider: "aws", Source: "app.terraform.io/" + Organization + "/eks/aws",
+			Repo: "https://github.com/stackview/terraform-aws-eks.git", Latest: "1.0.0"},
 	}
 	f.vers["vpc"] = []model.ModuleVersion{{Number: "2.0.0"}, {Number: "1.1.0"}, {Number: "1.0.0"}}
 	f.vers["eks"] = []model.ModuleVersion{{Number: "1.0.0"}, {Number: "0.9.0"}}
@@ -102,7 +122,7 @@ func (f *Fake) Now() time.Time {
 func (f *Fake) newRun(st *model.Stack, kind model.RunKind) *model.Run {
 	f.seq++
 	r := &model.Run{ID: fmt.Sprintf("run%04d", f.seq), StackID: st.ID, Kind: kind, Commit: st.TrackedCommit,
-		Title: string(kind) + " of " + st.Name, TriggeredBy: "fake-user", CreatedAt: f.now,
+		Title: string(kind) + " of " + st.Name, TriggeredBy: user, CreatedAt: f.now,
 		AutoApply: kind.Tracked() && st.Autodeploy}
 	f.runs[st.ID] = append([]*model.Run{r}, f.runs[st.ID]...)
 	f.move(r, model.StateQueued, "queued")
@@ -123,11 +143,19 @@ func (f *Fake) Advance(d time.Duration) {
 	defer f.mu.Unlock()
 	f.now = f.now.Add(d)
 	for _, id := range f.order {
-		for _, r := range f.runs[id] {
+		rs := f.runs[id] // newest first
+		for i, r := range rs {
+			if r.State == model.StateQueued && r.Exclusive() && slices.ContainsFunc(rs[i+1:], holds) {
+				continue // queued behind an earlier run that holds the workspace
+			}
 			f.step(f.stacks[id], r)
 		}
 	}
 }
+
+// holds reports a run that keeps the workspace's later runs that apply
+// queued, as TFC runs one at a time (plan-only runs aside).
+func holds(r *model.Run) bool { return !r.State.Terminal() && r.Exclusive() }
 
 func (f *Fake) step(st *model.Stack, r *model.Run) {
 	x := f.extras[r.ID]
@@ -148,11 +176,11 @@ func (f *Fake) step(st *model.Stack, r *model.Run) {
 		f.extras[r.ID] = x
 		switch {
 		case !r.Kind.Tracked():
-			f.move(r, model.StateFinished, "plan: 1 to add, 1 to change, 0 to destroy")
+			f.move(r, model.StateFinished, planSummary)
 		case r.AutoApply && !r.SavedPlan:
-			f.move(r, model.StateApplying, "plan: 1 to add, 1 to change, 0 to destroy")
+			f.move(r, model.StateApplying, planSummary)
 		default:
-			f.move(r, model.StateUnconfirmed, "plan: 1 to add, 1 to change, 0 to destroy")
+			f.move(r, model.StateUnconfirmed, planSummary)
 		}
 	case model.StateConfirmed:
 		f.move(r, model.StateApplying, "applying")
@@ -161,12 +189,24 @@ func (f *Fake) step(st *model.Stack, r *model.Run) {
 	}
 }
 
+// planSummary is the last line of every plan's log, as Terraform prints it.
+const planSummary = "Plan: 1 to add, 1 to change, 0 to destroy."
+
 func (f *Fake) Info() backend.Info {
 	return backend.Info{Kind: "fake", Endpoint: "in-process", Account: Organization}
 }
 
 func (f *Fake) Capabilities() backend.Capabilities {
 	return backend.Capabilities{DriftCheck: true, Lock: true, Stop: true}
+}
+
+// startable refuses a run on a stack someone else has locked, as TFC
+// refuses to queue one on a locked workspace.
+func startable(st *model.Stack) error {
+	if st.Lock != nil && st.Lock.Holder != user {
+		return backend.Conflictf("workspace %s is locked by %s", st.ID, st.Lock.Holder)
+	}
+	return nil
 }
 
 func (f *Fake) stack(id string) (*model.Stack, error) {
@@ -209,6 +249,13 @@ func (f *Fake) view(st *model.Stack) model.Stack {
 		r := copyRun(rs[0])
 		c.LatestRun, c.State = &r, r.State
 	}
+	for _, r := range f.runs[st.ID] {
+		if r.Kind.Tracked() {
+			tr := copyRun(r)
+			c.LatestTrackedRun = &tr
+			break
+		}
+	}
 	c.Pending, c.PendingKnown = []model.Run{}, true // as the engine: unfinished runs, oldest first
 	for i := len(f.runs[st.ID]) - 1; i >= 0; i-- {
 		if r := f.runs[st.ID][i]; !r.State.Terminal() {
@@ -223,6 +270,9 @@ func (f *Fake) view(st *model.Stack) model.Stack {
 }
 
 func (f *Fake) ListStacks(ctx context.Context) ([]model.Stack, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	out := make([]model.Stack, 0, len(f.order))
@@ -232,7 +282,10 @@ func (f *Fake) ListStacks(ctx context.Context) ([]model.Stack, error) {
 	return out, ctx.Err()
 }
 
-func (f *Fake) ListRuns(_ context.Context, stackID, cursor string) ([]model.Run, string, error) {
+func (f *Fake) ListRuns(ctx context.Context, stackID, cursor string) ([]model.Run, string, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, "", err
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if _, err := f.stack(stackID); err != nil {
@@ -260,7 +313,10 @@ func (f *Fake) ListRuns(_ context.Context, stackID, cursor string) ([]model.Run,
 	return out, next, nil
 }
 
-func (f *Fake) GetRun(_ context.Context, stackID, runID string) (model.Run, error) {
+func (f *Fake) GetRun(ctx context.Context, stackID, runID string) (model.Run, error) {
+	if err := ctx.Err(); err != nil {
+		return model.Run{}, err
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	_, r, err := f.run(stackID, runID)
@@ -271,7 +327,10 @@ func (f *Fake) GetRun(_ context.Context, stackID, runID string) (model.Run, erro
 }
 
 // RunLogs pages by line: the token is the index of the next line.
-func (f *Fake) RunLogs(_ context.Context, stackID, runID, token string) (backend.LogChunk, error) {
+func (f *Fake) RunLogs(ctx context.Context, stackID, runID, token string) (backend.LogChunk, error) {
+	if err := ctx.Err(); err != nil {
+		return backend.LogChunk{}, err
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	_, r, err := f.run(stackID, runID)
@@ -297,7 +356,10 @@ func (f *Fake) RunLogs(_ context.Context, stackID, runID, token string) (backend
 		Done: r.State.Terminal() || r.State.Waiting()}, nil
 }
 
-func (f *Fake) RunChanges(_ context.Context, stackID, runID string) ([]model.ResourceChange, error) {
+func (f *Fake) RunChanges(ctx context.Context, stackID, runID string) ([]model.ResourceChange, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if _, _, err := f.run(stackID, runID); err != nil {
@@ -306,11 +368,17 @@ func (f *Fake) RunChanges(_ context.Context, stackID, runID string) ([]model.Res
 	return append([]model.ResourceChange(nil), f.changes[runID]...), nil
 }
 
-func (f *Fake) Trigger(_ context.Context, stackID string, kind model.RunKind) (model.Run, error) {
+func (f *Fake) Trigger(ctx context.Context, stackID string, kind model.RunKind) (model.Run, error) {
+	if err := ctx.Err(); err != nil {
+		return model.Run{}, err
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	st, err := f.stack(stackID)
 	if err != nil {
+		return model.Run{}, err
+	}
+	if err := startable(st); err != nil {
 		return model.Run{}, err
 	}
 	return copyRun(f.newRun(st, kind)), nil
@@ -331,21 +399,33 @@ func (f *Fake) transition(stackID, runID, what string, allowed func(model.RunSta
 	return copyRun(r), nil
 }
 
-func (f *Fake) Confirm(_ context.Context, stackID, runID string) (model.Run, error) {
+func (f *Fake) Confirm(ctx context.Context, stackID, runID string) (model.Run, error) {
+	if err := ctx.Err(); err != nil {
+		return model.Run{}, err
+	}
 	return f.transition(stackID, runID, "confirm", func(s model.RunState) bool { return s == model.StateUnconfirmed },
 		model.StateConfirmed)
 }
 
-func (f *Fake) Discard(_ context.Context, stackID, runID string) (model.Run, error) {
+func (f *Fake) Discard(ctx context.Context, stackID, runID string) (model.Run, error) {
+	if err := ctx.Err(); err != nil {
+		return model.Run{}, err
+	}
 	return f.transition(stackID, runID, "discard", model.RunState.Waiting, model.StateDiscarded)
 }
 
-func (f *Fake) Cancel(_ context.Context, stackID, runID string) (model.Run, error) {
+func (f *Fake) Cancel(ctx context.Context, stackID, runID string) (model.Run, error) {
+	if err := ctx.Err(); err != nil {
+		return model.Run{}, err
+	}
 	return f.transition(stackID, runID, "cancel", model.RunState.Active, model.StateCanceled)
 }
 
 // Stop force-cancels a started run.
-func (f *Fake) Stop(_ context.Context, stackID, runID string) (model.Run, error) {
+func (f *Fake) Stop(ctx context.Context, stackID, runID string) (model.Run, error) {
+	if err := ctx.Err(); err != nil {
+		return model.Run{}, err
+	}
 	started := func(s model.RunState) bool { return s.Active() && s != model.StateQueued }
 	return f.transition(stackID, runID, "force-cancel", started, model.StateStopped)
 }
@@ -363,15 +443,21 @@ func (f *Fake) SyncCommit(context.Context, string) (model.Stack, error) {
 	return model.Stack{}, fmt.Errorf("fake tfc sync: %w", backend.ErrUnsupported)
 }
 
-func (f *Fake) Retry(_ context.Context, stackID, runID string) (model.Run, error) {
+func (f *Fake) Retry(ctx context.Context, stackID, runID string) (model.Run, error) {
+	if err := ctx.Err(); err != nil {
+		return model.Run{}, err
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	st, r, err := f.run(stackID, runID)
 	if err != nil {
 		return model.Run{}, err
 	}
-	if !r.State.Terminal() {
+	if r.State != model.StateFailed {
 		return model.Run{}, backend.Conflictf("cannot retry run %s in state %s", runID, r.State)
+	}
+	if err := startable(st); err != nil {
+		return model.Run{}, err
 	}
 	n := f.newRun(st, r.Kind)
 	n.Commit = r.Commit
@@ -384,7 +470,10 @@ func (f *Fake) Fail(stackID, runID string) error {
 	return err
 }
 
-func (f *Fake) Lock(_ context.Context, stackID, note string) (model.Stack, error) {
+func (f *Fake) Lock(ctx context.Context, stackID, note string) (model.Stack, error) {
+	if err := ctx.Err(); err != nil {
+		return model.Stack{}, err
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	st, err := f.stack(stackID)
@@ -394,11 +483,14 @@ func (f *Fake) Lock(_ context.Context, stackID, note string) (model.Stack, error
 	if st.Lock != nil {
 		return model.Stack{}, backend.Conflictf("stack %s is already locked", stackID)
 	}
-	st.Lock = &model.Lock{Holder: "fake-user", Note: note, At: f.now}
+	st.Lock = &model.Lock{Holder: user, Note: note, At: f.now}
 	return f.view(st), nil
 }
 
-func (f *Fake) Unlock(_ context.Context, stackID string) (model.Stack, error) {
+func (f *Fake) Unlock(ctx context.Context, stackID string) (model.Stack, error) {
+	if err := ctx.Err(); err != nil {
+		return model.Stack{}, err
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	st, err := f.stack(stackID)
@@ -408,17 +500,26 @@ func (f *Fake) Unlock(_ context.Context, stackID string) (model.Stack, error) {
 	if st.Lock == nil {
 		return model.Stack{}, backend.Conflictf("stack %s is not locked", stackID)
 	}
+	if st.Lock.Holder != user {
+		return model.Stack{}, backend.Conflictf("stack %s is locked by %s", stackID, st.Lock.Holder)
+	}
 	st.Lock = nil
 	return f.view(st), nil
 }
 
-func (f *Fake) ListModules(context.Context) ([]model.Module, error) {
+func (f *Fake) ListModules(ctx context.Context) ([]model.Module, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return append([]model.Module(nil), f.modules...), nil
 }
 
-func (f *Fake) ListModuleVersions(_ context.Context, moduleID string) ([]model.ModuleVersion, error) {
+func (f *Fake) ListModuleVersions(ctx context.Context, moduleID string) ([]model.ModuleVersion, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	v, ok := f.vers[moduleID]
@@ -429,11 +530,17 @@ func (f *Fake) ListModuleVersions(_ context.Context, moduleID string) ([]model.M
 }
 
 // StartRun starts a run with TFC's options (see sandbox.RunOptions).
-func (f *Fake) StartRun(_ context.Context, stackID string, o sandbox.RunOptions) (model.Run, error) {
+func (f *Fake) StartRun(ctx context.Context, stackID string, o sandbox.RunOptions) (model.Run, error) {
+	if err := ctx.Err(); err != nil {
+		return model.Run{}, err
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	st, err := f.stack(stackID)
 	if err != nil {
+		return model.Run{}, err
+	}
+	if err := startable(st); err != nil {
 		return model.Run{}, err
 	}
 	r := f.newRun(st, o.Kind)
@@ -451,7 +558,10 @@ func (f *Fake) StartRun(_ context.Context, stackID string, o sandbox.RunOptions)
 
 // Interrupt cancels a queued run at once; a started one stops at the next
 // Advance, and may be force-canceled (Stop) a second after the cancel.
-func (f *Fake) Interrupt(_ context.Context, stackID, runID string) (model.Run, error) {
+func (f *Fake) Interrupt(ctx context.Context, stackID, runID string) (model.Run, error) {
+	if err := ctx.Err(); err != nil {
+		return model.Run{}, err
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	_, r, err := f.run(stackID, runID)
@@ -473,6 +583,9 @@ func (f *Fake) Interrupt(_ context.Context, stackID, runID string) (model.Run, e
 
 // ForceCancel ends a started run at once.
 func (f *Fake) ForceCancel(ctx context.Context, stackID, runID string) (model.Run, error) {
+	if err := ctx.Err(); err != nil {
+		return model.Run{}, err
+	}
 	r, err := f.Stop(ctx, stackID, runID)
 	if err == nil {
 		f.mu.Lock()
@@ -485,7 +598,10 @@ func (f *Fake) ForceCancel(ctx context.Context, stackID, runID string) (model.Ru
 }
 
 // RunExtras returns the extras of a stack's runs.
-func (f *Fake) RunExtras(_ context.Context, stackID string) (map[string]sandbox.RunExtra, error) {
+func (f *Fake) RunExtras(ctx context.Context, stackID string) (map[string]sandbox.RunExtra, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if _, err := f.stack(stackID); err != nil {
@@ -499,7 +615,10 @@ func (f *Fake) RunExtras(_ context.Context, stackID string) (map[string]sandbox.
 }
 
 // RunLogsByState returns a run's log split by the state that wrote it.
-func (f *Fake) RunLogsByState(_ context.Context, stackID, runID string) ([]sandbox.StateLog, error) {
+func (f *Fake) RunLogsByState(ctx context.Context, stackID, runID string) ([]sandbox.StateLog, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if _, _, err := f.run(stackID, runID); err != nil {
