@@ -97,13 +97,35 @@ func (w *Backend) ListStacks(ctx context.Context) ([]model.Stack, error) {
 	if err != nil {
 		return nil, err
 	}
+	w.resolveAll(stacks)
+	return stacks, nil
+}
+
+// PageStacks lists the wrapped backend page by page (backend.PageStacks),
+// each page's repositories resolved.
+func (w *Backend) PageStacks(ctx context.Context, req backend.PageRequest, page func(backend.StackPage)) error {
+	return backend.PageStacks(ctx, w.Backend, req, func(p backend.StackPage) {
+		w.resolveAll(p.Stacks)
+		page(p)
+	})
+}
+
+// ReadDetails reads the wrapped backend's unread details
+// (backend.ReadDetails), repositories resolved.
+func (w *Backend) ReadDetails(ctx context.Context, stacks []model.Stack) ([]model.Stack, error) {
+	out, err := backend.ReadDetails(ctx, w.Backend, stacks)
+	w.resolveAll(out)
+	return out, err
+}
+
+// resolveAll resolves stacks in place and remembers them for StackFile.
+func (w *Backend) resolveAll(stacks []model.Stack) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	for i := range stacks {
 		w.resolve(&stacks[i])
 		w.stacks[stacks[i].ID] = stacks[i]
 	}
-	return stacks, nil
 }
 
 func (w *Backend) Lock(ctx context.Context, stackID, note string) (model.Stack, error) {

@@ -1,0 +1,107 @@
+package backend_test
+
+import (
+	"errors"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/stackview/stackview/internal/backend"
+	"github.com/stackview/stackview/internal/model"
+)
+
+var t0 = time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
+
+func ids(stacks []model.Stack) []string {
+	var out []string
+	for _, s := range stacks {
+		out = append(out, s.ID)
+	}
+	return out
+}
+
+func lean(id string, state model.RunState) model.Stack {
+	return model.Stack{ID: id, Name: id, State: state, Unread: model.DetailRuns}
+}
+
+func TestListingGrowsPageByPageAndReportsProgress(t *testing.T) {
+	var l backend.Listing
+	l.Apply(backend.StackPage{Stacks: []model.Stack{lean("a", model.StateFinished), lean("b", model.StateFinished)}, Read: 2, Total: 4, Full: true, At: t0})
+	if p := l.Progress(); !p.Loading || p.Read != 2 || p.Total != 4 || p.Known != 2 {
+		t.Fatalf("after the first page: %+v", p)
+	}
+	l.Apply(backend.StackPage{Stacks: []model.Stack{lean("c", model.StateFinished), lean("d", model.StateFinished)}, Read: 4, Total: 4, Full: true, Done: true, Complete: true, At: t0})
+	if p := l.Progress(); p.Loading || p.Known != 4 || !p.FullAt.Equal(t0) {
+		t.Fatalf("after the last page: %+v", p)
+	}
+	if got := ids(l.Stacks()); !slices.Equal(got, []string{"a", "b", "c", "d"}) {
+		t.Fatalf("stacks %v", got)
+	}
+}
+
+func TestListingDropsWhatACompleteListingLacksAndMarksWhatAFailedOneCouldNotRead(t *testing.T) {
+	var l backend.Listing
+	l.Apply(backend.StackPage{Stacks: []model.Stack{lean("a", model.StateFinished), lean("b", model.StateFinished), lean("c", model.StateFinished)}, Full: true, Done: true, Complete: true})
+	// A full listing whose page with b failed: b is not loaded, not gone.
+	failure := errors.New("page 2: HTTP 503")
+	l.Apply(backend.StackPage{Stacks: []model.Stack{lean("a", model.StateFinished), lean("c", model.StateFinished)}, Full: true, Done: true, Failed: 1, Err: failure})
+	b, ok := l.Stack("b")
+	if !ok || b.Loaded() {
+		t.Fatalf("b after a failed page: %+v (known %v)", b, ok)
+	}
+	if a, _ := l.Stack("a"); !a.Loaded() {
+		t.Fatal("a was read but is marked not loaded")
+	}
+	if p := l.Progress(); p.Failed != 1 || !errors.Is(p.Err, failure) {
+		t.Fatalf("progress %+v", p)
+	}
+	// An incremental listing does not judge what it did not read.
+	l.Apply(backend.StackPage{Stacks: []model.Stack{lean("a", model.StateApplying)}, Done: true})
+	if b, _ := l.Stack("b"); b.Loaded() {
+		t.Fatal("an incremental listing cleared b's mark without reading it")
+	}
+	// A complete listing without b: b was deleted. One that reads it clears the mark.
+	l.Apply(backend.StackPage{Stacks: []model.Stack{lean("a", model.StateFinished), lean("c", model.StateFinished)}, Full: true, Done: true, Complete: true})
+	if _, ok := l.Stack("b"); ok {
+		t.Fatal("b survived a complete listing without it")
+	}
+	l.Apply(backend.StackPage{Stacks: []model.Stack{lean("c", model.StateFinished)}, Gone: []string{"a"}, Done: true})
+	if got := ids(l.Stacks()); !slices.Equal(got, []string{"c"}) {
+		t.Fatalf("after a is gone: %v", got)
+	}
+}
+
+func TestListingKeepsDetailsWhileTheyHold(t *testing.T) {
+	var l backend.Listing
+	st := lean("a", model.StateFinished)
+	st.Unread |= model.DetailDependencies
+	l.Apply(backend.StackPage{Stacks: []model.Stack{st}, Full: true, Done: true, Complete: true})
+	if want := l.WantDetails([]string{"a"}, time.Minute, t0); len(want) != 1 {
+		t.Fatalf("details wanted for %v, want a", ids(want))
+	}
+	read := st
+	read.Unread = 0
+	read.LatestRun = &model.Run{ID: "run-1", State: model.StateFinished}
+	read.DependsOn = []string{"env"}
+	l.SetDetails([]model.Stack{read}, t0)
+	if want := l.WantDetails([]string{"a"}, time.Minute, t0.Add(time.Second)); len(want) != 0 {
+		t.Fatalf("details wanted again at once for %v", ids(want))
+	}
+	if want := l.WantDetails([]string{"a"}, time.Minute, t0.Add(2*time.Minute)); len(want) != 1 {
+		t.Fatal("details older than maxAge are not wanted again")
+	}
+	// Listed again unchanged: the runs and dependencies read stand.
+	l.Apply(backend.StackPage{Stacks: []model.Stack{st}, Done: true})
+	got, _ := l.Stack("a")
+	if got.LatestRun == nil || got.LatestRun.ID != "run-1" || !slices.Equal(got.DependsOn, []string{"env"}) || got.Unread != 0 {
+		t.Fatalf("unchanged stack lost its details: %+v", got)
+	}
+	// Its state moved: the runs read before no longer hold; dependencies do.
+	moved := lean("a", model.StateApplying)
+	moved.Unread |= model.DetailDependencies
+	l.Apply(backend.StackPage{Stacks: []model.Stack{moved}, Done: true})
+	got, _ = l.Stack("a")
+	if got.LatestRun != nil || !got.Unread.Has(model.DetailRuns) || !slices.Equal(got.DependsOn, []string{"env"}) {
+		t.Fatalf("moved stack: %+v", got)
+	}
+}
