@@ -93,7 +93,7 @@ func (a *app) servedSandbox() (backend.Backend, func(), error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	srv, err := spaceliftapi.New(eng, spaceliftapi.Options{})
+	srv, err := spaceliftapi.New(eng, spaceliftapi.Options{Middleware: latencyMiddleware(a.g.latency)})
 	if err == nil {
 		_, err = srv.Start("127.0.0.1:0")
 	}
