@@ -104,5 +104,11 @@ func (s *Server) assessmentJSON(w http.ResponseWriter, r *http.Request) {
 	for _, addr := range st.Drift.Resources {
 		drift = append(drift, newResourceChange(model.ResourceChange{Address: addr, Action: model.ActionChange, Attributes: attrs[addr]}))
 	}
-	writePlainJSON(w, map[string]any{"format_version": "1.2", "resource_drift": drift})
+	doc, err := s.planDocument(r.Context(), st.ID)
+	if err != nil {
+		writeBackendError(w, err)
+		return
+	}
+	doc["resource_changes"], doc["resource_drift"] = []resourceChange{}, drift
+	writePlainJSON(w, doc)
 }

@@ -273,13 +273,12 @@ func (s *Server) workspaceResource(r *http.Request, st model.Stack, inc includes
 		"auto-apply-run-trigger":    st.Autodeploy,
 		"execution-mode":            "remote",
 		"working-directory":         workingDirectory(st.ProjectRoot),
-		"terraform-version":         "1.9.8",
+		"terraform-version":         terraformVersion,
 		"assessments-enabled":       true,
 		"environment":               "default",
 		"source":                    "tfe-api",
 		"file-triggers-enabled":     true,
 		"global-remote-state":       false,
-		"resource-count":            0,
 		"created-at":                timestamp(sandboxEpoch),
 		"updated-at":                timestamp(sandboxEpoch),
 		"latest-change-at":          timestamp(sandboxEpoch),
@@ -291,6 +290,11 @@ func (s *Server) workspaceResource(r *http.Request, st model.Stack, inc includes
 			"can-read-state-versions": true, "can-queue-destroy": acc.apply, "can-read-settings": acc.admin,
 		},
 	}
+	count, err := s.b.ResourceCount(r.Context(), st.ID)
+	if err != nil {
+		return resource{}, err
+	}
+	attrs["resource-count"] = count
 	lockedBy := none()
 	if st.Lock != nil {
 		attrs["locked-reason"] = st.Lock.Note
