@@ -51,7 +51,7 @@ func (a *app) rawBackend() (backend.Backend, func(), error) {
 		return a.servedSandbox()
 	case config.BackendSpacelift:
 		cl, err := spacelift.New(a.ctx, spacelift.Config{Endpoint: cfg.Spacelift.Endpoint, Profile: cfg.Spacelift.Profile, Env: a.getenv,
-			HTTPClient: a.httpClient(), Log: a.schedulerLog()})
+			HTTPClient: a.httpClient(), Log: a.schedulerLog(), RateLimit: spacelift.AssumedRateLimit})
 		if err != nil {
 			return nil, nil, fmt.Errorf("spacelift: %w", err)
 		}
@@ -109,7 +109,7 @@ func (a *app) servedSandbox() (backend.Backend, func(), error) {
 		"SPACELIFT_API_KEY_SECRET":   srv.APIKeySecret(),
 	}
 	cl, err := spacelift.New(a.ctx, spacelift.Config{Env: func(k string) string { return env[k] }, Sandbox: true,
-		HTTPClient: a.httpClient(), Log: a.schedulerLog()})
+		HTTPClient: a.httpClient(), Log: a.schedulerLog(), RateLimit: spacelift.AssumedRateLimit})
 	if err != nil {
 		release()
 		return nil, nil, fmt.Errorf("connecting to the sandbox: %w", err)

@@ -34,6 +34,11 @@ type Config struct {
 	RetryBaseDelay time.Duration
 	// Log gets the request scheduler's line per request (--debug).
 	Log func(format string, args ...any)
+	// RateLimit is the per-user limit, in requests a second, the client
+	// paces under until the API names one (X-RateLimit-Limit): the program
+	// passes AssumedRateLimit. 0 paces nothing until the API names a limit
+	// or answers 429.
+	RateLimit float64
 	// Sandbox says the endpoint is stackview's own sandbox server, so Info
 	// reports the "sandbox" kind to the header and the audit log.
 	Sandbox bool
@@ -48,6 +53,7 @@ type Client struct {
 	gqlURL     string
 	http       *http.Client // the one gql uses: token, retries
 	sess       *session
+	listing    listingState
 }
 
 var _ backend.Backend = (*Client)(nil)
@@ -71,9 +77,10 @@ func New(ctx context.Context, cfg Config) (*Client, error) {
 	if delay <= 0 {
 		delay = 500 * time.Millisecond
 	}
-	// Spacelift publishes no rate limit: the scheduler paces only once the
-	// API names one (X-RateLimit-Limit) or answers 429, and retries queries.
-	sched := scheduler.New(base, scheduler.Options{FirstBackoff: delay, Log: cfg.Log})
+	// Spacelift publishes no rate limit: the scheduler paces under the one
+	// the program assumes (AssumedRateLimit) until the API names one
+	// (X-RateLimit-Limit) or answers 429, and retries queries.
+	sched := scheduler.New(base, scheduler.Options{Limit: cfg.RateLimit, FirstBackoff: delay, Log: cfg.Log})
 	hc := &http.Client{Timeout: timeout, Transport: &transport{base: sched}}
 	now := cfg.Now
 	if now == nil {
@@ -165,6 +172,12 @@ func (c *Client) queryList(ctx context.Context, name string, q sessionChecker, v
 	if err != nil {
 		return nil, err
 	}
+	return c.queryText(ctx, name, query, q, vars)
+}
+
+// queryText is queryList for a query written out (one whose fields are
+// made per call, such as a batch of aliased reads).
+func (c *Client) queryText(ctx context.Context, name, query string, q sessionChecker, vars map[string]any) (fieldErrors, error) {
 	body, err := json.Marshal(graphql.GraphQLRequestPayload{Query: query, Variables: vars, OperationName: name})
 	if err != nil {
 		return nil, err

@@ -85,6 +85,14 @@ func (c *Client) readDrift(ctx context.Context, st *model.Stack) error {
 			entities = append(entities, sandboxEntity{driftEntity: e})
 		}
 	}
+	c.setDrifted(st, entities)
+	return nil
+}
+
+// setDrifted fills the drifted resources (and on the sandbox the drifted
+// attributes) from a stack's entities.
+func (c *Client) setDrifted(st *model.Stack, entities []sandboxEntity) {
+	st.Drift.Resources, st.Drift.Changes = nil, nil
 	for _, e := range entities {
 		if e.Drifted == nil {
 			continue
@@ -97,7 +105,7 @@ func (c *Client) readDrift(ctx context.Context, st *model.Stack) error {
 			st.Drift.Changes = append(st.Drift.Changes, model.ResourceChange{Address: e.Address, Action: model.ActionChange, Attributes: e.DriftedAttributes})
 		}
 	}
-	return nil
+	st.Unread &^= model.DetailDrift
 }
 
 // stackEntities reads a stack's managed entities with the selection E.

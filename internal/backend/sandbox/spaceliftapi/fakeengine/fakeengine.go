@@ -433,3 +433,21 @@ func (e *Engine) SyncCommit(_ context.Context, stackID string) (model.Stack, err
 	st.TrackedCommit, st.CommitsBehind = st.BranchHead, 0
 	return *st, nil
 }
+
+// Delete removes a stack, as deleting it on Spacelift would: it is no
+// longer listed, and reading it finds nothing.
+func (e *Engine) Delete(stackID string) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	i, ok := e.index[stackID]
+	if !ok {
+		return backend.NotFoundf("stack %q", stackID)
+	}
+	e.stacks = slices.Delete(e.stacks, i, i+1)
+	delete(e.runs, stackID)
+	e.index = make(map[string]int, len(e.stacks))
+	for j, st := range e.stacks {
+		e.index[st.ID] = j
+	}
+	return nil
+}
