@@ -14,6 +14,7 @@ import (
 	"github.com/stackview/stackview/internal/backend/spacelift"
 	"github.com/stackview/stackview/internal/backend/tfc"
 	"github.com/stackview/stackview/internal/config"
+	"github.com/stackview/stackview/internal/diskcache"
 	"github.com/stackview/stackview/internal/ui"
 	"github.com/stackview/stackview/internal/vcs"
 )
@@ -29,10 +30,16 @@ func (a *app) openBackend() (backend.Backend, func(), error) {
 		return nil, nil, err
 	}
 	cache := a.gitCache()
-	be = repos.Wrap(sanitized.Wrap(be), repos.Options{
+	opts := repos.Options{
 		Resolver: vcs.Resolver{Rewrites: a.cfg.Git.URLRewrites, Clones: a.cfg.Git.Clones},
 		Cache:    &cache,
-	})
+	}
+	// The sandbox's repositories are served on a new port each start: only
+	// a real account's default branches are worth keeping.
+	if dir := detailCacheDir(); dir != "" && (a.cfg.Backend == config.BackendSpacelift || a.cfg.Backend == config.BackendTFC) {
+		opts.Known = diskcache.Open(dir, "repos", "default branches")
+	}
+	be = repos.Wrap(sanitized.Wrap(be), opts)
 	a.repoFiles = be.(ui.RepoFiles)
 	return be, release, nil
 }
@@ -58,7 +65,7 @@ func (a *app) rawBackend() (backend.Backend, func(), error) {
 		return cl, func() {}, nil
 	case config.BackendTFC:
 		cl, err := tfc.New(a.ctx, tfc.Config{Address: cfg.TFC.Address, Organization: cfg.TFC.Organization, Env: a.getenv,
-			HTTPClient: a.httpClient(), Log: a.schedulerLog()})
+			HTTPClient: a.httpClient(), Log: a.schedulerLog(), CacheDir: detailCacheDir()})
 		if err != nil {
 			return nil, nil, err // the client's errors already say "tfc:"
 		}
@@ -115,6 +122,16 @@ func (a *app) servedSandbox() (backend.Backend, func(), error) {
 		return nil, nil, fmt.Errorf("connecting to the sandbox: %w", err)
 	}
 	return cl, release, nil
+}
+
+// detailCacheDir is where backends keep slow-changing details between
+// starts (diskcache), or "" (none) when there is no cache directory.
+func detailCacheDir() string {
+	dir, err := diskcache.Dir()
+	if err != nil {
+		return ""
+	}
+	return dir
 }
 
 // schedulerLog is where the request scheduler says how long each request

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/stackview/stackview/internal/backend"
+	"github.com/stackview/stackview/internal/diskcache"
 	"github.com/stackview/stackview/internal/model"
 	"github.com/stackview/stackview/internal/vcs"
 )
@@ -37,6 +38,10 @@ type Options struct {
 	Cache *vcs.Cache
 	// FileTTL is how long a file read through the cache is reused.
 	FileTTL time.Duration
+	// Known, when set, keeps the default branches found between starts: a
+	// branch found by an earlier start is used at once and looked up again
+	// in the background.
+	Known *diskcache.Store
 }
 
 // Backend is a backend.Backend whose stacks carry resolved repositories.
@@ -165,12 +170,16 @@ func (w *Backend) resolve(s *model.Stack) {
 		return
 	}
 	l, ok := w.branches[s.Repo]
-	switch {
-	case l.done && l.err == nil:
-		s.Branch = l.branch
-	case !ok:
-		w.branches[s.Repo] = branchLookup{}
+	if !ok {
+		var known string
+		if _, found := w.opts.Known.Get("default branch "+s.Repo, &known); found && known != "" {
+			l = branchLookup{branch: known, done: true} // from an earlier start: looked up again below
+		}
+		w.branches[s.Repo] = l
 		w.lookUp(s.Repo)
+	}
+	if l.done && l.err == nil {
+		s.Branch = l.branch
 	}
 }
 
@@ -185,8 +194,14 @@ func (w *Backend) lookUp(url string) {
 		defer cancel()
 		branch, err := w.opts.Cache.RemoteDefaultBranch(ctx, url)
 		w.mu.Lock()
-		defer w.mu.Unlock()
-		w.branches[url] = branchLookup{branch: branch, err: err, done: true}
+		if prev := w.branches[url]; err == nil || !prev.done {
+			w.branches[url] = branchLookup{branch: branch, err: err, done: true}
+		} // a failed lookup again keeps the branch an earlier start found
+		w.mu.Unlock()
+		if err == nil {
+			w.opts.Known.Put("default branch "+url, branch, time.Now())
+			_ = w.opts.Known.Save()
+		}
 	}()
 }
 

@@ -46,6 +46,7 @@ import (
 
 	"github.com/stackview/stackview/internal/backend"
 	"github.com/stackview/stackview/internal/backend/scheduler"
+	"github.com/stackview/stackview/internal/diskcache"
 )
 
 // DefaultAddress is HCP Terraform.
@@ -94,6 +95,12 @@ type Config struct {
 	Clock scheduler.Clock
 	// Log gets the scheduler's line per request (--debug); nil logs nothing.
 	Log func(format string, args ...any)
+	// Now is the clock of the caches and of the listing's full period;
+	// time.Now when nil.
+	Now func() time.Time
+	// CacheDir, when set, is where workspaces' run triggers and assessment
+	// results are kept between starts (diskcache.Dir() in the program).
+	CacheDir string
 }
 
 // Client implements backend.Backend against one organisation.
@@ -117,6 +124,8 @@ type Client struct {
 	// initial load (scheduler.InitialLoad).
 	loaded atomic.Bool
 	sched  *scheduler.Scheduler
+	// listing is what PageStacks remembers between listings.
+	listing listingState
 	// modulePaths are the registry paths of the modules ListModules saw,
 	// by id, for servers that cannot read a module by id.
 	modulePaths sync.Map
@@ -166,6 +175,15 @@ func New(ctx context.Context, cfg Config) (*Client, error) {
 	}
 	if c.registryHost == "" {
 		c.registryHost = u.Host
+	}
+	if cfg.Now != nil {
+		c.cache.now = cfg.Now
+	}
+	if cfg.CacheDir != "" {
+		// One store per token, not per organisation: what one user may read
+		// (an assessment's drifted resources, say) is not another's to see.
+		// The token only goes into the file name's hash.
+		c.cache.disk = diskcache.Open(cfg.CacheDir, "tfc", address, org, c.cred.token)
 	}
 	c.http, c.sched = scheduledClient(cfg, u.Host)
 	connectTimeout := cfg.ConnectTimeout

@@ -35,7 +35,7 @@ const (
 	// waiting for keep most of the connections and of the rate limit.
 	fillFetchers = 4
 	// backgroundFillTimeout bounds a background fill of those reads.
-	backgroundFillTimeout = 5 * time.Minute
+	backgroundFillTimeout = 30 * time.Minute
 	// dependencyTTL is how long a workspace's run triggers are trusted: they
 	// change rarely and cost one call per workspace against a 30 req/s limit.
 	dependencyTTL = 5 * time.Minute
@@ -79,6 +79,8 @@ type workspaceQuery struct {
 	PageNumber int    `url:"page[number],omitempty"`
 	PageSize   int    `url:"page[size],omitempty"`
 	Include    string `url:"include"`
+	Sort       string `url:"sort,omitempty"`
+	Status     string `url:"filter[current-run][status],omitempty"`
 }
 
 // workspaceIncludes brings the current run with its plan (delta) and commit,
@@ -198,8 +200,8 @@ func (c *Client) toStacks(ctx context.Context, rows []*workspaceRow) []model.Sta
 	var pending []int
 	for i, row := range rows {
 		out[i] = c.toStack(row)
-		if r := out[i].LatestRun; r != nil {
-			c.cache.sawCurrent(row.ID, r.ID+" "+r.RawState)
+		if cur := currentKey(row); cur != "" {
+			c.cache.sawCurrent(row.ID, cur)
 		}
 		deps, fresh, depsOK := c.cachedDeps(row.ID)
 		out[i].DependsOn, depsUnknown[i] = deps.ids, deps.unknown
@@ -216,7 +218,7 @@ func (c *Client) toStacks(ctx context.Context, rows []*workspaceRow) []model.Sta
 		}
 	}
 	if len(pending) > detailsInline {
-		c.fillDetails(rows, pending)
+		c.fillDetails(rows, pending, false)
 		return out
 	}
 	budget, cancel := withBudget(ctx, detailBudget)
@@ -251,7 +253,11 @@ func (c *Client) toStacks(ctx context.Context, rows []*workspaceRow) []model.Sta
 // in the background, fillFetchers at a time. Only one fill runs at once;
 // a refresh during it returns what is cached so far. Failures are left for
 // the next refresh to try again; refusals are remembered.
-func (c *Client) fillDetails(rows []*workspaceRow, pending []int) {
+//
+// A fill that follows a client's first listing is part of its initial load
+// (initial): it may use what the scheduler allows a first load, still at
+// the lowest priority.
+func (c *Client) fillDetails(rows []*workspaceRow, pending []int, initial bool) {
 	if !c.filling.CompareAndSwap(false, true) {
 		return
 	}
@@ -261,7 +267,12 @@ func (c *Client) fillDetails(rows []*workspaceRow, pending []int) {
 	}
 	go func() {
 		defer c.filling.Store(false)
-		ctx, cancel := context.WithTimeout(context.Background(), backgroundFillTimeout)
+		defer c.cache.save()
+		ctx := scheduler.Background(context.Background())
+		if initial {
+			ctx = scheduler.InitialLoad(ctx)
+		}
+		ctx, cancel := context.WithTimeout(ctx, backgroundFillTimeout)
 		defer cancel()
 		var g errgroup.Group
 		g.SetLimit(fillFetchers)

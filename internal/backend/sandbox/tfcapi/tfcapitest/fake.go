@@ -7,6 +7,7 @@ package tfcapitest
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -540,4 +541,17 @@ func (f *Fake) StackEntities(_ context.Context, stackID string) ([]sandbox.Entit
 		out = append(out, sandbox.Entity{ID: stackID + "/" + addr, Address: addr, Type: "aws_route53_record", Name: fmt.Sprintf("service[%d]", i)})
 	}
 	return out, nil
+}
+
+// Delete removes a stack (its workspace), as deleting it in TFC would.
+func (f *Fake) Delete(stackID string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if _, err := f.stack(stackID); err != nil {
+		return err
+	}
+	delete(f.stacks, stackID)
+	delete(f.runs, stackID)
+	f.order = slices.DeleteFunc(f.order, func(id string) bool { return id == stackID })
+	return nil
 }
