@@ -172,7 +172,7 @@ func (c *Client) fullListing(ctx context.Context, page func(backend.StackPage)) 
 	at := c.sess.now()
 	if err != nil {
 		page(backend.StackPage{Read: len(first), Full: true, Done: true, Failed: 1, Err: err, At: at})
-		if len(first) == 0 {
+		if len(first) == 0 || ctx.Err() != nil { // nothing read, or the caller gave up
 			return err
 		}
 		return nil

@@ -27,7 +27,11 @@ func (l *listing) page(p backend.StackPage) {
 func pageAll(t *testing.T, c *Client, req backend.PageRequest) *listing {
 	t.Helper()
 	l := &listing{}
-	if err := c.PageStacks(ctx(t), req, l.page); err != nil {
+	// A listing has no deadline of its own: thousands of stacks under the
+	// race detector on a busy machine take a while.
+	lctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	if err := c.PageStacks(lctx, req, l.page); err != nil {
 		t.Fatalf("PageStacks: %v", err)
 	}
 	if n := len(l.pages); n == 0 || !l.pages[n-1].Done {
@@ -245,7 +249,7 @@ func TestChangesOnThe80thPage(t *testing.T) {
 	f.clock.Advance(refresh)
 	requests.Store(0)
 	pages := len(l.pages)
-	if err := c.PageStacks(ctx(t), backend.PageRequest{}, l.page); err != nil {
+	if err := c.PageStacks(longCtx(t), backend.PageRequest{}, l.page); err != nil {
 		t.Fatal(err)
 	}
 	if n := requests.Load(); n != 1 {
@@ -269,7 +273,7 @@ func TestChangesOnThe80thPage(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.clock.Advance(refresh)
-	if err := c.PageStacks(ctx(t), backend.PageRequest{}, l.page); err != nil {
+	if err := c.PageStacks(longCtx(t), backend.PageRequest{}, l.page); err != nil {
 		t.Fatal(err)
 	}
 	if st, _ := l.l.Stack(changed); st.State != model.StateFinished {
@@ -288,7 +292,7 @@ func TestChangesOnThe80thPage(t *testing.T) {
 		}
 	}
 	f.clock.Advance(refresh)
-	if err := c.PageStacks(ctx(t), backend.PageRequest{}, l.page); err != nil {
+	if err := c.PageStacks(longCtx(t), backend.PageRequest{}, l.page); err != nil {
 		t.Fatal(err)
 	}
 	if _, ok := l.l.Stack(deleted); ok {
@@ -297,4 +301,11 @@ func TestChangesOnThe80thPage(t *testing.T) {
 	if got := len(l.l.Stacks()); got != n-1 {
 		t.Errorf("%d stacks after the deletion, want %d", got, n-1)
 	}
+}
+
+// longCtx is for listings of thousands of stacks under the race detector.
+func longCtx(t *testing.T) context.Context {
+	c, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	t.Cleanup(cancel)
+	return c
 }

@@ -90,6 +90,7 @@ type searchPredicate struct {
 type fieldConstraint struct {
 	EnumEquals    []string `json:"enumEquals,omitempty"`
 	BooleanEquals []bool   `json:"booleanEquals,omitempty"`
+	StringMatches []string `json:"stringMatches,omitempty"`
 }
 
 type searchOrder struct {

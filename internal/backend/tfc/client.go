@@ -43,6 +43,7 @@ import (
 
 	"github.com/hashicorp/go-cleanhttp"
 	tfe "github.com/hashicorp/go-tfe"
+	"golang.org/x/sync/singleflight"
 
 	"github.com/stackview/stackview/internal/backend"
 	"github.com/stackview/stackview/internal/backend/scheduler"
@@ -120,12 +121,16 @@ type Client struct {
 	// filling is set while dependencies and drift are read in the
 	// background (see fillDetails).
 	filling atomic.Bool
+	// revalidating is set while stale dependencies are read again.
+	revalidating atomic.Bool
 	// loaded is set once the first ListStacks started: only it is an
 	// initial load (scheduler.InitialLoad).
 	loaded atomic.Bool
 	sched  *scheduler.Scheduler
 	// listing is what PageStacks remembers between listings.
 	listing listingState
+	// reads shares the per-workspace reads in flight.
+	reads singleflight.Group
 	// modulePaths are the registry paths of the modules ListModules saw,
 	// by id, for servers that cannot read a module by id.
 	modulePaths sync.Map
@@ -250,7 +255,10 @@ func scheduledClient(cfg Config, apiHost string) (*http.Client, *scheduler.Sched
 	}
 	s := scheduler.New(rt, scheduler.Options{
 		Limit: perUserLimit, Host: apiHost, AttemptTimeout: cfg.AttemptTimeout, Clock: cfg.Clock, Log: cfg.Log,
-		Classes: []scheduler.Class{{Name: "run lists", PerMinute: runListsPerMinute, Match: isRunList}},
+		Classes: []scheduler.Class{
+			{Name: "run lists", PerMinute: runListsPerMinute, Match: isRunList},
+			{Name: "revalidations", PerMinute: revalidationsPerMinute, Share: 1, Match: isRevalidation},
+		},
 	})
 	c.Transport = recordingTransport{base: s}
 	return c, s

@@ -3,6 +3,7 @@ package tfc
 import (
 	"context"
 	"errors"
+	"net/http"
 	"strconv"
 	"strings"
 	"sync"
@@ -26,13 +27,14 @@ import (
 // first, and a background fill reads the others at the scheduler's lowest
 // priority.
 //
-// Later listings read what changed: the workspaces sorted by their current
-// run's time, newest first, a small page and then pages of 100 until one
-// whose workspaces' current runs are all as the last listing saw them; and
-// the workspaces whose current run has not finished. Locks, drift,
-// renames, settings and deletions move no run times: a page's total count
-// that differs from the last full listing's starts a full listing at once,
-// and every fullPeriod the listing is full again anyway.
+// Later listings read what changed: the count of every workspace (a page
+// of one), the workspaces that have a current run sorted by its time,
+// newest first, a small page and then pages of 100 until one whose
+// workspaces' current runs are all as the last listing saw them; and the
+// workspaces whose current run has not finished. Locks, drift, renames,
+// settings and deletions move no run times: a count that differs from the
+// last full listing's starts a full listing at once, and every fullPeriod
+// the listing is full again anyway.
 const (
 	listFetchers = 8
 	headPageSize = 20
@@ -52,6 +54,12 @@ var unfinishedStatuses = strings.Join([]string{
 	"apply_queued", "queuing_apply", "pre_apply_running", "pre_apply_completed", "applying", "post_apply_running",
 	"post_apply_completed",
 }, ",")
+
+// everyStatus is every run status: filtered by it, a listing leaves out the
+// workspaces without a current run, which may sort before all others when
+// sorted by their current run's time (where TFC puts them is not
+// documented; docs/FIDELITY.md).
+var everyStatus = unfinishedStatuses + ",applied,planned_and_finished,errored,discarded,canceled,force_canceled,policy_soft_failed"
 
 // listingState is what a client remembers between listings.
 type listingState struct {
@@ -177,19 +185,24 @@ func (c *Client) changes(ctx context.Context, page func(backend.StackPage)) erro
 		page(backend.StackPage{Stacks: c.leanStacks(rows), Read: len(rows), Done: true, Failed: 1, Err: err, At: c.cache.now()})
 		return err
 	}
-	const newestFirst = "-current-run.created-at"
-	head, err := c.listPage(ctx, workspaceQuery{PageNumber: 1, PageSize: headPageSize, Sort: newestFirst})
+	// The count of every workspace, on a page of one: a workspace made or
+	// deleted shows in nothing else, and only a full listing says which.
+	probe, err := c.listPage(ctx, workspaceQuery{PageNumber: 1, PageSize: 1})
 	if err != nil {
 		return fail(err)
 	}
-	if count, _ := totalOf(head); count != c.listing.total {
-		// A workspace was made or deleted: nothing but a full listing shows which.
+	if count, _ := totalOf(probe); count != c.listing.total {
 		return c.fullListing(ctx, page)
+	}
+	const newestFirst = "-current-run.created-at"
+	head, err := c.listPage(ctx, workspaceQuery{PageNumber: 1, PageSize: headPageSize, Sort: newestFirst, Status: everyStatus})
+	if err != nil {
+		return fail(err)
 	}
 	stop := c.unchanged(head.Items)
 	add(head.Items)
 	for n, more := 1, !stop; more; n++ {
-		l, err := c.listPage(ctx, workspaceQuery{PageNumber: n, PageSize: workspacesPerPage, Sort: newestFirst})
+		l, err := c.listPage(ctx, workspaceQuery{PageNumber: n, PageSize: workspacesPerPage, Sort: newestFirst, Status: everyStatus})
 		if err != nil {
 			return fail(err)
 		}
@@ -212,22 +225,16 @@ func (c *Client) changes(ctx context.Context, page func(backend.StackPage)) erro
 
 // unchanged reports a page of workspaces sorted by their current run's
 // time that says nothing new: each has the current run (id and status) the
-// last listing saw, and at least one has a current run (workspaces that
-// never ran may sort first, and tell nothing about the runs after them).
+// last listing saw.
 func (c *Client) unchanged(rows []*workspaceRow) bool {
 	c.cache.mu.Lock()
 	defer c.cache.mu.Unlock()
-	ran := false
 	for _, r := range rows {
-		cur := currentKey(r)
-		if cur != "" {
-			ran = true
-		}
-		if c.cache.current[r.ID] != cur {
+		if c.cache.current[r.ID] != currentKey(r) {
 			return false
 		}
 	}
-	return ran
+	return true
 }
 
 // currentKey names a workspace's current run as the cache remembers it.
@@ -271,22 +278,70 @@ func (c *Client) leanStacks(rows []*workspaceRow) []model.Stack {
 }
 
 // fillLater reads, in the background and at the scheduler's lowest
-// priority, the dependencies and drift of the rows the cache lacks or
-// holds stale, then saves the cache.
+// priority, the dependencies and drift of the rows the cache does not know
+// (a first start's fill may use the initial load's share); those it holds
+// stale are read again at revalidationsPerMinute, whatever the size of the
+// organisation. The cache is saved after each.
 func (c *Client) fillLater(rows []*workspaceRow) {
-	var pending []int
+	var unknown, stale []int
 	for i, r := range rows {
 		_, fresh, depsOK := c.cachedDeps(r.ID)
 		_, driftOK := c.cachedDrift(r)
-		if !depsOK || !fresh || !driftOK {
-			pending = append(pending, i)
+		switch {
+		case !depsOK || !driftOK:
+			unknown = append(unknown, i)
+		case !fresh:
+			stale = append(stale, i)
 		}
 	}
-	if len(pending) == 0 {
+	if len(unknown) > 0 {
+		c.fillDetails(rows, unknown, c.listing.first)
+	}
+	if len(stale) > 0 {
+		c.revalidate(rows, stale)
+	}
+	if len(unknown) == 0 && len(stale) == 0 {
 		c.cache.save()
+	}
+}
+
+// revalidationsPerMinute bounds the background reads that check
+// dependencies the cache holds from an earlier read (run triggers change
+// rarely): a steady minute costs at most this many, at 100 workspaces or
+// 10,000 (a pass over 10,000 takes about three hours).
+const revalidationsPerMinute = 60
+
+type revalidationKey struct{}
+
+// isRevalidation reports the requests of a revalidation, which the
+// scheduler paces as a class of their own.
+func isRevalidation(r *http.Request) bool { return r.Context().Value(revalidationKey{}) != nil }
+
+// revalidate reads the dependencies of the pending rows again, one at a
+// time; only one revalidation runs at once.
+func (c *Client) revalidate(rows []*workspaceRow, pending []int) {
+	if !c.revalidating.CompareAndSwap(false, true) {
 		return
 	}
-	c.fillDetails(rows, pending, c.listing.first)
+	todo := make([]string, len(pending))
+	for j, i := range pending {
+		todo[j] = rows[i].ID
+	}
+	go func() {
+		defer c.revalidating.Store(false)
+		defer c.cache.save()
+		ctx := context.WithValue(scheduler.Background(context.Background()), revalidationKey{}, true)
+		ctx, cancel := context.WithTimeout(ctx, time.Duration(len(todo)+1)*time.Minute/revalidationsPerMinute+time.Minute)
+		defer cancel()
+		for _, id := range todo {
+			if _, fresh, _ := c.cachedDeps(id); fresh {
+				continue // read meanwhile (a view asked)
+			}
+			if _, err := c.readDependenciesAgain(ctx, id); err != nil && ctx.Err() != nil {
+				return
+			}
+		}
+	}()
 }
 
 // ReadDetails reads the dependencies and drift of the given workspaces

@@ -407,12 +407,30 @@ type depsInfo struct {
 
 // dependencies lists the sources of the workspace's inbound run triggers:
 // the workspaces it depends on. A refusal is remembered for the session.
+//
+// A read of a workspace already under way (the background fill's, a view's)
+// is shared, not made twice.
 func (c *Client) dependencies(ctx context.Context, wsID string) ([]string, error) {
+	v, err, _ := c.reads.Do("deps "+wsID, func() (any, error) { return c.readDependencies(ctx, wsID) })
+	ids, _ := v.([]string)
+	return ids, err
+}
+
+func (c *Client) readDependencies(ctx context.Context, wsID string) ([]string, error) {
 	if d, fresh, ok := c.cachedDeps(wsID); ok && fresh {
 		if d.unknown != "" {
 			return nil, refusal(d.unknown)
 		}
 		return d.ids, nil
+	}
+	return c.readDependenciesAgain(ctx, wsID)
+}
+
+// readDependenciesAgain lists the workspace's inbound run triggers,
+// whatever the cache holds.
+func (c *Client) readDependenciesAgain(ctx context.Context, wsID string) ([]string, error) {
+	if why, refused := c.cache.refused(refusedTriggers, wsID); refused {
+		return nil, refusal(why)
 	}
 	var deps []string
 	for pageNo := 1; pageNo > 0; {
