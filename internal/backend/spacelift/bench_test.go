@@ -45,7 +45,13 @@ func BenchmarkListStacksOverHTTP(b *testing.B) {
 }
 
 func benchClient(b *testing.B, n int) *Client {
-	srv, err := spaceliftapi.New(fakeengine.New(n), spaceliftapi.Options{})
+	return serveForBench(b, fakeengine.New(n), spaceliftapi.Options{})
+}
+
+// serveForBench serves engine in the Spacelift dialect and returns a client
+// of it.
+func serveForBench(b *testing.B, engine spaceliftapi.Engine, opts spaceliftapi.Options) *Client {
+	srv, err := spaceliftapi.New(engine, opts)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -119,20 +125,7 @@ func BenchmarkLeanListingStrategies(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { eng.Close() })
-	srv, err := spaceliftapi.New(eng, spaceliftapi.Options{Middleware: faults.New(faults.Options{Every: latency}).Wrap})
-	if err != nil {
-		b.Fatal(err)
-	}
-	base, err := srv.Start("127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { srv.Close() })
-	env := map[string]string{"SPACELIFT_API_KEY_ENDPOINT": base, "SPACELIFT_API_KEY_ID": srv.APIKeyID(), "SPACELIFT_API_KEY_SECRET": srv.APIKeySecret()}
-	c, err := New(context.Background(), Config{Env: func(k string) string { return env[k] }, HomeDir: b.TempDir()})
-	if err != nil {
-		b.Fatal(err)
-	}
+	c := serveForBench(b, eng, spaceliftapi.Options{Middleware: faults.New(faults.Options{Every: latency}).Wrap})
 	all, err := eng.ListStacks(context.Background())
 	if err != nil {
 		b.Fatal(err)
