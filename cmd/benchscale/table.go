@@ -29,7 +29,7 @@ func printTable(w io.Writer, results []result, o options) {
 			}
 			cold := "-"
 			if l.cold > 0 {
-				cold = fmt.Sprintf("%s, %d req.", ms(l.cold), l.coldRequests)
+				cold = fmt.Sprintf("%s, %d req., load %s, cpu %s", ms(l.cold), l.coldRequests, loadOf(l.coldUse), cpuOf(l.coldUse))
 			}
 			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d\t%d\t%s\t%d\t%d\t%s\t%s\t%s, %d req.\t%s\t%s\t%s\t\n", r.n, d.name,
 				ms(l.firstPage), ms(l.firstFrame), l.firstRows, l.frameRequests, ms(l.fullTree), l.depsKnown, l.fullRequests,
@@ -42,7 +42,8 @@ func printTable(w io.Writer, results []result, o options) {
 	fmt.Fprintln(w, "the API key exchange is made before, by spacelift.New, and counted apart); full tree: to the last page, TFC's dependencies")
 	fmt.Fprintln(w, "from the disk cache an earlier start wrote; heap: HeapInuse after the listing and a GC, the listing held;")
 	fmt.Fprintf(w, "screen details: ReadDetails of %d stacks (Spacelift: latest runs; TFC: nothing left unread with a warm cache);\n", visibleRows)
-	fmt.Fprintln(w, "cold: TFC's first start, from the client's creation until every workspace's dependencies are read from the API.")
+	fmt.Fprintln(w, "cold: TFC's first start, from the client's creation until every workspace's dependencies are read from the API;")
+	fmt.Fprintln(w, "load and cpu of a listing are those of the listing measured (new client to full tree).")
 
 	fmt.Fprintf(w, "\nSteady state: a refresh every %s (incremental) and a full listing every 5 minutes, against one ListStacks per refresh before\n\n", refreshEvery)
 	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)

@@ -135,7 +135,9 @@ func (c *Client) ListStacks(ctx context.Context) ([]model.Stack, error) {
 	if lost := len(q.Stacks) - len(out); lost > 0 {
 		return out, fmt.Errorf("spacelift Stacks: %d %s could not be read: %s", lost, plural(lost, "stack"), fieldErrs.summary())
 	}
-	return out, c.addDrift(ctx, out)
+	// Stack.entities lists every resource a stack manages, often hundreds:
+	// only the drifted stacks' are read, 20 stacks a request.
+	return c.ReadDetails(ctx, out)
 }
 
 // toStack maps a stack with its runs: nothing is left unread but the

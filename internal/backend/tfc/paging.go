@@ -69,7 +69,10 @@ type listingState struct {
 	first  bool // the listing in progress is the client's first
 
 	rowsMu sync.Mutex
-	rows   map[string]*workspaceRow // the latest row of each workspace, for ReadDetails
+	// assessed is each workspace's current assessment as the latest listing
+	// named it, for ReadDetails: the row's few fields drift needs, not the
+	// row (which holds its current run, plan and tags).
+	assessed map[string]*workspaceRow
 }
 
 // PageStacks lists workspaces leanly (see the constants above for how).
@@ -250,11 +253,11 @@ func currentKey(r *workspaceRow) string {
 func (c *Client) leanStacks(rows []*workspaceRow) []model.Stack {
 	out := make([]model.Stack, len(rows))
 	c.listing.rowsMu.Lock()
-	if c.listing.rows == nil {
-		c.listing.rows = map[string]*workspaceRow{}
+	if c.listing.assessed == nil {
+		c.listing.assessed = map[string]*workspaceRow{}
 	}
 	for _, r := range rows {
-		c.listing.rows[r.ID] = r
+		c.listing.assessed[r.ID] = assessmentRef(r)
 	}
 	c.listing.rowsMu.Unlock()
 	for i, row := range rows {
@@ -275,6 +278,17 @@ func (c *Client) leanStacks(rows []*workspaceRow) []model.Stack {
 		}
 	}
 	return out
+}
+
+// assessmentRef is the part of a row that reading its details needs: its
+// id and current assessment. Kept instead of the row, it lets the row's
+// current run, plan and tags go.
+func assessmentRef(r *workspaceRow) *workspaceRow {
+	a := &workspaceRow{ID: r.ID, LastAssessmentAt: r.LastAssessmentAt}
+	if r.Assessment != nil {
+		a.Assessment = &assessmentResult{ID: r.Assessment.ID}
+	}
+	return a
 }
 
 // fillLater reads, in the background and at the scheduler's lowest
@@ -360,7 +374,7 @@ func (c *Client) ReadDetails(ctx context.Context, stacks []model.Stack) ([]model
 			continue
 		}
 		c.listing.rowsMu.Lock()
-		row := c.listing.rows[st.ID]
+		row := c.listing.assessed[st.ID]
 		c.listing.rowsMu.Unlock()
 		g.Go(func() error {
 			if st.Unread.Has(model.DetailDependencies) {

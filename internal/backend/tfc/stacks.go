@@ -3,6 +3,7 @@ package tfc
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/url"
 	"slices"
 	"strconv"
@@ -95,7 +96,8 @@ const basicWorkspaceIncludes = "current_run,current_run.plan,locked_by"
 
 // getWorkspaces reads path (a workspace list page, or one workspace) with
 // the full includes, falling back to the basic ones for good once the
-// server rejects them.
+// server rejects them, and decodes it (decode.go) into a
+// *workspaceRowList or a *workspaceRow.
 func (c *Client) getWorkspaces(ctx context.Context, what, path string, q workspaceQuery, into any) error {
 	return c.call(ctx, what, func(ctx context.Context) error {
 		for {
@@ -108,13 +110,34 @@ func (c *Client) getWorkspaces(ctx context.Context, what, path string, q workspa
 			if err != nil {
 				return err
 			}
-			err = req.Do(ctx, into)
+			body := &boundedBuffer{max: maxWorkspacePage}
+			err = req.Do(ctx, body)
+			if err == nil {
+				return fillWorkspaces(body.Bytes(), into)
+			}
 			if basic || !errors.Is(err, tfe.ErrInvalidIncludeValue) {
 				return err
 			}
 			c.basicIncludes.Store(true)
 		}
 	})
+}
+
+func fillWorkspaces(body []byte, into any) error {
+	rows, pg, err := decodeWorkspaces(body)
+	if err != nil {
+		return err
+	}
+	switch v := into.(type) {
+	case *workspaceRowList:
+		v.Items, v.Pagination = rows, pg
+	case *workspaceRow:
+		if len(rows) != 1 {
+			return fmt.Errorf("decoding a workspace: %d resources", len(rows))
+		}
+		*v = *rows[0]
+	}
+	return nil
 }
 
 // ListStacks reads every workspace with its current run, one request per
@@ -263,7 +286,7 @@ func (c *Client) fillDetails(rows []*workspaceRow, pending []int, initial bool) 
 	}
 	todo := make([]*workspaceRow, len(pending))
 	for j, i := range pending {
-		todo[j] = rows[i]
+		todo[j] = assessmentRef(rows[i])
 	}
 	go func() {
 		defer c.filling.Store(false)

@@ -544,10 +544,12 @@ func (s *Server) listWorkspaces(w http.ResponseWriter, r *http.Request) {
 
 // listingTTL is how long the stacks read for the first page of a workspace
 // list serve its later pages. A client pages through every workspace right
-// after the first page (stackview four pages at a time); reading every
-// stack again for each page made listing N workspaces cost N²/100. A first
-// page always reads afresh, so a new listing never starts from old state.
-const listingTTL = 2 * time.Second
+// after the first page (stackview eight pages at a time); reading every
+// stack again for each page made listing N workspaces cost N²/100, and at
+// 10,000 workspaces, each request late by --latency, a listing takes
+// several seconds. A first page always reads afresh, so a new listing
+// never starts from old state.
+const listingTTL = 30 * time.Second
 
 // listingSnapshot is the stacks behind the latest first page.
 type listingSnapshot struct {
