@@ -29,7 +29,7 @@ test:
 FUZZTIME ?= 30s
 FUZZ_TARGETS := \
 	./internal/config:FuzzParse \
-	./internal/vcs/tfmod:FuzzParseFiles \
+	./internal/tfmod:FuzzParseFiles \
 	./internal/backend/spacelift:FuzzDecodeResponses \
 	./internal/backend/tfc:FuzzParsePlanJSON \
 	./internal/backend/tfc:FuzzCredentialsJSON \

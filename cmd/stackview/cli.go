@@ -27,7 +27,7 @@ func (g *globals) register(fs *flag.FlagSet) {
 	fs.StringVar(&g.configPath, "config", "", "read the config from `PATH` (default $XDG_CONFIG_HOME/stackview/config.toml)")
 	fs.StringVar(&g.backend, "backend", "", "backend `NAME`: sandbox, sandbox-direct, spacelift or tfc (default from config, else sandbox)")
 	fs.BoolVar(&g.readOnly, "read-only", false, "refuse every mutation (runs, confirmations, locks, pushes)")
-	fs.StringVar(&g.sandboxDir, "sandbox-dir", "", "keep the sandbox's git repositories and state in `DIR` (resumed when it holds a sandbox)")
+	fs.StringVar(&g.sandboxDir, "sandbox-dir", "", "keep the sandbox's git repositories and state in `DIR` (resumed as it was left when it holds a sandbox)")
 	fs.IntVar(&g.sandboxN, "sandbox-stacks", 0, "generate a sandbox of about `N` stacks instead of the demo organisation (for trying scale)")
 	fs.DurationVar(&g.latency, "latency", 0, "make the served sandbox answer every API request `DURATION` late, like a remote API (e.g. 200ms)")
 	fs.BoolVar(&g.noColor, "no-color", false, "disable colours (also when NO_COLOR is set)")

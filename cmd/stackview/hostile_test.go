@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -208,24 +209,30 @@ func TestQuitWaitsForPushesUntilTheUserInsists(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Fatal("the hook never ran")
 	}
-	finished := make(chan struct{})
-	go func() { a.finishPushes(); close(finished) }()
+	finished := make(chan error, 1)
+	go func() { finished <- a.finishPushes() }()
 	select {
 	case <-errOut.ready:
 	case <-time.After(30 * time.Second):
 		t.Fatalf("no waiting line: %q", errOut.String())
 	}
 	a.sig.notify() // ctrl+c while waiting
+	var stopped error
 	select {
-	case <-finished:
+	case stopped = <-finished:
 	case <-time.After(30 * time.Second):
 		t.Fatal("the push was not stopped")
 	}
 	if err := <-pushed; !errors.Is(err, vcs.ErrPushUnknown) {
 		t.Errorf("the stopped push: %v", err)
 	}
-	if !strings.Contains(errOut.String(), "outcome is recorded as unknown") {
-		t.Errorf("stderr: %q", errOut.String())
+	// The program fails, saying what to check: exit status 1.
+	if !errors.Is(stopped, errPushStopped) || !strings.Contains(stopped.Error(), "check payments.git → dev on the remote") {
+		t.Errorf("finishPushes after the user insisted: %v", stopped)
+	}
+	var out bytes.Buffer
+	if code := fail(&out, stopped); code != 1 || strings.Count(out.String(), "\n") != 1 {
+		t.Errorf("exit %d, %q", code, out.String())
 	}
 	f, err := os.Open(auditPath)
 	if err != nil {
@@ -234,12 +241,14 @@ func TestQuitWaitsForPushesUntilTheUserInsists(t *testing.T) {
 	defer f.Close()
 	var results []string
 	for sc := bufio.NewScanner(f); sc.Scan(); {
-		var e map[string]string
-		json.Unmarshal(sc.Bytes(), &e)
+		var e map[string]any
+		if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
+			t.Fatalf("audit line %q: %v", sc.Text(), err)
+		}
 		if e["ref"] != "refs/heads/dev" {
 			t.Errorf("audit line without the ref: %v", e)
 		}
-		results = append(results, e["result"])
+		results = append(results, fmt.Sprint(e["result"]))
 	}
 	if strings.Join(results, ",") != "pending,unknown" {
 		t.Errorf("audit results %v", results)

@@ -42,6 +42,9 @@ func (a *app) ls(f *lsFlags) error {
 			return usagef("ls: unknown environment %q: configured are %s", f.env, strings.Join(a.cfg.EnvironmentNames(), ", "))
 		}
 	}
+	if rec := a.defaultAudit(); rec != nil {
+		a.reportUnfinishedPushes(rec)
+	}
 	be, closeBackend, err := a.openBackend()
 	if err != nil {
 		return err

@@ -3,14 +3,16 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
 	"path/filepath"
 	"strings"
 
 	"github.com/stackview/stackview/internal/audit"
 	"github.com/stackview/stackview/internal/config"
 	"github.com/stackview/stackview/internal/drift"
+	"github.com/stackview/stackview/internal/modules"
+	"github.com/stackview/stackview/internal/ops"
 	"github.com/stackview/stackview/internal/promote"
+	"github.com/stackview/stackview/internal/promotion"
 	"github.com/stackview/stackview/internal/ui"
 	"github.com/stackview/stackview/internal/ui/keys"
 	"github.com/stackview/stackview/internal/vcs"
@@ -19,7 +21,7 @@ import (
 // runUI opens the full-screen UI on the configured backend. Key remapping is
 // checked before the backend starts; a backend that fails later
 // (credentials, network) shows its error inside the UI instead.
-func runUI(a *app) error {
+func runUI(a *app) (err error) {
 	km := keys.Default()
 	if err := km.Apply(a.cfg.Keys); err != nil {
 		key := "keys"
@@ -39,28 +41,42 @@ func runUI(a *app) error {
 		return err
 	}
 	rec := audit.NewFile(auditPath)
+	a.reportUnfinishedPushes(rec)
 	info := be.Info()
 	a.pushes = vcs.NewPushes(audit.PushJournal{Recorder: rec, Backend: info.Kind, Endpoint: info.Endpoint})
 	// Deferred in this order, they run: the UI's work is cancelled (no
-	// new push starts), pushes still running finish, the backend closes.
-	defer a.finishPushes()
+	// new push starts), pushes still running finish (a push stopped
+	// because the user insisted is this program's failure), the backend
+	// closes.
+	defer func() {
+		if stopped := a.finishPushes(); stopped != nil {
+			err = stopped
+		}
+	}()
 	ctx, cancel := context.WithCancel(a.ctx)
 	defer cancel()
+	cache := a.gitCache()
 	return ui.Run(ctx, ui.Options{
-		Audit:           rec,
 		Backend:         be,
 		Environments:    a.cfg.Environments,
 		Mapping:         a.cfg.Mapping,
 		Keys:            a.cfg.Keys,
 		Theme:           a.cfg.Theme,
 		RefreshInterval: a.cfg.RefreshInterval,
-		ReadOnly:        a.cfg.ReadOnly,
 		NoColor:         a.noColor(),
 		DriftIgnore:     a.cfg.DriftIgnore,
 		RepoFiles:       a.repoFiles,
-		SaveDriftIgnore: a.saveDriftIgnore,
-		Git:             a.gitCache(),
-		Strategy:        promote.Strategy(a.cfg.Promotion.Strategy),
+		Mutator: ops.New(ops.Config{
+			Backend:      be,
+			Audit:        rec,
+			Git:          &cache,
+			Strategy:     promotion.Strategy(a.cfg.Promotion.Strategy),
+			Environments: a.cfg.Environments,
+			ReadOnly:     a.cfg.ReadOnly,
+			SaveIgnore:   a.saveDriftIgnore,
+		}),
+		Promotions: promote.Reader{Cache: &cache, Backend: be},
+		Modules:    modules.Reader{Cache: &cache, Backend: be},
 	})
 }
 
@@ -94,33 +110,6 @@ func sandboxRepoKey(dir, gitBase string) func(string) string {
 			return vcs.NormalizeURL(url)
 		}
 		return "sandbox/" + filepath.ToSlash(rel)
-	}
-}
-
-// finishPushes waits for the git pushes still running when the UI ends
-// (a push that outlived stackview would move a branch with no outcome in
-// the audit log), saying so, until they finish or the user insists with
-// ctrl+c or another signal: then they are stopped, and recorded as unknown.
-func (a *app) finishPushes() {
-	insist := a.sig.waitingForPushes()
-	if in := a.pushes.InFlight(); len(in) > 0 {
-		names := make([]string, len(in))
-		for i, p := range in {
-			names[i] = p.Repo + " → " + p.Branch
-		}
-		fmt.Fprintf(a.stderr, "stackview: waiting for git push to finish (%s); press ctrl+c to stop it\n", strings.Join(names, ", "))
-	}
-	done := make(chan struct{})
-	go func() {
-		_ = a.pushes.Finish(context.Background())
-		close(done)
-	}()
-	select {
-	case <-done:
-	case <-insist:
-		a.pushes.Stop()
-		<-done
-		fmt.Fprintln(a.stderr, "stackview: git push stopped: its outcome is recorded as unknown in the audit log; check the branch on the remote")
 	}
 }
 

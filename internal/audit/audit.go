@@ -37,6 +37,9 @@ type Entry struct {
 	Result      string // ResultOK, ResultError, ResultPending or ResultUnknown
 	Detail      string // the run started, the note, or the error
 	Ref         string // a push's ref ("refs/heads/qa"): what to check on the remote
+	// PID is the process that pushed, on push lines: a pending line whose
+	// process is gone without an outcome is reported at the next start.
+	PID int
 }
 
 // MarshalJSON writes the documented keys, with the time in RFC 3339 UTC.
@@ -51,7 +54,8 @@ func (e Entry) MarshalJSON() ([]byte, error) {
 		Result      string `json:"result"`
 		Detail      string `json:"detail"`
 		Ref         string `json:"ref,omitempty"`
-	}{e.Time.UTC().Format(time.RFC3339), e.Backend, e.Endpoint, e.Action, e.Environment, e.Target, e.Result, e.Detail, e.Ref})
+		PID         int    `json:"pid,omitempty"`
+	}{e.Time.UTC().Format(time.RFC3339), e.Backend, e.Endpoint, e.Action, e.Environment, e.Target, e.Result, e.Detail, e.Ref, e.PID})
 }
 
 // Recorder takes entries; the UI calls it for every mutation it sends.

@@ -2,6 +2,7 @@ package audit
 
 import (
 	"fmt"
+	"os"
 	"time"
 
 	"github.com/stackview/stackview/internal/vcs"
@@ -37,7 +38,7 @@ func (j PushJournal) Record(ev vcs.PushEvent) error {
 		detail += "; " + ev.Err.Error()
 	}
 	return j.Recorder.Record(Entry{Time: now(), Backend: j.Backend, Endpoint: j.Endpoint, Action: action,
-		Environment: ev.Purpose.Environment, Target: ev.Repo, Result: ev.Result, Detail: detail, Ref: ev.Ref})
+		Environment: ev.Purpose.Environment, Target: ev.Repo, Result: ev.Result, Detail: detail, Ref: ev.Ref, PID: os.Getpid()})
 }
 
 func orNew(old string) string {

@@ -3,7 +3,10 @@ package backend
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
+
+	"github.com/stackview/stackview/internal/model"
 )
 
 // Sentinel errors, matched with errors.Is. Backends wrap them with detail.
@@ -32,6 +35,52 @@ func (e *RateLimitError) Error() string {
 
 func (e *RateLimitError) Unwrap() error { return ErrRateLimited }
 
+// LockedError is a mutation refused because someone else holds the stack's
+// lock. It is a conflict (errors.Is ErrConflict) that no refresh resolves:
+// the holder is who to ask. Err is what the service answered, if anything.
+type LockedError struct {
+	Stack string
+	Lock  model.Lock
+	Err   error
+}
+
+func (e *LockedError) Error() string {
+	s := fmt.Sprintf("stack %s is locked by %s", e.Stack, e.Lock.Holder)
+	if note := strings.TrimSpace(e.Lock.Note); note != "" {
+		s += ": " + note
+	}
+	return s
+}
+
+// Unwrap keeps both the kind (ErrConflict) and the service's own error.
+func (e *LockedError) Unwrap() []error {
+	if e.Err == nil {
+		return []error{ErrConflict}
+	}
+	return []error{ErrConflict, e.Err}
+}
+
+// Fold puts a service's error text on one line, for the status line:
+// JSON:API's "title\n\ndetail" (as go-tfe writes it) becomes "title: detail",
+// and every other run of white space (line breaks included) one space.
+func Fold(text string) string {
+	return strings.Join(strings.Fields(strings.ReplaceAll(text, "\n\n", ": ")), " ")
+}
+
+// OneLine is err with its text folded (Fold); errors.Is and errors.As still
+// reach err and what it wraps.
+func OneLine(err error) error {
+	if err == nil || !strings.ContainsAny(err.Error(), "\n\r\t") {
+		return err
+	}
+	return oneLineError{err}
+}
+
+type oneLineError struct{ err error }
+
+func (e oneLineError) Error() string { return Fold(e.err.Error()) }
+func (e oneLineError) Unwrap() error { return e.err }
+
 // Conflictf reports an operation that does not fit the current state, e.g.
 // confirming a run that is not UNCONFIRMED.
 func Conflictf(format string, args ...any) error {
@@ -57,6 +106,7 @@ func hint(err error, ui bool) string {
 		}
 		return headless
 	}
+	var locked *LockedError
 	switch {
 	case errors.Is(err, ErrUnauthorized):
 		return "check your credentials (API key, token or profile) and that they have not expired"
@@ -68,8 +118,12 @@ func hint(err error, ui bool) string {
 	case errors.Is(err, ErrNotFound):
 		return pick("it may have been deleted or you may lack access; press r to refresh",
 			"it may have been deleted or you may lack access")
+	case errors.As(err, &locked):
+		// Refreshing does not unlock it: only its holder can.
+		return "ask " + locked.Lock.Holder + " to unlock it, or wait until they do"
 	case errors.Is(err, ErrConflict):
-		return pick("its state changed; press r to refresh and try again", "its state changed; try again")
+		// A mutation's stack reloads after it: pressing r adds nothing.
+		return "its state changed since it was shown: check it, then try again if it still applies"
 	case errors.Is(err, ErrUnsupported):
 		return "this backend cannot do that"
 	}

@@ -1,5 +1,11 @@
 package model
 
+import (
+	"net/url"
+	"path/filepath"
+	"strings"
+)
+
 // Repository is where a stack's code lives, as the backend names it: the
 // forge (Provider, Host), the owner (Namespace) and the repository's Name,
 // plus the URLs the API gives when it gives them. Backends fill what their
@@ -23,3 +29,32 @@ type Repository struct {
 
 // Known reports whether the backend named a repository at all.
 func (r Repository) Known() bool { return r.Name != "" || r.URL != "" }
+
+// NormalizeURL is a repository's identity from one of its remote URLs: the
+// host (lower case) and path, without scheme, credentials, trailing slash
+// or ".git", so https://github.com/acme/payments.git, ssh://git@github.com/
+// acme/payments and git@github.com:acme/payments name one repository. A
+// local path or file:// URL is its absolute path.
+func NormalizeURL(raw string) string {
+	trim := func(p string) string { return strings.TrimSuffix(strings.TrimSuffix(p, "/"), ".git") }
+	if u, err := url.Parse(raw); err == nil && strings.Contains(raw, "://") {
+		if u.Scheme == "file" {
+			return trim(filepath.Clean(u.Path))
+		}
+		return strings.ToLower(u.Host) + "/" + strings.TrimPrefix(trim(u.Path), "/")
+	}
+	// scp-like syntax: [user@]host:path
+	if at, path, ok := strings.Cut(raw, ":"); ok && !strings.Contains(at, "/") {
+		if _, host, ok := strings.Cut(at, "@"); ok {
+			at = host
+		}
+		return strings.ToLower(at) + "/" + strings.TrimPrefix(trim(path), "/")
+	}
+	if abs, err := filepath.Abs(raw); err == nil {
+		raw = abs
+	}
+	return trim(raw)
+}
+
+// SameRepo reports whether two remote URLs name the same repository.
+func SameRepo(a, b string) bool { return NormalizeURL(a) == NormalizeURL(b) }

@@ -1,6 +1,9 @@
 package model
 
-import "time"
+import (
+	"fmt"
+	"time"
+)
 
 // RunKind is what a run does, independent of the backend's vocabulary:
 // a Spacelift proposed run or TFC plan-only run is a plan, a tracked / normal
@@ -88,6 +91,9 @@ type Delta struct {
 	Change  int
 	Destroy int
 }
+
+// String is a plan summary like "+1 ~2 -0".
+func (d Delta) String() string { return fmt.Sprintf("+%d ~%d -%d", d.Add, d.Change, d.Destroy) }
 
 // Empty reports a plan with no changes.
 func (d Delta) Empty() bool { return d.Add == 0 && d.Change == 0 && d.Destroy == 0 }

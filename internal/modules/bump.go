@@ -9,8 +9,8 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/stackview/stackview/internal/tfmod"
 	"github.com/stackview/stackview/internal/vcs"
-	"github.com/stackview/stackview/internal/vcs/tfmod"
 )
 
 // BumpRequest asks to move every use of one module, in scope, to a version.

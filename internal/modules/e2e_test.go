@@ -13,6 +13,7 @@ import (
 	"github.com/stackview/stackview/internal/model"
 	"github.com/stackview/stackview/internal/modules"
 	"github.com/stackview/stackview/internal/promote/promotetest"
+	"github.com/stackview/stackview/internal/tfmod"
 	"github.com/stackview/stackview/internal/vcs"
 )
 
@@ -110,7 +111,7 @@ func TestBumpAcrossThreeBusinessUnits(t *testing.T) {
 		}
 	}
 
-	var inv modules.Inventory
+	var inv tfmod.Inventory
 	for _, repo := range repos {
 		cl, err := w.Cache.Open(ctx, repo)
 		if err != nil {

@@ -8,7 +8,7 @@ import (
 
 	"github.com/stackview/stackview/internal/modules"
 	"github.com/stackview/stackview/internal/promote/promotetest"
-	"github.com/stackview/stackview/internal/vcs/tfmod"
+	"github.com/stackview/stackview/internal/tfmod"
 )
 
 // TestScanSkipsBrokenFilesAndReadsGitTags: an unparseable file is reported

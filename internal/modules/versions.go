@@ -7,8 +7,8 @@ import (
 
 	"github.com/stackview/stackview/internal/backend"
 	"github.com/stackview/stackview/internal/model"
+	"github.com/stackview/stackview/internal/tfmod"
 	"github.com/stackview/stackview/internal/vcs"
-	"github.com/stackview/stackview/internal/vcs/tfmod"
 )
 
 // Versions finds the published versions of modules: registry modules from

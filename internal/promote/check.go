@@ -6,6 +6,7 @@ import (
 
 	"github.com/stackview/stackview/internal/backend"
 	"github.com/stackview/stackview/internal/model"
+	"github.com/stackview/stackview/internal/promotion"
 	"github.com/stackview/stackview/internal/vcs"
 )
 
@@ -15,18 +16,18 @@ const maxRunPages = 5
 // Check gathers what the gates judge — the stacks and their latest deploys
 // from the backend, the commits expected in the source from git, the target
 // branch as the remote has it now (the clone is fetched) — and judges it.
-func Check(ctx context.Context, cl *vcs.Clone, b backend.Backend, p Plan) ([]Gate, error) {
+func Check(ctx context.Context, cl *vcs.Clone, b backend.Backend, p promotion.Plan) ([]promotion.Gate, error) {
 	in, err := GatherGateInput(ctx, cl, b, p)
 	if err != nil {
 		return nil, err
 	}
-	return Gates(in), nil
+	return promotion.Gates(in), nil
 }
 
 // GatherGateInput is Check without the judging, for a UI that wants to
 // show the data behind the gates.
-func GatherGateInput(ctx context.Context, cl *vcs.Clone, b backend.Backend, p Plan) (GateInput, error) {
-	in := GateInput{Plan: p, Deploys: map[string]model.Run{}, Expected: map[string]string{}, DeployedRoot: map[string]string{}}
+func GatherGateInput(ctx context.Context, cl *vcs.Clone, b backend.Backend, p promotion.Plan) (promotion.GateInput, error) {
+	in := promotion.GateInput{Plan: p, Deploys: map[string]model.Run{}, Expected: map[string]string{}, DeployedRoot: map[string]string{}}
 	stacks, err := b.ListStacks(ctx)
 	if err != nil {
 		return in, fmt.Errorf("list stacks: %w", err)

@@ -13,6 +13,7 @@ import (
 	"github.com/stackview/stackview/internal/model"
 	"github.com/stackview/stackview/internal/promote"
 	"github.com/stackview/stackview/internal/promote/promotetest"
+	"github.com/stackview/stackview/internal/promotion"
 	"github.com/stackview/stackview/internal/vcs"
 )
 
@@ -44,10 +45,10 @@ func TestPromoteDevToQAToProd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if failed := promote.Failed(gates); len(failed) != 0 {
+	if failed := promotion.Failed(gates); len(failed) != 0 {
 		t.Fatalf("failing gates: %+v", failed)
 	}
-	res, err := promote.Execute(bg, cl, plan, gates, promote.Options{Strategy: promote.FastForward})
+	res, err := promote.Execute(bg, cl, plan, gates, promote.Options{Strategy: promotion.FastForward})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,7 +75,7 @@ func TestPromoteDevToQAToProd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if failed := promote.Failed(gates); len(failed) != 0 {
+	if failed := promotion.Failed(gates); len(failed) != 0 {
 		t.Fatalf("failing gates qa → prod: %+v", failed)
 	}
 	if _, err := promote.Execute(bg, cl, toProd, gates, promote.Options{}); !errors.Is(err, promote.ErrNotConfirmed) {
@@ -122,8 +123,8 @@ func TestBoardRow(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Fatalf("row =\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
-	if next, ok := promote.Next([]model.Environment{dev, qa, prod}, "qa"); !ok || next != prod {
-		t.Fatalf("Next(qa) = %v, %v", next, ok)
+	if next, ok := promotion.Next([]model.Environment{dev, qa, prod}, "qa"); !ok || next != prod {
+		t.Fatalf("promotion.Next(qa) = %v, %v", next, ok)
 	}
 }
 
@@ -144,14 +145,14 @@ func TestFailedDevStackFailsTheGateAndRefuses(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	failed := promote.Failed(gates)
-	if len(failed) == 0 || failed[0].Name != promote.GateSourceDeployed || !strings.Contains(failed[0].Reason, "dev-analytics") {
+	failed := promotion.Failed(gates)
+	if len(failed) == 0 || failed[0].Name != promotion.GateSourceDeployed || !strings.Contains(failed[0].Reason, "dev-analytics") {
 		t.Fatalf("failed gates = %+v", failed)
 	}
 	qaBefore, _ := cl.Head(bg, "qa")
-	_, err = promote.Execute(bg, cl, plan, gates, promote.Options{Strategy: promote.FastForward})
+	_, err = promote.Execute(bg, cl, plan, gates, promote.Options{Strategy: promotion.FastForward})
 	var gf *promote.GatesFailedError
-	if !errors.As(err, &gf) || !strings.Contains(err.Error(), `"`+promote.GateSourceDeployed+`"`) {
+	if !errors.As(err, &gf) || !strings.Contains(err.Error(), `"`+promotion.GateSourceDeployed+`"`) {
 		t.Fatalf("err = %v, want a refusal naming the gate", err)
 	}
 	if qaAfter, _ := cl.Head(bg, "qa"); qaAfter != qaBefore {
@@ -161,7 +162,7 @@ func TestFailedDevStackFailsTheGateAndRefuses(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(res.Overridden) != len(failed) || res.Overridden[0].Name != promote.GateSourceDeployed ||
+	if len(res.Overridden) != len(failed) || res.Overridden[0].Name != promotion.GateSourceDeployed ||
 		res.Override != "the registry publishes 2.1.0 today" || res.Push.New != plan.Commit {
 		t.Fatalf("overridden promotion = %+v", res)
 	}
@@ -183,11 +184,11 @@ func TestDivergedBranchesExplainTheChoice(t *testing.T) {
 		t.Fatalf("plan = %+v: want diverged, README only", plan)
 	}
 	gates := check(t, w, cl, plan)
-	_, err = promote.Execute(bg, cl, plan, gates, promote.Options{Strategy: promote.FastForward})
+	_, err = promote.Execute(bg, cl, plan, gates, promote.Options{Strategy: promotion.FastForward})
 	if !errors.Is(err, vcs.ErrNotFastForward) || !strings.Contains(err.Error(), "merge") || !strings.Contains(err.Error(), "pull request") {
 		t.Fatalf("err = %v, want the not-a-fast-forward explanation", err)
 	}
-	res, err := promote.Execute(bg, cl, plan, gates, promote.Options{Strategy: promote.MergeCommit})
+	res, err := promote.Execute(bg, cl, plan, gates, promote.Options{Strategy: promotion.MergeCommit})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -197,9 +198,9 @@ func TestDivergedBranchesExplainTheChoice(t *testing.T) {
 	if ok, _ := cl.IsAncestor(bg, hotfix, res.Push.New); !ok {
 		t.Fatal("the merge commit dropped qa's hotfix")
 	}
-	_, err = promote.Execute(bg, cl, plan, gates, promote.Options{Strategy: promote.PullRequest})
+	_, err = promote.Execute(bg, cl, plan, gates, promote.Options{Strategy: promotion.PullRequest})
 	var gf *promote.GatesFailedError
-	if !errors.As(err, &gf) || gf.Failed[0].Name != promote.GateTargetUnchanged || strings.Contains(err.Error(), "override") {
+	if !errors.As(err, &gf) || gf.Failed[0].Name != promotion.GateTargetUnchanged || strings.Contains(err.Error(), "override") {
 		t.Fatalf("err = %v: the plan is stale after the merge and must be refused", err)
 	}
 }
@@ -227,7 +228,7 @@ func TestPullRequestOffGitHubSaysWhatToDo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := promote.Execute(bg, cl, plan, check(t, w, cl, plan), promote.Options{Strategy: promote.PullRequest})
+	res, err := promote.Execute(bg, cl, plan, check(t, w, cl, plan), promote.Options{Strategy: promotion.PullRequest})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -237,13 +238,13 @@ func TestPullRequestOffGitHubSaysWhatToDo(t *testing.T) {
 }
 
 // check runs the gates and insists they pass.
-func check(t *testing.T, w *promotetest.World, cl *vcs.Clone, plan promote.Plan) []promote.Gate {
+func check(t *testing.T, w *promotetest.World, cl *vcs.Clone, plan promotion.Plan) []promotion.Gate {
 	t.Helper()
 	gates, err := promote.Check(bg, cl, w.E, plan)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if failed := promote.Failed(gates); len(failed) > 0 {
+	if failed := promotion.Failed(gates); len(failed) > 0 {
 		t.Fatalf("failing gates: %+v", failed)
 	}
 	return gates

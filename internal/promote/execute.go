@@ -6,35 +6,22 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/stackview/stackview/internal/promotion"
 	"github.com/stackview/stackview/internal/vcs"
-)
-
-// Strategy is how a promotion moves the target branch.
-type Strategy string
-
-const (
-	// FastForward pushes the promoted commit to the target branch; refused
-	// (with the choices explained) when the branches have diverged.
-	FastForward Strategy = "fast-forward"
-	// MergeCommit pushes a merge commit of the promoted commit into the target.
-	MergeCommit Strategy = "merge"
-	// PullRequest opens a pull request of the source branch into the
-	// target (gh), or returns the page to open one.
-	PullRequest Strategy = "pull-request"
 )
 
 // ErrGatesFailed refuses a promotion with failing gates and no override.
 var ErrGatesFailed = errors.New("promotion gates failed")
 
 // GatesFailedError names the gates that stopped a promotion.
-type GatesFailedError struct{ Failed []Gate }
+type GatesFailedError struct{ Failed []promotion.Gate }
 
 func (e *GatesFailedError) Error() string {
 	var parts []string
 	hint := " (override with a reason to go ahead)"
 	for _, g := range e.Failed {
 		parts = append(parts, fmt.Sprintf("%q: %s", g.Name, g.Reason))
-		if g.Name == GateTargetUnchanged {
+		if g.Name == promotion.GateTargetUnchanged {
 			hint = "" // no override lands a diff nobody reviewed
 		}
 	}
@@ -45,7 +32,7 @@ func (e *GatesFailedError) Unwrap() error { return ErrGatesFailed }
 
 // Options choose how Execute promotes.
 type Options struct {
-	Strategy Strategy
+	Strategy promotion.Strategy
 	// Override is the reason a person typed to go ahead despite failing
 	// gates; "" refuses when any gate fails.
 	Override string
@@ -62,11 +49,11 @@ var ErrNoGates = errors.New("promotion gates not checked: call Check first")
 
 // Result is what Execute did, for the audit log and the runs that follow.
 type Result struct {
-	Plan        Plan
-	Strategy    Strategy
-	Gates       []Gate
-	Overridden  []Gate // failing gates the Override reason went past
-	Override    string // that reason
+	Plan        promotion.Plan
+	Strategy    promotion.Strategy
+	Gates       []promotion.Gate
+	Overridden  []promotion.Gate // failing gates the Override reason went past
+	Override    string           // that reason
 	Push        vcs.PushResult
 	PullRequest vcs.PullRequest
 }
@@ -76,7 +63,7 @@ type Result struct {
 // whose name was not typed and, whatever the override, a target branch
 // that moved since p was computed: the diff the person approved must be
 // the one that lands.
-func Execute(ctx context.Context, cl *vcs.Clone, p Plan, gates []Gate, opts Options) (Result, error) {
+func Execute(ctx context.Context, cl *vcs.Clone, p promotion.Plan, gates []promotion.Gate, opts Options) (Result, error) {
 	res := Result{Plan: p, Strategy: opts.Strategy, Gates: gates, Override: opts.Override}
 	if len(gates) == 0 {
 		return res, ErrNoGates
@@ -84,7 +71,7 @@ func Execute(ctx context.Context, cl *vcs.Clone, p Plan, gates []Gate, opts Opti
 	if p.Target.Protected && opts.ConfirmEnv != p.Target.Name {
 		return res, fmt.Errorf("%w: %s is protected: type its name to promote", ErrNotConfirmed, p.Target.Name)
 	}
-	failed := Failed(gates)
+	failed := promotion.Failed(gates)
 	if len(failed) > 0 && strings.TrimSpace(opts.Override) == "" {
 		return res, &GatesFailedError{Failed: failed}
 	}
@@ -97,23 +84,23 @@ func Execute(ctx context.Context, cl *vcs.Clone, p Plan, gates []Gate, opts Opti
 		return res, err
 	}
 	if head != p.TargetHead {
-		return res, &GatesFailedError{Failed: []Gate{targetUnchanged(GateInput{Plan: p, TargetHead: head})}}
+		return res, &GatesFailedError{Failed: []promotion.Gate{promotion.TargetUnchanged(promotion.GateInput{Plan: p, TargetHead: head})}}
 	}
 	title := fmt.Sprintf("Promote %s %s → %s", cl.Name(), p.Source.Name, p.Target.Name)
 	// The push's journal lines (pending, then its outcome) say what it
 	// is for, with any override: they are written even if this program
 	// is killed while the push runs.
 	if res.Strategy == "" {
-		res.Strategy = FastForward
+		res.Strategy = promotion.FastForward
 	}
 	ctx = vcs.WithPushPurpose(ctx, vcs.PushPurpose{Action: "promotion", Environment: p.Target.Name, Detail: pushDetail(title, p, res)})
 	switch res.Strategy {
-	case FastForward:
+	case promotion.FastForward:
 		res.Push, err = cl.PushFastForward(ctx, p.Commit, p.Target.Branch)
-	case MergeCommit:
+	case promotion.MergeCommit:
 		res.Push, err = cl.MergeAndPush(ctx, p.Commit, p.Target.Branch,
 			fmt.Sprintf("%s (%s)", title, vcs.ShortSHA(p.Commit)))
-	case PullRequest:
+	case promotion.PullRequest:
 		res.PullRequest, err = vcs.OpenPullRequest(ctx, vcs.PullRequestRequest{
 			RepoURL: p.Repo, Base: p.Target.Branch, Head: p.Source.Branch, Title: title, Body: prBody(p),
 		})
@@ -124,7 +111,7 @@ func Execute(ctx context.Context, cl *vcs.Clone, p Plan, gates []Gate, opts Opti
 }
 
 // pushDetail is the journal's account of a promotion's push.
-func pushDetail(title string, p Plan, res Result) string {
+func pushDetail(title string, p promotion.Plan, res Result) string {
 	d := fmt.Sprintf("%s (%s, %d commits, %s)", title, vcs.ShortSHA(p.Commit), len(p.Commits), res.Strategy)
 	if len(res.Overridden) > 0 {
 		names := make([]string, len(res.Overridden))
@@ -137,7 +124,7 @@ func pushDetail(title string, p Plan, res Result) string {
 }
 
 // prBody lists the commits and affected stacks of a promotion.
-func prBody(p Plan) string {
+func prBody(p promotion.Plan) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Promotes %s to %s (%d commits).\n\n", vcs.ShortSHA(p.Commit), p.Target.Branch, len(p.Commits))
 	for _, c := range p.Commits {

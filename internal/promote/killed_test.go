@@ -19,6 +19,7 @@ import (
 	"github.com/stackview/stackview/internal/modules"
 	"github.com/stackview/stackview/internal/promote"
 	"github.com/stackview/stackview/internal/promote/promotetest"
+	"github.com/stackview/stackview/internal/promotion"
 	"github.com/stackview/stackview/internal/vcs"
 )
 
@@ -36,8 +37,8 @@ type job struct {
 	Kind     string // "promote" or "bump"
 	CacheDir string
 	Audit    string
-	Plan     promote.Plan
-	Gates    []promote.Gate
+	Plan     promotion.Plan
+	Gates    []promotion.Gate
 	Override string
 	Bump     modules.BumpRequest
 }
@@ -136,7 +137,7 @@ func kill(t *testing.T, cmd *exec.Cmd) {
 	_ = cmd.Wait()
 }
 
-// auditLines reads the audit file.
+// auditLines reads the audit file, every value as text.
 func auditLines(t *testing.T, path string) []map[string]string {
 	t.Helper()
 	f, err := os.Open(path)
@@ -147,11 +148,15 @@ func auditLines(t *testing.T, path string) []map[string]string {
 	var out []map[string]string
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
-		var m map[string]string
+		var m map[string]any
 		if err := json.Unmarshal(sc.Bytes(), &m); err != nil {
 			t.Fatalf("audit line %q: %v", sc.Text(), err)
 		}
-		out = append(out, m)
+		line := map[string]string{}
+		for k, v := range m {
+			line[k] = fmt.Sprint(v)
+		}
+		out = append(out, line)
 	}
 	return out
 }
@@ -225,6 +230,11 @@ func TestKilledDuringPromotionPush(t *testing.T) {
 	if len(lines) != 1 || lines[0]["action"] != "promotion push" || lines[0]["environment"] != "qa" ||
 		!strings.Contains(lines[0]["detail"], `overridden: "hotfix approved by on-call"`) {
 		t.Errorf("audit: %v", lines)
+	}
+	// The next start reports it, with the ref to check, and closes it.
+	open, err := audit.NewFile(j.Audit).SettleUnfinished(time.Now())
+	if err != nil || len(open) != 1 || open[0].Ref != "refs/heads/qa" || open[0].Target != j.Plan.Repo {
+		t.Errorf("unfinished pushes at the next start: %+v, %v", open, err)
 	}
 }
 
@@ -322,7 +332,7 @@ func killedHelper(path string) error {
 		if err != nil {
 			return err
 		}
-		_, err = promote.Execute(bg, cl, j.Plan, j.Gates, promote.Options{Strategy: promote.FastForward, Override: j.Override})
+		_, err = promote.Execute(bg, cl, j.Plan, j.Gates, promote.Options{Strategy: promotion.FastForward, Override: j.Override})
 		return fmt.Errorf("the promotion ended before it was killed: %v", err)
 	case "bump":
 		_, err := modules.Bump(bg, cache, j.Bump)

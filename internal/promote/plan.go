@@ -1,72 +1,29 @@
 // Package promote plans and performs promotions: moving a repository's
 // target-environment branch (qa) to the commit its source environment (dev)
-// runs. A Plan is the diff a person reviews (commits, files, the stacks they
-// affect, module version changes); Gates judge whether it is safe; Execute
+// runs. A promotion.Plan is the diff a person reviews (commits, files, the stacks they
+// affect, module version changes); promotion.Gates judge whether it is safe; Execute
 // moves the branch by the chosen strategy. Every call takes a context and
 // returns values: a UI runs them as commands and shows the results.
 package promote
 
 import (
 	"context"
-	"fmt"
 	"path"
 	"sort"
 	"strings"
 
 	"github.com/stackview/stackview/internal/model"
+	"github.com/stackview/stackview/internal/promotion"
+	"github.com/stackview/stackview/internal/tfmod"
 	"github.com/stackview/stackview/internal/vcs"
-	"github.com/stackview/stackview/internal/vcs/tfmod"
 )
-
-// Plan is a promotion as computed: what moving Target.Branch to Commit
-// brings in.
-type Plan struct {
-	Repo           string // repository URL
-	Source, Target model.Environment
-	Commit         string // the promoted commit: the source branch's head
-	TargetHead     string // the target branch when the plan was made
-	// FastForward reports that the target can simply move to Commit.
-	FastForward bool
-	Commits     []vcs.Commit // git log target..commit, newest first
-	Files       []string     // changed since the branches' merge base
-	Affected    []Affected   // target stacks whose project root changed
-	Modules     []ModuleChange
-	// Problems are Terraform files of the diff that do not parse: their
-	// module changes are unknown.
-	Problems []tfmod.Problem
-}
-
-// Affected is a target stack whose project root the promotion changes.
-type Affected struct {
-	StackID     string
-	ProjectRoot string
-	Files       []string
-}
-
-// ModuleChange is a module block whose source or version the promotion
-// changes. From is empty for an added block, To for a removed one.
-type ModuleChange struct {
-	Dir, Name string
-	Address   string // tfmod.Source.Address() of the new (or removed) block
-	From, To  string // the version spec (or git ref version) before and after
-}
-
-func (m ModuleChange) String() string {
-	switch {
-	case m.From == "":
-		return fmt.Sprintf("%s: module %s added (%s %s)", m.Dir, m.Name, m.Address, m.To)
-	case m.To == "":
-		return fmt.Sprintf("%s: module %s removed (was %s)", m.Dir, m.Name, m.From)
-	}
-	return fmt.Sprintf("%s: module %s %s → %s", m.Dir, m.Name, m.From, m.To)
-}
 
 // Compute plans promoting the source branch's head of cl's repository to
 // the target branch, against the clone as last fetched. stacks are every
 // stack the backend lists; those of this repository tracking the target
 // branch are matched to changed files by project root.
-func Compute(ctx context.Context, cl *vcs.Clone, stacks []model.Stack, source, target model.Environment) (Plan, error) {
-	p := Plan{Repo: cl.URL, Source: source, Target: target}
+func Compute(ctx context.Context, cl *vcs.Clone, stacks []model.Stack, source, target model.Environment) (promotion.Plan, error) {
+	p := promotion.Plan{Repo: cl.URL, Source: source, Target: target}
 	var err error
 	if p.Commit, err = cl.Head(ctx, source.Branch); err != nil {
 		return p, err
@@ -109,10 +66,10 @@ func underRoot(file, root string) bool {
 	return root == "." || root == "" || file == root || strings.HasPrefix(file, root+"/")
 }
 
-func affected(stacks []model.Stack, files []string) []Affected {
-	var out []Affected
+func affected(stacks []model.Stack, files []string) []promotion.Affected {
+	var out []promotion.Affected
 	for _, s := range stacks {
-		a := Affected{StackID: s.ID, ProjectRoot: s.ProjectRoot}
+		a := promotion.Affected{StackID: s.ID, ProjectRoot: s.ProjectRoot}
 		for _, f := range files {
 			if underRoot(f, s.ProjectRoot) {
 				a.Files = append(a.Files, f)
@@ -128,14 +85,14 @@ func affected(stacks []model.Stack, files []string) []Affected {
 
 // moduleChanges compares the module blocks of the directories whose .tf
 // files changed, before and after.
-func moduleChanges(ctx context.Context, cl *vcs.Clone, from, to string, files []string) ([]ModuleChange, []tfmod.Problem, error) {
+func moduleChanges(ctx context.Context, cl *vcs.Clone, from, to string, files []string) ([]promotion.ModuleChange, []tfmod.Problem, error) {
 	dirs := map[string]bool{}
 	for _, f := range files {
 		if tfmod.IsTerraform(f) {
 			dirs[path.Dir(f)] = true
 		}
 	}
-	var out []ModuleChange
+	var out []promotion.ModuleChange
 	var problems []tfmod.Problem
 	for _, dir := range sortedKeys(dirs) {
 		before, err := dirCalls(ctx, cl, from, dir, nil)
@@ -151,11 +108,11 @@ func moduleChanges(ctx context.Context, cl *vcs.Clone, from, to string, files []
 			a, hasA := after[name]
 			switch {
 			case !hadB:
-				out = append(out, ModuleChange{Dir: dir, Name: name, Address: a.Source.Address(), To: a.Spec()})
+				out = append(out, promotion.ModuleChange{Dir: dir, Name: name, Address: a.Source.Address(), To: a.Spec()})
 			case !hasA:
-				out = append(out, ModuleChange{Dir: dir, Name: name, Address: b.Source.Address(), From: b.Spec()})
+				out = append(out, promotion.ModuleChange{Dir: dir, Name: name, Address: b.Source.Address(), From: b.Spec()})
 			case a.Spec() != b.Spec() || a.Source.Address() != b.Source.Address():
-				out = append(out, ModuleChange{Dir: dir, Name: name, Address: a.Source.Address(), From: b.Spec(), To: a.Spec()})
+				out = append(out, promotion.ModuleChange{Dir: dir, Name: name, Address: a.Source.Address(), From: b.Spec(), To: a.Spec()})
 			}
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/stackview/stackview/internal/audit"
 	"github.com/stackview/stackview/internal/backend/sandbox"
 	"github.com/stackview/stackview/internal/model"
+	"github.com/stackview/stackview/internal/ui/act"
 )
 
 // actionRig is the UI on a fresh sandbox, with the audit log captured.
@@ -19,11 +20,11 @@ type actionRig struct {
 	rec *audit.Memory
 }
 
-func newActionRig(t *testing.T, tweak ...func(*Options)) *actionRig {
+func newActionRig(t *testing.T, tweak ...func(*testOptions)) *actionRig {
 	t.Helper()
 	e, clk := newSandbox(t)
 	rec := &audit.Memory{}
-	tweak = append([]func(*Options){func(o *Options) { o.Audit = rec }}, tweak...)
+	tweak = append([]func(*testOptions){func(o *testOptions) { o.Audit = rec }}, tweak...)
 	d := newDriverOn(t, e, clk.Now, 160, 48, tweak...)
 	return &actionRig{driver: d, e: e, clk: clk, rec: rec}
 }
@@ -33,8 +34,8 @@ func (r *actionRig) selectStack(name string) {
 	r.t.Helper()
 	r.typeText(":stack " + name)
 	r.press("enter")
-	if r.m.selectedID != name {
-		r.t.Fatalf("selected %q, want %s", r.m.selectedID, name)
+	if r.selected() != name {
+		r.t.Fatalf("selected %q, want %s", r.selected(), name)
 	}
 }
 
@@ -92,7 +93,7 @@ func TestPlanAsksFirstAndCancelIsTheDefault(t *testing.T) {
 	r.selectStack("dev-identity")
 	r.press("p")
 	r.requireScreen("Plan dev-identity?", "Action       plan (a proposed run", "Stack        dev-identity",
-		"Environment  dev", "Commit       "+shortSHA(r.stack("dev-identity").TrackedCommit), "[>Cancel<]", "[ Plan ]")
+		"Environment  dev", "Commit       "+model.ShortSHA(r.stack("dev-identity").TrackedCommit), "[>Cancel<]", "[ Plan ]")
 	r.press("enter") // the focus starts on Cancel
 	r.requireScreen("cancelled: nothing was sent")
 	r.press("p", "n")
@@ -157,7 +158,7 @@ func hasState(r model.Run, s model.RunState) bool {
 func TestProtectedDiscardNeedsTheStackName(t *testing.T) {
 	r := newActionRig(t)
 	r.selectStack("prod-identity") // a plan waits for review
-	pending := r.m.selected().LatestRun
+	pending := r.forestStack(r.selected()).LatestRun
 	r.press("x")
 	r.requireScreen("Discard prod-identity?", "Environment  prod (protected)", "type the stack name (prod-identity)")
 	r.press("y", "n", "enter") // y and n are text here
@@ -168,7 +169,7 @@ func TestProtectedDiscardNeedsTheStackName(t *testing.T) {
 	r.press("ctrl+u")
 	r.typeText("prod-identity")
 	r.press("esc") // only esc cancels
-	if r.m.dialog != nil {
+	if r.dialogOpen() {
 		t.Fatal("esc did not close the protected dialog")
 	}
 	r.press("x")
@@ -193,7 +194,7 @@ func TestProtectedPlanNeedsNoTyping(t *testing.T) {
 func TestReviewApprovesWithANote(t *testing.T) {
 	r := newActionRig(t)
 	r.selectStack("prod-identity")
-	pending := r.m.selected().LatestRun
+	pending := r.forestStack(r.selected()).LatestRun
 	r.press("v")
 	r.requireScreen("Review prod-identity?", "Review note", "[ Reject ]", "[ Approve ]")
 	r.typeText("prod-identity")
@@ -202,7 +203,7 @@ func TestReviewApprovesWithANote(t *testing.T) {
 	r.press("enter") // several buttons: the focus moves to them, on Cancel
 	r.requireScreen("[>Cancel<]")
 	r.press("a") // hotkeys are text-free but protected dialogs ignore them
-	if r.m.dialog == nil {
+	if !r.dialogOpen() {
 		t.Fatal("a hotkey worked in a protected dialog")
 	}
 	r.press("right", "right", "enter")
@@ -219,17 +220,17 @@ func TestReviewApprovesWithANote(t *testing.T) {
 }
 
 func TestReadOnlyRefusesEveryMutation(t *testing.T) {
-	r := newActionRig(t, func(o *Options) { o.ReadOnly = true })
+	r := newActionRig(t, func(o *testOptions) { o.ReadOnly = true })
 	before, err := r.e.ListStacks(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, stack := range []string{"qa-payments-ledger", "prod-identity", "dev-analytics", "prod-payments-api"} {
 		r.selectStack(stack)
-		for _, k := range mutatingActions {
-			for _, name := range r.m.binding(k).Keys() {
+		for _, k := range act.Mutating {
+			for _, name := range r.m().keys.Get(k.Key()).Keys() {
 				r.press(name)
-				if r.m.dialog != nil {
+				if r.dialogOpen() {
 					t.Fatalf("%s (%s) on %s opened a dialog in read-only mode", k, name, stack)
 				}
 				r.requireScreen("read-only mode: " + k.String() + " refused")
@@ -269,10 +270,10 @@ func TestDisabledActionsSayWhy(t *testing.T) {
 	r.requireScreen("Actions", "c   confirm — no run waits for confirmation", "s   sync — dev-network already tracks its")
 	r.press("c")
 	r.requireScreen("confirm unavailable: no run waits for confirmation (this run is a task FINISHED)")
-	if r.m.dialog != nil {
+	if r.dialogOpen() {
 		t.Fatal("a disabled action opened a dialog")
 	}
-	r.m.forest.Stack("dev-network").CanWrite = false
+	r.forestStack("dev-network").CanWrite = false
 	r.press("p")
 	r.requireScreen("plan unavailable: you have no write access to dev-network")
 
@@ -282,7 +283,7 @@ func TestDisabledActionsSayWhy(t *testing.T) {
 	d.requireScreen("review unavailable: sandbox has no run reviews")
 	// A run that waits on someone (a TFC policy override) says where to
 	// decide instead.
-	d.m.forest.Stack("dev-payments-worker").LatestRun.State = model.StatePendingReview
+	d.forestStack("dev-payments-worker").LatestRun.State = model.StatePendingReview
 	d.press("v")
 	d.requireScreen("review unavailable: waits on you in sandbox: decide there")
 }
@@ -293,7 +294,7 @@ func TestDisabledActionsSayWhy(t *testing.T) {
 func TestActionsFollowRunFlagsAndPermissions(t *testing.T) {
 	r := newActionRig(t)
 	r.selectStack("dev-network")
-	s := r.m.forest.Stack("dev-network")
+	s := r.forestStack("dev-network")
 	s.LatestRun.State = model.StateUnconfirmed
 	s.LatestRun.Actions = &model.RunActions{Discard: true} // a saved plan gone stale: no longer applicable
 	r.press("c")
@@ -303,7 +304,7 @@ func TestActionsFollowRunFlagsAndPermissions(t *testing.T) {
 	r.press("S")
 	r.requireScreen("stop unavailable: no run is queued or running")
 	s.LatestRun.Actions = &model.RunActions{ForceCancel: true}
-	if o, why := r.m.resolve(actStop, s, nil); why != "" || o.action != "stop" {
+	if o, why := act.Resolve(r.ctx(), act.Stop, act.Target{Stack: s}); why != "" || o.Action != "stop" {
 		t.Errorf("force-cancel offered: %+v, %q", o, why)
 	}
 	s.Permissions = &model.Permissions{Plan: true}
@@ -311,7 +312,7 @@ func TestActionsFollowRunFlagsAndPermissions(t *testing.T) {
 	r.requireScreen("deploy unavailable: you may not apply or decide runs on dev-network (you may queue plans only)")
 	r.press("L")
 	r.requireScreen("lock unavailable: you may not lock dev-network")
-	if _, why := r.m.resolve(actPlan, s, nil); why != "" {
+	if _, why := act.Resolve(r.ctx(), act.Plan, act.Target{Stack: s}); why != "" {
 		t.Errorf("a plan the credentials allow: %q", why)
 	}
 }
@@ -319,15 +320,17 @@ func TestActionsFollowRunFlagsAndPermissions(t *testing.T) {
 func TestExactlyOnceUnderRepeatedKeys(t *testing.T) {
 	r := newActionRig(t)
 	r.selectStack("dev-identity")
-	r.hold = true // the backend is slow: nothing answers yet
+	r.Hold = true // the backend is slow: nothing answers yet
 	r.press("p", "y")
 	for range 10 {
-		r.press("p", "y", "enter")
+		// Errors stay until the next key, so the key whose refusal is read
+		// comes last.
+		r.press("y", "enter", "p")
 	}
 	r.requireScreen("plan on dev-identity was sent; waiting for the answer")
 	r.press("q") // quitting now would lose the answer and its audit entry
 	r.requireScreen("1 mutation in flight: press q again to quit")
-	if r.quit {
+	if r.Quit {
 		t.Fatal("q quit with a mutation in flight")
 	}
 	r.release()
@@ -335,7 +338,7 @@ func TestExactlyOnceUnderRepeatedKeys(t *testing.T) {
 		t.Fatalf("%d runs after ten more presses, want 1", len(got))
 	}
 	r.press("p") // the answer came: the stack is free again
-	if r.m.dialog == nil {
+	if !r.dialogOpen() {
 		t.Fatal("the guard outlived the answer")
 	}
 }
@@ -347,14 +350,14 @@ func TestBulkPlanAndConfirmShowReviewAndResults(t *testing.T) {
 	r.press("c")
 	r.requireScreen("Confirm 1 stack?", "Applies to 1:", "• qa-payments-ledger (qa)", "Skipped 5:",
 		"– qa-identity: no run waits for confirmation")
-	ledger := r.m.forest.Stack("qa-payments-ledger").LatestRun.ID
+	ledger := r.forestStack("qa-payments-ledger").LatestRun.ID
 	r.press("y")
 	r.requireScreen("Confirm: 1 sent, 0 failed", "✓ confirm qa-payments-ledger: run "+ledger)
 	r.press("enter")
 	if got := r.run("qa-payments-ledger", ledger); got.State == model.StateUnconfirmed {
 		t.Fatal("bulk confirm did not confirm")
 	}
-	if len(r.m.marks) != 0 {
+	if len(r.tree().Marks()) != 0 {
 		t.Fatal("marks survive a bulk action")
 	}
 	r.press("3", "ctrl+a", "x") // prod: bulk discard types the environment name once
@@ -407,7 +410,7 @@ func TestSyncMovesTheTrackedCommit(t *testing.T) {
 	r.selectStack("qa-payments-api") // one commit behind its branch
 	head := r.stack("qa-payments-api").BranchHead
 	r.press("s")
-	r.requireScreen("Sync commit qa-payments-api?", "sync the tracked commit to the branch head", "Commit       "+shortSHA(head))
+	r.requireScreen("Sync commit qa-payments-api?", "sync the tracked commit to the branch head", "Commit       "+model.ShortSHA(head))
 	r.press("y")
 	if s := r.stack("qa-payments-api"); s.TrackedCommit != head || s.CommitsBehind != 0 {
 		t.Fatalf("after sync: %s, %d behind", s.TrackedCommit, s.CommitsBehind)
@@ -437,7 +440,7 @@ func TestLockTakesANote(t *testing.T) {
 func TestRetryAFailedDeploy(t *testing.T) {
 	r := newActionRig(t)
 	r.selectStack("dev-analytics")
-	failed := r.m.selected().LatestRun
+	failed := r.forestStack(r.selected()).LatestRun
 	r.press("R")
 	r.requireScreen("Retry dev-analytics?", "Run          "+failed.ID)
 	r.press("y")
@@ -470,14 +473,14 @@ func TestStopCancelsQueuedAndStopsStartedRuns(t *testing.T) {
 }
 
 func TestActionKeysCanBeRemapped(t *testing.T) {
-	r := newActionRig(t, func(o *Options) { o.Keys = map[string][]string{"plan": {"X"}, "dialog_yes": {"Y"}} })
+	r := newActionRig(t, func(o *testOptions) { o.Keys = map[string][]string{"plan": {"X"}, "dialog_yes": {"Y"}} })
 	r.selectStack("dev-identity")
 	r.press("p")
-	if r.m.dialog != nil {
+	if r.dialogOpen() {
 		t.Fatal("the old plan key still works")
 	}
 	r.press("X", "y")
-	if r.m.dialog == nil {
+	if !r.dialogOpen() {
 		t.Fatal("X did not open the plan dialog, or y still confirms")
 	}
 	r.press("Y")
@@ -491,7 +494,7 @@ type failingRecorder struct{}
 func (failingRecorder) Record(audit.Entry) error { return errTest }
 
 func TestAuditFailureIsSaid(t *testing.T) {
-	r := newActionRig(t, func(o *Options) { o.Audit = failingRecorder{} })
+	r := newActionRig(t, func(o *testOptions) { o.Audit = failingRecorder{} })
 	r.selectStack("dev-identity")
 	r.press("p", "y")
 	r.requireScreen("✗ plan dev-identity: sent, but the audit log failed")

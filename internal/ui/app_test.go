@@ -21,8 +21,8 @@ func TestStartShowsEnvironmentTree(t *testing.T) {
 	d.requireScreen("[SANDBOX]", "[1 dev", "dev-network", "├─ payments (2)", "dev-payments-api",
 		"dev-payments-worker", "dev-search", "unassigned (1)", "dev-legacy-reports", "✓ FINISHED", "? UNCONFIRMED")
 	d.requireNotOnScreen("prod-network", "stackview-admin")
-	if d.m.selectedID != "dev-network" {
-		t.Fatalf("selected %q, want the environment stack", d.m.selectedID)
+	if d.selected() != "dev-network" {
+		t.Fatalf("selected %q, want the environment stack", d.selected())
 	}
 }
 
@@ -75,8 +75,8 @@ func TestFilter(t *testing.T) {
 	d.requireScreen("bad regular expression", "prod-search") // last good filter stays on screen
 	d.press("enter")
 	d.requireScreen("✗ bad regular expression", "prod-search")
-	if d.m.filter != "re:SEARCH|^prod-legacy" {
-		t.Fatalf("filter = %q, want the last good one", d.m.filter)
+	if d.tree().Filter() != "re:SEARCH|^prod-legacy" {
+		t.Fatalf("filter = %q, want the last good one", d.tree().Filter())
 	}
 
 	d.press("esc", "esc") // clear the message, then the filter
@@ -90,8 +90,8 @@ func TestFilterEditCancelRestores(t *testing.T) {
 	d.typeText("/xyz")
 	d.requireScreen("no stack matches the filter")
 	d.press("esc")
-	if d.m.filter != "search" {
-		t.Fatalf("filter = %q after cancel, want %q", d.m.filter, "search")
+	if d.tree().Filter() != "search" {
+		t.Fatalf("filter = %q after cancel, want %q", d.tree().Filter(), "search")
 	}
 	d.requireScreen("dev-search")
 }
@@ -99,24 +99,24 @@ func TestFilterEditCancelRestores(t *testing.T) {
 func TestNavigation(t *testing.T) {
 	d := newDriver(t, 120, 30)
 	d.press("j")
-	if d.m.selectedID != "dev-payments-api" {
-		t.Fatalf("j selected %q; headings must be skipped", d.m.selectedID)
+	if d.selected() != "dev-payments-api" {
+		t.Fatalf("j selected %q; headings must be skipped", d.selected())
 	}
 	d.press("G")
-	if d.m.selectedID != "dev-legacy-reports" {
-		t.Fatalf("G selected %q", d.m.selectedID)
+	if d.selected() != "dev-legacy-reports" {
+		t.Fatalf("G selected %q", d.selected())
 	}
 	d.press("j") // stays on the last row
-	if d.m.selectedID != "dev-legacy-reports" {
-		t.Fatalf("j past the end selected %q", d.m.selectedID)
+	if d.selected() != "dev-legacy-reports" {
+		t.Fatalf("j past the end selected %q", d.selected())
 	}
 	d.press("g", "down", "down", "up")
-	if d.m.selectedID != "dev-payments-api" {
-		t.Fatalf("g down down up selected %q", d.m.selectedID)
+	if d.selected() != "dev-payments-api" {
+		t.Fatalf("g down down up selected %q", d.selected())
 	}
 	d.press("pgdown")
-	if d.m.selectedID != "dev-legacy-reports" {
-		t.Fatalf("pgdown selected %q", d.m.selectedID)
+	if d.selected() != "dev-legacy-reports" {
+		t.Fatalf("pgdown selected %q", d.selected())
 	}
 }
 
@@ -153,7 +153,7 @@ func TestHelpShowsCurrentViewOnly(t *testing.T) {
 	d.press("j") // ignored while help is open
 	d.press("?")
 	d.requireScreen("dev-network")
-	if d.m.selectedID != "dev-network" {
+	if d.selected() != "dev-network" {
 		t.Fatalf("j moved the cursor under the help screen")
 	}
 }
@@ -162,14 +162,14 @@ func TestQuitKeys(t *testing.T) {
 	for _, k := range []string{"q", "ctrl+c"} {
 		d := newDriver(t, 120, 30)
 		d.press(k)
-		if !d.quit {
+		if !d.Quit {
 			t.Fatalf("%s did not quit", k)
 		}
 	}
 	d := newDriver(t, 120, 30)
 	d.typeText(":q")
 	d.press("enter")
-	if !d.quit {
+	if !d.Quit {
 		t.Fatal(":q did not quit")
 	}
 }
@@ -177,7 +177,7 @@ func TestQuitKeys(t *testing.T) {
 func TestVDoesNotQuit(t *testing.T) {
 	d := newDriver(t, 120, 30)
 	d.press("v")
-	if d.quit {
+	if d.Quit {
 		t.Fatal("v quit the program (bubbles list bug)")
 	}
 }
@@ -185,11 +185,11 @@ func TestVDoesNotQuit(t *testing.T) {
 func TestTypingQInFilterDoesNotQuit(t *testing.T) {
 	d := newDriver(t, 120, 30)
 	d.typeText("/q")
-	if d.quit || d.m.input != "q" {
-		t.Fatalf("quit=%v input=%q", d.quit, d.m.input)
+	if d.Quit || d.tree().Typed() != "q" {
+		t.Fatalf("quit=%v input=%q", d.Quit, d.tree().Typed())
 	}
 	d.press("ctrl+c")
-	if !d.quit {
+	if !d.Quit {
 		t.Fatal("ctrl+c while typing did not quit")
 	}
 }
@@ -200,8 +200,8 @@ func TestPasteIntoFilter(t *testing.T) {
 	d.typeText("/")
 	d.send(tea.PasteMsg{Content: "payments\n"})
 	d.press("enter")
-	if d.m.filter != "payments" {
-		t.Fatalf("filter %q after paste", d.m.filter)
+	if d.tree().Filter() != "payments" {
+		t.Fatalf("filter %q after paste", d.tree().Filter())
 	}
 }
 
@@ -212,7 +212,7 @@ func TestSelectionAndScrollSurviveRefresh(t *testing.T) {
 	for range 30 {
 		d.press("j")
 	}
-	sel, off := d.m.selectedID, d.m.offset
+	sel, off := d.selected(), d.tree().Offset()
 	if off == 0 {
 		t.Fatalf("no scrolling happened; selected %s", sel)
 	}
@@ -223,10 +223,10 @@ func TestSelectionAndScrollSurviveRefresh(t *testing.T) {
 	if fake.Calls("ListStacks") != calls+2 {
 		t.Fatalf("ListStacks called %d times, want %d", fake.Calls("ListStacks"), calls+2)
 	}
-	if d.m.selectedID != sel || d.m.offset != off {
-		t.Fatalf("after refresh: selected %s offset %d, want %s %d", d.m.selectedID, d.m.offset, sel, off)
+	if d.selected() != sel || d.tree().Offset() != off {
+		t.Fatalf("after refresh: selected %s offset %d, want %s %d", d.selected(), d.tree().Offset(), sel, off)
 	}
-	if got := d.m.selected().State; got != model.StateFailed {
+	if got := d.forestStack(d.selected()).State; got != model.StateFailed {
 		t.Fatalf("refresh did not bring the new state: %s", got)
 	}
 }
@@ -234,8 +234,8 @@ func TestSelectionAndScrollSurviveRefresh(t *testing.T) {
 // refreshTicks counts the pending refresh ticks (not clock repaints).
 func (d *driver) refreshTicks() int {
 	n := 0
-	for _, tm := range d.timers {
-		if _, ok := tm.msg.(tickMsg); ok {
+	for _, tm := range d.Timers {
+		if _, ok := tm.Msg.(tickMsg); ok {
 			n++
 		}
 	}
@@ -256,7 +256,7 @@ func TestRefreshLoopDoesNotDouble(t *testing.T) {
 	if d.refreshTicks() != 1 {
 		t.Fatalf("%d ticks armed, want 1", d.refreshTicks())
 	}
-	clocks := len(d.timers) - d.refreshTicks()
+	clocks := len(d.Timers) - d.refreshTicks()
 	if clocks != 1 {
 		t.Fatalf("%d clock repaints armed, want 1", clocks)
 	}
@@ -292,24 +292,9 @@ func TestFailingRunsShowInDetail(t *testing.T) {
 	d.requireScreen("✗ list runs: rate limited", "dev-network")
 }
 
-func TestStaleRunsAreDropped(t *testing.T) {
-	d := newDriver(t, 160, 40)
-	d.press("j") // selection moves to payments-api; its runs load
-	req := d.m.runsReq
-	d.send(runsMsg{req: req - 1, stackID: "dev-network", runs: []model.Run{{ID: "stale", Kind: model.RunPlan}}})
-	for _, r := range d.m.runs {
-		if r.ID == "stale" {
-			t.Fatal("a stale runs result replaced the current one")
-		}
-	}
-	if d.m.runsFor != "dev-payments-api" || len(d.m.runs) == 0 {
-		t.Fatalf("runs for %q: %d", d.m.runsFor, len(d.m.runs))
-	}
-}
-
 func TestStaleStacksAreDropped(t *testing.T) {
 	d := newDriver(t, 120, 30)
-	d.send(stacksMsg{req: d.m.stacksReq - 1, stacks: nil})
+	d.send(stacksMsg{req: d.m().stacksReq - 1, stacks: nil})
 	d.requireScreen("dev-network")
 }
 
@@ -323,19 +308,19 @@ func TestTooSmall(t *testing.T) {
 }
 
 func TestKeyRemapping(t *testing.T) {
-	d := newDriver(t, 120, 30, func(o *Options) { o.Keys = map[string][]string{"down": {"n"}, "quit": {"ctrl+q"}} })
+	d := newDriver(t, 120, 30, func(o *testOptions) { o.Keys = map[string][]string{"down": {"n"}, "quit": {"ctrl+q"}} })
 	d.press("j", "q")
-	if d.m.selectedID != "dev-network" || d.quit {
-		t.Fatalf("old keys still work: selected %s quit %v", d.m.selectedID, d.quit)
+	if d.selected() != "dev-network" || d.Quit {
+		t.Fatalf("old keys still work: selected %s quit %v", d.selected(), d.Quit)
 	}
 	d.press("n")
-	if d.m.selectedID != "dev-payments-api" {
-		t.Fatalf("n did not move down: %s", d.m.selectedID)
+	if d.selected() != "dev-payments-api" {
+		t.Fatalf("n did not move down: %s", d.selected())
 	}
 	d.press("?")
 	d.requireScreen("n          down")
 	d.press("ctrl+q")
-	if !d.quit {
+	if !d.Quit {
 		t.Fatal("ctrl+q did not quit")
 	}
 }
@@ -354,8 +339,8 @@ func TestStackCommandJumpsAcrossEnvironments(t *testing.T) {
 	d.press("enter")
 	d.typeText(":stack prod-search")
 	d.press("enter")
-	if d.m.selectedID != "prod-search" || d.m.forest.Envs[d.m.env].Env.Name != "prod" {
-		t.Fatalf("selected %s in env %d", d.m.selectedID, d.m.env)
+	if d.selected() != "prod-search" || d.m().data.Forest.Envs[d.tree().Env()].Env.Name != "prod" {
+		t.Fatalf("selected %s in env %d", d.selected(), d.tree().Env())
 	}
 	d.requireScreen("[3 prod", "filter cleared to show prod-search")
 	d.typeText(":stack search")
@@ -375,7 +360,7 @@ func TestCommandCompletion(t *testing.T) {
 		"stack qa-payments-w": "stack qa-payments-worker",
 		"zz":                  "zz",
 	} {
-		if got := d.m.complete(in); got != want {
+		if got := d.m().complete(in); got != want {
 			t.Errorf("complete(%q) = %q, want %q", in, got, want)
 		}
 	}
@@ -385,13 +370,13 @@ func TestCommandCompletion(t *testing.T) {
 }
 
 func TestReadOnlyBadgeAndAttentionCounts(t *testing.T) {
-	d := newDriver(t, 120, 30, func(o *Options) { o.ReadOnly = true })
+	d := newDriver(t, 120, 30, func(o *testOptions) { o.ReadOnly = true })
 	d.requireScreen("[READ-ONLY]", "[1 dev ?1 ✗1]", "3 prod ?1 ✗1 ⚠1")
 }
 
 func TestUpdatedAgo(t *testing.T) {
 	now := uitest.Epoch
-	d := newDriver(t, 160, 40, func(o *Options) { o.Now = func() time.Time { return now } })
+	d := newDriver(t, 160, 40, func(o *testOptions) { o.Now = func() time.Time { return now } })
 	d.requireScreen("updated 0s ago")
 	now = now.Add(42 * time.Second)
 	d.requireScreen("updated 42s ago")
@@ -419,27 +404,27 @@ func BenchmarkRenderLargeTree(b *testing.B) {
 	d := newDriverWith(b, fake, 200, 60)
 	b.ResetTimer()
 	for b.Loop() {
-		d.m.move(1)
-		_ = d.m.Render()
+		d.press("j")
+		_ = d.m().Render()
 	}
 }
 
 func TestBackgroundColorRestylesOnlyOnAuto(t *testing.T) {
 	white := tea.BackgroundColorMsg{Color: color.White}
-	d := newDriver(t, 120, 30, func(o *Options) { o.Theme = "auto" })
-	if !d.m.styles.Dark {
+	d := newDriver(t, 120, 30, func(o *testOptions) { o.Theme = "auto" })
+	if !d.m().styles.Dark {
 		t.Fatal("auto must start dark: the terminal may never answer")
 	}
 	d.send(white)
-	if d.m.styles.Dark {
+	if d.m().styles.Dark {
 		t.Fatal("a light background did not switch auto to light")
 	}
-	forced := newDriver(t, 120, 30, func(o *Options) { o.Theme = "dark" })
+	forced := newDriver(t, 120, 30, func(o *testOptions) { o.Theme = "dark" })
 	forced.send(white)
-	if !forced.m.styles.Dark {
+	if !forced.m().styles.Dark {
 		t.Fatal(`Theme "dark" was overridden by the terminal`)
 	}
-	if light := newDriver(t, 120, 30, func(o *Options) { o.Theme = "light" }); light.m.styles.Dark {
+	if light := newDriver(t, 120, 30, func(o *testOptions) { o.Theme = "light" }); light.m().styles.Dark {
 		t.Fatal(`Theme "light" rendered dark`)
 	}
 }
@@ -463,7 +448,7 @@ func TestDetailScrollsWhenItDoesNotFit(t *testing.T) {
 
 func TestLongLockNoteWraps(t *testing.T) {
 	d := newDriver(t, 80, 24)
-	d.m.forest.Stack("dev-search").Lock = &model.Lock{Holder: "alice", Note: strings.Repeat("freeze ", 20)}
+	d.forestStack("dev-search").Lock = &model.Lock{Holder: "alice", Note: strings.Repeat("freeze ", 20)}
 	d.typeText(":stack dev-search")
 	d.press("enter", "enter")
 	if n := strings.Count(d.screen(), "freeze"); n != 20 {
@@ -487,19 +472,19 @@ func TestLongStartErrorWraps(t *testing.T) {
 
 func TestEnvironmentWithoutEnvironmentStack(t *testing.T) {
 	d := newDriver(t, 100, 20)
-	d.send(stacksMsg{req: d.m.stacksReq, stacks: []model.Stack{
+	d.send(stacksMsg{req: d.m().stacksReq, stacks: []model.Stack{
 		{ID: "a", Name: "a-api", Labels: []string{"env:dev", "bu:x"}},
 		{ID: "b", Name: "b-api", Labels: []string{"env:dev", "bu:x"}},
 		{ID: "c", Name: "c-thing", Labels: []string{"env:dev"}},
 	}})
 	d.requireScreen("(no environment stack)", "├─ x (2)", "└─ unassigned (1)")
-	if d.m.selectedID != "a" {
-		t.Fatalf("selected %q, want the first stack", d.m.selectedID)
+	if d.selected() != "a" {
+		t.Fatalf("selected %q, want the first stack", d.selected())
 	}
 	d.press("2")
 	d.requireScreen("no stacks in this environment")
-	if d.m.selectedID != "" {
-		t.Fatalf("selected %q in an empty environment", d.m.selectedID)
+	if d.selected() != "" {
+		t.Fatalf("selected %q in an empty environment", d.selected())
 	}
 	d.press("j", "G", "enter", "g") // nothing to move to; nothing breaks
 }
@@ -507,7 +492,7 @@ func TestEnvironmentWithoutEnvironmentStack(t *testing.T) {
 func TestOpenAndCopyURL(t *testing.T) {
 	d := newDriver(t, 120, 30)
 	var opened []string
-	d.m.openURL = func(_ context.Context, url string) error { opened = append(opened, url); return nil }
+	d.setOpenURL(func(_ context.Context, url string) error { opened = append(opened, url); return nil })
 	d.press("o")
 	if len(opened) != 1 || opened[0] != "https://acme.example/stack/dev-network" {
 		t.Fatalf("opened %v", opened)
@@ -516,7 +501,7 @@ func TestOpenAndCopyURL(t *testing.T) {
 	d.press("u")
 	d.requireScreen("copied https://acme.example/stack/dev-network")
 
-	d.m.openURL = func(context.Context, string) error { return errors.New("no xdg-open") }
+	d.setOpenURL(func(context.Context, string) error { return errors.New("no xdg-open") })
 	d.press("o")
 	d.requireScreen("could not open a browser: no xdg-open (u copies the URL)")
 }
@@ -524,7 +509,7 @@ func TestOpenAndCopyURL(t *testing.T) {
 func TestOpenRefusesNonWebURLs(t *testing.T) {
 	e, clk := newSandbox(t)
 	d := newDriverOn(t, e, clk.Now, 120, 30)
-	d.m.openURL = func(context.Context, string) error { t.Fatal("opened a sandbox:// URL"); return nil }
+	d.setOpenURL(func(context.Context, string) error { t.Fatal("opened a sandbox:// URL"); return nil })
 	d.press("o")
 	d.requireScreen("dev-network has no web page (sandbox://")
 }
@@ -534,9 +519,9 @@ func TestRateLimitDelaysTheNextRefresh(t *testing.T) {
 	d.fake.FailList(&backend.RateLimitError{RetryAfter: time.Minute})
 	d.fireTimers()
 	d.requireScreen("rate limited: retry in 1m0s")
-	for _, tm := range d.timers {
-		if _, ok := tm.msg.(tickMsg); ok && tm.wait != time.Minute {
-			t.Fatalf("next refresh in %s, want the server's 1m", tm.wait)
+	for _, tm := range d.Timers {
+		if _, ok := tm.Msg.(tickMsg); ok && tm.Wait != time.Minute {
+			t.Fatalf("next refresh in %s, want the server's 1m", tm.Wait)
 		}
 	}
 }

@@ -15,7 +15,7 @@ func TestApprovalIsShownAndConfirmWaitsForIt(t *testing.T) {
 	r.selectStack("qa-payments-ledger")
 	r.press("space")
 	r.selectStack("prod-storefront")
-	held := r.m.selected().LatestTrackedRun
+	held := r.forestStack(r.selected()).LatestTrackedRun
 	if held == nil || !held.NeedsApproval {
 		t.Fatalf("prod-storefront's deploy is not held: %+v", held)
 	}
@@ -28,7 +28,7 @@ func TestApprovalIsShownAndConfirmWaitsForIt(t *testing.T) {
 	r.requireScreen("! needs approval", "! an approval policy holds this run (it cannot be confirmed until approved): v approves or rejects")
 	r.press("c")
 	r.requireScreen("confirm unavailable: run " + held.ID + " needs approval before it can be confirmed")
-	if r.m.dialog != nil {
+	if r.dialogOpen() {
 		t.Fatal("c opened a dialog for a run that needs approval")
 	}
 	r.press("v")
@@ -69,7 +69,7 @@ func TestStopIsRefusedWhileApplying(t *testing.T) {
 	}
 	r.press("l", "S")
 	r.requireScreen("stop unavailable: run " + run.ID + " is APPLYING: a run cannot be stopped while it applies changes")
-	if r.m.dialog != nil {
+	if r.dialogOpen() {
 		t.Fatal("S opened a dialog while applying")
 	}
 }

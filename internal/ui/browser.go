@@ -6,10 +6,12 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
-	"strings"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+
+	"github.com/stackview/stackview/internal/ui/keys"
+	"github.com/stackview/stackview/internal/ui/screen"
 )
 
 // openedMsg reports the browser launch for a URL.
@@ -36,41 +38,10 @@ func openBrowser(ctx context.Context, url string) error {
 	return nil
 }
 
-// targetURL is the URL of what is in view: the run in the run view or
-// history, else the selected stack.
-func (m Model) targetURL() (name, url string) {
-	s, r := m.actionTarget()
-	switch {
-	case s == nil:
-		return "", ""
-	case r != nil && r.URL != "":
-		return s.Name + " run " + r.ID, r.URL
-	}
-	return s.Name, s.URL
-}
-
-// webURL is the target's URL when a browser can show it, else why not.
-func (m Model) webURL() (string, string) {
-	name, url := m.targetURL()
-	switch {
-	case name == "":
-		return "", "no stack selected"
-	case url == "":
-		return "", name + " has no URL"
-	case !strings.HasPrefix(url, "http://") && !strings.HasPrefix(url, "https://"):
-		return "", name + " has no web page (" + url + ")"
-	}
-	return url, ""
-}
-
-// openTarget opens the stack or run in view in the browser, as a command.
-func (m Model) openTarget() (Model, tea.Cmd) {
-	url, why := m.webURL()
-	if url == "" {
-		return m.failed("%s", why)
-	}
-	ctx, open := m.ctx, m.openURL
-	return m, func() tea.Msg {
+// open opens a page in the browser, as a command.
+func (m Model) open(o screen.OpenURL) tea.Cmd {
+	ctx, open, url := m.ctx, m.openURL, o.URL
+	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 		defer cancel()
 		return openedMsg{url: url, err: open(ctx, url)}
@@ -79,20 +50,9 @@ func (m Model) openTarget() (Model, tea.Cmd) {
 
 func (m Model) onOpened(msg openedMsg) Model {
 	if msg.err != nil {
-		m.message, m.messageErr = fmt.Sprintf("could not open a browser: %v (%s copies the URL)", msg.err, m.keys.Actions.CopyURL.Help().Key), true
+		m.status = m.status.set(m.now(), fmt.Sprintf("could not open a browser: %v (%s copies the URL)", msg.err, m.keys.Key(keys.CopyURL)), errText)
 		return m
 	}
-	m.message, m.messageErr = "opened "+msg.url, false
+	m.status = m.status.set(m.now(), "opened "+msg.url, infoText)
 	return m
-}
-
-// copyTargetURL puts the URL in view on the clipboard (OSC 52, so it also
-// works over ssh).
-func (m Model) copyTargetURL() (Model, tea.Cmd) {
-	_, url := m.targetURL()
-	if url == "" {
-		return m.failed("no URL to copy")
-	}
-	m.message, m.messageErr = "copied "+url, false
-	return m, tea.SetClipboard(url)
 }

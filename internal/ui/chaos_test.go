@@ -80,7 +80,7 @@ func TestChaosUI(t *testing.T) {
 				}
 				w.Faults.Off()
 				d.press("r")
-				if sel := d.m.selected(); sel == nil || sel.Name != last {
+				if sel := d.forestStack(d.selected()); sel == nil || sel.Name != last {
 					t.Errorf("after recovery the selection is %v, want %s", sel, last)
 				}
 				if scr := d.screen(); strings.Contains(scr, "refresh failed") {

@@ -1,100 +1,93 @@
 package ui
 
 import (
+	"fmt"
 	"sort"
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/stackview/stackview/internal/model"
+	"github.com/stackview/stackview/internal/mutation"
+	"github.com/stackview/stackview/internal/ui/act"
+	"github.com/stackview/stackview/internal/ui/help"
+	"github.com/stackview/stackview/internal/ui/keys"
+	"github.com/stackview/stackview/internal/ui/screen"
+	"github.com/stackview/stackview/internal/ui/tree"
 )
 
 // commands are the ":" verbs, with their argument completion.
 var commands = []string{"drift", "env", "freeze", "help", "modules", "promote", "q", "quit", "refresh", "stack", "unfreeze"}
 
+// commandKey edits the command line.
+func (m Model) commandKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	switch {
+	case m.keys.Is(msg, keys.Interrupt):
+		return m, tea.Quit // ctrl+c quits even mid-typing; a typed q is text
+	case m.keys.Is(msg, keys.InputCancel):
+		m.typing, m.input.Value = false, ""
+		return m, nil
+	case m.keys.Is(msg, keys.InputSubmit):
+		line := m.input.Value
+		m.typing, m.input.Value = false, ""
+		return m.runCommand(line)
+	case m.keys.Is(msg, keys.InputComplete):
+		m.input.Value = m.complete(m.input.Value)
+		return m, nil
+	}
+	if in, ok := m.input.Key(m.keys, msg); ok {
+		m.input = in
+	}
+	return m, nil
+}
+
 // runCommand executes one ":" line.
-func (m Model) runCommand(line string) (tea.Model, tea.Cmd) {
+func (m Model) runCommand(line string) (Model, tea.Cmd) {
 	fields := strings.Fields(line)
 	if len(fields) == 0 {
 		return m, nil
 	}
 	arg := strings.Join(fields[1:], " ")
+	fail := func(format string, args ...any) (Model, tea.Cmd) {
+		m.status = m.status.set(m.now(), fmt.Sprintf(format, args...), errText)
+		return m, nil
+	}
 	switch fields[0] {
 	case "q", "quit":
 		return m, tea.Quit
 	case "help":
-		m.helpOpen = true
-		return m, nil
+		return m.push(help.New(), screen.Target{}), nil
 	case "refresh":
 		return m.refresh()
 	case "env":
-		m.view = viewTree
 		for i, e := range m.envs {
 			if strings.EqualFold(e.Name, arg) {
-				return m.switchEnv(i)
+				m = m.popToTree()
+				return m.onTree(func(t tree.Model, c *screen.Context) (screen.Screen, tea.Cmd) { return t.SwitchEnv(c, i) })
 			}
 		}
-		return m.failed("unknown environment %q (have %s)", arg, strings.Join(m.envNames(), ", "))
+		return fail("unknown environment %q (have %s)", arg, strings.Join(m.envNames(), ", "))
 	case "stack":
-		m.view = viewTree
-		return m.jumpToStack(arg)
+		m = m.popToTree()
+		return m.onTree(func(t tree.Model, c *screen.Context) (screen.Screen, tea.Cmd) { return t.JumpTo(c, arg) })
 	case "freeze", "unfreeze":
-		return m.freeze(fields[0] == "freeze", fields[1:])
+		return m, m.freeze(fields[0] == "freeze", fields[1:])
 	case "promote":
-		return m.openBoard()
+		return m.navigate(screen.Target{Kind: screen.KindBoard})
 	case "drift":
-		return m.openDrift()
+		return m.navigate(screen.Target{Kind: screen.KindDriftInbox})
 	case "modules":
-		return m.openModules()
+		return m.navigate(screen.Target{Kind: screen.KindModules})
 	}
-	return m.failed("unknown command %q (try :env NAME, :stack NAME, :drift, :modules, :promote, :freeze ENV REASON, :unfreeze ENV, :refresh, :q)", fields[0])
+	return fail("unknown command %q (try :env NAME, :stack NAME, :drift, :modules, :promote, :freeze ENV REASON, :unfreeze ENV, :refresh, :q)", fields[0])
 }
 
-// jumpToStack selects a stack by name in whichever environment holds it: an
-// exact name wins, else the only name containing arg.
-func (m Model) jumpToStack(arg string) (tea.Model, tea.Cmd) {
-	if arg == "" {
-		return m.failed("usage: :stack NAME")
-	}
-	var exact, partial []*model.Stack
-	for i := range m.forest.Envs {
-		for _, s := range m.forest.Envs[i].Stacks() {
-			switch {
-			case strings.EqualFold(s.Name, arg):
-				exact = append(exact, s)
-			case strings.Contains(strings.ToLower(s.Name), strings.ToLower(arg)):
-				partial = append(partial, s)
-			}
-		}
-	}
-	found := exact
-	if len(found) == 0 {
-		found = partial
-	}
-	switch {
-	case len(found) == 0:
-		return m.failed("no stack matches %q", arg)
-	case len(found) > 1:
-		names := make([]string, 0, len(found))
-		for _, s := range found {
-			names = append(names, s.Name)
-		}
-		sort.Strings(names)
-		return m.failed("%d stacks match %q: %s", len(found), arg, strings.Join(names, ", "))
-	}
-	s := found[0]
-	for i, e := range m.envs {
-		if e.Name == s.Env {
-			m.env = i
-		}
-	}
-	if match, err := matcher(m.filter); err == nil && !match(s) {
-		m.filter = ""
-		m.message, m.messageErr = "filter cleared to show "+s.Name, false
-	}
-	m.selectedID = s.ID
-	m.rebuildRows()
-	return m.loadRunsIfNeeded(false)
+// onTree runs f on the tree screen.
+func (m Model) onTree(f func(tree.Model, *screen.Context) (screen.Screen, tea.Cmd)) (Model, tea.Cmd) {
+	m.stack = append([]screen.Screen(nil), m.stack...)
+	next, cmd := f(m.tree(), m.context(0))
+	m.set(0, next)
+	return m, cmd
 }
 
 func (m Model) envNames() []string {
@@ -126,8 +119,8 @@ func (m Model) complete(line string) string {
 		case "env", "freeze", "unfreeze":
 			candidates = m.envNames()
 		case "stack":
-			for i := range m.forest.Envs {
-				for _, s := range m.forest.Envs[i].Stacks() {
+			for i := range m.data.Forest.Envs {
+				for _, s := range m.data.Forest.Envs[i].Stacks() {
 					candidates = append(candidates, s.Name)
 				}
 			}
@@ -144,6 +137,7 @@ func (m Model) complete(line string) string {
 	if len(hits) == 0 {
 		return line
 	}
+	sort.Strings(hits)
 	prefix := hits[0]
 	for _, h := range hits[1:] {
 		for !strings.HasPrefix(h, prefix) {
@@ -162,41 +156,40 @@ func (m Model) complete(line string) string {
 // freeze locks every stack of an environment with the reason as the lock
 // note (an incident "stop the line"), or unfreezes it, through the same
 // confirmation as every other mutation.
-func (m Model) freeze(on bool, args []string) (tea.Model, tea.Cmd) {
+func (m Model) freeze(on bool, args []string) tea.Cmd {
 	verb := "unfreeze"
 	if on {
 		verb = "freeze"
 	}
-	if m.readOnly {
-		return m.refuseReadOnly(verb)
+	c := m.context(len(m.stack) - 1)
+	if err := m.ops.Refuse(verb); err != nil {
+		return c.Fail(err.Error())
 	}
 	if len(args) == 0 || (on && len(args) < 2) {
-		return m.failed("usage: :freeze ENV REASON, or :unfreeze ENV")
+		return c.Fail("usage: :freeze ENV REASON, or :unfreeze ENV")
 	}
-	var tree *model.EnvTree
-	for i := range m.forest.Envs {
-		if strings.EqualFold(m.forest.Envs[i].Env.Name, args[0]) {
-			tree = &m.forest.Envs[i]
+	var env *model.EnvTree
+	for i := range m.data.Forest.Envs {
+		if strings.EqualFold(m.data.Forest.Envs[i].Env.Name, args[0]) {
+			env = &m.data.Forest.Envs[i]
 		}
 	}
-	if tree == nil {
-		return m.failed("unknown environment %q (have %s)", args[0], strings.Join(m.envNames(), ", "))
+	if env == nil {
+		return c.Fail(fmt.Sprintf("unknown environment %q (have %s)", args[0], strings.Join(m.envNames(), ", ")))
 	}
 	reason := strings.Join(args[1:], " ")
-	return m.proposeMany(verb, tree.Stacks(), func(s *model.Stack) (op, string) {
-		if busy, ok := m.inflight[s.ID]; ok {
-			return op{}, busy + " already sent"
-		}
-		o, why := m.resolve(actLock, s, nil)
+	lock := act.InFlightSkip(c, act.Lock)
+	return act.Many(c, verb, env.Stacks(), func(s *model.Stack) (mutation.StackOp, string) {
+		o, why := lock(s)
 		switch {
 		case why != "":
 			return o, why
-		case on && o.action == "unlock":
+		case on && o.Action == "unlock":
 			return o, "already locked by " + s.Lock.Holder
-		case !on && o.action == "lock":
+		case !on && o.Action == "lock":
 			return o, "not locked"
 		}
-		o.note = reason
+		o.Note = reason
 		return o, ""
 	})
 }

@@ -61,34 +61,3 @@ func repoName(repo string) string {
 	}
 	return repo
 }
-
-// applyDrift evaluates every placed stack's drift against its rules (repo
-// file, then config, then those added this session) and leaves the
-// effective drift on the stack, so the tree markers, tab counts and detail
-// pane count exactly what the inbox counts. fresh says the forest was just
-// loaded; otherwise the stacks hold effective drift already and the reports
-// keep what the backend said, so a rule added later applies to that.
-func (m *Model) applyDrift(fresh bool) {
-	reports := make(map[string]drift.Report, len(m.drift.reports))
-	for i := range m.forest.Envs {
-		for _, s := range m.forest.Envs[i].Stacks() {
-			raw := s.Drift
-			if !fresh {
-				raw = m.drift.reports[s.ID].Drift
-			}
-			rep := drift.Evaluate(raw, s.Env, m.rulesFor(s.ID))
-			reports[s.ID] = rep
-			s.Drift = rep.Effective()
-		}
-	}
-	m.drift.reports = reports
-	m.drift.cursor = max(0, min(m.drift.cursor, len(m.driftEntries())-1))
-	m.index.attention = attentionByEnv(&m.forest)
-}
-
-func (m *Model) rulesFor(stackID string) []drift.Rule {
-	var rules []drift.Rule
-	rules = append(rules, m.drift.repoRules[stackID]...)
-	rules = append(rules, m.drift.configRules...)
-	return append(rules, m.drift.added...)
-}

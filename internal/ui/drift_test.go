@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/charmbracelet/x/ansi"
 	"github.com/stackview/stackview/internal/backend"
 	"github.com/stackview/stackview/internal/backend/repos"
 	"github.com/stackview/stackview/internal/backend/sandbox"
@@ -16,12 +17,12 @@ import (
 // driftDriver opens the UI on the sandbox with its repositories' ignore
 // files read through the clone cache (as every backend's are), recording
 // the rules i saves.
-func driftDriver(t *testing.T, tweak ...func(*Options)) (*driver, *sandbox.ManualClock, *[]drift.Rule) {
+func driftDriver(t *testing.T, tweak ...func(*testOptions)) (*driver, *sandbox.ManualClock, *[]drift.Rule) {
 	t.Helper()
 	e, clk := newSandbox(t)
 	b := repos.Wrap(e, repos.Options{Cache: &vcs.Cache{Dir: t.TempDir()}})
 	var saved []drift.Rule
-	opts := append([]func(*Options){func(o *Options) {
+	opts := append([]func(*testOptions){func(o *testOptions) {
 		o.RepoFiles = b.(RepoFiles)
 		o.SaveDriftIgnore = func(r drift.Rule) error { saved = append(saved, r); return nil }
 	}}, tweak...)
@@ -35,7 +36,8 @@ func (d *driver) later(clk *sandbox.ManualClock, by time.Duration) {
 	d.press("r")
 }
 
-func (d *driver) tabLine() string { return strings.Split(d.screen(), "\n")[1] }
+// tabLine is the environment tabs with their counts, as the tree shows them.
+func (d *driver) tabLine() string { return ansi.Strip(d.m().tabs()) }
 
 func TestDriftInboxListsDriftAcrossEnvironments(t *testing.T) {
 	d, _, _ := driftDriver(t)
@@ -85,7 +87,7 @@ func TestIgnoreHidesAResourceFromTheCount(t *testing.T) {
 	// The tree marker comes from the same data, and survives a refresh.
 	d.press("esc", "2")
 	d.press("r")
-	if s := d.m.forest.Stack("qa-storefront"); s.Drift.Drifted {
+	if s := d.forestStack("qa-storefront"); s.Drift.Drifted {
 		t.Fatalf("qa-storefront still drifted in the tree: %+v", s.Drift)
 	}
 	d.press("i") // i means nothing in the tree
@@ -93,17 +95,17 @@ func TestIgnoreHidesAResourceFromTheCount(t *testing.T) {
 
 func TestCheckNowUpdatesTheInbox(t *testing.T) {
 	d, clk, _ := driftDriver(t)
-	before := d.m.forest.Stack("prod-network").Drift.RunID
+	before := d.forestStack("prod-network").Drift.RunID
 	d.press("F", "j", "f")
 	d.requireScreen("✓ drift-check prod-network: run")
-	started := d.m.drift.started["prod-network"]
+	started := d.m().data.Drift.Started["prod-network"]
 	if started.Kind != model.RunDriftCheck || started.ID == before {
 		t.Fatalf("started %+v", started)
 	}
 	d.requireScreen("check " + started.ID)
 	d.later(clk, 11*time.Second)
 	d.requireScreen("check of prod-network ended FINISHED: 1 drifted, 1 ignored")
-	if got := d.m.forest.Stack("prod-network").Drift.RunID; got != started.ID {
+	if got := d.forestStack("prod-network").Drift.RunID; got != started.ID {
 		t.Fatalf("drift run = %s, want the new check %s", got, started.ID)
 	}
 }
@@ -118,7 +120,7 @@ func TestReconcileFromTheInbox(t *testing.T) {
 	d.typeText("prod-network")
 	d.press("enter")
 	d.requireScreen("✓ deploy prod-network: run")
-	run := d.m.drift.started["prod-network"]
+	run := d.m().data.Drift.Started["prod-network"]
 	if run.Title != "reconcile" || run.Kind != model.RunDeploy {
 		t.Fatalf("followed %+v, want the reconcile deploy", run)
 	}
@@ -141,9 +143,9 @@ func TestReconcileFromTheInbox(t *testing.T) {
 	d.requireScreen("apply of prod-network ended FINISHED: no drift", "prod-network (prod) · no drift", "✓ prod-network matches its code")
 	d.press("esc")
 	d.requireScreen("Drift inbox · 1 stack(s) drifted", "▸ qa     qa-storefront")
-	for _, e := range d.m.driftEntries() {
-		if e.stack.ID == "prod-network" {
-			t.Fatalf("prod-network is still in the inbox: %+v", e.report)
+	for _, e := range d.driftEntries() {
+		if e.Stack.ID == "prod-network" {
+			t.Fatalf("prod-network is still in the inbox: %+v", e.Report)
 		}
 	}
 	if tabs := d.tabLine(); strings.Contains(tabs, "prod ?1 ⚠") {
@@ -152,15 +154,15 @@ func TestReconcileFromTheInbox(t *testing.T) {
 }
 
 func TestDriftActionsRefusedReadOnly(t *testing.T) {
-	d, _, saved := driftDriver(t, func(o *Options) { o.ReadOnly = true })
+	d, _, saved := driftDriver(t, func(o *testOptions) { o.ReadOnly = true })
 	d.press("F", "f")
 	d.requireScreen("read-only mode: check for drift refused")
 	d.press("D")
 	d.requireScreen("read-only mode: deploy refused")
 	d.press("enter", "j", "i")
 	d.requireScreen("read-only mode: ignoring drift writes the config")
-	if len(*saved) != 0 || len(d.m.drift.started) != 0 {
-		t.Fatalf("read-only mode acted: saved %v, started %v", *saved, d.m.drift.started)
+	if len(*saved) != 0 || len(d.m().data.Drift.Started) != 0 {
+		t.Fatalf("read-only mode acted: saved %v, started %v", *saved, d.m().data.Drift.Started)
 	}
 }
 
@@ -188,19 +190,19 @@ func TestCheckNowSaysWhatItStarts(t *testing.T) {
 	e, clk := newSandbox(t)
 	d := newDriverOn(t, otherBackend{e, "spacelift", false}, clk.Now, 160, 48)
 	d.press("F", "f")
-	if msg := d.m.message; !strings.Contains(msg, "✓ plan qa-storefront") || !strings.Contains(msg, "spacelift runs drift detection only on its schedule; started a proposed run") {
+	if msg := d.message(); !strings.Contains(msg, "✓ plan qa-storefront") || !strings.Contains(msg, "spacelift runs drift detection only on its schedule; started a proposed run") {
 		t.Fatalf("message = %q", msg)
 	}
-	if k := d.m.drift.started["qa-storefront"].Kind; k != model.RunPlan {
+	if k := d.m().data.Drift.Started["qa-storefront"].Kind; k != model.RunPlan {
 		t.Fatalf("Spacelift check now started a %s, want a proposed run", k)
 	}
 
 	d = newDriverOn(t, otherBackend{e, "tfc", true}, clk.Now, 160, 48)
 	d.press("F", "f")
-	if msg := d.m.message; !strings.Contains(msg, "(a refresh-only plan: HCP Terraform cannot start assessments through its API)") {
+	if msg := d.message(); !strings.Contains(msg, "(a refresh-only plan: HCP Terraform cannot start assessments through its API)") {
 		t.Fatalf("message = %q", msg)
 	}
-	if k := d.m.drift.started["qa-storefront"].Kind; k != model.RunDriftCheck {
+	if k := d.m().data.Drift.Started["qa-storefront"].Kind; k != model.RunDriftCheck {
 		t.Fatalf("TFC check now started a %s, want the refresh-only drift check", k)
 	}
 }

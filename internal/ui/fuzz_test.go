@@ -30,7 +30,7 @@ func FuzzFilterAndCommand(f *testing.F) {
 		d.press("esc", "j", "k")
 		d.typeText(":" + s)
 		d.press("enter")
-		if d.quit {
+		if d.Quit {
 			t.Fatalf("%q quit", s)
 		}
 		_ = d.screen()

@@ -3,21 +3,31 @@ package ui
 import (
 	"errors"
 	"fmt"
+	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/charmbracelet/x/exp/golden"
 
+	"github.com/stackview/stackview/internal/model"
+	"github.com/stackview/stackview/internal/promote/promotetest"
+	"github.com/stackview/stackview/internal/promotion"
 	"github.com/stackview/stackview/internal/ui/uitest"
 )
 
-// TestGolden pins the rendered content (ANSI stripped) of the main screens
-// at 80×24 and 160×48. Regenerate with: go test ./internal/ui/... -update
+// goldenSizes are the terminal sizes every screen is pinned at.
+var goldenSizes = [][2]int{{80, 24}, {160, 48}}
+
+// TestGolden pins the rendered content (ANSI stripped) of every screen on
+// the fake organisation at 80×24 and 160×48. Regenerate with:
+// go test ./internal/ui/... -update
 func TestGolden(t *testing.T) {
 	screens := []struct {
-		name  string
-		setup func(*uitest.Fake)
-		keys  []string
-		typed string
+		name     string
+		setup    func(*uitest.Fake)
+		keys     []string
+		typed    string
+		writable bool // read-only otherwise, so no key can change the organisation
 	}{
 		{name: "tree"},
 		{name: "prod-drifted-selected", keys: []string{"3", "j"}},
@@ -25,18 +35,78 @@ func TestGolden(t *testing.T) {
 		{name: "filter", typed: "/pay"},
 		{name: "help", keys: []string{"?"}},
 		{name: "load-error", setup: func(f *uitest.Fake) { f.FailList(errors.New("dial tcp 10.0.0.1:443: i/o timeout")) }},
+		{name: "run", keys: []string{"3", "j", "j", "l"}},
+		{name: "history", keys: []string{"3", "j", "H"}},
+		{name: "drift-inbox", keys: []string{"F"}},
+		{name: "stack-drift", keys: []string{"F", "enter"}},
+		{name: "dialog", keys: []string{"3", "j", "j", "x"}, writable: true},
+		{name: "bulk-review", keys: []string{"3", "ctrl+a", "p"}, writable: true},
+		{name: "command", typed: ":env pr"},
+		{name: "waves", keys: []string{"P"}},
 	}
-	for _, size := range [][2]int{{80, 24}, {160, 48}} {
+	for _, size := range goldenSizes {
 		for _, sc := range screens {
 			t.Run(fmt.Sprintf("%dx%d/%s", size[0], size[1], sc.name), func(t *testing.T) {
 				fake := uitest.NewFake()
 				if sc.setup != nil {
 					sc.setup(fake)
 				}
-				d := newDriverWith(t, fake, size[0], size[1], func(o *Options) { o.ReadOnly = true })
+				d := newDriverWith(t, fake, size[0], size[1], func(o *testOptions) { o.ReadOnly = !sc.writable })
+				if sc.name == "waves" {
+					followFakePromotion(d)
+				}
 				d.press(sc.keys...)
 				d.typeText(sc.typed)
 				golden.RequireEqual(t, d.screen())
+			})
+		}
+	}
+}
+
+// followFakePromotion makes the fake's qa follow a promotion, as if one
+// had just been pushed.
+func followFakePromotion(d *driver) {
+	m := d.m()
+	m.data.Following = &promotion.Followed{Label: "payments", Commit: "q0000003", Since: uitest.Epoch.Add(-10 * 60e9),
+		Waves: [][]string{{"qa-payments-api"}, {"qa-payments-worker"}}}
+	m.data.Following.Plan.Source = model.Environment{Name: "dev", Branch: "dev"}
+	m.data.Following.Plan.Target = model.Environment{Name: "qa", Branch: "qa"}
+	d.setM(m)
+}
+
+// TestGoldenHelpSmall pins help on the smallest terminal the UI draws on.
+func TestGoldenHelpSmall(t *testing.T) {
+	d := newDriver(t, 60, 16, func(o *testOptions) { o.ReadOnly = true })
+	d.press("?")
+	golden.RequireEqual(t, d.screen())
+}
+
+// tempURL is a file URL under a test's temporary directory.
+var tempURL = regexp.MustCompile(`file://\S+`)
+
+// TestGoldenGitScreens pins the screens that read git: the modules view,
+// the promotion board and a promotion's diff, on the sandbox's
+// repositories (their temporary paths masked).
+func TestGoldenGitScreens(t *testing.T) {
+	w := promotetest.New(t)
+	for _, size := range goldenSizes {
+		for _, sc := range []struct {
+			name string
+			keys []string
+		}{
+			{"modules", []string{"M"}},
+			{"board", []string{"P"}},
+			{"diff", []string{"P", "j", "enter"}},
+		} {
+			t.Run(fmt.Sprintf("%dx%d/%s", size[0], size[1], sc.name), func(t *testing.T) {
+				d := newDriverOn(t, w.E, w.Clock.Now, size[0], size[1], func(o *testOptions) { o.Git = w.Cache })
+				d.press(sc.keys...)
+				// The paths differ in length, so the padding after them does too.
+				var lines []string
+				for _, l := range strings.Split(tempURL.ReplaceAllString(d.screen(), "file://…"), "\n") {
+					lines = append(lines, strings.TrimRight(l, " "))
+				}
+				golden.RequireEqual(t, strings.Join(lines, "\n"))
 			})
 		}
 	}

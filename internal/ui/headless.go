@@ -32,7 +32,7 @@ func NewHeadless(opts Options, width, height int) (*Headless, error) {
 // after the first frame. It returns the load's error, if any.
 func (h *Headless) Load() error {
 	h.deliver(h.m.Init())
-	return h.m.loadErr
+	return h.m.data.LoadErr
 }
 
 func (h *Headless) deliver(cmd tea.Cmd) {
@@ -63,7 +63,7 @@ func (h *Headless) Send(msg tea.Msg) { h.m = h.update(msg) }
 func (h *Headless) Render() string { return h.m.Render() }
 
 // Rows is how many tree rows the current environment and filter give.
-func (h *Headless) Rows() int { return len(h.m.rows) }
+func (h *Headless) Rows() int { return h.m.tree().Rows() }
 
 // NextLoad loads the stacks as a refresh does, off the UI loop, and returns
 // the result for Send: the time Send takes is what a refresh costs the loop.

@@ -2,12 +2,10 @@ package ui
 
 import (
 	"errors"
-	"fmt"
 	"strings"
 	"testing"
 	"time"
 
-	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/stackview/stackview/internal/ui/uitest"
@@ -51,33 +49,5 @@ func TestHeadlessLoadsFiltersAndRefreshes(t *testing.T) {
 	}
 	if err := h2.Load(); !errors.Is(err, errTest) {
 		t.Errorf("Load of a failing backend = %v, want %v", err, errTest)
-	}
-}
-
-func TestDetailCountsDownstreamStacksPastTwenty(t *testing.T) {
-	fake := uitest.NewFake()
-	fake.AddStacks("dev", 500) // each depends on dev-network
-	m, err := New(Options{Backend: fake, Theme: "dark", Now: func() time.Time { return uitest.Epoch }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	next, _ := m.Update(tea.WindowSizeMsg{Width: 200, Height: 60})
-	m = next.(Model)
-	stacks, err := fake.ListStacks(t.Context())
-	if err != nil {
-		t.Fatal(err)
-	}
-	next, _ = m.Update(stacksMsg{req: m.stacksReq, stacks: stacks})
-	m = next.(Model)
-	if m.selectedID != "dev-network" {
-		t.Fatalf("selected %q, want the environment stack", m.selectedID)
-	}
-	lines := ansi.Strip(strings.Join(m.detailContent(64), "\n"))
-	downstream := len(m.index.dependents["dev-network"])
-	if !strings.Contains(lines, fmt.Sprintf("… %d more", downstream-dependenciesListed)) {
-		t.Errorf("the detail does not count the downstream stacks past %d:\n%s", dependenciesListed, lines)
-	}
-	if n := strings.Count(lines, "(wave 1)"); n > dependenciesListed {
-		t.Errorf("the detail names %d downstream stacks, want at most %d", n, dependenciesListed)
 	}
 }

@@ -4,28 +4,19 @@ import (
 	"slices"
 
 	"github.com/stackview/stackview/internal/model"
+	"github.com/stackview/stackview/internal/ui/screen"
 )
 
-// loadIndex is what the UI derives from a load once, so that no frame walks
-// every stack: at 10,000 stacks such walks cost more than drawing the rows.
-type loadIndex struct {
-	// attention is per environment its tab's attention counts. It follows
-	// the effective drift, so applyDrift recounts it (see attentionByEnv).
-	attention  []string
-	totals     []int               // per environment: how many stacks it has
-	dependents map[string][]string // stack id → ids of the stacks depending on it, sorted
-}
-
-func newLoadIndex(f *model.Forest) loadIndex {
-	ix := loadIndex{dependents: map[string][]string{}}
+func newLoadIndex(f *model.Forest) screen.Index {
+	ix := screen.Index{Dependents: map[string][]string{}}
 	add := func(s *model.Stack) {
 		for _, d := range s.DependsOn {
-			ix.dependents[d] = append(ix.dependents[d], s.ID)
+			ix.Dependents[d] = append(ix.Dependents[d], s.ID)
 		}
 	}
 	for i := range f.Envs {
 		stacks := f.Envs[i].Stacks()
-		ix.totals = append(ix.totals, len(stacks))
+		ix.Totals = append(ix.Totals, len(stacks))
 		for _, s := range stacks {
 			add(s)
 		}
@@ -33,7 +24,7 @@ func newLoadIndex(f *model.Forest) loadIndex {
 	for _, s := range f.Unmapped {
 		add(s)
 	}
-	for _, ids := range ix.dependents {
+	for _, ids := range ix.Dependents {
 		slices.Sort(ids)
 	}
 	return ix
@@ -54,10 +45,31 @@ func attentionByEnv(f *model.Forest) []string {
 type arranged struct {
 	forest model.Forest
 	waves  map[string]int
-	index  loadIndex
+	index  screen.Index
 }
 
 func arrange(stacks []model.Stack, envs []model.Environment, mapping model.Mapping) *arranged {
 	f := model.BuildForest(stacks, envs, mapping)
 	return &arranged{forest: f, waves: waveIndex(&f), index: newLoadIndex(&f)}
+}
+
+// waveIndex numbers every stack's dependency wave across the organisation.
+// Stacks caught in a cycle get no number.
+func waveIndex(f *model.Forest) map[string]int {
+	var ids []string
+	for i := range f.Envs {
+		for _, s := range f.Envs[i].Stacks() {
+			ids = append(ids, s.ID)
+		}
+	}
+	for _, s := range f.Unmapped {
+		ids = append(ids, s.ID)
+	}
+	waves, _ := model.Waves(ids, func(id string) []string {
+		if s := f.Stack(id); s != nil {
+			return s.DependsOn
+		}
+		return nil
+	})
+	return model.WaveIndex(waves)
 }

@@ -43,7 +43,7 @@ func TestEveryScreenFillsTheTerminalExactly(t *testing.T) {
 					fake.AddStacks("prod", 80)
 					d := newDriverWith(t, fake, w, h)
 					setup(d)
-					lines := strings.Split(d.m.Render(), "\n")
+					lines := strings.Split(d.m().Render(), "\n")
 					if len(lines) != h {
 						t.Fatalf("%d lines, want %d:\n%s", len(lines), h, d.screen())
 					}

@@ -6,119 +6,63 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/stackview/stackview/internal/audit"
 	"github.com/stackview/stackview/internal/backend"
-	"github.com/stackview/stackview/internal/drift"
 	"github.com/stackview/stackview/internal/model"
-	"github.com/stackview/stackview/internal/promote"
 	"github.com/stackview/stackview/internal/ui/keys"
+	"github.com/stackview/stackview/internal/ui/kit"
+	"github.com/stackview/stackview/internal/ui/screen"
 	"github.com/stackview/stackview/internal/ui/theme"
-	"github.com/stackview/stackview/internal/vcs"
+	"github.com/stackview/stackview/internal/ui/tree"
 )
 
-// mode says where typed keys go.
-type mode int
-
-const (
-	modeBrowse  mode = iota
-	modeFilter       // typing after "/"
-	modeCommand      // typing after ":"
-	modeSearch       // typing a log search after "/" in the run view
-)
-
-// viewKind is the screen the body shows.
-type viewKind int
-
-const (
-	viewTree    viewKind = iota // the stack tree (and detail)
-	viewHistory                 // one stack's runs
-	viewRun                     // one run: timeline, plan, log
-	viewModules                 // module versions per environment, bumps
-	viewPromote                 // the promotion board, a promotion's diff, its waves
-)
-
-// Model is the root of the UI. It is a value: Update returns the next one.
+// Model is the root of the UI: the stack of screens, the chrome around the
+// top one (header, tabs or breadcrumb, status line, footer), the data every
+// screen reads, and the routing of messages. It is a value: Update returns
+// the next one.
 type Model struct {
 	ctx       context.Context
 	backend   backend.Backend
 	info      backend.Info
+	caps      backend.Capabilities
 	envs      []model.Environment
 	mapping   model.Mapping
-	keys      keys.Map
+	keys      *keys.Map
 	themeMode string
 	noColor   bool
 	styles    *theme.Styles
-	interval  time.Duration
-	readOnly  bool
-	audit     audit.Recorder
 	now       func() time.Time
 	// after schedules a timer message; tea.Tick in production, a recorder in
 	// tests so no test waits for real time.
 	after func(time.Duration, func(time.Time) tea.Msg) tea.Cmd
 	// openURL launches a browser; tests record instead.
 	openURL func(context.Context, string) error
-	// git is the clone cache module bumps and promotions work in; strategy
-	// says how they move branches (push, merge or pull request).
-	git      vcs.Cache
-	strategy promote.Strategy
+
+	// ops carries out every mutation; promotions and modReader read what
+	// their screens show from git; repoFiles reads drift ignore files.
+	ops        screen.Mutator
+	promotions screen.Promotions
+	modReader  screen.Modules
+	repoFiles  RepoFiles
 
 	width, height int
 
-	forest    model.Forest
-	waves     map[string]int // dependency wave of every stack
-	index     loadIndex      // derived from the forest on each load
-	loaded    bool           // at least one load succeeded
-	lastLoad  time.Time      // when the last good load landed
-	loadErr   error          // the last load's error; nil after a good one
-	loading   bool
+	data      screen.Data
 	stacksReq int
 	tickGen   int
 
-	env        int
-	rows       []row
-	stackRows  int // how many of rows are stacks
-	cursor     int
-	offset     int
-	selectedID string
+	// stack is the screens, the tree first; targets says what each was
+	// opened as (zero for screens pushed by another), so Navigate finds it.
+	stack   []screen.Screen
+	targets []screen.Target
 
-	filter    string // the applied filter as typed, "re:" prefix included
-	mode      mode
-	input     string // the line being typed in filter or command mode
-	oldFilter string // restored when a filter edit is cancelled
+	// asks is what screens asked for while the current message is handled;
+	// Update does it before it returns.
+	asks *[]tea.Msg
 
-	paneHidden   bool // wide layout: the detail pane was closed with enter
-	detailFull   bool // narrow layout: the detail fills the body
-	detailScroll int  // first detail line shown in the narrow layout
-	helpOpen     bool
-
-	message    string
-	messageErr bool
-
-	runsReq     int
-	runsFor     string
-	runs        []model.Run
-	runsErr     error
-	runsLoading bool
-
-	// Mutations: the open confirmation and what it would send, the stacks
-	// with a mutation in flight (the exactly-once guard), marks for bulk.
-	dialog    *dialog
-	pending   request
-	inflight  map[string]string // stack id -> action sent
-	marks     map[string]bool
-	quitArmed bool // q was pressed once while a mutation was in flight
-
-	view    viewKind
-	hist    historyState
-	rv      runView
-	rvGen   int // poll generation of the run view; a new run view retires the old chain
-	watches []watch
-
-	drift      driftState
-	repoFiles  RepoFiles              // reads ignore files; nil = config rules only
-	saveIgnore func(drift.Rule) error // persists an ignore chosen with i; nil = this session only
-	mods       modulesState
-	pr         promoteState
+	status    status
+	typing    bool // the ":" command line is being typed
+	input     kit.Input
+	quitArmed bool // q was pressed once while leaving would lose something
 }
 
 // Init starts the first load and, for Theme "auto", asks the terminal for
@@ -131,69 +75,76 @@ func (m Model) Init() tea.Cmd {
 	return tea.Batch(cmds...)
 }
 
-// Update routes one message.
+// Update routes one message: keys to the top screen (or the command line),
+// what screens ask for to the root, everything else to every screen. What
+// screens ask for while they handle it is done before Update returns.
 func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	asks := []tea.Msg{}
+	m.asks = &asks
+	next, cmd := m.update(msg)
+	m = next.(Model)
+	cmds := []tea.Cmd{cmd}
+	for len(*m.asks) > 0 {
+		ask := (*m.asks)[0]
+		*m.asks = (*m.asks)[1:]
+		next, cmd := m.update(ask)
+		m = next.(Model)
+		cmds = append(cmds, cmd)
+	}
+	m.asks = nil
+	return m, tea.Batch(cmds...)
+}
+
+func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
-		m.clampScroll()
-		return m, nil
+		return m.broadcast(msg)
 	case tea.BackgroundColorMsg:
 		if m.themeMode == "" || m.themeMode == "auto" {
 			m.styles = theme.New(msg.IsDark(), m.noColor, theme.DefaultPalette())
 		}
 		return m, nil
 	case tea.KeyPressMsg:
-		return m.handleKey(msg)
+		return m.onKey(msg)
 	case tea.PasteMsg:
-		return m.onPaste(msg), nil
+		if m.typing {
+			m.input = m.input.Paste(msg.Content)
+			return m, nil
+		}
+		return m.toTop(msg)
 	case stacksMsg:
 		return m.onStacks(msg)
-	case openedMsg:
-		return m.onOpened(msg), nil
-	case runsMsg:
-		return m.onRuns(msg), nil
-	case actionsMsg:
-		next, cmd := m.onActions(msg)
-		return next.afterActions(msg), cmd
-	case historyMsg:
-		return m.onHistory(msg), nil
-	case runMsg, logMsg, changesMsg, pollMsg:
-		return m.onRunView(msg)
-	case modulesMsg:
-		return m.onModules(msg), nil
-	case bumpMsg:
-		return m.onBump(msg)
-	case startedMsg:
-		return m.onStarted(msg), nil
-	case watchMsg:
-		return m.onWatch(msg)
-	case boardMsg:
-		return m.onBoard(msg), nil
-	case promotionPlanMsg:
-		return m.onPromotionPlan(msg), nil
-	case promotedMsg:
-		return m.onPromoted(msg)
-	case predictedMsg:
-		return m.onPredicted(msg), nil
-	case promotionRunsMsg:
-		if msg.err != nil {
-			m.message, m.messageErr = "the audit log failed to record the promotion's runs: "+msg.err.Error(), true
-		}
-		return m, nil
-	case ignoreSavedMsg:
-		return m.onIgnoreSaved(msg), nil
-	case clockMsg:
-		return m, m.armClock()
 	case tickMsg:
 		if msg.gen != m.tickGen {
 			return m, nil
 		}
 		m.stacksReq++
-		m.loading = true
+		m.data.Loading = true
 		return m, m.fetchStacks(m.stacksReq)
+	case clockMsg:
+		m.status = m.status.faded(m.now())
+		return m, m.armClock()
+	case startedMsg:
+		return m.onStarted(msg), nil
+	case watchMsg:
+		return m.onWatch(msg)
+	case openedMsg:
+		return m.onOpened(msg), nil
+	case sendMsg:
+		return m.send(msg)
+	case outcomeMsg:
+		return m.onOutcome(msg)
+	case promotionRunsMsg:
+		if msg.err != nil {
+			m.status = m.status.set(m.now(), "the audit log failed to record the promotion's runs: "+msg.err.Error(), errText)
+		}
+		return m, nil
 	}
-	return m, nil
+	if next, cmd, ok := m.onAsk(msg); ok {
+		return next, cmd
+	}
+	return m.broadcast(msg)
 }
 
 // View wraps Render in a full-screen view.
@@ -201,65 +152,57 @@ func (m Model) View() tea.View {
 	v := tea.NewView(m.Render())
 	v.AltScreen = true
 	v.WindowTitle = "stackview"
-	if e := m.currentEnv(); e != nil {
+	if e := m.data.Env(m.tree().Env()); e != nil {
 		v.WindowTitle = "stackview · " + e.Env.Name
 	}
 	return v
 }
 
-func (m Model) onStacks(msg stacksMsg) (tea.Model, tea.Cmd) {
-	if msg.req != m.stacksReq {
-		return m, nil
+// tree is the root screen.
+func (m Model) tree() tree.Model { return m.stack[0].(tree.Model) }
+
+func (m Model) top() screen.Screen { return m.stack[len(m.stack)-1] }
+
+// context is what the screen at index i of the stack reads.
+func (m *Model) context(i int) *screen.Context {
+	c := &screen.Context{
+		Ctx: m.ctx, Keys: m.keys, Styles: m.styles, Now: m.now, After: m.after,
+		Backend: m.backend, Info: m.info, Caps: m.caps, Envs: m.envs,
+		Ops: m.ops, Promotions: m.promotions, Modules: m.modReader,
+		Data: &m.data, Width: m.width, Height: m.height, Top: i == len(m.stack)-1, Asks: m.asks,
+		Message: m.status.text,
 	}
-	m.loading = false
-	tick := m.armTick(msg.err)
-	if msg.err != nil {
-		m.loadErr = msg.err
-		return m, tick
+	if i > 0 {
+		c.Under = m.stack[i-1]
+		c.Global = m.globals(m.context(i-1), m.stack[i-1])
 	}
-	m.loadErr = nil
-	m.loaded = true
-	m.lastLoad = m.now()
-	a := msg.arranged
-	if a == nil {
-		a = arrange(msg.stacks, m.envs, m.mapping)
-	}
-	m.forest, m.waves, m.index = a.forest, a.waves, a.index
-	m.drift.repoRules, m.drift.rulesErr = msg.repoRules, msg.rulesErr
-	m.applyDrift(true)
-	m.rebuildRows()
-	m, runs := m.loadRunsIfNeeded(true)
-	var run tea.Cmd
-	if m.view == viewRun {
-		run = m.fetchRun() // someone else may have confirmed or stopped it
-	}
-	m, scan := m.scanWaiting()
-	m, promotion := m.onStacksPromote()
-	return m, tea.Batch(tick, runs, run, m.pollWatches(), m.pollStarted(), scan, promotion)
+	return c
 }
 
-func (m Model) onRuns(msg runsMsg) Model {
-	if msg.req != m.runsReq || msg.stackID != m.runsFor {
-		return m
+// set replaces the screen at index i (nil keeps it).
+func (m *Model) set(i int, s screen.Screen) {
+	if s != nil && i < len(m.stack) {
+		m.stack[i] = s
 	}
-	m.runsLoading = false
-	m.runsErr = msg.err
-	if msg.err == nil {
-		m.runs = msg.runs
-	}
-	return m
 }
 
-func (m Model) currentEnv() *model.EnvTree {
-	if m.env < 0 || m.env >= len(m.forest.Envs) {
-		return nil
+// broadcast gives a message to every screen, the tree first.
+func (m Model) broadcast(msg tea.Msg) (Model, tea.Cmd) {
+	m.stack = append([]screen.Screen(nil), m.stack...)
+	var cmds []tea.Cmd
+	for i := range m.stack {
+		next, cmd := m.stack[i].Update(m.context(i), msg)
+		m.set(i, next)
+		cmds = append(cmds, cmd)
 	}
-	return &m.forest.Envs[m.env]
+	return m, tea.Batch(cmds...)
 }
 
-func (m Model) selected() *model.Stack {
-	if m.selectedID == "" {
-		return nil
-	}
-	return m.forest.Stack(m.selectedID)
+// toTop gives a message to the top screen only.
+func (m Model) toTop(msg tea.Msg) (Model, tea.Cmd) {
+	m.stack = append([]screen.Screen(nil), m.stack...)
+	i := len(m.stack) - 1
+	next, cmd := m.stack[i].Update(m.context(i), msg)
+	m.set(i, next)
+	return m, cmd
 }

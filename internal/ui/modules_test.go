@@ -7,8 +7,10 @@ import (
 
 	"github.com/stackview/stackview/internal/audit"
 	"github.com/stackview/stackview/internal/model"
-	"github.com/stackview/stackview/internal/promote"
 	"github.com/stackview/stackview/internal/promote/promotetest"
+	"github.com/stackview/stackview/internal/promotion"
+	"github.com/stackview/stackview/internal/ui/modview"
+	"github.com/stackview/stackview/internal/ui/tree"
 )
 
 const s3Bucket = "spacelift.io/acme/s3-bucket/aws"
@@ -25,7 +27,7 @@ var bumpUnits = map[string]string{"dev-payments-ledger": "stacks/ledger/main.tf"
 // newModulesWorld is a sandbox where three business units use s3-bucket
 // 1.0.0 in every environment, deployed in dev, and the UI on it with the
 // world's clone cache.
-func newModulesWorld(t *testing.T, tweak ...func(*Options)) (*promotetest.World, *driver, *audit.Memory) {
+func newModulesWorld(t *testing.T, tweak ...func(*testOptions)) (*promotetest.World, *driver, *audit.Memory) {
 	t.Helper()
 	w := promotetest.New(t)
 	setup := map[string]string{}
@@ -46,18 +48,18 @@ func newModulesWorld(t *testing.T, tweak ...func(*Options)) (*promotetest.World,
 		return true
 	})
 	rec := &audit.Memory{}
-	tweak = append([]func(*Options){func(o *Options) { o.Git, o.Audit = *w.Cache, rec }}, tweak...)
+	tweak = append([]func(*testOptions){func(o *testOptions) { o.Git, o.Audit = w.Cache, rec }}, tweak...)
 	return w, newDriverOn(t, w.E, w.Clock.Now, 160, 60, tweak...), rec
 }
 
 // selectModule puts the modules view's cursor on a module's row.
 func (d *driver) selectModule(address string) {
 	d.t.Helper()
-	i := slices.IndexFunc(d.m.mods.rows, func(r modRow) bool { return r.unit == nil && r.address == address })
+	i := slices.IndexFunc(d.mods().Rows(), func(r modview.Row) bool { return r.Unit == nil && r.Address == address })
 	if i < 0 {
 		d.t.Fatalf("no row for %s:\n%s", address, d.screen())
 	}
-	for d.m.mods.cursor < i {
+	for d.mods().Cursor() < i {
 		d.press("j")
 	}
 }
@@ -82,14 +84,14 @@ func TestModulesBumpDevAcrossThreeUnits(t *testing.T) {
 	d.press("enter") // one scope on a module's row: enter goes on
 	d.requireScreen("Bump s3-bucket to 1.1.0 in 3 repositories?", "stacks/ledger/main.tf:", "module audit_logs  1.0.0 → 1.1.0",
 		"One commit per repository on dev, pushed to dev", "Left alone (at 1.1.0 or newer):", "analytics terraform/main.tf:")
-	if len(d.m.inflight) != 0 {
+	if len(d.m().ops.InFlight()) != 0 {
 		t.Fatal("something was sent before the confirmation")
 	}
 	d.press("y")
 	d.requireScreen("Bump s3-bucket to 1.1.0: 3 done, 0 failed", "pushed to dev — Bump module s3-bucket 1.0.0 → 1.1.0")
 	d.press("enter")
-	if len(d.m.inflight) != 0 {
-		t.Fatalf("still in flight: %v", d.m.inflight)
+	if len(d.m().ops.InFlight()) != 0 {
+		t.Fatalf("still in flight: %v", d.m().ops.InFlight())
 	}
 
 	entries := rec.Entries()
@@ -103,10 +105,7 @@ func TestModulesBumpDevAcrossThreeUnits(t *testing.T) {
 	}
 
 	w.Sync()
-	commits := map[string]string{}
-	for _, f := range d.m.mods.follow {
-		commits[f.stackID] = f.commit
-	}
+	commits := d.mods().Following()
 	for id := range bumpUnits {
 		commit := commits[id]
 		if commit == "" || w.Stack(id).BranchHead != commit {
@@ -121,17 +120,17 @@ func TestModulesBumpDevAcrossThreeUnits(t *testing.T) {
 	}
 
 	units := 0
-	for _, row := range d.m.mods.rows {
-		if row.address != s3Bucket || row.unit == nil || strings.HasPrefix(row.unit.label, "analytics") {
+	for _, row := range d.mods().Rows() {
+		if row.Address != s3Bucket || row.Unit == nil || strings.HasPrefix(row.Unit.Label, "analytics") {
 			continue
 		}
 		units++
 		var got []string
-		for _, e := range d.m.envs {
-			got = append(got, d.m.mods.cellText(d.m.mods.usesOn(d.m.mods.usesOf(row), e.Branch)))
+		for _, e := range d.m().envs {
+			got = append(got, d.mods().Cell(row, e.Branch))
 		}
 		if want := []string{"1.1.0 ↓1 ⚠", "1.0.0 ↓2 ⚠", "1.0.0 ↓2 ⚠"}; !slices.Equal(got, want) {
-			t.Errorf("%s by environment = %q, want dev ahead of qa and prod %q", row.unit.label, got, want)
+			t.Errorf("%s by environment = %q, want dev ahead of qa and prod %q", row.Unit.Label, got, want)
 		}
 	}
 	if units != 3 {
@@ -142,12 +141,12 @@ func TestModulesBumpDevAcrossThreeUnits(t *testing.T) {
 
 // TestModulesBumpRefusedReadOnly: b in read-only mode sends nothing.
 func TestModulesBumpRefusedReadOnly(t *testing.T) {
-	_, d, rec := newModulesWorld(t, func(o *Options) { o.ReadOnly = true })
+	_, d, rec := newModulesWorld(t, func(o *testOptions) { o.ReadOnly = true })
 	d.press("M")
 	d.selectModule(s3Bucket)
 	d.press("b")
 	d.requireScreen("read-only mode: bump refused")
-	if d.m.dialog != nil || len(rec.Entries()) != 0 {
+	if d.dialogOpen() || len(rec.Entries()) != 0 {
 		t.Fatal("read-only mode opened the bump")
 	}
 }
@@ -162,12 +161,12 @@ func TestModulesBumpUnknownVersion(t *testing.T) {
 	d.typeText("1.7.0")
 	d.press("enter")
 	d.requireScreen(`bump refused: spacelift.io/acme/s3-bucket/aws has no version "1.7.0"`)
-	if d.m.dialog != nil || len(rec.Entries()) != 0 {
+	if d.dialogOpen() || len(rec.Entries()) != 0 {
 		t.Fatal("an unknown version went ahead")
 	}
 	d.press("esc")
-	if d.m.view != viewTree {
-		t.Fatalf("esc left view %d", d.m.view)
+	if _, ok := d.top().(tree.Model); !ok {
+		t.Fatalf("esc left %T on top", d.top())
 	}
 }
 
@@ -176,7 +175,7 @@ func TestModulesBumpUnknownVersion(t *testing.T) {
 func TestModulesUnreadableFileReported(t *testing.T) {
 	w := promotetest.New(t)
 	w.Push(w.Stack("dev-identity").Repo, "dev", "terraform/main.tf", func(old string) string { return old + "\nmodule \"x\" {\n  source = \n" })
-	d := newDriverOn(t, w.E, w.Clock.Now, 160, 60, func(o *Options) { o.Git = *w.Cache })
+	d := newDriverOn(t, w.E, w.Clock.Now, 160, 60, func(o *testOptions) { o.Git = w.Cache })
 	d.press("M")
 	d.requireScreen("⚠ 1 Terraform file could not be read (skipped):", "identity@dev terraform/main.tf:", "▸ iam-role",
 		"identity  identity/terraform        —                 1.0.1 ↓1")
@@ -188,23 +187,23 @@ func TestModulesUnreadableFileReported(t *testing.T) {
 func TestModulesBumpAsPullRequest(t *testing.T) {
 	w := promotetest.New(t)
 	before := w.Stack("dev-identity").BranchHead
-	d := newDriverOn(t, w.E, w.Clock.Now, 160, 60, func(o *Options) { o.Git, o.Strategy = *w.Cache, promote.PullRequest })
+	d := newDriverOn(t, w.E, w.Clock.Now, 160, 60, func(o *testOptions) { o.Git, o.Strategy = w.Cache, promotion.PullRequest })
 	d.press("M")
 	d.selectModule("spacelift.io/acme/iam-role/aws")
 	d.press("b", "enter")
 	d.requireScreen("Bump iam-role to 1.1.0 in 1 repository?", "proposed as a pull request to dev")
-	d.hold = true // the bump is slow: b again must not send it twice
+	d.Hold = true // the bump is slow: b again must not send it twice
 	d.press("y")
 	d.press("b")
 	d.requireScreen("a bump of spacelift.io/acme/iam-role/aws was sent; waiting for the answer")
-	if d.m.dialog != nil {
+	if d.dialogOpen() {
 		t.Fatal("b opened a second bump while the first was in flight")
 	}
 	d.release()
 	d.requireScreen("Bump iam-role to 1.1.0: 1 done, 0 failed", "stackview/bump-iam-role-1.1.0", "not on GitHub")
 	w.Sync()
-	if got := w.Stack("dev-identity").BranchHead; got != before || len(d.m.mods.follow) != 0 {
-		t.Fatalf("dev moved to %s (was %s), following %v", got, before, d.m.mods.follow)
+	if got := w.Stack("dev-identity").BranchHead; got != before || len(d.mods().Following()) != 0 {
+		t.Fatalf("dev moved to %s (was %s), following %v", got, before, d.mods().Following())
 	}
 }
 
@@ -214,14 +213,14 @@ func TestModulesBumpProtectedDev(t *testing.T) {
 	w := promotetest.New(t)
 	envs := model.DefaultEnvironments()
 	envs[0].Protected = true
-	d := newDriverOn(t, w.E, w.Clock.Now, 160, 60, func(o *Options) { o.Git, o.Environments = *w.Cache, envs })
+	d := newDriverOn(t, w.E, w.Clock.Now, 160, 60, func(o *testOptions) { o.Git, o.Environments = w.Cache, envs })
 	d.press("M")
 	d.selectModule("spacelift.io/acme/iam-role/aws")
 	d.press("b", "enter")
 	d.requireScreen("Protected: type the module name (iam-role) to go ahead")
 	d.press("y", "enter")
 	d.requireScreen("type iam-role exactly to go ahead")
-	if len(d.m.inflight) != 0 {
+	if len(d.m().ops.InFlight()) != 0 {
 		t.Fatal("sent without the name typed")
 	}
 	d.press("ctrl+u")

@@ -12,14 +12,15 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
 
-	"github.com/stackview/stackview/internal/audit"
 	"github.com/stackview/stackview/internal/backend"
 	"github.com/stackview/stackview/internal/drift"
 	"github.com/stackview/stackview/internal/model"
-	"github.com/stackview/stackview/internal/promote"
+	"github.com/stackview/stackview/internal/mutation"
+	"github.com/stackview/stackview/internal/promotion"
 	"github.com/stackview/stackview/internal/ui/keys"
+	"github.com/stackview/stackview/internal/ui/screen"
 	"github.com/stackview/stackview/internal/ui/theme"
-	"github.com/stackview/stackview/internal/vcs"
+	"github.com/stackview/stackview/internal/ui/tree"
 )
 
 // Options configures the UI.
@@ -30,21 +31,20 @@ type Options struct {
 	Keys            map[string][]string // remapping from config [keys]: action name -> keys
 	Theme           string              // "auto" | "dark" | "light"
 	RefreshInterval time.Duration       // default 5s
-	ReadOnly        bool
-	NoColor         bool // NO_COLOR non-empty or --no-color
-	// Audit records every mutation sent; nil records nothing.
-	Audit audit.Recorder
-	// Git is the clone cache promotions and module bumps work in; Strategy
-	// how they move branches (config [git], [promotion]).
-	Git      vcs.Cache
-	Strategy promote.Strategy
+	NoColor         bool                // NO_COLOR non-empty or --no-color
+	// Mutator carries out every mutation (internal/ops); nil refuses them
+	// all. Read-only mode is its setting.
+	Mutator screen.Mutator
+	// Promotions and Modules read the promotion screens' and the modules
+	// view's data from git (internal/promote, internal/modules); nil says
+	// those screens need a clone cache.
+	Promotions screen.Promotions
+	Modules    screen.Modules
 
 	// DriftIgnore is the user config's [[drift.ignore]] rules; RepoFiles
-	// reads each repository's .stackview/drift-ignore.toml (nil: none);
-	// SaveDriftIgnore persists a rule chosen with i (nil: this session only).
-	DriftIgnore     []drift.Rule
-	RepoFiles       RepoFiles
-	SaveDriftIgnore func(drift.Rule) error
+	// reads each repository's .stackview/drift-ignore.toml (nil: none).
+	DriftIgnore []drift.Rule
+	RepoFiles   RepoFiles
 
 	// Now is the clock for ages and "updated Ns ago"; time.Now if nil. Tests
 	// and the sandbox pass their own clock so the screen is deterministic.
@@ -82,36 +82,35 @@ func New(opts Options) (Model, error) {
 	if now == nil {
 		now = time.Now
 	}
-	rec := opts.Audit
-	if rec == nil {
-		rec = audit.Discard{}
+	ops := opts.Mutator
+	if ops == nil {
+		ops = refuseAll{}
 	}
 	m := Model{
-		audit:     rec,
-		ctx:       context.Background(),
-		backend:   opts.Backend,
-		info:      opts.Backend.Info(),
-		envs:      envs,
-		mapping:   mapping,
-		keys:      km,
-		themeMode: opts.Theme,
-		noColor:   opts.NoColor,
-		interval:  interval,
-		readOnly:  opts.ReadOnly,
-		now:       now,
-		after:     tea.Tick,
-		openURL:   openBrowser,
-		git:       opts.Git,
-		strategy:  opts.Strategy,
-		stacksReq: 1,
-		loading:   true,
-
+		ops:        ops,
+		promotions: opts.Promotions,
+		modReader:  opts.Modules,
 		repoFiles:  opts.RepoFiles,
-		saveIgnore: opts.SaveDriftIgnore,
+		ctx:        context.Background(),
+		backend:    opts.Backend,
+		info:       opts.Backend.Info(),
+		caps:       opts.Backend.Capabilities(),
+		envs:       envs,
+		mapping:    mapping,
+		keys:       km,
+		themeMode:  opts.Theme,
+		noColor:    opts.NoColor,
+		now:        now,
+		after:      tea.Tick,
+		openURL:    openBrowser,
+		stacksReq:  1,
+		stack:      []screen.Screen{tree.New()},
+		targets:    []screen.Target{{}},
 	}
-	m.drift.configRules = opts.DriftIgnore
+	m.data.Interval, m.data.Loading = interval, true
+	m.data.Drift.ConfigRules = opts.DriftIgnore
 	m.styles = theme.New(opts.Theme != "light", opts.NoColor, theme.DefaultPalette())
-	m.forest = model.BuildForest(nil, envs, mapping)
+	m.data.Forest = model.BuildForest(nil, envs, mapping)
 	return m, nil
 }
 
@@ -138,4 +137,22 @@ func Run(ctx context.Context, opts Options) error {
 		return fmt.Errorf("ui: %w", err)
 	}
 	return nil
+}
+
+// refuseAll is the Mutator of a UI given none (a measurement, say): it
+// sends nothing.
+type refuseAll struct{}
+
+var errNoMutator = errors.New("this UI was started without a mutation pipeline: nothing can be sent")
+
+func (refuseAll) ReadOnly() bool               { return true }
+func (refuseAll) Strategy() promotion.Strategy { return promotion.FastForward }
+func (refuseAll) InFlight() map[string]string  { return nil }
+func (refuseAll) Refuse(string) error          { return errNoMutator }
+func (refuseAll) Record(mutation.Note) error   { return nil }
+func (refuseAll) Prepare(mutation.Request) (mutation.Mutation, error) {
+	return mutation.Mutation{}, errNoMutator
+}
+func (refuseAll) Send(mutation.Mutation, mutation.Answer) (func(context.Context) mutation.Outcome, error) {
+	return nil, errNoMutator
 }

@@ -7,8 +7,11 @@ import (
 
 	"github.com/stackview/stackview/internal/audit"
 	"github.com/stackview/stackview/internal/model"
-	"github.com/stackview/stackview/internal/promote"
+	"github.com/stackview/stackview/internal/ops"
 	"github.com/stackview/stackview/internal/promote/promotetest"
+	"github.com/stackview/stackview/internal/promotion"
+	"github.com/stackview/stackview/internal/ui/promoview"
+	"github.com/stackview/stackview/internal/ui/screen"
 )
 
 // promoteRig is the UI over a promotion test world: a sandbox on a manual
@@ -23,8 +26,8 @@ func newPromoteRig(t *testing.T) *promoteRig {
 	t.Helper()
 	w := promotetest.New(t)
 	rec := &audit.Memory{}
-	d := newDriverOn(t, w.E, w.Clock.Now, 160, 48, func(o *Options) {
-		o.Git = *w.Cache
+	d := newDriverOn(t, w.E, w.Clock.Now, 160, 48, func(o *testOptions) {
+		o.Git = w.Cache
 		o.Audit = rec
 	})
 	return &promoteRig{driver: d, w: w, rec: rec}
@@ -46,26 +49,32 @@ func (r *promoteRig) until(what string, cond func() bool) {
 
 // summary is the wave view's next-step line.
 func (r *promoteRig) summary() string {
-	s, _ := r.m.waveSummary(r.m.waveStacks())
+	c := r.ctx()
+	s, _ := promoview.Summary(c, promoview.WaveStacks(c))
 	return s
 }
 
 // selectCell moves the board's cursor to a repository and environment.
 func (r *promoteRig) selectCell(label, env string) {
 	r.t.Helper()
-	for r.m.pr.row > 0 {
+	board := func() (row, col int, rows []promoview.BoardRow) {
+		b := find[promoview.Board](r.driver)
+		row, col = b.Cursor()
+		return row, col, b.Rows()
+	}
+	for row, _, _ := board(); row > 0; row, _, _ = board() {
 		r.press("k")
 	}
-	for r.m.pr.col > 0 {
+	for _, col, _ := board(); col > 0; _, col, _ = board() {
 		r.press("left")
 	}
-	for r.m.pr.rows[r.m.pr.row].label != label {
-		if r.m.pr.row == len(r.m.pr.rows)-1 {
+	for row, _, rows := board(); rows[row].Label != label; row, _, rows = board() {
+		if row == len(rows)-1 {
 			r.t.Fatalf("no %s row on the board:\n%s", label, r.screen())
 		}
 		r.press("j")
 	}
-	for r.m.envs[r.m.pr.col].Name != env {
+	for _, col, _ := board(); r.m().envs[col].Name != env; _, col, _ = board() {
 		r.press("right")
 	}
 }
@@ -73,8 +82,12 @@ func (r *promoteRig) selectCell(label, env string) {
 // selectWaveStack moves the wave view's cursor to a stack.
 func (r *promoteRig) selectWaveStack(id string) {
 	r.t.Helper()
-	for r.m.pr.cursor = 0; r.m.waveSelected() == nil || r.m.waveSelected().ID != id; {
-		if r.m.pr.cursor >= r.m.waveCount() {
+	waves := func() promoview.Waves { return find[promoview.Waves](r.driver) }
+	for waves().Cursor() > 0 {
+		r.press("k")
+	}
+	for s := waves().Selected(r.ctx()); s == nil || s.ID != id; s = waves().Selected(r.ctx()) {
+		if waves().Cursor() >= promoview.Count(r.ctx())-1 {
 			r.t.Fatalf("%s is in no wave:\n%s", id, r.screen())
 		}
 		r.press("j")
@@ -102,27 +115,28 @@ func TestPromoteDevToQAToProdThroughTheUI(t *testing.T) {
 	r.press("P")
 	r.requireScreen("Promotion board", "environment", "identity", "payments", "dev (dev)", "→ qa (qa)", "→ prod (main)",
 		"Change terraform/main.tf on dev", "↓ 1 commit behind")
-	if r.m.pr.rows[0].label != "environment" {
-		t.Fatalf("the environment repository is not first: %+v", r.m.pr.rows[0])
+	if rows := find[promoview.Board](r.driver).Rows(); rows[0].Label != "environment" {
+		t.Fatalf("the environment repository is not first: %+v", rows[0])
 	}
 	r.selectCell("identity", "dev")
 	r.press("enter")
 	r.requireScreen("Promote identity  dev → qa", "1. Commits (git log qa..dev): 1", "Change terraform/main.tf on dev",
 		"qa-identity (", "terraform/main.tf", "wave 1: qa-identity", "6. Gates: 5 of 5 pass", "✓ deployed in source")
 
-	r.requireScreen("p plans the affected stacks at " + shortSHA(head))
+	r.requireScreen("p plans the affected stacks at " + model.ShortSHA(head))
 	r.press("p")
-	r.until("the predicted plan", func() bool { return len(r.m.pr.predicted) == 1 && r.m.predictionsDone() })
-	r.requireScreen("5. Predicted plans at "+shortSHA(head), "✓ FINISHED")
-	if pp := r.m.pr.predicted[0]; pp.stackID != "qa-identity" || pp.run.Kind != model.RunPlan || pp.run.Commit != head ||
-		pp.run.Delta == nil || pp.run.Delta.Add != 1 {
-		t.Fatalf("predicted plan = %+v, run %+v", pp, pp.run)
+	diff := func() promoview.Diff { return find[promoview.Diff](r.driver) }
+	r.until("the predicted plan", func() bool { return len(diff().Predicted()) == 1 && diff().PredictionsDone() })
+	r.requireScreen("5. Predicted plans at "+model.ShortSHA(head), "✓ FINISHED")
+	if pp := diff().Predicted()[0]; pp.StackID != "qa-identity" || pp.Run.Kind != model.RunPlan || pp.Run.Commit != head ||
+		pp.Run.Delta == nil || pp.Run.Delta.Add != 1 {
+		t.Fatalf("predicted plan = %+v, run %+v", pp, pp.Run)
 	}
 
 	r.press("enter")
 	r.requireScreen("Promote identity dev → qa?", "Strategy     fast-forward", "Stacks       qa-identity")
 	r.press("y")
-	r.requireScreen("Promotion dev → qa: qa is at " + shortSHA(head))
+	r.requireScreen("Promotion dev → qa: qa is at " + model.ShortSHA(head))
 	r.w.Sync()
 	if got := r.w.Stack("qa-identity").TrackedCommit; got != head {
 		t.Fatalf("qa-identity tracks %s after the promotion, want %s", got, head)
@@ -144,7 +158,7 @@ func TestPromoteDevToQAToProdThroughTheUI(t *testing.T) {
 	r.requireScreen("Confirm qa-identity?")
 	r.press("y")
 	r.until("qa to finish", func() bool { return strings.HasPrefix(r.summary(), "✓ every wave finished") })
-	r.requireScreen("✓ every wave finished: qa runs " + shortSHA(head))
+	r.requireScreen("✓ every wave finished: qa runs " + model.ShortSHA(head))
 	var runs []audit.Entry
 	for _, e := range r.rec.Entries() {
 		if e.Action == "promotion runs" {
@@ -171,7 +185,7 @@ func TestPromoteDevToQAToProdThroughTheUI(t *testing.T) {
 	r.press("backspace")
 	r.typeText("prod")
 	r.press("enter")
-	r.requireScreen("Promotion qa → prod: main is at " + shortSHA(head))
+	r.requireScreen("Promotion qa → prod: main is at " + model.ShortSHA(head))
 	// prod's approval policy holds the deploy: approve it, then confirm.
 	r.until("prod-identity to wait for an approval", func() bool { return strings.Contains(r.summary(), "approve prod-identity") })
 	r.selectWaveStack("prod-identity")
@@ -219,10 +233,11 @@ func TestFailedDevStackRefusesThePromotionNamingTheGate(t *testing.T) {
 	}
 
 	// Read-only mode refuses before any dialog.
-	r.m.readOnly = true
+	writable := r.m().ops
+	r.setOps(ops.New(ops.Config{Backend: r.w.E, ReadOnly: true}))
 	r.press("enter")
 	r.requireScreen("read-only mode: promotion refused")
-	r.m.readOnly = false
+	r.setOps(writable)
 
 	// With a reason the override goes ahead, and the reason is audited.
 	r.press("enter")
@@ -239,8 +254,8 @@ func TestFailedDevStackRefusesThePromotionNamingTheGate(t *testing.T) {
 func TestPullRequestStrategyLeavesTheBranchAlone(t *testing.T) {
 	w := promotetest.New(t)
 	rec := &audit.Memory{}
-	d := newDriverOn(t, w.E, w.Clock.Now, 160, 48, func(o *Options) {
-		o.Git, o.Audit, o.Strategy = *w.Cache, rec, promote.PullRequest
+	d := newDriverOn(t, w.E, w.Clock.Now, 160, 48, func(o *testOptions) {
+		o.Git, o.Audit, o.Strategy = w.Cache, rec, promotion.PullRequest
 	})
 	r := &promoteRig{driver: d, w: w, rec: rec}
 	before := w.Stack("qa-payments-api").BranchHead
@@ -257,14 +272,15 @@ func TestPullRequestStrategyLeavesTheBranchAlone(t *testing.T) {
 	if got := r.promotions(); len(got) != 1 || !strings.Contains(got[0].Detail, "strategy: pull-request") {
 		t.Fatalf("audit = %+v", got)
 	}
-	if r.m.pr.stage != stageDiff {
-		t.Fatalf("a proposed promotion opened the wave view (stage %d)", r.m.pr.stage)
+	if r.m().has(screen.KindWaves) {
+		t.Fatal("a proposed promotion opened the wave view")
 	}
+	find[promoview.Diff](r.driver) // the diff stays under the box
 }
 
 func TestBoardScrollsToItsCursorOnASmallTerminal(t *testing.T) {
 	w := promotetest.New(t)
-	d := newDriverOn(t, w.E, w.Clock.Now, 80, 24, func(o *Options) { o.Git = *w.Cache })
+	d := newDriverOn(t, w.E, w.Clock.Now, 80, 24, func(o *testOptions) { o.Git = w.Cache })
 	r := &promoteRig{driver: d, w: w}
 	r.press("P")
 	r.requireScreen("analytics", "enter promote")

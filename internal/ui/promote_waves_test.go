@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/stackview/stackview/internal/model"
+	"github.com/stackview/stackview/internal/promotion"
+	"github.com/stackview/stackview/internal/ui/promoview"
 	"github.com/stackview/stackview/internal/ui/uitest"
 )
 
@@ -28,15 +30,16 @@ func TestFailedWaveStopsAndNamesTheBlockedStacks(t *testing.T) {
 		stack("qa-c", nil, "qa-a"),
 		stack("qa-d", nil, "qa-b"),
 	}
-	m := d.m
-	m.forest = model.BuildForest(stacks, m.envs, m.mapping)
-	m.pr = promoteState{stage: stageWaves, waves: [][]string{{"qa-network"}, {"qa-a", "qa-b"}, {"qa-c", "qa-d"}},
-		commit: "c0ffee", since: since}
-	m.pr.plan.Target = model.Environment{Name: "qa", Branch: "qa"}
-	m.view = viewPromote
-	d.m = m
+	m := d.m()
+	m.data.Forest = model.BuildForest(stacks, m.envs, m.mapping)
+	m.data.Following = &promotion.Followed{Waves: [][]string{{"qa-network"}, {"qa-a", "qa-b"}, {"qa-c", "qa-d"}},
+		Commit: "c0ffee", Since: since}
+	m.data.Following.Plan.Target = model.Environment{Name: "qa", Branch: "qa"}
+	d.setM(m)
+	d.press("P") // P opens the promotion being followed
 
-	text, stopped := m.waveSummary(m.waveStacks())
+	summary := func() (string, bool) { return promoview.Summary(d.ctx(), promoview.WaveStacks(d.ctx())) }
+	text, stopped := summary()
 	if !stopped || text != "✗ wave 2 stopped: qa-a FAILED. No next wave; blocked downstream (their runs will be skipped): qa-c" {
 		t.Fatalf("summary = %q (stopped %v)", text, stopped)
 	}
@@ -44,16 +47,16 @@ func TestFailedWaveStopsAndNamesTheBlockedStacks(t *testing.T) {
 	d.requireNotOnScreen("blocked by qa-b")
 
 	// A run from before the promotion is not the promotion's.
-	m.forest.Stack("qa-a").LatestTrackedRun = &model.Run{ID: "old", Kind: model.RunDeploy, State: model.StateFailed, Commit: "0ld", CreatedAt: since.Add(-time.Hour)}
-	text, stopped = m.waveSummary(m.waveStacks())
+	d.forestStack("qa-a").LatestTrackedRun = &model.Run{ID: "old", Kind: model.RunDeploy, State: model.StateFailed, Commit: "0ld", CreatedAt: since.Add(-time.Hour)}
+	text, stopped = summary()
 	if stopped || !strings.HasPrefix(text, "→ wave 2: confirm qa-b") {
 		t.Fatalf("summary with qa-a not started = %q", text)
 	}
 
 	// A predicted plan started on qa-b since does not hide the deploy the
 	// wave follows.
-	m.forest.Stack("qa-b").LatestRun = &model.Run{ID: "plan", Kind: model.RunPlan, State: model.StatePlanning, Commit: "c0ffee", CreatedAt: since.Add(time.Minute)}
-	if text, _ = m.waveSummary(m.waveStacks()); !strings.HasPrefix(text, "→ wave 2: confirm qa-b") {
+	d.forestStack("qa-b").LatestRun = &model.Run{ID: "plan", Kind: model.RunPlan, State: model.StatePlanning, Commit: "c0ffee", CreatedAt: since.Add(time.Minute)}
+	if text, _ = summary(); !strings.HasPrefix(text, "→ wave 2: confirm qa-b") {
 		t.Fatalf("summary with a plan after qa-b's deploy = %q", text)
 	}
 }

@@ -7,13 +7,16 @@ import (
 	"time"
 
 	"github.com/stackview/stackview/internal/model"
+	"github.com/stackview/stackview/internal/ui/history"
+	"github.com/stackview/stackview/internal/ui/runview"
+	"github.com/stackview/stackview/internal/ui/tree"
 )
 
 // pendingPolls counts run-view polls waiting on a timer.
 func (d *driver) pendingPolls() int {
 	n := 0
-	for _, tm := range d.timers {
-		if _, ok := tm.msg.(pollMsg); ok {
+	for _, tm := range d.Timers {
+		if _, ok := tm.Msg.(runview.PollMsg); ok {
 			n++
 		}
 	}
@@ -31,28 +34,28 @@ func TestRunViewFollowsAPlanToTheEnd(t *testing.T) {
 	if n := r.pendingPolls(); n != 0 {
 		t.Fatalf("%d polls still pending after the run finished", n)
 	}
-	if len(r.m.rv.lines) < 5 {
-		t.Fatalf("log has %d lines", len(r.m.rv.lines))
+	if n := len(find[runview.Model](r.driver).Lines()); n < 5 {
+		t.Fatalf("log has %d lines", n)
 	}
 	r.typeText("/terraform")
 	r.press("enter")
 	r.requireScreen("/terraform", "line ")
 	r.press("w")
-	if !r.m.rv.wrap {
+	if !find[runview.Model](r.driver).Wrapped() {
 		t.Fatal("w did not wrap")
 	}
 	r.press("G")
 	r.requireScreen("── log (complete")
 	r.press("esc")
-	if r.m.view != viewTree {
-		t.Fatalf("esc went to view %d", r.m.view)
+	if _, ok := r.top().(tree.Model); !ok {
+		t.Fatalf("esc went to view %T", r.top())
 	}
 }
 
 func TestRunViewTailingEndsWhenTheRunWaits(t *testing.T) {
 	r := newActionRig(t)
 	r.selectStack("qa-payments-ledger")
-	waiting := r.m.selected().LatestRun
+	waiting := r.forestStack(r.selected()).LatestRun
 	r.press("l")
 	r.requireScreen("? UNCONFIRMED", "waits for confirmation: c confirms, x discards", "── log (complete)")
 	if n := r.pendingPolls(); n != 0 {
@@ -100,19 +103,20 @@ func TestHistoryPagesAndOpensRuns(t *testing.T) {
 	for range 10 {
 		r.press("j")
 	}
-	if len(r.m.hist.runs) <= 10 {
-		t.Fatalf("moving past the end loaded no page: %d runs", len(r.m.hist.runs))
+	if n := len(find[history.Model](r.driver).Runs()); n <= 10 {
+		t.Fatalf("moving past the end loaded no page: %d runs", n)
 	}
 	r.press("g") // not a history key: nothing happens
 	r.press("k", "enter")
-	want := r.m.hist.runs[r.m.hist.cursor]
+	h := find[history.Model](r.driver)
+	want := h.Runs()[h.Cursor()]
 	r.requireScreen("Run " + want.ID)
 	r.press("esc")
-	if r.m.view != viewHistory {
-		t.Fatalf("esc from a run opened in the history went to view %d", r.m.view)
+	if _, ok := r.top().(history.Model); !ok {
+		t.Fatalf("esc from a run opened in the history went to view %T", r.top())
 	}
 	r.press("esc")
-	if r.m.view != viewTree {
+	if _, ok := r.top().(tree.Model); !ok {
 		t.Fatal("esc from the history did not go back to the tree")
 	}
 }
@@ -124,20 +128,20 @@ func TestWatchRingsWhenTheRunSettles(t *testing.T) {
 	r.requireScreen("watching dev-identity run", "⏰ 1 watched")
 	r.press("3") // the user goes elsewhere
 	r.advance(20 * time.Second)
-	if r.bells != 1 {
-		t.Fatalf("%d bells, want 1", r.bells)
+	if r.Bells != 1 {
+		t.Fatalf("%d bells, want 1", r.Bells)
 	}
 	r.requireScreen("⏰ dev-identity run", "✓ FINISHED")
 	r.requireNotOnScreen("1 watched")
-	if !strings.Contains(r.m.message, "FINISHED") {
-		t.Fatalf("message %q", r.m.message)
+	if !strings.Contains(r.message(), "FINISHED") {
+		t.Fatalf("message %q", r.message())
 	}
 }
 
 func TestRunViewPicksUpAConfirmationMadeElsewhere(t *testing.T) {
 	r := newActionRig(t)
 	r.selectStack("qa-payments-ledger")
-	waiting := r.m.selected().LatestRun
+	waiting := r.forestStack(r.selected()).LatestRun
 	r.press("l")
 	r.requireScreen("── log (complete)")
 	if _, err := r.e.Confirm(context.Background(), "qa-payments-ledger", waiting.ID); err != nil {
@@ -155,10 +159,10 @@ func TestHistoryActsOnTheSelectedRunAndReloads(t *testing.T) {
 	r.press("c")
 	r.requireScreen("Confirm qa-payments-ledger?")
 	r.press("y")
-	if r.m.view != viewHistory {
-		t.Fatalf("view %d after the action", r.m.view)
+	if _, ok := r.top().(history.Model); !ok {
+		t.Fatalf("view %T after the action", r.top())
 	}
-	if got := r.m.hist.runs[0].State; got == model.StateUnconfirmed {
+	if got := find[history.Model](r.driver).Runs()[0].State; got == model.StateUnconfirmed {
 		t.Fatalf("history not reloaded: %s", got)
 	}
 }

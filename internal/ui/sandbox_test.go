@@ -15,6 +15,7 @@ import (
 
 	"github.com/stackview/stackview/internal/backend/sandbox"
 	"github.com/stackview/stackview/internal/model"
+	"github.com/stackview/stackview/internal/ui/runview"
 )
 
 // sandboxEpoch is when the sandbox clock starts in tests.
@@ -43,7 +44,7 @@ func TestSandboxMainFlow(t *testing.T) {
 	d := newDriverOn(t, e, clk.Now, 80, 24)
 	d.requireScreen("[SANDBOX]", "[1 dev", "dev-network", "├─ payments (2)", "dev-payments-api")
 	d.requireNotOnScreen("prod-network")
-	if s := d.m.selected(); s == nil || s.Layer != model.LayerEnvironment {
+	if s := d.forestStack(d.selected()); s == nil || s.Layer != model.LayerEnvironment {
 		t.Fatalf("the environment stack is not selected first: %+v", s)
 	}
 
@@ -59,12 +60,12 @@ func TestSandboxMainFlow(t *testing.T) {
 	d.typeText("/payments")
 	d.press("enter")
 	d.requireScreen("prod-payments-api", "filter: payments", "prod-network") // the root stays as context
-	if d.m.selectedID != "prod-payments-api" {
-		t.Fatalf("selected %q; the context root must not be selectable", d.m.selectedID)
+	if d.selected() != "prod-payments-api" {
+		t.Fatalf("selected %q; the context root must not be selectable", d.selected())
 	}
 	d.press("k")
-	if d.m.selectedID != "prod-payments-api" {
-		t.Fatalf("k moved onto %q", d.m.selectedID)
+	if d.selected() != "prod-payments-api" {
+		t.Fatalf("k moved onto %q", d.selected())
 	}
 	d.typeText("/")
 	d.press("ctrl+u")
@@ -82,7 +83,7 @@ func TestSandboxMainFlow(t *testing.T) {
 	d.requireScreen("Repository", "Upstream   prod-network (wave 0)", "Recent runs", "deploy")
 	d.requireNotOnScreen("loading…")
 	d.press("esc", "q")
-	if !d.quit {
+	if !d.Quit {
 		t.Fatal("q did not quit")
 	}
 }
@@ -101,10 +102,10 @@ func TestSandboxRefreshFollowsRuns(t *testing.T) {
 	d.requireScreen("plan ◐") // a fresh proposed run is on its way
 	clk.Advance(10 * time.Minute)
 	d.fireTimers()
-	if d.m.selectedID != "dev-analytics" {
-		t.Fatalf("selection lost: %s", d.m.selectedID)
+	if d.selected() != "dev-analytics" {
+		t.Fatalf("selection lost: %s", d.selected())
 	}
-	if got := d.m.selected().LatestRun; got == nil || got.Kind != model.RunPlan || !got.State.Terminal() && !got.State.Waiting() {
+	if got := d.forestStack(d.selected()).LatestRun; got == nil || got.Kind != model.RunPlan || !got.State.Terminal() && !got.State.Waiting() {
 		t.Fatalf("latest run after 10 minutes: %+v", got)
 	}
 	clk.Advance(42 * time.Second) // time passes with no refresh
@@ -128,7 +129,7 @@ func TestSandboxGolden(t *testing.T) {
 // TestSandboxProgram runs the real program on the sandbox.
 func TestSandboxProgram(t *testing.T) {
 	e, clk := newSandbox(t)
-	m, err := New(Options{Backend: e, Theme: "auto", Now: clk.Now})
+	m, err := New(testOptions{Options: Options{Backend: e, Theme: "auto", Now: clk.Now}}.wire(clk.Now))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -140,8 +141,8 @@ func TestSandboxProgram(t *testing.T) {
 	waitFor(t, tm, "Cognito user pools")
 	tm.Type("q")
 	fm := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(Model)
-	if fm.selectedID == "" || !strings.HasPrefix(fm.selectedID, "prod-") {
-		t.Fatalf("final selection %q", fm.selectedID)
+	if fm.tree().Selected() == "" || !strings.HasPrefix(fm.tree().Selected(), "prod-") {
+		t.Fatalf("final selection %q", fm.tree().Selected())
 	}
 }
 
@@ -149,7 +150,7 @@ func TestSandboxProgram(t *testing.T) {
 // plan it through the dialog, follow the run, quit.
 func TestSandboxProgramPlansAStack(t *testing.T) {
 	e, clk := newSandbox(t)
-	m, err := New(Options{Backend: e, Theme: "dark", Now: clk.Now})
+	m, err := New(testOptions{Options: Options{Backend: e, Theme: "dark", Now: clk.Now}}.wire(clk.Now))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -167,8 +168,8 @@ func TestSandboxProgramPlansAStack(t *testing.T) {
 	waitFor(t, tm, "Timeline")
 	tm.Type("q")
 	fm := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(Model)
-	if fm.view != viewRun || fm.rv.stackID != "dev-identity" {
-		t.Fatalf("final view %d on %q", fm.view, fm.rv.stackID)
+	if rv, ok := fm.top().(runview.Model); !ok || rv.StackID() != "dev-identity" {
+		t.Fatalf("final screen %T", fm.top())
 	}
 	runs, _, err := e.ListRuns(context.Background(), "dev-identity", "")
 	if err != nil || runs[0].TriggeredBy != sandbox.You || runs[0].Kind != model.RunPlan {

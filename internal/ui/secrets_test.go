@@ -68,7 +68,7 @@ func (x *exposure) check(t *testing.T) {
 // the audit log.
 func driveThroughFaults(t *testing.T, x *exposure, b backend.Backend, in *faults.Injector, stack string) {
 	rec := &audit.Memory{}
-	d := newDriverOn(t, b, func() time.Time { return uitest0 }, 120, 30, func(o *Options) { o.Audit = rec })
+	d := newDriverOn(t, b, func() time.Time { return uitest0 }, 120, 30, func(o *testOptions) { o.Audit = rec })
 	x.add("start", d.screen())
 	for _, k := range faults.Kinds {
 		if err := in.Set(map[faults.Kind]float64{k: 1}); err != nil {

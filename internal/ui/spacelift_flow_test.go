@@ -87,7 +87,7 @@ func TestPlanThroughTheSpaceliftClientEndsItsLog(t *testing.T) {
 	d.press("p", "y")
 	d.requireScreen("✓ plan dev-identity")
 	advance(1) // the next refresh
-	latest := d.m.selected().LatestRun
+	latest := d.forestStack(d.selected()).LatestRun
 	if latest == nil || latest.Kind != model.RunPlan || latest.TriggeredBy != "you" {
 		t.Fatalf("the tree's latest run of dev-identity is %+v, want the plan just started", latest)
 	}

@@ -17,7 +17,7 @@ import (
 
 func startProgram(t *testing.T, fake *uitest.Fake, w, h int) *teatest.TestModel {
 	t.Helper()
-	m, err := New(Options{Backend: fake, Theme: "dark", NoColor: true})
+	m, err := New(testOptions{Options: Options{Backend: fake, Theme: "dark", NoColor: true}}.wire(time.Now))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,8 +42,8 @@ func TestProgramBrowseAndQuit(t *testing.T) {
 	waitFor(t, tm, "filter: search")
 	tm.Type("q")
 	fm := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(Model)
-	if fm.selectedID != "prod-search" || fm.forest.Envs[fm.env].Env.Name != "prod" {
-		t.Fatalf("final selection %q in env %d", fm.selectedID, fm.env)
+	if fm.tree().Selected() != "prod-search" || fm.data.Forest.Envs[fm.tree().Env()].Env.Name != "prod" {
+		t.Fatalf("final selection %q in env %d", fm.tree().Selected(), fm.tree().Env())
 	}
 }
 

@@ -32,7 +32,7 @@ func tfcDriver(t *testing.T, reader bool) (*driver, *sandbox.ManualClock) {
 		t.Fatal(err)
 	}
 	b := repos.Wrap(c, repos.Options{Cache: &vcs.Cache{Dir: t.TempDir()}})
-	return newDriverOn(t, b, clk.Now, 160, 48, func(o *Options) { o.RepoFiles = b.(RepoFiles) }), clk
+	return newDriverOn(t, b, clk.Now, 160, 48, func(o *testOptions) { o.RepoFiles = b.(RepoFiles) }), clk
 }
 
 // Issue 15 point 6: on TFC a drift check is a refresh-only plan, which
@@ -45,14 +45,14 @@ func TestTFCDriftCheckIsFollowedByItsOwnRun(t *testing.T) {
 	d.requireScreen("Drift inbox", "qa-storefront")
 	d.press("f")
 	d.requireScreen("a refresh-only plan")
-	started, ok := d.m.drift.started["ws-qa-storefront"]
+	started, ok := d.m().data.Drift.Started["ws-qa-storefront"]
 	if !ok {
-		t.Fatalf("the check is not followed: %v", d.m.drift.started)
+		t.Fatalf("the check is not followed: %v", d.m().data.Drift.Started)
 	}
 	clk.Advance(11 * time.Second)
 	d.press("r")
 	d.requireScreen("check of qa-storefront ended FINISHED: 1 drifted")
-	if s := d.m.forest.Stack("ws-qa-storefront"); s.LatestRun != nil && s.LatestRun.ID == started.ID {
+	if s := d.forestStack("ws-qa-storefront"); s.LatestRun != nil && s.LatestRun.ID == started.ID {
 		t.Error("the refresh-only plan became the workspace's current run")
 	}
 }
@@ -75,7 +75,7 @@ func TestTFCDetailNamesTheRepositoryAsTheForgeDoes(t *testing.T) {
 	d.press("enter")
 	d.requireScreen("Repository", "acme/environment")
 	d.requireNotOnScreen("environment.git")
-	if s := d.m.forest.Stack("ws-prod-network"); s == nil || s.Repository.Name != "environment" {
+	if s := d.forestStack("ws-prod-network"); s == nil || s.Repository.Name != "environment" {
 		t.Fatalf("the stack's repository: %+v", s)
 	}
 }

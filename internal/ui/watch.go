@@ -7,17 +7,16 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/stackview/stackview/internal/model"
+	"github.com/stackview/stackview/internal/ui/kit"
+	"github.com/stackview/stackview/internal/ui/screen"
 )
 
-// watch is a pinned run: when it reaches a state that needs the user, the
+// A watch is a pinned run: when it reaches a state that needs the user, the
 // status line says so and the terminal bell rings, wherever the user is.
-type watch struct {
-	stackID, runID, name string
-}
 
 // watchMsg is a watched run's current state.
 type watchMsg struct {
-	w   watch
+	w   screen.Watch
 	run model.Run
 	err error
 }
@@ -27,43 +26,34 @@ func settledFor(s model.RunState) bool {
 	return s == model.StateUnconfirmed || s == model.StateFailed || s == model.StateFinished || s.Terminal()
 }
 
-// toggleWatch pins the run in view (or the selected stack's latest run), or
-// unpins it.
-func (m Model) toggleWatch() (Model, tea.Cmd) {
-	s, r := m.actionTarget()
-	if s == nil {
-		return m.failed("no stack selected")
-	}
-	if r == nil {
-		r = s.LatestRun
-	}
-	if r == nil {
-		return m.failed("%s has no run to watch", s.Name)
-	}
-	for i, w := range m.watches {
-		if w.runID == r.ID {
-			m.watches = append(append([]watch(nil), m.watches[:i]...), m.watches[i+1:]...)
-			m.message, m.messageErr = "stopped watching "+s.Name+" run "+r.ID, false
+// toggleWatch pins a run, or unpins it.
+func (m Model) toggleWatch(t screen.ToggleWatch) (Model, tea.Cmd) {
+	w := t.Watch
+	for i, x := range m.data.Watches {
+		if x.RunID == w.RunID {
+			m.data.Watches = append(append([]screen.Watch(nil), m.data.Watches[:i]...), m.data.Watches[i+1:]...)
+			m.status = m.status.set(m.now(), "stopped watching "+w.Name+" run "+w.RunID, infoText)
 			return m, nil
 		}
 	}
-	if settledFor(r.State) {
-		return m.failed("%s run %s is already %s", s.Name, r.ID, r.State)
+	if settledFor(model.RunState(t.State)) {
+		m.status = m.status.set(m.now(), fmt.Sprintf("%s run %s is already %s", w.Name, w.RunID, t.State), errText)
+		return m, nil
 	}
-	m.watches = append(append([]watch(nil), m.watches...), watch{stackID: s.ID, runID: r.ID, name: s.Name})
-	m.message, m.messageErr = fmt.Sprintf("watching %s run %s: the bell rings when it needs you or ends", s.Name, r.ID), false
+	m.data.Watches = append(append([]screen.Watch(nil), m.data.Watches...), w)
+	m.status = m.status.set(m.now(), fmt.Sprintf("watching %s run %s: the bell rings when it needs you or ends", w.Name, w.RunID), infoText)
 	return m, nil
 }
 
 // pollWatches asks for every watched run; it rides on the stack refresh.
 func (m Model) pollWatches() tea.Cmd {
 	var cmds []tea.Cmd
-	for _, w := range m.watches {
+	for _, w := range m.data.Watches {
 		ctx, b, w := m.ctx, m.backend, w
 		cmds = append(cmds, func() tea.Msg {
 			ctx, cancel := context.WithTimeout(ctx, callTimeout)
 			defer cancel()
-			r, err := b.GetRun(ctx, w.stackID, w.runID)
+			r, err := b.GetRun(ctx, w.StackID, w.RunID)
 			return watchMsg{w: w, run: r, err: err}
 		})
 	}
@@ -75,20 +65,24 @@ var bell = tea.Raw("\a")
 
 func (m Model) onWatch(msg watchMsg) (Model, tea.Cmd) {
 	idx := -1
-	for i, w := range m.watches {
-		if w.runID == msg.w.runID {
+	for i, w := range m.data.Watches {
+		if w.RunID == msg.w.RunID {
 			idx = i
 		}
 	}
 	if idx < 0 || (msg.err == nil && !settledFor(msg.run.State)) {
 		return m, nil
 	}
-	m.watches = append(append([]watch(nil), m.watches[:idx]...), m.watches[idx+1:]...)
+	m.data.Watches = append(append([]screen.Watch(nil), m.data.Watches[:idx]...), m.data.Watches[idx+1:]...)
 	if msg.err != nil {
-		m.message, m.messageErr = fmt.Sprintf("⏰ stopped watching %s run %s: %v", msg.w.name, msg.w.runID, msg.err), true
+		m.status = m.status.set(m.now(), fmt.Sprintf("⏰ stopped watching %s run %s: %v", msg.w.Name, msg.w.RunID, msg.err), errText)
 		return m, bell
 	}
-	label, _ := stateLabel(msg.run.State, m.styles)
-	m.message, m.messageErr = fmt.Sprintf("⏰ %s run %s is %s", msg.w.name, msg.w.runID, label), msg.run.State == model.StateFailed
+	label, _ := kit.StateLabel(msg.run.State, m.styles)
+	kind := alertText
+	if msg.run.State == model.StateFailed {
+		kind = errText
+	}
+	m.status = m.status.set(m.now(), fmt.Sprintf("⏰ %s run %s is %s", msg.w.Name, msg.w.RunID, label), kind)
 	return m, bell
 }

@@ -3,42 +3,21 @@ package vcs
 import (
 	"context"
 	"io/fs"
-	"net/url"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/stackview/stackview/internal/model"
 )
 
-// NormalizeURL is a repository's identity from one of its remote URLs: the
-// host (lower case) and path, without scheme, credentials, trailing slash
-// or ".git", so https://github.com/acme/payments.git, ssh://git@github.com/
-// acme/payments and git@github.com:acme/payments name one repository. A
-// local path or file:// URL is its absolute path.
-func NormalizeURL(raw string) string {
-	trim := func(p string) string { return strings.TrimSuffix(strings.TrimSuffix(p, "/"), ".git") }
-	if u, err := url.Parse(raw); err == nil && strings.Contains(raw, "://") {
-		if u.Scheme == "file" {
-			return trim(filepath.Clean(u.Path))
-		}
-		return strings.ToLower(u.Host) + "/" + strings.TrimPrefix(trim(u.Path), "/")
-	}
-	// scp-like syntax: [user@]host:path
-	if at, path, ok := strings.Cut(raw, ":"); ok && !strings.Contains(at, "/") {
-		if _, host, ok := strings.Cut(at, "@"); ok {
-			at = host
-		}
-		return strings.ToLower(at) + "/" + strings.TrimPrefix(trim(path), "/")
-	}
-	if abs, err := filepath.Abs(raw); err == nil {
-		raw = abs
-	}
-	return trim(raw)
-}
+// NormalizeURL is a repository's identity from one of its remote URLs
+// (model.NormalizeURL): the key of its clone.
+func NormalizeURL(raw string) string { return model.NormalizeURL(raw) }
 
 // SameRepo reports whether two remote URLs name the same repository.
-func SameRepo(a, b string) bool { return NormalizeURL(a) == NormalizeURL(b) }
+func SameRepo(a, b string) bool { return model.SameRepo(a, b) }
 
 // Default limits of the clone cache.
 const (

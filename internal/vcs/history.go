@@ -8,27 +8,15 @@ import (
 	"strings"
 	"time"
 
+	"github.com/stackview/stackview/internal/model"
 	"github.com/stackview/stackview/internal/sanitize"
 )
 
-// Commit is one commit as a log shows it.
-type Commit struct {
-	SHA     string
-	Subject string
-	Author  string // "Name <email>"
-	Time    time.Time
-}
-
-// Short is the abbreviated object name people read.
-func (c Commit) Short() string { return ShortSHA(c.SHA) }
+// Commit is the domain's commit: git reads them, promotions list them.
+type Commit = model.Commit
 
 // ShortSHA abbreviates an object name to 7 characters.
-func ShortSHA(sha string) string {
-	if len(sha) > 7 {
-		return sha[:7]
-	}
-	return sha
-}
+func ShortSHA(sha string) string { return model.ShortSHA(sha) }
 
 // RemoteRef is the clone's ref for the remote's branch.
 func (cl *Clone) RemoteRef(branch string) string {

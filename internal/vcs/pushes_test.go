@@ -104,6 +104,23 @@ func (h *slowHook) letGo() {
 	}
 }
 
+// gone waits (with a deadline) until pid no longer runs. A process killed
+// with its group dies when the kernel next runs it, not when kill returns:
+// under load that is later than the killer's next line.
+func gone(pid int) bool {
+	deadline := time.After(30 * time.Second)
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	for alive(pid) {
+		select {
+		case <-deadline:
+			return false
+		case <-tick.C:
+		}
+	}
+	return true
+}
+
 // alive reports whether pid runs (a zombie does not).
 func alive(pid int) bool {
 	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
@@ -202,7 +219,7 @@ func TestStopKillsThePushGroup(t *testing.T) {
 	if ev := j.last(); ev.Result != PushUnknown || ev.Ref != "refs/heads/dev" || ev.New != commit {
 		t.Errorf("journal: %+v", ev)
 	}
-	if alive(pid) {
+	if !gone(pid) {
 		t.Error("the hook outlived the stopped push")
 	}
 	if r.head("dev") != dev {

@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -184,33 +185,18 @@ func (e *Engine) Trigger(ctx context.Context, stackID string, kind model.RunKind
 	default:
 		return model.Run{}, backend.Conflictf("unknown run kind %q", kind)
 	}
-	o := RunOptions{Kind: kind}
+	en := entry{Op: opStart, Stack: stackID, Kind: kind, Assess: kind == model.RunDriftCheck}
 	if kind == model.RunDriftCheck {
-		o.Message = "Drift check (on demand)"
+		en.Message = "Drift check (on demand)"
 	}
-	return e.start(ctx, stackID, o, kind == model.RunDriftCheck)
+	return e.runOp(ctx, en)
 }
 
 // PlanCommit starts a proposed run of a commit of the stack's repository
 // (backend.CommitPlanner): what the stack would do at that commit, nothing
 // applied. A commit the repository does not have is refused.
 func (e *Engine) PlanCommit(ctx context.Context, stackID, commit string) (model.Run, error) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	now, err := e.now(ctx)
-	if err != nil {
-		return model.Run{}, err
-	}
-	s, err := e.writable(stackID)
-	if err != nil {
-		return model.Run{}, err
-	}
-	c, err := s.repo.commit(ctx, commit)
-	if err != nil {
-		return model.Run{}, backend.NotFoundf("commit %q in the repository of %s", commit, stackID)
-	}
-	r := e.newRun(s, model.RunPlan, c.Hash, You, c.Message, now)
-	return r.view(), nil
+	return e.runOp(ctx, entry{Op: opPlanCommit, Stack: stackID, Commit: commit})
 }
 
 // writable finds a stack that the sandbox user may act on: not locked by someone else.
@@ -220,123 +206,164 @@ func (e *Engine) writable(stackID string) (*stack, error) {
 		return nil, err
 	}
 	if s.Lock != nil && s.Lock.Holder != You {
-		return nil, backend.Conflictf("stack %q is locked by %s: %s", stackID, s.Lock.Holder, s.Lock.Note)
+		return nil, &backend.LockedError{Stack: stackID, Lock: *s.Lock}
 	}
 	return s, nil
 }
 
-// act runs a state change on one run of a stack the user may act on.
-func (e *Engine) act(ctx context.Context, stackID, runID string, f func(r *run, now time.Time) (*run, error)) (model.Run, error) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	now, err := e.now(ctx)
+// runOp applies a mutation that answers with a run (mutate).
+func (e *Engine) runOp(ctx context.Context, en entry) (model.Run, error) {
+	r, _, err := e.mutate(ctx, en)
 	if err != nil {
 		return model.Run{}, err
 	}
-	if _, err := e.writable(stackID); err != nil {
-		return model.Run{}, err
-	}
-	r, err := e.run(stackID, runID)
+	return r.view(), nil
+}
+
+// stackOp applies a mutation that answers with the stack.
+func (e *Engine) stackOp(ctx context.Context, en entry) (model.Stack, error) {
+	_, s, err := e.mutate(ctx, en)
 	if err != nil {
-		return model.Run{}, err
+		return model.Stack{}, err
 	}
-	out, err := f(r, now)
+	return s.view(), nil
+}
+
+// apply applies one journaled mutation at its time, live or replayed.
+// Callers hold e.mu.
+func (e *Engine) apply(ctx context.Context, en *entry) (*run, *stack, error) {
+	if act, ok := runActions[en.Op]; ok {
+		if _, err := e.writable(en.Stack); err != nil {
+			return nil, nil, err
+		}
+		r, err := e.run(en.Stack, en.Run)
+		if err != nil {
+			return nil, nil, err
+		}
+		out, err := act(e, ctx, r, en)
+		return out, nil, err
+	}
+	if !stackOps[en.Op] {
+		return nil, nil, fmt.Errorf("sandbox: unknown operation %q", en.Op)
+	}
+	s, err := e.writable(en.Stack)
 	if err != nil {
-		return model.Run{}, err
+		return nil, nil, err
 	}
-	return out.view(), nil
+	switch en.Op {
+	case opStart:
+		return e.startRun(ctx, s, en), nil, nil
+	case opPlanCommit:
+		c, err := s.repo.commit(ctx, en.Commit)
+		if err != nil {
+			return nil, nil, backend.NotFoundf("commit %q in the repository of %s", en.Commit, s.ID)
+		}
+		return e.newRun(s, model.RunPlan, c.Hash, You, c.Message, en.At), nil, nil
+	case opLock:
+		s.Lock = &model.Lock{Holder: You, Note: en.Note, At: en.At}
+	case opUnlock:
+		s.Lock = nil
+	case opSyncCommit:
+		s.TrackedCommit, s.CommitsBehind = s.BranchHead, 0
+	}
+	return nil, s, nil
+}
+
+// stackOps are the mutations addressed to a stack (apply).
+var stackOps = map[string]bool{opStart: true, opPlanCommit: true, opLock: true, opUnlock: true, opSyncCommit: true}
+
+// runActions are the mutations addressed to one run of a stack the user
+// may act on. Each changes the run at en.At, or refuses before changing
+// anything.
+var runActions = map[string]func(e *Engine, ctx context.Context, r *run, en *entry) (*run, error){
+	opConfirm:     (*Engine).confirm,
+	opDiscard:     (*Engine).discard,
+	opRetry:       (*Engine).retry,
+	opCancel:      (*Engine).cancel,
+	opInterrupt:   (*Engine).interrupt,
+	opStop:        (*Engine).stop,
+	opForceCancel: (*Engine).forceCancel,
+	opReview:      (*Engine).review,
+	opPromote:     (*Engine).promote,
 }
 
 // Confirm applies an UNCONFIRMED run. A saved plan applies only while the
 // stack still has what it planned against.
 func (e *Engine) Confirm(ctx context.Context, stackID, runID string) (model.Run, error) {
-	return e.act(ctx, stackID, runID, func(r *run, now time.Time) (*run, error) {
-		if r.State != model.StateUnconfirmed {
-			return nil, backend.Conflictf("run %s is %s, not UNCONFIRMED", runID, r.State)
-		}
-		if r.NeedsApproval {
-			return nil, backend.Conflictf("run %s needs approval before it can be confirmed (approval policy); approve it first", runID)
-		}
-		if stale(r) {
-			return nil, backend.Conflictf("run %s is a saved plan of %s, which has applied other changes since", runID, stackID)
-		}
-		e.transition(r, model.StateConfirmed, now, "confirmed by "+You)
-		return r, nil
-	})
+	return e.runOp(ctx, entry{Op: opConfirm, Stack: stackID, Run: runID})
+}
+
+func (e *Engine) confirm(ctx context.Context, r *run, en *entry) (*run, error) {
+	if r.State != model.StateUnconfirmed {
+		return nil, backend.Conflictf("run %s is %s, not UNCONFIRMED", r.ID, r.State)
+	}
+	if r.NeedsApproval {
+		return nil, backend.Conflictf("run %s needs approval before it can be confirmed (approval policy); approve it first", r.ID)
+	}
+	if stale(r) {
+		return nil, backend.Conflictf("run %s is a saved plan of %s, which has applied other changes since", r.ID, r.stack.ID)
+	}
+	e.transition(r, model.StateConfirmed, en.At, "confirmed by "+You)
+	return r, nil
 }
 
 // Discard drops a run waiting for confirmation or review, or not yet started.
 func (e *Engine) Discard(ctx context.Context, stackID, runID string) (model.Run, error) {
-	return e.act(ctx, stackID, runID, func(r *run, now time.Time) (*run, error) {
-		switch r.State {
-		case model.StateUnconfirmed, model.StatePendingReview, model.StateQueued, model.StateReady:
-		default:
-			return nil, backend.Conflictf("run %s is %s and cannot be discarded", runID, r.State)
-		}
-		e.transition(r, model.StateDiscarded, now, "discarded by "+You)
-		e.advanceTo(ctx, now) // a deploy queued behind this one may start
-		return r, nil
-	})
+	return e.runOp(ctx, entry{Op: opDiscard, Stack: stackID, Run: runID})
+}
+
+func (e *Engine) discard(ctx context.Context, r *run, en *entry) (*run, error) {
+	switch r.State {
+	case model.StateUnconfirmed, model.StatePendingReview, model.StateQueued, model.StateReady:
+	default:
+		return nil, backend.Conflictf("run %s is %s and cannot be discarded", r.ID, r.State)
+	}
+	e.transition(r, model.StateDiscarded, en.At, "discarded by "+You)
+	e.advanceTo(ctx, en.At) // a deploy queued behind this one may start
+	return r, nil
 }
 
 // Retry starts a new run of a failed run's kind and commit.
 func (e *Engine) Retry(ctx context.Context, stackID, runID string) (model.Run, error) {
-	return e.act(ctx, stackID, runID, func(r *run, now time.Time) (*run, error) {
-		if r.State != model.StateFailed {
-			return nil, backend.Conflictf("run %s is %s; only failed runs can be retried", runID, r.State)
-		}
-		return e.newRun(r.stack, r.Kind, r.Commit, You, r.Title, now), nil
-	})
+	return e.runOp(ctx, entry{Op: opRetry, Stack: stackID, Run: runID})
+}
+
+func (e *Engine) retry(ctx context.Context, r *run, en *entry) (*run, error) {
+	if r.State != model.StateFailed {
+		return nil, backend.Conflictf("run %s is %s; only failed runs can be retried", r.ID, r.State)
+	}
+	return e.newRun(r.stack, r.Kind, r.Commit, You, r.Title, en.At), nil
 }
 
 // Cancel cancels a run that has not started (a run held by an approval
 // policy included), or stops one that is running where Stop would.
 func (e *Engine) Cancel(ctx context.Context, stackID, runID string) (model.Run, error) {
-	return e.act(ctx, stackID, runID, func(r *run, now time.Time) (*run, error) {
-		switch {
-		case r.State == model.StateQueued || r.State == model.StateReady:
-			e.transition(r, model.StateCanceled, now, "canceled by "+You)
-		case !r.State.Active():
-			return nil, backend.Conflictf("run %s is %s and cannot be canceled", runID, r.State)
-		case stopRefusal(r) != "":
-			return nil, backend.Conflictf("run %s %s", runID, stopRefusal(r))
-		default:
-			e.transition(r, model.StateStopped, now, "stopped by "+You)
-		}
-		e.advanceTo(ctx, now)
-		return r, nil
-	})
+	return e.runOp(ctx, entry{Op: opCancel, Stack: stackID, Run: runID})
+}
+
+func (e *Engine) cancel(ctx context.Context, r *run, en *entry) (*run, error) {
+	switch {
+	case r.State == model.StateQueued || r.State == model.StateReady:
+		e.transition(r, model.StateCanceled, en.At, "canceled by "+You)
+	case !r.State.Active():
+		return nil, backend.Conflictf("run %s is %s and cannot be canceled", r.ID, r.State)
+	case stopRefusal(r) != "":
+		return nil, backend.Conflictf("run %s %s", r.ID, stopRefusal(r))
+	default:
+		e.transition(r, model.StateStopped, en.At, "stopped by "+You)
+	}
+	e.advanceTo(ctx, en.At)
+	return r, nil
 }
 
 // Lock takes the stack's lock for the sandbox user.
 func (e *Engine) Lock(ctx context.Context, stackID, note string) (model.Stack, error) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	now, err := e.now(ctx)
-	if err != nil {
-		return model.Stack{}, err
-	}
-	s, err := e.writable(stackID)
-	if err != nil {
-		return model.Stack{}, err
-	}
-	s.Lock = &model.Lock{Holder: You, Note: note, At: now}
-	return s.view(), nil
+	return e.stackOp(ctx, entry{Op: opLock, Stack: stackID, Note: note})
 }
 
 // Unlock releases the sandbox user's lock; a lock held by someone else is a conflict.
 func (e *Engine) Unlock(ctx context.Context, stackID string) (model.Stack, error) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if _, err := e.now(ctx); err != nil {
-		return model.Stack{}, err
-	}
-	s, err := e.writable(stackID)
-	if err != nil {
-		return model.Stack{}, err
-	}
-	s.Lock = nil
-	return s.view(), nil
+	return e.stackOp(ctx, entry{Op: opUnlock, Stack: stackID})
 }
 
 // ListModules returns the registry's modules by id.
@@ -399,39 +426,30 @@ func (e *Engine) StartRun(ctx context.Context, stackID string, o RunOptions) (mo
 	default:
 		return model.Run{}, backend.Conflictf("unknown run kind %q", o.Kind)
 	}
-	return e.start(ctx, stackID, o, false)
+	return e.runOp(ctx, entry{Op: opStart, Stack: stackID, Kind: o.Kind, Message: o.Message,
+		AutoApply: o.AutoApply, SavePlan: o.SavePlan, By: o.By})
 }
 
-// start starts a run of the stack's tracked commit; assess makes a drift
-// check update the stack's drift.
-func (e *Engine) start(ctx context.Context, stackID string, o RunOptions, assess bool) (model.Run, error) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	now, err := e.now(ctx)
-	if err != nil {
-		return model.Run{}, err
-	}
-	s, err := e.writable(stackID)
-	if err != nil {
-		return model.Run{}, err
-	}
-	title := o.Message
+// startRun starts a run of the stack's tracked commit (opStart); Assess
+// makes a drift check update the stack's drift.
+func (e *Engine) startRun(ctx context.Context, s *stack, en *entry) *run {
+	title := en.Message
 	if title == "" {
 		title = s.repo.message(ctx, s.TrackedCommit)
 	}
-	by := o.By
+	by := en.By
 	if by == "" {
 		by = You
 	}
-	r := e.newRun(s, o.Kind, s.TrackedCommit, by, title, now)
-	r.assess = assess
-	if o.Kind.Tracked() {
-		r.SavedPlan = o.SavePlan
-		if o.AutoApply != nil {
-			r.AutoApply = *o.AutoApply
+	r := e.newRun(s, en.Kind, s.TrackedCommit, by, title, en.At)
+	r.assess = en.Assess
+	if en.Kind.Tracked() {
+		r.SavedPlan = en.SavePlan
+		if en.AutoApply != nil {
+			r.AutoApply = *en.AutoApply
 		}
 	}
-	return r.view(), nil
+	return r
 }
 
 // ForceCancelCoolOff is how long after a cancel a run that is still working
@@ -443,20 +461,22 @@ const ForceCancelCoolOff = 3 * time.Second
 // at the end of its current phase (Terraform finishes what it is doing).
 // After ForceCancelCoolOff, Stop ends it at once.
 func (e *Engine) Interrupt(ctx context.Context, stackID, runID string) (model.Run, error) {
-	return e.act(ctx, stackID, runID, func(r *run, now time.Time) (*run, error) {
-		switch {
-		case r.State == model.StateQueued || r.State == model.StateReady:
-			e.transition(r, model.StateCanceled, now, "canceled by "+You)
-			e.advanceTo(ctx, now)
-		case r.State.Active():
-			if r.canceledAt.IsZero() {
-				r.canceledAt = now
-			}
-		default:
-			return nil, backend.Conflictf("run %s is %s and cannot be canceled", runID, r.State)
+	return e.runOp(ctx, entry{Op: opInterrupt, Stack: stackID, Run: runID})
+}
+
+func (e *Engine) interrupt(ctx context.Context, r *run, en *entry) (*run, error) {
+	switch {
+	case r.State == model.StateQueued || r.State == model.StateReady:
+		e.transition(r, model.StateCanceled, en.At, "canceled by "+You)
+		e.advanceTo(ctx, en.At)
+	case r.State.Active():
+		if r.canceledAt.IsZero() {
+			r.canceledAt = en.At
 		}
-		return r, nil
-	})
+	default:
+		return nil, backend.Conflictf("run %s is %s and cannot be canceled", r.ID, r.State)
+	}
+	return r, nil
 }
 
 // RunExtra is what a run carries beyond model.Run that HCP Terraform shows.

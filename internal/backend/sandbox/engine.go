@@ -38,6 +38,7 @@ type Engine struct {
 	dir       string
 	removeDir bool
 	dirLock   *dirLock // held until Close: one process per directory
+	journal   *journal // what changed the world, replayed on resume; nil for a temporary sandbox
 	rng       *rand.Rand
 	seed      int64 // the organisation's seed, for spreads drawn per stack
 	ids       idState
@@ -47,6 +48,7 @@ type Engine struct {
 	byID     map[string]*stack
 	modules  []*module
 	active   []*run // runs not yet terminal, in creation order
+	runSeq   uint64 // runs created so far (run.seq)
 	parsed   parseCache
 	lastSync time.Time
 	sched    driftSchedule
@@ -86,13 +88,18 @@ func (e *Engine) Capabilities() backend.Capabilities {
 	return backend.Capabilities{DriftCheck: true, Review: true, Lock: true, Stop: true, Promote: true, SyncCommit: true}
 }
 
-// Close stops the git server, removes the temporary directory, if the
+// Close stops the git server, closes the journal (with a checkpoint of the
+// world a resume will check), removes the temporary directory, if the
 // engine made one, and releases the directory.
 func (e *Engine) Close() error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	defer func() { e.dirLock.release(); e.dirLock = nil }()
 	gitErr := e.stopGit()
+	if e.journal != nil {
+		gitErr = errors.Join(gitErr, e.checkpoint(), e.journal.close())
+		e.journal = nil
+	}
 	if !e.removeDir || e.dir == "" {
 		return gitErr
 	}
@@ -126,6 +133,9 @@ func (e *Engine) now(ctx context.Context) (time.Time, error) {
 		e.advanceTo(ctx, t)
 	}
 	if e.sched.due(t) {
+		if err := e.record(entry{Op: opDrift, At: t}); err != nil {
+			return t, err
+		}
 		e.runDriftSchedule(ctx, t)
 	}
 	return t, nil

@@ -21,7 +21,11 @@ import (
 	"github.com/stackview/stackview/internal/vcs"
 )
 
-const markerFormat = 1
+// markerFormat is the layout of a sandbox directory and the rules its
+// journal replays under. Format 1 (no journal: a resume forgot every run)
+// is migrated; bump it when the seed or the engine's rules change what a
+// journal replays into, and say in readMarker what becomes of the older.
+const markerFormat = 2
 
 // MaxStacks bounds a scale sandbox (Options.Stacks, and a sandbox.json
 // that says more): about 0.8 GiB of memory and half a minute to build.
@@ -36,12 +40,16 @@ type marker struct {
 	Seed   int64     `json:"seed"`
 	Stacks int       `json:"stacks"`
 	Base   time.Time `json:"base"`
+	// Created is when the sandbox was made: the seeded past ends and the
+	// drift schedule starts there, and the journal goes on from there.
+	Created time.Time `json:"created"`
 }
 
 // New creates the sandbox organisation in opts.Dir, or resumes the one
 // already there. A resumed sandbox keeps the seed, organisation and scale it
-// was created with (opts' values for those are ignored) and sees pushes made
-// since as new pushes.
+// was created with (opts' values for those are ignored), replays its
+// journal into the world it left (journal.go), and sees pushes made since
+// as new pushes.
 func New(ctx context.Context, opts Options) (*Engine, error) {
 	if opts.Stacks < 0 || opts.Stacks > MaxStacks {
 		return nil, fmt.Errorf("sandbox: want 0 to %d stacks, got %d", MaxStacks, opts.Stacks)
@@ -66,7 +74,8 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 		return nil, err
 	}
 	e.dir, e.removeDir, e.dirLock = dir, opts.Dir == "", lock
-	m := marker{Format: markerFormat, Org: e.org, Seed: opts.Seed, Stacks: opts.Stacks, Base: e.clock.Now().UTC().Truncate(24 * time.Hour)}
+	now := e.clock.Now()
+	m := marker{Format: markerFormat, Org: e.org, Seed: opts.Seed, Stacks: opts.Stacks, Base: now.UTC().Truncate(24 * time.Hour), Created: now}
 	if resume {
 		if m, err = readMarker(dir); err != nil {
 			return fail(err)
@@ -88,10 +97,13 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 }
 
 // readMarker reads and checks sandbox.json: a tampered one must not make
-// the sandbox build something unbounded.
+// the sandbox build something unbounded. A format 1 marker (no journal,
+// no creation time) comes back as format 1 with the file's time as its
+// creation, for load to migrate.
 func readMarker(dir string) (marker, error) {
 	var m marker
-	data, err := bounds.ReadFile(filepath.Join(dir, markerFile), maxMarker)
+	path := filepath.Join(dir, markerFile)
+	data, err := bounds.ReadFile(path, maxMarker)
 	if err != nil {
 		return m, fmt.Errorf("sandbox: read %s: %w", markerFile, err)
 	}
@@ -100,13 +112,24 @@ func readMarker(dir string) (marker, error) {
 		return m, fmt.Errorf("sandbox: %s in %s is corrupt (%v): %s", markerFile, dir, err, startOver)
 	}
 	switch {
-	case m.Format != markerFormat:
-		return m, fmt.Errorf("sandbox: %s in %s has format %d; this stackview reads format %d (%s)", markerFile, dir, m.Format, markerFormat, startOver)
+	case m.Format > markerFormat:
+		return m, fmt.Errorf("sandbox: %s in %s has format %d, written by a newer stackview; this one reads formats 1 to %d: run the newer one, or %s",
+			markerFile, dir, m.Format, markerFormat, startOver)
+	case m.Format < 1:
+		return m, fmt.Errorf("sandbox: %s in %s has format %d; this stackview reads formats 1 to %d (%s)", markerFile, dir, m.Format, markerFormat, startOver)
 	case m.Stacks < 0 || m.Stacks > MaxStacks:
 		return m, fmt.Errorf("sandbox: %s in %s asks for %d stacks, not 0 to %d: %s", markerFile, dir, m.Stacks, MaxStacks, startOver)
 	case !orgName.MatchString(m.Org):
 		return m, fmt.Errorf("sandbox: %s in %s names the organisation %q, not a short name of letters, digits and dashes: %s",
 			markerFile, dir, sanitize.Clip(m.Org, 40), startOver)
+	case m.Format == 1:
+		fi, err := os.Stat(path)
+		if err != nil {
+			return m, fmt.Errorf("sandbox: read %s: %w", markerFile, err)
+		}
+		m.Created = fi.ModTime()
+	case m.Created.Before(m.Base):
+		return m, fmt.Errorf("sandbox: %s in %s says it was created before its seeded past ended: %s", markerFile, dir, startOver)
 	}
 	return m, nil
 }
@@ -114,8 +137,8 @@ func readMarker(dir string) (marker, error) {
 // orgName is what an organisation name in sandbox.json may be.
 var orgName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9-]{0,62}$`)
 
-// writeMarker writes sandbox.json by renaming a complete file into place,
-// so a process killed meanwhile never leaves half of one.
+// writeMarker writes sandbox.json by renaming a complete, synced file into
+// place, so neither a killed process nor a crash leaves half of one.
 func writeMarker(dir string, m marker) error {
 	data, _ := json.MarshalIndent(m, "", "  ")
 	tmp, err := os.CreateTemp(dir, markerFile+".*")
@@ -123,15 +146,16 @@ func writeMarker(dir string, m marker) error {
 		return fmt.Errorf("sandbox: write %s: %w", markerFile, err)
 	}
 	_, werr := tmp.Write(append(data, '\n'))
-	if err := errors.Join(werr, tmp.Close(), os.Rename(tmp.Name(), filepath.Join(dir, markerFile))); err != nil {
+	if err := errors.Join(werr, tmp.Sync(), tmp.Close(), os.Rename(tmp.Name(), filepath.Join(dir, markerFile))); err != nil {
 		os.Remove(tmp.Name())
 		return fmt.Errorf("sandbox: write %s: %w", markerFile, err)
 	}
-	return nil
+	return syncDir(dir)
 }
 
 // load builds the organisation: write (or, resuming, find) the repositories,
-// then replay the seeded past up to now.
+// replay the seeded past up to the sandbox's creation and, resuming, its
+// journal; then catch up with now.
 func (e *Engine) load(ctx context.Context, m marker, resume bool) error {
 	e.rng = rand.New(rand.NewPCG(uint64(m.Seed), 0x1d5))
 	e.seed = m.Seed
@@ -155,12 +179,61 @@ func (e *Engine) load(ctx context.Context, m marker, resume bool) error {
 	if err := sd.replay(so); err != nil {
 		return err
 	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.advanceTo(ctx, m.Created)
 	if m.Stacks == 0 {
-		e.mu.Lock()
-		e.startDriftSchedule(e.clock.Now())
-		e.mu.Unlock()
+		e.startDriftSchedule(m.Created)
 	}
-	return nil
+	if err := e.openJournal(ctx, resume); err != nil {
+		return err
+	}
+	if m.Format == 1 {
+		if err := e.migrate(ctx, m); err != nil {
+			return err
+		}
+	}
+	_, err = e.now(ctx)
+	return err
+}
+
+// openJournal replays a resumed sandbox's journal and opens it for what
+// happens next. A temporary sandbox keeps none. Callers hold e.mu.
+func (e *Engine) openJournal(ctx context.Context, resume bool) error {
+	if e.removeDir {
+		return nil
+	}
+	path := filepath.Join(e.dir, "state", journalFile)
+	var size int64
+	if resume {
+		entries, valid, err := readJournal(path)
+		if err != nil {
+			return err
+		}
+		if err := e.replay(ctx, entries); err != nil {
+			return err
+		}
+		size = valid
+	}
+	j, err := openJournal(path, size)
+	e.journal = j
+	return err
+}
+
+// migrate brings a format 1 directory to this format: its runs were never
+// saved, so the seeded world stands, and the refs as they are now are
+// adopted without starting runs (their pushes were handled, by the
+// stackview that forgot them); stacks learn how far behind they are.
+// Callers hold e.mu.
+func (e *Engine) migrate(ctx context.Context, m marker) error {
+	t := e.clock.Now()
+	for _, repo := range e.repos {
+		if err := e.observe(ctx, repo, opAdopt, t); err != nil {
+			return fmt.Errorf("sandbox: migrate %s: %w", e.dir, err)
+		}
+	}
+	m.Format = markerFormat
+	return writeMarker(e.dir, m)
 }
 
 // materializeAll writes (or finds) every repository, a few at a time.
@@ -194,7 +267,7 @@ func (e *Engine) materialize(ctx context.Context, r *seedRepo, resume bool) ([]s
 	path := filepath.Join(e.dir, "repos", r.name+".git")
 	marksPath := filepath.Join(e.dir, "state", r.name+".marks")
 	if !resume {
-		if err := os.MkdirAll(filepath.Dir(marksPath), 0o755); err != nil {
+		if err := os.MkdirAll(filepath.Dir(marksPath), 0o700); err != nil {
 			return nil, fmt.Errorf("sandbox: %w", err)
 		}
 		if err := vcs.InitBare(ctx, path, "main"); err != nil {
@@ -303,8 +376,7 @@ func (sd *seeding) build(so *seedOrg, resume bool) error {
 	return nil
 }
 
-// replay runs the seeded timeline with a reviewer confirming deploys, then
-// catches up with now (and with pushes made since, when resuming).
+// replay runs the seeded timeline with a reviewer confirming deploys.
 func (sd *seeding) replay(so *seedOrg) error {
 	e := sd.e
 	leave := map[string]string{}
@@ -312,6 +384,7 @@ func (sd *seeding) replay(so *seedOrg) error {
 		leave[id] = sd.sha(e.byID[id].repo.name, idx)
 	}
 	e.reviewer = func(r *run) (time.Duration, bool) { return 3 * time.Minute, leave[r.StackID] != r.Commit }
+	defer func() { e.reviewer = nil }()
 	sort.SliceStable(so.events, func(i, j int) bool { return so.events[i].at.Before(so.events[j].at) })
 	for _, ev := range so.events {
 		if err := sd.ctx.Err(); err != nil {
@@ -322,17 +395,13 @@ func (sd *seeding) replay(so *seedOrg) error {
 			return err
 		}
 	}
-	e.reviewer = nil
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	_, err := e.now(sd.ctx)
-	return err
+	return nil
 }
 
 // push moves a branch during the replay, as a push the webhook delivers.
 func (sd *seeding) push(repo, branch string, idx int, at time.Time) error {
 	r := sd.repo(repo)
-	return sd.e.pushed(sd.ctx, r, branch, r.heads[branch], sd.sha(repo, idx), at)
+	return sd.e.pushed(sd.ctx, r, branch, r.heads[branch], sd.sha(repo, idx), at, true)
 }
 
 func cutModuleRepo(name string) (string, bool) {

@@ -1,7 +1,9 @@
 package sandbox
 
 import (
+	"container/heap"
 	"context"
+	"slices"
 	"strings"
 	"time"
 
@@ -33,6 +35,10 @@ type run struct {
 	// (Interrupt): it stops at the end of its phase.
 	canceledAt time.Time
 	forced     bool // Stop ended it at once
+	// seq is the run's place in creation order across the engine; queuedAt
+	// the due time it waits in advanceTo's queue for (zero: not queued).
+	seq      uint64
+	queuedAt time.Time
 }
 
 // Phase durations: a plan takes about ten seconds, an apply eight more.
@@ -63,6 +69,8 @@ func (e *Engine) newRun(s *stack, kind model.RunKind, commit, by, title string, 
 		AutoApply: kind.Tracked() && s.Autodeploy,
 	}}
 	r.URL = e.stackURL(s.ID) + "/run/" + r.ID
+	e.runSeq++
+	r.seq = e.runSeq
 	s.runs = append(s.runs, r)
 	e.transition(r, model.StateQueued, at, "")
 	e.active = append(e.active, r)
@@ -81,29 +89,89 @@ func (e *Engine) transition(r *run, state model.RunState, at time.Time, note str
 	}
 }
 
-// advanceTo applies every transition due at or before t, in time order per
-// run and creation order across runs (so a queued run sees the run ahead of
-// it finish first).
+// advanceTo applies every transition due at or before t in time order
+// across all runs, creation order among transitions due at the same
+// instant (so a queued run sees the run ahead of it finish first). The
+// order never depends on when the engine was asked: advancing to t1 and
+// then to t2 leaves the same world as advancing to t2 at once, which is
+// what lets a resumed sandbox replay its journal into the same world.
 func (e *Engine) advanceTo(ctx context.Context, t time.Time) {
-	for progressed := true; progressed; {
-		progressed = false
-		for i := 0; i < len(e.active); i++ { // runs created on the way are appended and visited
-			if ctx.Err() != nil {
-				return // the rest is stepped by the next call; a large replay stops here
-			}
-			for e.step(ctx, e.active[i], t) {
-				progressed = true
-			}
-		}
-		kept := e.active[:0]
-		for _, r := range e.active {
-			if !r.State.Terminal() {
-				kept = append(kept, r)
-			}
-		}
-		clear(e.active[len(kept):])
-		e.active = kept
+	q := dueQueue{}
+	for _, r := range e.active {
+		e.schedule(&q, r, t)
 	}
+	for q.Len() > 0 {
+		if ctx.Err() != nil {
+			break // the rest is stepped by the next call; a large replay stops here
+		}
+		d := heap.Pop(&q).(dueRun)
+		r := d.r
+		if !r.queuedAt.Equal(d.at) {
+			continue // superseded by a later schedule of the same run
+		}
+		r.queuedAt = time.Time{}
+		created := len(e.active)
+		if !e.step(ctx, r, t) {
+			continue
+		}
+		e.schedule(&q, r, t)
+		for _, n := range e.active[created:] { // runs the step started
+			e.schedule(&q, n, t)
+		}
+		if r.State.Terminal() { // runs queued behind it may start
+			for _, o := range r.stack.runs[slices.Index(r.stack.runs, r)+1:] {
+				if !o.State.Terminal() {
+					e.schedule(&q, o, t)
+				}
+			}
+		}
+	}
+	for _, r := range e.active {
+		r.queuedAt = time.Time{}
+	}
+	kept := e.active[:0]
+	for _, r := range e.active {
+		if !r.State.Terminal() {
+			kept = append(kept, r)
+		}
+	}
+	clear(e.active[len(kept):])
+	e.active = kept
+}
+
+// schedule queues r's next transition if it is due by t.
+func (e *Engine) schedule(q *dueQueue, r *run, t time.Time) {
+	due, ok := e.nextDue(r, r.History[len(r.History)-1].At)
+	if !ok || due.After(t) || r.queuedAt.Equal(due) {
+		return
+	}
+	r.queuedAt = due
+	heap.Push(q, dueRun{at: due, r: r})
+}
+
+// dueRun is a run's next transition; dueQueue orders them by time, then by
+// the runs' creation.
+type dueRun struct {
+	at time.Time
+	r  *run
+}
+
+type dueQueue []dueRun
+
+func (q dueQueue) Len() int { return len(q) }
+func (q dueQueue) Less(i, j int) bool {
+	if !q[i].at.Equal(q[j].at) {
+		return q[i].at.Before(q[j].at)
+	}
+	return q[i].r.seq < q[j].r.seq
+}
+func (q dueQueue) Swap(i, j int) { q[i], q[j] = q[j], q[i] }
+func (q *dueQueue) Push(x any)   { *q = append(*q, x.(dueRun)) }
+func (q *dueQueue) Pop() any {
+	old := *q
+	x := old[len(old)-1]
+	*q = old[:len(old)-1]
+	return x
 }
 
 // step applies r's next transition if it is due by t. A run asked to

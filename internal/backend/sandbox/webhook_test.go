@@ -13,7 +13,9 @@ import (
 	"github.com/stackview/stackview/internal/vcs"
 )
 
-// pushChange clones the stack's repository, edits a file on branch and pushes.
+// pushChange clones the stack's repository, edits a file on branch and
+// pushes. Its commit has fixed dates, so two sandboxes given the same edit
+// get the same commit.
 func pushChange(t *testing.T, repoURL, branch, file string, edit func(old string) string) string {
 	t.Helper()
 	work := filepath.Join(t.TempDir(), "clone")
@@ -28,7 +30,7 @@ func pushChange(t *testing.T, repoURL, branch, file string, edit func(old string
 	if err := os.WriteFile(path, []byte(edit(string(old))), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	g := vcs.Git{Dir: work, Env: vcs.TestIdentity()}
+	g := vcs.Git{Dir: work, Env: append(vcs.TestIdentity(), "GIT_AUTHOR_DATE=2026-03-14T15:00:00Z", "GIT_COMMITTER_DATE=2026-03-14T15:00:00Z")}
 	for _, args := range [][]string{{"commit", "--quiet", "-am", "Change " + file}, {"push", "--quiet", "origin", "HEAD:" + branch}} {
 		if _, err := g.Run(bg, args...); err != nil {
 			t.Fatal(err)

@@ -17,6 +17,7 @@ import (
 
 	"github.com/stackview/stackview/internal/backend"
 	"github.com/stackview/stackview/internal/backend/scheduler"
+	"github.com/stackview/stackview/internal/model"
 )
 
 // Config says where to find credentials. Zero values use the process
@@ -207,12 +208,12 @@ func (c *Client) queryText(ctx context.Context, name, query string, q sessionChe
 				Errors graphql.Errors  `json:"errors"`
 			}{}
 			if err := json.NewDecoder(resp.Body).Decode(&answer); err != nil {
-				return fmt.Errorf("%w: %s", errMalformed, oneLine(err.Error()))
+				return fmt.Errorf("%w: %s", errMalformed, backend.Fold(err.Error()))
 			}
 			hasData := len(answer.Data) > 0 && string(answer.Data) != "null"
 			if hasData {
 				if err := json.Unmarshal(answer.Data, q); err != nil {
-					return fmt.Errorf("%w: %s", errMalformed, oneLine(err.Error()))
+					return fmt.Errorf("%w: %s", errMalformed, backend.Fold(err.Error()))
 				}
 			}
 			if len(answer.Errors) > 0 && (!hasData || !allOnFields(answer.Errors)) {
@@ -320,7 +321,7 @@ func (f fieldErrors) at(prefix ...any) []string {
 		if what == "" {
 			what = "stack"
 		}
-		out = append(out, what+" could not be read: "+oneLine(e.Message))
+		out = append(out, what+" could not be read: "+backend.Fold(e.Message))
 	}
 	return out
 }
@@ -346,7 +347,7 @@ func (f fieldErrors) summary() string {
 	if len(f) == 0 {
 		return "no reason given"
 	}
-	out := oneLine(f[0].Message)
+	out := backend.Fold(f[0].Message)
 	if len(f) > 1 {
 		out += fmt.Sprintf(" (and %d more)", len(f)-1)
 	}
@@ -356,7 +357,7 @@ func (f fieldErrors) summary() string {
 // transportError is a request that got no answer.
 type transportError struct{ err error }
 
-func (e transportError) Error() string { return "no answer: " + oneLine(e.err.Error()) }
+func (e transportError) Error() string { return "no answer: " + backend.Fold(e.err.Error()) }
 func (e transportError) Unwrap() error { return e.err }
 
 // statusError is an HTTP error status queryList got, with what the body
@@ -385,28 +386,56 @@ func bodyMessage(r io.Reader) string {
 	if json.Unmarshal(data, &gql) == nil {
 		switch {
 		case len(gql.Errors) > 0 && gql.Errors[0].Message != "":
-			return oneLine(gql.Errors[0].Message)
+			return backend.Fold(gql.Errors[0].Message)
 		case gql.Message != "":
-			return oneLine(gql.Message)
+			return backend.Fold(gql.Message)
 		case gql.Error != "":
-			return oneLine(gql.Error)
+			return backend.Fold(gql.Error)
 		}
 	}
-	msg := oneLine(string(data))
+	msg := backend.Fold(string(data))
 	if len(msg) > 200 {
 		msg = msg[:200] + "…"
 	}
 	return msg
 }
 
-// oneLine folds whitespace runs (newlines included) into single spaces, so
-// an error's cause fits the status line.
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
-
 func (c *Client) mutate(ctx context.Context, name string, m any, vars map[string]any) error {
-	return c.do(ctx, name, true, func(ctx context.Context) error {
+	err := c.do(ctx, name, true, func(ctx context.Context) error {
 		return safeDecode(func() error { return c.gql.Mutate(ctx, m, vars, graphql.OperationName(name)) })
 	})
+	if !errors.Is(err, backend.ErrConflict) {
+		return err
+	}
+	id, _ := vars["stack"].(graphql.ID)
+	if id == "" {
+		id, _ = vars["id"].(graphql.ID)
+	}
+	if id != "" {
+		return c.lockConflict(ctx, name, string(id), err)
+	}
+	return err
+}
+
+// lockConflict tells a refusal caused by someone else's lock on the stack
+// (only the lock holder acts on a locked stack) from one its state
+// explains: the first names the holder and their note, whom to ask rather
+// than what to refresh. When the lock cannot be read, err stands.
+func (c *Client) lockConflict(ctx context.Context, name, stackID string, err error) error {
+	var q struct {
+		Viewer *viewerNode `graphql:"viewer"`
+		Stack  *struct {
+			LockedBy *string `graphql:"lockedBy"`
+			LockNote *string `graphql:"lockNote"`
+			LockedAt *int64  `graphql:"lockedAt"`
+		} `graphql:"stack(id: $id)"`
+	}
+	if c.query(ctx, "StackLockHolder", &q, map[string]any{"id": graphql.ID(stackID)}) != nil ||
+		q.Viewer == nil || q.Stack == nil || q.Stack.LockedBy == nil || *q.Stack.LockedBy == fmt.Sprint(q.Viewer.ID) {
+		return err
+	}
+	lock := model.Lock{Holder: *q.Stack.LockedBy, Note: deref(q.Stack.LockNote), At: fromUnix(q.Stack.LockedAt)}
+	return fmt.Errorf("spacelift %s: %w", name, &backend.LockedError{Stack: stackID, Lock: lock, Err: err})
 }
 
 // do runs op with the current token. A refused token is renewed once when
@@ -496,11 +525,11 @@ func translate(err error, mutation bool) error {
 	}
 	var gerrs graphql.Errors
 	if !errors.As(err, &gerrs) || len(gerrs) == 0 {
-		return fmt.Errorf("request failed: %s", oneLine(err.Error()))
+		return fmt.Errorf("request failed: %w", backend.OneLine(err))
 	}
 	e := gerrs[0]
 	code, _ := e.Extensions["code"].(string)
-	msg := oneLine(e.Message)
+	msg := backend.Fold(e.Message)
 	lower := strings.ToLower(msg)
 	switch {
 	case code == "UNAUTHORIZED" || strings.Contains(lower, "unauthorized"):

@@ -547,13 +547,29 @@ func TestChangesWithTheConfirmedInput(t *testing.T) {
 }
 
 // 10. Stack.repository is a name: the sandbox's raw Git stacks give their
-// URL in repositoryURL; a hosted provider's stack has no URL to clone here.
+// URL in repositoryURL, an http URL that clones (a raw Git integration needs
+// a reachable one), as modules do; a hosted provider's stack has no URL to
+// clone here.
 func TestRepositoryIsANameBesideItsURL(t *testing.T) {
 	w := newSandboxWorld(t)
 	s := w.stack(t, "dev-network")
 	r := s.Repository
-	if r.Provider != "git" || r.Namespace != "acme" || r.Name != "environment" || !strings.HasPrefix(r.URL, "file://") || s.Repo != r.URL {
+	if r.Provider != "git" || r.Namespace != "acme" || r.Name != "environment" || s.Repo != r.URL || r.Host != "" ||
+		!regexp.MustCompile(`^http://127\.0\.0\.1:\d+/acme/environment\.git$`).MatchString(r.URL) {
 		t.Fatalf("dev-network repository = %+v, clone URL %q", r, s.Repo)
+	}
+	mods, err := w.c.ListModules(context.Background())
+	if err != nil || len(mods) == 0 {
+		t.Fatalf("modules: %v, %v", mods, err)
+	}
+	for _, m := range mods {
+		if !strings.HasPrefix(m.Repo, "http://127.0.0.1:") {
+			t.Errorf("module %s names its repository %q", m.ID, m.Repo)
+		}
+	}
+	refs, err := (vcs.Git{}).Run(context.Background(), "ls-remote", "--heads", r.URL)
+	if err != nil || !strings.Contains(refs, "refs/heads/dev") {
+		t.Fatalf("git ls-remote %s: %q, %v", r.URL, refs, err)
 	}
 	f := newFixture(t, 1)
 	hosted := stackByID(t, f.client(t, f.env(nil)), "stack-000")
@@ -765,5 +781,38 @@ func TestEveryOperationIsInTheLedger(t *testing.T) {
 		if !strings.Contains(table, "`"+name+"`") {
 			t.Errorf("operation %q is not in docs/FIDELITY.md's table of operations", name)
 		}
+	}
+}
+
+// Issue 20: a mutation refused because a colleague holds the stack's lock
+// names the holder and their note (only the holder acts on a locked
+// stack); a refusal on a stack the user locked is about the run, and says
+// nothing of a lock. None says "press r".
+func TestRefusalsNameTheLockHolder(t *testing.T) {
+	w := newSandboxWorld(t)
+	ctx := context.Background()
+	for what, call := range map[string]func() error{
+		"unlock": func() error { _, err := w.c.Unlock(ctx, "prod-payments-api"); return err },
+		"deploy": func() error { _, err := w.c.Trigger(ctx, "prod-payments-api", model.RunDeploy); return err },
+	} {
+		err := call()
+		var locked *backend.LockedError
+		if !errors.As(err, &locked) || !errors.Is(err, backend.ErrConflict) || locked.Lock.Holder != "maria.chen" ||
+			!strings.Contains(err.Error(), "prod-payments-api is locked by maria.chen: Change freeze") {
+			t.Errorf("%s on a stack maria.chen locked: %v", what, err)
+		}
+		if h := backend.Hint(err); !strings.Contains(h, "ask maria.chen") {
+			t.Errorf("%s: hint %q", what, h)
+		}
+	}
+	mine, err := w.c.Lock(ctx, "qa-network", "mine")
+	if err != nil {
+		t.Fatal(err)
+	}
+	latest := w.stack(t, "qa-network").LatestRun
+	_, err = w.c.Confirm(ctx, "qa-network", latest.ID)
+	var locked *backend.LockedError
+	if !errors.Is(err, backend.ErrConflict) || errors.As(err, &locked) || strings.Contains(backend.Hint(err), "press r") {
+		t.Errorf("confirming a %s run on a stack locked by %s (the user): %v (hint %q)", latest.State, mine.Lock.Holder, err, backend.Hint(err))
 	}
 }

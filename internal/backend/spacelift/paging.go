@@ -527,7 +527,7 @@ func (c *Client) ReadDetails(ctx context.Context, stacks []model.Stack) ([]model
 			var n *detailNode
 			if raw, ok := ans.fields[alias]; ok {
 				if err := json.Unmarshal(raw, &n); err != nil {
-					return fmt.Errorf("%w: %s", errMalformed, oneLine(err.Error()))
+					return fmt.Errorf("%w: %s", errMalformed, backend.Fold(err.Error()))
 				}
 			}
 			if problems := fieldErrs.at(alias); len(problems) > 0 {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -90,12 +91,42 @@ func (c *Client) classify(err error, status int, reset time.Duration) error {
 		return &refusedError{status: status}
 	case errors.Is(err, tfe.ErrWorkspaceLocked), errors.Is(err, tfe.ErrWorkspaceNotLocked),
 		errors.Is(err, tfe.ErrWorkspaceLockedByRun), errors.Is(err, tfe.ErrWorkspaceLockedByTeam),
-		errors.Is(err, tfe.ErrWorkspaceLockedByUser):
-		return fmt.Errorf("%w: %s", backend.ErrConflict, err.Error())
-	case status == http.StatusConflict:
-		return fmt.Errorf("%w: %s", backend.ErrConflict, err.Error())
+		errors.Is(err, tfe.ErrWorkspaceLockedByUser), status == http.StatusConflict:
+		return &answerError{kind: backend.ErrConflict, err: err}
 	}
-	return err
+	return backend.OneLine(err)
+}
+
+// answerError is a refusal go-tfe made of TFC's answer: kind is the backend
+// error it is, and leads its text once (TFC titles a 409 "conflict" too),
+// on one line (go-tfe writes "title\n\ndetail"). Both stay reachable with
+// errors.Is and errors.As.
+type answerError struct {
+	kind error
+	err  error
+}
+
+func (e *answerError) Error() string {
+	return e.kind.Error() + ": " + strings.TrimPrefix(backend.Fold(e.err.Error()), e.kind.Error()+": ")
+}
+
+func (e *answerError) Unwrap() []error { return []error{e.kind, e.err} }
+
+// changing is call for a change to one workspace. A conflict while the
+// workspace is locked is the lock's doing (TFC's locks "prevent new runs";
+// unlocking someone else's lock is refused), unless notLock says the
+// answer is explained otherwise: the error then names the holder and their
+// reason, whom to ask rather than what to refresh.
+func (c *Client) changing(ctx context.Context, what, stackID string, notLock bool, fn func(ctx context.Context) error) error {
+	err := c.call(ctx, what, fn)
+	if err == nil || notLock || !errors.Is(err, backend.ErrConflict) {
+		return err
+	}
+	st, rerr := c.readStack(ctx, stackID)
+	if rerr != nil || st.Lock == nil {
+		return err
+	}
+	return fmt.Errorf("%s: %w", what, &backend.LockedError{Stack: st.Name, Lock: *st.Lock, Err: err})
 }
 
 // refusedError is TFC's 404 (or 403): the resource does not exist or the

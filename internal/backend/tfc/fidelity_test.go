@@ -601,3 +601,36 @@ func TestRunListsAreReusedUntilSomethingChanges(t *testing.T) {
 		t.Errorf("after a trigger: %d run lists, newest %+v, %v", count.get("list"), runs, err)
 	}
 }
+
+// Issue 20: a refusal reads on one line and says who holds the lock when
+// the lock is why: unlocking a colleague's lock, queueing a run on their
+// locked workspace. A refusal the run's state explains stays a conflict
+// without a holder; none says "press r".
+func TestRefusalsNameTheLockHolderOnOneLine(t *testing.T) {
+	w := sandboxClient(t, sandboxOpts{})
+	ctx := ctxFor(t)
+	for what, call := range map[string]func() error{
+		"unlock": func() error { _, err := w.c.Unlock(ctx, "ws-prod-payments-api"); return err },
+		"plan":   func() error { _, err := w.c.Trigger(ctx, "ws-prod-payments-api", model.RunPlan); return err },
+	} {
+		err := call()
+		var locked *backend.LockedError
+		if !errors.As(err, &locked) || !errors.Is(err, backend.ErrConflict) || locked.Lock.Holder != "maria.chen" ||
+			!strings.Contains(err.Error(), "prod-payments-api is locked by maria.chen: Change freeze") || strings.Contains(err.Error(), "\n") {
+			t.Errorf("%s on a workspace maria.chen locked: %v", what, err)
+		}
+		if h := backend.Hint(err); !strings.Contains(h, "ask maria.chen") {
+			t.Errorf("%s: hint %q", what, h)
+		}
+	}
+	run, err := w.c.Trigger(ctx, "ws-qa-storefront", model.RunPlan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = w.c.Confirm(ctx, "ws-qa-storefront", run.ID)
+	var locked *backend.LockedError
+	if !errors.Is(err, backend.ErrConflict) || errors.As(err, &locked) || strings.Contains(err.Error(), "\n") ||
+		strings.Count(err.Error(), "conflict") != 1 || strings.Contains(backend.Hint(err), "press r") {
+		t.Errorf("confirming a run that is not waiting: %v (hint %q)", err, backend.Hint(err))
+	}
+}

@@ -10,7 +10,7 @@ import (
 
 // Lock takes the workspace lock with the note as its reason.
 func (c *Client) Lock(ctx context.Context, stackID, note string) (model.Stack, error) {
-	err := c.call(ctx, "tfc: lock workspace "+stackID, func(ctx context.Context) error {
+	err := c.changing(ctx, "tfc: lock workspace "+stackID, stackID, false, func(ctx context.Context) error {
 		_, err := c.api.Workspaces.Lock(ctx, stackID, tfe.WorkspaceLockOptions{Reason: tfe.String(note)})
 		return err
 	})
@@ -22,7 +22,7 @@ func (c *Client) Lock(ctx context.Context, stackID, note string) (model.Stack, e
 
 // Unlock releases the workspace lock.
 func (c *Client) Unlock(ctx context.Context, stackID string) (model.Stack, error) {
-	err := c.call(ctx, "tfc: unlock workspace "+stackID, func(ctx context.Context) error {
+	err := c.changing(ctx, "tfc: unlock workspace "+stackID, stackID, false, func(ctx context.Context) error {
 		_, err := c.api.Workspaces.Unlock(ctx, stackID)
 		return err
 	})

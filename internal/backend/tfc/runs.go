@@ -229,7 +229,7 @@ func (c *Client) Trigger(ctx context.Context, stackID string, kind model.RunKind
 func (c *Client) create(ctx context.Context, stackID string, opts tfe.RunCreateOptions) (model.Run, error) {
 	defer c.cache.forgetRuns(stackID)
 	var r *tfe.Run
-	err := c.call(ctx, "tfc: queue run on "+stackID, func(ctx context.Context) (err error) {
+	err := c.changing(ctx, "tfc: queue run on "+stackID, stackID, false, func(ctx context.Context) (err error) {
 		r, err = c.api.Runs.Create(ctx, opts)
 		return err
 	})
@@ -260,32 +260,35 @@ func (c *Client) Retry(ctx context.Context, stackID, runID string) (model.Run, e
 }
 
 // act runs one run action (202 on success, 409 when the run is not in a
-// state that allows it) and returns the run as it is afterwards.
-func (c *Client) act(ctx context.Context, stackID, runID, what string, fn func(context.Context) error) (model.Run, error) {
+// state that allows it) and returns the run as it is afterwards. A 409
+// when the run's actions flag allowed the action is the workspace lock's
+// doing (changing).
+func (c *Client) act(ctx context.Context, stackID, runID, what string, allowed func(*tfe.RunActions) bool, fn func(context.Context) error) (model.Run, error) {
 	defer c.cache.forgetRuns(stackID)
-	if _, err := c.readRun(ctx, stackID, runID); err != nil {
+	r, err := c.readRun(ctx, stackID, runID)
+	if err != nil {
 		return model.Run{}, err
 	}
-	if err := c.call(ctx, "tfc: "+what+" run "+runID, fn); err != nil {
+	if err := c.changing(ctx, "tfc: "+what+" run "+runID, stackID, r.Actions == nil || !allowed(r.Actions), fn); err != nil {
 		return model.Run{}, err
 	}
 	return c.GetRun(ctx, stackID, runID)
 }
 
 func (c *Client) Confirm(ctx context.Context, stackID, runID string) (model.Run, error) {
-	return c.act(ctx, stackID, runID, "confirm", func(ctx context.Context) error {
+	return c.act(ctx, stackID, runID, "confirm", func(a *tfe.RunActions) bool { return a.IsConfirmable }, func(ctx context.Context) error {
 		return c.api.Runs.Apply(ctx, runID, tfe.RunApplyOptions{})
 	})
 }
 
 func (c *Client) Discard(ctx context.Context, stackID, runID string) (model.Run, error) {
-	return c.act(ctx, stackID, runID, "discard", func(ctx context.Context) error {
+	return c.act(ctx, stackID, runID, "discard", func(a *tfe.RunActions) bool { return a.IsDiscardable }, func(ctx context.Context) error {
 		return c.api.Runs.Discard(ctx, runID, tfe.RunDiscardOptions{})
 	})
 }
 
 func (c *Client) Cancel(ctx context.Context, stackID, runID string) (model.Run, error) {
-	return c.act(ctx, stackID, runID, "cancel", func(ctx context.Context) error {
+	return c.act(ctx, stackID, runID, "cancel", func(a *tfe.RunActions) bool { return a.IsCancelable }, func(ctx context.Context) error {
 		return c.api.Runs.Cancel(ctx, runID, tfe.RunCancelOptions{})
 	})
 }

@@ -1,7 +1,9 @@
-// Package keys declares every key binding of the stack tree UI, one struct
-// per context, with its help text at the definition. Config can remap any
-// binding by action name; Apply validates names and refuses a key bound
-// twice in one context, since the second binding could never fire.
+// Package keys declares every key binding of the UI once: its name in the
+// config's [keys] table, the contexts (screens) where it is live, its
+// default keys and its help. Defaults, remapping, validation, dispatch,
+// footers and help all read that one declaration. Apply validates names and
+// refuses a key bound twice in one context, since the second binding could
+// never fire.
 package keys
 
 import (
@@ -12,385 +14,316 @@ import (
 	"charm.land/bubbles/v2/key"
 )
 
-// Global keys work in every view except while typing in the input line.
-type Global struct {
-	Quit     key.Binding
-	Help     key.Binding
-	Refresh  key.Binding
-	Filter   key.Binding
-	Command  key.Binding
-	NextEnv  key.Binding
-	PrevEnv  key.Binding
-	JumpEnv  key.Binding // the n-th key of the binding selects the n-th environment
-	ClearEsc key.Binding
-	Modules  key.Binding
-	Promote  key.Binding // the promotion board
+// ID names a binding in code; Decls declares it.
+type ID int
+
+// Every binding. The groups follow the contexts that use them.
+const (
+	// Global: every screen that is not modal (Interrupt: every screen).
+	Quit ID = iota
+	Interrupt
+	Help
+	Refresh
+	Command
+	Modules
+	Promotion // the followed promotion's waves, else the promotion board
+	Message   // the whole status message
+
+	// Back is esc: one screen back; on the tree, clear the filter, then
+	// the marks, then the message.
+	Back
+
+	// The stack tree.
+	Filter
+	NextEnv
+	PrevEnv
+	JumpEnv // the n-th key selects the n-th environment
+	Up
+	Down
+	Top
+	Bottom
+	PageUp
+	PageDown
+	Detail
+	Mark
+	MarkAll
+	Watch
+	Inbox // the drift inbox
+	CheckDrift
+
+	// Stack and run actions, wherever a stack (and maybe a run) is in view.
+	Plan
+	Deploy // in the run view of a finished plan: deploy that preview
+	Confirm
+	Discard
+	Retry
+	Stop
+	Review
+	Lock
+	Sync
+	Latest
+	History
+	Open
+	CopyURL
+
+	// The full-screen detail.
+	CloseDetail
+	ScrollUp
+	ScrollDown
+
+	// The drift inbox and a stack's drift.
+	DriftUp
+	DriftDown
+	DriftOpen
+	DriftCheck
+	DriftIgnore
+
+	// A stack's run history.
+	HistoryUp
+	HistoryDown
+	HistoryOpen
+	HistoryWatch
+
+	// The promotion board, diff and waves.
+	PromoteUp
+	PromoteDown
+	PromoteLeft
+	PromoteRight
+	PromoteOpen
+	PromotePredict
+
+	// The run view's log.
+	LogUp
+	LogDown
+	LogPageUp
+	LogPageDown
+	LogTop
+	LogFollow
+	LogSearch
+	LogNext
+	LogWrap
+	RunWatch
+
+	// The modules view.
+	ModulesUp
+	ModulesDown
+	ModulesBump
+
+	// The help screen.
+	HelpUp
+	HelpDown
+	HelpPageUp
+	HelpPageDown
+
+	// Dialogs: Yes and No work only while the buttons have the focus and
+	// the environment is not protected.
+	DialogYes
+	DialogNo
+	DialogApprove
+	DialogReject
+	DialogPress
+	DialogNext
+	DialogPrev
+	DialogRight // buttons only: in a field the arrows belong to the text
+	DialogLeft
+	DialogCancel
+
+	// Any line being typed: a filter, a log search, a command.
+	InputSubmit
+	InputCancel
+	InputComplete
+	InputErase
+	InputClear
+
+	count
+)
+
+// Contexts: a screen's, or "input" and "dialog". A binding is live in the
+// contexts it lists; two bindings live in one context may not share a key.
+const (
+	CtxTree     = "tree"
+	CtxDetail   = "detail"
+	CtxHistory  = "history"
+	CtxRun      = "run"
+	CtxDrift    = "drift"
+	CtxModules  = "modules"
+	CtxPromote  = "promote" // the board and the diff
+	CtxWaves    = "waves"
+	CtxHelp     = "help"
+	CtxDialog   = "dialog"
+	CtxInput    = "input"
+	ctxNonModal = "*" // every screen but help, dialogs and typing
+)
+
+// Decl is one binding as declared.
+type Decl struct {
+	Name     string   // config name
+	Contexts []string // where it is live
+	Keys     []string // default keys
+	Help     string   // how help shows the keys ("" = the keys joined by /)
+	Desc     string
 }
 
-// Tree keys move through the stack tree.
-type Tree struct {
-	Up       key.Binding
-	Down     key.Binding
-	Top      key.Binding
-	Bottom   key.Binding
-	PageUp   key.Binding
-	PageDown key.Binding
-	Detail   key.Binding
-	Mark     key.Binding
-	MarkAll  key.Binding
-	Watch    key.Binding
-	Inbox    key.Binding // the drift inbox
-	Check    key.Binding // check the selected stack for drift now
+var (
+	nonModal = []string{ctxNonModal}
+	// acts: where stack actions are live (the modules view, the board and
+	// the diff show no stack).
+	acts = []string{CtxTree, CtxDetail, CtxHistory, CtxRun, CtxDrift, CtxWaves}
+	back = []string{CtxTree, CtxDetail, CtxHistory, CtxRun, CtxDrift, CtxModules, CtxPromote, CtxWaves, CtxHelp}
+)
+
+// Decls is every binding, by ID.
+var Decls = [count]Decl{
+	Quit:      {"quit", []string{ctxNonModal, CtxHelp}, []string{"q"}, "", "quit"},
+	Interrupt: {"interrupt", []string{ctxNonModal, CtxHelp, CtxDialog, CtxInput}, []string{"ctrl+c"}, "", "quit, even in a dialog or mid-typing"},
+	Help:      {"help", []string{ctxNonModal, CtxHelp}, []string{"?"}, "", "help: every key here"},
+	Refresh:   {"refresh", nonModal, []string{"r"}, "", "refresh"},
+	Command:   {"command", nonModal, []string{":"}, "", "command (:env, :stack, :drift, :modules, :promote, :q)"},
+	Modules:   {"modules", nonModal, []string{"M"}, "", "modules (versions, bumps)"},
+	Promotion: {"promotion_board", nonModal, []string{"P"}, "", "promotion: the one followed, else the board (dev → qa → prod)"},
+	Message:   {"show_message", nonModal, []string{"!"}, "", "the whole status message"},
+	Back:      {"back", back, []string{"esc"}, "", "back"},
+
+	Filter:     {"filter", []string{CtxTree}, []string{"/"}, "", "filter (/re: for regex)"},
+	NextEnv:    {"next_env", []string{CtxTree}, []string{"tab"}, "", "next env"},
+	PrevEnv:    {"prev_env", []string{CtxTree}, []string{"shift+tab"}, "", "previous env"},
+	JumpEnv:    {"jump_env", []string{CtxTree}, []string{"1", "2", "3", "4", "5", "6", "7", "8", "9"}, "1-9", "env by number"},
+	Up:         {"up", []string{CtxTree}, []string{"up", "k"}, "↑/k", "up"},
+	Down:       {"down", []string{CtxTree}, []string{"down", "j"}, "↓/j", "down"},
+	Top:        {"top", []string{CtxTree}, []string{"g", "home"}, "g", "top"},
+	Bottom:     {"bottom", []string{CtxTree}, []string{"G", "end"}, "G", "bottom"},
+	PageUp:     {"page_up", []string{CtxTree}, []string{"pgup", "ctrl+b"}, "pgup", "page up"},
+	PageDown:   {"page_down", []string{CtxTree}, []string{"pgdown", "ctrl+f"}, "pgdn", "page down"},
+	Detail:     {"detail", []string{CtxTree}, []string{"enter"}, "", "detail"},
+	Mark:       {"mark", []string{CtxTree}, []string{"space"}, "", "mark / unmark"},
+	MarkAll:    {"mark_all", []string{CtxTree}, []string{"ctrl+a"}, "", "mark all shown / unmark"},
+	Watch:      {"watch", []string{CtxTree}, []string{"w"}, "", "watch the latest run"},
+	Inbox:      {"drift_inbox", []string{CtxTree}, []string{"F"}, "", "drift inbox"},
+	CheckDrift: {"check_drift", []string{CtxTree}, []string{"f"}, "", "check for drift now"},
+
+	Plan:    {"plan", acts, []string{"p"}, "", "plan"},
+	Deploy:  {"deploy", acts, []string{"D"}, "", "deploy"},
+	Confirm: {"confirm", acts, []string{"c"}, "", "confirm"},
+	Discard: {"discard", acts, []string{"x"}, "", "discard"},
+	Retry:   {"retry", acts, []string{"R"}, "", "retry"},
+	Stop:    {"stop", acts, []string{"S"}, "", "stop / cancel"},
+	Review:  {"review", acts, []string{"v"}, "", "review (approve / reject)"},
+	Lock:    {"lock", acts, []string{"L"}, "", "lock / unlock"},
+	Sync:    {"sync", acts, []string{"s"}, "", "sync commit to branch head"},
+	Latest:  {"latest_run", acts, []string{"l"}, "", "latest run"},
+	History: {"history", acts, []string{"H"}, "", "run history"},
+	Open:    {"open", acts, []string{"o"}, "", "open in browser"},
+	CopyURL: {"copy_url", acts, []string{"u"}, "", "copy URL"},
+
+	CloseDetail: {"close_detail", []string{CtxDetail}, []string{"enter"}, "", "close"},
+	ScrollUp:    {"scroll_up", []string{CtxDetail}, []string{"up", "k"}, "↑/k", "scroll up"},
+	ScrollDown:  {"scroll_down", []string{CtxDetail}, []string{"down", "j"}, "↓/j", "scroll down"},
+
+	DriftUp:     {"drift_up", []string{CtxDrift}, []string{"up", "k"}, "↑/k", "up"},
+	DriftDown:   {"drift_down", []string{CtxDrift}, []string{"down", "j"}, "↓/j", "down"},
+	DriftOpen:   {"drift_open", []string{CtxDrift}, []string{"enter"}, "", "drifted resources"},
+	DriftCheck:  {"drift_check", []string{CtxDrift}, []string{"f"}, "", "check for drift now"},
+	DriftIgnore: {"drift_ignore", []string{CtxDrift}, []string{"i"}, "", "ignore the selected attribute"},
+
+	HistoryUp:    {"history_up", []string{CtxHistory}, []string{"up", "k"}, "↑/k", "up"},
+	HistoryDown:  {"history_down", []string{CtxHistory}, []string{"down", "j"}, "↓/j", "down"},
+	HistoryOpen:  {"history_open", []string{CtxHistory}, []string{"enter"}, "", "open run"},
+	HistoryWatch: {"history_watch", []string{CtxHistory}, []string{"w"}, "", "watch run"},
+
+	PromoteUp:      {"promote_up", []string{CtxPromote, CtxWaves}, []string{"up", "k"}, "↑/k", "up"},
+	PromoteDown:    {"promote_down", []string{CtxPromote, CtxWaves}, []string{"down", "j"}, "↓/j", "down"},
+	PromoteLeft:    {"promote_left", []string{CtxPromote}, []string{"left"}, "←", "previous environment"},
+	PromoteRight:   {"promote_right", []string{CtxPromote}, []string{"right"}, "→", "next environment"},
+	PromoteOpen:    {"promote_open", []string{CtxPromote}, []string{"enter"}, "", "promote to the next environment (diff first)"},
+	PromotePredict: {"promote_predict", []string{CtxPromote}, []string{"p"}, "", "predicted plans (proposed runs at the promoted commit)"},
+
+	LogUp:       {"log_up", []string{CtxRun}, []string{"up", "k"}, "↑/k", "scroll up"},
+	LogDown:     {"log_down", []string{CtxRun}, []string{"down", "j"}, "↓/j", "scroll down"},
+	LogPageUp:   {"log_page_up", []string{CtxRun}, []string{"pgup", "ctrl+b"}, "pgup", "page up"},
+	LogPageDown: {"log_page_down", []string{CtxRun}, []string{"pgdown", "ctrl+f"}, "pgdn", "page down"},
+	LogTop:      {"log_top", []string{CtxRun}, []string{"g", "home"}, "g", "top"},
+	LogFollow:   {"log_follow", []string{CtxRun}, []string{"G", "end"}, "G", "follow the end"},
+	LogSearch:   {"log_search", []string{CtxRun}, []string{"/"}, "", "search the log"},
+	LogNext:     {"log_next_match", []string{CtxRun}, []string{"n"}, "", "next match"},
+	LogWrap:     {"log_wrap", []string{CtxRun}, []string{"w"}, "", "wrap lines"},
+	RunWatch:    {"run_watch", []string{CtxRun}, []string{"W"}, "", "watch run"},
+
+	ModulesUp:   {"modules_up", []string{CtxModules}, []string{"up", "k"}, "↑/k", "up"},
+	ModulesDown: {"modules_down", []string{CtxModules}, []string{"down", "j"}, "↓/j", "down"},
+	ModulesBump: {"modules_bump", []string{CtxModules}, []string{"b"}, "", "bump the module (target version, scope)"},
+
+	HelpUp:       {"help_up", []string{CtxHelp}, []string{"up", "k"}, "↑/k", "scroll up"},
+	HelpDown:     {"help_down", []string{CtxHelp}, []string{"down", "j"}, "↓/j", "scroll down"},
+	HelpPageUp:   {"help_page_up", []string{CtxHelp}, []string{"pgup", "ctrl+b"}, "pgup", "previous page"},
+	HelpPageDown: {"help_page_down", []string{CtxHelp}, []string{"pgdown", "ctrl+f", "space"}, "pgdn", "next page"},
+
+	DialogYes:     {"dialog_yes", []string{CtxDialog}, []string{"y"}, "", "go ahead"},
+	DialogNo:      {"dialog_no", []string{CtxDialog}, []string{"n"}, "", "cancel"},
+	DialogApprove: {"dialog_approve", []string{CtxDialog}, []string{"a"}, "", "approve"},
+	DialogReject:  {"dialog_reject", []string{CtxDialog}, []string{"r"}, "", "reject"},
+	DialogPress:   {"dialog_press", []string{CtxDialog}, []string{"enter"}, "", "press the focused button"},
+	DialogNext:    {"dialog_next", []string{CtxDialog}, []string{"tab"}, "", "next field or button"},
+	DialogPrev:    {"dialog_prev", []string{CtxDialog}, []string{"shift+tab"}, "", "previous field or button"},
+	DialogRight:   {"dialog_right", []string{CtxDialog}, []string{"right"}, "→", "next button"},
+	DialogLeft:    {"dialog_left", []string{CtxDialog}, []string{"left"}, "←", "previous button"},
+	DialogCancel:  {"dialog_cancel", []string{CtxDialog}, []string{"esc"}, "", "cancel"},
+
+	InputSubmit:   {"input_submit", []string{CtxInput}, []string{"enter"}, "", "apply"},
+	InputCancel:   {"input_cancel", []string{CtxInput}, []string{"esc"}, "", "cancel"},
+	InputComplete: {"input_complete", []string{CtxInput}, []string{"tab"}, "", "complete"},
+	InputErase:    {"input_erase", []string{CtxInput}, []string{"backspace"}, "", "delete a character"},
+	InputClear:    {"input_clear", []string{CtxInput}, []string{"ctrl+u"}, "", "clear the line"},
 }
 
-// Drift keys work in the drift inbox and a stack's drifted resources; D
-// (reconcile, as deploy) and c (confirm) are the stack actions.
-type Drift struct {
-	Up     key.Binding
-	Down   key.Binding
-	Open   key.Binding // a stack's drifted resources
-	Check  key.Binding
-	Ignore key.Binding
-}
-
-// Actions act on the selected stack (or the marked ones) or the run on
-// screen; they work in the tree, the detail, the run history and the run view.
-type StackActions struct {
-	Plan    key.Binding
-	Deploy  key.Binding // in the run view of a finished plan: deploy that preview
-	Confirm key.Binding
-	Discard key.Binding
-	Retry   key.Binding
-	Stop    key.Binding
-	Review  key.Binding
-	Lock    key.Binding
-	Sync    key.Binding
-	Latest  key.Binding
-	History key.Binding
-	Open    key.Binding
-	CopyURL key.Binding
-}
-
-// History keys move through a stack's runs.
-type History struct {
-	Up    key.Binding
-	Down  key.Binding
-	Open  key.Binding
-	Watch key.Binding
-}
-
-// Promote keys move on the promotion board and its wave view; Open
-// computes a promotion's diff from the board and goes ahead from the diff.
-type Promote struct {
-	Up      key.Binding
-	Down    key.Binding
-	Left    key.Binding
-	Right   key.Binding
-	Open    key.Binding
-	Predict key.Binding // the diff: plan the affected stacks at the promoted commit
-}
-
-// Run keys scroll and search the run view's log.
-type Run struct {
-	Up       key.Binding
-	Down     key.Binding
-	PageUp   key.Binding
-	PageDown key.Binding
-	Top      key.Binding
-	Follow   key.Binding
-	Next     key.Binding
-	Wrap     key.Binding
-	Watch    key.Binding
-}
-
-// Modules keys move through the modules view and bump a module.
-type Modules struct {
-	Up   key.Binding
-	Down key.Binding
-	Bump key.Binding
-}
-
-// Dialog keys answer the confirmation dialog. Yes and No work only while
-// the buttons have the focus and the environment is not protected.
-type Dialog struct {
-	Yes     key.Binding
-	No      key.Binding
-	Approve key.Binding
-	Reject  key.Binding
-	Press   key.Binding
-	Next    key.Binding // fields and buttons
-	Prev    key.Binding
-	Right   key.Binding // buttons only: in a field the arrows belong to the text
-	Left    key.Binding
-	Cancel  key.Binding
-}
-
-// Detail keys apply when the detail pane fills the screen (narrow terminals).
-type Detail struct {
-	Close      key.Binding
-	ScrollUp   key.Binding
-	ScrollDown key.Binding
-}
-
-// Input keys edit the filter or command line.
-type Input struct {
-	Submit   key.Binding
-	Cancel   key.Binding
-	Complete key.Binding
-	Erase    key.Binding
-	Clear    key.Binding
-}
-
-// Map holds every context's keymap.
+// Map is the bindings in use: the declarations, remapped by the config.
 type Map struct {
-	Global  Global
-	Tree    Tree
-	Detail  Detail
-	Actions StackActions
-	History History
-	Promote Promote
-	Run     Run
-	Modules Modules
-	Dialog  Dialog
-	Input   Input
-	Drift   Drift
+	b [count]key.Binding
 }
 
 // Default returns fresh bindings; callers own and may remap them.
-func Default() Map {
-	b := func(help, desc string, keys ...string) key.Binding {
-		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(help, desc))
+func Default() *Map {
+	m := &Map{}
+	for id, d := range Decls {
+		help := d.Help
+		if help == "" {
+			help = strings.Join(d.Keys, "/")
+		}
+		m.b[id] = key.NewBinding(key.WithKeys(d.Keys...), key.WithHelp(help, d.Desc))
 	}
-	return Map{
-		Global: Global{
-			Quit:     b("q", "quit", "q", "ctrl+c"),
-			Help:     b("?", "help", "?"),
-			Refresh:  b("r", "refresh", "r"),
-			Filter:   b("/", "filter (/re: for regex)", "/"),
-			Command:  b(":", "command (:env, :stack, :drift, :modules, :promote, :q)", ":"),
-			NextEnv:  b("tab", "next env", "tab"),
-			PrevEnv:  b("shift+tab", "previous env", "shift+tab"),
-			JumpEnv:  b("1-9", "env by number", "1", "2", "3", "4", "5", "6", "7", "8", "9"),
-			ClearEsc: b("esc", "clear filter / back", "esc"),
-			Modules:  b("M", "modules (versions, bumps)", "M"),
-			Promote:  b("P", "promotion board (dev → qa → prod)", "P"),
-		},
-		Tree: Tree{
-			Up:       b("↑/k", "up", "up", "k"),
-			Down:     b("↓/j", "down", "down", "j"),
-			Top:      b("g", "top", "g", "home"),
-			Bottom:   b("G", "bottom", "G", "end"),
-			PageUp:   b("pgup", "page up", "pgup", "ctrl+b"),
-			PageDown: b("pgdn", "page down", "pgdown", "ctrl+f"),
-			Detail:   b("enter", "detail", "enter"),
-			Mark:     b("space", "mark / unmark", "space"),
-			MarkAll:  b("ctrl+a", "mark all shown / unmark", "ctrl+a"),
-			Watch:    b("w", "watch the latest run", "w"),
-			Inbox:    b("F", "drift inbox", "F"),
-			Check:    b("f", "check for drift now", "f"),
-		},
-		Drift: Drift{
-			Up:     b("↑/k", "up", "up", "k"),
-			Down:   b("↓/j", "down", "down", "j"),
-			Open:   b("enter", "drifted resources", "enter"),
-			Check:  b("f", "check for drift now", "f"),
-			Ignore: b("i", "ignore the selected attribute", "i"),
-		},
-		Actions: StackActions{
-			Plan:    b("p", "plan", "p"),
-			Deploy:  b("D", "deploy", "D"),
-			Confirm: b("c", "confirm", "c"),
-			Discard: b("x", "discard", "x"),
-			Retry:   b("R", "retry", "R"),
-			Stop:    b("S", "stop / cancel", "S"),
-			Review:  b("v", "review (approve / reject)", "v"),
-			Lock:    b("L", "lock / unlock", "L"),
-			Sync:    b("s", "sync commit to branch head", "s"),
-			Latest:  b("l", "latest run", "l"),
-			History: b("H", "run history", "H"),
-			Open:    b("o", "open in browser", "o"),
-			CopyURL: b("u", "copy URL", "u"),
-		},
-		History: History{
-			Up:    b("↑/k", "up", "up", "k"),
-			Down:  b("↓/j", "down", "down", "j"),
-			Open:  b("enter", "open run", "enter"),
-			Watch: b("w", "watch run", "w"),
-		},
-		Promote: Promote{
-			Up:      b("↑/k", "up", "up", "k"),
-			Down:    b("↓/j", "down", "down", "j"),
-			Left:    b("←", "previous environment", "left"),
-			Right:   b("→", "next environment", "right"),
-			Open:    b("enter", "promote to the next environment (diff first)", "enter"),
-			Predict: b("p", "predicted plans (proposed runs at the promoted commit)", "p"),
-		},
-		Run: Run{
-			Up:       b("↑/k", "scroll up", "up", "k"),
-			Down:     b("↓/j", "scroll down", "down", "j"),
-			PageUp:   b("pgup", "page up", "pgup", "ctrl+b"),
-			PageDown: b("pgdn", "page down", "pgdown", "ctrl+f"),
-			Top:      b("g", "top", "g", "home"),
-			Follow:   b("G", "follow the end", "G", "end"),
-			Next:     b("n", "next match", "n"),
-			Wrap:     b("w", "wrap lines", "w"),
-			Watch:    b("W", "watch run", "W"),
-		},
-		Modules: Modules{
-			Up:   b("↑/k", "up", "up", "k"),
-			Down: b("↓/j", "down", "down", "j"),
-			Bump: b("b", "bump the module (target version, scope)", "b"),
-		},
-		Dialog: Dialog{
-			Yes:     b("y", "go ahead", "y"),
-			No:      b("n", "cancel", "n"),
-			Approve: b("a", "approve", "a"),
-			Reject:  b("r", "reject", "r"),
-			Press:   b("enter", "press the focused button", "enter"),
-			Next:    b("tab", "next field or button", "tab"),
-			Prev:    b("shift+tab", "previous field or button", "shift+tab"),
-			Right:   b("→", "next button", "right"),
-			Left:    b("←", "previous button", "left"),
-			Cancel:  b("esc", "cancel", "esc"),
-		},
-		Detail: Detail{
-			Close:      b("enter", "close", "enter"),
-			ScrollUp:   b("↑/k", "scroll up", "up", "k"),
-			ScrollDown: b("↓/j", "scroll down", "down", "j"),
-		},
-		Input: Input{
-			Submit:   b("enter", "apply", "enter"),
-			Cancel:   b("esc", "cancel", "esc"),
-			Complete: b("tab", "complete", "tab"),
-			Erase:    b("backspace", "delete a character", "backspace"),
-			Clear:    b("ctrl+u", "clear the line", "ctrl+u"),
-		},
-	}
+	return m
 }
 
-// action names a binding for config remapping.
-type action struct {
-	name     string
-	contexts []string // the contexts where the binding is live
-	binding  *key.Binding
-}
+// Get is the binding of id.
+func (m *Map) Get(id ID) key.Binding { return m.b[id] }
 
-// actions lists every remappable binding of m. Contexts that are active at
-// the same time share a context name so duplicates across them are caught.
-func (m *Map) actions() []action {
-	// Neither the modules view nor the promotion board and diff ("promote")
-	// take stack actions; the promotion's wave view ("waves") does.
-	global := []string{"tree", "detail", "history", "run", "drift", "modules", "promote", "waves"}
-	tree, detail, input, drift := []string{"tree"}, []string{"detail"}, []string{"input"}, []string{"drift"}
-	acts := []string{"tree", "detail", "history", "run", "drift", "waves"}
-	history, run, dialog := []string{"history"}, []string{"run"}, []string{"dialog"}
-	modules := []string{"modules"}
-	promote, promoteMove := []string{"promote"}, []string{"promote", "waves"}
-	return []action{
-		{"quit", global, &m.Global.Quit},
-		{"help", global, &m.Global.Help},
-		{"refresh", global, &m.Global.Refresh},
-		{"filter", global, &m.Global.Filter},
-		{"command", global, &m.Global.Command},
-		{"next_env", global, &m.Global.NextEnv},
-		{"prev_env", global, &m.Global.PrevEnv},
-		{"jump_env", global, &m.Global.JumpEnv},
-		{"back", global, &m.Global.ClearEsc},
-		{"modules", global, &m.Global.Modules},
-		{"promotion_board", global, &m.Global.Promote},
-		{"up", tree, &m.Tree.Up},
-		{"down", tree, &m.Tree.Down},
-		{"top", tree, &m.Tree.Top},
-		{"bottom", tree, &m.Tree.Bottom},
-		{"page_up", tree, &m.Tree.PageUp},
-		{"page_down", tree, &m.Tree.PageDown},
-		{"detail", tree, &m.Tree.Detail},
-		{"mark", tree, &m.Tree.Mark},
-		{"mark_all", tree, &m.Tree.MarkAll},
-		{"watch", tree, &m.Tree.Watch},
-		{"drift_inbox", tree, &m.Tree.Inbox},
-		{"check_drift", tree, &m.Tree.Check},
-		{"drift_up", drift, &m.Drift.Up},
-		{"drift_down", drift, &m.Drift.Down},
-		{"drift_open", drift, &m.Drift.Open},
-		{"drift_check", drift, &m.Drift.Check},
-		{"drift_ignore", drift, &m.Drift.Ignore},
-		{"plan", acts, &m.Actions.Plan},
-		{"deploy", acts, &m.Actions.Deploy},
-		{"confirm", acts, &m.Actions.Confirm},
-		{"discard", acts, &m.Actions.Discard},
-		{"retry", acts, &m.Actions.Retry},
-		{"stop", acts, &m.Actions.Stop},
-		{"review", acts, &m.Actions.Review},
-		{"lock", acts, &m.Actions.Lock},
-		{"sync", acts, &m.Actions.Sync},
-		{"latest_run", acts, &m.Actions.Latest},
-		{"history", acts, &m.Actions.History},
-		{"open", acts, &m.Actions.Open},
-		{"copy_url", acts, &m.Actions.CopyURL},
-		{"history_up", history, &m.History.Up},
-		{"history_down", history, &m.History.Down},
-		{"history_open", history, &m.History.Open},
-		{"history_watch", history, &m.History.Watch},
-		{"promote_up", promoteMove, &m.Promote.Up},
-		{"promote_down", promoteMove, &m.Promote.Down},
-		{"promote_left", promote, &m.Promote.Left},
-		{"promote_right", promote, &m.Promote.Right},
-		{"promote_open", promote, &m.Promote.Open},
-		{"promote_predict", promote, &m.Promote.Predict},
-		{"log_up", run, &m.Run.Up},
-		{"log_down", run, &m.Run.Down},
-		{"log_page_up", run, &m.Run.PageUp},
-		{"log_page_down", run, &m.Run.PageDown},
-		{"log_top", run, &m.Run.Top},
-		{"log_follow", run, &m.Run.Follow},
-		{"log_next_match", run, &m.Run.Next},
-		{"log_wrap", run, &m.Run.Wrap},
-		{"run_watch", run, &m.Run.Watch},
-		{"modules_up", modules, &m.Modules.Up},
-		{"modules_down", modules, &m.Modules.Down},
-		{"modules_bump", modules, &m.Modules.Bump},
-		{"dialog_yes", dialog, &m.Dialog.Yes},
-		{"dialog_no", dialog, &m.Dialog.No},
-		{"dialog_approve", dialog, &m.Dialog.Approve},
-		{"dialog_reject", dialog, &m.Dialog.Reject},
-		{"dialog_press", dialog, &m.Dialog.Press},
-		{"dialog_next", dialog, &m.Dialog.Next},
-		{"dialog_prev", dialog, &m.Dialog.Prev},
-		{"dialog_right", dialog, &m.Dialog.Right},
-		{"dialog_left", dialog, &m.Dialog.Left},
-		{"dialog_cancel", dialog, &m.Dialog.Cancel},
-		{"close_detail", detail, &m.Detail.Close},
-		{"scroll_up", detail, &m.Detail.ScrollUp},
-		{"scroll_down", detail, &m.Detail.ScrollDown},
-		{"input_submit", input, &m.Input.Submit},
-		{"input_cancel", input, &m.Input.Cancel},
-		{"input_complete", input, &m.Input.Complete},
-		{"input_erase", input, &m.Input.Erase},
-		{"input_clear", input, &m.Input.Clear},
-	}
-}
+// Is reports whether msg is one of id's keys.
+func (m *Map) Is(msg fmt.Stringer, id ID) bool { return key.Matches(msg, m.b[id]) }
 
-// Actions returns the valid action names, sorted, for config validation and
-// documentation.
+// Key is how help shows id's keys: "q", "↑/k".
+func (m *Map) Key(id ID) string { return m.b[id].Help().Key }
+
+// Desc is id's declared help text.
+func (m *Map) Desc(id ID) string { return m.b[id].Help().Desc }
+
+// Actions returns the valid action names, sorted, for config validation
+// and documentation.
 func Actions() []string {
-	m := Default()
-	var out []string
-	for _, a := range m.actions() {
-		out = append(out, a.name)
+	out := make([]string, 0, len(Decls))
+	for _, d := range Decls {
+		out = append(out, d.Name)
 	}
 	sort.Strings(out)
 	return out
 }
 
-// Apply remaps actions to the given keys (each replaces the action's default
-// keys) and validates the result: unknown action names, empty key lists, the
-// v1-style " " for space, and one key bound to two actions in one context
-// are errors.
+// Apply remaps actions to the given keys (each replaces the action's
+// default keys) and validates the result: unknown action names, empty key
+// lists, the v1-style " " for space, and one key bound to two actions in
+// one context are errors.
 func (m *Map) Apply(remap map[string][]string) error {
-	byName := map[string]action{}
-	for _, a := range m.actions() {
-		byName[a.name] = a
+	byName := map[string]ID{}
+	for id, d := range Decls {
+		byName[d.Name] = ID(id)
 	}
 	names := make([]string, 0, len(remap))
 	for n := range remap {
@@ -398,7 +331,7 @@ func (m *Map) Apply(remap map[string][]string) error {
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		a, ok := byName[n]
+		id, ok := byName[n]
 		if !ok {
 			return &ActionError{Action: n, Msg: fmt.Sprintf("unknown action %q (valid: %s)", n, strings.Join(Actions(), ", "))}
 		}
@@ -411,8 +344,8 @@ func (m *Map) Apply(remap map[string][]string) error {
 				return &ActionError{Action: n, Msg: fmt.Sprintf("use \"space\" for the space bar, not %q", k)}
 			}
 		}
-		a.binding.SetKeys(ks...)
-		a.binding.SetHelp(strings.Join(ks, "/"), a.binding.Help().Desc)
+		m.b[id].SetKeys(ks...)
+		m.b[id].SetHelp(strings.Join(ks, "/"), m.b[id].Help().Desc)
 	}
 	return m.Validate()
 }
@@ -426,17 +359,42 @@ type ActionError struct {
 
 func (e *ActionError) Error() string { return fmt.Sprintf("keys: action %q: %s", e.Action, e.Msg) }
 
+// screens are the contexts where the non-modal (global) bindings are live.
+var screens = []string{CtxTree, CtxDetail, CtxHistory, CtxRun, CtxDrift, CtxModules, CtxPromote, CtxWaves}
+
+// Live reports whether id is live in context ctx.
+func Live(id ID, ctx string) bool {
+	for _, c := range Decls[id].Contexts {
+		if c == ctx || (c == ctxNonModal && contains(screens, ctx)) {
+			return true
+		}
+	}
+	return false
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
 // Validate reports a key bound to two actions of one context.
 func (m *Map) Validate() error {
 	seen := map[string]string{} // context+key -> action
-	for _, a := range m.actions() {
-		for _, c := range a.contexts {
-			for _, k := range a.binding.Keys() {
-				id := c + "\x00" + k
-				if prev, dup := seen[id]; dup {
-					return fmt.Errorf("keys: %q is bound to both %q and %q", k, prev, a.name)
+	for _, ctx := range append(append([]string(nil), screens...), CtxHelp, CtxDialog, CtxInput) {
+		for id := range Decls {
+			if !Live(ID(id), ctx) {
+				continue
+			}
+			for _, k := range m.b[id].Keys() {
+				cid := ctx + "\x00" + k
+				if prev, dup := seen[cid]; dup {
+					return fmt.Errorf("keys: %q is bound to both %q and %q (in the %s screen)", k, prev, Decls[id].Name, ctx)
 				}
-				seen[id] = a.name
+				seen[cid] = Decls[id].Name
 			}
 		}
 	}

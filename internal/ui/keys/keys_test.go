@@ -10,13 +10,18 @@ func TestDefaultsHaveNoDuplicatesOrV1Space(t *testing.T) {
 	if err := m.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	for _, a := range m.actions() {
-		if a.binding.Help().Desc == "" {
-			t.Errorf("%s has no help text", a.name)
+	names := map[string]bool{}
+	for id, d := range Decls {
+		if d.Name == "" || d.Desc == "" || len(d.Keys) == 0 || len(d.Contexts) == 0 {
+			t.Errorf("binding %d is not declared whole: %+v", id, d)
 		}
-		for _, k := range a.binding.Keys() {
+		if names[d.Name] {
+			t.Errorf("%s is declared twice", d.Name)
+		}
+		names[d.Name] = true
+		for _, k := range m.Get(ID(id)).Keys() {
 			if k == " " {
-				t.Errorf("%s binds %q; v2 spells it \"space\"", a.name, k)
+				t.Errorf("%s binds %q; v2 spells it \"space\"", d.Name, k)
 			}
 		}
 	}
@@ -27,11 +32,11 @@ func TestApplyRemaps(t *testing.T) {
 	if err := m.Apply(map[string][]string{"refresh": {"ctrl+r", "f5"}}); err != nil {
 		t.Fatal(err)
 	}
-	if got := strings.Join(m.Global.Refresh.Keys(), ","); got != "ctrl+r,f5" {
+	if got := strings.Join(m.Get(Refresh).Keys(), ","); got != "ctrl+r,f5" {
 		t.Fatalf("refresh keys = %s", got)
 	}
-	if m.Global.Refresh.Help().Key != "ctrl+r/f5" {
-		t.Fatalf("help key not updated: %q", m.Global.Refresh.Help().Key)
+	if m.Key(Refresh) != "ctrl+r/f5" {
+		t.Fatalf("help key not updated: %q", m.Key(Refresh))
 	}
 }
 

@@ -57,6 +57,10 @@ type Engine interface {
 	StackDependencies(ctx context.Context, stackID string) ([]sandbox.Dependency, error)
 }
 
+// GitServer is an engine that serves its repositories over HTTP
+// (sandbox.Engine.ServeGit), returning the base URL; it starts once.
+type GitServer interface{ ServeGit() (string, error) }
+
 // Server serves the Spacelift GraphQL dialect over an Engine.
 type Server struct {
 	engine     Engine
@@ -75,9 +79,18 @@ type Server struct {
 	httpSrv *http.Server
 }
 
-// New builds a server over engine. It fails only if the embedded schema does
-// not match the resolvers, which the package tests rule out.
+// New builds a server over engine. An engine with repositories of its own
+// (the sandbox's: a GitServer) serves them over git's smart HTTP first, so
+// raw Git stacks and modules give an http repositoryURL, as a real raw Git
+// integration's publicly reachable URL, never a path on this disk. New
+// fails when that server cannot start, or if the embedded schema does not
+// match the resolvers, which the package tests rule out.
 func New(engine Engine, opts Options) (*Server, error) {
+	if g, ok := engine.(GitServer); ok {
+		if _, err := g.ServeGit(); err != nil {
+			return nil, fmt.Errorf("spacelift dialect: serving the repositories: %w", err)
+		}
+	}
 	s := &Server{
 		engine:     engine,
 		clock:      opts.Clock,

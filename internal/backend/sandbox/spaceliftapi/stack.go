@@ -80,12 +80,18 @@ type terraformConfig struct {
 
 // Provider, Namespace, Repository, RepositoryURL and APIHost name the
 // stack's repository as Spacelift does: the repository field is a name, not
-// a URL; only a raw Git stack (provider GIT) has a URL, in repositoryURL.
+// a URL; only a raw Git stack (provider GIT) has a URL, in repositoryURL,
+// and no API host (there is no forge's API behind it).
 func (r *stackResolver) Provider() string       { return vcsProvider(r.st.Repository.Provider) }
 func (r *stackResolver) Namespace() string      { return r.st.Repository.Namespace }
 func (r *stackResolver) Repository() string     { return r.st.Repository.Name }
 func (r *stackResolver) RepositoryURL() *string { return optional(r.st.Repository.URL) }
-func (r *stackResolver) APIHost() *string       { return optional(r.st.Repository.Host) }
+func (r *stackResolver) APIHost() *string {
+	if r.Provider() == "GIT" {
+		return nil
+	}
+	return optional(r.st.Repository.Host)
+}
 
 // vcsProvider spells a model provider as Spacelift's VCSProvider enum.
 func vcsProvider(p string) string {
@@ -123,9 +129,15 @@ func (r *stackResolver) StateSetAt() *int32 {
 func (r *stackResolver) TrackedCommit() *commit     { return newCommit(r.st.TrackedCommit) }
 func (r *stackResolver) TrackedBranchHead() *commit { return newCommit(r.st.BranchHead) }
 
+// LockedBy names the lock's holder; the sandbox's own user (who took the
+// locks sent through this API) is the API's viewer, as on Spacelift a lock
+// you took names you.
 func (r *stackResolver) LockedBy() *string {
-	if r.st.Lock == nil {
+	switch {
+	case r.st.Lock == nil:
 		return nil
+	case r.st.Lock.Holder == sandbox.You:
+		return &r.s.viewer
 	}
 	return &r.st.Lock.Holder
 }

@@ -48,7 +48,7 @@ func (s *Server) assessmentResource(st model.Stack) resource {
 // never checked, as TFC does.
 func (s *Server) assessedStack(w http.ResponseWriter, r *http.Request, wsID, asmtID string) (model.Stack, bool) {
 	if asmtID != "" {
-		k, ok := s.ids.lookup(asmtID)
+		k, ok := s.runByID(r.Context(), asmtID)
 		if !ok {
 			writeBackendError(w, backend.NotFoundf("assessment result %s", asmtID))
 			return model.Stack{}, false

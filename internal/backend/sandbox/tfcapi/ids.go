@@ -1,6 +1,7 @@
 package tfcapi
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/base32"
 	"regexp"
@@ -62,4 +63,33 @@ func (x *runIDs) lookup(id string) (runKey, bool) {
 	defer x.mu.Unlock()
 	k, ok := x.runs[h]
 	return k, ok
+}
+
+// runByID resolves a run, plan, apply, cv or assessment id. An id not in the
+// table was handed out by an earlier server on the same sandbox (resumed
+// from its directory): every workspace's runs are listed once to find it,
+// so an id stays valid as long as its run exists, as TFC's do.
+func (s *Server) runByID(ctx context.Context, id string) (runKey, bool) {
+	if k, ok := s.ids.lookup(id); ok {
+		return k, true
+	}
+	stacks, err := s.b.ListStacks(ctx)
+	if err != nil {
+		return runKey{}, false
+	}
+	for _, st := range stacks {
+		for cursor := ""; ; {
+			runs, next, err := s.b.ListRuns(ctx, st.ID, cursor)
+			if err != nil {
+				break
+			}
+			for _, r := range runs {
+				s.ids.id("run", runKey{st.ID, r.ID})
+			}
+			if cursor = next; next == "" {
+				break
+			}
+		}
+	}
+	return s.ids.lookup(id)
 }

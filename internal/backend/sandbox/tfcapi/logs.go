@@ -27,7 +27,7 @@ func (s *Server) logs(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), requestTimeout)
 	defer cancel()
 	id := r.PathValue("id")
-	k, ok := s.ids.lookup(id)
+	k, ok := s.runByID(ctx, id)
 	plan := strings.HasPrefix(id, "plan-")
 	if !ok || !(plan || strings.HasPrefix(id, "apply-")) {
 		http.NotFound(w, r)

@@ -134,7 +134,7 @@ func (s *Server) stackByID(ctx context.Context, id string) (model.Stack, error) 
 // resolveRun finds the run behind any run, plan, apply or cv id, with its
 // extras.
 func (s *Server) resolveRun(ctx context.Context, id string) (model.Stack, model.Run, sandbox.RunExtra, error) {
-	k, ok := s.ids.lookup(id)
+	k, ok := s.runByID(ctx, id)
 	if !ok {
 		return model.Stack{}, model.Run{}, sandbox.RunExtra{}, backend.NotFoundf("%s", id)
 	}
@@ -298,7 +298,7 @@ func (s *Server) createRun(w http.ResponseWriter, r *http.Request) {
 	}
 	var run model.Run
 	if cv := body.Data.Relationships.ConfigurationVersion.Data; cv != nil {
-		k, ok := s.ids.lookup(cv.ID)
+		k, ok := s.runByID(r.Context(), cv.ID)
 		if !ok || k.stack != st.ID {
 			writeError(w, http.StatusNotFound, "not found", "configuration version "+cv.ID+" not found")
 			return

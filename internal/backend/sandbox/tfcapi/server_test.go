@@ -360,3 +360,29 @@ func TestStartListensOnLoopbackOnly(t *testing.T) {
 		t.Errorf("close: %v", err)
 	}
 }
+
+// TestRunIDsOutliveTheServer: a run id handed out by one server is found
+// by the next one on the same sandbox (a sandbox resumed from its
+// directory keeps its runs), as TFC's run ids stay valid.
+func TestRunIDsOutliveTheServer(t *testing.T) {
+	f := newFixture(t)
+	ctx := ctxFor(t)
+	run, err := f.api.Runs.Create(ctx, tfe.RunCreateOptions{Workspace: &tfe.Workspace{ID: "ws-bu001-qa"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	next := tfcapi.New(f.fake, tfcapi.Options{Token: f.srv.Token()})
+	ts := httptest.NewServer(next.Handler())
+	t.Cleanup(ts.Close)
+	api, err := tfe.NewClient(&tfe.Config{Address: ts.URL, Token: next.Token(), HTTPClient: ts.Client()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := api.Runs.Read(ctx, run.ID)
+	if err != nil || got.ID != run.ID {
+		t.Fatalf("the next server reading %s: %+v, %v", run.ID, got, err)
+	}
+	if _, err := api.Runs.Read(ctx, "run-"+strings.Repeat("a", 16)); !errors.Is(err, tfe.ErrResourceNotFound) {
+		t.Errorf("an id no server handed out: %v", err)
+	}
+}

@@ -3,6 +3,7 @@ package tfcapi
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -635,6 +636,12 @@ func (s *Server) workspaceAction(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		st, err = s.b.Unlock(r.Context(), st.ID)
+		var locked *backend.LockedError
+		if errors.As(err, &locked) {
+			// go-tfe tells the holder's kind from these words.
+			writeError(w, http.StatusConflict, "conflict", "Unable to unlock workspace. The workspace is locked by User "+locked.Lock.Holder+".")
+			return
+		}
 	default:
 		writeError(w, http.StatusNotFound, "not found", "unknown action "+r.PathValue("action"))
 		return

@@ -1,0 +1,280 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+
+	"charm.land/lipgloss/v2"
+
+	"github.com/stackview/stackview/internal/backend"
+	"github.com/stackview/stackview/internal/model"
+	"github.com/stackview/stackview/internal/ui/keys"
+	"github.com/stackview/stackview/internal/ui/kit"
+	"github.com/stackview/stackview/internal/ui/screen"
+)
+
+// Screen geometry: everything is derived from the window size.
+const minWidth, minHeight = 60, 16
+
+func (m Model) tooSmall() bool { return m.width < minWidth || m.height < minHeight }
+
+// bodyHeight is the space between header and footer.
+func (m Model) bodyHeight() int { return max(0, m.height-screen.ChromeLines) }
+
+// Render is the whole screen as a string, kept apart from View so tests
+// can golden it: the header, the tabs (on the tree) or the breadcrumb, the
+// top screen's body (a dialog over the screen under it), the status line
+// and the footer.
+func (m Model) Render() string {
+	if m.width == 0 || m.height == 0 {
+		return ""
+	}
+	if m.tooSmall() {
+		msg := fmt.Sprintf("terminal too small (need %d×%d, have %d×%d)", minWidth, minHeight, m.width, m.height)
+		return strings.Join([]string{kit.Fit(msg, m.width), kit.Fit("enlarge the window, or press q to quit", m.width)}, "\n")
+	}
+	return strings.Join([]string{m.header(), m.where(), m.body(), m.statusLine(), m.footer()}, "\n")
+}
+
+// body draws the top screen; an overlay (a dialog) draws over the screen
+// under it.
+func (m Model) body() string {
+	w, h := m.width, m.bodyHeight()
+	i := len(m.stack) - 1
+	for i > 0 {
+		if o, ok := m.stack[i].(screen.Overlay); !ok || !o.Overlay() {
+			break
+		}
+		i--
+	}
+	out := m.stack[i].View(m.context(i), w, h)
+	for j := i + 1; j < len(m.stack); j++ {
+		out = kit.Overlay(out, m.stack[j].View(m.context(j), w, h), w, h)
+	}
+	return out
+}
+
+// header is the first line: at 80 columns it keeps, in order, the badges
+// (SANDBOX, READ-ONLY), how many stacks need a person, the load progress,
+// the data's age and the endpoint; what does not fit is cut from the end.
+func (m Model) header() string {
+	st := m.styles
+	parts := []string{st.Title.Render("stackview")}
+	if m.info.Sandbox {
+		parts = append(parts, st.Badge.Render("[SANDBOX]"))
+	}
+	if m.ops.ReadOnly() {
+		parts = append(parts, st.Badge.Render("[READ-ONLY]"))
+	}
+	if a := m.data.Attention; a.Known {
+		parts = append(parts, st.Waiting.Render(fmt.Sprintf("⚑ %d need you", a.N)))
+	}
+	if p := m.data.Progress; p.Known && p.N < p.Total {
+		parts = append(parts, st.Active.Render(fmt.Sprintf("⟳ %d/%d", p.N, p.Total)))
+	}
+	switch {
+	case m.data.Loading && !m.data.Loaded:
+		parts = append(parts, st.Subtle.Render("loading…"))
+	case m.data.Loaded:
+		age := st.Subtle.Render("updated " + kit.Age(m.now().Sub(m.data.LastLoad)) + " ago")
+		if m.data.LoadErr != nil {
+			age = st.StatusError.Render("✗ refresh failed") + " " + age
+		}
+		parts = append(parts, age)
+	}
+	endpoint := strings.TrimPrefix(strings.TrimPrefix(m.info.Endpoint, "https://"), "http://")
+	parts = append(parts, st.Subtle.Render(m.info.Kind+" · "+endpoint))
+	return kit.Fit(strings.Join(parts, " "), m.width)
+}
+
+// where is the second line: the environment tabs on the tree, else the
+// breadcrumb of the screens open.
+func (m Model) where() string {
+	var crumbs []string
+	depth := 0
+	for i, s := range m.stack {
+		if o, ok := s.(screen.Overlay); ok && o.Overlay() {
+			continue
+		}
+		depth++
+		if i == 0 {
+			continue // the tabs say the tree's place; screens of a stack name its environment
+		}
+		for _, part := range s.Title(m.context(i)) {
+			if part != "" && !contains(crumbs, part) {
+				crumbs = append(crumbs, part)
+			}
+		}
+	}
+	if depth == 1 {
+		return m.tabs()
+	}
+	line := strings.Join(crumbs, " › ")
+	if lipgloss.Width(line) > m.width {
+		line = "…" + string([]rune(line)[len([]rune(line))-m.width+1:]) // the end says where you are
+	}
+	return kit.Fit(m.styles.Accent.Render(line), m.width)
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// tabs draws the environment tabs with attention counts. The active tab is
+// bracketed so it stands out without colour.
+func (m Model) tabs() string {
+	st := m.styles
+	var parts []string
+	env := m.tree().Env()
+	for i := range m.data.Forest.Envs {
+		t := &m.data.Forest.Envs[i]
+		attn := "…"
+		if m.data.Loaded && i < len(m.data.Index.Attention) {
+			attn = m.data.Index.Attention[i]
+		}
+		label := fmt.Sprintf("%d %s %s", i+1, t.Env.Name, attn)
+		if i == env {
+			parts = append(parts, st.TabActive.Render("["+label+"]"))
+		} else {
+			parts = append(parts, st.Tab.Render(" "+label+" "))
+		}
+	}
+	line := strings.Join(parts, " ")
+	if n := len(m.data.Forest.Unmapped); n > 0 {
+		// Stacks no mapping rule places would otherwise vanish silently.
+		line += st.Warn.Render(fmt.Sprintf("  · %d in no environment (check the mapping)", n))
+	}
+	return kit.Fit(line, m.width)
+}
+
+// attention counts stacks that need a person: waiting, failed, drifted.
+func attention(stacks []*model.Stack) string {
+	var waiting, failed, drifted int
+	for _, s := range stacks {
+		switch {
+		case s.State.Waiting() || s.NeedsApproval || (s.LatestRun != nil && s.LatestRun.State.Waiting()):
+			waiting++
+		case s.State == model.StateFailed:
+			failed++
+		}
+		if s.Drift.Drifted {
+			drifted++
+		}
+	}
+	var out []string
+	if waiting > 0 {
+		out = append(out, fmt.Sprintf("?%d", waiting))
+	}
+	if failed > 0 {
+		out = append(out, fmt.Sprintf("✗%d", failed))
+	}
+	if drifted > 0 {
+		out = append(out, fmt.Sprintf("⚠%d", drifted))
+	}
+	if len(out) == 0 {
+		return "✓"
+	}
+	return strings.Join(out, " ")
+}
+
+// statusLine is the line under the body: the line being typed, else the
+// message or the refresh error, else the top screen's note, with counts on
+// the right.
+func (m Model) statusLine() string {
+	st := m.styles
+	i := len(m.stack) - 1
+	c := m.context(i)
+	var left string
+	prompt, typing := "", false
+	if p, ok := m.top().(screen.Prompter); ok {
+		prompt, typing = p.Prompt(c)
+	}
+	switch {
+	case m.typing:
+		left = st.Accent.Render(":") + m.input.Value + "█"
+	case typing:
+		left = prompt
+	case m.status.text != "" && m.status.err():
+		left = st.StatusError.Render(m.status.line())
+	case m.status.text != "" && m.status.kind == alertText:
+		left = st.Waiting.Render(m.status.line())
+	case m.status.text != "":
+		left = st.Status.Render(m.status.line())
+	case m.data.LoadErr != nil && m.data.Loaded:
+		left = st.StatusError.Render("✗ refresh failed: "+m.data.LoadErr.Error()) + st.Status.Render(" — "+backend.Hint(m.data.LoadErr))
+	default:
+		left = prompt
+	}
+	right := ""
+	if cn, ok := m.stack[0].(screen.Counter); ok {
+		right = cn.Count(m.context(0))
+	}
+	if len(m.data.Watches) > 0 {
+		right = st.Waiting.Render(fmt.Sprintf("⏰ %d watched ", len(m.data.Watches))) + right
+	}
+	if m.data.Loading && m.data.Loaded {
+		right = st.Status.Render("⟳ ") + right
+	}
+	return kit.Spread(left, right, m.width)
+}
+
+// footer is the top screen's first key group, only the keys that apply,
+// then help and quit; keys drop from the middle so "? help" and "q quit",
+// listed last, always stay visible.
+func (m Model) footer() string {
+	i := len(m.stack) - 1
+	c := m.context(i)
+	groups := m.top().Keys(c)
+	var acts []screen.Action
+	if m.typing {
+		acts = []screen.Action{{Key: keys.InputSubmit}, {Key: keys.InputCancel}, {Key: keys.InputComplete}, {Key: keys.InputErase}, {Key: keys.InputClear}}
+	} else if len(groups) > 0 {
+		acts = groups[0].Actions
+	}
+	var tail []screen.Action // always shown: the message, help, quit
+	if !m.typing && !isModal(m.top(), c) {
+		if m.status.cut(m.width) {
+			tail = append(tail, screen.Action{Key: keys.Message})
+		}
+		tail = append(tail, screen.Action{Key: keys.Help}, screen.Action{Key: keys.Quit})
+	}
+	own, fixed := m.hints(acts), m.hints(tail)
+	// The screen's keys drop from their end so the fixed ones stay visible.
+	for len(own) > 0 && lipgloss.Width(strings.Join(append(append([]string(nil), own...), fixed...), "  ")) > m.width {
+		own = own[:len(own)-1]
+	}
+	return kit.Fit(strings.Join(append(own, fixed...), "  "), m.width)
+}
+
+// hints are the footer's words for the actions that apply.
+func (m Model) hints(acts []screen.Action) []string {
+	st := m.styles
+	var parts []string
+	for _, a := range acts {
+		if a.Off != "" {
+			continue
+		}
+		desc := a.Help
+		if desc == "" {
+			desc = m.keys.Desc(a.Key)
+		}
+		parts = append(parts, st.HelpKey.Render(m.keys.Key(a.Key))+" "+st.HelpDesc.Render(shortDesc(desc)))
+	}
+	return parts
+}
+
+// shortDesc keeps the footer short: "filter (/re: for regex)" -> "filter".
+func shortDesc(d string) string {
+	cut := len(d)
+	for _, sep := range []string{" (", ": "} {
+		if i := strings.Index(d, sep); i > 0 {
+			cut = min(cut, i)
+		}
+	}
+	return d[:cut]
+}

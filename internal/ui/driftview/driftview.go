@@ -1,0 +1,421 @@
+// Package driftview is the drift inbox (every drifted stack across
+// environments, F or :drift) and one stack's drifted resources and
+// attributes, where i ignores one, f checks again and D reconciles.
+package driftview
+
+import (
+	"fmt"
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/stackview/stackview/internal/drift"
+	"github.com/stackview/stackview/internal/model"
+	"github.com/stackview/stackview/internal/mutation"
+	"github.com/stackview/stackview/internal/ui/act"
+	"github.com/stackview/stackview/internal/ui/keys"
+	"github.com/stackview/stackview/internal/ui/kit"
+	"github.com/stackview/stackview/internal/ui/screen"
+)
+
+// Inbox is the drift inbox.
+type Inbox struct {
+	cursor int
+}
+
+// OpenInbox shows the inbox.
+func OpenInbox() Inbox { return Inbox{} }
+
+// Cursor is the selected row.
+func (m Inbox) Cursor() int { return m.cursor }
+
+// Name implements screen.Named.
+func (m Inbox) Name() string { return "the drift inbox" }
+
+// Title implements screen.Screen.
+func (m Inbox) Title(*screen.Context) []string { return []string{"drift inbox"} }
+
+// Update implements screen.Screen.
+func (m Inbox) Update(c *screen.Context, msg tea.Msg) (screen.Screen, tea.Cmd) {
+	if _, ok := msg.(screen.Loaded); ok {
+		m.cursor = max(0, min(m.cursor, len(c.Data.DriftEntries())-1))
+	}
+	return m, nil
+}
+
+func (m Inbox) selected(c *screen.Context) *model.Stack {
+	entries := c.Data.DriftEntries()
+	if m.cursor < len(entries) {
+		return entries[m.cursor].Stack
+	}
+	return nil
+}
+
+// Keys implements screen.Screen.
+func (m Inbox) Keys(c *screen.Context) []screen.Group {
+	s := m.selected(c)
+	n := len(c.Data.DriftEntries())
+	noStack := screen.OffIf(s == nil, "no drifted stack")
+	move := func(by int) func() (screen.Screen, tea.Cmd) {
+		return func() (screen.Screen, tea.Cmd) {
+			m.cursor = max(0, min(m.cursor+by, n-1))
+			return m, nil
+		}
+	}
+	first := []screen.Action{
+		{Key: keys.DriftDown, Do: move(1), Off: screen.OffIf(m.cursor >= n-1, "at the last stack")},
+		{Key: keys.DriftOpen, Off: noStack, Do: func() (screen.Screen, tea.Cmd) {
+			if s == nil {
+				return m, nil
+			}
+			return m, c.Ask(screen.Navigate{To: screen.Target{Kind: screen.KindStackDrift, StackID: s.ID}})
+		}},
+	}
+	first = append(first, stackKeys(c, s, m)...)
+	first = append(first, screen.Action{Key: keys.DriftIgnore, Off: "open a stack first",
+		Do: func() (screen.Screen, tea.Cmd) {
+			if err := c.Ops.Refuse(mutation.Verb(mutation.Ignore{})); err != nil {
+				return m, c.Fail(err.Error())
+			}
+			return m, c.Fail("open a stack (enter) and select the attribute to ignore")
+		}}, screen.Back(c, ""))
+	return []screen.Group{
+		{Title: "Drift inbox", Actions: first},
+		{Title: "Move", Actions: []screen.Action{{Key: keys.DriftUp, Do: move(-1), Off: screen.OffIf(m.cursor == 0, "at the top")}}},
+		{Title: "Stack", Actions: otherKeys(c, s, m)},
+	}
+}
+
+// stackKeys are the drift keys on a stack: check now, reconcile, and
+// confirm (a reconcile's apply).
+func stackKeys(c *screen.Context, s *model.Stack, self screen.Screen) []screen.Action {
+	t := act.Target{Stack: s}
+	reconcile := act.Action(c, act.Deploy, t, self)
+	reconcile.Help = "reconcile (deploy the tracked commit)"
+	check := screen.Action{Key: keys.DriftCheck, Off: checkOff(c, s), Do: func() (screen.Screen, tea.Cmd) { return self, act.CheckDrift(c, s) }}
+	return []screen.Action{check, reconcile, act.Action(c, act.Confirm, t, self)}
+}
+
+// otherKeys are the stack's other actions and its runs and page.
+func otherKeys(c *screen.Context, s *model.Stack, self screen.Screen) []screen.Action {
+	t := act.Target{Stack: s}
+	out := act.Actions(c, t, self, act.Plan, act.Discard, act.Retry, act.Stop, act.Review, act.Lock, act.Sync)
+	return append(out, act.Nav(c, t, self)...)
+}
+
+func checkOff(c *screen.Context, s *model.Stack) string {
+	switch {
+	case c.ReadOnly():
+		return "read-only mode"
+	case s == nil:
+		return "no stack selected"
+	case !s.CanPlan():
+		return "you may not queue plans"
+	case s.Disabled:
+		return "disabled"
+	}
+	if busy, ok := c.Ops.InFlight()[s.ID]; ok {
+		return busy + " in flight"
+	}
+	return ""
+}
+
+// View implements screen.Screen: every drifted stack across environments.
+func (m Inbox) View(c *screen.Context, w, h int) string {
+	st := c.Styles
+	entries := c.Data.DriftEntries()
+	stacks, resources := counts(entries)
+	title := fmt.Sprintf("Drift inbox · %d stack(s) drifted, %d resource(s), every environment", stacks, resources)
+	lines := []string{st.Title.Render(kit.Fit(title, w))}
+	lines = append(lines, rulesErrLines(c, w)...)
+	if len(entries) == 0 {
+		lines = append(lines, "", st.OK.Render("  ✓ no drift: every checked stack matches its code"),
+			st.Subtle.Render(kit.Fit("  "+c.Keys.Key(keys.CheckDrift)+" in the tree checks the selected stack now", w)))
+		return kit.Block(lines, w, h)
+	}
+	envW, stackW, countW, ageW := 6, 24, 16, 8
+	for _, e := range entries {
+		envW = max(envW, len(e.Stack.Env)+1)
+		stackW = max(stackW, min(32, len(e.Stack.Name)+1))
+	}
+	restW := max(10, w-envW-stackW-countW-ageW-6)
+	hdr := kit.Fit("ENV", envW) + " " + kit.Fit("STACK", stackW) + " " + kit.Fit("DRIFTED", countW) + " " + kit.Fit("CHECKED", ageW) + " " + kit.Fit("RESOURCES / RUN", restW)
+	lines = append(lines, st.ColumnHeader.Render(kit.Fit("  "+hdr, w)))
+	rows := max(1, h-len(lines))
+	offset := max(0, m.cursor-rows+1)
+	for i := offset; i < len(entries) && i < offset+rows; i++ {
+		e := entries[i]
+		count := fmt.Sprintf("⚠ %d", e.Report.Counted())
+		switch {
+		case len(e.Report.Resources) == 0:
+			count = "⚠ ?"
+		case e.Report.Counted() == 0:
+			count = "0"
+		}
+		if n := e.Report.Ignored(); n > 0 {
+			count += fmt.Sprintf(" +%d ign.", n)
+		}
+		line := kit.Fit(e.Stack.Env, envW) + " " + kit.Fit(e.Stack.Name, stackW) + " " + kit.Fit(count, countW) + " " +
+			kit.Fit(checkedAgo(c, e.Stack.Drift), ageW) + " " + kit.Fit(entryDetail(c, e), restW)
+		switch {
+		case i == m.cursor:
+			lines = append(lines, st.Selected.Render(kit.Fit("▸ "+line, w)))
+		case e.Report.Counted() == 0 && len(e.Report.Resources) > 0:
+			lines = append(lines, st.Subtle.Render(kit.Fit("  "+line, w)))
+		default:
+			lines = append(lines, kit.Fit("  "+line, w))
+		}
+	}
+	return kit.Block(lines, w, h)
+}
+
+// counts is the inbox summary: stacks with drift that counts, and
+// resources drifted.
+func counts(entries []screen.DriftEntry) (stacks, resources int) {
+	for _, e := range entries {
+		if n := e.Report.Counted(); n > 0 || len(e.Report.Resources) == 0 {
+			stacks++
+			resources += n
+		}
+	}
+	return stacks, resources
+}
+
+// startedText is the progress of a run started from the drift screens.
+func startedText(c *screen.Context, r model.Run) string {
+	text := fmt.Sprintf("%s %s %s", r.Title, r.ID, r.State)
+	switch {
+	case r.NeedsApproval:
+		text += " — needs approval: " + c.Keys.Key(keys.Review) + " approves, then " + c.Keys.Key(keys.Confirm) + " applies it"
+	case r.State == model.StateUnconfirmed:
+		text += " — " + c.Keys.Key(keys.Confirm) + " applies it"
+	}
+	return text
+}
+
+func checkedAgo(c *screen.Context, d model.Drift) string {
+	if d.CheckedAt.IsZero() {
+		return "–"
+	}
+	return kit.Age(c.Now().Sub(d.CheckedAt)) + " ago"
+}
+
+// entryDetail is the last column: what was started from here, else the
+// counted addresses and the drift run.
+func entryDetail(c *screen.Context, e screen.DriftEntry) string {
+	if r, ok := c.Data.Drift.Started[e.Stack.ID]; ok {
+		return startedText(c, r)
+	}
+	var addrs []string
+	for _, r := range e.Report.Resources {
+		if !r.Ignored() {
+			addrs = append(addrs, r.Address)
+		}
+	}
+	text := strings.Join(addrs, ", ")
+	if len(addrs) == 0 && len(e.Report.Resources) > 0 {
+		text = "all of its drift is ignored"
+	}
+	if run := e.Report.Drift.RunID; run != "" {
+		text += " · run " + run
+	}
+	return text
+}
+
+func rulesErrLines(c *screen.Context, w int) []string {
+	if c.Data.Drift.RulesErr == nil {
+		return nil
+	}
+	return []string{c.Styles.StatusError.Render(kit.Fit("  ✗ ignore file: "+c.Data.Drift.RulesErr.Error(), w))}
+}
+
+// Stack is one stack's drifted resources and attributes.
+type Stack struct {
+	stackID string
+	cursor  int
+}
+
+// OpenStack shows one stack's drift.
+func OpenStack(stackID string) Stack { return Stack{stackID: stackID} }
+
+// Name implements screen.Named.
+func (m Stack) Name() string { return "a stack's drift" }
+
+// Title implements screen.Screen.
+func (m Stack) Title(c *screen.Context) []string {
+	if s := c.Data.Forest.Stack(m.stackID); s != nil {
+		return []string{s.Env, s.Name, "drift"}
+	}
+	return []string{m.stackID, "drift"}
+}
+
+// Update implements screen.Screen.
+func (m Stack) Update(c *screen.Context, msg tea.Msg) (screen.Screen, tea.Cmd) {
+	if _, ok := msg.(screen.Loaded); ok {
+		m.cursor = max(0, min(m.cursor, len(rowsOf(c.Data.Drift.Reports[m.stackID]))-1))
+	}
+	return m, nil
+}
+
+// row is one line of a stack's resource list: a resource, or one of its
+// drifted attributes.
+type row struct {
+	res  drift.Resource
+	attr *drift.Attribute
+}
+
+func rowsOf(rep drift.Report) []row {
+	var rows []row
+	for _, r := range rep.Resources {
+		rows = append(rows, row{res: r})
+		for i := range r.Attributes {
+			rows = append(rows, row{res: r, attr: &r.Attributes[i]})
+		}
+	}
+	return rows
+}
+
+// Keys implements screen.Screen.
+func (m Stack) Keys(c *screen.Context) []screen.Group {
+	s := c.Data.Forest.Stack(m.stackID)
+	n := len(rowsOf(c.Data.Drift.Reports[m.stackID]))
+	move := func(by int) func() (screen.Screen, tea.Cmd) {
+		return func() (screen.Screen, tea.Cmd) {
+			m.cursor = max(0, min(m.cursor+by, n-1))
+			return m, nil
+		}
+	}
+	ignore := screen.Action{Key: keys.DriftIgnore, Off: m.ignoreOff(c), Do: func() (screen.Screen, tea.Cmd) { return m, m.ignore(c) }}
+	first := []screen.Action{
+		{Key: keys.DriftDown, Do: move(1), Off: screen.OffIf(m.cursor >= n-1, "at the last line")},
+		ignore,
+	}
+	first = append(first, stackKeys(c, s, m)...)
+	first = append(first, screen.Back(c, "back to the inbox"))
+	return []screen.Group{
+		{Title: "Drifted resources", Actions: first},
+		{Title: "Move", Actions: []screen.Action{{Key: keys.DriftUp, Do: move(-1), Off: screen.OffIf(m.cursor == 0, "at the top")}}},
+		{Title: "Stack", Actions: otherKeys(c, s, m)},
+	}
+}
+
+// ignoreOff says why i does nothing on the selected line.
+func (m Stack) ignoreOff(c *screen.Context) string {
+	if c.ReadOnly() {
+		return "read-only mode"
+	}
+	rows := rowsOf(c.Data.Drift.Reports[m.stackID])
+	if m.cursor >= len(rows) {
+		return "nothing to ignore"
+	}
+	r := rows[m.cursor]
+	if (r.attr != nil && r.attr.IgnoredBy != nil) || (r.attr == nil && r.res.Ignored()) {
+		return "already ignored"
+	}
+	return ""
+}
+
+// ignore ignores the selected attribute (or, on a resource line, the whole
+// resource) in the stack's environment, through the pipeline: for this
+// session and, where the UI can save, in the user config.
+func (m Stack) ignore(c *screen.Context) tea.Cmd {
+	if err := c.Ops.Refuse(mutation.Verb(mutation.Ignore{})); err != nil {
+		return c.Fail(err.Error())
+	}
+	s := c.Data.Forest.Stack(m.stackID)
+	rows := rowsOf(c.Data.Drift.Reports[m.stackID])
+	if s == nil || m.cursor >= len(rows) {
+		return nil
+	}
+	r := rows[m.cursor]
+	rule := drift.Rule{Address: r.res.Address, Attribute: drift.AnyAttribute, Environment: s.Env,
+		Reason: "ignored in stackview", Source: "config"}
+	what := r.res.Address
+	if r.attr != nil {
+		rule.Attribute, what = r.attr.Name, r.res.Address+" "+r.attr.Name
+	}
+	what += " in " + s.Env
+	if (r.attr != nil && r.attr.IgnoredBy != nil) || (r.attr == nil && r.res.Ignored()) {
+		return c.Fail(what + " is already ignored")
+	}
+	return c.Ask(screen.Propose{Request: mutation.Ignore{Rule: rule, What: what}})
+}
+
+// View implements screen.Screen: the stack's drifted resources and
+// attributes, each ignored one with the rule that ignores it.
+func (m Stack) View(c *screen.Context, w, h int) string {
+	st := c.Styles
+	s := c.Data.Forest.Stack(m.stackID)
+	if s == nil {
+		return kit.Block([]string{"", st.Subtle.Render("  the stack is gone; esc goes back")}, w, h)
+	}
+	rep := c.Data.Drift.Reports[s.ID]
+	started, isStarted := c.Data.Drift.Started[s.ID]
+	if !rep.Drift.Drifted {
+		lines := []string{st.Title.Render(kit.Fit(s.Name+" ("+s.Env+") · no drift", w)), ""}
+		if isStarted {
+			lines = append(lines, st.Accent.Render(kit.Fit("  "+startedText(c, started), w)))
+		}
+		lines = append(lines, st.OK.Render(kit.Fit("  ✓ "+s.Name+" matches its code; esc goes back to the inbox", w)))
+		return kit.Block(lines, w, h)
+	}
+	head := fmt.Sprintf("%s (%s) · %d resource(s) drifted", s.Name, s.Env, rep.Counted())
+	if n := rep.Ignored(); n > 0 {
+		head += fmt.Sprintf(", %d ignored", n)
+	}
+	head += " · checked " + checkedAgo(c, rep.Drift)
+	if rep.Drift.RunID != "" {
+		head += " by run " + rep.Drift.RunID
+	}
+	lines := []string{st.Title.Render(kit.Fit(head, w))}
+	if isStarted {
+		lines = append(lines, st.Accent.Render(kit.Fit("  "+startedText(c, started), w)))
+	}
+	lines = append(lines, rulesErrLines(c, w)...)
+	rows := rowsOf(rep)
+	if len(rows) == 0 {
+		lines = append(lines, "", st.Subtle.Render(kit.Fit("  the backend reports drift but not which resources", w)))
+		return kit.Block(lines, w, h)
+	}
+	lines = append(lines, "")
+	avail := max(1, h-len(lines)-2)
+	offset := max(0, m.cursor-avail+1)
+	for i := offset; i < len(rows) && i < offset+avail; i++ {
+		lines = append(lines, rowLine(c, rows[i], i == m.cursor, w))
+	}
+	k := c.Keys
+	hint := fmt.Sprintf("  %s ignores the selected attribute (on a resource: all of it) · %s reconciles · %s checks again",
+		k.Key(keys.DriftIgnore), k.Key(keys.Deploy), k.Key(keys.DriftCheck))
+	lines = append(lines, "", st.Subtle.Render(kit.Fit(hint, w)))
+	return kit.Block(lines, w, h)
+}
+
+func rowLine(c *screen.Context, r row, selected bool, w int) string {
+	st := c.Styles
+	text, by := "  "+r.res.Address, r.res.IgnoredBy
+	if r.attr != nil {
+		text, by = "      "+r.attr.Name, r.attr.IgnoredBy
+	} else if r.res.Attributes == nil {
+		text += "  (attributes not reported)"
+	}
+	if by != nil {
+		text += "  — ignored: " + ruleText(by)
+	}
+	switch {
+	case selected:
+		return st.Selected.Render(kit.Fit("▸"+text[1:], w))
+	case by != nil:
+		return st.Subtle.Render(kit.Fit(text, w))
+	case r.attr == nil:
+		return st.Warn.Render(kit.Fit(text, w))
+	}
+	return kit.Fit(text, w)
+}
+
+func ruleText(r *drift.Rule) string {
+	text := r.Reason
+	if text == "" {
+		text = r.Address + " " + r.Attribute
+	}
+	return text + " (" + r.Source + ")"
+}

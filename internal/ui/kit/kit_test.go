@@ -1,0 +1,65 @@
+package kit
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/stackview/stackview/internal/ui/keys"
+	"github.com/stackview/stackview/internal/ui/uitest"
+)
+
+func TestFitPadsAndCuts(t *testing.T) {
+	for in, want := range map[string]string{"ab": "ab   ", "abcdef": "abcd…", "": "     "} {
+		if got := Fit(in, 5); got != want {
+			t.Errorf("Fit(%q, 5) = %q, want %q", in, got, want)
+		}
+	}
+	if got := Block([]string{"x"}, 3, 2); got != "x  \n   " {
+		t.Errorf("Block = %q", got)
+	}
+}
+
+func TestAge(t *testing.T) {
+	for d, want := range map[time.Duration]string{-time.Second: "0s", 45 * time.Second: "45s", 3 * time.Minute: "3m",
+		5 * time.Hour: "5h", 72 * time.Hour: "3d"} {
+		if got := Age(d); got != want {
+			t.Errorf("Age(%s) = %s, want %s", d, got, want)
+		}
+	}
+}
+
+func TestWrapLinesIndentsContinuations(t *testing.T) {
+	lines := WrapLines([]string{"Lock       " + strings.Repeat("freeze ", 10)}, 30)
+	if len(lines) < 3 {
+		t.Fatalf("not wrapped: %q", lines)
+	}
+	for _, l := range lines[1:] {
+		if !strings.HasPrefix(l, strings.Repeat(" ", 11)) || ansi.StringWidth(l) > 30 {
+			t.Errorf("continuation %q", l)
+		}
+	}
+}
+
+func TestInputEdits(t *testing.T) {
+	km := keys.Default()
+	in := Input{}
+	for _, k := range uitest.Type("ab c") {
+		in, _ = in.Key(km, k)
+	}
+	in, _ = in.Key(km, uitest.Press("backspace"))
+	if in.Value != "ab " {
+		t.Fatalf("after typing and erasing: %q", in.Value)
+	}
+	if _, ok := in.Key(km, uitest.Press("enter")); ok {
+		t.Fatal("enter is the caller's, not text")
+	}
+	if in, _ = in.Key(km, uitest.Press("ctrl+u")); in.Value != "" {
+		t.Fatalf("ctrl+u left %q", in.Value)
+	}
+	if got := in.Paste("x\ny  z").Value; got != "x y z" {
+		t.Fatalf("paste = %q", got)
+	}
+}

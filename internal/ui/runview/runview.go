@@ -1,0 +1,547 @@
+// Package runview is one run on screen: its state and timeline, its plan's
+// changes, and its log, tailed while the run works and searchable. The
+// actions the run takes (confirm, discard, retry, review, stop, deploy a
+// finished preview) act on it.
+package runview
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/stackview/stackview/internal/backend"
+	"github.com/stackview/stackview/internal/model"
+	"github.com/stackview/stackview/internal/mutation"
+	"github.com/stackview/stackview/internal/ui/act"
+	"github.com/stackview/stackview/internal/ui/keys"
+	"github.com/stackview/stackview/internal/ui/kit"
+	"github.com/stackview/stackview/internal/ui/screen"
+)
+
+// Timings: how often the view asks for new log lines and state while the
+// run works; how long one call may take.
+const (
+	PollEvery   = time.Second
+	callTimeout = 15 * time.Second
+)
+
+// maxChangesShown bounds the changed resources listed above the log.
+const maxChangesShown = 8
+
+// gens numbers run views, so answers to a closed one are dropped.
+var gens atomic.Int64
+
+// Model is the run view.
+type Model struct {
+	stackID, runID string
+	gen            int64
+	run            *model.Run
+	err            error
+	changes        []model.ResourceChange
+	changesAsked   bool
+	changesErr     error
+	lines          []string
+	token          string
+	tailDone       bool // the log is complete for now (terminal, or waiting for a person)
+	logExpired     bool // part of the log is past the backend's retention
+	logMissing     bool // a state the run went through has no log
+	follow         bool
+	scroll         int // first log line shown when not following
+	wrap           bool
+	search         string
+	typing         bool
+	input          kit.Input
+}
+
+// Messages of the run view carry its generation.
+type (
+	runMsg struct {
+		gen int64
+		run model.Run
+		err error
+	}
+	logMsg struct {
+		gen   int64
+		chunk backend.LogChunk
+		err   error
+	}
+	changesMsg struct {
+		gen     int64
+		changes []model.ResourceChange
+		err     error
+	}
+	// PollMsg asks for the next log chunk and state of a working run.
+	PollMsg struct{ gen int64 }
+)
+
+// Open shows a run; known is its state when the opener has it (a history
+// row), so the view has something to show before the first answer.
+func Open(stackID, runID string, known *model.Run) Model {
+	return Model{stackID: stackID, runID: runID, follow: true, gen: gens.Add(1), run: known}
+}
+
+// Init starts following the run.
+func (m Model) Init(c *screen.Context) tea.Cmd {
+	return tea.Batch(m.fetchRun(c), m.fetchLog(c, ""), m.fetchChanges(c))
+}
+
+// StackID is the stack of the run shown.
+func (m Model) StackID() string { return m.stackID }
+
+// Lines are the log lines read so far.
+func (m Model) Lines() []string { return m.lines }
+
+// Wrapped reports whether long log lines wrap.
+func (m Model) Wrapped() bool { return m.wrap }
+
+// Name implements screen.Named.
+func (m Model) Name() string { return "the run view" }
+
+// Title implements screen.Screen.
+func (m Model) Title(c *screen.Context) []string {
+	run := m.runID
+	if len(run) > 12 {
+		run = run[:10] + "…"
+	}
+	crumbs := []string{m.stackID, "run " + run, "log"}
+	if s := c.Data.Forest.Stack(m.stackID); s != nil {
+		crumbs = append([]string{s.Env, s.Name}, crumbs[1:]...)
+	}
+	return crumbs
+}
+
+func (m Model) fetchRun(c *screen.Context) tea.Cmd {
+	ctx, b, gen, stackID, runID := c.Ctx, c.Backend, m.gen, m.stackID, m.runID
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(ctx, callTimeout)
+		defer cancel()
+		r, err := b.GetRun(ctx, stackID, runID)
+		return runMsg{gen: gen, run: r, err: err}
+	}
+}
+
+func (m Model) fetchLog(c *screen.Context, token string) tea.Cmd {
+	ctx, b, gen, stackID, runID := c.Ctx, c.Backend, m.gen, m.stackID, m.runID
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(ctx, callTimeout)
+		defer cancel()
+		ch, err := b.RunLogs(ctx, stackID, runID, token)
+		return logMsg{gen: gen, chunk: ch, err: err}
+	}
+}
+
+func (m Model) fetchChanges(c *screen.Context) tea.Cmd {
+	ctx, b, gen, stackID, runID := c.Ctx, c.Backend, m.gen, m.stackID, m.runID
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(ctx, callTimeout)
+		defer cancel()
+		ch, err := b.RunChanges(ctx, stackID, runID)
+		return changesMsg{gen: gen, changes: ch, err: err}
+	}
+}
+
+// Update implements screen.Screen. Tailing ends when the log is complete
+// and the run is over or waits for a person (spacectl #352 hangs there).
+func (m Model) Update(c *screen.Context, msg tea.Msg) (screen.Screen, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.KeyPressMsg:
+		if m.typing {
+			if in, ok := m.input.Key(c.Keys, msg); ok {
+				m.input = in
+			}
+		}
+	case tea.PasteMsg:
+		if m.typing {
+			m.input = m.input.Paste(msg.Content)
+		}
+	case screen.Loaded:
+		return m, m.fetchRun(c) // someone else may have confirmed or stopped it
+	case screen.Outcome:
+		return m.onOutcome(c, msg)
+	case runMsg:
+		if msg.gen != m.gen {
+			return m, nil
+		}
+		m.err = msg.err
+		if msg.err != nil {
+			return m, nil
+		}
+		r := msg.run
+		m.run = &r
+		if m.tailDone && r.State.Active() { // moving again: confirmed, maybe elsewhere
+			m.tailDone = false
+			return m, m.fetchLog(c, m.token)
+		}
+		// The plan's changes exist once it planned; ask again then.
+		if r.Delta != nil && len(m.changes) == 0 && !m.changesAsked {
+			m.changesAsked = true
+			return m, m.fetchChanges(c)
+		}
+	case changesMsg:
+		if msg.gen != m.gen {
+			return m, nil
+		}
+		m.changes, m.changesErr = msg.changes, msg.err
+		if len(msg.changes) > 0 {
+			m.changesAsked = true
+		}
+	case logMsg:
+		if msg.gen != m.gen {
+			return m, nil
+		}
+		if msg.err != nil {
+			m.err = msg.err
+			m.tailDone = true
+			return m, nil
+		}
+		if text := strings.TrimSuffix(msg.chunk.Text, "\n"); msg.chunk.Text != "" {
+			m.lines = append(append([]string(nil), m.lines...), strings.Split(text, "\n")...)
+		}
+		moved := msg.chunk.Next != "" && msg.chunk.Next != m.token
+		if msg.chunk.Next != "" {
+			m.token = msg.chunk.Next
+		}
+		m.logExpired = m.logExpired || msg.chunk.Expired
+		m.logMissing = m.logMissing || msg.chunk.Missing
+		switch {
+		case msg.chunk.Done:
+			m.tailDone = true
+			return m, m.fetchRun(c) // the final state, with the log complete
+		case msg.chunk.Text != "" || (moved && (msg.chunk.Expired || msg.chunk.Missing)):
+			return m, m.fetchLog(c, m.token) // drain what is there, past states without a log
+		}
+		gen := m.gen
+		return m, c.After(PollEvery, func(time.Time) tea.Msg { return PollMsg{gen: gen} })
+	case PollMsg:
+		if msg.gen != m.gen || m.tailDone {
+			return m, nil
+		}
+		return m, tea.Batch(m.fetchRun(c), m.fetchLog(c, m.token))
+	}
+	return m, nil
+}
+
+// onOutcome keeps the view on the run an action produced (a retry or a
+// deployed preview is a new run) and polls it again.
+func (m Model) onOutcome(c *screen.Context, o screen.Outcome) (screen.Screen, tea.Cmd) {
+	rs := o.Outcome.Stacks
+	if !c.Top || len(rs) != 1 || rs[0].Err != nil || rs[0].Run == nil || rs[0].Op.StackID != m.stackID {
+		return m, nil
+	}
+	next := Open(rs[0].Run.StackID, rs[0].Run.ID, nil)
+	return next, next.Init(c)
+}
+
+// target is what the action keys act on: the run's stack and the run.
+func (m Model) target(c *screen.Context) act.Target {
+	t := act.Target{Stack: c.Data.Forest.Stack(m.stackID)}
+	if m.run != nil {
+		r := *m.run
+		t.Run = &r
+	}
+	return t
+}
+
+// Prompt implements screen.Prompter: the search being typed.
+func (m Model) Prompt(c *screen.Context) (string, bool) {
+	if !m.typing {
+		return "", false
+	}
+	return c.Styles.Accent.Render("search log /") + m.input.Value + "█", true
+}
+
+// Modal implements screen.Modal: while typing, keys are text.
+func (m Model) Modal(*screen.Context) bool { return m.typing }
+
+// Keys implements screen.Screen.
+func (m Model) Keys(c *screen.Context) []screen.Group {
+	if m.typing {
+		return []screen.Group{{Title: "Search the log", Actions: []screen.Action{
+			{Key: keys.InputSubmit, Help: "search", Do: func() (screen.Screen, tea.Cmd) {
+				m.typing, m.search = false, m.input.Value
+				return m.nextMatch(c, m.scroll-1)
+			}},
+			{Key: keys.InputCancel, Do: func() (screen.Screen, tea.Cmd) { m.typing = false; return m, nil }},
+			{Key: keys.InputErase},
+			{Key: keys.InputClear},
+		}}}
+	}
+	page := max(1, m.logRows(c)-1)
+	scrollBy := func(d int) func() (screen.Screen, tea.Cmd) {
+		return func() (screen.Screen, tea.Cmd) {
+			if m.follow {
+				m.scroll = m.maxLogScroll(c)
+			}
+			m.follow = false
+			m.scroll = max(0, min(m.scroll+d, m.maxLogScroll(c)))
+			return m, nil
+		}
+	}
+	t := m.target(c)
+	// The footer offers what this run takes: confirm and discard while it
+	// waits, retry once it failed, deploy when it is a finished preview.
+	first := []screen.Action{
+		screen.Back(c, ""),
+		{Key: keys.LogFollow, Off: screen.OffIf(m.follow, "following already"), Do: func() (screen.Screen, tea.Cmd) { m.follow = true; return m, nil }},
+		{Key: keys.LogSearch, Do: func() (screen.Screen, tea.Cmd) {
+			m.typing, m.input = true, kit.Input{Value: m.search}
+			return m, nil
+		}},
+		{Key: keys.LogWrap, Help: kit.Pick(m.wrap, "unwrap lines", "wrap lines"), Do: func() (screen.Screen, tea.Cmd) { m.wrap = !m.wrap; return m, nil }},
+	}
+	first = append(first, act.Actions(c, t, m, act.Confirm, act.Discard, act.Retry, act.Review, act.Stop)...)
+	deploy := act.Action(c, act.Deploy, t, m)
+	stack := act.Actions(c, t, m, act.Plan, act.Lock, act.Sync)
+	if o, why := act.Resolve(c, act.Deploy, t); why == "" && o.Action == "promote" && !c.ReadOnly() {
+		first = append(first, deploy)
+	} else {
+		stack = append(stack, deploy)
+	}
+	atTop := !m.follow && m.scroll == 0
+	return []screen.Group{
+		{Title: "Run", Actions: first},
+		{Title: "Log", Actions: []screen.Action{
+			{Key: keys.LogUp, Do: scrollBy(-1), Off: screen.OffIf(atTop || m.maxLogScroll(c) == 0, "at the top")},
+			{Key: keys.LogDown, Do: scrollBy(1), Off: screen.OffIf(m.follow || m.maxLogScroll(c) == 0, "at the end")},
+			{Key: keys.LogPageUp, Do: scrollBy(-page), Off: screen.OffIf(atTop || m.maxLogScroll(c) == 0, "at the top")},
+			{Key: keys.LogPageDown, Do: scrollBy(page), Off: screen.OffIf(m.follow || m.maxLogScroll(c) == 0, "at the end")},
+			{Key: keys.LogTop, Do: func() (screen.Screen, tea.Cmd) { m.follow, m.scroll = false, 0; return m, nil }},
+			{Key: keys.LogNext, Off: screen.OffIf(m.search == "", "search first"), Do: func() (screen.Screen, tea.Cmd) { return m.nextMatch(c, m.scroll) }},
+			{Key: keys.RunWatch, Do: func() (screen.Screen, tea.Cmd) { return m, act.Watch(c, t) }},
+		}},
+		{Title: "Stack", Actions: append(stack, act.Nav(c, t, m)...)},
+	}
+}
+
+// matches are the indexes of log lines containing the search, ignoring case.
+func (m Model) matches() []int {
+	if m.search == "" {
+		return nil
+	}
+	needle := strings.ToLower(m.search)
+	var out []int
+	for i, l := range m.lines {
+		if strings.Contains(strings.ToLower(l), needle) {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+// nextMatch scrolls to the first match after the top line shown, wrapping.
+func (m Model) nextMatch(c *screen.Context, from int) (screen.Screen, tea.Cmd) {
+	matches := m.matches()
+	if len(matches) == 0 {
+		if m.search != "" {
+			return m, c.Fail("no log line matches " + kit.Quote(m.search))
+		}
+		return m, nil
+	}
+	target := matches[0]
+	for _, i := range matches {
+		if i > from {
+			target = i
+			break
+		}
+	}
+	m.follow, m.scroll = false, target
+	return m, nil
+}
+
+// info is the top of the view: run, timeline, plan, changes.
+func (m Model) info(c *screen.Context, w int) []string {
+	st := c.Styles
+	name := m.stackID
+	if s := c.Data.Forest.Stack(m.stackID); s != nil {
+		name = s.Name + " (" + kit.OrDash(s.Env) + ")"
+	}
+	lines := []string{st.Title.Render("Run "+m.runID) + st.Subtle.Render(" of "+name)}
+	if m.err != nil {
+		lines = append(lines, st.StatusError.Render("✗ "+m.err.Error()), st.Subtle.Render(backend.Hint(m.err)))
+	}
+	r := m.run
+	if r == nil {
+		return append(lines, st.Subtle.Render("loading…"))
+	}
+	label, style := kit.StateLabel(r.State, st)
+	head := style.Render(label) + "  " + string(r.Kind) + "  " + model.ShortSHA(r.Commit)
+	if r.NeedsApproval {
+		head += "  " + st.Waiting.Render("! needs approval")
+	}
+	if r.Delta != nil {
+		head += "  " + kit.DeltaStyled(r.Delta, st)
+	}
+	if r.TriggeredBy != "" {
+		head += st.Subtle.Render("  by " + r.TriggeredBy)
+	}
+	lines = append(lines, head)
+	if r.Title != "" {
+		lines = append(lines, st.Subtle.Render(r.Title))
+	}
+	lines = append(lines, kit.WrapLines([]string{m.timeline(c, r)}, w)...)
+	if tail := m.tailText(c, r); tail != "" {
+		lines = append(lines, st.Waiting.Render(tail))
+	}
+	return append(lines, m.changeLines(c)...)
+}
+
+// timeline is the state history with times, on one line to wrap.
+func (m Model) timeline(c *screen.Context, r *model.Run) string {
+	parts := make([]string, 0, len(r.History))
+	for _, t := range r.History {
+		p := string(t.State) + " " + t.At.Local().Format("15:04:05")
+		if t.Note != "" {
+			p += " (" + t.Note + ")"
+		}
+		parts = append(parts, p)
+	}
+	return c.Styles.Label.Render("Timeline ") + strings.Join(parts, " → ")
+}
+
+// tailText says why the log stopped following, and what the user can do.
+func (m Model) tailText(c *screen.Context, r *model.Run) string {
+	if c.ReadOnly() {
+		return "" // read-only: there is nothing to offer
+	}
+	k := c.Keys
+	if r.NeedsApproval && !r.State.Terminal() { // said at once: a held QUEUED run still polls
+		what := "it is not scheduled until approved"
+		if r.State == model.StateUnconfirmed {
+			what = "it cannot be confirmed until approved"
+		}
+		return fmt.Sprintf("! an approval policy holds this run (%s): %s approves or rejects, %s discards",
+			what, k.Key(keys.Review), k.Key(keys.Discard))
+	}
+	if !m.tailDone {
+		return ""
+	}
+	switch r.State {
+	case model.StateUnconfirmed:
+		return fmt.Sprintf("? waits for confirmation: %s confirms, %s discards", k.Key(keys.Confirm), k.Key(keys.Discard))
+	case model.StatePendingReview:
+		if !c.Caps.Review {
+			return fmt.Sprintf("? waits on you in %s: decide there (%s opens the run), or %s discards", c.Info.Kind,
+				k.Key(keys.Open), k.Key(keys.Discard))
+		}
+		return fmt.Sprintf("? waits for review: %s approves or rejects, %s discards", k.Key(keys.Review), k.Key(keys.Discard))
+	case model.StateFailed:
+		return fmt.Sprintf("✗ failed: %s retries", k.Key(keys.Retry))
+	case model.StateFinished:
+		if r.Kind == model.RunPlan && c.Caps.Promote {
+			return fmt.Sprintf("plan finished: %s deploys this preview", k.Key(keys.Deploy))
+		}
+	}
+	return ""
+}
+
+func (m Model) changeLines(c *screen.Context) []string {
+	st := c.Styles
+	switch {
+	case m.changesErr != nil:
+		return []string{st.Subtle.Render("changes: " + m.changesErr.Error())}
+	case len(m.changes) == 0:
+		return nil
+	}
+	lines := []string{st.Heading.Render(fmt.Sprintf("Changes (%d)", len(m.changes)))}
+	for i, ch := range m.changes {
+		if i == maxChangesShown {
+			lines = append(lines, st.Subtle.Render(fmt.Sprintf("  … %d more", len(m.changes)-i)))
+			break
+		}
+		sym, style := "~", st.Warn
+		switch ch.Action {
+		case model.ActionAdd:
+			sym, style = "+", st.OK
+		case model.ActionDestroy:
+			sym, style = "-", st.Fail
+		case model.ActionReplace:
+			sym, style = "±", st.Fail
+		}
+		line := style.Render(sym+" "+ch.Address) + " "
+		if len(ch.Attributes) > 0 {
+			line += st.Subtle.Render(strings.Join(ch.Attributes, ", "))
+		}
+		lines = append(lines, line)
+	}
+	return lines
+}
+
+// layout splits the body: info on top (at most half), a rule, the log.
+func (m Model) layout(c *screen.Context) ([]string, int) {
+	bodyH := max(0, c.Height-screen.ChromeLines)
+	info := kit.WrapLines(m.info(c, c.Width), c.Width)
+	if limit := max(3, bodyH/2); len(info) > limit {
+		info = append(info[:limit-1], c.Styles.Subtle.Render("…"))
+	}
+	return info, max(1, bodyH-len(info)-1)
+}
+
+func (m Model) logRows(c *screen.Context) int { _, h := m.layout(c); return h }
+
+// logLines is the log as displayed: wrapped to the width when wrap is on.
+func (m Model) logLines(c *screen.Context) []string {
+	if !m.wrap {
+		return m.lines
+	}
+	var out []string
+	for _, l := range m.lines {
+		out = append(out, strings.Split(ansi.Hardwrap(l, max(1, c.Width), true), "\n")...)
+	}
+	return out
+}
+
+func (m Model) maxLogScroll(c *screen.Context) int { return max(0, len(m.logLines(c))-m.logRows(c)) }
+
+// View implements screen.Screen.
+func (m Model) View(c *screen.Context, w, h int) string {
+	st := c.Styles
+	info, logH := m.layout(c)
+	lines := m.logLines(c)
+	top := m.scroll
+	if m.follow {
+		top = max(0, len(lines)-logH)
+	}
+	top = min(top, max(0, len(lines)-logH))
+	state := "following"
+	switch {
+	case !m.follow:
+		state = fmt.Sprintf("line %d of %d, G follows", top+1, len(lines))
+	case m.tailDone:
+		state = "complete"
+	}
+	switch {
+	case m.logExpired:
+		state += "; older parts expired: the backend no longer keeps them"
+	case m.logMissing:
+		state += "; some states left no log"
+	}
+	if m.wrap {
+		state += " · wrapped"
+	}
+	if m.search != "" {
+		state += " · /" + m.search
+	}
+	rule := fmt.Sprintf("── log (%s) ", state)
+	out := append(append([]string(nil), info...), st.Heading.Render(rule+strings.Repeat("─", max(0, w-ansi.StringWidth(rule)))))
+	needle := strings.ToLower(m.search)
+	for i := top; i < min(len(lines), top+logH); i++ {
+		l := lines[i]
+		if needle != "" && strings.Contains(strings.ToLower(l), needle) {
+			l = st.Accent.Render(l)
+		}
+		out = append(out, l)
+	}
+	if len(lines) == 0 {
+		out = append(out, st.Subtle.Render("  no log yet"))
+	}
+	return kit.Block(out, w, h)
+}
+
+// Follows reports whether an outcome produced a run this view should
+// follow: used by the root to say "(l follows it)" elsewhere.
+func Follows(r mutation.StackResult) bool { return r.Run != nil && r.Run.ID != r.Op.RunID }
