@@ -31,8 +31,9 @@ type Listing struct {
 
 type listed struct {
 	st        model.Stack
-	seen      int       // the listing that last read it
-	detailsAt time.Time // when its details were last read (zero: never)
+	seen      int           // the listing that last read it
+	detailsAt time.Time     // when its details were last read, or tried (zero: not since it was listed changed)
+	lean      model.Details // what the listing leaves unread of it (Expire)
 }
 
 // Progress is a listing's state for a header: "loading 2,300 / 10,000".
@@ -100,15 +101,20 @@ func (l *Listing) Apply(p StackPage) {
 	l.compact()
 }
 
+// Abandon ends a listing that stopped before its last page (its context
+// ended): what it read stays, and the next page starts a new listing.
+func (l *Listing) Abandon() { l.loading = false }
+
 // put adds or replaces a stack read by the current listing, keeping the
 // details an earlier read found while they still hold (see carry).
 func (l *Listing) put(st model.Stack) {
 	e, ok := l.byID[st.ID]
 	if !ok {
-		l.byID[st.ID] = &listed{st: st, seen: l.gen}
+		l.byID[st.ID] = &listed{st: st, seen: l.gen, lean: st.Unread}
 		l.order = append(l.order, st.ID)
 		return
 	}
+	e.lean = st.Unread
 	carry(&st, &e.st)
 	if st.Unread != 0 {
 		e.detailsAt = time.Time{}
@@ -185,9 +191,11 @@ func (l *Listing) Stack(id string) (model.Stack, bool) {
 }
 
 // WantDetails picks, from ids (say, the rows on screen and the selection,
-// most wanted first), the stacks whose details should be read: some are
-// unread, or they were read longer than maxAge before now. It returns the
-// stacks as known, for ReadDetails.
+// most wanted first), the stacks whose details should be read: some were
+// never read since the stack was listed, or the last read is older than
+// maxAge before now. A detail the last read could not get waits maxAge
+// too, so a caller asking again after every read does not ask in a loop.
+// It returns the stacks as known, for ReadDetails.
 func (l *Listing) WantDetails(ids []string, maxAge time.Duration, now time.Time) []model.Stack {
 	var out []model.Stack
 	for _, id := range ids {
@@ -195,11 +203,23 @@ func (l *Listing) WantDetails(ids []string, maxAge time.Duration, now time.Time)
 		if !ok || !e.st.Loaded() {
 			continue
 		}
-		if e.st.Unread != 0 || (!e.detailsAt.IsZero() && now.Sub(e.detailsAt) > maxAge) {
+		if e.detailsAt.IsZero() && e.st.Unread != 0 || !e.detailsAt.IsZero() && now.Sub(e.detailsAt) > maxAge {
 			out = append(out, e.st)
 		}
 	}
 	return out
+}
+
+// Expire makes the details the listing leaves out of the given stacks
+// unread again (say, after a run was started on them, which a lean
+// listing may not show), keeping what is known on show until the read.
+func (l *Listing) Expire(ids []string) {
+	for _, id := range ids {
+		if e, ok := l.byID[id]; ok && e.lean != 0 {
+			e.st.Unread |= e.lean
+			e.detailsAt = time.Time{}
+		}
+	}
 }
 
 // SetDetails records stacks ReadDetails returned at time at. A stack that
@@ -211,16 +231,18 @@ func (l *Listing) SetDetails(stacks []model.Stack, at time.Time) {
 		if !ok {
 			continue
 		}
-		if sameRunsFingerprint(&e.st, &st) && e.st.Drift.Drifted == st.Drift.Drifted {
+		// A listing that left drift unread and did not say the stack
+		// drifted (TFC lists no drift) has nothing the read could disagree with.
+		listedNoDrift := e.st.Unread.Has(model.DetailDrift) && !e.st.Drift.Drifted
+		switch {
+		case sameRunsFingerprint(&e.st, &st) && (e.st.Drift.Drifted == st.Drift.Drifted || listedNoDrift):
 			st.NotLoaded = e.st.NotLoaded
 			e.st = st
-		} else {
+		default:
 			n := e.st
 			carry(&n, &st)
 			e.st = n
 		}
-		if e.st.Unread == 0 {
-			e.detailsAt = at
-		}
+		e.detailsAt = at
 	}
 }

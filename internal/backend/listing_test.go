@@ -71,6 +71,45 @@ func TestListingDropsWhatACompleteListingLacksAndMarksWhatAFailedOneCouldNotRead
 	}
 }
 
+func TestAnAbandonedListingDoesNotMergeIntoTheNext(t *testing.T) {
+	var l backend.Listing
+	l.Apply(backend.StackPage{Stacks: []model.Stack{lean("a", model.StateFinished), lean("b", model.StateFinished)}, Full: true, Done: true, Complete: true, At: t0})
+	// An incremental listing whose context ended after a page that read a.
+	l.Apply(backend.StackPage{Stacks: []model.Stack{lean("a", model.StateApplying)}, Read: 1})
+	l.Abandon()
+	if p := l.Progress(); p.Loading {
+		t.Fatalf("an abandoned listing still loads: %+v", p)
+	}
+	// The next, full listing reads b only and fails no page, but is not
+	// complete: a, read by the abandoned listing and not by this one, must
+	// count as not loaded, and the count is of the full listing.
+	l.Apply(backend.StackPage{Stacks: []model.Stack{lean("b", model.StateFinished)}, Read: 1, Total: 2, Full: true})
+	if p := l.Progress(); !p.Full || !p.Loading {
+		t.Fatalf("the full listing after an abandoned one: %+v", p)
+	}
+	l.Apply(backend.StackPage{Read: 1, Total: 2, Full: true, Done: true, Failed: 1})
+	if a, _ := l.Stack("a"); a.Loaded() {
+		t.Fatal("a stack only the abandoned listing read counts as read by the next")
+	}
+}
+
+// A TFC listing says nothing of drift: the read that finds a workspace
+// drifted is taken, though the listing's stack is not drifted.
+func TestListingTakesDriftReadForAStackListedWithoutIt(t *testing.T) {
+	var l backend.Listing
+	st := model.Stack{ID: "ws-a", State: model.StateFinished, Unread: model.DetailDrift | model.DetailDependencies,
+		Drift: model.Drift{Unknown: "not read yet"}}
+	l.Apply(backend.StackPage{Stacks: []model.Stack{st}, Full: true, Done: true, Complete: true})
+	read := st
+	read.Unread, read.DependsOn = 0, []string{"ws-env"}
+	read.Drift = model.Drift{Drifted: true, Resources: []string{"aws_s3_bucket.logs"}}
+	l.SetDetails([]model.Stack{read}, t0)
+	got, _ := l.Stack("ws-a")
+	if !got.Drift.Drifted || got.Unread != 0 || !slices.Equal(got.DependsOn, []string{"ws-env"}) {
+		t.Fatalf("after the read: %+v", got)
+	}
+}
+
 func TestListingKeepsDetailsWhileTheyHold(t *testing.T) {
 	var l backend.Listing
 	st := lean("a", model.StateFinished)
@@ -90,6 +129,28 @@ func TestListingKeepsDetailsWhileTheyHold(t *testing.T) {
 	if want := l.WantDetails([]string{"a"}, time.Minute, t0.Add(2*time.Minute)); len(want) != 1 {
 		t.Fatal("details older than maxAge are not wanted again")
 	}
+	// A read that could not get a detail (say, drift without admin access)
+	// is not asked for again before maxAge: a UI asking after every read
+	// would otherwise read in a loop.
+	b := lean("b", model.StateFinished)
+	b.Unread |= model.DetailDrift
+	l.Apply(backend.StackPage{Stacks: []model.Stack{b}, Done: true})
+	unreadable := b
+	unreadable.Unread = model.DetailDrift
+	l.SetDetails([]model.Stack{unreadable}, t0)
+	if want := l.WantDetails([]string{"b"}, time.Minute, t0.Add(time.Second)); len(want) != 0 {
+		t.Fatal("a detail that could not be read is wanted again at once")
+	}
+	if want := l.WantDetails([]string{"b"}, time.Minute, t0.Add(2*time.Minute)); len(want) != 1 {
+		t.Fatal("a detail that could not be read is never tried again")
+	}
+	// Expired (a run was started on it): wanted again at once, and what
+	// was read stays shown until then.
+	l.Expire([]string{"a"})
+	if want := l.WantDetails([]string{"a"}, time.Minute, t0.Add(time.Second)); len(want) != 1 || want[0].LatestRun == nil {
+		t.Fatalf("an expired stack's details: wanted %v", ids(want))
+	}
+	l.SetDetails([]model.Stack{read}, t0)
 	// Listed again unchanged: the runs and dependencies read stand.
 	l.Apply(backend.StackPage{Stacks: []model.Stack{st}, Done: true})
 	got, _ := l.Stack("a")
