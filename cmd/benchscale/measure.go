@@ -221,80 +221,73 @@ func measureSteady(ctx context.Context, d dialect, srv *server, home, cacheDir s
 	return f, nil
 }
 
-// uiFigures are keystrokes of the UI while a load runs beside it.
+// uiFigures are the UI's own start on a new client, drawn page by page,
+// and its keystrokes while the load and then a refresh run.
 type uiFigures struct {
-	keys []time.Duration // pressed while the load was in flight
-	load time.Duration   // how long the load took
-	use  usage
-	err  error
+	firstFrame time.Duration // new client → the first frame with rows
+	frameRows  int           // tree rows in it
+	fullTree   time.Duration // new client → the load's last page laid out
+	rows       int           // tree rows then
+	heapInUse  uint64        // after the load and a GC: client, listing and UI
+	keys       []time.Duration
+	applies    []time.Duration // Update + Render of each load message: what the loop spends on a page
+	refresh    time.Duration   // one refresh, keys pressed meanwhile
+	use        usage
+	err        error
 }
 
-// measureUI loads the UI headless, then starts a load on a new client
-// (a full lean listing and the details of one screen, as a start does) and
-// times keystrokes (filter typing and scrolling, over and over) until it
-// is done: what a keystroke waits for while a load competes for the
-// cores.
+// measureUI starts the UI headless on a new client (no disk cache: TFC
+// reads the dependencies of the rows on screen and fills the rest in the
+// background) and, from the first frame on, presses keys (filter typing
+// and scrolling, over and over) while delivering the load's messages as a
+// program does, until the load is over; then once more through a refresh.
+// A keystroke is timed apart from the messages between keystrokes.
 func measureUI(ctx context.Context, d dialect, srv *server, home string, width, height int) (f uiFigures, err error) {
 	stop := meter(srv)
 	defer func() { f.use = stop() }()
+	runtime.GC()
+	start := time.Now()
 	b, err := d.open(ctx, srv.ep, &http.Client{Transport: newCounter()}, home, "")
 	if err != nil {
 		return f, err
 	}
-	// The UI starts from a tree already listed (the UI on main would list
-	// it with ListStacks under a 15 s bound, which a 10,000-stack account
-	// 200 ms away does not meet): the keystrokes measured are those of a
-	// tree of that size.
-	var tree backend.Listing
-	if err := backend.PageStacks(ctx, b, backend.PageRequest{}, tree.Apply); err != nil {
-		return f, fmt.Errorf("%s: listing for the UI: %w", d.name, err)
-	}
-	stacks, err := backend.ReadDetails(ctx, b, tree.Stacks())
-	if err != nil {
-		return f, fmt.Errorf("%s: details for the UI: %w", d.name, err)
-	}
-	h, err := ui.NewHeadless(ui.Options{Backend: listed{Backend: b, stacks: stacks}, Theme: "dark"}, width, height)
+	h, err := ui.NewHeadless(ui.Options{Backend: b, Theme: "dark"}, width, height)
 	if err != nil {
 		return f, err
 	}
-	if err := h.Load(); err != nil {
-		return f, fmt.Errorf("%s: first load: %w", d.name, err)
+	h.Start()
+	if err := h.FirstFrame(ctx); err != nil {
+		return f, fmt.Errorf("%s: first frame: %w", d.name, err)
 	}
 	_ = h.Render()
-	other, err := d.open(ctx, srv.ep, &http.Client{Transport: newCounter()}, home, "")
-	if err != nil {
-		return f, err
-	}
-	done := make(chan error, 1)
-	start := time.Now()
-	go func() {
-		var l backend.Listing
-		err := backend.PageStacks(ctx, other, backend.PageRequest{}, l.Apply)
-		if err == nil {
-			stacks := l.Stacks()
-			_, err = backend.ReadDetails(scheduler.Interactive(ctx), other, stacks[:min(visibleRows, len(stacks))])
-		}
-		done <- err
-	}()
-	seq := keySequence()
-	for i := 0; ; i++ {
-		select {
-		case err := <-done:
-			f.load = time.Since(start)
-			return f, err
-		default:
+	f.firstFrame, f.frameRows = time.Since(start), h.Rows()
+	seq, i := keySequence(), 0
+	drive := func() {
+		for h.Loading() && ctx.Err() == nil {
+			for {
+				t := time.Now()
+				if !h.Step() {
+					break
+				}
+				_ = h.Render()
+				f.applies = append(f.applies, time.Since(t))
+			}
 			f.keys = append(f.keys, keystroke(h, seq[i%len(seq)]))
+			i++
 		}
 	}
+	drive()
+	f.fullTree, f.rows = time.Since(start), h.Rows()
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	f.heapInUse = ms.HeapInuse
+	start = time.Now()
+	h.StartRefresh()
+	drive()
+	f.refresh = time.Since(start)
+	return f, ctx.Err()
 }
-
-// listed is a backend whose ListStacks answers stacks listed before.
-type listed struct {
-	backend.Backend
-	stacks []model.Stack
-}
-
-func (l listed) ListStacks(context.Context) ([]model.Stack, error) { return l.stacks, nil }
 
 // keystroke times one key's Update and the frame after it.
 func keystroke(h *ui.Headless, name string) time.Duration {

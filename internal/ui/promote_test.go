@@ -289,3 +289,38 @@ func TestBoardScrollsToItsCursorOnASmallTerminal(t *testing.T) {
 	r.requireScreen("storefront", "▶ ")
 	r.requireNotOnScreen("analytics")
 }
+
+// Issue 16: a promotion whose stacks the last listing could not all read
+// is refused, gates or not, until a listing reads them.
+func TestPromotionRefusedWhileItsStacksArePartlyLoaded(t *testing.T) {
+	w := promotetest.New(t)
+	rec := &audit.Memory{}
+	pb := &pagedBackend{Backend: w.E, pageSize: 5}
+	d := newDriverOn(t, pb, w.Clock.Now, 160, 48, func(o *testOptions) {
+		o.Git = w.Cache
+		o.Audit = rec
+	})
+	r := &promoteRig{driver: d, w: w, rec: rec}
+	pb.fail("qa-analytics")
+	r.press("r")
+	r.requireScreen("refresh failed")
+
+	r.press("P")
+	r.selectCell("analytics", "dev")
+	r.press("enter")
+	r.requireScreen("6. Gates", "refused until the stacks are loaded: the last listing could not read 1 of its stacks (qa-analytics")
+	r.press("enter")
+	r.requireScreen("promotion refused: the last listing could not read 1 of its stacks")
+	if got := r.promotions(); len(got) != 0 {
+		t.Fatalf("a promotion of partly loaded stacks went ahead: %+v", got)
+	}
+
+	// A listing that reads them lifts the refusal: the dialog opens.
+	pb.fail()
+	r.press("esc", "esc", "r", "P")
+	r.selectCell("analytics", "dev")
+	r.press("enter")
+	r.requireNotOnScreen("refused until the stacks are loaded")
+	r.press("enter")
+	r.requireScreen("gates failed: type why you go ahead anyway")
+}

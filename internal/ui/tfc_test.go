@@ -35,6 +35,21 @@ func tfcDriver(t *testing.T, reader bool) (*driver, *sandbox.ManualClock) {
 	return newDriverOn(t, b, clk.Now, 160, 48, func(o *testOptions) { o.RepoFiles = b.(RepoFiles) }), clk
 }
 
+// driftRead refreshes until every workspace's drift is known: TFC lists no
+// drift, and the client reads each workspace's assessment in the
+// background (paced on the sandbox clock), for the next listing to show.
+func driftRead(t *testing.T, d *driver, clk *sandbox.ManualClock) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for data := d.m().data; data.DriftUnknown() > 0; data = d.m().data {
+		if time.Now().After(deadline) {
+			t.Fatalf("drift of %d workspaces still unknown:\n%s", data.DriftUnknown(), d.screen())
+		}
+		clk.Advance(time.Second)
+		d.press("r")
+	}
+}
+
 // Issue 15 point 6: on TFC a drift check is a refresh-only plan, which
 // never becomes the workspace's current run and leaves its assessment as
 // it was; the UI follows the check by its own id and reports what its own
@@ -42,6 +57,8 @@ func tfcDriver(t *testing.T, reader bool) (*driver, *sandbox.ManualClock) {
 func TestTFCDriftCheckIsFollowedByItsOwnRun(t *testing.T) {
 	d, clk := tfcDriver(t, false)
 	d.press("F")
+	d.requireScreen("Drift inbox", "not read yet") // never "no drift" before the assessments are read
+	driftRead(t, d, clk)
 	d.requireScreen("Drift inbox", "qa-storefront")
 	d.press("f")
 	d.requireScreen("a refresh-only plan")

@@ -128,8 +128,22 @@ func (m Inbox) View(c *screen.Context, w, h int) string {
 	title := fmt.Sprintf("Drift inbox · %d stack(s) drifted, %d resource(s), every environment", stacks, resources)
 	lines := []string{st.Title.Render(kit.Fit(title, w))}
 	lines = append(lines, rulesErrLines(c, w)...)
+	unknown := c.Data.DriftUnknown()
+	if unknown > 0 || c.Data.Incomplete != "" {
+		// Never "no drift" for what was not read.
+		why := fmt.Sprintf("  ? drift of %s stack(s) not read yet: it is read in the background (%s refreshes)",
+			kit.Thousands(unknown), c.Keys.Key(keys.Refresh))
+		if c.Data.Incomplete != "" {
+			why = "  ? " + c.Data.Incomplete + ": stacks not listed yet may have drifted"
+		}
+		lines = append(lines, st.Waiting.Render(kit.Fit(why, w)))
+	}
 	if len(entries) == 0 {
-		lines = append(lines, "", st.OK.Render("  ✓ no drift: every checked stack matches its code"),
+		none := st.OK.Render("  ✓ no drift: every checked stack matches its code")
+		if unknown > 0 || c.Data.Incomplete != "" {
+			none = st.Subtle.Render("  no drift found among the stacks read so far")
+		}
+		lines = append(lines, "", none,
 			st.Subtle.Render(kit.Fit("  "+c.Keys.Key(keys.CheckDrift)+" in the tree checks the selected stack now", w)))
 		return kit.Block(lines, w, h)
 	}

@@ -19,7 +19,11 @@ type Data struct {
 	Loading  bool      // a load is on its way
 	LastLoad time.Time // when the last good load landed
 	LoadErr  error     // the last load's error; nil after a good one
-	Interval time.Duration
+	// Incomplete says why the tree may lack stacks: no listing has read
+	// every stack yet (the first is still paging, or a page of it failed).
+	// Until it is "", no count may say "all fine" and no promotion goes.
+	Incomplete string
+	Interval   time.Duration
 
 	Drift Drift
 
@@ -107,6 +111,21 @@ func (d *Data) RulesFor(stackID string) []drift.Rule {
 	rules = append(rules, d.Drift.RepoRules[stackID]...)
 	rules = append(rules, d.Drift.ConfigRules...)
 	return append(rules, d.Drift.Added...)
+}
+
+// DriftUnknown counts the stacks whose drift no read has told yet: a lean
+// listing left it unread (TFC reads assessments per workspace), or the
+// last listing could not read the stack.
+func (d *Data) DriftUnknown() int {
+	n := 0
+	for i := range d.Forest.Envs {
+		for _, s := range d.Forest.Envs[i].Stacks() {
+			if !s.Loaded() || s.Unread.Has(model.DetailDrift) && !s.Drift.Drifted {
+				n++
+			}
+		}
+	}
+	return n
 }
 
 // DriftEntry is a stack whose latest check found drift.
