@@ -144,6 +144,19 @@ type lsStack struct {
 	// whether an approval policy holds one of the stack's runs.
 	LatestTrackedRun *lsRun `json:"latest_tracked_run"`
 	NeedsApproval    bool   `json:"needs_approval"`
+	// Added with issue 18: every run of the stack that waits on a person,
+	// oldest first, not only the newest; null while the backend has not
+	// read them (never "none" for "not known").
+	WaitingRuns []lsWaiting `json:"waiting_runs"`
+}
+
+// lsWaiting is a run that waits on a person: to be confirmed, reviewed or
+// approved (needs_approval: an approval policy holds it).
+type lsWaiting struct {
+	ID            string `json:"id"`
+	Kind          string `json:"kind"`
+	State         string `json:"state"`
+	NeedsApproval bool   `json:"needs_approval"`
 }
 
 type lsRun struct {
@@ -188,6 +201,12 @@ func jsonStack(s *model.Stack) lsStack {
 		out.BranchHead = &head
 	}
 	out.LatestRun, out.LatestTrackedRun = jsonRun(s.LatestRun), jsonRun(s.LatestTrackedRun)
+	if waiting, known := s.Waiting(); known {
+		out.WaitingRuns = []lsWaiting{}
+		for _, r := range waiting {
+			out.WaitingRuns = append(out.WaitingRuns, lsWaiting{ID: r.ID, Kind: string(r.Kind), State: string(r.State), NeedsApproval: r.NeedsApproval})
+		}
+	}
 	return out
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -31,7 +32,9 @@ func runCLI(t *testing.T, env map[string]string, args ...string) (code int, stdo
 	return code, out.String(), errb.String()
 }
 
-func TestLsJSON(t *testing.T) {
+// lsJSON runs ls --json on a fresh sandbox: its output and its decoding.
+func lsJSON(t *testing.T) (string, lsOutput) {
+	t.Helper()
 	isolate(t)
 	code, out, errOut := runCLI(t, nil, "ls", "--json")
 	if code != 0 {
@@ -41,6 +44,11 @@ func TestLsJSON(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &got); err != nil {
 		t.Fatalf("not JSON: %v\n%s", err, out)
 	}
+	return out, got
+}
+
+func TestLsJSON(t *testing.T) {
+	out, got := lsJSON(t)
 	if got.Backend != "sandbox" {
 		t.Errorf("backend = %q", got.Backend)
 	}
@@ -124,6 +132,47 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// TestLsJSONWaitingRuns: waiting_runs lists what waits on a person in the
+// seeded sandbox, [] for a stack where nothing does, and README says so.
+func TestLsJSONWaitingRuns(t *testing.T) {
+	out, got := lsJSON(t)
+	waiting := map[string][]lsWaiting{}
+	for _, env := range got.Environments {
+		for _, s := range env.Stacks {
+			if s.WaitingRuns == nil {
+				t.Errorf("%s: waiting_runs is null on the sandbox, which reads every run", s.ID)
+			}
+			waiting[s.ID] = s.WaitingRuns
+		}
+	}
+	want := map[string]string{ // stack → kind/state/needs_approval of its one waiting run
+		"prod-identity":      "plan/PENDING_REVIEW/false",
+		"qa-payments-ledger": "deploy/UNCONFIRMED/false",
+		"prod-storefront":    "deploy/UNCONFIRMED/true",
+		"prod-analytics":     "task/QUEUED/true",
+		"dev-network":        "",
+	}
+	for id, w := range want {
+		var runs []string
+		for _, r := range waiting[id] {
+			runs = append(runs, fmt.Sprintf("%s/%s/%t", r.Kind, r.State, r.NeedsApproval))
+		}
+		if strings.Join(runs, " ") != w {
+			t.Errorf("%s: waiting_runs %v, want %q", id, runs, w)
+		}
+	}
+	if !strings.Contains(out, `"waiting_runs": []`) {
+		t.Error("a stack with nothing waiting should show waiting_runs as [], not null")
+	}
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(readme), "`waiting_runs`") {
+		t.Error("README.md does not document waiting_runs")
+	}
 }
 
 func TestLsGlobalFlagsAfterCommandAndEnvFilter(t *testing.T) {

@@ -121,7 +121,7 @@ func TestResumedSandboxRemembersThroughTheSpaceliftDialect(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	gates, err := promote.Check(ctx, cl, be, plan)
+	gates, err := promote.Check(ctx, cl, be, plan, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

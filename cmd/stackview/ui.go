@@ -65,6 +65,7 @@ func runUI(a *app) (err error) {
 		RefreshInterval: a.cfg.RefreshInterval,
 		NoColor:         a.noColor(),
 		DriftIgnore:     a.cfg.DriftIgnore,
+		DriftIgnoreFile: a.driftIgnoreFile(),
 		RepoFiles:       a.repoFiles,
 		Mutator: ops.New(ops.Config{
 			Backend:      be,
@@ -74,6 +75,8 @@ func runUI(a *app) (err error) {
 			Environments: a.cfg.Environments,
 			ReadOnly:     a.cfg.ReadOnly,
 			SaveIgnore:   a.saveDriftIgnore,
+			RemoveIgnore: a.removeDriftIgnore,
+			IgnoreFile:   a.driftIgnoreFile(),
 		}),
 		Promotions: promote.Reader{Cache: &cache, Backend: be},
 		Modules:    modules.Reader{Cache: &cache, Backend: be},
@@ -113,12 +116,21 @@ func sandboxRepoKey(dir, gitBase string) func(string) string {
 	}
 }
 
-// saveDriftIgnore appends a rule chosen in the UI to the config file in use,
-// or to the default one when none was read.
-func (a *app) saveDriftIgnore(r drift.Rule) error {
-	path := a.cfg.Path
-	if path == "" {
-		path = config.DefaultPath()
+// driftIgnoreFile is where ignore rules chosen in the UI are saved: the
+// config file in use, or the default one when none was read.
+func (a *app) driftIgnoreFile() string {
+	if a.cfg.Path != "" {
+		return a.cfg.Path
 	}
-	return config.AppendDriftIgnore(path, r)
+	return config.DefaultPath()
+}
+
+// saveDriftIgnore appends a rule chosen in the UI to the config file.
+func (a *app) saveDriftIgnore(r drift.Rule) error {
+	return config.AppendDriftIgnore(a.driftIgnoreFile(), r)
+}
+
+// removeDriftIgnore takes a rule out of the config file.
+func (a *app) removeDriftIgnore(r drift.Rule) error {
+	return config.RemoveDriftIgnore(a.driftIgnoreFile(), r)
 }

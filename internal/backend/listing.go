@@ -132,6 +132,7 @@ func carry(n, o *model.Stack) {
 	}
 	if n.Unread.Has(model.DetailRuns) && !o.Unread.Has(model.DetailRuns) && sameRunsFingerprint(n, o) {
 		n.LatestRun, n.LatestTrackedRun, n.Unread = o.LatestRun, o.LatestTrackedRun, n.Unread&^model.DetailRuns
+		n.Pending, n.PendingKnown = o.Pending, o.PendingKnown
 	}
 	if n.Unread.Has(model.DetailDrift) && !o.Unread.Has(model.DetailDrift) && n.Drift.Drifted == o.Drift.Drifted &&
 		(n.Drift.RunID == "" || n.Drift.RunID == o.Drift.RunID) {

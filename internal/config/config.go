@@ -296,7 +296,7 @@ func (c *Config) apply(f *file) error {
 			if err := r.Validate(); err != nil {
 				return c.errorf("drift.ignore", "entry %d: %v", i+1, err)
 			}
-			r.Source = "config"
+			r.Source = drift.SourceConfig
 			c.DriftIgnore = append(c.DriftIgnore, r)
 		}
 	}
@@ -489,4 +489,55 @@ func AppendDriftIgnore(path string, r drift.Rule) error {
 		return fmt.Errorf("%s: cannot write config: %v", path, unwrapPathError(err))
 	}
 	return nil
+}
+
+// RemoveDriftIgnore takes the first [[drift.ignore]] entry equal to r
+// (address, attribute, environment and reason) out of the config file at
+// path, leaving every other line as it was; the file must still parse
+// afterwards, else nothing is written.
+func RemoveDriftIgnore(path string, r drift.Rule) error {
+	if path == "" {
+		return errors.New("no config file path to remove the ignore rule from")
+	}
+	old, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("%s: cannot read config: %v", path, unwrapPathError(err))
+	}
+	if err := bounds.TOML(path, old); err != nil {
+		return err
+	}
+	lines := strings.SplitAfter(string(old), "\n")
+	header := func(l string) bool { return strings.HasPrefix(strings.TrimSpace(l), "[") }
+	for start := 0; start < len(lines); start++ {
+		if strings.ReplaceAll(strings.TrimSpace(lines[start]), " ", "") != "[[drift.ignore]]" {
+			continue
+		}
+		end := start + 1
+		for end < len(lines) && !header(lines[end]) {
+			end++
+		}
+		var entry struct {
+			Drift struct {
+				Ignore []drift.Rule `toml:"ignore"`
+			} `toml:"drift"`
+		}
+		if _, err := toml.Decode(strings.Join(lines[start:end], ""), &entry); err != nil || len(entry.Drift.Ignore) != 1 {
+			continue
+		}
+		if e := entry.Drift.Ignore[0]; e.Address != r.Address || e.Attribute != r.Attribute || e.Environment != r.Environment || e.Reason != r.Reason {
+			continue
+		}
+		if start > 0 && strings.TrimSpace(lines[start-1]) == "" {
+			start-- // the blank line AppendDriftIgnore put before it
+		}
+		text := strings.Join(append(append([]string(nil), lines[:start]...), lines[end:]...), "")
+		if _, err := Parse(path, []byte(text)); err != nil {
+			return fmt.Errorf("removing the ignore rule would break the config: %w", err)
+		}
+		if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+			return fmt.Errorf("%s: cannot write config: %v", path, unwrapPathError(err))
+		}
+		return nil
+	}
+	return fmt.Errorf("%s has no [[drift.ignore]] entry for %s %s: it may have been edited since", path, r.Address, r.Attribute)
 }

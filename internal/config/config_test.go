@@ -278,6 +278,50 @@ func TestAppendDriftIgnore(t *testing.T) {
 	}
 }
 
+// TestRemoveDriftIgnore takes out exactly the entry asked for, keeps every
+// other line (comments, other tables, other rules), and refuses a rule the
+// file does not hold.
+func TestRemoveDriftIgnore(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "config.toml")
+	keep := drift.Rule{Address: "aws_asg.*", Attribute: "desired_capacity", Reason: "autoscaling"}
+	gone := drift.Rule{Address: `aws_instance.web["a"]`, Attribute: "tags.LastScanned", Environment: "qa", Reason: "scanner"}
+	head := "# my settings\nread_only = false\n"
+	if err := os.WriteFile(p, []byte(head), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range []drift.Rule{keep, gone} {
+		if err := AppendDriftIgnore(p, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(p, append(mustRead(t, p), []byte("\n[sandbox]\nseed = 7\n")...), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := RemoveDriftIgnore(p, gone); err != nil {
+		t.Fatal(err)
+	}
+	c, err := Load(p)
+	if err != nil || len(c.DriftIgnore) != 1 || c.DriftIgnore[0].Address != keep.Address {
+		t.Fatalf("after removal: %+v, %v\n%s", c, err, mustRead(t, p))
+	}
+	text := string(mustRead(t, p))
+	if !strings.HasPrefix(text, head) || !strings.Contains(text, "[sandbox]") || strings.Contains(text, "LastScanned") {
+		t.Fatalf("the file after removal:\n%s", text)
+	}
+	if err := RemoveDriftIgnore(p, gone); err == nil || !strings.Contains(err.Error(), "no [[drift.ignore]] entry") {
+		t.Fatalf("removing it twice: %v", err)
+	}
+}
+
+func mustRead(t *testing.T, p string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
 func TestURLRewrites(t *testing.T) {
 	c, err := Parse("c.toml", []byte("[git.url_rewrites]\n\"https://github.com/\" = \"git@github.com:\"\n"))
 	if err != nil || c.Git.URLRewrites["https://github.com/"] != "git@github.com:" {

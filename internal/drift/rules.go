@@ -24,8 +24,14 @@ type Rule struct {
 	Attribute   string `toml:"attribute"`   // glob, or AnyAttribute
 	Environment string `toml:"environment"` // optional: only stacks of this environment
 	Reason      string `toml:"reason"`      // optional: why it is noise
-	Source      string `toml:"-"`           // where the rule came from, for the detail view
+	Source      string `toml:"-"`           // where the rule came from: SourceConfig, SourceSession or a repository file
 }
+
+// Where a rule lives, beside a repository file (repo@branch:IgnoreFile).
+const (
+	SourceConfig  = "config"       // the user config's [[drift.ignore]]
+	SourceSession = "this session" // added in the UI, not saved
+)
 
 // Validate reports a rule that could never be meant: no address or attribute.
 func (r Rule) Validate() error {

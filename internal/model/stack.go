@@ -26,6 +26,10 @@ type Lock struct {
 	Holder string
 	Note   string
 	At     time.Time
+	// Mine: the credentials in use hold it (a :freeze of yours), as far
+	// as the backend tells; false when it does not know whose it is, so a
+	// lock of unknown holding counts as someone else's.
+	Mine bool
 }
 
 // Drift is what the latest drift check found.
@@ -107,9 +111,17 @@ type Stack struct {
 	// (Spacelift's stateSetAt): the age a lean listing can show without
 	// reading the stack's runs.
 	StateSetAt time.Time
-	// Blocker is the unfinished tracked run holding the stack (Spacelift's
-	// blocker), when the backend says: what confirm and discard act on.
+	// Blocker is the unfinished tracked run (or task) holding the stack
+	// (Spacelift's blocker): the head of its queue, what runs queued
+	// behind it wait for. nil when none, or when the backend does not say.
 	Blocker *Run
+	// Pending are the stack's runs that have not ended — queued, working
+	// or waiting on a person — oldest first, whatever their age: a plan
+	// waiting for review stays here when newer runs come after it.
+	// PendingKnown says the backend read them; until it has, what waits
+	// is not known, which is never shown as "nothing".
+	Pending      []Run
+	PendingKnown bool
 	// Unread lists the details a lean listing left for a later read
 	// (backend.Detailer): until then they are unknown, or as an earlier
 	// read left them.
@@ -168,13 +180,6 @@ func (s *Stack) may(f func(*Permissions) bool) bool {
 
 // Locked reports whether someone holds the stack's lock.
 func (s *Stack) Locked() bool { return s.Lock != nil }
-
-// NeedsAttention reports what a person should look at on this stack:
-// an unconfirmed or reviewable run, a failure, or drift.
-func (s *Stack) NeedsAttention() bool {
-	return s.State == StateUnconfirmed || s.State == StateFailed || s.State == StatePendingReview ||
-		s.Drift.Drifted || s.NeedsApproval || (s.LatestRun != nil && s.LatestRun.State.Waiting())
-}
 
 // Behind says how far the tracked commit is behind the branch head: "↓N"
 // when the backend counted, "↓" when it only knows they differ (Spacelift

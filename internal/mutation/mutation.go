@@ -104,6 +104,13 @@ type StackOp struct {
 	// Approval: an approval policy holds the run (review approves it).
 	Approval bool
 	Note     string
+	// Lock is the stack's lock when the action was chosen: the
+	// confirmation names its holder and note before anything is typed.
+	Lock *model.Lock
+	// IgnoredDrift, for a deploy (a reconcile) or its confirm, are the
+	// drifted resources ignore rules hide on the stack: its plan reverts
+	// them too, which the confirmation says ("address attr: reason").
+	IgnoredDrift []string
 }
 
 // Target is what the audit log names: the run for run-level actions.
@@ -123,6 +130,11 @@ type Stacks struct {
 	Title  string   // overrides the title made from the action (":freeze" is a lock of many)
 	// NoConfirm sends at once: a drift check changes nothing.
 	NoConfirm bool
+	// Radius is, for actions that start runs others follow (a deploy, a
+	// confirm or retry of one), every stack those runs may reach, in
+	// waves from the stacks acted on, as the UI knows them: the
+	// confirmation lists them with what stands in their way.
+	Radius [][]model.Stack
 }
 
 func (s Stacks) verb() string {
@@ -144,6 +156,9 @@ type Promotion struct {
 	Plan  promotion.Plan
 	Gates []promotion.Gate
 	Label string // the repository as the board names it
+	// Radius is every stack the promotion's runs may reach, in waves, as
+	// the UI knows them (see Stacks.Radius).
+	Radius [][]model.Stack
 }
 
 func (Promotion) verb() string { return "promotion" }
@@ -216,7 +231,8 @@ type PredictedPlan struct {
 }
 
 // Ignore asks to ignore a drifted attribute (or resource): for this session
-// and, where the UI can save, in the user config.
+// and, where the UI can save, in the user config. The confirmation asks
+// why (Rule.Reason): an ignore hides drift from everyone who reads it.
 type Ignore struct {
 	Rule drift.Rule
 	What string // "aws_x.y attr in qa", for messages
@@ -224,12 +240,24 @@ type Ignore struct {
 
 func (Ignore) verb() string { return "ignoring drift" }
 
-// IgnoreResult says whether the rule reached the config file.
+// Unignore asks to remove an ignore rule of the user config (or of this
+// session): its drift counts again. A repository's rule is removed by
+// editing its file, never from here.
+type Unignore struct {
+	Rule drift.Rule
+	What string
+}
+
+func (Unignore) verb() string { return "removing a drift ignore rule" }
+
+// IgnoreResult says what became of a rule: added (and whether it reached
+// the config file), or, Removed, taken out.
 type IgnoreResult struct {
-	Rule  drift.Rule
-	What  string
-	Saved bool  // false: this session only
-	Err   error // saving failed
+	Rule    drift.Rule
+	What    string
+	Removed bool  // an Unignore's answer
+	Saved   bool  // the config file holds (or no longer holds) it; false: this session only
+	Err     error // the config file could not be changed
 }
 
 // Note is an audit entry that is not a mutation sent: the runs a
@@ -242,8 +270,8 @@ type Note struct {
 type ReadOnlyError struct{ Verb string }
 
 func (e *ReadOnlyError) Error() string {
-	if e.Verb == (Ignore{}).verb() {
-		return "read-only mode: ignoring drift writes the config: refused, nothing was written"
+	if e.Verb == (Ignore{}).verb() || e.Verb == (Unignore{}).verb() {
+		return "read-only mode: " + e.Verb + " writes the config: refused, nothing was written"
 	}
 	return fmt.Sprintf("read-only mode: %s refused, nothing was sent (started with --read-only or read_only = true)", e.Verb)
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/stackview/stackview/internal/backend"
+	"github.com/stackview/stackview/internal/drift"
 	"github.com/stackview/stackview/internal/model"
 	"github.com/stackview/stackview/internal/modules"
 	"github.com/stackview/stackview/internal/mutation"
@@ -110,25 +111,101 @@ func repositories(n int) string {
 
 // ignore prepares a drift ignore rule: kept for this session by the UI,
 // saved to the user config where it can be, and audited. It hides drift
-// rather than changing infrastructure, so it is not confirmed.
+// from everyone who reads the inbox, the counts and the gates, so it is
+// confirmed with a reason, which becomes the rule's.
 func (p *Pipeline) ignore(r mutation.Ignore) mutation.Mutation {
-	m := mutation.Mutation{Action: "ignore drift", Keys: []string{"ignore " + r.Rule.Address + " " + r.Rule.Attribute + " " + r.Rule.Environment},
-		Sending: "ignoring " + r.What}
+	where := "this session only (no config file to save it to)"
+	if p.cfg.SaveIgnore != nil {
+		where = "the user config, " + orDash(p.cfg.IgnoreFile) + " (d in the ignore list, I, removes it)"
+	}
+	bare := r.Rule
+	bare.Reason = "" // asked for below
+	m := mutation.Mutation{Action: "ignore drift", Keys: []string{ignoreKey(r.Rule)}, Confirm: true,
+		Title: "Ignore the drift of " + r.What + "?",
+		Lines: append(ruleLines(bare),
+			"Saved to     "+where,
+			"Effect       its drift no longer counts: not in the inbox, the tabs, the attention view nor the promotion gates"),
+		Fields: []mutation.Field{{Label: "Why is this drift noise? (the rule's reason, shown to whoever reads it; recorded in the audit log)",
+			Value: r.Rule.Reason, Required: true}},
+		Buttons:   []mutation.Button{{Label: "Ignore", Hotkey: mutation.HotkeyYes}},
+		Sending:   "ignoring " + r.What,
+		Cancelled: "cancelled: nothing is ignored",
+	}
 	save := p.cfg.SaveIgnore
-	m.Send = func(context.Context, mutation.Answer) mutation.Outcome {
-		res := &mutation.IgnoreResult{Rule: r.Rule, What: r.What}
+	m.Send = func(_ context.Context, a mutation.Answer) mutation.Outcome {
+		rule := r.Rule
+		rule.Reason = strings.TrimSpace(a.Values[0])
+		res := &mutation.IgnoreResult{Rule: rule, What: r.What}
 		if save != nil {
-			res.Err = save(r.Rule)
+			res.Err = save(rule)
 			res.Saved = res.Err == nil
 		}
-		detail := fmt.Sprintf("address %s; attribute %s; reason: %s", r.Rule.Address, r.Rule.Attribute, r.Rule.Reason)
+		detail := ruleDetail(rule)
 		if !res.Saved && res.Err == nil {
 			detail += "; this session only"
 		}
-		if aerr := p.cfg.Audit.Record(p.entry("ignore drift", r.Rule.Environment, r.Rule.Address, detail, res.Err)); aerr != nil && res.Err == nil {
+		if aerr := p.cfg.Audit.Record(p.entry("ignore drift", rule.Environment, rule.Address, detail, res.Err)); aerr != nil && res.Err == nil {
 			res.Err = fmt.Errorf("ignored, but the audit log failed: %w", aerr)
 		}
 		return mutation.Outcome{Ignore: res}
 	}
 	return m
+}
+
+// unignore prepares removing an ignore rule of the user config (or of
+// this session): its drift counts again. Confirmed and audited like the
+// ignore it undoes.
+func (p *Pipeline) unignore(r mutation.Unignore) mutation.Mutation {
+	inConfig := r.Rule.Source == drift.SourceConfig
+	where := "this session (it was never saved)"
+	if inConfig {
+		where = "the user config, " + orDash(p.cfg.IgnoreFile)
+	}
+	m := mutation.Mutation{Action: "unignore drift", Keys: []string{ignoreKey(r.Rule)}, Confirm: true,
+		Title: "Stop ignoring " + r.What + "?",
+		Lines: append(ruleLines(r.Rule),
+			"Removed from "+where,
+			"Effect       its drift counts again: in the inbox, the tabs, the attention view and the promotion gates"),
+		Buttons:   []mutation.Button{{Label: "Remove", Hotkey: mutation.HotkeyYes}},
+		Sending:   "removing the ignore rule of " + r.What,
+		Cancelled: "cancelled: the rule stays",
+	}
+	remove := p.cfg.RemoveIgnore
+	m.Send = func(context.Context, mutation.Answer) mutation.Outcome {
+		res := &mutation.IgnoreResult{Rule: r.Rule, What: r.What, Removed: true}
+		if inConfig && remove != nil {
+			res.Err = remove(r.Rule)
+			res.Saved = res.Err == nil
+		}
+		detail := ruleDetail(r.Rule)
+		if !inConfig {
+			detail += "; this session only"
+		}
+		if aerr := p.cfg.Audit.Record(p.entry("unignore drift", r.Rule.Environment, r.Rule.Address, detail, res.Err)); aerr != nil && res.Err == nil {
+			res.Err = fmt.Errorf("removed, but the audit log failed: %w", aerr)
+		}
+		return mutation.Outcome{Ignore: res}
+	}
+	return m
+}
+
+func ignoreKey(r drift.Rule) string {
+	return "ignore " + r.Address + " " + r.Attribute + " " + r.Environment
+}
+
+// ruleLines are a rule's fields in a confirmation.
+func ruleLines(r drift.Rule) []string {
+	attr := r.Attribute
+	if attr == drift.AnyAttribute {
+		attr += " (the whole resource)"
+	}
+	lines := []string{"Address      " + r.Address, "Attribute    " + attr, "Environment  " + orDash(r.Environment)}
+	if r.Reason != "" {
+		lines = append(lines, "Reason       "+r.Reason)
+	}
+	return lines
+}
+
+func ruleDetail(r drift.Rule) string {
+	return fmt.Sprintf("address %s; attribute %s; reason: %s", r.Address, r.Attribute, r.Reason)
 }

@@ -39,10 +39,13 @@ type Config struct {
 	Strategy     promotion.Strategy
 	Environments []model.Environment
 	ReadOnly     bool
-	// SaveIgnore persists a drift ignore rule (the user config); nil keeps
-	// it for this session only.
-	SaveIgnore func(drift.Rule) error
-	Now        func() time.Time // time.Now if nil
+	// SaveIgnore persists a drift ignore rule (the user config) and
+	// RemoveIgnore takes one out; nil keeps rules for this session only.
+	// IgnoreFile names where they go, for the confirmation.
+	SaveIgnore   func(drift.Rule) error
+	RemoveIgnore func(drift.Rule) error
+	IgnoreFile   string
+	Now          func() time.Time // time.Now if nil
 }
 
 // Pipeline prepares and sends mutations. It is safe for concurrent use:
@@ -115,6 +118,8 @@ func (p *Pipeline) Prepare(r mutation.Request) (mutation.Mutation, error) {
 		m, err = p.predict(r)
 	case mutation.Ignore:
 		m = p.ignore(r)
+	case mutation.Unignore:
+		m = p.unignore(r)
 	default:
 		err = fmt.Errorf("ops: unknown request %T", r)
 	}

@@ -88,26 +88,51 @@ func TestProtectedEnvironmentNeedsTheName(t *testing.T) {
 // it is a change like any other and lands in the audit log.
 func TestIgnoreDriftIsAudited(t *testing.T) {
 	rec := &audit.Memory{}
-	var saved []drift.Rule
-	p := New(Config{Backend: uitest.NewFake(), Audit: rec, Now: func() time.Time { return epoch },
-		SaveIgnore: func(r drift.Rule) error { saved = append(saved, r); return nil }})
-	rule := drift.Rule{Address: "aws_s3_bucket.logs", Attribute: "tags", Environment: "qa", Reason: "noise", Source: "config"}
+	var saved, removed []drift.Rule
+	p := New(Config{Backend: uitest.NewFake(), Audit: rec, Now: func() time.Time { return epoch }, IgnoreFile: "/home/me/config.toml",
+		SaveIgnore:   func(r drift.Rule) error { saved = append(saved, r); return nil },
+		RemoveIgnore: func(r drift.Rule) error { removed = append(removed, r); return nil }})
+	rule := drift.Rule{Address: "aws_s3_bucket.logs", Attribute: "tags", Environment: "qa", Source: drift.SourceConfig}
 	m, err := p.Prepare(mutation.Ignore{Rule: rule, What: "aws_s3_bucket.logs tags in qa"})
-	if err != nil || m.Confirm {
-		t.Fatalf("prepare: %+v, %v", m, err)
+	if err != nil || !m.Confirm || len(m.Fields) != 1 || !m.Fields[0].Required ||
+		!strings.Contains(strings.Join(m.Lines, "\n"), "/home/me/config.toml") {
+		t.Fatalf("an ignore is confirmed with a required reason and says where it is saved: %+v, %v", m, err)
 	}
-	work, err := p.Send(m, mutation.Answer{})
+	work, err := p.Send(m, mutation.Answer{Button: 1, Values: []string{"  tags written by the scanner "}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	out := work(context.Background())
-	if out.Ignore == nil || !out.Ignore.Saved || len(saved) != 1 {
+	if out.Ignore == nil || !out.Ignore.Saved || len(saved) != 1 || saved[0].Reason != "tags written by the scanner" {
 		t.Fatalf("outcome %+v, saved %v", out.Ignore, saved)
 	}
 	e := rec.Entries()
 	if len(e) != 1 || e[0].Action != "ignore drift" || e[0].Environment != "qa" || e[0].Target != "aws_s3_bucket.logs" ||
-		e[0].Result != audit.ResultOK || !strings.Contains(e[0].Detail, "attribute tags") || !e[0].Time.Equal(epoch) {
+		e[0].Result != audit.ResultOK || !strings.Contains(e[0].Detail, "attribute tags; reason: tags written by the scanner") || !e[0].Time.Equal(epoch) {
 		t.Fatalf("audit %+v", e)
+	}
+
+	// Undone: confirmed, removed from the config, audited.
+	m, err = p.Prepare(mutation.Unignore{Rule: saved[0], What: "aws_s3_bucket.logs tags in qa"})
+	if err != nil || !m.Confirm {
+		t.Fatalf("unignore: %+v, %v", m, err)
+	}
+	work, err = p.Send(m, mutation.Answer{Button: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out := work(context.Background()); out.Ignore == nil || !out.Ignore.Removed || !out.Ignore.Saved || len(removed) != 1 || removed[0] != saved[0] {
+		t.Fatalf("unignore outcome %+v, removed %v", out.Ignore, removed)
+	}
+	if e := rec.Entries(); len(e) != 2 || e[1].Action != "unignore drift" || !strings.Contains(e[1].Detail, "reason: tags written by the scanner") {
+		t.Fatalf("audit %+v", e)
+	}
+	// Read-only mode refuses both before any dialog.
+	ro := New(Config{Backend: uitest.NewFake(), ReadOnly: true})
+	for _, r := range []mutation.Request{mutation.Ignore{Rule: rule}, mutation.Unignore{Rule: rule}} {
+		if _, err := ro.Prepare(r); err == nil || !strings.Contains(err.Error(), "writes the config") {
+			t.Errorf("read-only %T: %v", r, err)
+		}
 	}
 }
 

@@ -37,14 +37,18 @@ func (p *Pipeline) promotion(r mutation.Promotion) (mutation.Mutation, error) {
 		fmt.Sprintf("Move         %s (%s) → %s", plan.Target.Branch, model.ShortSHA(plan.TargetHead), model.ShortSHA(plan.Commit)),
 		fmt.Sprintf("Commits      %d", len(plan.Commits)),
 		"Strategy     " + string(strategy),
-		"Stacks       " + orDash(strings.Join(affectedIDs(plan), ", ")),
 	}
 	if p.protected(plan.Target.Name) {
 		lines[0] += " · " + plan.Target.Name + " is protected"
 	}
 	lines = append(lines, fmt.Sprintf("Gates        %d of %d pass", len(r.Gates)-len(failed), len(r.Gates)))
 	for _, g := range failed {
-		lines = append(lines, "✗ gate "+g.Name+": "+g.Reason)
+		lines = append(lines, "✗ gate "+g.Name+g.Count()+": "+g.Reason)
+	}
+	if r.Radius != nil || len(plan.Affected) == 0 {
+		lines = append(append(lines, ""), promotion.PromotionRadius(r.Radius)...)
+	} else {
+		lines = append(lines, "Stacks       "+strings.Join(affectedIDs(plan), ", "))
 	}
 	var fields []mutation.Field
 	overrideAt, confirmAt := -1, -1

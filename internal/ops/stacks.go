@@ -9,6 +9,7 @@ import (
 	"github.com/stackview/stackview/internal/backend"
 	"github.com/stackview/stackview/internal/model"
 	"github.com/stackview/stackview/internal/mutation"
+	"github.com/stackview/stackview/internal/promotion"
 )
 
 // stacks prepares backend actions. Protected environments make the
@@ -54,7 +55,10 @@ func (p *Pipeline) stacks(r mutation.Stacks) (mutation.Mutation, error) {
 		if r.Title != "" {
 			m.Title = r.Title
 		}
-		m.Lines = r.Review
+		m.Lines = append([]string(nil), r.Review...)
+	}
+	if radius := promotion.Radius(r.Radius); len(radius) > 0 {
+		m.Lines = append(append(m.Lines, ""), radius...)
 	}
 	note := false
 	switch {
@@ -185,8 +189,17 @@ func (p *Pipeline) describe(o mutation.StackOp) []string {
 		}
 		lines = append(lines, "Run          "+run)
 	}
+	if l := o.Lock; l != nil {
+		lines = append(lines, "Lock         "+lockText(*l))
+	}
 	if o.Approval {
 		lines = append(lines, "Approval     an approval policy holds this run until it is approved")
+	}
+	if n := len(o.IgnoredDrift); n > 0 {
+		lines = append(lines, fmt.Sprintf("Ignored      %d drifted %s ignore rules hide; its plan reverts %s too:", n, plural(n, "resource"), itOrThem(n)))
+		for _, d := range o.IgnoredDrift {
+			lines = append(lines, "             · "+d)
+		}
 	}
 	if o.Delta != nil {
 		plan := o.Delta.String()
@@ -196,6 +209,31 @@ func (p *Pipeline) describe(o mutation.StackOp) []string {
 		lines = append(lines, "Plan         "+plan)
 	}
 	return lines
+}
+
+// itOrThem is "it" or "them" for n things.
+func itOrThem(n int) string {
+	if n == 1 {
+		return "it"
+	}
+	return "them"
+}
+
+// lockText names a lock's holder and note, and what it means for a
+// mutation: only its holder starts runs on a locked stack.
+func lockText(l model.Lock) string {
+	if l.Mine {
+		text := "⊘ locked by you"
+		if l.Note != "" {
+			text += " (" + l.Note + ")"
+		}
+		return text
+	}
+	text := "⊘ locked by " + l.Holder
+	if l.Note != "" {
+		text += ": “" + l.Note + "”"
+	}
+	return text + " — only the holder starts runs on it, so this will likely be refused; ask " + l.Holder + " first"
 }
 
 // actionText explains an action in the words of the product (ux-anchors §0:

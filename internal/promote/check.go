@@ -13,11 +13,18 @@ import (
 // maxRunPages bounds the search for a stack's latest deploy among its runs.
 const maxRunPages = 5
 
+// Drift is the drift the gates count for a stack: what the backend
+// reported, after the ignore rules the UI applies (its inbox's). nil
+// counts the drift as reported.
+type Drift func(model.Stack) model.Drift
+
 // Check gathers what the gates judge — the stacks and their latest deploys
-// from the backend, the commits expected in the source from git, the target
-// branch as the remote has it now (the clone is fetched) — and judges it.
-func Check(ctx context.Context, cl *vcs.Clone, b backend.Backend, p promotion.Plan) ([]promotion.Gate, error) {
-	in, err := GatherGateInput(ctx, cl, b, p)
+// from the backend, the commits expected in the source from git, every
+// stack the promotion's runs may reach (its waves) with its drift as
+// counted, the target branch as the remote has it now (the clone is
+// fetched) — and judges it.
+func Check(ctx context.Context, cl *vcs.Clone, b backend.Backend, p promotion.Plan, counted Drift) ([]promotion.Gate, error) {
+	in, err := GatherGateInput(ctx, cl, b, p, counted)
 	if err != nil {
 		return nil, err
 	}
@@ -26,14 +33,32 @@ func Check(ctx context.Context, cl *vcs.Clone, b backend.Backend, p promotion.Pl
 
 // GatherGateInput is Check without the judging, for a UI that wants to
 // show the data behind the gates.
-func GatherGateInput(ctx context.Context, cl *vcs.Clone, b backend.Backend, p promotion.Plan) (promotion.GateInput, error) {
+func GatherGateInput(ctx context.Context, cl *vcs.Clone, b backend.Backend, p promotion.Plan, counted Drift) (promotion.GateInput, error) {
 	in := promotion.GateInput{Plan: p, Deploys: map[string]model.Run{}, Expected: map[string]string{}, DeployedRoot: map[string]string{}}
 	stacks, err := b.ListStacks(ctx)
 	if err != nil {
 		return in, fmt.Errorf("list stacks: %w", err)
 	}
+	if counted != nil {
+		for i := range stacks {
+			stacks[i].Drift = counted(stacks[i])
+		}
+	}
 	in.SourceStacks = RepoStacks(stacks, p.Repo, p.Source.Branch)
 	in.TargetStacks = RepoStacks(stacks, p.Repo, p.Target.Branch)
+	waves, err := promotion.Waves(p, stacks)
+	if err != nil {
+		return in, fmt.Errorf("the promotion's waves: %w", err)
+	}
+	byID := make(map[string]model.Stack, len(stacks))
+	for _, s := range stacks {
+		byID[s.ID] = s
+	}
+	for _, wave := range waves {
+		for _, id := range wave {
+			in.WaveStacks = append(in.WaveStacks, byID[id])
+		}
+	}
 	for _, s := range in.SourceStacks {
 		if in.Expected[s.ID], err = cl.LastTouching(ctx, p.Commit, s.ProjectRoot); err != nil {
 			return in, err

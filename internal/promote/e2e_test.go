@@ -41,7 +41,7 @@ func TestPromoteDevToQAToProd(t *testing.T) {
 	if len(plan.Affected) != 1 || plan.Affected[0].StackID != "qa-identity" || plan.Affected[0].Files[0] != "terraform/main.tf" {
 		t.Fatalf("affected = %+v", plan.Affected)
 	}
-	gates, err := promote.Check(bg, cl, w.E, plan)
+	gates, err := promote.Check(bg, cl, w.E, plan, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,7 +71,7 @@ func TestPromoteDevToQAToProd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	gates, err = promote.Check(bg, cl, w.E, toProd)
+	gates, err = promote.Check(bg, cl, w.E, toProd, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -141,7 +141,7 @@ func TestFailedDevStackFailsTheGateAndRefuses(t *testing.T) {
 	if len(plan.Modules) != 1 || plan.Modules[0].Name != "lake" || plan.Modules[0].From != "1.1.0" || plan.Modules[0].To != "2.1.0" {
 		t.Fatalf("module changes = %+v", plan.Modules)
 	}
-	gates, err := promote.Check(bg, cl, w.E, plan)
+	gates, err := promote.Check(bg, cl, w.E, plan, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -240,7 +240,7 @@ func TestPullRequestOffGitHubSaysWhatToDo(t *testing.T) {
 // check runs the gates and insists they pass.
 func check(t *testing.T, w *promotetest.World, cl *vcs.Clone, plan promotion.Plan) []promotion.Gate {
 	t.Helper()
-	gates, err := promote.Check(bg, cl, w.E, plan)
+	gates, err := promote.Check(bg, cl, w.E, plan, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

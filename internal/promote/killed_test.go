@@ -200,7 +200,7 @@ func promotionJob(t *testing.T, w *promotetest.World) job {
 	if err != nil {
 		t.Fatal(err)
 	}
-	gates, err := promote.Check(bg, cl, w.E, plan)
+	gates, err := promote.Check(bg, cl, w.E, plan, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

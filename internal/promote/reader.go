@@ -28,8 +28,8 @@ func (r Reader) Board(ctx context.Context, repo string, envs []model.Environment
 }
 
 // Plan computes promoting a repository's source branch to its target and
-// checks the gates.
-func (r Reader) Plan(ctx context.Context, repo string, stacks []model.Stack, source, target model.Environment) (promotion.Plan, []promotion.Gate, error) {
+// checks the gates, counting drift as counted says.
+func (r Reader) Plan(ctx context.Context, repo string, stacks []model.Stack, source, target model.Environment, counted func(model.Stack) model.Drift) (promotion.Plan, []promotion.Gate, error) {
 	var plan promotion.Plan
 	var gates []promotion.Gate
 	err := r.Cache.With(ctx, repo, func(cl *vcs.Clone) error {
@@ -37,7 +37,7 @@ func (r Reader) Plan(ctx context.Context, repo string, stacks []model.Stack, sou
 		if plan, err = Compute(ctx, cl, stacks, source, target); err != nil {
 			return err
 		}
-		gates, err = Check(ctx, cl, r.Backend, plan)
+		gates, err = Check(ctx, cl, r.Backend, plan, counted)
 		return err
 	})
 	return plan, gates, err

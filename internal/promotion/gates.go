@@ -14,6 +14,7 @@ const (
 	GateSourceSettled   = "nothing pending or failed in source"
 	GateTargetNoDrift   = "no drift in target"
 	GateTargetWritable  = "target stacks unlocked and enabled"
+	GateTargetSettled   = "nothing waiting, queued or failed in target"
 	GateTargetUnchanged = "target branch not moved"
 )
 
@@ -25,6 +26,17 @@ type Gate struct {
 	Name   string
 	Pass   bool
 	Reason string
+	// Stacks is how many stacks the gate judged and Passed how many of
+	// them pass; both 0 for a gate that judges no stack.
+	Stacks, Passed int
+}
+
+// Count is " (k of n stacks)" for a gate that judges stacks, else "".
+func (g Gate) Count() string {
+	if g.Stacks == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" (%d of %d %s)", g.Passed, g.Stacks, plural(g.Stacks, "stack"))
 }
 
 // GateInput is the model data the gates judge; it is gathered by Check
@@ -46,6 +58,11 @@ type GateInput struct {
 	DeployedRoot map[string]string
 	// TargetHead is the target branch's commit now.
 	TargetHead string
+	// WaveStacks are every stack the promotion's runs may reach — the
+	// affected target stacks and, transitively, the stacks depending on
+	// them, in any repository (Waves) — with the drift ignore rules
+	// applied: the target gates judge each of them.
+	WaveStacks []model.Stack
 }
 
 // Gates judges a promotion: every gate, in a fixed order, with its reason.
@@ -55,6 +72,7 @@ func Gates(in GateInput) []Gate {
 		sourceSettled(in),
 		targetNoDrift(in),
 		targetWritable(in),
+		targetSettled(in),
 		TargetUnchanged(in),
 	}
 }
@@ -78,6 +96,7 @@ func sourceDeployed(in GateInput) Gate {
 		if want == "" {
 			continue // its project root does not exist at the promoted commit
 		}
+		g.Stacks++
 		r, ok := in.Deploys[s.ID]
 		ran := r.Commit
 		if root, known := in.DeployedRoot[s.ID]; known {
@@ -90,6 +109,8 @@ func sourceDeployed(in GateInput) Gate {
 			bad = append(bad, fmt.Sprintf("%s last deployed %s, not %s", s.ID, model.ShortSHA(r.Commit), model.ShortSHA(want)))
 		case r.State != model.StateFinished:
 			bad = append(bad, fmt.Sprintf("%s's deploy of %s is %s", s.ID, model.ShortSHA(want), r.State))
+		default:
+			g.Passed++
 		}
 	}
 	if len(bad) > 0 {
@@ -104,7 +125,7 @@ func sourceDeployed(in GateInput) Gate {
 }
 
 func sourceSettled(in GateInput) Gate {
-	g := Gate{Name: GateSourceSettled}
+	g := Gate{Name: GateSourceSettled, Stacks: len(in.SourceStacks)}
 	var bad []string
 	for _, s := range in.SourceStacks {
 		st := s.State
@@ -113,7 +134,9 @@ func sourceSettled(in GateInput) Gate {
 		}
 		if st.Waiting() || st.Active() || st == model.StateFailed {
 			bad = append(bad, s.ID+" is "+string(st))
+			continue
 		}
+		g.Passed++
 	}
 	if len(bad) > 0 {
 		g.Reason = names(bad)
@@ -123,39 +146,84 @@ func sourceSettled(in GateInput) Gate {
 	return g
 }
 
-func targetNoDrift(in GateInput) Gate {
-	g := Gate{Name: GateTargetNoDrift}
+// judgeWaves runs check on every stack the promotion's runs may reach:
+// each problem it finds fails the stack, and the gate with any.
+func judgeWaves(name string, in GateInput, check func(model.Stack) []string, pass string) Gate {
+	g := Gate{Name: name, Stacks: len(in.WaveStacks)}
 	var bad []string
-	for _, s := range in.TargetStacks {
-		if s.Drift.Drifted {
-			bad = append(bad, fmt.Sprintf("%s has drifted (%d resources)", s.ID, len(s.Drift.Resources)))
+	for _, s := range in.WaveStacks {
+		problems := check(s)
+		if len(problems) == 0 {
+			g.Passed++
+			continue
 		}
+		bad = append(bad, s.ID+" "+strings.Join(problems, "; "))
 	}
-	if len(bad) > 0 {
+	switch {
+	case len(bad) > 0:
 		g.Reason = names(bad)
-		return g
+	case len(in.WaveStacks) == 0:
+		g.Pass, g.Reason = true, "no stack's code changes: no run starts"
+	default:
+		g.Pass, g.Reason = true, pass
 	}
-	g.Pass, g.Reason = true, fmt.Sprintf("no %s stack of this repository has drifted", in.Plan.Target.Name)
 	return g
 }
 
+// targetNoDrift judges the drift after the ignore rules (the inbox's):
+// a deploy on a drifted stack reverts what changed behind Terraform's back.
+func targetNoDrift(in GateInput) Gate {
+	return judgeWaves(GateTargetNoDrift, in, func(s model.Stack) []string {
+		if !s.Drift.Drifted {
+			return nil
+		}
+		return []string{fmt.Sprintf("has drifted (%d %s)", len(s.Drift.Resources), plural(len(s.Drift.Resources), "resource"))}
+	}, "no stack the promotion's runs reach has drifted (ignore rules applied)")
+}
+
+// targetWritable: a stack someone else locked or that is disabled will not
+// run. A lock of yours (a :freeze) does not fail it; its reason says so.
 func targetWritable(in GateInput) Gate {
-	g := Gate{Name: GateTargetWritable}
-	var bad []string
-	for _, s := range in.TargetStacks {
+	var yours []string
+	g := judgeWaves(GateTargetWritable, in, func(s model.Stack) []string {
 		switch {
 		case s.Disabled:
-			bad = append(bad, s.ID+" is disabled")
+			return []string{"is disabled"}
+		case s.Locked() && s.Lock.Mine:
+			yours = append(yours, s.ID)
 		case s.Locked():
-			bad = append(bad, fmt.Sprintf("%s is locked by %s (%s)", s.ID, s.Lock.Holder, s.Lock.Note))
+			return []string{fmt.Sprintf("is locked by %s (%s): its runs will not start", s.Lock.Holder, s.Lock.Note)}
 		}
+		return nil
+	}, "every stack the promotion's runs reach can run")
+	if g.Pass && len(yours) > 0 {
+		g.Reason += "; locked by you: " + names(yours)
 	}
-	if len(bad) > 0 {
-		g.Reason = names(bad)
-		return g
-	}
-	g.Pass, g.Reason = true, fmt.Sprintf("every %s stack of this repository can run", in.Plan.Target.Name)
 	return g
+}
+
+// targetSettled: a deploy or task waiting on a person or queued holds the
+// stack, so the promotion's run queues behind it; a failed latest deploy
+// there needs looking at first. A plan waiting for review holds nothing.
+func targetSettled(in GateInput) Gate {
+	return judgeWaves(GateTargetSettled, in, func(s model.Stack) []string {
+		var out []string
+		waiting, _ := s.Waiting()
+		for _, r := range waiting {
+			if r.Exclusive() {
+				out = append(out, fmt.Sprintf("has %s %s %s", r.Kind, r.ID, r.State))
+			}
+		}
+		for _, r := range s.Pending {
+			if (r.State == model.StateQueued || r.State == model.StateReady) && !r.WaitsOnPerson() && r.Exclusive() {
+				out = append(out, fmt.Sprintf("has %s %s queued", r.Kind, r.ID))
+			}
+		}
+		if r := s.LatestTrackedRun; r != nil && r.State == model.StateFailed {
+			out = append(out, "last deploy FAILED")
+		}
+		return out
+	}, "no stack the promotion's runs reach has a deploy or task waiting, queued or failed")
 }
 
 func TargetUnchanged(in GateInput) Gate {

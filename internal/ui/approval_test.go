@@ -19,7 +19,7 @@ func TestApprovalIsShownAndConfirmWaitsForIt(t *testing.T) {
 	if held == nil || !held.NeedsApproval {
 		t.Fatalf("prod-storefront's deploy is not held: %+v", held)
 	}
-	r.requireScreen("Approval   ! a run waits for an approval: v")
+	r.requireScreen("Waiting    ! deploy UNCONFIRMED", "— needs", "approval (v)")
 	r.press("space", "c")
 	r.requireScreen("Confirm 1 stack?", "• qa-payments-ledger (qa)", "Skipped 1:",
 		"– prod-storefront: run "+held.ID+" needs approval before it", "can be confirmed; v approves or rejects it")

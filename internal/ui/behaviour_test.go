@@ -5,12 +5,14 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/stackview/stackview/internal/ui/attention"
 	"github.com/stackview/stackview/internal/ui/detail"
 	"github.com/stackview/stackview/internal/ui/dialog"
 	"github.com/stackview/stackview/internal/ui/driftview"
 	"github.com/stackview/stackview/internal/ui/help"
 	"github.com/stackview/stackview/internal/ui/history"
 	"github.com/stackview/stackview/internal/ui/keys"
+	"github.com/stackview/stackview/internal/ui/messages"
 	"github.com/stackview/stackview/internal/ui/modview"
 	"github.com/stackview/stackview/internal/ui/promoview"
 	"github.com/stackview/stackview/internal/ui/runview"
@@ -44,6 +46,10 @@ var keyStates = []keyState{
 	{name: "waves", w: 120, h: 30, setup: func(d *driver) { followFakePromotion(d); d.press("P") }},
 	{name: "help", w: 80, h: 24, setup: func(d *driver) { d.press("?") }},
 	{name: "dialog", w: 120, h: 30, setup: func(d *driver) { d.press("j", "j", "x") }},
+	{name: "attention", w: 120, h: 30, setup: func(d *driver) { d.press("A") }},
+	{name: "attention with a mark", w: 120, h: 30, setup: func(d *driver) { d.press("A", "space") }},
+	{name: "messages", w: 120, h: 30, setup: func(d *driver) { d.press("u", "e") }},
+	{name: "ignore rules", w: 120, h: 30, setup: func(d *driver) { d.press("F", "I") }},
 }
 
 // allKeys is every key of every binding, and a few bound to nothing.
@@ -135,8 +141,12 @@ func contextOf(s screen.Screen, c *screen.Context) string {
 		return keys.CtxRun
 	case history.Model:
 		return keys.CtxHistory
-	case driftview.Inbox, driftview.Stack:
+	case driftview.Inbox, driftview.Stack, driftview.Ignores:
 		return keys.CtxDrift
+	case attention.Model:
+		return keys.CtxAttn
+	case messages.Model:
+		return keys.CtxMessages
 	case modview.Model:
 		return keys.CtxModules
 	case promoview.Board, promoview.Diff:

@@ -2,12 +2,13 @@ package ui
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/stackview/stackview/internal/backend"
-	"github.com/stackview/stackview/internal/model"
 	"github.com/stackview/stackview/internal/ui/keys"
 	"github.com/stackview/stackview/internal/ui/kit"
 	"github.com/stackview/stackview/internal/ui/screen"
@@ -34,7 +35,56 @@ func (m Model) Render() string {
 		msg := fmt.Sprintf("terminal too small (need %d×%d, have %d×%d)", minWidth, minHeight, m.width, m.height)
 		return strings.Join([]string{kit.Fit(msg, m.width), kit.Fit("enlarge the window, or press q to quit", m.width)}, "\n")
 	}
-	return strings.Join([]string{m.header(), m.where(), m.body(), m.statusLine(), m.footer()}, "\n")
+	body, left := m.body(), m.statusLeft()
+	if above := m.messageAbove(); len(above) > 0 {
+		// An error or alert too long for the status line is not cut: it
+		// takes lines over the bottom of the body until the next key.
+		lines := strings.Split(body, "\n")
+		n := min(len(above)-1, len(lines))
+		for i := range n {
+			lines[len(lines)-n+i] = m.styledMessage(kit.Fit(above[i], m.width))
+		}
+		body, left = strings.Join(lines, "\n"), m.styledMessage(above[len(above)-1])
+	}
+	return strings.Join([]string{m.header(), m.where(), body, m.statusLine(left), m.footer()}, "\n")
+}
+
+// messageAbove is an error or alert that does not fit the status line,
+// wrapped: its last line goes on the status line, the others over the
+// bottom of the body, at most a third of it; what does not fit ends with
+// the key that shows it whole. nil when the message fits or fades.
+func (m Model) messageAbove() []string {
+	if m.status.text == "" || m.status.kind == infoText || m.typing || !m.status.cut(m.width) {
+		return nil
+	}
+	if _, typing := m.promptTyping(); typing {
+		return nil
+	}
+	lines := strings.Split(ansi.Wrap(m.status.line(), max(20, m.width-14), ""), "\n")
+	most := max(2, m.bodyHeight()/3+1)
+	if len(lines) > most {
+		lines = append(lines[:most-1], "… "+m.keys.Key(keys.Message)+" shows the whole message")
+	}
+	return lines
+}
+
+// styledMessage colours a line of the status message by its kind.
+func (m Model) styledMessage(text string) string {
+	switch {
+	case m.status.err():
+		return m.styles.StatusError.Render(text)
+	case m.status.kind == alertText:
+		return m.styles.Waiting.Render(text)
+	}
+	return m.styles.Status.Render(text)
+}
+
+// promptTyping is the top screen's line being typed, if it has one.
+func (m Model) promptTyping() (string, bool) {
+	if p, ok := m.top().(screen.Prompter); ok {
+		return p.Prompt(m.context(len(m.stack) - 1))
+	}
+	return "", false
 }
 
 // body draws the top screen; an overlay (a dialog) draws over the screen
@@ -68,7 +118,11 @@ func (m Model) header() string {
 		parts = append(parts, st.Badge.Render("[READ-ONLY]"))
 	}
 	if a := m.data.Attention; a.Known {
-		parts = append(parts, st.Waiting.Render(fmt.Sprintf("⚑ %d need you", a.N)))
+		n := strconv.Itoa(a.N)
+		if a.AtLeast {
+			n += "+" // some stacks' runs are not read yet
+		}
+		parts = append(parts, st.Waiting.Render("⚑ "+n+" need you"))
 	}
 	if p := m.data.Progress; p.Known {
 		text, sep := "⟳ loading "+kit.Thousands(p.N), " / "
@@ -163,81 +217,35 @@ func (m Model) tabs() string {
 	return kit.Fit(line, m.width)
 }
 
-// attention counts stacks that need a person: waiting, failed, drifted,
-// those whose drift is not read yet (TFC reads it per workspace), and those
-// the last listing could not read, whose state is unknown.
-func attention(stacks []*model.Stack) string {
-	var waiting, failed, drifted, driftUnknown, unknown int
-	for _, s := range stacks {
-		switch {
-		case !s.Loaded():
-			unknown++
-			continue
-		case s.State.Waiting() || s.NeedsApproval || (s.LatestRun != nil && s.LatestRun.State.Waiting()):
-			waiting++
-		case s.State == model.StateFailed:
-			failed++
-		}
-		switch {
-		case s.Drift.Drifted:
-			drifted++
-		case s.Unread.Has(model.DetailDrift):
-			driftUnknown++
-		}
-	}
-	var out []string
-	if waiting > 0 {
-		out = append(out, fmt.Sprintf("?%d", waiting))
-	}
-	if failed > 0 {
-		out = append(out, fmt.Sprintf("✗%d", failed))
-	}
-	if drifted > 0 {
-		out = append(out, fmt.Sprintf("⚠%d", drifted))
-	}
-	if driftUnknown > 0 {
-		out = append(out, fmt.Sprintf("⚠?%d", driftUnknown))
-	}
-	if unknown > 0 {
-		out = append(out, fmt.Sprintf("◌%d", unknown))
-	}
-	if len(out) == 0 {
-		return "✓"
-	}
-	return strings.Join(out, " ")
-}
-
-// statusLine is the line under the body: the line being typed, else the
-// message or the refresh error, else the top screen's note, with counts on
-// the right.
-func (m Model) statusLine() string {
+// statusLeft is the left of the status line: the line being typed, else
+// the message or the refresh error, else the top screen's note.
+func (m Model) statusLeft() string {
 	st := m.styles
-	i := len(m.stack) - 1
-	c := m.context(i)
-	var left string
-	prompt, typing := "", false
-	if p, ok := m.top().(screen.Prompter); ok {
-		prompt, typing = p.Prompt(c)
-	}
+	prompt, typing := m.promptTyping()
 	switch {
 	case m.typing:
-		left = st.Accent.Render(":") + m.input.Value + "█"
+		return st.Accent.Render(":") + m.input.Value + "█"
 	case typing:
-		left = prompt
-	case m.status.text != "" && m.status.err():
-		left = st.StatusError.Render(m.status.line())
-	case m.status.text != "" && m.status.kind == alertText:
-		left = st.Waiting.Render(m.status.line())
+		return prompt
 	case m.status.text != "":
-		left = st.Status.Render(m.status.line())
+		return m.styledMessage(m.status.line())
 	case m.data.LoadErr != nil && m.data.Loaded:
-		left = st.StatusError.Render("✗ refresh failed: "+m.data.LoadErr.Error()) + st.Status.Render(" — "+backend.Hint(m.data.LoadErr))
-	default:
-		left = prompt
+		return st.StatusError.Render("✗ refresh failed: "+m.data.LoadErr.Error()) + st.Status.Render(" — "+backend.Hint(m.data.LoadErr))
 	}
+	return prompt
+}
+
+// statusLine is the line under the body: left, with counts on the right.
+func (m Model) statusLine(left string) string {
+	st := m.styles
 	right := ""
 	if cn, ok := m.stack[0].(screen.Counter); ok {
 		right = cn.Count(m.context(0))
+	}
+	if cn, ok := m.top().(screen.Counter); ok && len(m.stack) > 1 {
+		if own := cn.Count(m.context(len(m.stack) - 1)); own != "" {
+			right = own + " " + right
+		}
 	}
 	if len(m.data.Watches) > 0 {
 		right = st.Waiting.Render(fmt.Sprintf("⏰ %d watched ", len(m.data.Watches))) + right

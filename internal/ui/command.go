@@ -17,7 +17,7 @@ import (
 )
 
 // commands are the ":" verbs, with their argument completion.
-var commands = []string{"drift", "env", "freeze", "help", "modules", "promote", "q", "quit", "refresh", "stack", "unfreeze"}
+var commands = []string{"attention", "drift", "env", "freeze", "help", "messages", "modules", "promote", "q", "quit", "refresh", "stack", "unfreeze"}
 
 // commandKey edits the command line.
 func (m Model) commandKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
@@ -78,8 +78,12 @@ func (m Model) runCommand(line string) (Model, tea.Cmd) {
 		return m.navigate(screen.Target{Kind: screen.KindDriftInbox})
 	case "modules":
 		return m.navigate(screen.Target{Kind: screen.KindModules})
+	case "attention":
+		return m.navigate(screen.Target{Kind: screen.KindAttention})
+	case "messages":
+		return m.navigate(screen.Target{Kind: screen.KindMessages})
 	}
-	return fail("unknown command %q (try :env NAME, :stack NAME, :drift, :modules, :promote, :freeze ENV REASON, :unfreeze ENV, :refresh, :q)", fields[0])
+	return fail("unknown command %q (try :env NAME, :stack NAME, :attention, :drift, :modules, :promote, :messages, :freeze ENV REASON, :unfreeze ENV, :refresh, :q)", fields[0])
 }
 
 // onTree runs f on the tree screen.
@@ -179,8 +183,9 @@ func (m Model) freeze(on bool, args []string) tea.Cmd {
 	}
 	reason := strings.Join(args[1:], " ")
 	lock := act.InFlightSkip(c, act.Lock)
-	return act.Many(c, verb, env.Stacks(), func(s *model.Stack) (mutation.StackOp, string) {
-		o, why := lock(s)
+	return act.Many(c, verb, act.Stacks(env.Stacks()), func(t act.Target) (mutation.StackOp, string) {
+		s := t.Stack
+		o, why := lock(t)
 		switch {
 		case why != "":
 			return o, why

@@ -208,13 +208,21 @@ func TestLongErrorCanBeReadWhole(t *testing.T) {
 	d := newDriver(t, 60, 16)
 	d.forestStack("dev-network").CanWrite = false
 	d.press("p")
-	if !strings.Contains(d.footerLine(), "! the whole status message") && !strings.Contains(d.footerLine(), "! the whole") {
-		t.Fatalf("footer does not offer the whole message: %q", d.footerLine())
+	// Not cut: the error wraps over the bottom of the body, with one ✗.
+	d.requireScreen("✗ plan unavailable: you have no write access", "to dev-network")
+	if n := strings.Count(d.screen(), "✗ ✗"); n != 0 {
+		t.Fatalf("the error's glyph is doubled:\n%s", d.screen())
 	}
-	d.press("!")
-	d.requireScreen("Message", "no write access to dev-", "network")
+	if !strings.Contains(d.footerLine(), "e recent messages") {
+		t.Fatalf("footer does not offer the messages: %q", d.footerLine())
+	}
+	d.press("e")
+	d.requireScreen("Recent messages", "✗ plan unavailable: you have no write access to", "dev-network")
+	d.press("esc")
+	d.requireScreen("STATE", "dev-network")
+	d.typeText(":messages")
 	d.press("enter")
-	d.requireScreen("✗ plan unavailable") // showing it whole did not clear it
+	d.requireScreen("Recent messages", "✗ plan unavailable") // the log keeps it after the next key
 }
 
 // followedRig is a promotion pushed from the UI, its waves followed.
@@ -272,9 +280,12 @@ func TestIgnoringDriftIsAudited(t *testing.T) {
 	rec := &audit.Memory{}
 	d, _, _ := driftDriver(t, func(o *testOptions) { o.Audit = rec })
 	d.press("F", "enter", "j", "i")
+	d.typeText("TTLs are tuned by hand")
+	d.press("enter", "enter")
 	d.requireScreen("ignoring aws_cloudfront_distribution.cdn default_ttl in qa")
 	e := rec.Entries()
-	if len(e) != 1 || e[0].Action != "ignore drift" || e[0].Environment != "qa" || e[0].Target != "aws_cloudfront_distribution.cdn" {
+	if len(e) != 1 || e[0].Action != "ignore drift" || e[0].Environment != "qa" || e[0].Target != "aws_cloudfront_distribution.cdn" ||
+		!strings.Contains(e[0].Detail, "reason: TTLs are tuned by hand") {
 		t.Fatalf("audit = %+v", e)
 	}
 }

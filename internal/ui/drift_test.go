@@ -74,8 +74,13 @@ func TestIgnoreHidesAResourceFromTheCount(t *testing.T) {
 	d.requireScreen("qa-storefront (qa) · 1 resource(s) drifted", "default_ttl")
 	d.press("j") // onto default_ttl, the one attribute that counts
 	d.press("i")
+	d.requireScreen("Ignore the drift of aws_cloudfront_distribution.cdn default_ttl in qa?", "Why is this drift noise?")
+	d.press("enter") // no reason: refused
+	d.requireScreen("Ignore the drift of")
+	d.typeText("the CDN team tunes TTLs by hand")
+	d.press("enter", "enter")
 	d.requireScreen("qa-storefront (qa) · 0 resource(s) drifted, 1 ignored", "ignoring aws_cloudfront_distribution.cdn default_ttl in qa (saved to the config)")
-	want := drift.Rule{Address: "aws_cloudfront_distribution.cdn", Attribute: "default_ttl", Environment: "qa", Reason: "ignored in stackview", Source: "config"}
+	want := drift.Rule{Address: "aws_cloudfront_distribution.cdn", Attribute: "default_ttl", Environment: "qa", Reason: "the CDN team tunes TTLs by hand", Source: "config"}
 	if len(*saved) != 1 || (*saved)[0] != want {
 		t.Fatalf("saved = %+v, want %+v", *saved, want)
 	}

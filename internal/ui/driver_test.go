@@ -46,18 +46,20 @@ func newDriverWith(t testing.TB, fake *uitest.Fake, w, h int, tweak ...func(*tes
 // mutation pipeline and the git readers, as cmd/stackview does.
 type testOptions struct {
 	Options
-	Audit           audit.Recorder
-	Git             *vcs.Cache
-	Strategy        promotion.Strategy
-	ReadOnly        bool
-	SaveDriftIgnore func(drift.Rule) error
+	Audit             audit.Recorder
+	Git               *vcs.Cache
+	Strategy          promotion.Strategy
+	ReadOnly          bool
+	SaveDriftIgnore   func(drift.Rule) error
+	RemoveDriftIgnore func(drift.Rule) error
 }
 
 // wire builds the Options cmd/stackview would: the pipeline and readers.
 func (o testOptions) wire(now func() time.Time) Options {
 	opts := o.Options
 	opts.Mutator = ops.New(ops.Config{Backend: o.Backend, Audit: o.Audit, Git: o.Git, Strategy: o.Strategy,
-		Environments: o.Environments, ReadOnly: o.ReadOnly, SaveIgnore: o.SaveDriftIgnore, Now: now})
+		Environments: o.Environments, ReadOnly: o.ReadOnly, SaveIgnore: o.SaveDriftIgnore, RemoveIgnore: o.RemoveDriftIgnore,
+		IgnoreFile: o.DriftIgnoreFile, Now: now})
 	if o.Git != nil {
 		opts.Promotions = promote.Reader{Cache: o.Git, Backend: o.Backend}
 		opts.Modules = modules.Reader{Cache: o.Git, Backend: o.Backend}

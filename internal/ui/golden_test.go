@@ -9,6 +9,7 @@ import (
 
 	"github.com/charmbracelet/x/exp/golden"
 
+	"github.com/stackview/stackview/internal/drift"
 	"github.com/stackview/stackview/internal/model"
 	"github.com/stackview/stackview/internal/promote/promotetest"
 	"github.com/stackview/stackview/internal/promotion"
@@ -43,6 +44,10 @@ func TestGolden(t *testing.T) {
 		{name: "bulk-review", keys: []string{"3", "ctrl+a", "p"}, writable: true},
 		{name: "command", typed: ":env pr"},
 		{name: "waves", keys: []string{"P"}},
+		{name: "attention", keys: []string{"A", "j"}},
+		{name: "messages", keys: []string{"u", "j", "c", "e"}, writable: true},
+		{name: "ignore-rules", keys: []string{"F", "I"}},
+		{name: "deploy-radius", keys: []string{"3", "D"}, writable: true},
 	}
 	for _, size := range goldenSizes {
 		for _, sc := range screens {
@@ -51,7 +56,12 @@ func TestGolden(t *testing.T) {
 				if sc.setup != nil {
 					sc.setup(fake)
 				}
-				d := newDriverWith(t, fake, size[0], size[1], func(o *testOptions) { o.ReadOnly = !sc.writable })
+				d := newDriverWith(t, fake, size[0], size[1], func(o *testOptions) {
+					o.ReadOnly = !sc.writable
+					o.DriftIgnore = []drift.Rule{{Address: "aws_iam_role.*", Attribute: "tags.*", Environment: "prod",
+						Reason: "tags set by the org's tagging bot", Source: drift.SourceConfig}}
+					o.DriftIgnoreFile = "~/.config/stackview/config.toml"
+				})
 				if sc.name == "waves" {
 					followFakePromotion(d)
 				}

@@ -31,24 +31,16 @@ func newLoadIndex(f *model.Forest) screen.Index {
 	return ix
 }
 
-// attentionByEnv counts, per environment, the stacks that need a person.
-func attentionByEnv(f *model.Forest) []string {
-	out := make([]string, len(f.Envs))
-	for i := range f.Envs {
-		out[i] = attention(f.Envs[i].Stacks())
-	}
-	return out
-}
-
 // arranged is a load's stacks laid out for the UI. A load lays them out off
 // the UI loop (loader), so that a page or a refresh of thousands of stacks
 // costs the loop only the rebuild of the visible environment's rows.
 type arranged struct {
-	forest  model.Forest
-	waves   map[string]int
-	index   screen.Index
-	reports map[string]drift.Report // each stack's drift after the ignore rules
-	added   int                     // how many rules ignored this session the reports follow
+	forest    model.Forest
+	waves     map[string]int
+	index     screen.Index
+	reports   map[string]drift.Report // each stack's drift after the ignore rules
+	attention screen.Count            // the header's count, made with the index
+	added     int                     // how many rules ignored this session the reports follow
 }
 
 func arrange(stacks []model.Stack, envs []model.Environment, mapping model.Mapping) *arranged {

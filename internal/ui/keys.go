@@ -9,6 +9,7 @@ import (
 	"github.com/stackview/stackview/internal/ui/help"
 	"github.com/stackview/stackview/internal/ui/keys"
 	"github.com/stackview/stackview/internal/ui/kit"
+	"github.com/stackview/stackview/internal/ui/messages"
 	"github.com/stackview/stackview/internal/ui/screen"
 )
 
@@ -23,8 +24,8 @@ func (m Model) onKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	c := m.context(i)
 	modal := isModal(m.top(), c)
 	// Errors and alerts stay until the next key; the key that shows the
-	// whole message does not clear it.
-	if _, reading := m.top().(messageBox); !reading && (modal || !m.keys.Is(msg, keys.Message)) {
+	// messages in full does not clear them.
+	if modal || !m.keys.Is(msg, keys.Message) {
 		m.status = m.status.keyed()
 	}
 	if !m.keys.Is(msg, keys.Quit) {
@@ -76,7 +77,9 @@ func (m Model) globals(c *screen.Context, s screen.Screen) screen.Group {
 		{Key: keys.Command, Do: do(ask(openCommandLine{}))},
 		{Key: keys.Promotion, Help: promo, Do: do(ask(screen.Navigate{To: m.promotionTarget()}))},
 		{Key: keys.Modules, Do: do(ask(screen.Navigate{To: screen.Target{Kind: screen.KindModules}}))},
-		{Key: keys.Message, Off: kit.Pick(m.status.cut(m.width), "", "no message is cut off"), Do: do(ask(showMessage{}))},
+		{Key: keys.Attention, Do: do(ask(screen.Navigate{To: screen.Target{Kind: screen.KindAttention}}))},
+		{Key: keys.Message, Off: messagesOff(m.status, s),
+			Do: do(ask(screen.Navigate{To: screen.Target{Kind: screen.KindMessages}}))},
 		{Key: keys.Help, Do: do(ask(screen.Push{Screen: help.New()}))},
 		{Key: keys.Quit, Do: do(ask(screen.Quit{}))},
 		interrupt,
@@ -98,6 +101,14 @@ func dropDeclared(acts []screen.Action, s screen.Screen, c *screen.Context) []sc
 		}
 	}
 	return out
+}
+
+// messagesOff says why e (:messages) would show nothing new.
+func messagesOff(st status, top screen.Screen) string {
+	if _, here := top.(messages.Model); here {
+		return "the messages are open"
+	}
+	return screen.OffIf(len(st.log) == 0, "no message yet")
 }
 
 // promotionTarget is where P goes: the promotion being followed, else the board.
@@ -130,9 +141,5 @@ func (m Model) quit() (Model, tea.Cmd) {
 	return m, nil
 }
 
-// openCommandLine starts typing a ":" command; showMessage opens the
-// whole status message.
-type (
-	openCommandLine struct{}
-	showMessage     struct{}
-)
+// openCommandLine starts typing a ":" command.
+type openCommandLine struct{}

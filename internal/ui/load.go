@@ -102,8 +102,8 @@ func (m Model) layoutInputs() layoutInputs {
 func (in layoutInputs) lay(stacks []model.Stack) *arranged {
 	a := arrange(stacks, in.envs, in.mapping)
 	d := screen.Data{Forest: a.forest, Index: a.index, Drift: in.drift}
-	d.ApplyDrift(true, attentionByEnv)
-	a.index, a.reports, a.added = d.Index, d.Drift.Reports, len(in.drift.Added)
+	d.ApplyDrift(true)
+	a.index, a.reports, a.attention, a.added = d.Index, d.Drift.Reports, d.Attention, len(in.drift.Added)
 	return a
 }
 
@@ -353,9 +353,9 @@ func (m Model) onStacks(msg stacksMsg) (Model, tea.Cmd) {
 // walks every stack.
 func (m Model) swapIn(a *arranged) Model {
 	m.data.Forest, m.data.Waves, m.data.Index = a.forest, a.waves, a.index
-	m.data.Drift.Reports = a.reports
+	m.data.Drift.Reports, m.data.Attention = a.reports, a.attention
 	if len(m.data.Drift.Added) != a.added {
-		m.data.ApplyDrift(false, attentionByEnv)
+		m.data.ApplyDrift(false)
 	}
 	return m
 }

@@ -179,7 +179,7 @@ func (m *Model) context(i int) *screen.Context {
 		Backend: m.backend, Info: m.info, Caps: m.caps, Envs: m.envs,
 		Ops: m.ops, Promotions: m.promotions, Modules: m.modReader,
 		Data: &m.data, Width: m.width, Height: m.height, Top: i == len(m.stack)-1, Asks: m.asks,
-		Message: m.status.text,
+		Message: m.status.text, Messages: m.status.log,
 	}
 	if i > 0 {
 		c.Under = m.stack[i-1]

@@ -41,10 +41,12 @@ type Options struct {
 	Promotions screen.Promotions
 	Modules    screen.Modules
 
-	// DriftIgnore is the user config's [[drift.ignore]] rules; RepoFiles
-	// reads each repository's .stackview/drift-ignore.toml (nil: none).
-	DriftIgnore []drift.Rule
-	RepoFiles   RepoFiles
+	// DriftIgnore is the user config's [[drift.ignore]] rules, in
+	// DriftIgnoreFile; RepoFiles reads each repository's
+	// .stackview/drift-ignore.toml (nil: none).
+	DriftIgnore     []drift.Rule
+	DriftIgnoreFile string
+	RepoFiles       RepoFiles
 
 	// Now is the clock for ages and "updated Ns ago"; time.Now if nil. Tests
 	// and the sandbox pass their own clock so the screen is deterministic.
@@ -109,7 +111,7 @@ func New(opts Options) (Model, error) {
 		targets:    []screen.Target{{}},
 	}
 	m.data.Interval, m.data.Loading = interval, true
-	m.data.Drift.ConfigRules = opts.DriftIgnore
+	m.data.Drift.ConfigRules, m.data.Drift.ConfigFile = opts.DriftIgnore, opts.DriftIgnoreFile
 	m.styles = theme.New(opts.Theme != "light", opts.NoColor, theme.DefaultPalette())
 	m.data.Forest = model.BuildForest(nil, envs, mapping)
 	return m, nil

@@ -9,6 +9,7 @@ import (
 	"github.com/stackview/stackview/internal/model"
 	"github.com/stackview/stackview/internal/mutation"
 	"github.com/stackview/stackview/internal/promotion"
+	"github.com/stackview/stackview/internal/ui/attention"
 	"github.com/stackview/stackview/internal/ui/dialog"
 	"github.com/stackview/stackview/internal/ui/runview"
 	"github.com/stackview/stackview/internal/ui/screen"
@@ -56,9 +57,13 @@ func (m Model) send(msg sendMsg) (Model, tea.Cmd) {
 		m.status = m.status.set(m.now(), err.Error(), errText)
 		return m, nil
 	}
-	if mu.Bulk {
+	if mu.Bulk { // the marks it came from are spent
 		m.stack = append([]screen.Screen(nil), m.stack...)
-		m.stack[0] = m.tree().ClearMarks()
+		if a, ok := m.top().(attention.Model); ok {
+			m.stack[len(m.stack)-1] = a.ClearMarks()
+		} else {
+			m.stack[0] = m.tree().ClearMarks()
+		}
 	}
 	m.status = m.status.set(m.now(), mu.Sending, infoText)
 	ctx := m.ctx
@@ -76,10 +81,10 @@ func (m Model) onOutcome(msg outcomeMsg) (Model, tea.Cmd) {
 	case out.Promotion != nil:
 		m = m.onPromoted(*out.Promotion)
 	case out.Bump != nil:
-		m.status = status{}
+		m.status = m.status.clear()
 	case out.Predicted != nil:
 		refresh = false
-		m.status = status{}
+		m.status = m.status.clear()
 	case out.Ignore != nil:
 		refresh = false
 		m = m.onIgnored(*out.Ignore)
@@ -111,7 +116,7 @@ func (m Model) onStackResults(mu mutation.Mutation, results []mutation.StackResu
 	}
 	m = m.driftStarted(mu, results)
 	if mu.Bulk {
-		m.status = status{}
+		m.status = m.status.clear()
 		return m.push(dialog.Info(resultsTitle(results), resultLines(results)), screen.Target{}), nil
 	}
 	r := results[0]
@@ -213,7 +218,7 @@ func (m Model) onPromoted(res mutation.PromotionResult) Model {
 		m.status = m.status.set(m.now(), "✗ promotion refused, nothing moved: "+res.Err.Error(), errText)
 		return m
 	case res.Strategy == promotion.PullRequest:
-		m.status = status{}
+		m.status = m.status.clear()
 	default:
 		m = m.follow(res)
 		text := fmt.Sprintf("✓ %s is at %s: following the runs", p.Target.Branch, model.ShortSHA(res.New))
@@ -229,10 +234,17 @@ func (m Model) onPromoted(res mutation.PromotionResult) Model {
 }
 
 // onIgnored keeps an ignore rule for the session, whether or not it
-// reached the config file, and says which.
+// reached the config file, or drops a removed one, and says which.
 func (m Model) onIgnored(r mutation.IgnoreResult) Model {
-	m.data.Drift.Added = append(append([]drift.Rule(nil), m.data.Drift.Added...), r.Rule)
-	m.data.ApplyDrift(false, attentionByEnv)
+	if r.Removed {
+		return m.onUnignored(r)
+	}
+	rule := r.Rule
+	if !r.Saved {
+		rule.Source = drift.SourceSession
+	}
+	m.data.Drift.Added = append(append([]drift.Rule(nil), m.data.Drift.Added...), rule)
+	m.data.ApplyDrift(false)
 	switch {
 	case r.Err != nil:
 		m.status = m.status.set(m.now(), "ignoring "+r.What+" for this session only: "+r.Err.Error(), errText)
@@ -241,5 +253,31 @@ func (m Model) onIgnored(r mutation.IgnoreResult) Model {
 	default:
 		m.status = m.status.set(m.now(), "ignoring "+r.What+" (saved to the config)", infoText)
 	}
+	return m
+}
+
+// onUnignored drops a removed rule from the session's rules; when the
+// config file could not be changed it stays there, and comes back at the
+// next start, which the message says.
+func (m Model) onUnignored(r mutation.IgnoreResult) Model {
+	same := func(x drift.Rule) bool {
+		return x.Address == r.Rule.Address && x.Attribute == r.Rule.Attribute && x.Environment == r.Rule.Environment && x.Reason == r.Rule.Reason
+	}
+	drop := func(rules []drift.Rule) []drift.Rule {
+		var out []drift.Rule
+		for _, x := range rules {
+			if !same(x) {
+				out = append(out, x)
+			}
+		}
+		return out
+	}
+	m.data.Drift.Added, m.data.Drift.ConfigRules = drop(m.data.Drift.Added), drop(m.data.Drift.ConfigRules)
+	m.data.ApplyDrift(false)
+	if r.Err != nil {
+		m.status = m.status.set(m.now(), "no longer ignoring "+r.What+" in this session, but the config still holds the rule: "+r.Err.Error(), errText)
+		return m
+	}
+	m.status = m.status.set(m.now(), "no longer ignoring "+r.What, infoText)
 	return m
 }

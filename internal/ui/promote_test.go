@@ -121,7 +121,7 @@ func TestPromoteDevToQAToProdThroughTheUI(t *testing.T) {
 	r.selectCell("identity", "dev")
 	r.press("enter")
 	r.requireScreen("Promote identity  dev → qa", "1. Commits (git log qa..dev): 1", "Change terraform/main.tf on dev",
-		"qa-identity (", "terraform/main.tf", "wave 1: qa-identity", "6. Gates: 5 of 5 pass", "✓ deployed in source")
+		"qa-identity (", "terraform/main.tf", "wave 1 qa-identity", "6. Gates: 6 of 6 pass", "✓ deployed in source (1 of 1 stack)")
 
 	r.requireScreen("p plans the affected stacks at " + model.ShortSHA(head))
 	r.press("p")
@@ -134,7 +134,7 @@ func TestPromoteDevToQAToProdThroughTheUI(t *testing.T) {
 	}
 
 	r.press("enter")
-	r.requireScreen("Promote identity dev → qa?", "Strategy     fast-forward", "Stacks       qa-identity")
+	r.requireScreen("Promote identity dev → qa?", "Strategy     fast-forward", "Runs         1 stack may run (1 wave)", "wave 1     qa-identity")
 	r.press("y")
 	r.requireScreen("Promotion dev → qa: qa is at " + model.ShortSHA(head))
 	r.w.Sync()
@@ -174,7 +174,7 @@ func TestPromoteDevToQAToProdThroughTheUI(t *testing.T) {
 	r.requireScreen("Promotion board")
 	r.selectCell("identity", "qa")
 	r.press("enter")
-	r.requireScreen("Promote identity  qa → prod", "6. Gates: 5 of 5 pass", "prod is protected")
+	r.requireScreen("Promote identity  qa → prod", "6. Gates: 6 of 6 pass", "prod is protected")
 	r.press("enter")
 	r.requireScreen("Protected: type the environment name (prod)")
 	r.press("y", "enter") // y is text here, and "y" is not the name
@@ -216,10 +216,10 @@ func TestFailedDevStackRefusesThePromotionNamingTheGate(t *testing.T) {
 	r.press("P")
 	r.selectCell("analytics", "dev")
 	r.press("enter")
-	r.requireScreen("✗ deployed in source — ", "dev-analytics", "module lake 1.1.0 → 2.1.0",
+	r.requireScreen("✗ deployed in source (0 of 1 stack) — ", "dev-analytics", "module lake 1.1.0 → 2.1.0",
 		"enter promotes only with a reason typed to override the failing gates")
 	r.press("enter")
-	r.requireScreen("✗ gate deployed in source:", "2 gates failed: type why you go ahead anyway")
+	r.requireScreen("✗ gate deployed in source (0 of 1 stack):", "2 gates failed: type why you go ahead anyway")
 	r.press("enter") // a blank reason does not override
 	r.requireScreen("this cannot be left blank")
 	r.press("esc")
@@ -262,7 +262,7 @@ func TestPullRequestStrategyLeavesTheBranchAlone(t *testing.T) {
 	r.press("P")
 	r.selectCell("payments", "dev")
 	r.press("enter")
-	r.requireScreen("by pull-request", "6. Gates: 5 of 5 pass")
+	r.requireScreen("by pull-request", "6. Gates: 6 of 6 pass")
 	r.press("enter", "y")
 	r.requireScreen("Promotion dev → qa proposed", "The qa stacks run once it is merged.")
 	w.Sync()

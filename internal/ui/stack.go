@@ -1,13 +1,12 @@
 package ui
 
 import (
-	"strings"
-
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/stackview/stackview/internal/ui/dialog"
+	"github.com/stackview/stackview/internal/ui/attention"
 	"github.com/stackview/stackview/internal/ui/driftview"
 	"github.com/stackview/stackview/internal/ui/history"
+	"github.com/stackview/stackview/internal/ui/messages"
 	"github.com/stackview/stackview/internal/ui/modview"
 	"github.com/stackview/stackview/internal/ui/promoview"
 	"github.com/stackview/stackview/internal/ui/runview"
@@ -38,7 +37,10 @@ var makers = map[screen.Kind]maker{
 	screen.KindBoard: func(c *screen.Context, _ screen.Target) (screen.Screen, tea.Cmd) {
 		return promoview.OpenBoard(c)
 	},
-	screen.KindWaves: func(*screen.Context, screen.Target) (screen.Screen, tea.Cmd) { return promoview.OpenWaves(), nil },
+	screen.KindWaves:     func(*screen.Context, screen.Target) (screen.Screen, tea.Cmd) { return promoview.OpenWaves(), nil },
+	screen.KindAttention: func(*screen.Context, screen.Target) (screen.Screen, tea.Cmd) { return attention.Open(), nil },
+	screen.KindMessages:  func(*screen.Context, screen.Target) (screen.Screen, tea.Cmd) { return messages.Open(), nil },
+	screen.KindIgnores:   func(*screen.Context, screen.Target) (screen.Screen, tea.Cmd) { return driftview.OpenIgnores(), nil },
 }
 
 // onAsk does what a screen asked for; ok is false for other messages.
@@ -71,7 +73,7 @@ func (m Model) onAsk(msg tea.Msg) (Model, tea.Cmd, bool) {
 		}
 		m.status = m.status.set(m.now(), msg.Text, kind)
 	case screen.Refresh:
-		m.status = status{}
+		m.status = m.status.clear()
 		m, cmd = m.refresh()
 	case screen.Quit:
 		m, cmd = m.quit()
@@ -85,8 +87,6 @@ func (m Model) onAsk(msg tea.Msg) (Model, tea.Cmd, bool) {
 	case openCommandLine:
 		m.typing, m.input = true, m.input.Paste("")
 		m.input.Value = ""
-	case showMessage:
-		m = m.push(messageBox{dialog.Info("Message", strings.Split(m.status.line(), "\n"))}, screen.Target{})
 	default:
 		return m, nil, false
 	}
@@ -155,38 +155,4 @@ func (m Model) has(kinds ...screen.Kind) bool {
 		}
 	}
 	return false
-}
-
-// messageBox is the status message shown whole (!): the keys that close it
-// leave the message on the status line.
-type messageBox struct{ dialog.Dialog }
-
-// Keys implements screen.Screen: the box's keys, keeping it a messageBox.
-func (b messageBox) Keys(c *screen.Context) []screen.Group {
-	gs := b.Dialog.Keys(c)
-	for i := range gs {
-		acts := append([]screen.Action(nil), gs[i].Actions...)
-		for j := range acts {
-			do := acts[j].Do
-			acts[j].Do = func() (screen.Screen, tea.Cmd) {
-				next, cmd := do()
-				return b.keep(next), cmd
-			}
-		}
-		gs[i].Actions = acts
-	}
-	return gs
-}
-
-// Update implements screen.Screen.
-func (b messageBox) Update(c *screen.Context, msg tea.Msg) (screen.Screen, tea.Cmd) {
-	next, cmd := b.Dialog.Update(c, msg)
-	return b.keep(next), cmd
-}
-
-func (b messageBox) keep(s screen.Screen) screen.Screen {
-	if d, ok := s.(dialog.Dialog); ok {
-		return messageBox{d}
-	}
-	return s
 }

@@ -1,14 +1,20 @@
 package ui
 
 import (
+	"strings"
 	"time"
 
 	"charm.land/lipgloss/v2"
+
+	"github.com/stackview/stackview/internal/ui/screen"
 )
 
 // fadeAfter is how long a status message stays, on the model's clock.
 // Errors and alerts stay until the next key instead.
 const fadeAfter = 4 * time.Second
+
+// keepMessages is how many recent messages :messages keeps.
+const keepMessages = 50
 
 // statusKind says how a message leaves the status line.
 type statusKind int
@@ -19,21 +25,38 @@ const (
 	alertText                   // a notice the user asked for (a watched run): stays until the next key
 )
 
-// status is the message on the status line.
+// status is the message on the status line, and the recent ones.
 type status struct {
 	text string
 	kind statusKind
 	at   time.Time
+	// log is the recent messages, oldest first; it is copied on write, so
+	// models that share it never see each other's.
+	log []screen.Message
 }
 
+// set shows a message and keeps it in the log. An error is said with one
+// ✗, which line adds: a text that brings its own loses it.
 func (s status) set(now time.Time, text string, kind statusKind) status {
-	return status{text: text, kind: kind, at: now}
+	if kind == errText {
+		text = strings.TrimPrefix(text, "✗ ")
+	}
+	log := s.log
+	if text != "" {
+		start := max(0, len(log)+1-keepMessages)
+		log = append(append(make([]screen.Message, 0, len(log)-start+1), log[start:]...),
+			screen.Message{Text: text, Err: kind == errText, Alert: kind == alertText, At: now})
+	}
+	return status{text: text, kind: kind, at: now, log: log}
 }
+
+// clear takes the message off the status line; the log keeps it.
+func (s status) clear() status { return status{log: s.log} }
 
 // keyed is the status after a key press: errors and alerts are read.
 func (s status) keyed() status {
 	if s.kind != infoText {
-		return status{}
+		return s.clear()
 	}
 	return s
 }
@@ -41,7 +64,7 @@ func (s status) keyed() status {
 // faded is the status at now: an old message is gone.
 func (s status) faded(now time.Time) status {
 	if s.kind == infoText && s.text != "" && now.Sub(s.at) >= fadeAfter {
-		return status{}
+		return s.clear()
 	}
 	return s
 }

@@ -36,6 +36,7 @@ func Run(t *testing.T, newHarness func(t *testing.T) Harness) {
 		{"GetRunHistory", testGetRun},
 		{"PlanFinishes", testPlanFinishes},
 		{"DeployWaitsForConfirmation", testDeployConfirm},
+		{"PendingRunsBehindNewerOnes", testPendingRuns},
 		{"Discard", testDiscard},
 		{"RetryFailed", testRetry},
 		{"Cancel", testCancel},
@@ -357,6 +358,39 @@ func testDeployConfirm(t *testing.T, h Harness) {
 	done := waitFor(t, h, r, "terminal", func(r model.Run) bool { return r.State.Terminal() })
 	if done.State != model.StateFinished || !hasState(done, model.StateApplying) {
 		t.Fatalf("confirmed run ended %s with history %+v", done.State, done.History)
+	}
+}
+
+// testPendingRuns: a deploy waits for confirmation, a second one queues
+// behind it, and a plan runs and finishes after both. The listing still
+// has both unfinished deploys, oldest first, whatever came after them: the
+// first waits on a person, the second is queued behind it; a backend that
+// names the stack's blocker names the head of its queue.
+func testPendingRuns(t *testing.T, h Harness) {
+	held := unconfirmed(t, h)
+	queued := trigger(t, h, held.StackID, model.RunDeploy)
+	plan := waitFor(t, h, trigger(t, h, held.StackID, model.RunPlan), "settled", settled)
+	s := stackByID(t, h, held.StackID)
+	if !s.PendingKnown {
+		t.Fatalf("a full listing left %s's pending runs unread", s.ID)
+	}
+	var ids []string
+	for _, r := range s.Pending {
+		ids = append(ids, r.ID)
+	}
+	if len(ids) != 2 || ids[0] != held.ID || ids[1] != queued.ID {
+		t.Fatalf("pending runs of %s = %v, want the held deploy %s then the queued one %s (not the plan %s)",
+			s.ID, ids, held.ID, queued.ID, plan.ID)
+	}
+	waiting, known := s.Waiting()
+	if !known || len(waiting) != 1 || waiting[0].ID != held.ID || waiting[0].State != model.StateUnconfirmed {
+		t.Fatalf("waiting runs of %s = %+v (known %t), want %s UNCONFIRMED", s.ID, waiting, known, held.ID)
+	}
+	if b := s.QueuedBehind(s.Pending[1]); b == nil || b.ID != held.ID {
+		t.Fatalf("the queued deploy %s waits behind %+v, want %s", queued.ID, b, held.ID)
+	}
+	if s.Blocker != nil && s.Blocker.ID != held.ID {
+		t.Fatalf("the blocker of %s is %s, want the head of its queue %s", s.ID, s.Blocker.ID, held.ID)
 	}
 }
 

@@ -42,7 +42,18 @@ func (s *stack) view() model.Stack {
 	v.Drift.Changes = cloneChanges(s.Drift.Changes)
 	if s.Lock != nil {
 		l := *s.Lock
+		l.Mine = l.Holder == You
 		v.Lock = &l
+	}
+	v.Pending, v.PendingKnown = []model.Run{}, true
+	for _, r := range s.runs {
+		if !r.State.Terminal() {
+			v.Pending = append(v.Pending, r.view())
+			if v.Blocker == nil && exclusive(r) {
+				b := r.view()
+				v.Blocker = &b
+			}
+		}
 	}
 	v.State = model.StateNone
 	for i := len(s.runs) - 1; i >= 0; i-- {

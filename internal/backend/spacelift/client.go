@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	graphql "github.com/hasura/go-graphql-client"
@@ -55,6 +56,9 @@ type Client struct {
 	http       *http.Client // the one gql uses: token, retries
 	sess       *session
 	listing    listingState
+	// viewer is who the last listing said the credentials belong to: the
+	// locks it holds are the user's own.
+	viewer atomic.Pointer[whoNode]
 }
 
 var _ backend.Backend = (*Client)(nil)

@@ -816,3 +816,46 @@ func TestRefusalsNameTheLockHolder(t *testing.T) {
 		t.Errorf("confirming a %s run on a stack locked by %s (the user): %v (hint %q)", latest.State, mine.Lock.Holder, err, backend.Hint(err))
 	}
 }
+
+// TestYourLocksAreYours: a lock the viewer took (lockedBy names the viewer)
+// is the user's own; maria.chen's is someone else's. The listing reads
+// the viewer with the stacks.
+func TestYourLocksAreYours(t *testing.T) {
+	w := newSandboxWorld(t)
+	if _, err := w.c.Lock(ctx(t), "prod-identity", "release checks"); err != nil {
+		t.Fatal(err)
+	}
+	mine, theirs := w.stack(t, "prod-identity").Lock, w.stack(t, "prod-payments-api").Lock
+	if mine == nil || !mine.Mine || mine.Note != "release checks" {
+		t.Fatalf("your lock: %+v", mine)
+	}
+	if theirs == nil || theirs.Mine || theirs.Holder != "maria.chen" {
+		t.Fatalf("maria.chen's lock: %+v", theirs)
+	}
+}
+
+// TestPendingRunsFromTheListing: the listing's first pages of runs,
+// proposedRuns and tasks, with the stack's blocker, give every unfinished
+// run of the seeded stacks: prod-identity's plan waiting for review stays
+// pending after a newer plan; prod-analytics' task held for approval and
+// prod-storefront's held deploy are there, the latter as the blocker.
+func TestPendingRunsFromTheListing(t *testing.T) {
+	w := newSandboxWorld(t)
+	review := w.stack(t, "prod-identity").LatestRun
+	newer, err := w.c.Trigger(ctx(t), "prod-identity", model.RunPlan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.advanceUntil(t, "prod-identity", newer.ID, "finished", func(r model.Run) bool { return r.State.Terminal() })
+	s := w.stack(t, "prod-identity")
+	if waiting, known := s.Waiting(); !known || len(waiting) != 1 || waiting[0].ID != review.ID || s.LatestRun.ID != newer.ID {
+		t.Fatalf("prod-identity: waiting %+v (known %t), latest %s", waiting, known, s.LatestRun.ID)
+	}
+	if s := w.stack(t, "prod-analytics"); len(s.Pending) != 1 || s.Pending[0].Kind != model.RunTask || !s.Pending[0].NeedsApproval {
+		t.Fatalf("prod-analytics' pending runs: %+v", s.Pending)
+	}
+	store := w.stack(t, "prod-storefront")
+	if store.Blocker == nil || store.Blocker.ID != store.LatestTrackedRun.ID || !store.Blocker.NeedsApproval {
+		t.Fatalf("prod-storefront's blocker: %+v", store.Blocker)
+	}
+}

@@ -99,15 +99,17 @@ type searchEdges struct {
 	} `graphql:"pageInfo"`
 }
 
+// The listings select the viewer as ListStacks does (whoNode): a lock it
+// holds is the user's own.
 type stackSearch struct {
-	Viewer       *viewerNode `graphql:"viewer"`
+	Viewer       *whoNode    `graphql:"viewer"`
 	SearchStacks searchEdges `graphql:"searchStacks(input: $input)"`
 }
 
 func (q *stackSearch) sessionLost() bool { return q.Viewer == nil }
 
 type leanStacks struct {
-	Viewer *viewerNode `graphql:"viewer"`
+	Viewer *whoNode    `graphql:"viewer"`
 	Stacks []*leanNode `graphql:"stacks"`
 }
 
@@ -115,7 +117,7 @@ func (q *leanStacks) sessionLost() bool { return q.Viewer == nil }
 
 // changedStacks asks for the active and the locked stacks in one request.
 type changedStacks struct {
-	Viewer *viewerNode `graphql:"viewer"`
+	Viewer *whoNode    `graphql:"viewer"`
 	Active searchEdges `graphql:"active: searchStacks(input: $active)"`
 	Locked searchEdges `graphql:"locked: searchStacks(input: $locked)"`
 }
@@ -196,6 +198,7 @@ func (c *Client) firstPage(ctx context.Context) ([]model.Stack, error) {
 		size := firstPageSize
 		fieldErrs, err := c.queryList(ctx, "StackPage", &q, map[string]any{"input": SearchInput{First: &size}})
 		if err == nil {
+			c.viewer.Store(q.Viewer)
 			out = c.searchNodes(q.SearchStacks, fieldErrs, "searchStacks")
 		}
 		return err
@@ -231,6 +234,7 @@ func (c *Client) leanAll(ctx context.Context) (stacks []model.Stack, lost, err e
 		if q.Stacks == nil && len(fieldErrs) > 0 { // the list itself failed
 			return fmt.Errorf("spacelift StacksLean: %s", fieldErrs.summary())
 		}
+		c.viewer.Store(q.Viewer)
 		stacks, lost = make([]model.Stack, 0, len(q.Stacks)), nil
 		for i, n := range q.Stacks {
 			if n == nil {
@@ -274,6 +278,7 @@ func (c *Client) changes(ctx context.Context, page func(backend.StackPage)) erro
 		q = changedStacks{}
 		fieldErrs, err := c.queryList(ctx, "StackChanges", &q, map[string]any{"active": active, "locked": locked})
 		if err == nil {
+			c.viewer.Store(q.Viewer)
 			add(c.searchNodes(q.Active, fieldErrs, "active"))
 			add(c.searchNodes(q.Locked, fieldErrs, "locked"))
 		}

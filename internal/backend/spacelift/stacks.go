@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -72,6 +73,13 @@ type viewerNode struct {
 	ID graphql.ID `graphql:"id"`
 }
 
+// whoNode is the viewer as a listing reads it: a lock is the viewer's when
+// lockedBy names its id (the login) or its name.
+type whoNode struct {
+	ID   string `graphql:"id"`
+	Name string `graphql:"name"`
+}
+
 // SearchInput is Spacelift's SearchInput; the Go type name is the GraphQL
 // variable type the client declares.
 type SearchInput struct {
@@ -103,7 +111,7 @@ type searchOrder struct {
 // faster end to end than 200 pages (BenchmarkListStacksOverHTTP compares
 // them), and the tree needs every stack before it can be drawn anyway.
 type allStacks struct {
-	Viewer *viewerNode  `graphql:"viewer"`
+	Viewer *whoNode     `graphql:"viewer"`
 	Stacks []*stackNode `graphql:"stacks"`
 }
 
@@ -123,6 +131,7 @@ func (c *Client) ListStacks(ctx context.Context) ([]model.Stack, error) {
 	if q.Stacks == nil && len(fieldErrs) > 0 { // the list itself failed
 		return nil, fmt.Errorf("spacelift Stacks: %s", fieldErrs.summary())
 	}
+	c.viewer.Store(q.Viewer)
 	out := make([]model.Stack, 0, len(q.Stacks))
 	for i, n := range q.Stacks {
 		if n == nil { // the error nulled the whole stack
@@ -186,7 +195,7 @@ func (c *Client) toLean(n leanNode) model.Stack {
 		st.DependsOn = append(st.DependsOn, d.DependsOnStack.ID)
 	}
 	if n.LockedBy != nil {
-		st.Lock = &model.Lock{Holder: *n.LockedBy, Note: deref(n.LockNote), At: fromUnix(n.LockedAt)}
+		st.Lock = &model.Lock{Holder: *n.LockedBy, Note: deref(n.LockNote), At: fromUnix(n.LockedAt), Mine: c.isViewer(*n.LockedBy)}
 	}
 	if n.Blocker != nil {
 		b := c.toRun(n.ID, *n.Blocker, nil)
@@ -199,10 +208,12 @@ func (c *Client) toLean(n leanNode) model.Stack {
 	return st
 }
 
-// setRuns fills the latest run and latest tracked run from the stack's
-// runs (newest first), and the drift check that set isDrifted.
+// setRuns fills the latest run, the latest tracked run and the pending
+// runs from the stack's runs (newest first), and the drift check that set
+// isDrifted.
 func (c *Client) setRuns(st *model.Stack, runs []model.Run) {
 	st.LatestRun, st.LatestTrackedRun = nil, nil
+	st.Pending, st.PendingKnown = pending(runs, st.Blocker), true
 	if len(runs) > 0 {
 		st.LatestRun = &runs[0]
 	}
@@ -216,6 +227,38 @@ func (c *Client) setRuns(st *model.Stack, runs []model.Run) {
 		st.Drift.RunID, st.Drift.CheckedAt = r.ID, r.UpdatedAt
 	}
 	st.Unread &^= model.DetailRuns
+}
+
+// pending are the unfinished runs among a stack's runs (newest first, the
+// first page of each list) and its blocker, oldest first. Tracked runs and
+// tasks older than the blocker have all ended (it is the oldest one that
+// has not), so the first pages hold every unfinished one but a proposed
+// run older than a whole page of newer ones (docs/FIDELITY.md).
+func pending(runs []model.Run, blocker *model.Run) []model.Run {
+	out := []model.Run{}
+	seen := false
+	for i := len(runs) - 1; i >= 0; i-- {
+		if r := runs[i]; !r.State.Terminal() {
+			out = append(out, r)
+			seen = seen || blocker != nil && r.ID == blocker.ID
+		}
+	}
+	if blocker != nil && !seen && !blocker.State.Terminal() {
+		out = append(out, *blocker)
+		slices.SortStableFunc(out, func(a, b model.Run) int {
+			if model.Newer(b, a) {
+				return -1
+			}
+			return 1
+		})
+	}
+	return out
+}
+
+// isViewer reports a lock holder who is the viewer of the last listing.
+func (c *Client) isViewer(holder string) bool {
+	v := c.viewer.Load()
+	return v != nil && holder != "" && (holder == v.ID || holder == v.Name)
 }
 
 // toRepository names the stack's repository as the API does: a provider,

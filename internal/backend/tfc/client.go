@@ -134,6 +134,8 @@ type Client struct {
 	// modulePaths are the registry paths of the modules ListModules saw,
 	// by id, for servers that cannot read a module by id.
 	modulePaths sync.Map
+	// pendingRead is the last read of the organisation's unfinished runs.
+	pendingRead pendingRuns
 }
 
 // sandboxHeader is the response header of stackview's sandbox TFC dialect.

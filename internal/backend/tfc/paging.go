@@ -126,7 +126,15 @@ func (c *Client) fullListing(ctx context.Context, page func(backend.StackPage)) 
 	var lastErr error
 	rows := make([]*workspaceRow, 0, total)
 	rows = append(rows, first.Items...)
-	page(backend.StackPage{Stacks: c.leanStacks(first.Items), Read: read, Total: total, Full: true, At: c.cache.now()})
+	firstStacks := c.leanStacks(first.Items)
+	page(backend.StackPage{Stacks: firstStacks, Read: read, Total: total, Full: true, At: c.cache.now()})
+	// The organisation's unfinished runs (every workspace's Pending and
+	// Blocker) are read after the first frame: the first page's stacks
+	// come again with them, the later pages with them at once.
+	pendingRead := c.addPending(ctx, firstStacks)
+	if pendingRead {
+		page(backend.StackPage{Stacks: firstStacks, Read: read, Total: total, Full: true, At: c.cache.now()})
+	}
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(listFetchers)
 	for n := 2; n <= pages; n++ {
@@ -146,7 +154,11 @@ func (c *Client) fullListing(ctx context.Context, page func(backend.StackPage)) 
 			}
 			rows = append(rows, l.Items...)
 			read += len(l.Items)
-			page(backend.StackPage{Stacks: c.leanStacks(l.Items), Read: read, Total: total, Full: true, At: c.cache.now()})
+			stacks := c.leanStacks(l.Items)
+			if pendingRead { // read once for the listing (reused for 15 s); a failed read is not tried per page
+				c.addPending(gctx, stacks)
+			}
+			page(backend.StackPage{Stacks: stacks, Read: read, Total: total, Full: true, At: c.cache.now()})
 			return nil
 		})
 	}
@@ -221,7 +233,9 @@ func (c *Client) changes(ctx context.Context, page func(backend.StackPage)) erro
 		_, pages = totalOf(l)
 		add(l.Items)
 	}
-	page(backend.StackPage{Stacks: c.leanStacks(rows), Read: len(rows), Done: true, At: c.cache.now()})
+	stacks := c.leanStacks(rows)
+	c.addPending(ctx, stacks)
+	page(backend.StackPage{Stacks: stacks, Read: len(rows), Done: true, At: c.cache.now()})
 	c.fillLater(rows)
 	return nil
 }

@@ -204,6 +204,13 @@ func (c *Client) ListRuns(ctx context.Context, stackID, cursor string) ([]model.
 	return out, next, nil
 }
 
+// runsChanged forgets what was read of the workspace's runs and of the
+// organisation's unfinished ones: a run was started or acted on.
+func (c *Client) runsChanged(stackID string) {
+	c.cache.forgetRuns(stackID)
+	c.forgetPending()
+}
+
 // runMessage is the message of every run stackview queues, so a run's page
 // says where it came from.
 const runMessage = "Queued from stackview"
@@ -227,7 +234,7 @@ func (c *Client) Trigger(ctx context.Context, stackID string, kind model.RunKind
 }
 
 func (c *Client) create(ctx context.Context, stackID string, opts tfe.RunCreateOptions) (model.Run, error) {
-	defer c.cache.forgetRuns(stackID)
+	defer c.runsChanged(stackID)
 	var r *tfe.Run
 	err := c.changing(ctx, "tfc: queue run on "+stackID, stackID, false, func(ctx context.Context) (err error) {
 		r, err = c.api.Runs.Create(ctx, opts)
@@ -264,7 +271,7 @@ func (c *Client) Retry(ctx context.Context, stackID, runID string) (model.Run, e
 // when the run's actions flag allowed the action is the workspace lock's
 // doing (changing).
 func (c *Client) act(ctx context.Context, stackID, runID, what string, allowed func(*tfe.RunActions) bool, fn func(context.Context) error) (model.Run, error) {
-	defer c.cache.forgetRuns(stackID)
+	defer c.runsChanged(stackID)
 	r, err := c.readRun(ctx, stackID, runID)
 	if err != nil {
 		return model.Run{}, err
@@ -307,7 +314,7 @@ func (c *Client) Stop(ctx context.Context, stackID, runID string) (model.Run, er
 			return c.api.Runs.ForceCancel(ctx, runID, tfe.RunForceCancelOptions{})
 		}
 	}
-	c.cache.forgetRuns(stackID)
+	c.runsChanged(stackID)
 	if err := c.call(ctx, "tfc: "+what+" run "+runID, fn); err != nil {
 		return model.Run{}, err
 	}

@@ -177,7 +177,9 @@ func (c *Client) ListStacks(ctx context.Context) ([]model.Stack, error) {
 	for _, p := range pages {
 		rows = append(rows, p...)
 	}
-	return c.toStacks(ctx, rows), nil
+	stacks := c.toStacks(ctx, rows)
+	c.addPending(ctx, stacks) // what it cannot read stays unknown
+	return stacks, nil
 }
 
 func (c *Client) workspacePage(ctx context.Context, n int) (*workspaceRowList, error) {

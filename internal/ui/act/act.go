@@ -14,6 +14,7 @@ import (
 
 	"github.com/stackview/stackview/internal/model"
 	"github.com/stackview/stackview/internal/mutation"
+	"github.com/stackview/stackview/internal/promotion"
 	"github.com/stackview/stackview/internal/ui/keys"
 	"github.com/stackview/stackview/internal/ui/kit"
 	"github.com/stackview/stackview/internal/ui/screen"
@@ -71,7 +72,7 @@ type Target struct {
 // it tells permissions apart, each action needs its own.
 func Resolve(c *screen.Context, k Kind, t Target) (mutation.StackOp, string) {
 	s, viewed := t.Stack, t.Run
-	o := mutation.StackOp{StackID: s.ID, Name: s.Name, Env: s.Env, Commit: s.TrackedCommit}
+	o := mutation.StackOp{StackID: s.ID, Name: s.Name, Env: s.Env, Commit: s.TrackedCommit, Lock: s.Lock}
 	switch {
 	case !s.CanWrite:
 		return o, "you have no write access to " + s.Name
@@ -96,6 +97,7 @@ func Resolve(c *screen.Context, k Kind, t Target) (mutation.StackOp, string) {
 	case Plan:
 		o.Action = "plan"
 	case Deploy:
+		o.IgnoredDrift = ignoredDrift(c, s)
 		if viewed != nil && viewed.Kind == model.RunPlan && viewed.State == model.StateFinished {
 			if !caps.Promote {
 				return o, c.Info.Kind + " cannot deploy a preview; D in the tree deploys the tracked commit"
@@ -106,6 +108,9 @@ func Resolve(c *screen.Context, k Kind, t Target) (mutation.StackOp, string) {
 		o.Action = "deploy"
 	case Confirm:
 		o, why := runOp("confirm", confirmable, "waits for confirmation")
+		if o.Kind.Tracked() {
+			o.IgnoredDrift = ignoredDrift(c, s)
+		}
 		if why == "" && o.Approval {
 			// An approval policy holds it: Spacelift refuses the
 			// confirmation until someone approves (docs: approval policy).
@@ -154,6 +159,25 @@ func Resolve(c *screen.Context, k Kind, t Target) (mutation.StackOp, string) {
 		o.Action, o.Commit = "sync", s.BranchHead
 	}
 	return o, ""
+}
+
+// ignoredDrift are the stack's drifted resources (or attributes) its
+// ignore rules hide, with each rule's reason: a deploy's plan reverts
+// them like the rest.
+func ignoredDrift(c *screen.Context, s *model.Stack) []string {
+	var out []string
+	for _, res := range c.Data.Drift.Reports[s.ID].Resources {
+		if res.IgnoredBy != nil && (res.Attributes == nil || res.IgnoredBy.Attribute == "*") {
+			out = append(out, res.Address+" — ignored: "+kit.OrDash(res.IgnoredBy.Reason))
+			continue
+		}
+		for _, a := range res.Attributes {
+			if a.IgnoredBy != nil {
+				out = append(out, res.Address+" "+a.Name+" — ignored: "+kit.OrDash(a.IgnoredBy.Reason))
+			}
+		}
+	}
+	return out
 }
 
 // permission says why the credentials do not allow k on s, where the
@@ -298,7 +322,40 @@ func Propose(c *screen.Context, k Kind, t Target) tea.Cmd {
 		}
 		return c.Fail(fmt.Sprintf("%s unavailable: %s", k, why))
 	}
-	return c.Ask(screen.Propose{Request: mutation.Stacks{Ops: []mutation.StackOp{o}}})
+	return c.Ask(screen.Propose{Request: mutation.Stacks{Ops: []mutation.StackOp{o}, Radius: Radius(c, []mutation.StackOp{o})}})
+}
+
+// Radius is, when some of ops start runs other stacks follow (a deploy, a
+// deploy preview, a confirm or retry of a tracked run), every stack those
+// runs may reach, in waves from the stacks acted on, as loaded; nil when
+// none does.
+func Radius(c *screen.Context, ops []mutation.StackOp) [][]model.Stack {
+	var ids []string
+	for _, o := range ops {
+		switch {
+		case o.Action == "deploy" || o.Action == "promote":
+		case (o.Action == "confirm" || o.Action == "retry") && o.Kind.Tracked():
+		default:
+			continue
+		}
+		ids = append(ids, o.StackID)
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	waves, err := promotion.Reach(ids, c.Data.Stacks())
+	if err != nil || len(waves) < 2 {
+		return nil // a cycle has no order to show; a stack without dependents runs alone
+	}
+	out := make([][]model.Stack, len(waves))
+	for i, wave := range waves {
+		for _, id := range wave {
+			if s := c.Data.Forest.Stack(id); s != nil {
+				out[i] = append(out[i], *s)
+			}
+		}
+	}
+	return out
 }
 
 // Action is the key of k on t, with what it does here and why it may not.
@@ -415,15 +472,21 @@ func Watch(c *screen.Context, t Target) tea.Cmd {
 	return c.Ask(screen.ToggleWatch{Watch: screen.Watch{StackID: t.Stack.ID, RunID: r.ID, Name: t.Stack.Name}, State: string(r.State)})
 }
 
-// Many proposes one action on many stacks (marked ones, an environment
-// frozen): the review lists which it applies to and which are skipped, why.
-func Many(c *screen.Context, action string, stacks []*model.Stack, resolve func(*model.Stack) (mutation.StackOp, string)) tea.Cmd {
+// Many proposes one action on many targets (marked stacks or runs, an
+// environment frozen): the review lists which it applies to and which are
+// skipped, why.
+func Many(c *screen.Context, action string, targets []Target, resolve func(Target) (mutation.StackOp, string)) tea.Cmd {
 	var ops []mutation.StackOp
 	var apply, skip []string
-	for _, s := range stacks {
-		o, why := resolve(s)
+	for _, t := range targets {
+		s := t.Stack
+		o, why := resolve(t)
 		if why != "" {
-			skip = append(skip, fmt.Sprintf("  – %s: %s", s.Name, why))
+			what := s.Name
+			if t.Run != nil {
+				what += " run " + t.Run.ID
+			}
+			skip = append(skip, fmt.Sprintf("  – %s: %s", what, why))
 			continue
 		}
 		ops = append(ops, o)
@@ -438,29 +501,38 @@ func Many(c *screen.Context, action string, stacks []*model.Stack, resolve func(
 		if len(skip) > 0 {
 			reason = skip[0][len("  – "):]
 		}
-		return c.Fail(fmt.Sprintf("%s applies to none of the %d %s: %s", action, len(stacks), kit.Plural(len(stacks), "stack"), reason))
+		return c.Fail(fmt.Sprintf("%s applies to none of the %d %s: %s", action, len(targets), kit.Plural(len(targets), "target"), reason))
 	}
 	lines := append([]string{fmt.Sprintf("Applies to %d:", len(ops))}, apply...)
 	if len(skip) > 0 {
 		lines = append(lines, "", fmt.Sprintf("Skipped %d:", len(skip)))
 		lines = append(lines, skip...)
 	}
-	req := mutation.Stacks{Ops: ops, Bulk: true, Review: lines}
+	req := mutation.Stacks{Ops: ops, Bulk: true, Review: lines, Radius: Radius(c, ops)}
 	if action != ops[0].Action { // :freeze is a lock of many
 		req.Title = fmt.Sprintf("%s: %s %d %s?", mutation.TitleVerb(action), ops[0].Action, len(ops), kit.Plural(len(ops), "stack"))
 	}
 	return c.Ask(screen.Propose{Request: req})
 }
 
-// InFlightSkip resolves k for a stack of a bulk: skipped while something of
-// it is in flight.
-func InFlightSkip(c *screen.Context, k Kind) func(*model.Stack) (mutation.StackOp, string) {
+// Stacks are targets of whole stacks.
+func Stacks(stacks []*model.Stack) []Target {
+	out := make([]Target, len(stacks))
+	for i, s := range stacks {
+		out[i] = Target{Stack: s}
+	}
+	return out
+}
+
+// InFlightSkip resolves k for a target of a bulk: skipped while something
+// of its stack is in flight.
+func InFlightSkip(c *screen.Context, k Kind) func(Target) (mutation.StackOp, string) {
 	inflight := c.Ops.InFlight()
-	return func(s *model.Stack) (mutation.StackOp, string) {
-		if busy, ok := inflight[s.ID]; ok {
+	return func(t Target) (mutation.StackOp, string) {
+		if busy, ok := inflight[t.Stack.ID]; ok {
 			return mutation.StackOp{}, busy + " already sent"
 		}
-		return Resolve(c, k, Target{Stack: s})
+		return Resolve(c, k, t)
 	}
 }
 

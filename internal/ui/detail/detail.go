@@ -185,10 +185,12 @@ func (p Pane) lines(c *screen.Context, s *model.Stack, width int) []string {
 		}
 		lines = append(lines, field("Lock", st.Accent.Render("⊘ "+lock)))
 	}
-	if s.NeedsApproval {
+	waiting := waitingLines(c, s, field)
+	if s.NeedsApproval && len(waiting) == 0 {
 		lines = append(lines, field("Approval", st.Waiting.Render("! a run waits for an approval: "+
 			c.Keys.Key(keys.Review)+" approves or rejects it")))
 	}
+	lines = append(lines, waiting...)
 	for _, p := range s.Problems {
 		lines = append(lines, field("Unread", st.Warn.Render("⚠ "+p)))
 	}
@@ -338,12 +340,45 @@ func (p Pane) runLines(c *screen.Context, width int) []string {
 	case len(runs) == 0:
 		return []string{st.Subtle.Render("no runs yet")}
 	}
+	s := c.Data.Forest.Stack(p.StackID)
 	var lines []string
 	for i := range runs {
 		r := &runs[i]
 		label, style := kit.StateLabel(r.State, st)
 		text := fmt.Sprintf("%-8s %s %4s %s", r.Kind, model.ShortSHA(r.Commit), kit.RunAge(c.Now(), r), kit.Delta(r.Delta))
 		lines = append(lines, style.Render(kit.Fit(label, 14))+" "+kit.Fit(text, max(0, width-15)))
+		if s != nil && (r.State == model.StateQueued || r.State == model.StateReady) && !r.NeedsApproval && r.Exclusive() {
+			lines = append(lines, st.Waiting.Render("  ↳ "+kit.Queued(s.QueuedBehind(*r), true)))
+		}
+	}
+	return lines
+}
+
+// waitingLines list every run of the stack that waits on a person, the
+// oldest first, however many newer runs came after it; or say that the
+// backend has not read them yet.
+func waitingLines(c *screen.Context, s *model.Stack, field func(string, string) string) []string {
+	st, k := c.Styles, c.Keys
+	runs, known := s.Waiting()
+	var lines []string
+	for i, r := range runs {
+		title := ""
+		if i == 0 {
+			title = "Waiting"
+		}
+		text := fmt.Sprintf("? %s %s %s", r.Kind, r.State, kit.Age(c.Now().Sub(r.CreatedAt)))
+		switch {
+		case r.NeedsApproval:
+			text = fmt.Sprintf("! %s %s %s — needs approval (%s)", r.Kind, r.State, kit.Age(c.Now().Sub(r.CreatedAt)), k.Key(keys.Review))
+		case r.State == model.StatePendingReview:
+			text += " — review (" + k.Key(keys.Review) + ")"
+		default:
+			text += " — confirm (" + k.Key(keys.Confirm) + ")"
+		}
+		lines = append(lines, field(title, st.Waiting.Render(text)))
+	}
+	if !known {
+		lines = append(lines, field(kit.Pick(len(runs) == 0, "Waiting", ""), st.Subtle.Render("… its runs are not read yet")))
 	}
 	return lines
 }

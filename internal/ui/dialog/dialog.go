@@ -31,6 +31,7 @@ type Dialog struct {
 	focus   int               // < len(fields): a field; else button focus-len(fields)
 	strict  bool
 	err     string
+	scroll  int // first line of a body too tall to show whole
 	// onAnswer turns the answer into what happens next (nil: nothing).
 	onAnswer func(mutation.Answer) tea.Msg
 }
@@ -114,7 +115,42 @@ func (d Dialog) Keys(c *screen.Context) []screen.Group {
 			screen.Action{Key: keys.InputClear, Do: func() (screen.Screen, tea.Cmd) { return d.edit(c, keys.InputClear), nil }})
 	}
 	acts = append(acts, screen.Action{Key: keys.DialogCancel, Do: func() (screen.Screen, tea.Cmd) { return d.close(c, 0) }})
+	if most := d.maxScroll(c); most > 0 { // a long body reads whole before anything is typed
+		acts = append(acts,
+			screen.Action{Key: keys.DialogScrollDown, Off: screen.OffIf(d.scroll >= most, "at the end"),
+				Do: func() (screen.Screen, tea.Cmd) { d.scroll = min(d.scroll+1, most); return d, nil }},
+			screen.Action{Key: keys.DialogScrollUp, Off: screen.OffIf(d.scroll == 0, "at the top"),
+				Do: func() (screen.Screen, tea.Cmd) { d.scroll = max(d.scroll-1, 0); return d, nil }})
+	}
 	return []screen.Group{{Title: "Dialog", Actions: acts}}
+}
+
+// body is the dialog's lines wrapped to its inner width at a terminal w
+// wide; room is how many of them fit at h high.
+func (d Dialog) body(w int) []string {
+	inner := min(w-4, 76)
+	var body []string
+	for _, l := range d.lines {
+		body = append(body, kit.WrapLines([]string{l}, inner)...)
+	}
+	return body
+}
+
+func (d Dialog) room(c *screen.Context, h int) int {
+	fixed := 2 + 3*len(d.fields) + 3 + 2 + c.Styles.PaneBorder.GetVerticalFrameSize()
+	if d.err != "" {
+		fixed += 2
+	}
+	return max(1, h-fixed)
+}
+
+// maxScroll is how far the body scrolls: until its last line shows.
+func (d Dialog) maxScroll(c *screen.Context) int {
+	body, room := d.body(c.Width), d.room(c, c.Height-screen.ChromeLines)
+	if len(body) <= room {
+		return 0
+	}
+	return len(body) - room + 1
 }
 
 func hotkey(h mutation.Hotkey) (keys.ID, bool) {
@@ -231,17 +267,15 @@ func (d Dialog) answer(c *screen.Context, a mutation.Answer) (screen.Screen, tea
 func (d Dialog) View(c *screen.Context, w, h int) string {
 	st := c.Styles
 	inner := min(w-4, 76)
-	var body []string
-	for _, l := range d.lines {
-		body = append(body, kit.WrapLines([]string{l}, inner)...)
-	}
-	fixed := 2 + 3*len(d.fields) + 3 + 2 + st.PaneBorder.GetVerticalFrameSize()
-	if d.err != "" {
-		fixed += 2
-	}
-	if room := max(1, h-fixed); len(body) > room {
-		cut := len(body) - room + 1
-		body = append(body[:room-1], st.Subtle.Render(fmt.Sprintf("… %d more %s", cut, kit.Plural(cut, "line"))))
+	body := d.body(w)
+	if room := d.room(c, h); len(body) > room {
+		top := min(d.scroll, len(body)-room+1)
+		below := len(body) - top - (room - 1)
+		more := fmt.Sprintf("… %d more %s (%s scrolls)", below, kit.Plural(below, "line"), c.Keys.Key(keys.DialogScrollDown))
+		if below <= 0 {
+			more = fmt.Sprintf("… %d %s above (%s scrolls back)", top, kit.Plural(top, "line"), c.Keys.Key(keys.DialogScrollUp))
+		}
+		body = append(append([]string(nil), body[top:top+room-1]...), st.Subtle.Render(more))
 	}
 	lines := append([]string{st.Title.Render(d.title), ""}, body...)
 	for i, f := range d.fields {

@@ -5,6 +5,7 @@ package driftview
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
@@ -78,12 +79,19 @@ func (m Inbox) Keys(c *screen.Context) []screen.Group {
 				return m, c.Fail(err.Error())
 			}
 			return m, c.Fail("open a stack (enter) and select the attribute to ignore")
-		}}, screen.Back(c, ""))
+		}}, ignoresKey(c, m), screen.Back(c, ""))
 	return []screen.Group{
 		{Title: "Drift inbox", Actions: first},
 		{Title: "Move", Actions: []screen.Action{{Key: keys.DriftUp, Do: move(-1), Off: screen.OffIf(m.cursor == 0, "at the top")}}},
 		{Title: "Stack", Actions: otherKeys(c, s, m)},
 	}
+}
+
+// ignoresKey opens the ignore rules.
+func ignoresKey(c *screen.Context, self screen.Screen) screen.Action {
+	return screen.Action{Key: keys.DriftIgnores, Do: func() (screen.Screen, tea.Cmd) {
+		return self, c.Ask(screen.Navigate{To: screen.Target{Kind: screen.KindIgnores}})
+	}}
 }
 
 // stackKeys are the drift keys on a stack: check now, reconcile, and
@@ -305,7 +313,7 @@ func (m Stack) Keys(c *screen.Context) []screen.Group {
 		ignore,
 	}
 	first = append(first, stackKeys(c, s, m)...)
-	first = append(first, screen.Back(c, "back to the inbox"))
+	first = append(first, ignoresKey(c, m), screen.Back(c, "back to the inbox"))
 	return []screen.Group{
 		{Title: "Drifted resources", Actions: first},
 		{Title: "Move", Actions: []screen.Action{{Key: keys.DriftUp, Do: move(-1), Off: screen.OffIf(m.cursor == 0, "at the top")}}},
@@ -330,8 +338,9 @@ func (m Stack) ignoreOff(c *screen.Context) string {
 }
 
 // ignore ignores the selected attribute (or, on a resource line, the whole
-// resource) in the stack's environment, through the pipeline: for this
-// session and, where the UI can save, in the user config.
+// resource) in the stack's environment, through the pipeline: confirmed
+// with a reason, for this session and, where the UI can save, in the user
+// config.
 func (m Stack) ignore(c *screen.Context) tea.Cmd {
 	if err := c.Ops.Refuse(mutation.Verb(mutation.Ignore{})); err != nil {
 		return c.Fail(err.Error())
@@ -342,8 +351,7 @@ func (m Stack) ignore(c *screen.Context) tea.Cmd {
 		return nil
 	}
 	r := rows[m.cursor]
-	rule := drift.Rule{Address: r.res.Address, Attribute: drift.AnyAttribute, Environment: s.Env,
-		Reason: "ignored in stackview", Source: "config"}
+	rule := drift.Rule{Address: r.res.Address, Attribute: drift.AnyAttribute, Environment: s.Env, Source: drift.SourceConfig}
 	what := r.res.Address
 	if r.attr != nil {
 		rule.Attribute, what = r.attr.Name, r.res.Address+" "+r.attr.Name
@@ -432,4 +440,180 @@ func ruleText(r *drift.Rule) string {
 		text = r.Address + " " + r.Attribute
 	}
 	return text + " (" + r.Source + ")"
+}
+
+// Ignores is every ignore rule in force and where it lives (I): the user
+// config's, this session's, and the repository files of the drifted
+// stacks. d removes one of the config or the session; a repository's rule
+// is removed by editing its file, which the list names.
+type Ignores struct {
+	cursor int
+}
+
+// OpenIgnores shows the ignore rules.
+func OpenIgnores() Ignores { return Ignores{} }
+
+// Name implements screen.Named.
+func (m Ignores) Name() string { return "the drift ignore rules" }
+
+// Title implements screen.Screen.
+func (m Ignores) Title(*screen.Context) []string { return []string{"drift ignore rules"} }
+
+// Cursor is the selected rule.
+func (m Ignores) Cursor() int { return m.cursor }
+
+// Update implements screen.Screen.
+func (m Ignores) Update(c *screen.Context, msg tea.Msg) (screen.Screen, tea.Cmd) {
+	switch msg.(type) {
+	case screen.Loaded, screen.Outcome:
+		m.cursor = max(0, min(m.cursor, len(ignoreRules(c))-1))
+	}
+	return m, nil
+}
+
+// ignoreRules lists the rules in force: the config's, this session's,
+// then each repository file's once, in the order they apply.
+func ignoreRules(c *screen.Context) []drift.Rule {
+	d := c.Data.Drift
+	out := append(append([]drift.Rule(nil), d.ConfigRules...), d.Added...)
+	seen := map[drift.Rule]bool{}
+	for _, r := range out {
+		seen[r] = true
+	}
+	var ids []string
+	for id := range d.RepoRules {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	for _, id := range ids {
+		for _, r := range d.RepoRules[id] {
+			if !seen[r] {
+				seen[r] = true
+				out = append(out, r)
+			}
+		}
+	}
+	return out
+}
+
+// ignoring counts the drifted resources and attributes a rule ignores now.
+func ignoring(c *screen.Context, r drift.Rule) int {
+	n := 0
+	for _, rep := range c.Data.Drift.Reports {
+		for _, res := range rep.Resources {
+			switch {
+			case res.IgnoredBy != nil && *res.IgnoredBy == r && res.Attributes == nil:
+				n++
+			default:
+				for _, a := range res.Attributes {
+					if a.IgnoredBy != nil && *a.IgnoredBy == r {
+						n++
+					}
+				}
+			}
+		}
+	}
+	return n
+}
+
+// whereText says where a rule lives, and how to remove it.
+func whereText(c *screen.Context, r drift.Rule) string {
+	switch r.Source {
+	case drift.SourceConfig:
+		return "user config " + kit.OrDash(c.Data.Drift.ConfigFile)
+	case drift.SourceSession:
+		return "this session only (not saved)"
+	}
+	return "repository file " + r.Source
+}
+
+// Keys implements screen.Screen.
+func (m Ignores) Keys(c *screen.Context) []screen.Group {
+	rules := ignoreRules(c)
+	n := len(rules)
+	move := func(by int) func() (screen.Screen, tea.Cmd) {
+		return func() (screen.Screen, tea.Cmd) {
+			m.cursor = max(0, min(m.cursor+by, n-1))
+			return m, nil
+		}
+	}
+	unignore := screen.Action{Key: keys.DriftUnignore, Off: m.unignoreOff(c, rules), Do: func() (screen.Screen, tea.Cmd) {
+		return m, m.unignore(c, rules)
+	}}
+	return []screen.Group{
+		{Title: "Ignore rules", Actions: []screen.Action{
+			{Key: keys.DriftDown, Do: move(1), Off: screen.OffIf(m.cursor >= n-1, "at the last rule")},
+			unignore,
+			screen.Back(c, "back to the inbox"),
+		}},
+		{Title: "Move", Actions: []screen.Action{{Key: keys.DriftUp, Do: move(-1), Off: screen.OffIf(m.cursor == 0, "at the top")}}},
+	}
+}
+
+func (m Ignores) unignoreOff(c *screen.Context, rules []drift.Rule) string {
+	switch {
+	case c.ReadOnly():
+		return "read-only mode"
+	case m.cursor >= len(rules):
+		return "no rule selected"
+	case rules[m.cursor].Source != drift.SourceConfig && rules[m.cursor].Source != drift.SourceSession:
+		return "a repository's rule: edit its file"
+	}
+	return ""
+}
+
+// unignore proposes removing the selected rule; a repository's rule is
+// not stackview's to remove: the message names the file to edit.
+func (m Ignores) unignore(c *screen.Context, rules []drift.Rule) tea.Cmd {
+	if err := c.Ops.Refuse(mutation.Verb(mutation.Unignore{})); err != nil {
+		return c.Fail(err.Error())
+	}
+	if m.cursor >= len(rules) {
+		return c.Fail("no rule selected")
+	}
+	r := rules[m.cursor]
+	what := r.Address + " " + r.Attribute
+	if r.Environment != "" {
+		what += " in " + r.Environment
+	}
+	if r.Source != drift.SourceConfig && r.Source != drift.SourceSession {
+		return c.Fail(fmt.Sprintf("%s is a rule of the repository file %s: remove its [[ignore]] entry there (a commit on that branch), and it stops applying at the next refresh", what, r.Source))
+	}
+	return c.Ask(screen.Propose{Request: mutation.Unignore{Rule: r, What: what}})
+}
+
+// View implements screen.Screen.
+func (m Ignores) View(c *screen.Context, w, h int) string {
+	st := c.Styles
+	rules := ignoreRules(c)
+	lines := []string{st.Title.Render(kit.Fit(fmt.Sprintf("Drift ignore rules · %d in force", len(rules)), w)),
+		st.Subtle.Render(kit.Fit("  the user config's, this session's, and the repository files of drifted stacks; "+
+			c.Keys.Key(keys.DriftUnignore)+" removes a config or session rule", w))}
+	lines = append(lines, rulesErrLines(c, w)...)
+	if len(rules) == 0 {
+		lines = append(lines, "", st.Subtle.Render(kit.Fit("  no rule: every drifted resource counts ("+
+			c.Keys.Key(keys.DriftIgnore)+" on a stack's drifted attribute ignores it, with a reason)", w)))
+		return kit.Block(lines, w, h)
+	}
+	lines = append(lines, "")
+	per := 3 // lines a rule takes
+	avail := max(1, (h-len(lines))/per)
+	offset := max(0, m.cursor-avail+1)
+	for i := offset; i < len(rules) && i < offset+avail; i++ {
+		r := rules[i]
+		env := r.Environment
+		if env == "" {
+			env = "every environment"
+		}
+		head := fmt.Sprintf("%s %s · %s · ignores %d now", r.Address, r.Attribute, env, ignoring(c, r))
+		reason := "reason: " + kit.OrDash(r.Reason)
+		where := "in " + whereText(c, r)
+		if i == m.cursor {
+			lines = append(lines, st.Selected.Render(kit.Fit("▸ "+head, w)))
+		} else {
+			lines = append(lines, kit.Fit("  "+head, w))
+		}
+		lines = append(lines, st.Subtle.Render(kit.Fit("    "+reason, w)), st.Subtle.Render(kit.Fit("    "+where, w)))
+	}
+	return kit.Block(lines, w, h)
 }

@@ -27,7 +27,8 @@ const (
 	Command
 	Modules
 	Promotion // the followed promotion's waves, else the promotion board
-	Message   // the whole status message
+	Message   // the recent messages in full
+	Attention // what waits on you, across environments
 
 	// Back is esc: one screen back; on the tree, clear the filter, then
 	// the marks, then the message.
@@ -77,6 +78,8 @@ const (
 	DriftOpen
 	DriftCheck
 	DriftIgnore
+	DriftIgnores  // the ignore rules and where each lives
+	DriftUnignore // remove an ignore rule
 
 	// A stack's run history.
 	HistoryUp
@@ -104,6 +107,11 @@ const (
 	LogWrap
 	RunWatch
 
+	// The attention view.
+	AttentionUp
+	AttentionDown
+	AttentionOpen
+
 	// The modules view.
 	ModulesUp
 	ModulesDown
@@ -127,6 +135,8 @@ const (
 	DialogRight // buttons only: in a field the arrows belong to the text
 	DialogLeft
 	DialogCancel
+	DialogScrollUp
+	DialogScrollDown
 
 	// Any line being typed: a filter, a log search, a command.
 	InputSubmit
@@ -149,6 +159,8 @@ const (
 	CtxModules  = "modules"
 	CtxPromote  = "promote" // the board and the diff
 	CtxWaves    = "waves"
+	CtxAttn     = "attention"
+	CtxMessages = "messages"
 	CtxHelp     = "help"
 	CtxDialog   = "dialog"
 	CtxInput    = "input"
@@ -168,8 +180,8 @@ var (
 	nonModal = []string{ctxNonModal}
 	// acts: where stack actions are live (the modules view, the board and
 	// the diff show no stack).
-	acts = []string{CtxTree, CtxDetail, CtxHistory, CtxRun, CtxDrift, CtxWaves}
-	back = []string{CtxTree, CtxDetail, CtxHistory, CtxRun, CtxDrift, CtxModules, CtxPromote, CtxWaves, CtxHelp}
+	acts = []string{CtxTree, CtxDetail, CtxHistory, CtxRun, CtxDrift, CtxWaves, CtxAttn}
+	back = []string{CtxTree, CtxDetail, CtxHistory, CtxRun, CtxDrift, CtxModules, CtxPromote, CtxWaves, CtxAttn, CtxMessages, CtxHelp}
 )
 
 // Decls is every binding, by ID.
@@ -178,10 +190,11 @@ var Decls = [count]Decl{
 	Interrupt: {"interrupt", []string{ctxNonModal, CtxHelp, CtxDialog, CtxInput}, []string{"ctrl+c"}, "", "quit, even in a dialog or mid-typing"},
 	Help:      {"help", []string{ctxNonModal, CtxHelp}, []string{"?"}, "", "help: every key here"},
 	Refresh:   {"refresh", nonModal, []string{"r"}, "", "refresh"},
-	Command:   {"command", nonModal, []string{":"}, "", "command (:env, :stack, :drift, :modules, :promote, :q)"},
+	Command:   {"command", nonModal, []string{":"}, "", "command (:env, :stack, :attention, :drift, :modules, :promote, :messages, :q)"},
 	Modules:   {"modules", nonModal, []string{"M"}, "", "modules (versions, bumps)"},
 	Promotion: {"promotion_board", nonModal, []string{"P"}, "", "promotion: the one followed, else the board (dev → qa → prod)"},
-	Message:   {"show_message", nonModal, []string{"!"}, "", "the whole status message"},
+	Message:   {"show_message", nonModal, []string{"e", "!"}, "e", "recent messages in full (:messages)"},
+	Attention: {"attention", nonModal, []string{"A"}, "", "what waits on you (:attention)"},
 	Back:      {"back", back, []string{"esc"}, "", "back"},
 
 	Filter:     {"filter", []string{CtxTree}, []string{"/"}, "", "filter (/re: for regex)"},
@@ -195,7 +208,7 @@ var Decls = [count]Decl{
 	PageUp:     {"page_up", []string{CtxTree}, []string{"pgup", "ctrl+b"}, "pgup", "page up"},
 	PageDown:   {"page_down", []string{CtxTree}, []string{"pgdown", "ctrl+f"}, "pgdn", "page down"},
 	Detail:     {"detail", []string{CtxTree}, []string{"enter"}, "", "detail"},
-	Mark:       {"mark", []string{CtxTree}, []string{"space"}, "", "mark / unmark"},
+	Mark:       {"mark", []string{CtxTree, CtxAttn}, []string{"space"}, "", "mark / unmark"},
 	MarkAll:    {"mark_all", []string{CtxTree}, []string{"ctrl+a"}, "", "mark all shown / unmark"},
 	Watch:      {"watch", []string{CtxTree}, []string{"w"}, "", "watch the latest run"},
 	Inbox:      {"drift_inbox", []string{CtxTree}, []string{"F"}, "", "drift inbox"},
@@ -216,14 +229,16 @@ var Decls = [count]Decl{
 	CopyURL: {"copy_url", acts, []string{"u"}, "", "copy URL"},
 
 	CloseDetail: {"close_detail", []string{CtxDetail}, []string{"enter"}, "", "close"},
-	ScrollUp:    {"scroll_up", []string{CtxDetail}, []string{"up", "k"}, "↑/k", "scroll up"},
-	ScrollDown:  {"scroll_down", []string{CtxDetail}, []string{"down", "j"}, "↓/j", "scroll down"},
+	ScrollUp:    {"scroll_up", []string{CtxDetail, CtxMessages}, []string{"up", "k"}, "↑/k", "scroll up"},
+	ScrollDown:  {"scroll_down", []string{CtxDetail, CtxMessages}, []string{"down", "j"}, "↓/j", "scroll down"},
 
-	DriftUp:     {"drift_up", []string{CtxDrift}, []string{"up", "k"}, "↑/k", "up"},
-	DriftDown:   {"drift_down", []string{CtxDrift}, []string{"down", "j"}, "↓/j", "down"},
-	DriftOpen:   {"drift_open", []string{CtxDrift}, []string{"enter"}, "", "drifted resources"},
-	DriftCheck:  {"drift_check", []string{CtxDrift}, []string{"f"}, "", "check for drift now"},
-	DriftIgnore: {"drift_ignore", []string{CtxDrift}, []string{"i"}, "", "ignore the selected attribute"},
+	DriftUp:       {"drift_up", []string{CtxDrift}, []string{"up", "k"}, "↑/k", "up"},
+	DriftDown:     {"drift_down", []string{CtxDrift}, []string{"down", "j"}, "↓/j", "down"},
+	DriftOpen:     {"drift_open", []string{CtxDrift}, []string{"enter"}, "", "drifted resources"},
+	DriftCheck:    {"drift_check", []string{CtxDrift}, []string{"f"}, "", "check for drift now"},
+	DriftIgnore:   {"drift_ignore", []string{CtxDrift}, []string{"i"}, "", "ignore the selected attribute (with a reason)"},
+	DriftIgnores:  {"drift_ignores", []string{CtxDrift}, []string{"I"}, "", "the ignore rules and where each lives"},
+	DriftUnignore: {"drift_unignore", []string{CtxDrift}, []string{"d"}, "", "remove the selected ignore rule"},
 
 	HistoryUp:    {"history_up", []string{CtxHistory}, []string{"up", "k"}, "↑/k", "up"},
 	HistoryDown:  {"history_down", []string{CtxHistory}, []string{"down", "j"}, "↓/j", "down"},
@@ -248,6 +263,10 @@ var Decls = [count]Decl{
 	LogWrap:     {"log_wrap", []string{CtxRun}, []string{"w"}, "", "wrap lines"},
 	RunWatch:    {"run_watch", []string{CtxRun}, []string{"W"}, "", "watch run"},
 
+	AttentionUp:   {"attention_up", []string{CtxAttn}, []string{"up", "k"}, "↑/k", "up"},
+	AttentionDown: {"attention_down", []string{CtxAttn}, []string{"down", "j"}, "↓/j", "down"},
+	AttentionOpen: {"attention_open", []string{CtxAttn}, []string{"enter"}, "", "open the run (a drifted stack: its drift)"},
+
 	ModulesUp:   {"modules_up", []string{CtxModules}, []string{"up", "k"}, "↑/k", "up"},
 	ModulesDown: {"modules_down", []string{CtxModules}, []string{"down", "j"}, "↓/j", "down"},
 	ModulesBump: {"modules_bump", []string{CtxModules}, []string{"b"}, "", "bump the module (target version, scope)"},
@@ -257,16 +276,18 @@ var Decls = [count]Decl{
 	HelpPageUp:   {"help_page_up", []string{CtxHelp}, []string{"pgup", "ctrl+b"}, "pgup", "previous page"},
 	HelpPageDown: {"help_page_down", []string{CtxHelp}, []string{"pgdown", "ctrl+f", "space"}, "pgdn", "next page"},
 
-	DialogYes:     {"dialog_yes", []string{CtxDialog}, []string{"y"}, "", "go ahead"},
-	DialogNo:      {"dialog_no", []string{CtxDialog}, []string{"n"}, "", "cancel"},
-	DialogApprove: {"dialog_approve", []string{CtxDialog}, []string{"a"}, "", "approve"},
-	DialogReject:  {"dialog_reject", []string{CtxDialog}, []string{"r"}, "", "reject"},
-	DialogPress:   {"dialog_press", []string{CtxDialog}, []string{"enter"}, "", "press the focused button"},
-	DialogNext:    {"dialog_next", []string{CtxDialog}, []string{"tab"}, "", "next field or button"},
-	DialogPrev:    {"dialog_prev", []string{CtxDialog}, []string{"shift+tab"}, "", "previous field or button"},
-	DialogRight:   {"dialog_right", []string{CtxDialog}, []string{"right"}, "→", "next button"},
-	DialogLeft:    {"dialog_left", []string{CtxDialog}, []string{"left"}, "←", "previous button"},
-	DialogCancel:  {"dialog_cancel", []string{CtxDialog}, []string{"esc"}, "", "cancel"},
+	DialogYes:        {"dialog_yes", []string{CtxDialog}, []string{"y"}, "", "go ahead"},
+	DialogNo:         {"dialog_no", []string{CtxDialog}, []string{"n"}, "", "cancel"},
+	DialogApprove:    {"dialog_approve", []string{CtxDialog}, []string{"a"}, "", "approve"},
+	DialogReject:     {"dialog_reject", []string{CtxDialog}, []string{"r"}, "", "reject"},
+	DialogPress:      {"dialog_press", []string{CtxDialog}, []string{"enter"}, "", "press the focused button"},
+	DialogNext:       {"dialog_next", []string{CtxDialog}, []string{"tab"}, "", "next field or button"},
+	DialogPrev:       {"dialog_prev", []string{CtxDialog}, []string{"shift+tab"}, "", "previous field or button"},
+	DialogRight:      {"dialog_right", []string{CtxDialog}, []string{"right"}, "→", "next button"},
+	DialogLeft:       {"dialog_left", []string{CtxDialog}, []string{"left"}, "←", "previous button"},
+	DialogCancel:     {"dialog_cancel", []string{CtxDialog}, []string{"esc"}, "", "cancel"},
+	DialogScrollUp:   {"dialog_scroll_up", []string{CtxDialog}, []string{"up"}, "↑", "scroll the text up"},
+	DialogScrollDown: {"dialog_scroll_down", []string{CtxDialog}, []string{"down"}, "↓", "scroll the text down"},
 
 	InputSubmit:   {"input_submit", []string{CtxInput}, []string{"enter"}, "", "apply"},
 	InputCancel:   {"input_cancel", []string{CtxInput}, []string{"esc"}, "", "cancel"},
@@ -360,7 +381,7 @@ type ActionError struct {
 func (e *ActionError) Error() string { return fmt.Sprintf("keys: action %q: %s", e.Action, e.Msg) }
 
 // screens are the contexts where the non-modal (global) bindings are live.
-var screens = []string{CtxTree, CtxDetail, CtxHistory, CtxRun, CtxDrift, CtxModules, CtxPromote, CtxWaves}
+var screens = []string{CtxTree, CtxDetail, CtxHistory, CtxRun, CtxDrift, CtxModules, CtxPromote, CtxWaves, CtxAttn, CtxMessages}
 
 // Live reports whether id is live in context ctx.
 func Live(id ID, ctx string) bool {

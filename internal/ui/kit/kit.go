@@ -79,6 +79,33 @@ func RunAge(now time.Time, r *model.Run) string {
 	return Age(now.Sub(when))
 }
 
+// ShortID keeps the first ten characters of a long id (ULIDs sort by
+// time, so the head tells runs of a stack apart): for narrow columns.
+func ShortID(id string) string {
+	if r := []rune(id); len(r) > 12 {
+		return string(r[:10]) + "…"
+	}
+	return id
+}
+
+// Queued says what a queued run waits for: the run ahead of it on its
+// stack (model.Stack.QueuedBehind), by its id (ShortID when short), or,
+// with none, a worker.
+func Queued(blocker *model.Run, short bool) string {
+	if blocker == nil {
+		return "queued: no run ahead of it on this stack (waiting for a worker)"
+	}
+	id := blocker.ID
+	if short {
+		id = ShortID(id)
+	}
+	text := "queued behind " + id + " " + string(blocker.State)
+	if blocker.NeedsApproval {
+		text += " (needs approval)"
+	}
+	return text
+}
+
 // Fit truncates s to w cells with an ellipsis and pads it to exactly w, so
 // columns line up and nothing wraps.
 func Fit(s string, w int) string {

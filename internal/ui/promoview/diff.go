@@ -55,6 +55,9 @@ func OpenDiff(c *screen.Context, label, url string, source, target model.Environ
 // Predicted are the predicted plans started from the diff.
 func (d Diff) Predicted() []mutation.PredictedPlan { return d.predicted }
 
+// Gates are the promotion's gates, once checked.
+func (d Diff) Gates() []promotion.Gate { return d.gates }
+
 // Name implements screen.Named.
 func (d Diff) Name() string { return "a promotion's diff" }
 
@@ -70,12 +73,12 @@ func (d Diff) compute(c *screen.Context) (Diff, tea.Cmd) {
 	d.gates, d.waves, d.predicted = nil, nil, nil
 	d.notLoaded = d.unreadStacks(c)
 	ctx, reader, req, url, source, target := c.Ctx, c.Promotions, d.req, d.url, d.source, d.target
-	stacks := c.Data.Stacks()
+	stacks, counted := c.Data.Stacks(), c.Data.CountedDrift()
 	return d, func() tea.Msg {
 		ctx, cancel := context.WithTimeout(ctx, readTimeout)
 		defer cancel()
 		msg := planMsg{req: req}
-		if msg.plan, msg.gates, msg.err = reader.Plan(ctx, url, stacks, source, target); msg.err == nil {
+		if msg.plan, msg.gates, msg.err = reader.Plan(ctx, url, stacks, source, target, counted); msg.err == nil {
 			msg.waves, msg.err = promotion.Waves(msg.plan, stacks)
 		}
 		return msg
@@ -231,7 +234,7 @@ func (d Diff) propose(c *screen.Context) tea.Cmd {
 	if why := d.partlyLoaded(c); why != "" {
 		return c.Fail("promotion refused: " + why)
 	}
-	return c.Ask(screen.Propose{Request: mutation.Promotion{Plan: d.plan, Gates: d.gates, Label: d.label}})
+	return c.Ask(screen.Propose{Request: mutation.Promotion{Plan: d.plan, Gates: d.gates, Label: d.label, Radius: d.radius(c)}})
 }
 
 // partlyLoaded says why the stacks the promotion moves are not all known,
@@ -337,9 +340,23 @@ func (d Diff) lines(c *screen.Context) []string {
 	for _, pr := range p.Problems {
 		lines = append(lines, st.Warn.Render(fmt.Sprintf("    ⚠ %v: its module changes are unknown", pr)))
 	}
-	section("4. Runs that follow, in waves")
-	for i, wave := range d.waves {
-		lines = append(lines, fmt.Sprintf("    wave %d: %s", i+1, strings.Join(wave, ", ")))
+	section("4. Runs that follow, in waves, and what stands in their way")
+	for i, wave := range d.radius(c) {
+		for j, s := range wave {
+			label := "           "
+			if j == 0 {
+				label = fmt.Sprintf("    wave %d ", i+1)
+			}
+			row := label + s.Name
+			if in := promotion.InTheWay(s); len(in) > 0 {
+				style := st.Subtle
+				if promotion.Blocking(in) {
+					style = st.Warn
+				}
+				row += style.Render(" — " + strings.Join(promotion.Texts(in), "; "))
+			}
+			lines = append(lines, row)
+		}
 	}
 	if len(d.waves) == 0 {
 		lines = append(lines, st.Subtle.Render("    none: no stack's project root changed"))
@@ -353,7 +370,7 @@ func (d Diff) lines(c *screen.Context) []string {
 		if !g.Pass {
 			mark = st.Fail.Render("✗")
 		}
-		lines = append(lines, fmt.Sprintf("    %s %s — %s", mark, g.Name, g.Reason))
+		lines = append(lines, fmt.Sprintf("    %s %s%s — %s", mark, g.Name, g.Count(), g.Reason))
 	}
 	next := "enter promotes"
 	switch {
@@ -369,6 +386,21 @@ func (d Diff) lines(c *screen.Context) []string {
 	}
 	lines = append(lines, "", st.Accent.Render("  → "+next+" · r checks again · esc back"))
 	return lines
+}
+
+// radius is the waves' stacks as loaded now.
+func (d Diff) radius(c *screen.Context) [][]model.Stack {
+	out := make([][]model.Stack, len(d.waves))
+	for i, wave := range d.waves {
+		for _, id := range wave {
+			if s := c.Data.Forest.Stack(id); s != nil {
+				out[i] = append(out[i], *s)
+			} else {
+				out[i] = append(out[i], model.Stack{ID: id, Name: id})
+			}
+		}
+	}
+	return out
 }
 
 // predictedLines is the diff's section on predicted plans.

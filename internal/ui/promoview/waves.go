@@ -193,6 +193,9 @@ func waveLine(c *screen.Context, ws promotion.WaveStack) string {
 		return "    " + name + st.Subtle.Render(" not listed by "+c.Info.Kind)
 	case ws.Blocked != "":
 		return "    " + name + st.Fail.Render(" ⊘ blocked by "+ws.Blocked)
+	case ws.Run == nil && ws.Stack.Locked() && !ws.Stack.Lock.Mine:
+		l := ws.Stack.Lock
+		return "    " + name + st.Fail.Render(" ⊘ locked by "+l.Holder+kit.Pick(l.Note == "", "", " ("+l.Note+")")+": its run will not start")
 	case ws.Run == nil:
 		return "    " + name + st.Subtle.Render(" · no run yet")
 	}
@@ -203,6 +206,9 @@ func waveLine(c *screen.Context, ws promotion.WaveStack) string {
 	}
 	if ws.Run.State == model.StateUnconfirmed && c.Protected(ws.Stack.Env) {
 		text += st.Warn.Render("  (protected: confirming asks for the name)")
+	}
+	if state := ws.Run.State; (state == model.StateQueued || state == model.StateReady) && !ws.Run.NeedsApproval {
+		text += st.Waiting.Render("  " + kit.Queued(ws.Stack.QueuedBehind(*ws.Run), false))
 	}
 	return text
 }

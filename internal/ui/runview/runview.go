@@ -387,10 +387,28 @@ func (m Model) info(c *screen.Context, w int) []string {
 		lines = append(lines, st.Subtle.Render(r.Title))
 	}
 	lines = append(lines, kit.WrapLines([]string{m.timeline(c, r)}, w)...)
+	if q := m.queued(c); q != "" {
+		lines = append(lines, st.Waiting.Render(q))
+	}
 	if tail := m.tailText(c, r); tail != "" {
 		lines = append(lines, st.Waiting.Render(tail))
 	}
 	return append(lines, m.changeLines(c)...)
+}
+
+// queued says what the run, queued, waits for; "" when it is not queued
+// behind anything (held for an approval: tailText says so).
+func (m Model) queued(c *screen.Context) string {
+	r, s := m.run, c.Data.Forest.Stack(m.stackID)
+	if r == nil || s == nil || (r.State != model.StateQueued && r.State != model.StateReady) || r.NeedsApproval || !r.Exclusive() {
+		return ""
+	}
+	b := s.QueuedBehind(*r)
+	text := "◐ " + kit.Queued(b, false)
+	if b != nil && b.State.Waiting() {
+		text += fmt.Sprintf(": it starts once that run is confirmed or discarded (%s opens the stack's runs)", c.Keys.Key(keys.History))
+	}
+	return text
 }
 
 // timeline is the state history with times, on one line to wrap.
@@ -540,7 +558,13 @@ func (m Model) View(c *screen.Context, w, h int) string {
 		out = append(out, l)
 	}
 	if len(lines) == 0 {
-		out = append(out, st.Subtle.Render("  no log yet"))
+		empty := "  no log yet"
+		if q := m.queued(c); q != "" {
+			empty += ": the run has not started (" + strings.TrimPrefix(q, "◐ ") + ")"
+		}
+		for _, l := range kit.WrapLines([]string{empty}, w) {
+			out = append(out, st.Subtle.Render(l))
+		}
 	}
 	return kit.Block(out, w, h)
 }

@@ -2,6 +2,8 @@ package screen
 
 import (
 	"sort"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/stackview/stackview/internal/drift"
@@ -44,6 +46,9 @@ type Data struct {
 type Count struct {
 	Known    bool
 	N, Total int
+	// AtLeast: part of what is counted is not read yet, so there may be
+	// more than N.
+	AtLeast bool
 }
 
 // Index is what the UI derives from a load once, so that no frame walks
@@ -51,9 +56,14 @@ type Count struct {
 type Index struct {
 	// Attention is per environment its tab's attention counts. It follows
 	// the effective drift, so Data.ApplyDrift recounts it.
-	Attention  []string
-	Totals     []int               // per environment: how many stacks it has
-	Dependents map[string][]string // stack id → ids of the stacks depending on it, sorted
+	Attention []string
+	// Needs is what the attention view lists (model.Needs over every
+	// placed stack, drift after the rules); NeedsUnread counts the stacks
+	// whose pending runs are not read yet. Recounted with Attention.
+	Needs       []model.Need
+	NeedsUnread int
+	Totals      []int               // per environment: how many stacks it has
+	Dependents  map[string][]string // stack id → ids of the stacks depending on it, sorted
 }
 
 // Watch is a pinned run.
@@ -73,6 +83,7 @@ type Drift struct {
 	Reports     map[string]drift.Report // by stack id: what the backend said, after the rules
 	RepoRules   map[string][]drift.Rule // by stack id, from its repository's ignore file
 	ConfigRules []drift.Rule
+	ConfigFile  string       // where the config's rules live ("" when not known)
 	Added       []drift.Rule // ignored with i this session
 	RulesErr    error        // an ignore file that could not be read
 
@@ -87,7 +98,7 @@ type Drift struct {
 // pane count exactly what the inbox counts. fresh says the forest was just
 // loaded; otherwise the stacks hold effective drift already and the reports
 // keep what the backend said, so a rule added later applies to that.
-func (d *Data) ApplyDrift(fresh bool, attention func(*model.Forest) []string) {
+func (d *Data) ApplyDrift(fresh bool) {
 	reports := make(map[string]drift.Report, len(d.Drift.Reports))
 	for i := range d.Forest.Envs {
 		for _, s := range d.Forest.Envs[i].Stacks() {
@@ -101,7 +112,86 @@ func (d *Data) ApplyDrift(fresh bool, attention func(*model.Forest) []string) {
 		}
 	}
 	d.Drift.Reports = reports
-	d.Index.Attention = attention(&d.Forest)
+	d.recount()
+}
+
+// recount derives, from the stacks as they are now (effective drift), what
+// needs a person: the attention view's list, the tabs' counts and the
+// header's count, so that all three count the same runs and stacks.
+func (d *Data) recount() {
+	var stacks []*model.Stack
+	env := map[string]int{}
+	for i := range d.Forest.Envs {
+		env[d.Forest.Envs[i].Env.Name] = i
+		stacks = append(stacks, d.Forest.Envs[i].Stacks()...)
+	}
+	d.Index.Needs, d.Index.NeedsUnread = model.Needs(stacks)
+	type tally struct{ waiting, failed, drifted map[string]bool }
+	tallies := make([]tally, len(d.Forest.Envs))
+	for i := range tallies {
+		tallies[i] = tally{map[string]bool{}, map[string]bool{}, map[string]bool{}}
+	}
+	unread := make([]bool, len(d.Forest.Envs))
+	driftUnknown, notLoaded := make([]int, len(tallies)), make([]int, len(tallies))
+	for _, s := range stacks {
+		if _, known := s.Waiting(); !known {
+			unread[env[s.Env]] = true
+		}
+		switch {
+		case !s.Loaded():
+			notLoaded[env[s.Env]]++
+		case s.Unread.Has(model.DetailDrift) && !s.Drift.Drifted:
+			driftUnknown[env[s.Env]]++
+		}
+		if s.Waits() { // the stack's own state or approval flag counts even before its runs are read
+			tallies[env[s.Env]].waiting[s.ID] = true
+		}
+	}
+	n := 0
+	for _, need := range d.Index.Needs {
+		t := tallies[env[need.Stack.Env]]
+		switch need.Kind {
+		case model.NeedWaiting:
+			t.waiting[need.Stack.ID] = true
+		case model.NeedFailed:
+			t.failed[need.Stack.ID] = true
+		case model.NeedDrift:
+			t.drifted[need.Stack.ID] = true
+		default:
+			continue // queued runs wait on a run already counted; locks are others' to lift
+		}
+		n++
+	}
+	d.Index.Attention = make([]string, len(tallies))
+	for i, t := range tallies {
+		d.Index.Attention[i] = tabCounts(len(t.waiting), len(t.failed), len(t.drifted), driftUnknown[i], notLoaded[i], unread[i])
+	}
+	d.Attention = Count{Known: true, N: n, AtLeast: d.Index.NeedsUnread > 0}
+}
+
+// tabCounts is an environment tab's counts: "?2 ✗1 ⚠1", "✓" when nothing
+// needs a person, "…" added while some stacks' runs are not read yet. The
+// stacks whose drift is not read yet (TFC reads it per workspace) count as
+// "⚠?N", those the last listing could not read as "◌N": unknown, never ✓.
+func tabCounts(waiting, failed, drifted, driftUnknown, notLoaded int, unread bool) string {
+	var out []string
+	for _, c := range []struct {
+		mark string
+		n    int
+	}{{"?", waiting}, {"✗", failed}, {"⚠", drifted}, {"⚠?", driftUnknown}, {"◌", notLoaded}} {
+		if c.n > 0 {
+			out = append(out, c.mark+strconv.Itoa(c.n))
+		}
+	}
+	switch {
+	case len(out) == 0 && unread:
+		return "…"
+	case len(out) == 0:
+		return "✓"
+	case unread:
+		out = append(out, "…")
+	}
+	return strings.Join(out, " ")
 }
 
 // RulesFor lists the ignore rules that apply to a stack: its repository's,
@@ -126,6 +216,25 @@ func (d *Data) DriftUnknown() int {
 		}
 	}
 	return n
+}
+
+// CountedDrift is the drift the inbox counts for a stack as a backend
+// lists it afresh (the promotion gates read one): its ignore rules
+// applied in its environment. It reads a snapshot taken now, so it may run
+// off the UI's loop.
+func (d *Data) CountedDrift() func(model.Stack) model.Drift {
+	env := map[string]string{}
+	for i := range d.Forest.Envs {
+		for _, s := range d.Forest.Envs[i].Stacks() {
+			env[s.ID] = s.Env
+		}
+	}
+	repo := d.Drift.RepoRules // replaced on each load, never changed in place
+	common := append(append([]drift.Rule(nil), d.Drift.ConfigRules...), d.Drift.Added...)
+	return func(s model.Stack) model.Drift {
+		rules := append(append([]drift.Rule(nil), repo[s.ID]...), common...)
+		return drift.Evaluate(s.Drift, env[s.ID], rules).Effective()
+	}
 }
 
 // DriftEntry is a stack whose latest check found drift.

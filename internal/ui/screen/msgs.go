@@ -62,7 +62,20 @@ const (
 	KindModules
 	KindBoard
 	KindWaves
+	KindAttention
+	KindMessages
+	KindIgnores
 )
+
+// RunRef names one run of one stack.
+type RunRef struct{ StackID, RunID string }
+
+// RunMarker is a screen whose rows are runs the user can mark (the
+// attention view): a screen opened over it reads the marks to act on
+// them all.
+type RunMarker interface {
+	MarkedRuns(c *Context) []RunRef
+}
 
 // Target is a screen to open: its kind and what it shows.
 type Target struct {

@@ -71,10 +71,20 @@ type Context struct {
 	Width, Height int
 	// Message is the status line's message, "" when there is none.
 	Message string
+	// Messages are the recent messages, oldest first, in full (:messages).
+	Messages []Message
 	// Asks queues what the screen asks the root for; the root does it as
 	// soon as the screen returns, so navigation and mutations happen on the
 	// key that asked, never after a command's round trip.
 	Asks *[]tea.Msg
+}
+
+// Message is one message the status line showed.
+type Message struct {
+	Text  string
+	Err   bool // an error (shown with ✗)
+	Alert bool // a notice the user asked for
+	At    time.Time
 }
 
 // Ask queues a request for the root (Navigate, Propose, Status…); without
@@ -124,7 +134,8 @@ type Mutator interface {
 // implements it).
 type Promotions interface {
 	Board(ctx context.Context, repo string, envs []model.Environment, stacks []model.Stack) (promotion.Row, error)
-	Plan(ctx context.Context, repo string, stacks []model.Stack, source, target model.Environment) (promotion.Plan, []promotion.Gate, error)
+	// Plan counts drift as counted says (the inbox's ignore rules applied).
+	Plan(ctx context.Context, repo string, stacks []model.Stack, source, target model.Environment, counted func(model.Stack) model.Drift) (promotion.Plan, []promotion.Gate, error)
 }
 
 // Modules reads the modules view's matrix from git and the registry

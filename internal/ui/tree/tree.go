@@ -481,7 +481,7 @@ func (m Model) proposeBulk(c *screen.Context, k act.Kind) tea.Cmd {
 			stacks = append(stacks, s)
 		}
 	}
-	return act.Many(c, k.String(), act.ByName(stacks), act.InFlightSkip(c, k))
+	return act.Many(c, k.String(), act.Stacks(act.ByName(stacks)), act.InFlightSkip(c, k))
 }
 
 // ClearMarks drops the marks once a bulk action was sent.
@@ -757,8 +757,9 @@ func markCell(c *screen.Context, s *model.Stack, compact bool) cell {
 		// approves it (v), and c is refused meanwhile.
 		marks = append(marks, kit.Pick(compact, "!", "! approval"))
 		style = c.Styles.Waiting
-	case s.LatestRun != nil && s.LatestRun.State.Waiting() && !s.State.Waiting():
-		// A proposed run waits for review while the stack itself looks fine;
+	case !s.State.Waiting() && s.Waits():
+		// A run waits on a person while the stack's state looks fine (a
+		// plan waiting for review, an older deploy behind newer runs):
 		// without this the tab's "?" count would have no visible cause.
 		marks = append(marks, kit.Pick(compact, "?", "? waiting"))
 		style = c.Styles.Waiting

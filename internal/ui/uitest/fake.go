@@ -134,6 +134,15 @@ func (f *Fake) ListStacks(ctx context.Context) ([]model.Stack, error) {
 	}
 	out := make([]model.Stack, len(f.stacks))
 	copy(out, f.stacks)
+	for i := range out { // every unfinished run, oldest first, as a backend that reads them all
+		runs := f.runs[out[i].ID]
+		out[i].Pending, out[i].PendingKnown = []model.Run{}, true
+		for j := len(runs) - 1; j >= 0; j-- {
+			if !runs[j].State.Terminal() {
+				out[i].Pending = append(out[i].Pending, runs[j])
+			}
+		}
+	}
 	return out, ctx.Err()
 }
 

@@ -274,7 +274,7 @@ func (s *Server) runAction(ctx context.Context, stack graphql.ID, run *graphql.I
 		if err != nil {
 			return nil, err
 		}
-		b := blocker(st)
+		b := st.Blocker
 		if b == nil {
 			return nil, apiError{msg: "stack has no run awaiting action", code: "CONFLICT"}
 		}

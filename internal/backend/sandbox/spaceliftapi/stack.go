@@ -156,24 +156,16 @@ func (r *stackResolver) LockNote() *string {
 	return optional(r.st.Lock.Note)
 }
 
-// Blocked and Blocker describe the tracked run holding the stack.
-func (r *stackResolver) Blocked() bool { return blocker(r.st) != nil }
+// Blocked and Blocker describe the run holding the stack: its oldest
+// unfinished tracked run or task, which the runs queued after it wait for.
+func (r *stackResolver) Blocked() bool { return r.st.Blocker != nil }
 
 func (r *stackResolver) Blocker() *runResolver {
-	b := blocker(r.st)
+	b := r.st.Blocker
 	if b == nil {
 		return nil
 	}
 	return &runResolver{s: r.s, stackID: r.st.ID, run: *b}
-}
-
-// blocker is the stack's unfinished tracked run, the run confirm and
-// discard act on when no run id is given.
-func blocker(st model.Stack) *model.Run {
-	if st.LatestTrackedRun == nil || st.LatestTrackedRun.State.Terminal() {
-		return nil
-	}
-	return st.LatestTrackedRun
 }
 
 type stackDependency struct {

@@ -58,8 +58,9 @@ type pagination struct {
 	PageSize    int  `json:"page-size"`
 	PrevPage    *int `json:"prev-page"`
 	NextPage    *int `json:"next-page"`
-	TotalPages  int  `json:"total-pages"`
-	TotalCount  int  `json:"total-count"`
+	// The totals are nil in the organisation's run list, which has none.
+	TotalPages *int `json:"total-pages,omitempty"`
+	TotalCount *int `json:"total-count,omitempty"`
 }
 
 type listLinks struct {
@@ -67,7 +68,7 @@ type listLinks struct {
 	First string  `json:"first"`
 	Prev  *string `json:"prev"`
 	Next  *string `json:"next"`
-	Last  string  `json:"last"`
+	Last  string  `json:"last,omitempty"`
 }
 
 // page is one requested window of a list.
@@ -99,7 +100,7 @@ func (p page) window(r *http.Request, total int) (start, end int, meta *listMeta
 	pages := max(1, (total+p.size-1)/p.size)
 	start = min((p.number-1)*p.size, total)
 	end = min(start+p.size, total)
-	pg := pagination{CurrentPage: p.number, PageSize: p.size, TotalPages: pages, TotalCount: total}
+	pg := pagination{CurrentPage: p.number, PageSize: p.size, TotalPages: &pages, TotalCount: &total}
 	linkTo := func(n int) string {
 		u := *r.URL
 		u.Scheme, u.Host = schemeOf(r), r.Host

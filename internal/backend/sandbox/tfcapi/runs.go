@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 
@@ -194,9 +195,7 @@ func (s *Server) allRuns(ctx context.Context, stackID string) ([]model.Run, erro
 	return out, nil
 }
 
-// listRuns serves a workspace's runs newest first. Like TFC it leaves out
-// plan-only runs unless filter[operation] names plan_only; health
-// assessments are not runs at all.
+// listRuns serves a workspace's runs newest first, filtered (runFilter).
 func (s *Server) listRuns(w http.ResponseWriter, r *http.Request) {
 	st, _, err := s.stackOf(r.Context(), r.PathValue("id"))
 	if err != nil {
@@ -214,18 +213,13 @@ func (s *Server) listRuns(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
-	ops := []string{"plan_and_apply", "refresh_only", "destroy", "empty_apply", "save_plan"}
-	if v := q.Get("filter[operation]"); v != "" {
-		ops = strings.Split(v, ",")
-	}
-	var statuses []string
-	if v := q.Get("filter[status]"); v != "" {
-		statuses = strings.Split(v, ",")
+	filter, ok := parseRunFilter(w, q)
+	if !ok {
+		return
 	}
 	var kept []model.Run
 	for _, run := range runs {
-		x := extras[run.ID]
-		if !x.Assessment && slices.Contains(ops, operation(run)) && (statuses == nil || slices.Contains(statuses, tfcStatus(run, x))) {
+		if filter.keeps(run, extras[run.ID]) {
 			kept = append(kept, run)
 		}
 	}
@@ -238,6 +232,122 @@ func (s *Server) listRuns(w http.ResponseWriter, r *http.Request) {
 	data := make([]resource, 0, end-start)
 	for _, run := range kept[start:end] {
 		data = append(data, s.runResource(r, st, run, extras[run.ID], inc, col))
+	}
+	writeJSON(w, http.StatusOK, document{Data: data, Included: col.list, Meta: meta, Links: links})
+}
+
+// statusGroups are TFC's filter[status_group] values (api-docs/run): a
+// run is final once it will not move again, discardable while it waits
+// for a decision that discarding answers.
+var statusGroups = map[string]func(model.Run, string) bool{
+	"non_final": func(r model.Run, _ string) bool { return !r.State.Terminal() },
+	"final":     func(r model.Run, _ string) bool { return r.State.Terminal() },
+	"discardable": func(_ model.Run, status string) bool {
+		return slices.Contains([]string{"planned", "planned_and_saved", "cost_estimated", "policy_checked",
+			"policy_override", "post_plan_running", "post_plan_completed"}, status)
+	},
+}
+
+// runFilter is a run list's filter[operation], filter[status] and
+// filter[status_group]. Like TFC it leaves out plan-only runs unless
+// filter[operation] names plan_only; health assessments are not runs.
+type runFilter struct {
+	ops, statuses []string
+	group         func(model.Run, string) bool
+}
+
+// parseRunFilter reads the filters, answering 400 to an unknown status
+// group.
+func parseRunFilter(w http.ResponseWriter, q url.Values) (runFilter, bool) {
+	f := runFilter{ops: []string{"plan_and_apply", "refresh_only", "destroy", "empty_apply", "save_plan"}}
+	if v := q.Get("filter[operation]"); v != "" {
+		f.ops = strings.Split(v, ",")
+	}
+	if v := q.Get("filter[status]"); v != "" {
+		f.statuses = strings.Split(v, ",")
+	}
+	if v := q.Get("filter[status_group]"); v != "" {
+		if f.group = statusGroups[v]; f.group == nil {
+			writeError(w, http.StatusBadRequest, "invalid filter", "unknown status group "+v)
+			return f, false
+		}
+	}
+	return f, true
+}
+
+func (f runFilter) keeps(run model.Run, x sandbox.RunExtra) bool {
+	status := tfcStatus(run, x)
+	return !x.Assessment && slices.Contains(f.ops, operation(run)) && (f.statuses == nil || slices.Contains(f.statuses, status)) &&
+		(f.group == nil || f.group(run, status))
+}
+
+// listOrgRuns serves the organisation's runs newest first, filtered like a
+// workspace's (runFilter) and by filter[workspace_names]. Its pagination
+// has no totals (go-tfe's PaginationNextPrev); it counts against the run
+// lists' 30 requests a minute.
+func (s *Server) listOrgRuns(w http.ResponseWriter, r *http.Request) {
+	if !s.checkOrg(w, r) {
+		return
+	}
+	q := r.URL.Query()
+	filter, ok := parseRunFilter(w, q)
+	if !ok {
+		return
+	}
+	var names []string
+	if v := q.Get("filter[workspace_names]"); v != "" {
+		names = strings.Split(v, ",")
+	}
+	stacks, err := s.listing(r.Context(), parsePage(q).number == 1)
+	if err != nil {
+		writeBackendError(w, err)
+		return
+	}
+	type listed struct {
+		st  model.Stack
+		run model.Run
+		x   sandbox.RunExtra
+	}
+	var kept []listed
+	for _, st := range stacks {
+		if names != nil && !slices.Contains(names, st.Name) {
+			continue
+		}
+		runs := st.Pending // every run that is not final, as the engine keeps them
+		if q.Get("filter[status_group]") != "non_final" {
+			if runs, err = s.allRuns(r.Context(), st.ID); err != nil {
+				writeBackendError(w, err)
+				return
+			}
+		}
+		extras, err := s.b.RunExtras(r.Context(), st.ID)
+		if err != nil {
+			writeBackendError(w, err)
+			return
+		}
+		for _, run := range runs {
+			if x := extras[run.ID]; filter.keeps(run, x) {
+				kept = append(kept, listed{st, run, x})
+			}
+		}
+	}
+	slices.SortStableFunc(kept, func(a, b listed) int {
+		if model.Newer(a.run, b.run) {
+			return -1
+		}
+		return 1
+	})
+	start, end, meta, links := parsePage(q).window(r, len(kept))
+	meta.Pagination.TotalCount, meta.Pagination.TotalPages = nil, nil // the organisation's list has none
+	links.Last = ""
+	inc, ok := parseIncludes(w, q, runIncludeOpts)
+	if !ok {
+		return
+	}
+	col := &collector{}
+	data := make([]resource, 0, end-start)
+	for _, k := range kept[start:end] {
+		data = append(data, s.runResource(r, k.st, k.run, k.x, inc, col))
 	}
 	writeJSON(w, http.StatusOK, document{Data: data, Included: col.list, Meta: meta, Links: links})
 }

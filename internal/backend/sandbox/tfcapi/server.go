@@ -349,6 +349,7 @@ func (s *Server) routes() {
 	handle("GET assessment-results/{id}/json-output", s.assessmentJSON)
 
 	handle("GET workspaces/{id}/runs", s.listRuns)
+	handle("GET organizations/{org}/runs", s.listOrgRuns)
 	handle("POST runs", s.createRun)
 	handle("GET runs/{id}", s.readRun)
 	handle("POST runs/{id}/actions/{action}", s.runAction)

@@ -386,3 +386,69 @@ func TestRunIDsOutliveTheServer(t *testing.T) {
 		t.Errorf("an id no server handed out: %v", err)
 	}
 }
+
+// TestOrganizationRunsList: GET /organizations/:org/runs lists the runs of
+// every workspace newest first, filtered by status group (non_final: the
+// runs that have not ended), leaves plan-only runs out unless asked, and
+// pages without totals, as go-tfe's ListForOrganization reads it.
+func TestOrganizationRunsList(t *testing.T) {
+	f := newFixture(t)
+	ctx := ctxFor(t)
+	org := f.srv.Organization()
+	plan, err := f.api.Runs.Create(ctx, tfe.RunCreateOptions{Workspace: &tfe.Workspace{ID: "ws-bu001-qa"}, PlanOnly: tfe.Bool(true)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, err := f.api.Runs.Create(ctx, tfe.RunCreateOptions{Workspace: &tfe.Workspace{ID: "ws-bu001-qa"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := f.api.Runs.Create(ctx, tfe.RunCreateOptions{Workspace: &tfe.Workspace{ID: "ws-bu002-qa"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := func(l *tfe.OrganizationRunList) []string {
+		var out []string
+		for _, r := range l.Items {
+			out = append(out, r.ID)
+		}
+		return out
+	}
+	open, err := f.api.Runs.ListForOrganization(ctx, org, &tfe.RunListForOrganizationOptions{StatusGroup: "non_final",
+		Include: []tfe.RunIncludeOpt{tfe.RunWorkspace}})
+	if err != nil || strings.Join(ids(open), " ") != second.ID+" "+first.ID {
+		t.Fatalf("non-final runs: %v, %v; want %s %s (newest first, no plan-only run)", ids(open), err, second.ID, first.ID)
+	}
+	if w := open.Items[0].Workspace; w == nil || w.ID != "ws-bu002-qa" {
+		t.Fatalf("the run's workspace: %+v", w)
+	}
+	all, err := f.api.Runs.ListForOrganization(ctx, org, &tfe.RunListForOrganizationOptions{StatusGroup: "non_final", Operation: "plan_only,plan_and_apply"})
+	if err != nil || len(all.Items) != 3 || !strings.Contains(strings.Join(ids(all), " "), plan.ID) {
+		t.Fatalf("with plan-only runs: %v, %v", ids(all), err)
+	}
+	page, err := f.api.Runs.ListForOrganization(ctx, org, &tfe.RunListForOrganizationOptions{StatusGroup: "non_final",
+		ListOptions: tfe.ListOptions{PageSize: 1}})
+	if err != nil || len(page.Items) != 1 || page.PaginationNextPrev == nil || page.NextPage != 2 {
+		t.Fatalf("a page of one: %v %+v, %v", ids(page), page.PaginationNextPrev, err)
+	}
+	resp, raw := f.do(t, "GET", "/api/v2/organizations/"+org+"/runs?filter%5Bstatus_group%5D=non_final", f.srv.Token(), "")
+	if resp.StatusCode != http.StatusOK || strings.Contains(string(raw), "total-count") || strings.Contains(string(raw), "total-pages") {
+		t.Fatalf("the organisation's run list must have no totals: %d %s", resp.StatusCode, raw)
+	}
+	resp, _ = f.do(t, "GET", "/api/v2/organizations/"+org+"/runs?filter%5Bstatus_group%5D=bogus", f.srv.Token(), "")
+	if resp.StatusCode != http.StatusBadRequest {
+		t.Fatalf("an unknown status group: %d, want 400", resp.StatusCode)
+	}
+	for range 10 { // both deploys plan and wait for confirmation; discarded, they end
+		f.fake.Advance(time.Minute)
+	}
+	for _, id := range []string{first.ID, second.ID} {
+		if err := f.api.Runs.Discard(ctx, id, tfe.RunDiscardOptions{}); err != nil {
+			t.Fatalf("discard %s: %v", id, err)
+		}
+	}
+	done, err := f.api.Runs.ListForOrganization(ctx, org, &tfe.RunListForOrganizationOptions{StatusGroup: "non_final"})
+	if err != nil || len(done.Items) != 0 {
+		t.Fatalf("after the runs ended: %v, %v", ids(done), err)
+	}
+}

@@ -103,6 +103,12 @@ func (e *Engine) ListStacks(ctx context.Context) ([]model.Stack, error) {
 				break
 			}
 		}
+		for _, r := range rs { // runs in creation order: the first unfinished exclusive one holds the stack
+			if !r.State.Terminal() && r.Exclusive() {
+				out[i].Blocker = &r
+				break
+			}
+		}
 	}
 	return out, ctx.Err()
 }

@@ -210,6 +210,12 @@ func (f *Fake) view(st *model.Stack) model.Stack {
 		r := copyRun(rs[0])
 		c.LatestRun, c.State = &r, r.State
 	}
+	c.Pending, c.PendingKnown = []model.Run{}, true // as the engine: unfinished runs, oldest first
+	for i := len(f.runs[st.ID]) - 1; i >= 0; i-- {
+		if r := f.runs[st.ID][i]; !r.State.Terminal() {
+			c.Pending = append(c.Pending, copyRun(r))
+		}
+	}
 	if st.Lock != nil {
 		l := *st.Lock
 		c.Lock = &l
