@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/stackview/stackview/internal/audit"
+	"github.com/stackview/stackview/internal/backend"
 	"github.com/stackview/stackview/internal/model"
 	"github.com/stackview/stackview/internal/ops"
 	"github.com/stackview/stackview/internal/promote/promotetest"
@@ -24,9 +25,15 @@ type promoteRig struct {
 
 func newPromoteRig(t *testing.T) *promoteRig {
 	t.Helper()
+	return newPromoteRigOn(t, func(b backend.Backend) backend.Backend { return b })
+}
+
+// newPromoteRigOn is the rig with the UI on a wrapper of the sandbox.
+func newPromoteRigOn(t *testing.T, wrap func(backend.Backend) backend.Backend) *promoteRig {
+	t.Helper()
 	w := promotetest.New(t)
 	rec := &audit.Memory{}
-	d := newDriverOn(t, w.E, w.Clock.Now, 160, 48, func(o *testOptions) {
+	d := newDriverOn(t, wrap(w.E), w.Clock.Now, 160, 48, func(o *testOptions) {
 		o.Git = w.Cache
 		o.Audit = rec
 	})
@@ -293,14 +300,11 @@ func TestBoardScrollsToItsCursorOnASmallTerminal(t *testing.T) {
 // Issue 16: a promotion whose stacks the last listing could not all read
 // is refused, gates or not, until a listing reads them.
 func TestPromotionRefusedWhileItsStacksArePartlyLoaded(t *testing.T) {
-	w := promotetest.New(t)
-	rec := &audit.Memory{}
-	pb := &pagedBackend{Backend: w.E, pageSize: 5}
-	d := newDriverOn(t, pb, w.Clock.Now, 160, 48, func(o *testOptions) {
-		o.Git = w.Cache
-		o.Audit = rec
+	var pb *pagedBackend
+	r := newPromoteRigOn(t, func(b backend.Backend) backend.Backend {
+		pb = &pagedBackend{Backend: b, pageSize: 5}
+		return pb
 	})
-	r := &promoteRig{driver: d, w: w, rec: rec}
 	pb.fail("qa-analytics")
 	r.press("r")
 	r.requireScreen("refresh failed")
