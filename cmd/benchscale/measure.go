@@ -302,7 +302,7 @@ func keystroke(h *ui.Headless, name string) time.Duration {
 // whole tree line by line and by pages.
 func keySequence() []string {
 	var out []string
-	for _, text := range []string{"unit-012", "stack-2", "payments", "unit-1"} {
+	for _, text := range []string{"unit-012", "stack-2", "payments", "unit-1", "state:unconfirmed"} {
 		out = append(out, "/")
 		for _, r := range text {
 			out = append(out, string(r))

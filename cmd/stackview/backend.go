@@ -1,12 +1,14 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
 	"time"
 
 	"github.com/stackview/stackview/internal/backend"
+	"github.com/stackview/stackview/internal/backend/connect"
 	"github.com/stackview/stackview/internal/backend/repos"
 	"github.com/stackview/stackview/internal/backend/sandbox"
 	"github.com/stackview/stackview/internal/backend/sandbox/spaceliftapi"
@@ -56,20 +58,27 @@ func (a *app) rawBackend() (backend.Backend, func(), error) {
 		return eng, func() { _ = eng.Close() }, nil
 	case config.BackendSandbox:
 		return a.servedSandbox()
+	// A real service's client connects on its first call (backend/connect):
+	// the UI is up by then, says whom it connects to, and q quits.
 	case config.BackendSpacelift:
-		cl, err := spacelift.New(a.ctx, spacelift.Config{Endpoint: cfg.Spacelift.Endpoint, Profile: cfg.Spacelift.Profile, Env: a.getenv,
+		cl, err := spacelift.Prepare(spacelift.Config{Endpoint: cfg.Spacelift.Endpoint, Profile: cfg.Spacelift.Profile, Env: a.getenv,
 			HTTPClient: a.httpClient(), Log: a.schedulerLog(), RateLimit: spacelift.AssumedRateLimit})
 		if err != nil {
 			return nil, nil, fmt.Errorf("spacelift: %w", err)
 		}
-		return cl, func() {}, nil
+		return connect.New(cl, func(ctx context.Context) error {
+			if err := cl.Connect(ctx); err != nil {
+				return fmt.Errorf("spacelift: %w", err)
+			}
+			return nil
+		}), func() {}, nil
 	case config.BackendTFC:
-		cl, err := tfc.New(a.ctx, tfc.Config{Address: cfg.TFC.Address, Organization: cfg.TFC.Organization, Env: a.getenv,
+		cl, err := tfc.Prepare(tfc.Config{Address: cfg.TFC.Address, Organization: cfg.TFC.Organization, Env: a.getenv,
 			HTTPClient: a.httpClient(), Log: a.schedulerLog(), CacheDir: detailCacheDir()})
 		if err != nil {
 			return nil, nil, err // the client's errors already say "tfc:"
 		}
-		return cl, func() {}, nil
+		return connect.New(cl, cl.Connect), func() {}, nil
 	}
 	return nil, nil, config.ValidateBackend(cfg.Backend)
 }

@@ -34,6 +34,7 @@ func TestHostileCommandLine(t *testing.T) {
 	huge := write("# " + strings.Repeat("x", 3<<20) + "\n")
 	hugeValue := write("theme = \"" + strings.Repeat("y", 600_000) + "\"\n")
 	stacks := write("[sandbox]\nstacks = 9223372036854775807\n")
+	printableKeys := write("theme = \"dark\"\n[keys]\ndialog_press = [\"e\"]\n")
 	tests := []struct {
 		name string
 		args []string
@@ -47,6 +48,7 @@ func TestHostileCommandLine(t *testing.T) {
 		{"stacks flag", []string{"ls", "--sandbox-stacks", "1000000000"}, 2, "--sandbox-stacks: want 0 to 50000, got 1000000000"},
 		{"NaN fault rate", []string{"sandbox", "serve", "--faults", "503=NaN"}, 2, `rate "NaN" is not a number`},
 		{"empty fault items", []string{"sandbox", "serve", "--faults", ","}, 2, "empty item"},
+		{"printable dialog keys", []string{"--config", printableKeys}, 1, printableKeys + `:3: key keys.dialog_press: keys: action "dialog_press": "e" types a character`},
 		{"~user path", []string{"ls", "--sandbox-dir=~nobody/sb"}, 2, "only ~ and ~/ are expanded"},
 	}
 	for _, tt := range tests {

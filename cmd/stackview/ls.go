@@ -13,10 +13,12 @@ import (
 
 	"github.com/stackview/stackview/internal/backend"
 	"github.com/stackview/stackview/internal/model"
+	"github.com/stackview/stackview/internal/stackfilter"
 )
 
 type lsFlags struct {
 	env    string
+	state  string
 	asJSON bool
 }
 
@@ -27,6 +29,7 @@ func lsCommand() *command {
 		summary: "print the environment / business-unit stack tree without the UI",
 		flags: func(fs *flag.FlagSet) {
 			fs.StringVar(&f.env, "env", "", "only the environment `NAME`")
+			fs.StringVar(&f.state, "state", "", "only stacks in state `NAME` (a prefix, any case; several: failed,unconfirmed), as the tree's state: filter")
 			fs.BoolVar(&f.asJSON, "json", false, "print one JSON object (the format scripts rely on; see README)")
 		},
 		run: func(a *app) error { return a.ls(f) },
@@ -41,6 +44,17 @@ func (a *app) ls(f *lsFlags) error {
 		if _, ok := a.cfg.Environment(f.env); !ok {
 			return usagef("ls: unknown environment %q: configured are %s", f.env, strings.Join(a.cfg.EnvironmentNames(), ", "))
 		}
+	}
+	keep := func(*model.Stack) bool { return true }
+	if f.state != "" {
+		if strings.ContainsAny(f.state, " \t") {
+			return usagef("ls: --state takes state names separated by commas, not %q", f.state)
+		}
+		q, err := stackfilter.Parse("state:" + f.state)
+		if err != nil {
+			return usagef("ls: --state: %v", err)
+		}
+		keep = q.Match
 	}
 	if rec := a.defaultAudit(); rec != nil {
 		a.reportUnfinishedPushes(rec)
@@ -65,9 +79,9 @@ func (a *app) ls(f *lsFlags) error {
 		}
 	}
 	if f.asJSON {
-		err = writeJSON(a.stdout, a.cfg.Backend, trees)
+		err = writeJSON(a.stdout, a.cfg.Backend, trees, keep)
 	} else {
-		err = writeText(a.stdout, trees, len(forest.Unmapped))
+		err = writeText(a.stdout, trees, len(forest.Unmapped), keep)
 	}
 	if err == nil && incomplete != nil {
 		err = fmt.Errorf("the list above is incomplete: %w (%s)", incomplete, backend.HeadlessHint(incomplete))
@@ -167,12 +181,14 @@ type lsRun struct {
 	CreatedAt string `json:"created_at"`
 }
 
-func writeJSON(w io.Writer, backendName string, trees []*model.EnvTree) error {
+func writeJSON(w io.Writer, backendName string, trees []*model.EnvTree, keep func(*model.Stack) bool) error {
 	out := lsOutput{Backend: backendName, Environments: []lsEnv{}}
 	for _, t := range trees {
 		env := lsEnv{Name: t.Env.Name, Branch: t.Env.Branch, Protected: t.Env.Protected, Stacks: []lsStack{}}
 		for _, s := range t.Stacks() {
-			env.Stacks = append(env.Stacks, jsonStack(s))
+			if keep(s) {
+				env.Stacks = append(env.Stacks, jsonStack(s))
+			}
 		}
 		out.Environments = append(out.Environments, env)
 	}
@@ -225,7 +241,7 @@ func nonNil(s []string) []string {
 	return s
 }
 
-func writeText(w io.Writer, trees []*model.EnvTree, unmapped int) error {
+func writeText(w io.Writer, trees []*model.EnvTree, unmapped int, keep func(*model.Stack) bool) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	for i, t := range trees {
 		if i > 0 {
@@ -237,19 +253,24 @@ func writeText(w io.Writer, trees []*model.EnvTree, unmapped int) error {
 		}
 		fmt.Fprintf(tw, "%s (branch %s%s)\n", t.Env.Name, t.Env.Branch, protected)
 		fmt.Fprintln(tw, "  STACK\tSTATE\tUNIT\tLATEST RUN\tCOMMIT\tMARKS")
+		row := func(prefix string, s *model.Stack) {
+			if keep(s) {
+				textRow(tw, prefix, s)
+			}
+		}
 		if t.Root != nil {
-			textRow(tw, "  ", t.Root)
+			row("  ", t.Root)
 		}
 		for _, u := range t.Units {
 			for _, s := range u.Stacks {
-				textRow(tw, "  └ ", s)
+				row("  └ ", s)
 			}
 		}
 		for _, s := range t.Unassigned {
-			textRow(tw, "  ? ", s)
+			row("  ? ", s)
 		}
 		for _, s := range t.Admin {
-			textRow(tw, "  ⚙ ", s)
+			row("  ⚙ ", s)
 		}
 	}
 	if unmapped > 0 {

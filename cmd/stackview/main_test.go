@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -187,6 +188,39 @@ func TestLsGlobalFlagsAfterCommandAndEnvFilter(t *testing.T) {
 	code, out, _ = runCLI(t, nil, "--backend", "sandbox-direct", "ls", "--json", "--env", "qa")
 	if code != 0 || !strings.Contains(out, `"backend": "sandbox-direct"`) || strings.Contains(out, `"name": "dev"`) {
 		t.Errorf("exit %d:\n%s", code, out)
+	}
+}
+
+// Issue 19: ls --state filters as the tree's state: term does.
+func TestLsState(t *testing.T) {
+	isolate(t)
+	code, out, errOut := runCLI(t, nil, "--backend", "sandbox-direct", "ls", "--json", "--state", "unconf,FAILED")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var got lsOutput
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, env := range got.Environments {
+		for _, s := range env.Stacks {
+			if s.State != "UNCONFIRMED" && s.State != "FAILED" {
+				t.Errorf("%s is %s", s.Name, s.State)
+			}
+			names = append(names, s.Name)
+		}
+	}
+	if !slices.Contains(names, "qa-payments-ledger") || !slices.Contains(names, "dev-analytics") || slices.Contains(names, "dev-network") {
+		t.Errorf("ls --state unconf,FAILED listed %v", names)
+	}
+	code, out, _ = runCLI(t, nil, "--backend", "sandbox-direct", "ls", "--state", "failed")
+	if code != 0 || !strings.Contains(out, "dev-analytics") || strings.Contains(out, "dev-identity") {
+		t.Errorf("exit %d:\n%s", code, out)
+	}
+	code, _, errOut = runCLI(t, nil, "--backend", "sandbox-direct", "ls", "--state", "broken")
+	if code != 2 || !strings.Contains(errOut, `--state: state:broken names no state`) || !strings.Contains(errOut, "unconfirmed") {
+		t.Errorf("exit %d: %s", code, errOut)
 	}
 }
 

@@ -11,20 +11,26 @@ import (
 	"github.com/stackview/stackview/internal/vcs"
 )
 
-// reportUnfinishedPushes says on one line which git pushes of an earlier
-// stackview never got an outcome in the audit log (it was killed while
-// they ran: the branch may or may not have moved), and records them as
-// unknown, so each is said once. The UI will show the same line
-// (audit.UnfinishedWarning); until then it is printed before the UI starts.
+// reportUnfinishedPushes says on stderr which git pushes of an earlier
+// stackview never got an outcome in the audit log (unfinishedPushes).
 func (a *app) reportUnfinishedPushes(rec *audit.File) {
-	pushes, err := rec.SettleUnfinished(time.Now())
-	if err != nil {
-		fmt.Fprintf(a.stderr, "stackview: warning: %v\n", err)
-		return
-	}
-	if w := audit.UnfinishedWarning(pushes); w != "" {
+	if w := unfinishedPushes(rec); w != "" {
 		fmt.Fprintf(a.stderr, "stackview: warning: %s\n", w)
 	}
+}
+
+// unfinishedPushes records as unknown the git pushes of an earlier
+// stackview that never got an outcome in the audit log (it was killed
+// while they ran: the branch may or may not have moved), so each is said
+// once, and returns the line that says which to check, or "". The UI
+// shows it on its status line: printed before the screen takes over, it
+// would be wiped at once.
+func unfinishedPushes(rec *audit.File) string {
+	pushes, err := rec.SettleUnfinished(time.Now())
+	if err != nil {
+		return err.Error()
+	}
+	return audit.UnfinishedWarning(pushes)
 }
 
 // defaultAudit is the audit log at its default place, or nil (with a

@@ -223,3 +223,22 @@ func TestLsWarnsOfAnUnfinishedPush(t *testing.T) {
 		t.Errorf("the second start: exit %d, stderr %q", code, errOut)
 	}
 }
+
+// TestUnfinishedPushLineForTheUI: the UI is given the same line (its
+// status line says it; nothing is printed under the screen), and the
+// push is settled as unknown, so the next start is quiet.
+func TestUnfinishedPushLineForTheUI(t *testing.T) {
+	isolate(t)
+	path := filepath.Join(t.TempDir(), "audit.jsonl")
+	rec := audit.NewFile(path)
+	if err := rec.Record(audit.Entry{Time: time.Now(), Action: "bump push", Target: "http://127.0.0.1:1/acme/identity.git",
+		Ref: "refs/heads/dev", Result: audit.ResultPending}); err != nil {
+		t.Fatal(err)
+	}
+	if w := unfinishedPushes(rec); !strings.HasPrefix(w, "a git push of an earlier stackview has no outcome in the audit log: check dev of http://127.0.0.1:1/acme/identity.git") {
+		t.Fatalf("line for the UI: %q", w)
+	}
+	if w := unfinishedPushes(rec); w != "" {
+		t.Errorf("said again: %q", w)
+	}
+}

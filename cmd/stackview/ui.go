@@ -41,7 +41,7 @@ func runUI(a *app) (err error) {
 		return err
 	}
 	rec := audit.NewFile(auditPath)
-	a.reportUnfinishedPushes(rec)
+	warning := unfinishedPushes(rec)
 	info := be.Info()
 	a.pushes = vcs.NewPushes(audit.PushJournal{Recorder: rec, Backend: info.Kind, Endpoint: info.Endpoint})
 	// Deferred in this order, they run: the UI's work is cancelled (no
@@ -67,6 +67,7 @@ func runUI(a *app) (err error) {
 		DriftIgnore:     a.cfg.DriftIgnore,
 		DriftIgnoreFile: a.driftIgnoreFile(),
 		RepoFiles:       a.repoFiles,
+		Warning:         warning,
 		Mutator: ops.New(ops.Config{
 			Backend:      be,
 			Audit:        rec,

@@ -81,6 +81,24 @@ type oneLineError struct{ err error }
 func (e oneLineError) Error() string { return Fold(e.err.Error()) }
 func (e oneLineError) Unwrap() error { return e.err }
 
+// AnswerLost reports a failed mutation that no one refused: the
+// connection dropped, the request timed out, the service answered 5xx or
+// garbage after it was sent. The service may have applied it, so its
+// outcome is unknown (audited so) and it must be checked before it is
+// sent again. A refusal (credentials, permission, rate limit, not found,
+// conflict, unsupported) applied nothing.
+func AnswerLost(err error) bool {
+	if err == nil {
+		return false
+	}
+	for _, refused := range []error{ErrUnauthorized, ErrForbidden, ErrRateLimited, ErrNotFound, ErrConflict, ErrUnsupported} {
+		if errors.Is(err, refused) {
+			return false
+		}
+	}
+	return true
+}
+
 // Conflictf reports an operation that does not fit the current state, e.g.
 // confirming a run that is not UNCONFIRMED.
 func Conflictf(format string, args ...any) error {

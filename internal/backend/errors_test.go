@@ -1,6 +1,7 @@
 package backend
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -46,5 +47,19 @@ func TestOneLine(t *testing.T) {
 	}
 	if plain := errors.New("one line"); OneLine(plain) != plain {
 		t.Error("a one-line error was wrapped")
+	}
+}
+
+func TestAnswerLost(t *testing.T) {
+	for _, err := range []error{ErrUnauthorized, ErrForbidden, &RateLimitError{}, NotFoundf("x"), Conflictf("x"),
+		&LockedError{Lock: model.Lock{Holder: "alice"}}, fmt.Errorf("x: %w", ErrUnsupported), nil} {
+		if AnswerLost(err) {
+			t.Errorf("%v: a refusal (or nothing) called a lost answer", err)
+		}
+	}
+	for _, err := range []error{errors.New("no answer: EOF"), context.DeadlineExceeded, errors.New("HTTP 502")} {
+		if !AnswerLost(err) {
+			t.Errorf("%v: not called a lost answer", err)
+		}
 	}
 }

@@ -4,16 +4,15 @@
 package debuglog
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"regexp"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
+
+	"github.com/stackview/stackview/internal/privfile"
 )
 
 // Redacted replaces every secret in the log.
@@ -36,27 +35,9 @@ type Log struct {
 // there is refused (one planted in /tmp would have the log written where
 // its owner chose), and an existing file's looser mode is tightened.
 func Open(path string) (*Log, error) {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0o600)
-	if errors.Is(err, syscall.ELOOP) {
-		return nil, fmt.Errorf("debug log: %s is a symbolic link: give the path of a regular file", path)
-	}
+	f, err := privfile.Create(path, true)
 	if err != nil {
 		return nil, fmt.Errorf("debug log: %w", err)
-	}
-	fail := func(err error) (*Log, error) {
-		f.Close()
-		return nil, fmt.Errorf("debug log %s: %w", path, err)
-	}
-	if fi, err := f.Stat(); err != nil {
-		return fail(err)
-	} else if !fi.Mode().IsRegular() {
-		return fail(errors.New("not a regular file"))
-	}
-	if err := f.Chmod(0o600); err != nil {
-		return fail(err)
-	}
-	if err := f.Truncate(0); err != nil {
-		return fail(err)
 	}
 	return &Log{w: f, c: f, now: time.Now}, nil
 }

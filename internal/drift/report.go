@@ -10,12 +10,17 @@ import (
 type Attribute struct {
 	Name      string
 	IgnoredBy *Rule
+	// Value is recorded → real, where the backend gave it.
+	Value *model.AttributeChange
 }
 
 // Resource is one drifted resource as the user sees it.
 type Resource struct {
 	Address    string
 	Attributes []Attribute // nil when the backend did not say which attributes drifted
+	// Change is the backend's account of it (values, where they come
+	// from, why there are none); zero when it named only the address.
+	Change model.ResourceChange
 	// IgnoredBy is set when the resource is ignored as a whole: a
 	// whole-resource rule, or every attribute ignored (then the first rule).
 	IgnoredBy *Rule
@@ -49,8 +54,10 @@ func (r Report) Ignored() int { return len(r.Resources) - r.Counted() }
 func Evaluate(d model.Drift, env string, rules []Rule) Report {
 	rep := Report{Drift: d}
 	details := map[string][]string{}
+	changes := map[string]model.ResourceChange{}
 	for _, c := range d.Changes {
 		details[c.Address] = append(details[c.Address], c.Attributes...)
+		changes[c.Address] = c
 	}
 	addrs := slices.Clone(d.Resources)
 	for _, c := range d.Changes {
@@ -59,14 +66,18 @@ func Evaluate(d model.Drift, env string, rules []Rule) Report {
 		}
 	}
 	for _, addr := range addrs {
-		res := Resource{Address: addr, IgnoredBy: firstMatch(rules, env, addr, "")}
+		res := Resource{Address: addr, IgnoredBy: firstMatch(rules, env, addr, ""), Change: changes[addr]}
 		attrs, known := details[addr]
 		if known && len(attrs) > 0 {
 			all := true
 			var first *Rule
 			for _, a := range attrs {
 				by := firstMatch(rules, env, addr, a)
-				res.Attributes = append(res.Attributes, Attribute{Name: a, IgnoredBy: by})
+				attr := Attribute{Name: a, IgnoredBy: by}
+				if v, ok := changes[addr].Value(a); ok {
+					attr.Value = &v
+				}
+				res.Attributes = append(res.Attributes, attr)
 				if by == nil {
 					all = false
 				} else if first == nil {
@@ -101,14 +112,18 @@ func (r Report) Effective() model.Drift {
 			continue
 		}
 		d.Resources = append(d.Resources, res.Address)
-		var counted []string
+		c := res.Change
+		c.Address, c.Action, c.Attributes, c.Values = res.Address, model.ActionChange, nil, nil
 		for _, a := range res.Attributes {
 			if a.IgnoredBy == nil {
-				counted = append(counted, a.Name)
+				c.Attributes = append(c.Attributes, a.Name)
+				if a.Value != nil {
+					c.Values = append(c.Values, *a.Value)
+				}
 			}
 		}
 		if res.Attributes != nil {
-			d.Changes = append(d.Changes, model.ResourceChange{Address: res.Address, Action: model.ActionChange, Attributes: counted})
+			d.Changes = append(d.Changes, c)
 		}
 	}
 	// A backend that says "drifted" without naming resources stays drifted.

@@ -108,12 +108,24 @@ const (
 	ActionReplace ChangeAction = "REPLACE"
 )
 
-// ResourceChange is one resource in a plan, with the attributes that change
-// where the backend reports them.
+// ResourceChange is one resource in a plan (or one drifted resource), with
+// the attributes that change where the backend reports them and, where it
+// gives them, their values: stackview never invents a value.
 type ResourceChange struct {
 	Address    string
 	Action     ChangeAction
 	Attributes []string
+	// Values are the attributes before → after (for drift: recorded →
+	// real), where ValuesFrom says the backend gave them; NoValues says
+	// why there are none when it did not.
+	Values     []AttributeChange
+	ValuesFrom ValueSource
+	NoValues   string
+	// Reason is why the resource is replaced or deleted, in Terraform's
+	// words (action_reason: ReasonText puts it in ours); ReplacePaths the
+	// attributes that force a replacement.
+	Reason       string
+	ReplacePaths []string
 }
 
 // RunTransition is one step of a run's state timeline.

@@ -178,8 +178,11 @@ type PromotionResult struct {
 	PullRequestCreated bool
 	PullRequestNote    string
 	At                 time.Time // when it was sent: the promotion's runs start after
-	Err                error     // refused: nothing moved
-	AuditErr           error
+	Err                error     // refused, nothing moved; or, with Unknown, a push whose outcome nobody saw
+	// Unknown: the branch may or may not have moved (Err names the ref to
+	// check); audited as unknown.
+	Unknown  bool
+	AuditErr error
 }
 
 // Bump asks to move every use of a module in scope to a version, one

@@ -48,7 +48,7 @@ func (p *Pipeline) bump(r mutation.Bump) (mutation.Mutation, error) {
 		results, err := modules.Bump(ctx, p.cfg.Git, req)
 		out := &mutation.BumpResult{Bump: r, PullRequest: pr, Err: err}
 		for _, res := range results {
-			entry := p.entry("bump", r.Env, res.Repo, bumpDetail(req, res), res.Err)
+			entry := p.pushEntry("bump", r.Env, res.Repo, bumpDetail(req, res), res.Err)
 			if aerr := p.cfg.Audit.Record(entry); aerr != nil && res.Err == nil {
 				res.Err = fmt.Errorf("done, but the audit log failed: %w", aerr)
 			}
@@ -67,6 +67,10 @@ func (p *Pipeline) bump(r mutation.Bump) (mutation.Mutation, error) {
 
 func bumpDetail(req modules.BumpRequest, r modules.BumpResult) string {
 	switch {
+	case r.Err != nil && r.Commit != "":
+		return fmt.Sprintf("module %s to %s; commit %s for %s", req.Address, req.Target, r.Commit, req.Branch)
+	case r.Err != nil:
+		return fmt.Sprintf("module %s to %s", req.Address, req.Target)
 	case r.Commit == "":
 		return "module " + req.Address + " already at " + req.Target
 	case req.PullRequest:

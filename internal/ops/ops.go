@@ -10,6 +10,7 @@ package ops
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"sync"
@@ -207,6 +208,32 @@ func (p *Pipeline) entry(action, env, target, detail string, err error) audit.En
 		Environment: env, Target: target, Result: audit.ResultOK, Detail: detail}
 	if err != nil {
 		e.Result, e.Detail = audit.ResultError, err.Error()
+	}
+	return e
+}
+
+// sentEntry is the audit entry of a request sent to the backend. A
+// failure no one refused (backend.AnswerLost) is unknown: the service may
+// have applied it; the entry says what to check before sending it again.
+func (p *Pipeline) sentEntry(action, env, target, detail, check string, err error) audit.Entry {
+	e := p.entry(action, env, target, detail, err)
+	if backend.AnswerLost(err) {
+		e.Result = audit.ResultUnknown
+		e.Detail = fmt.Sprintf("%s; its answer was lost (%v), so it may have been applied: check %s before sending it again", detail, err, check)
+	}
+	return e
+}
+
+// pushEntry is the audit entry of a git change: a push whose outcome
+// nobody saw (vcs.ErrPushUnknown; its error names the ref to check) is
+// unknown, every other failure an error.
+func (p *Pipeline) pushEntry(action, env, target, detail string, err error) audit.Entry {
+	e := p.entry(action, env, target, detail, nil)
+	switch {
+	case errors.Is(err, vcs.ErrPushUnknown):
+		e.Result, e.Detail = audit.ResultUnknown, detail+"; outcome unknown: "+err.Error()
+	case err != nil:
+		e.Result, e.Detail = audit.ResultError, detail+"; error: "+err.Error()
 	}
 	return e
 }

@@ -3,14 +3,20 @@ package ops
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/stackview/stackview/internal/audit"
+	"github.com/stackview/stackview/internal/backend"
+	"github.com/stackview/stackview/internal/backend/scheduler"
 	"github.com/stackview/stackview/internal/drift"
+	"github.com/stackview/stackview/internal/model"
 	"github.com/stackview/stackview/internal/mutation"
+	"github.com/stackview/stackview/internal/promotion"
 	"github.com/stackview/stackview/internal/ui/uitest"
+	"github.com/stackview/stackview/internal/vcs"
 )
 
 var epoch = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
@@ -146,5 +152,114 @@ func TestPromotionAndBumpNeedACloneCache(t *testing.T) {
 	}
 	if _, err := p.Prepare(mutation.Predict{}); err == nil || !strings.Contains(err.Error(), "cannot plan a given commit") {
 		t.Fatalf("predicted plans on a backend without PlanCommit: %v", err)
+	}
+}
+
+// answering is a backend whose mutations all fail with err.
+type answering struct {
+	*uitest.Fake
+	err error
+}
+
+func (b answering) Trigger(context.Context, string, model.RunKind) (model.Run, error) {
+	return model.Run{}, b.err
+}
+func (b answering) Lock(context.Context, string, string) (model.Stack, error) {
+	return model.Stack{}, b.err
+}
+func (b answering) PlanCommit(context.Context, string, string) (model.Run, error) {
+	return model.Run{}, b.err
+}
+
+// TestLostAnswersAreAuditedUnknown: a mutation that failed without a
+// refusal (a dropped connection, a timeout, a 5xx, a garbled answer) may
+// have been applied: its audit line says unknown and what to check, not
+// error; a refusal is an error.
+func TestLostAnswersAreAuditedUnknown(t *testing.T) {
+	lost := []error{
+		errors.New("spacelift RunTrigger: no answer: read tcp 127.0.0.1:1: connection reset by peer"),
+		context.DeadlineExceeded,
+		&scheduler.AttemptTimeoutError{Host: "app.terraform.io", After: 15 * time.Second},
+		errors.New("HTTP 503: Service Unavailable"),
+	}
+	refused := []error{
+		backend.Conflictf("run is not in a state to confirm"),
+		&backend.LockedError{Stack: "dev-network", Lock: model.Lock{Holder: "alice"}},
+		&backend.RateLimitError{RetryAfter: time.Second},
+		fmt.Errorf("x: %w", backend.ErrForbidden),
+		fmt.Errorf("x: %w", backend.ErrUnauthorized),
+		backend.NotFoundf("stack dev-network"),
+	}
+	send := func(err error, op mutation.StackOp) audit.Entry {
+		t.Helper()
+		rec := &audit.Memory{}
+		p := New(Config{Backend: answering{uitest.NewFake(), err}, Audit: rec})
+		m, perr := p.Prepare(mutation.Stacks{Ops: []mutation.StackOp{op}})
+		if perr != nil {
+			t.Fatal(perr)
+		}
+		work, serr := p.Send(m, mutation.Answer{Button: 1, Values: []string{"note"}})
+		if serr != nil {
+			t.Fatal(serr)
+		}
+		if out := work(context.Background()); len(out.Stacks) != 1 || !errors.Is(out.Stacks[0].Err, err) {
+			t.Fatalf("outcome %+v", out)
+		}
+		if e := rec.Entries(); len(e) == 1 {
+			return e[0]
+		}
+		t.Fatalf("audit %+v", rec.Entries())
+		return audit.Entry{}
+	}
+	planOp := mutation.StackOp{Action: "plan", StackID: "dev-network", Name: "dev-network", Env: "dev"}
+	lockOp := mutation.StackOp{Action: "lock", StackID: "dev-network", Name: "dev-network", Env: "dev"}
+	for _, err := range lost {
+		if e := send(err, planOp); e.Result != audit.ResultUnknown || !strings.Contains(e.Detail, "stack dev-network") ||
+			!strings.Contains(e.Detail, "its answer was lost ("+err.Error()+"), so it may have been applied: check dev-network's runs before sending it again") {
+			t.Errorf("plan, %v: %+v", err, e)
+		}
+		if e := send(err, lockOp); e.Result != audit.ResultUnknown || !strings.Contains(e.Detail, "check whether dev-network is locked") {
+			t.Errorf("lock, %v: %+v", err, e)
+		}
+	}
+	for _, err := range refused {
+		if e := send(err, planOp); e.Result != audit.ResultError || e.Detail != err.Error() {
+			t.Errorf("plan refused with %v: %+v", err, e)
+		}
+	}
+
+	// A predicted plan is a run started: the same.
+	rec := &audit.Memory{}
+	p := New(Config{Backend: answering{uitest.NewFake(), lost[0]}, Audit: rec})
+	m, err := p.Prepare(mutation.Predict{Plan: promotion.Plan{Target: model.Environment{Name: "qa"}, Commit: "abcdef0123",
+		Affected: []promotion.Affected{{StackID: "qa-network"}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	work, err := p.Send(m, mutation.Answer{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	work(context.Background())
+	if e := rec.Entries(); len(e) != 1 || e[0].Result != audit.ResultUnknown || !strings.Contains(e[0].Detail, "check qa-network's runs") {
+		t.Errorf("predicted plan: %+v", e)
+	}
+}
+
+// TestPushOutcomesAreAudited: a git push nobody saw the end of is
+// unknown with the ref to check; any other git failure an error.
+func TestPushOutcomesAreAudited(t *testing.T) {
+	p := New(Config{Backend: uitest.NewFake()})
+	unknown := &vcs.PushUnknownError{Repo: "payments.git", Ref: "refs/heads/qa", Commit: "abcdef0123", Cause: errors.New("git push was stopped")}
+	if e := p.pushEntry("promotion", "qa", "payments.git", "dev → qa", fmt.Errorf("promote: %w", unknown)); e.Result != audit.ResultUnknown ||
+		!strings.HasPrefix(e.Detail, "dev → qa; outcome unknown: ") || !strings.Contains(e.Detail, "check refs/heads/qa on the remote") {
+		t.Errorf("unknown push: %+v", e)
+	}
+	if e := p.pushEntry("promotion", "qa", "payments.git", "dev → qa", errors.New("fetch failed")); e.Result != audit.ResultError ||
+		e.Detail != "dev → qa; error: fetch failed" {
+		t.Errorf("failed push: %+v", e)
+	}
+	if e := p.pushEntry("promotion", "qa", "payments.git", "dev → qa", nil); e.Result != audit.ResultOK || e.Detail != "dev → qa" {
+		t.Errorf("pushed: %+v", e)
 	}
 }

@@ -99,14 +99,11 @@ func (p *Pipeline) sendPromotion(ctx context.Context, plan promotion.Plan, gates
 		res.Plan, res.Gates, res.Strategy, res.Override = plan, gates, opts.Strategy, opts.Override
 	}
 	at := p.cfg.Now()
-	entry := p.entry("promotion", plan.Target.Name, plan.Repo, promotionDetail(res), nil)
-	if err != nil {
-		entry.Result, entry.Detail = audit.ResultError, entry.Detail+"; error: "+err.Error()
-	}
+	entry := p.pushEntry("promotion", plan.Target.Name, plan.Repo, promotionDetail(res), err)
 	return &mutation.PromotionResult{
 		Plan: plan, Strategy: res.Strategy, New: res.Push.New, UpToDate: res.Push.UpToDate,
 		PullRequestURL: res.PullRequest.URL, PullRequestCreated: res.PullRequest.Created, PullRequestNote: res.PullRequest.Note,
-		At: at, Err: err, AuditErr: p.cfg.Audit.Record(entry),
+		At: at, Err: err, Unknown: entry.Result == audit.ResultUnknown, AuditErr: p.cfg.Audit.Record(entry),
 	}
 }
 
@@ -172,8 +169,8 @@ func (p *Pipeline) predict(r mutation.Predict) (mutation.Mutation, error) {
 			cctx, cancel := context.WithTimeout(ctx, callTimeout)
 			run, err := cp.PlanCommit(cctx, a.StackID, plan.Commit)
 			cancel()
-			entry := p.entry("predicted plan", plan.Target.Name, a.StackID,
-				fmt.Sprintf("commit %s; run %s", model.ShortSHA(plan.Commit), run.ID), err)
+			entry := p.sentEntry("predicted plan", plan.Target.Name, a.StackID,
+				fmt.Sprintf("commit %s; run %s", model.ShortSHA(plan.Commit), run.ID), a.StackID+"'s runs", err)
 			if aerr := p.cfg.Audit.Record(entry); aerr != nil && err == nil {
 				err = fmt.Errorf("started, but the audit log failed: %w", aerr)
 			}

@@ -105,7 +105,7 @@ func (p *Pipeline) sendStacks(ctx context.Context, b backend.Backend, ops []muta
 		cctx, cancel := context.WithTimeout(ctx, callTimeout)
 		run, err := perform(cctx, b, o)
 		cancel()
-		entry := p.entry(o.Action, o.Env, o.Target(), auditDetail(o, run), err)
+		entry := p.sentEntry(o.Action, o.Env, o.Target(), auditDetail(o, run), toCheck(o), err)
 		if aerr := p.cfg.Audit.Record(entry); aerr != nil && err == nil {
 			err = fmt.Errorf("sent, but the audit log failed: %w", aerr)
 			run = nil
@@ -113,6 +113,17 @@ func (p *Pipeline) sendStacks(ctx context.Context, b backend.Backend, ops []muta
 		results = append(results, mutation.StackResult{Op: o, Run: run, Err: err})
 	}
 	return results
+}
+
+// toCheck is what shows whether an op whose answer was lost was applied.
+func toCheck(o mutation.StackOp) string {
+	switch o.Action {
+	case "lock", "unlock":
+		return "whether " + o.Name + " is locked"
+	case "sync":
+		return o.Name + "'s tracked commit"
+	}
+	return o.Name + "'s runs"
 }
 
 func auditDetail(o mutation.StackOp, run *model.Run) string {

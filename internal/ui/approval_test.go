@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -21,9 +22,9 @@ func TestApprovalIsShownAndConfirmWaitsForIt(t *testing.T) {
 	}
 	r.requireScreen("Waiting    ! deploy UNCONFIRMED", "— needs", "approval (v)")
 	r.press("space", "c")
-	r.requireScreen("Confirm 1 stack?", "• qa-payments-ledger (qa)", "Skipped 1:",
-		"– prod-storefront: run "+held.ID+" needs approval before it", "can be confirmed; v approves or rejects it")
-	r.press("esc", "esc") // cancel, unmark
+	r.requireScreen("Plan 1 of 1 — 1 run shares it", "qa-payments-ledger", "Not confirmed with this plan",
+		"prod-storefront", "run "+held.ID+" needs approval before it can be confirmed; v approves or rejects it")
+	r.press("esc", "esc") // back, unmark
 	r.press("l")
 	r.requireScreen("! needs approval", "! an approval policy holds this run (it cannot be confirmed until approved): v approves or rejects")
 	r.press("c")
@@ -82,4 +83,33 @@ func TestExpiredLogIsSaid(t *testing.T) {
 	d.typeText(":stack dev-identity")
 	d.press("enter", "l")
 	d.requireScreen("── log (complete; older parts expired: the backend no longer keeps them)", "no log yet")
+}
+
+// TestRejectSendsAReject: v, the name typed, a note, then Reject: the
+// backend gets a rejection with the note (the held deploy fails, as a
+// rejected approval does), the audit says reject, and nothing approves.
+func TestRejectSendsAReject(t *testing.T) {
+	r := newActionRig(t)
+	r.selectStack("prod-storefront")
+	held := r.forestStack(r.selected()).LatestTrackedRun
+	if held == nil || !held.NeedsApproval {
+		t.Fatalf("prod-storefront's deploy is not held: %+v", held)
+	}
+	r.press("v")
+	r.requireScreen("Review prod-storefront?", "[ Cancel ]  [ Reject ]  [ Approve ]")
+	r.typeText("prod-storefront")
+	r.press("enter")
+	r.typeText("not during the freeze")
+	r.press("enter", "right")
+	r.requireScreen("[ Cancel ]  [>Reject<]  [ Approve ]")
+	r.press("enter")
+	got := r.run("prod-storefront", held.ID)
+	if h := got.History; got.State != model.StateFailed || len(h) == 0 || h[len(h)-1].Note != "rejected by you: not during the freeze" {
+		t.Fatalf("after reject: %+v", got)
+	}
+	e := r.rec.Entries()
+	if len(e) != 1 || e[0].Action != "reject" || e[0].Result != "ok" || !strings.Contains(e[0].Detail, "note: not during the freeze") {
+		t.Fatalf("audit: %+v", e)
+	}
+	r.requireScreen("✓ reject prod-storefront")
 }

@@ -127,7 +127,7 @@ func TestAttentionListsTheSeededSandboxAndConfirms(t *testing.T) {
 
 // TestAttentionMarksAreReadByAnotherScreen: space marks runs; a screen
 // opened over the view reads them (screen.RunMarker); c confirms the marked
-// ones in one reviewed bulk.
+// ones plan by plan (issue 19): the run held for approval is listed apart.
 func TestAttentionMarksAreReadByAnotherScreen(t *testing.T) {
 	r := newActionRig(t)
 	r.press("A")
@@ -144,8 +144,13 @@ func TestAttentionMarksAreReadByAnotherScreen(t *testing.T) {
 		t.Fatalf("marked = %+v", marked)
 	}
 	r.press("c")
-	r.requireScreen("Confirm 1 stack?", "qa-payments-ledger (qa)", "run "+ledger.Run.ID, "Skipped 1:", "prod-storefront run",
-		"needs approval before it")
+	r.requireScreen("Confirm by plan · 2 stacks: 1 plan, 1 apart", "Plan 1 of 1 — 1 run shares it", "qa-payments-ledger",
+		"prod-storefront", "needs approval before it")
+	if got := r.run("qa-payments-ledger", ledger.Run.ID); got.State != model.StateUnconfirmed {
+		t.Fatalf("confirmed before its plan was confirmed: %s", got.State)
+	}
+	r.press("c")
+	r.requireScreen("Confirm 1 run with this plan?", "• qa-payments-ledger (qa) run "+ledger.Run.ID, "1 other run is not confirmed with it.")
 	r.press("y")
 	if got := r.run("qa-payments-ledger", ledger.Run.ID); got.State == model.StateUnconfirmed {
 		t.Fatal("the marked run was not confirmed")

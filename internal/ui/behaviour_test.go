@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/stackview/stackview/internal/ui/attention"
+	"github.com/stackview/stackview/internal/ui/bulkview"
 	"github.com/stackview/stackview/internal/ui/detail"
 	"github.com/stackview/stackview/internal/ui/dialog"
 	"github.com/stackview/stackview/internal/ui/driftview"
@@ -45,7 +46,15 @@ var keyStates = []keyState{
 	{name: "board", w: 120, h: 30, setup: func(d *driver) { d.press("P") }},
 	{name: "waves", w: 120, h: 30, setup: func(d *driver) { followFakePromotion(d); d.press("P") }},
 	{name: "help", w: 80, h: 24, setup: func(d *driver) { d.press("?") }},
-	{name: "dialog", w: 120, h: 30, setup: func(d *driver) { d.press("j", "j", "x") }},
+	{name: "dialog", w: 120, h: 30, setup: func(d *driver) { d.press("j", "j", "j", "x") }},
+	{name: "copy menu", w: 120, h: 30, setup: func(d *driver) { d.press("j", "j", "l", "y") }},
+	{name: "bulk confirm", w: 120, h: 30, setup: func(d *driver) {
+		for _, id := range []string{"qa-payments-api", "qa-search", "qa-legacy-reports"} {
+			cpu := map[bool]string{true: "512", false: "1024"}[id != "qa-search"]
+			d.fake.SetPlan(id, id+"-bump", moduleBump(id, cpu))
+		}
+		d.press("2", "ctrl+a", "c")
+	}},
 	{name: "attention", w: 120, h: 30, setup: func(d *driver) { d.press("A") }},
 	{name: "attention with a mark", w: 120, h: 30, setup: func(d *driver) { d.press("A", "space") }},
 	{name: "messages", w: 120, h: 30, setup: func(d *driver) { d.press("u", "e") }},
@@ -129,6 +138,8 @@ func contextOf(s screen.Screen, c *screen.Context) string {
 			return keys.CtxHelp
 		case dialog.Dialog:
 			return keys.CtxDialog
+		case dialog.Menu:
+			return keys.CtxMenu
 		}
 		return keys.CtxInput
 	}
@@ -153,6 +164,8 @@ func contextOf(s screen.Screen, c *screen.Context) string {
 		return keys.CtxPromote
 	case promoview.Waves:
 		return keys.CtxWaves
+	case bulkview.Model:
+		return keys.CtxBulk
 	}
 	return ""
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/stackview/stackview/internal/ui/act"
 	"github.com/stackview/stackview/internal/ui/help"
 	"github.com/stackview/stackview/internal/ui/keys"
+	"github.com/stackview/stackview/internal/ui/kit"
 	"github.com/stackview/stackview/internal/ui/screen"
 	"github.com/stackview/stackview/internal/ui/tree"
 )
@@ -22,6 +23,7 @@ var commands = []string{"attention", "drift", "env", "freeze", "help", "messages
 // commandKey edits the command line.
 func (m Model) commandKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	switch {
+	case kit.Typed(msg): // text, whatever is bound to it
 	case m.keys.Is(msg, keys.Interrupt):
 		return m, tea.Quit // ctrl+c quits even mid-typing; a typed q is text
 	case m.keys.Is(msg, keys.InputCancel):
@@ -51,6 +53,17 @@ func (m Model) runCommand(line string) (Model, tea.Cmd) {
 	fail := func(format string, args ...any) (Model, tea.Cmd) {
 		m.status = m.status.set(m.now(), fmt.Sprintf(format, args...), errText)
 		return m, nil
+	}
+	top := len(m.stack) - 1
+	if cmdr, ok := m.stack[top].(screen.Commander); ok {
+		c := m.context(top)
+		m.stack = append([]screen.Screen(nil), m.stack...)
+		if next, cmd, ok := cmdr.Command(c, fields[0], fields[1:]); ok {
+			if next != nil {
+				m.set(top, next)
+			}
+			return m, cmd
+		}
 	}
 	switch fields[0] {
 	case "q", "quit":
@@ -187,10 +200,10 @@ func (m Model) freeze(on bool, args []string) tea.Cmd {
 		s := t.Stack
 		o, why := lock(t)
 		switch {
+		case on && s.Locked():
+			return o, "already locked by " + s.Lock.Holder
 		case why != "":
 			return o, why
-		case on && o.Action == "unlock":
-			return o, "already locked by " + s.Lock.Holder
 		case !on && o.Action == "lock":
 			return o, "not locked"
 		}

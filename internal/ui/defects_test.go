@@ -7,7 +7,6 @@ import (
 
 	"github.com/stackview/stackview/internal/audit"
 	"github.com/stackview/stackview/internal/model"
-	"github.com/stackview/stackview/internal/promote/promotetest"
 	"github.com/stackview/stackview/internal/ui/screen"
 	"github.com/stackview/stackview/internal/ui/uitest"
 )
@@ -86,7 +85,7 @@ func TestHelpShowsEveryKeyAtSmallSizes(t *testing.T) {
 				}
 			}
 		}
-		for _, want := range []string{"modules (versions, bumps)", "drift inbox", "filter (/re: for regex)", "command (:env"} {
+		for _, want := range []string{"modules (versions, bumps)", "drift inbox", "filter (name, re:, state:, kind:, is:)", "is:drifted|locked|waiting|behind", "command (:env"} {
 			if !strings.Contains(text, want) {
 				t.Errorf("%dx%d: help never shows %q", size[0], size[1], want)
 			}
@@ -149,7 +148,7 @@ func TestEscPopsOneScreen(t *testing.T) {
 // TestBreadcrumbSaysWhereYouAre: below the header, the way here.
 func TestBreadcrumbSaysWhereYouAre(t *testing.T) {
 	d := newDriver(t, 120, 30)
-	d.press("3", "j", "l")
+	d.press("3", "j", "j", "l")
 	if line := strings.Split(d.screen(), "\n")[1]; !strings.Contains(line, "prod › prod-payments-api › run prod-payme… › log") {
 		t.Fatalf("breadcrumb = %q", line)
 	}
@@ -229,11 +228,7 @@ func TestLongErrorCanBeReadWhole(t *testing.T) {
 func followedRig(t *testing.T) *promoteRig {
 	t.Helper()
 	r := newPromoteRig(t)
-	repo := r.w.Stack("dev-identity").Repo
-	head := r.w.Push(repo, "dev", "terraform/main.tf", promotetest.AddResource("audit"))
-	r.until("dev-identity to deploy the change", func() bool {
-		return r.w.DeployState("dev-identity", head) == model.StateFinished
-	})
+	_, head := r.deployedChange()
 	r.press("P")
 	r.selectCell("identity", "dev")
 	r.press("enter", "enter", "y")

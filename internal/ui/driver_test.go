@@ -8,6 +8,7 @@ import (
 
 	"github.com/stackview/stackview/internal/audit"
 	"github.com/stackview/stackview/internal/backend"
+	"github.com/stackview/stackview/internal/backend/sandbox"
 	"github.com/stackview/stackview/internal/drift"
 	"github.com/stackview/stackview/internal/model"
 	"github.com/stackview/stackview/internal/modules"
@@ -26,7 +27,8 @@ import (
 type driver struct {
 	*uitest.Driver
 	t    testing.TB
-	fake *uitest.Fake // nil when the backend is the sandbox
+	fake *uitest.Fake    // nil when the backend is the sandbox
+	eng  *sandbox.Engine // the sandbox behind a served dialect, when one is
 }
 
 func newDriver(t testing.TB, w, h int, tweak ...func(*testOptions)) *driver {

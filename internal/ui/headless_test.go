@@ -1,7 +1,10 @@
 package ui
 
 import (
+	"context"
 	"errors"
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -25,16 +28,33 @@ func TestHeadlessLoadsFiltersAndRefreshes(t *testing.T) {
 	if !strings.Contains(screen, "payments-api") || !strings.Contains(screen, "stacks") {
 		t.Fatalf("first frame lacks the tree:\n%s", screen)
 	}
-	all := h.Rows()
+	// What the fixture holds, not what the tree says: dev's stacks, and
+	// the one whose name has "worker".
+	var dev []string
+	listed, err := fake.ListStacks(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range listed {
+		if slices.Contains(s.Labels, "env:dev") {
+			dev = append(dev, s.Name)
+		}
+	}
+	for _, name := range dev {
+		if !strings.Contains(screen, name) {
+			t.Errorf("the first frame lacks dev's %s:\n%s", name, screen)
+		}
+	}
 	h.Send(uitest.Press("/"))
 	for _, k := range uitest.Type("worker") {
 		h.Send(k)
 	}
-	if got := h.Rows(); got >= all || got == 0 {
-		t.Errorf("filter left %d of %d rows", got, all)
+	filtered := ansi.Strip(h.Render())
+	if !strings.Contains(filtered, "dev-payments-worker") {
+		t.Errorf("the filtered frame lacks the matching stack:\n%s", filtered)
 	}
-	if !strings.Contains(ansi.Strip(h.Render()), "payments-worker") {
-		t.Error("the filtered frame lacks the matching stack")
+	if want := fmt.Sprintf("1/%d stacks", len(dev)); !strings.Contains(filtered, want) {
+		t.Errorf("the filtered frame does not count %q:\n%s", want, filtered)
 	}
 	fake.FailList(errTest)
 	h.StartRefresh()

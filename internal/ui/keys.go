@@ -37,6 +37,9 @@ func (m Model) onKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		}
 		return m, nil
 	}
+	if te, ok := m.top().(screen.TextEntry); ok && te.TypingText(c) && kit.Typed(msg) {
+		return m.toTop(msg) // text typed into a field is text, whatever is bound
+	}
 	m.stack = append([]screen.Screen(nil), m.stack...)
 	if a, ok := screen.Match(m.keys, m.top().Keys(c), msg); ok {
 		next, cmd := a.Do()

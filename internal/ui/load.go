@@ -247,23 +247,20 @@ func (m Model) readDetails(ids []string) tea.Cmd {
 	}
 }
 
-// wantDetails asks for the details of the stacks on the tree's screen
-// that lack them or whose read is old (the listing decides: WantDetails):
-// after a layout lands and after a key moves the view.
+// wantDetails asks for the details of the stacks the top screen wants
+// (screen.DetailsWanter) and those on the tree's screen that lack them or
+// whose read is old (the listing decides: WantDetails): after a layout
+// lands and after a key that changes what is wanted.
 func (m Model) wantDetails() tea.Cmd {
-	return m.readDetails(m.tree().OnScreen(m.context(0)))
+	return m.readDetails(m.wantedDetails())
 }
 
-// treeView is what decides which stacks the tree shows: a key that leaves
-// it alone brings no new rows on screen.
-type treeView struct {
-	env, offset, rows int
-	selected, filter  string
-}
-
-func (m Model) treeView() treeView {
-	t := m.tree()
-	return treeView{env: t.Env(), offset: t.Offset(), rows: t.Rows(), selected: t.Selected(), filter: t.Filter()}
+func (m Model) wantedDetails() []string {
+	ids := m.tree().OnScreen(m.context(0))
+	if w, ok := m.top().(screen.DetailsWanter); ok && len(m.stack) > 1 {
+		ids = append(w.WantDetails(m.context(len(m.stack)-1)), ids...)
+	}
+	return ids
 }
 
 // expireDetails makes the listing read the stacks' details again when they
@@ -281,7 +278,7 @@ func (m Model) expireDetails(ids []string) {
 func (m Model) refresh() (Model, tea.Cmd) {
 	m.stacksReq++
 	m.tickGen++
-	m.data.Loading = true
+	m.data.Loading, m.data.LoadSince = true, m.now()
 	return m, m.fetchStacks(m.stacksReq, false)
 }
 
@@ -334,6 +331,9 @@ func (m Model) onStacks(msg stacksMsg) (Model, tea.Cmd) {
 	m.data.Incomplete = incomplete(p)
 	m.data.Loaded = true
 	m.data.LastLoad = m.now() // the data's age, on the UI's clock: a page is laid out moments after it is read
+	// A client that connected on its first call knows more of itself now
+	// (TFC: whether the server is stackview's sandbox).
+	m.info, m.caps = m.backend.Info(), m.backend.Capabilities()
 	m = m.swapIn(a)
 	if msg.done {
 		m.data.Drift.RepoRules, m.data.Drift.RulesErr = msg.repoRules, msg.rulesErr

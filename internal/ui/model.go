@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -81,6 +82,11 @@ func (m Model) Init() tea.Cmd {
 // what screens ask for to the root, everything else to every screen. What
 // screens ask for while they handle it is done before Update returns.
 func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	var wanted []string
+	_, key := msg.(tea.KeyPressMsg)
+	if key {
+		wanted = m.wantedDetails()
+	}
 	asks := []tea.Msg{}
 	m.asks = &asks
 	next, cmd := m.update(msg)
@@ -94,6 +100,11 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		cmds = append(cmds, cmd)
 	}
 	m.asks = nil
+	// A key (and what it asked for) may bring stacks whose details are
+	// unread on screen, or open a screen that wants some.
+	if key && !slices.Equal(m.wantedDetails(), wanted) {
+		cmds = append(cmds, m.wantDetails())
+	}
 	return m, tea.Batch(cmds...)
 }
 
@@ -108,12 +119,7 @@ func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, nil
 	case tea.KeyPressMsg:
-		before := m.treeView()
-		next, cmd := m.onKey(msg)
-		if nm, ok := next.(Model); ok && nm.treeView() != before {
-			return nm, tea.Batch(cmd, nm.wantDetails()) // rows whose details are unread may have come on screen
-		}
-		return next, cmd
+		return m.onKey(msg)
 	case tea.PasteMsg:
 		if m.typing {
 			m.input = m.input.Paste(msg.Content)
@@ -129,7 +135,7 @@ func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, nil
 		}
 		m.stacksReq++
-		m.data.Loading = true
+		m.data.Loading, m.data.LoadSince = true, m.now()
 		return m, m.fetchStacks(m.stacksReq, false)
 	case clockMsg:
 		m.status = m.status.faded(m.now())

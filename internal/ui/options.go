@@ -48,6 +48,12 @@ type Options struct {
 	DriftIgnoreFile string
 	RepoFiles       RepoFiles
 
+	// Warning is said on the status line when the screen opens, until
+	// the next key, and kept in the messages (audit.UnfinishedWarning:
+	// pushes a killed stackview left without an outcome). Printed before
+	// the screen takes over, it would be wiped at once.
+	Warning string
+
 	// Now is the clock for ages and "updated Ns ago"; time.Now if nil. Tests
 	// and the sandbox pass their own clock so the screen is deterministic.
 	Now func() time.Time
@@ -110,10 +116,13 @@ func New(opts Options) (Model, error) {
 		stack:      []screen.Screen{tree.New()},
 		targets:    []screen.Target{{}},
 	}
-	m.data.Interval, m.data.Loading = interval, true
+	m.data.Interval, m.data.Loading, m.data.LoadSince = interval, true, now()
 	m.data.Drift.ConfigRules, m.data.Drift.ConfigFile = opts.DriftIgnore, opts.DriftIgnoreFile
 	m.styles = theme.New(opts.Theme != "light", opts.NoColor, theme.DefaultPalette())
 	m.data.Forest = model.BuildForest(nil, envs, mapping)
+	if opts.Warning != "" {
+		m.status = m.status.set(now(), "⚠ "+opts.Warning, alertText)
+	}
 	return m, nil
 }
 

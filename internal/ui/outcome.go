@@ -1,8 +1,6 @@
 package ui
 
 import (
-	"errors"
-
 	"github.com/stackview/stackview/internal/backend"
 )
 
@@ -14,11 +12,8 @@ const lostAnswerHint = "its answer was lost, so it may have been applied: the st
 
 // mutationHint is what to do after a mutation failed.
 func mutationHint(err error) string {
-	for _, refused := range []error{backend.ErrUnauthorized, backend.ErrRateLimited, backend.ErrNotFound,
-		backend.ErrConflict, backend.ErrUnsupported} {
-		if errors.Is(err, refused) {
-			return backend.Hint(err)
-		}
+	if backend.AnswerLost(err) {
+		return lostAnswerHint
 	}
-	return lostAnswerHint
+	return backend.Hint(err)
 }

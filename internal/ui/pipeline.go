@@ -13,6 +13,7 @@ import (
 	"github.com/stackview/stackview/internal/ui/dialog"
 	"github.com/stackview/stackview/internal/ui/runview"
 	"github.com/stackview/stackview/internal/ui/screen"
+	"github.com/stackview/stackview/internal/ui/tree"
 )
 
 // Messages of the mutation pipeline.
@@ -57,12 +58,18 @@ func (m Model) send(msg sendMsg) (Model, tea.Cmd) {
 		m.status = m.status.set(m.now(), err.Error(), errText)
 		return m, nil
 	}
-	if mu.Bulk { // the marks it came from are spent
+	if mu.Bulk { // the marks it came from are spent: the nearest marking screen's
 		m.stack = append([]screen.Screen(nil), m.stack...)
-		if a, ok := m.top().(attention.Model); ok {
-			m.stack[len(m.stack)-1] = a.ClearMarks()
-		} else {
-			m.stack[0] = m.tree().ClearMarks()
+	marks:
+		for i := len(m.stack) - 1; i >= 0; i-- {
+			switch s := m.stack[i].(type) {
+			case attention.Model:
+				m.stack[i] = s.ClearMarks()
+				break marks
+			case tree.Model:
+				m.stack[i] = s.ClearMarks()
+				break marks
+			}
 		}
 	}
 	m.status = m.status.set(m.now(), mu.Sending, infoText)
@@ -214,8 +221,11 @@ func (m Model) driftStarted(mu mutation.Mutation, results []mutation.StackResult
 func (m Model) onPromoted(res mutation.PromotionResult) Model {
 	p := res.Plan
 	switch {
+	case res.Unknown:
+		m.status = m.status.set(m.now(), "the promotion's push has no known outcome: "+res.Err.Error(), errText)
+		return m
 	case res.Err != nil:
-		m.status = m.status.set(m.now(), "✗ promotion refused, nothing moved: "+res.Err.Error(), errText)
+		m.status = m.status.set(m.now(), "promotion refused, nothing moved: "+res.Err.Error(), errText)
 		return m
 	case res.Strategy == promotion.PullRequest:
 		m.status = m.status.clear()

@@ -1,12 +1,14 @@
 package ui
 
 import (
+	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/stackview/stackview/internal/audit"
-	"github.com/stackview/stackview/internal/backend"
 	"github.com/stackview/stackview/internal/model"
 	"github.com/stackview/stackview/internal/ops"
 	"github.com/stackview/stackview/internal/promote/promotetest"
@@ -23,21 +25,27 @@ type promoteRig struct {
 	rec *audit.Memory
 }
 
-func newPromoteRig(t *testing.T) *promoteRig {
-	t.Helper()
-	return newPromoteRigOn(t, func(b backend.Backend) backend.Backend { return b })
-}
-
-// newPromoteRigOn is the rig with the UI on a wrapper of the sandbox.
-func newPromoteRigOn(t *testing.T, wrap func(backend.Backend) backend.Backend) *promoteRig {
+func newPromoteRig(t *testing.T, tweak ...func(*testOptions)) *promoteRig {
 	t.Helper()
 	w := promotetest.New(t)
 	rec := &audit.Memory{}
-	d := newDriverOn(t, wrap(w.E), w.Clock.Now, 160, 48, func(o *testOptions) {
+	d := newDriverOn(t, w.E, w.Clock.Now, 160, 48, append([]func(*testOptions){func(o *testOptions) {
 		o.Git = w.Cache
 		o.Audit = rec
-	})
+	}}, tweak...)...)
 	return &promoteRig{driver: d, w: w, rec: rec}
+}
+
+// deployedChange pushes a change of identity's code to dev and waits for
+// dev-identity to deploy it: a promotion dev → qa is ready.
+func (r *promoteRig) deployedChange() (repo, head string) {
+	r.t.Helper()
+	repo = r.w.Stack("dev-identity").Repo
+	head = r.w.Push(repo, "dev", "terraform/main.tf", promotetest.AddResource("audit"))
+	r.until("dev-identity to deploy the change", func() bool {
+		return r.w.DeployState("dev-identity", head) == model.StateFinished
+	})
+	return repo, head
 }
 
 // until steps the sandbox clock a second at a time, letting the UI refresh
@@ -113,11 +121,7 @@ func (r *promoteRig) promotions() []audit.Entry {
 
 func TestPromoteDevToQAToProdThroughTheUI(t *testing.T) {
 	r := newPromoteRig(t)
-	repo := r.w.Stack("dev-identity").Repo
-	head := r.w.Push(repo, "dev", "terraform/main.tf", promotetest.AddResource("audit"))
-	r.until("dev-identity to deploy the change", func() bool {
-		return r.w.DeployState("dev-identity", head) == model.StateFinished
-	})
+	_, head := r.deployedChange()
 
 	r.press("P")
 	r.requireScreen("Promotion board", "environment", "identity", "payments", "dev (dev)", "→ qa (qa)", "→ prod (main)",
@@ -301,9 +305,9 @@ func TestBoardScrollsToItsCursorOnASmallTerminal(t *testing.T) {
 // is refused, gates or not, until a listing reads them.
 func TestPromotionRefusedWhileItsStacksArePartlyLoaded(t *testing.T) {
 	var pb *pagedBackend
-	r := newPromoteRigOn(t, func(b backend.Backend) backend.Backend {
-		pb = &pagedBackend{Backend: b, pageSize: 5}
-		return pb
+	r := newPromoteRig(t, func(o *testOptions) {
+		pb = &pagedBackend{Backend: o.Backend, pageSize: 5}
+		o.Backend = pb
 	})
 	pb.fail("qa-analytics")
 	r.press("r")
@@ -327,4 +331,71 @@ func TestPromotionRefusedWhileItsStacksArePartlyLoaded(t *testing.T) {
 	r.requireNotOnScreen("refused until the stacks are loaded")
 	r.press("enter")
 	r.requireScreen("gates failed: type why you go ahead anyway")
+}
+
+// TestPromotionWithALostPushIsUnknown: the remote takes the push and
+// vanishes before answering (its receive-pack killed, the repository
+// gone, so the ref cannot be read back): the promotion's audit line says
+// unknown with the ref to check, not error, and the status line does not
+// say that nothing moved.
+func TestPromotionWithALostPushIsUnknown(t *testing.T) {
+	r := newPromoteRig(t)
+	repo, _ := r.deployedChange()
+	r.press("P")
+	r.selectCell("identity", "dev")
+	r.press("enter")
+	r.requireScreen("Promote identity  dev → qa", "6. Gates: 6 of 6 pass")
+	dir := strings.TrimPrefix(repo, "file:")
+	if err := os.MkdirAll(filepath.Join(dir, "hooks"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	hook := filepath.Join(dir, "hooks", "pre-receive")
+	if err := os.WriteFile(hook, []byte("#!/bin/sh\ncat >/dev/null\nmv \"$(pwd)\" \"$(pwd).gone\"\nkill -9 $PPID\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = os.Rename(dir+".gone", dir) })
+	r.press("enter")
+	r.requireScreen("Promote identity dev → qa?")
+	r.press("y")
+	r.requireScreen("✗ the promotion's push has no known outcome:", "refs/heads/qa: outcome unknown", "check refs/heads/qa on the remote")
+	r.requireNotOnScreen("nothing moved")
+	entries := r.promotions()
+	if len(entries) != 1 || entries[0].Result != audit.ResultUnknown || !strings.Contains(entries[0].Detail, "outcome unknown") ||
+		!strings.Contains(entries[0].Detail, "check refs/heads/qa on the remote") {
+		t.Fatalf("audit = %+v", entries)
+	}
+	if err := os.Rename(dir+".gone", dir); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestPredictedPlansAreRefusedReadOnly: predicted plans change nothing,
+// but they are runs started: in read-only mode p is not offered, pressed
+// it says why, and no run starts.
+func TestPredictedPlansAreRefusedReadOnly(t *testing.T) {
+	r := newPromoteRig(t, func(o *testOptions) { o.ReadOnly = true })
+	repo := r.w.Stack("dev-identity").Repo
+	head := r.w.Push(repo, "dev", "terraform/main.tf", promotetest.AddResource("audit"))
+	r.press("P")
+	r.selectCell("identity", "dev")
+	r.press("enter")
+	r.requireScreen("Promote identity  dev → qa", "qa-identity (", "read-only mode: promotion is refused")
+	if f := r.footerLine(); strings.Contains(f, "p predicted") {
+		t.Fatalf("the footer offers predicted plans in read-only mode: %q", f)
+	}
+	r.press("p")
+	r.until("a run to start, if one was", func() bool { return r.w.Clock.Now().After(promotetest.Epoch.Add(30 * time.Second)) })
+	runs, _, err := r.w.E.ListRuns(context.Background(), "qa-identity", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, run := range runs {
+		if run.Commit == head {
+			t.Fatalf("a run of the promoted commit started in read-only mode: %+v", run)
+		}
+	}
+	if e := r.rec.Entries(); len(e) != 0 {
+		t.Fatalf("audited in read-only mode: %+v", e)
+	}
+	r.requireScreen("✗ read-only mode: predicted plans refused, nothing was sent")
 }

@@ -65,7 +65,9 @@ func newSpaceliftDriver(t *testing.T) (*driver, *sandbox.ManualClock, *opCounter
 	if err != nil {
 		t.Fatal(err)
 	}
-	return newDriverOn(t, c, clk.Now, 160, 48), clk, ops
+	d := newDriverOn(t, c, clk.Now, 160, 48)
+	d.eng = e
+	return d, clk, ops
 }
 
 // TestPlanThroughTheSpaceliftClientEndsItsLog is issue 14's stepped-clock

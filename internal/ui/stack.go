@@ -30,8 +30,9 @@ var makers = map[screen.Kind]maker{
 	screen.KindDriftInbox: func(*screen.Context, screen.Target) (screen.Screen, tea.Cmd) {
 		return driftview.OpenInbox(), nil
 	},
-	screen.KindStackDrift: func(_ *screen.Context, t screen.Target) (screen.Screen, tea.Cmd) {
-		return driftview.OpenStack(t.StackID), nil
+	screen.KindStackDrift: func(c *screen.Context, t screen.Target) (screen.Screen, tea.Cmd) {
+		s := driftview.OpenStack(t.StackID)
+		return s, s.Init(c)
 	},
 	screen.KindModules: func(c *screen.Context, _ screen.Target) (screen.Screen, tea.Cmd) { return modview.Open(c) },
 	screen.KindBoard: func(c *screen.Context, _ screen.Target) (screen.Screen, tea.Cmd) {
@@ -81,9 +82,9 @@ func (m Model) onAsk(msg tea.Msg) (Model, tea.Cmd, bool) {
 		m, cmd = m.toggleWatch(msg)
 	case screen.OpenURL:
 		cmd = m.open(msg)
-	case screen.CopyURL:
-		m.status = m.status.set(m.now(), "copied "+msg.URL, infoText)
-		cmd = tea.SetClipboard(msg.URL)
+	case screen.Copy:
+		m.status = m.status.set(m.now(), "copied "+msg.Text+" ("+msg.What+")", infoText)
+		cmd = tea.SetClipboard(msg.Text)
 	case openCommandLine:
 		m.typing, m.input = true, m.input.Paste("")
 		m.input.Value = ""

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"bytes"
+	"encoding/base64"
 	"testing"
 	"time"
 
@@ -71,4 +72,25 @@ func TestProgramFailingStartThenRetry(t *testing.T) {
 	waitFor(t, tm, "dev-network")
 	tm.Type("q")
 	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+}
+
+// Issue 19: y in the run view opens the copy menu; 1 copies the run id to
+// the terminal's clipboard with OSC 52 (what the terminal receives).
+func TestProgramCopiesTheRunIDWithOSC52(t *testing.T) {
+	fake := uitest.NewFake()
+	tm := startProgram(t, fake, 120, 30)
+	waitFor(t, tm, "dev-network")
+	tm.Type("l")
+	waitFor(t, tm, "Run ")
+	// (The renderer writes only the cells that change, so the menu's text
+	// is not waited for: keys are handled in the order they are sent.)
+	tm.Type("y")
+	const runID = "dev-network-run1" // the fake's latest run of dev-network
+	tm.Type("1")
+	waitFor(t, tm, "\x1b]52;c;"+base64.StdEncoding.EncodeToString([]byte(runID))+"\x07")
+	tm.Type("q")
+	fm := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(Model)
+	if got := fm.status.text; got != "copied "+runID+" (run id)" {
+		t.Fatalf("status %q", got)
+	}
 }

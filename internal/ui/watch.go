@@ -81,7 +81,8 @@ func (m Model) onWatch(msg watchMsg) (Model, tea.Cmd) {
 	label, _ := kit.StateLabel(msg.run.State, m.styles)
 	kind := alertText
 	if msg.run.State == model.StateFailed {
-		kind = errText
+		// An error is said with the status line's one ✗, not the label's too.
+		kind, label = errText, string(msg.run.State)
 	}
 	m.status = m.status.set(m.now(), fmt.Sprintf("⏰ %s run %s is %s", msg.w.Name, msg.w.RunID, label), kind)
 	return m, bell

@@ -4,6 +4,7 @@ import (
 	"context"
 	"hash/fnv"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/stackview/stackview/internal/model"
@@ -48,9 +49,20 @@ type driftEvent struct {
 	change  model.ResourceChange
 }
 
-func drifted(address string, attrs ...string) model.ResourceChange {
-	return model.ResourceChange{Address: address, Action: model.ActionChange, Attributes: attrs}
+// drifted is a resource changed outside Terraform: attribute and real
+// value (HCL) pairs. The recorded side is what the state holds, read when a
+// check finds it.
+func drifted(address string, real ...string) model.ResourceChange {
+	c := model.ResourceChange{Address: address, Action: model.ActionChange, ValuesFrom: model.ValuesPlan}
+	for i := 0; i+1 < len(real); i += 2 {
+		c.Attributes = append(c.Attributes, real[i])
+		c.Values = append(c.Values, model.AttributeChange{Path: real[i], After: model.Known(real[i+1])})
+	}
+	return c
 }
+
+// scanned is the scanner's tag value at t.
+func scanned(t time.Time) string { return `"` + t.UTC().Format(time.RFC3339) + `"` }
 
 // startDriftSchedule turns drift detection on for the qa and prod stacks of
 // the default organisation, the first checks a little over driftEvery from
@@ -65,8 +77,8 @@ func (e *Engine) startDriftSchedule(now time.Time) {
 		s.next[st.ID] = now.Add(driftEvery + offsetOf(st.ID))
 	}
 	for _, ev := range []driftEvent{
-		{now.Add(2 * time.Hour), "prod-identity", drifted("aws_cognito_user_pool.main", "mfa_configuration")},
-		{now.Add(3 * time.Hour), "qa-payments-api", drifted("aws_lb.api", scannerTag)},
+		{now.Add(2 * time.Hour), "prod-identity", drifted("aws_cognito_user_pool.main", "mfa_configuration", `"OFF"`)},
+		{now.Add(3 * time.Hour), "qa-payments-api", drifted("aws_lb.api", scannerTag, scanned(now.Add(3*time.Hour)))},
 	} {
 		if _, ok := e.byID[ev.stackID]; ok {
 			s.events = append(s.events, ev)
@@ -136,34 +148,74 @@ func (e *Engine) runDriftSchedule(ctx context.Context, t time.Time) {
 	e.advanceTo(ctx, t)
 }
 
-// driftChanges turns drifted resources not already in the plan into updates
-// that put them back.
-func driftChanges(drift []model.ResourceChange, planned []model.ResourceChange) []model.ResourceChange {
+// driftChanges lists the drifted resources not already in the plan, each
+// attribute recorded → real, with the recorded side read from state (the
+// applied configuration); restore turns them around: a deploy puts the
+// recorded values back.
+func driftChanges(state *configScope, drift []model.ResourceChange, planned []model.ResourceChange, restore bool) []model.ResourceChange {
 	seen := map[string]bool{}
 	for _, c := range planned {
 		seen[c.Address] = true
 	}
 	var out []model.ResourceChange
 	for _, c := range mergeDrift(drift) {
-		if !seen[c.Address] {
-			out = append(out, c)
+		if seen[c.Address] {
+			continue
 		}
+		for i, v := range c.Values {
+			v.Before = recorded(state, c.Address, v.Path)
+			if restore {
+				v.Before, v.After = v.After, v.Before
+			}
+			c.Values[i] = v
+		}
+		out = append(out, c)
 	}
 	return out
 }
 
+// recorded is the value the state holds for path ("tags.Name") of the
+// resource at addr (an instance's index is the block's).
+func recorded(state *configScope, addr, path string) model.Value {
+	if i := strings.IndexByte(addr, '['); i >= 0 {
+		addr = addr[:i]
+	}
+	attr, key, nested := strings.Cut(path, ".")
+	v := state.attr(addr, attr)
+	if nested {
+		v = member(v, key)
+	}
+	if sensitiveAttrs[attr] {
+		return model.Value{Sensitive: !v.IsNull(), Null: v.IsNull()}
+	}
+	return valueOf(v)
+}
+
 // mergeDrift folds several changes of one resource into one, attributes
-// sorted and unique, resources in address order.
+// sorted and unique (the latest real value wins), resources in address
+// order. The changes returned are copies.
 func mergeDrift(drift []model.ResourceChange) []model.ResourceChange {
-	byAddr := map[string][]string{}
+	byAddr := map[string]map[string]model.AttributeChange{}
 	for _, c := range drift {
-		byAddr[c.Address] = append(byAddr[c.Address], c.Attributes...)
+		if byAddr[c.Address] == nil {
+			byAddr[c.Address] = map[string]model.AttributeChange{}
+		}
+		for _, a := range c.Attributes {
+			v, ok := c.Value(a)
+			if !ok {
+				v = model.AttributeChange{Path: a, After: model.Value{Unknown: true}}
+			}
+			byAddr[c.Address][a] = v
+		}
 	}
 	out := make([]model.ResourceChange, 0, len(byAddr))
 	for _, addr := range sortedKeys(byAddr) {
-		attrs := byAddr[addr]
-		slices.Sort(attrs)
-		out = append(out, drifted(addr, slices.Compact(attrs)...))
+		c := model.ResourceChange{Address: addr, Action: model.ActionChange, ValuesFrom: model.ValuesPlan}
+		for _, a := range sortedKeys(byAddr[addr]) {
+			c.Attributes = append(c.Attributes, a)
+			c.Values = append(c.Values, byAddr[addr][a])
+		}
+		out = append(out, c)
 	}
 	return out
 }
@@ -176,6 +228,8 @@ func cloneChanges(cs []model.ResourceChange) []model.ResourceChange {
 	for i, c := range cs {
 		out[i] = c
 		out[i].Attributes = slices.Clone(c.Attributes)
+		out[i].Values = slices.Clone(c.Values)
+		out[i].ReplacePaths = slices.Clone(c.ReplacePaths)
 	}
 	return out
 }

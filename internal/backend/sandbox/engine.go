@@ -50,6 +50,7 @@ type Engine struct {
 	active   []*run // runs not yet terminal, in creation order
 	runSeq   uint64 // runs created so far (run.seq)
 	parsed   parseCache
+	exprs    exprCache
 	lastSync time.Time
 	sched    driftSchedule
 

@@ -54,7 +54,7 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 	if opts.Stacks < 0 || opts.Stacks > MaxStacks {
 		return nil, fmt.Errorf("sandbox: want 0 to %d stacks, got %d", MaxStacks, opts.Stacks)
 	}
-	e := &Engine{clock: opts.Clock, org: opts.Org, baseURL: opts.BaseURL, byID: map[string]*stack{}, parsed: parseCache{}}
+	e := &Engine{clock: opts.Clock, org: opts.Org, baseURL: opts.BaseURL, byID: map[string]*stack{}, parsed: parseCache{}, exprs: exprCache{}}
 	if e.clock == nil {
 		e.clock = realClock{}
 	}

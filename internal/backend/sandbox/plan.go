@@ -3,8 +3,11 @@ package sandbox
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
+
+	"github.com/zclconf/go-cty/cty"
 
 	"github.com/stackview/stackview/internal/model"
 )
@@ -12,37 +15,41 @@ import (
 // planResult is what initializing and planning a run found: the resource
 // changes, the modules it installed, or the error that stops it.
 type planResult struct {
+	base    string // the applied commit the plan compared with
 	changes []model.ResourceChange
 	modules []string // "name (source version)" lines for the init log
 	failure []string // non-nil: the run fails while initializing, with these lines
 }
 
 // evaluate plans r from git: the project root at the stack's applied commit
-// against the run's commit, modules resolved through the registry's tags.
-// Drift checks only report the stack's drifted resources; a destroy
-// removes everything applied.
+// against the run's commit, modules resolved through the registry's tags,
+// every attribute evaluated (values.go). Drift checks only report the
+// stack's drifted resources, recorded → real; a destroy removes everything
+// applied.
 func (e *Engine) evaluate(ctx context.Context, r *run) planResult {
 	s := r.stack
 	newCfg, res := e.loadConfig(ctx, s, r.Commit)
 	if res.failure != nil {
 		return res
 	}
-	switch r.Kind {
-	case model.RunDriftCheck:
-		res.changes = driftChanges(s.drift, nil)
-		return res
-	case model.RunTask: // a task initializes the workspace, then runs its command
+	if r.Kind == model.RunTask { // a task initializes the workspace, then runs its command
 		return res
 	}
+	res.base = s.applied
 	oldCfg, _ := e.loadConfig(ctx, s, s.applied)
-	if r.Kind == model.RunDestroy {
-		empty := loadedConfig{modules: map[string]resolvedModule{}}
-		res.changes = append(diffResources("", oldCfg.resources, nil), e.diffModules(oldCfg, empty)...)
-		sort.Slice(res.changes, func(i, j int) bool { return res.changes[i].Address < res.changes[j].Address })
+	state := e.scopeOf(s, oldCfg)
+	if r.Kind == model.RunDriftCheck {
+		res.changes = driftChanges(state, s.drift, nil, false)
 		return res
 	}
-	res.changes = append(diffResources("", oldCfg.resources, newCfg.resources), e.diffModules(oldCfg, newCfg)...)
-	res.changes = append(res.changes, driftChanges(s.drift, res.changes)...)
+	destroy := r.Kind == model.RunDestroy
+	if destroy {
+		newCfg = loadedConfig{resources: map[string]map[string]string{}, modules: map[string]resolvedModule{}}
+	}
+	res.changes = e.planChanges(s, oldCfg, newCfg, destroy)
+	if !destroy {
+		res.changes = append(res.changes, driftChanges(state, s.drift, res.changes, true)...)
+	}
 	sort.Slice(res.changes, func(i, j int) bool { return res.changes[i].Address < res.changes[j].Address })
 	return res
 }
@@ -56,6 +63,7 @@ type loadedConfig struct {
 type resolvedModule struct {
 	call      moduleCall
 	resources map[string]map[string]string
+	vars      map[string]string // the module's variables' defaults
 }
 
 func (e *Engine) loadConfig(ctx context.Context, s *stack, commit string) (loadedConfig, planResult) {
@@ -92,7 +100,7 @@ func (e *Engine) loadConfig(ctx context.Context, s *stack, commit string) (loade
 			return cfg, planResult{failure: errorBlock("Failed to download module", err.Error())}
 		}
 		mcfg, _ := e.parsed.parseDir(mfiles, ".")
-		cfg.modules[name] = resolvedModule{call: call, resources: mcfg.Resources}
+		cfg.modules[name] = resolvedModule{call: call, resources: mcfg.Resources, vars: mcfg.Variables}
 		res.modules = append(res.modules, fmt.Sprintf("- %s in .terraform/modules/%s (%s %s)", name, name, call.Source, call.Version))
 	}
 	return cfg, res
@@ -107,57 +115,111 @@ func (e *Engine) moduleBySource(src string) *module {
 	return nil
 }
 
-// diffResources compares two resource sets; prefix addresses them inside a module.
-func diffResources(prefix string, old, cur map[string]map[string]string) []model.ResourceChange {
-	var out []model.ResourceChange
-	for _, addr := range sortedKeys(cur) {
-		attrs, had := old[addr]
-		switch {
-		case !had:
-			out = append(out, model.ResourceChange{Address: prefix + addr, Action: model.ActionAdd, Attributes: sortedKeys(cur[addr])})
-		default:
-			if changed := changedAttrs(attrs, cur[addr]); len(changed) > 0 {
-				out = append(out, model.ResourceChange{Address: prefix + addr, Action: model.ActionChange, Attributes: changed})
-			}
+// planChanges diffs two configurations by value, root and module
+// resources alike: a resource only the new one has is created, one only
+// the old one has destroyed, and one whose attributes evaluate differently
+// updated in place, or replaced when an attribute the provider cannot
+// update changed. What the plan creates or replaces is known after apply
+// wherever it is referenced.
+func (e *Engine) planChanges(s *stack, old, cur loadedConfig, destroy bool) []model.ResourceChange {
+	before, after := e.scopeOf(s, old), e.scopeOf(s, cur)
+	after.pending = map[string]bool{}
+	for addr := range after.resources {
+		if _, ok := before.resources[addr]; !ok {
+			after.pending[addr] = true
 		}
 	}
-	for _, addr := range sortedKeys(old) {
-		if _, ok := cur[addr]; !ok {
-			out = append(out, model.ResourceChange{Address: prefix + addr, Action: model.ActionDestroy})
+	for mod := range after.modules {
+		if !before.modules[mod] {
+			after.pending[mod] = true
 		}
+	}
+	for {
+		changes := diffScopes(before, after, destroy)
+		grew := false
+		for _, c := range changes {
+			if c.Action == model.ActionReplace && !after.pending[c.Address] {
+				after.pending[c.Address], grew = true, true
+			}
+		}
+		if !grew {
+			return changes
+		}
+	}
+}
+
+// diffScopes lists what changes from before to after, with values.
+func diffScopes(before, after *configScope, destroy bool) []model.ResourceChange {
+	var out []model.ResourceChange
+	null := cty.NullVal(cty.DynamicPseudoType)
+	for _, addr := range sortedKeys(after.resources) {
+		r := after.resources[addr]
+		old, had := before.resources[addr]
+		c := model.ResourceChange{Address: addr, ValuesFrom: model.ValuesPlan}
+		if !had {
+			c.Action, c.Attributes = model.ActionAdd, sortedKeys(r.attrs)
+			for _, a := range c.Attributes {
+				c.Values = append(c.Values, attributeChanges(a, null, after.attr(addr, a), sensitiveAttrs[a])...)
+			}
+			out = append(out, c)
+			continue
+		}
+		names := map[string]bool{}
+		for a := range old.attrs {
+			names[a] = true
+		}
+		for a := range r.attrs {
+			names[a] = true
+		}
+		typ, _ := resourceTypeName(addr)
+		for _, a := range sortedKeys(names) {
+			vals := attributeChanges(a, before.attr(addr, a), after.attr(addr, a), sensitiveAttrs[a])
+			if len(vals) == 0 {
+				continue
+			}
+			c.Attributes = append(c.Attributes, a)
+			c.Values = append(c.Values, vals...)
+			if slices.Contains(forceNew[typ], a) {
+				c.ReplacePaths = append(c.ReplacePaths, a)
+			}
+		}
+		switch {
+		case len(c.Attributes) == 0:
+			continue
+		case len(c.ReplacePaths) > 0:
+			c.Action, c.Reason = model.ActionReplace, "replace_because_cannot_update"
+		default:
+			c.Action = model.ActionChange
+		}
+		out = append(out, c)
+	}
+	for _, addr := range sortedKeys(before.resources) {
+		if _, ok := after.resources[addr]; ok {
+			continue
+		}
+		c := model.ResourceChange{Address: addr, Action: model.ActionDestroy, ValuesFrom: model.ValuesPlan}
+		for _, a := range sortedKeys(before.resources[addr].attrs) {
+			c.Values = append(c.Values, attributeChanges(a, before.attr(addr, a), null, sensitiveAttrs[a])...)
+		}
+		switch {
+		case destroy:
+		case strings.HasPrefix(addr, "module.") && !after.modules[moduleOf(addr)]:
+			c.Reason = "delete_because_no_module"
+		default:
+			c.Reason = "delete_because_no_resource_config"
+		}
+		out = append(out, c)
 	}
 	return out
 }
 
-// diffModules expands module calls into the resources they change: a version
-// bump diffs the module's code between the two tags, and changed inputs
-// change every resource of the module.
-func (e *Engine) diffModules(old, cur loadedConfig) []model.ResourceChange {
-	var out []model.ResourceChange
-	names := map[string]bool{}
-	for n := range old.modules {
-		names[n] = true
+// moduleOf is "module.x" of an address inside module x.
+func moduleOf(addr string) string {
+	parts := strings.SplitN(addr, ".", 3)
+	if len(parts) < 3 {
+		return ""
 	}
-	for n := range cur.modules {
-		names[n] = true
-	}
-	for _, name := range sortedKeys(names) {
-		o, n := old.modules[name], cur.modules[name]
-		changes := diffResources("module."+name+".", o.resources, n.resources)
-		if inputs := changedAttrs(o.call.Inputs, n.call.Inputs); len(inputs) > 0 && o.resources != nil && n.resources != nil {
-			seen := map[string]bool{}
-			for _, c := range changes {
-				seen[c.Address] = true
-			}
-			for _, addr := range sortedKeys(n.resources) {
-				if _, both := o.resources[addr]; both && !seen["module."+name+"."+addr] {
-					changes = append(changes, model.ResourceChange{Address: "module." + name + "." + addr, Action: model.ActionChange, Attributes: inputs})
-				}
-			}
-		}
-		out = append(out, changes...)
-	}
-	return out
+	return parts[0] + "." + parts[1]
 }
 
 func sortedKeys[V any](m map[string]V) []string {

@@ -206,7 +206,7 @@ func (e *Engine) step(ctx context.Context, r *run, t time.Time) bool {
 		default:
 			d := deltaOf(r.changes)
 			r.Delta = &d
-			e.transition(r, model.StatePlanning, due, "", planLog(r.changes)...)
+			e.transition(r, model.StatePlanning, due, "", planLog(r.Kind, r.changes)...)
 		}
 	case model.StatePlanning:
 		e.afterPlan(ctx, r, due)
@@ -380,6 +380,9 @@ func deltaOf(changes []model.ResourceChange) model.Delta {
 			d.Change++
 		case model.ActionDestroy:
 			d.Destroy++
+		case model.ActionReplace: // Terraform counts a replacement as both
+			d.Add++
+			d.Destroy++
 		}
 	}
 	return d
@@ -398,7 +401,7 @@ func needsReview(s *stack, changes []model.ResourceChange) bool {
 		return false
 	}
 	for _, c := range changes {
-		if c.Action == model.ActionDestroy {
+		if c.Action == model.ActionDestroy || c.Action == model.ActionReplace {
 			return true
 		}
 	}

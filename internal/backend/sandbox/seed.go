@@ -322,8 +322,10 @@ func (so *seedOrg) addIncidents(base time.Time) {
 	so.task("dev-network", "terraform state list", "aisha.khan", base.Add(-26*time.Hour))
 	so.task("prod-analytics", "terraform state rm aws_glue_catalog_database.events", "tom.becker", base.Add(-40*time.Minute))
 	so.drift("prod-network", base.Add(-9*time.Hour),
-		drifted("aws_security_group.shared", "ingress"), drifted("module.vpc.aws_subnet.private[0]", scannerTag))
-	so.drift("qa-storefront", base.Add(-7*time.Hour), drifted("aws_cloudfront_distribution.cdn", "default_ttl", scannerTag))
+		drifted("aws_security_group.shared", "ingress", `[{ cidr_blocks = ["0.0.0.0/0"], from_port = 22, protocol = "tcp", to_port = 22 }]`),
+		drifted("module.vpc.aws_subnet.private[0]", scannerTag, scanned(base.Add(-9*time.Hour))))
+	so.drift("qa-storefront", base.Add(-7*time.Hour),
+		drifted("aws_cloudfront_distribution.cdn", "default_ttl", "86400", scannerTag, scanned(base.Add(-7*time.Hour))))
 	so.event(base.Add(-3*time.Hour), func(sd *seeding) error {
 		s := sd.e.byID["prod-payments-api"]
 		s.Lock = &model.Lock{Holder: "maria.chen", Note: "Change freeze: payments release on Friday", At: base.Add(-3 * time.Hour)}

@@ -61,10 +61,12 @@ func writeAttrs(b *strings.Builder, attrs []attr) {
 func registrySource(org, module string) string { return "spacelift.io/" + org + "/" + module + "/aws" }
 
 // parsedConfig is what a plan needs from a directory of .tf files: every
-// resource's attributes (as source text, to compare) and every module call.
+// resource's attributes (as source text, evaluated by values.go), every
+// module call, and the defaults of declared variables.
 type parsedConfig struct {
 	Resources map[string]map[string]string // address → attribute → source
 	Modules   map[string]moduleCall        // module name → call
+	Variables map[string]string            // variable name → default's source ("" without one)
 }
 
 type moduleCall struct {
@@ -86,7 +88,7 @@ type parsedFile struct {
 
 // parseDir parses the .tf files directly inside dir (a tree's path → content map).
 func (c parseCache) parseDir(files map[string][]byte, dir string) (parsedConfig, hcl.Diagnostics) {
-	cfg := parsedConfig{Resources: map[string]map[string]string{}, Modules: map[string]moduleCall{}}
+	cfg := newParsedConfig()
 	var diags hcl.Diagnostics
 	names := make([]string, 0, len(files))
 	for p := range files {
@@ -108,12 +110,17 @@ func (c parseCache) parseDir(files map[string][]byte, dir string) (parsedConfig,
 		diags = append(diags, f.diags...)
 		maps.Copy(cfg.Resources, f.cfg.Resources)
 		maps.Copy(cfg.Modules, f.cfg.Modules)
+		maps.Copy(cfg.Variables, f.cfg.Variables)
 	}
 	return cfg, diags
 }
 
+func newParsedConfig() parsedConfig {
+	return parsedConfig{Resources: map[string]map[string]string{}, Modules: map[string]moduleCall{}, Variables: map[string]string{}}
+}
+
 func parseFile(name string, src []byte) (parsedConfig, hcl.Diagnostics) {
-	cfg := parsedConfig{Resources: map[string]map[string]string{}, Modules: map[string]moduleCall{}}
+	cfg := newParsedConfig()
 	// A pushed file can be built to overflow the parser's stack: refuse it
 	// first, so the plan fails instead of the engine.
 	err := bounds.HCL(name, src)
@@ -141,6 +148,8 @@ func parseFile(name string, src []byte) (parsedConfig, hcl.Diagnostics) {
 			delete(inputs, "source")
 			delete(inputs, "version")
 			cfg.Modules[blk.Labels[0]] = call
+		case blk.Type == "variable" && len(blk.Labels) == 1:
+			cfg.Variables[blk.Labels[0]] = bodyAttrs(blk.Body, src)["default"]
 		}
 	}
 	return cfg, diags
@@ -159,20 +168,3 @@ func bodyAttrs(body *hclsyntax.Body, src []byte) map[string]string {
 }
 
 func unquote(expr string) string { return strings.Trim(strings.TrimSpace(expr), `"`) }
-
-// changedAttrs lists, sorted, the attributes that differ between two bodies.
-func changedAttrs(a, b map[string]string) []string {
-	var out []string
-	for k, v := range a {
-		if w, ok := b[k]; !ok || w != v {
-			out = append(out, k)
-		}
-	}
-	for k := range b {
-		if _, ok := a[k]; !ok {
-			out = append(out, k)
-		}
-	}
-	sort.Strings(out)
-	return out
-}

@@ -197,6 +197,9 @@ func deployPush(t *testing.T, edit func(string) string) (*sandbox.Engine, map[st
 	return e, before, settle(t, e, clock, "dev-network", up[0].ID)
 }
 
+// A module input feeds its resources' attributes: the plan names the
+// attribute that changes (tags, whose Name is var.name) with its values,
+// not the input.
 func TestModuleInputChangeUpdatesItsResources(t *testing.T) {
 	t.Parallel()
 	e, _, r := deployPush(t, func(old string) string {
@@ -210,8 +213,10 @@ func TestModuleInputChangeUpdatesItsResources(t *testing.T) {
 		t.Fatalf("delta %+v, changes %+v", r.Delta, changes)
 	}
 	for _, c := range changes {
-		if !strings.HasPrefix(c.Address, "module.vpc.") || c.Action != model.ActionChange || !slices.Equal(c.Attributes, []string{"name"}) {
-			t.Errorf("change %+v, want module.vpc.* updated through its name input", c)
+		v, ok := c.Value("tags.Name")
+		if !strings.HasPrefix(c.Address, "module.vpc.") || c.Action != model.ActionChange || !slices.Equal(c.Attributes, []string{"tags"}) ||
+			!ok || v.String() != `tags.Name: "dev-core" → "dev-main"` || len(c.Values) != 1 || c.ValuesFrom != model.ValuesPlan {
+			t.Errorf("change %+v, want module.vpc.* tags.Name \"dev-core\" → \"dev-main\" through the name input", c)
 		}
 	}
 }

@@ -66,6 +66,20 @@ var _ backend.Backend = (*Client)(nil)
 // New finds credentials and, for an API key, exchanges it for a token now,
 // so wrong credentials fail here rather than on the first screen.
 func New(ctx context.Context, cfg Config) (*Client, error) {
+	c, err := Prepare(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.Connect(ctx); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// Prepare is New without the network: the credentials found, or why not.
+// Connect must succeed before any other call (backend/connect does it on
+// first use, so a UI can show it).
+func Prepare(cfg Config) (*Client, error) {
 	creds, err := resolveCredentials(cfg)
 	if err != nil {
 		return nil, err
@@ -101,12 +115,18 @@ func New(ctx context.Context, cfg Config) (*Client, error) {
 		gql:        graphql.NewClient(gqlURL, hc),
 		sess:       newSession(creds, now, graphql.NewClient(gqlURL, hc)),
 	}
+	return c, nil
+}
+
+// Connect exchanges an API key for a token, so wrong credentials and an
+// unreachable or silent endpoint are said before the first screen's data.
+func (c *Client) Connect(ctx context.Context) error {
 	if c.sess.renewable() {
 		if _, err := c.sess.token(ctx); err != nil {
-			return nil, err
+			return err
 		}
 	}
-	return c, nil
+	return nil
 }
 
 func (c *Client) Info() backend.Info {

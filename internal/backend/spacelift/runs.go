@@ -2,6 +2,7 @@ package spacelift
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strconv"
@@ -10,6 +11,7 @@ import (
 	graphql "github.com/hasura/go-graphql-client"
 
 	"github.com/stackview/stackview/internal/backend"
+	"github.com/stackview/stackview/internal/backend/plantext"
 	"github.com/stackview/stackview/internal/model"
 )
 
@@ -396,33 +398,10 @@ func (c *Client) RunLogs(ctx context.Context, stackID, runID, token string) (bac
 	}
 	idx = min(idx, len(logged)-1)
 	at := logged[idx]
-	var q struct {
-		Stack *struct {
-			Run *struct {
-				Logs *struct {
-					Exists    bool    `graphql:"exists"`
-					Expired   bool    `graphql:"expired"`
-					Finished  bool    `graphql:"finished"`
-					HasMore   bool    `graphql:"hasMore"`
-					NextToken *string `graphql:"nextToken"`
-					Messages  []struct {
-						Message string `graphql:"message"`
-					} `graphql:"messages"`
-				} `graphql:"logs(state: $state, token: $token, stateVersion: $stateVersion)"`
-			} `graphql:"run(id: $run)"`
-		} `graphql:"stack(id: $stack)"`
-	}
-	vars := map[string]any{
-		"stack": graphql.ID(stackID), "run": graphql.ID(runID), "state": RunState(at.State),
-		"token": optionalString(inner), "stateVersion": graphql.Int(at.StateVersion),
-	}
-	if err := c.query(ctx, "RunLogs", &q, vars); err != nil {
+	logs, err := c.logsPage(ctx, stackID, runID, at.transitionNode, inner)
+	if err != nil {
 		return backend.LogChunk{}, err
 	}
-	if q.Stack == nil || q.Stack.Run == nil {
-		return backend.LogChunk{}, backend.NotFoundf("run %q of stack %q", runID, stackID)
-	}
-	logs := q.Stack.Run.Logs
 	over := at.movedOn || settled // nothing more will be written in this state
 	chunk := backend.LogChunk{Next: token}
 	stateDone := false
@@ -432,11 +411,7 @@ func (c *Client) RunLogs(ctx context.Context, stackID, runID, token string) (bac
 	case logs.Expired:
 		stateDone, chunk.Expired = true, true
 	default:
-		var text strings.Builder
-		for _, m := range logs.Messages {
-			text.WriteString(m.Message)
-		}
-		chunk.Text = text.String()
+		chunk.Text = logs.text()
 		next := inner
 		if logs.NextToken != nil {
 			next = *logs.NextToken
@@ -450,6 +425,48 @@ func (c *Client) RunLogs(ctx context.Context, stackID, runID, token string) (bac
 	}
 	chunk.Done = stateDone && settled
 	return chunk, nil
+}
+
+// logsPage is one page of a state's log, from token ("" = its start):
+// nil when the state has none.
+type logsPage struct {
+	Exists    bool    `graphql:"exists"`
+	Expired   bool    `graphql:"expired"`
+	Finished  bool    `graphql:"finished"`
+	HasMore   bool    `graphql:"hasMore"`
+	NextToken *string `graphql:"nextToken"`
+	Messages  []struct {
+		Message string `graphql:"message"`
+	} `graphql:"messages"`
+}
+
+func (p *logsPage) text() string {
+	var b strings.Builder
+	for _, m := range p.Messages {
+		b.WriteString(m.Message)
+	}
+	return b.String()
+}
+
+func (c *Client) logsPage(ctx context.Context, stackID, runID string, state transitionNode, token string) (*logsPage, error) {
+	var q struct {
+		Stack *struct {
+			Run *struct {
+				Logs *logsPage `graphql:"logs(state: $state, token: $token, stateVersion: $stateVersion)"`
+			} `graphql:"run(id: $run)"`
+		} `graphql:"stack(id: $stack)"`
+	}
+	vars := map[string]any{
+		"stack": graphql.ID(stackID), "run": graphql.ID(runID), "state": RunState(state.State),
+		"token": optionalString(token), "stateVersion": graphql.Int(state.StateVersion),
+	}
+	if err := c.query(ctx, "RunLogs", &q, vars); err != nil {
+		return nil, err
+	}
+	if q.Stack == nil || q.Stack.Run == nil {
+		return nil, backend.NotFoundf("run %q of stack %q", runID, stackID)
+	}
+	return q.Stack.Run.Logs, nil
 }
 
 func parseLogToken(token string) (int, string, error) {
@@ -503,7 +520,80 @@ func (c *Client) RunChanges(ctx context.Context, stackID, runID string) ([]model
 			out = append(out, model.ResourceChange{Address: r.Address, Action: model.ChangeAction(r.Metadata.Type)})
 		}
 	}
+	if len(out) > 0 {
+		c.valuesFromLog(ctx, stackID, runID, out)
+	}
 	return out, nil
+}
+
+// valuesFromLog fills changes' values from Terraform's plan text in the
+// run's planning log: changesV3 carries none. Each value is marked as read
+// from the log; a resource the log does not show, or a log that cannot be
+// read, says "values not available" and why.
+func (c *Client) valuesFromLog(ctx context.Context, stackID, runID string, changes []model.ResourceChange) {
+	log, err := c.planningLog(ctx, stackID, runID)
+	if err != nil {
+		for i := range changes {
+			changes[i].NoValues = "values not available: the planning log could not be read (" + err.Error() + ")"
+		}
+		return
+	}
+	parsed := map[string]model.ResourceChange{}
+	for _, p := range plantext.Parse(log) {
+		parsed[p.Address] = p
+	}
+	for i, ch := range changes {
+		p, ok := parsed[ch.Address]
+		if !ok || len(p.Values) == 0 {
+			changes[i].NoValues = "values not available: the planning log does not show them"
+			continue
+		}
+		changes[i].Attributes, changes[i].Values, changes[i].ValuesFrom = p.Attributes, p.Values, model.ValuesLog
+		changes[i].Reason, changes[i].ReplacePaths, changes[i].NoValues = p.Reason, p.ReplacePaths, p.NoValues
+	}
+}
+
+// maxPlanningLog bounds the planning log read for values.
+const maxPlanningLog = 16 << 20
+
+// planningLog is the whole log of the run's last PLANNING state.
+func (c *Client) planningLog(ctx context.Context, stackID, runID string) (string, error) {
+	d, err := c.runDetail(ctx, stackID, runID)
+	if err != nil {
+		return "", err
+	}
+	var planning *transitionNode
+	for i := range d.History { // newest first
+		if toState(d.History[i].State) == model.StatePlanning && d.History[i].HasLogs {
+			planning = &d.History[i]
+			break
+		}
+	}
+	if planning == nil {
+		return "", errors.New("the run has no planning log")
+	}
+	var text strings.Builder
+	token := ""
+	for {
+		logs, err := c.logsPage(ctx, stackID, runID, *planning, token)
+		if err != nil {
+			return "", err
+		}
+		switch {
+		case logs == nil || !logs.Exists:
+			return "", errors.New("the planning log does not exist")
+		case logs.Expired:
+			return "", errors.New("the planning log expired")
+		}
+		text.WriteString(logs.text())
+		if logs.Finished || !logs.HasMore || logs.NextToken == nil || *logs.NextToken == token {
+			return text.String(), nil
+		}
+		if text.Len() > maxPlanningLog {
+			return "", fmt.Errorf("the planning log is over %d MiB", maxPlanningLog>>20)
+		}
+		token = *logs.NextToken
+	}
 }
 
 // Trigger starts a tracked (deploy) or proposed (plan) run of the tracked

@@ -113,8 +113,11 @@ type Client struct {
 	registryHost string
 	cred         credential
 	timeout      time.Duration
-	cache        *cache
-	sandbox      bool // the server said it is stackview's sandbox
+	// connectTimeout bounds Connect; looked is where the token was sought.
+	connectTimeout time.Duration
+	looked         []string
+	cache          *cache
+	sandbox        bool // the server said it is stackview's sandbox
 	// basicIncludes is set once the server has refused the full workspace
 	// includes (an older Terraform Enterprise).
 	basicIncludes atomic.Bool
@@ -147,6 +150,20 @@ var _ backend.Backend = (*Client)(nil)
 // organisation, so a missing or rejected token is reported once, up front,
 // naming where stackview looked (never the token itself).
 func New(ctx context.Context, cfg Config) (*Client, error) {
+	c, err := Prepare(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.Connect(ctx); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// Prepare is New without the network: the address, the organisation and
+// a token found, or why not. Connect must succeed before any other call
+// (backend/connect does it on first use, so a UI can show it).
+func Prepare(cfg Config) (*Client, error) {
 	env := cfg.Env
 	if env == nil {
 		env = os.Getenv
@@ -193,33 +210,47 @@ func New(ctx context.Context, cfg Config) (*Client, error) {
 		c.cache.disk = diskcache.Open(cfg.CacheDir, "tfc", address, org, c.cred.token)
 	}
 	c.http, c.sched = scheduledClient(cfg, u.Host)
-	connectTimeout := cfg.ConnectTimeout
-	if connectTimeout <= 0 {
-		connectTimeout = defaultConnectTimeout
+	c.connectTimeout = cfg.ConnectTimeout
+	if c.connectTimeout <= 0 {
+		c.connectTimeout = defaultConnectTimeout
 	}
-	parent := ctx
-	ctx, cancel := context.WithTimeout(ctx, connectTimeout)
+	c.looked = found.looked
+	return c, nil
+}
+
+// Connect reaches the server and checks that the token can read the
+// organisation, within the connect bound: a server that accepts
+// connections and never answers is an error saying so.
+func (c *Client) Connect(ctx context.Context) error {
+	bound := c.connectTimeout
+	if dl, ok := ctx.Deadline(); ok && time.Until(dl) < bound {
+		bound = time.Until(dl) // the caller's bound is the shorter (the UI's call timeout)
+	}
+	ctx, cancel := context.WithTimeout(ctx, bound)
 	defer cancel()
-	if c.api, err = connect(ctx, address, c.cred.token, c.http); err != nil {
-		if parent.Err() == nil && ctx.Err() != nil {
-			err = fmt.Errorf("no answer within %s: the server may accept connections without answering them", connectTimeout)
+	api, err := connect(ctx, c.address, c.cred.token, c.http)
+	if err != nil {
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) { // not a cancel: the user did not quit
+			err = fmt.Errorf("no answer within %s: the server may accept connections without answering them (%w)",
+				bound.Round(time.Millisecond), context.DeadlineExceeded)
 		}
-		return nil, fmt.Errorf("tfc: connect to %s: %w", address, err)
+		return fmt.Errorf("tfc: connect to %s: %w", c.address, err)
 	}
-	if err := c.call(ctx, "tfc: read organization "+org, func(ctx context.Context) error {
+	c.api = api
+	if err := c.call(ctx, "tfc: read organization "+c.org, func(ctx context.Context) error {
 		ctx = tfe.ContextWithResponseHeaderHook(ctx, func(_ int, h http.Header) {
 			c.sandbox = h.Get(sandboxHeader) == "true"
 		})
-		_, err := c.api.Organizations.Read(ctx, org)
+		_, err := c.api.Organizations.Read(ctx, c.org)
 		return err
 	}); err != nil {
 		if errors.Is(err, backend.ErrUnauthorized) {
-			return nil, fmt.Errorf("tfc: %w: %s rejected the API token from %s (stackview looked in %s)",
-				backend.ErrUnauthorized, address, c.cred.source, strings.Join(found.looked, ", "))
+			return fmt.Errorf("tfc: %w: %s rejected the API token from %s (stackview looked in %s)",
+				backend.ErrUnauthorized, c.address, c.cred.source, strings.Join(c.looked, ", "))
 		}
-		return nil, err
+		return err
 	}
-	return c, nil
+	return nil
 }
 
 func resolveAddress(addr string, env func(string) string) (string, *url.URL, error) {

@@ -110,7 +110,9 @@ func TestDeployRunLifecycle(t *testing.T) {
 		t.Errorf("changes = %+v", changes)
 	}
 	text, chunk := readLogs(t, h, ws, run.ID, "")
-	if !chunk.Done || !strings.Contains(text, "queued\nplanning\nplan: 1 to add") {
+	// Structured run output: the plan is Terraform's machine-readable UI,
+	// shown by its messages.
+	if !chunk.Done || !strings.Contains(text, "queued\nTerraform 1.9.8\naws_s3_bucket.new: Plan to create\naws_iam_role.app: Plan to update\nPlan: 1 to add") {
 		t.Errorf("log while unconfirmed = %q (done %v)", text, chunk.Done)
 	}
 

@@ -1,6 +1,9 @@
 package tfc
 
 import (
+	"fmt"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -159,21 +162,50 @@ func TestParsePlanJSON(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []model.ResourceChange{
-		{Address: "aws_s3_bucket.a", Action: model.ActionAdd, Attributes: []string{"arn"}},
+		{Address: "aws_s3_bucket.a", Action: model.ActionAdd, Attributes: []string{"arn", "bucket"}},
 		{Address: "aws_iam_role.r", Action: model.ActionChange, Attributes: []string{"policy"}},
-		{Address: "aws_instance.i", Action: model.ActionReplace, Attributes: []string{}},
-		{Address: "aws_subnet.s", Action: model.ActionDestroy, Attributes: []string{}},
+		{Address: "aws_instance.i", Action: model.ActionReplace, Attributes: nil},
+		{Address: "aws_subnet.s", Action: model.ActionDestroy, Attributes: []string{"cidr"}},
 	}
 	if len(got) != len(want) {
 		t.Fatalf("got %+v", got)
 	}
 	for i := range want {
-		if got[i].Address != want[i].Address || got[i].Action != want[i].Action ||
-			len(got[i].Attributes) != len(want[i].Attributes) || (len(want[i].Attributes) > 0 && got[i].Attributes[0] != want[i].Attributes[0]) {
+		if got[i].Address != want[i].Address || got[i].Action != want[i].Action || !slices.Equal(got[i].Attributes, want[i].Attributes) {
 			t.Errorf("change %d = %+v, want %+v", i, got[i], want[i])
 		}
 	}
 	if _, err := parsePlanJSON([]byte("{not json")); err == nil {
 		t.Error("malformed plan JSON accepted")
+	}
+}
+
+// Plan JSON holds sensitive values in the clear, marked: they are never
+// kept, only said to be sensitive; unknown values are known after apply;
+// maps change key by key; replace paths and reasons are read.
+func TestParsePlanJSONValues(t *testing.T) {
+	raw := []byte(`{"resource_changes":[
+		{"address":"aws_db_instance.d","action_reason":"replace_because_cannot_update","change":{"actions":["delete","create"],
+		 "before":{"identifier":"a","password":"hunter2","tags":{"Name":"x","Team":"t"},"id":"db-1"},
+		 "after":{"identifier":"b","password":"hunter3","tags":{"Name":"y","Team":"t"},"id":null},
+		 "after_unknown":{"id":true},"before_sensitive":{"password":true},"after_sensitive":{"password":true},
+		 "replace_paths":[["identifier"]]}}
+	]}`)
+	got, err := parsePlanJSON(raw)
+	if err != nil || len(got) != 1 {
+		t.Fatalf("%+v, %v", got, err)
+	}
+	c := got[0]
+	var vals []string
+	for _, v := range c.Values {
+		vals = append(vals, v.String())
+	}
+	want := `id: "db-1" → (known after apply)|identifier: "a" → "b"|password: (sensitive) → (sensitive)|tags.Name: "x" → "y"`
+	if strings.Join(vals, "|") != want || c.Reason != "replace_because_cannot_update" || !slices.Equal(c.ReplacePaths, []string{"identifier"}) ||
+		!slices.Equal(c.Attributes, []string{"id", "identifier", "password", "tags"}) {
+		t.Fatalf("values %q, change %+v", vals, c)
+	}
+	if strings.Contains(fmt.Sprintf("%+v", c), "hunter") {
+		t.Fatal("a sensitive value was kept")
 	}
 }

@@ -94,25 +94,34 @@ func (w *World) Open(stackID string) *vcs.Clone {
 // lets the sandbox see it.
 func (w *World) Push(repo, branch, file string, edit func(string) string) string {
 	w.T.Helper()
-	work := filepath.Join(w.T.TempDir(), "colleague")
+	head := Commit(w.T, repo, branch, file, "Change "+file+" on "+branch, edit)
+	w.Sync()
+	return head
+}
+
+// Commit is a colleague's edit of file on branch of repo, committed with
+// message and pushed; it returns the new head. The sandbox sees it at its
+// next Sync.
+func Commit(t testing.TB, repo, branch, file, message string, edit func(string) string) string {
+	t.Helper()
+	work := filepath.Join(t.TempDir(), "colleague")
 	g := vcs.Git{Dir: work, Env: vcs.TestIdentity()}
 	if _, err := (vcs.Git{}).Run(context.Background(), "clone", "--quiet", "--branch", branch, repo, work); err != nil {
-		w.T.Fatal(err)
+		t.Fatal(err)
 	}
 	full := filepath.Join(work, file)
 	old, err := os.ReadFile(full)
 	if err != nil {
-		w.T.Fatal(err)
+		t.Fatal(err)
 	}
 	if err := os.WriteFile(full, []byte(edit(string(old))), 0o644); err != nil {
-		w.T.Fatal(err)
+		t.Fatal(err)
 	}
-	for _, args := range [][]string{{"commit", "--quiet", "-am", "Change " + file + " on " + branch}, {"push", "--quiet", "origin", "HEAD:" + branch}} {
+	for _, args := range [][]string{{"commit", "--quiet", "-am", message}, {"push", "--quiet", "origin", "HEAD:" + branch}} {
 		if _, err := g.Run(context.Background(), args...); err != nil {
-			w.T.Fatal(err)
+			t.Fatal(err)
 		}
 	}
-	w.Sync()
 	head, _ := g.RevParse(context.Background(), "HEAD")
 	return head
 }

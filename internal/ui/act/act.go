@@ -147,6 +147,9 @@ func Resolve(c *screen.Context, k Kind, t Target) (mutation.StackOp, string) {
 		}
 		o.Action = "lock"
 		if s.Locked() {
+			if !s.Lock.Mine { // unknown holding counts as someone else's
+				return o, foreignLock(s)
+			}
 			o.Action = "unlock"
 		}
 	case Sync:
@@ -159,6 +162,18 @@ func Resolve(c *screen.Context, k Kind, t Target) (mutation.StackOp, string) {
 		o.Action, o.Commit = "sync", s.BranchHead
 	}
 	return o, ""
+}
+
+// foreignLock says who holds a lock that is not the user's: only they
+// unlock it.
+func foreignLock(s *model.Stack) string {
+	l := s.Lock
+	holder := kit.Pick(l.Holder == "", "someone else", l.Holder)
+	text := s.Name + " is locked by " + holder
+	if l.Note != "" {
+		text += " (“" + l.Note + "”)"
+	}
+	return text + ": only " + kit.Pick(l.Holder == "", "its holder", l.Holder) + " unlocks it"
 }
 
 // ignoredDrift are the stack's drifted resources (or attributes) its
@@ -409,7 +424,7 @@ func Nav(c *screen.Context, t Target, self screen.Screen) []screen.Action {
 		if url == "" {
 			return self, c.Fail("no URL to copy")
 		}
-		return self, c.Ask(screen.CopyURL{URL: url})
+		return self, c.Ask(screen.Copy{What: "URL", Text: url})
 	}}
 	if url == "" {
 		cp.Off = "no URL to copy"

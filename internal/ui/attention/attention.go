@@ -4,8 +4,8 @@
 // failed latest run, every queued run with the run it waits for, drifted
 // stacks (after the ignore rules) and locks held by someone else, oldest
 // first within each group. The action keys act on the listed run by its
-// id; space marks runs for a bulk confirm or discard, and a screen opened
-// over this one reads the marks (screen.RunMarker).
+// id; space marks runs for a bulk confirm by plan (bulkview) or discard,
+// and a screen opened over this one reads the marks (screen.RunMarker).
 package attention
 
 import (
@@ -17,6 +17,7 @@ import (
 
 	"github.com/stackview/stackview/internal/model"
 	"github.com/stackview/stackview/internal/ui/act"
+	"github.com/stackview/stackview/internal/ui/bulkview"
 	"github.com/stackview/stackview/internal/ui/keys"
 	"github.com/stackview/stackview/internal/ui/kit"
 	"github.com/stackview/stackview/internal/ui/screen"
@@ -125,10 +126,14 @@ func (m Model) Keys(c *screen.Context) []screen.Group {
 	noRow := screen.OffIf(!ok, "nothing waits on you")
 	runKeys := act.Actions(c, t, m, act.Confirm, act.Discard, act.Review, act.Retry)
 	if len(m.marks) > 0 {
-		for i, k := range []act.Kind{act.Confirm, act.Discard} {
-			runKeys[i].Off, runKeys[i].Help = "", k.String()+" the marked runs"
-			runKeys[i].Do = func() (screen.Screen, tea.Cmd) { return m, m.proposeMarked(c, k) }
+		// Marked runs are confirmed plan by plan (bulkview), discarded
+		// in one reviewed bulk.
+		runKeys[0].Off, runKeys[0].Help = "", "confirm the marked runs (plan by plan)"
+		runKeys[0].Do = func() (screen.Screen, tea.Cmd) {
+			return m, bulkview.Propose(c, bulkview.Runs(c, m.MarkedRuns(c)))
 		}
+		runKeys[1].Off, runKeys[1].Help = "", "discard the marked runs"
+		runKeys[1].Do = func() (screen.Screen, tea.Cmd) { return m, m.discardMarked(c) }
 	}
 	open := screen.Action{Key: keys.AttentionOpen, Off: noRow, Do: func() (screen.Screen, tea.Cmd) { return m, m.open(c, need, ok) }}
 	nav := act.Nav(c, t, m)
@@ -183,13 +188,14 @@ func (m Model) toggleMark(c *screen.Context) (screen.Screen, tea.Cmd) {
 	if len(marks) == 0 {
 		return m, c.Say("no run marked")
 	}
-	return m, c.Say(fmt.Sprintf("%d %s marked: %s confirms, %s discards them (esc goes back and keeps them)", len(marks),
+	return m, c.Say(fmt.Sprintf("%d %s marked: %s confirms them plan by plan, %s discards them (esc goes back and keeps them)", len(marks),
 		kit.Plural(len(marks), "run"), c.Keys.Key(keys.Confirm), c.Keys.Key(keys.Discard)))
 }
 
-// proposeMarked shows which marked runs an action applies to, and why the
+// discardMarked shows which marked runs a discard applies to, and why the
 // others are skipped, in one confirmation.
-func (m Model) proposeMarked(c *screen.Context, k act.Kind) tea.Cmd {
+func (m Model) discardMarked(c *screen.Context) tea.Cmd {
+	k := act.Discard
 	if err := c.Ops.Refuse(k.String()); err != nil {
 		return c.Fail(err.Error())
 	}

@@ -67,6 +67,9 @@ func (d Dialog) onButtons() bool { return d.focus >= len(d.fields) }
 // Modal implements screen.Modal: a dialog takes every key.
 func (d Dialog) Modal(*screen.Context) bool { return true }
 
+// TypingText implements screen.TextEntry: a field has the focus.
+func (d Dialog) TypingText(*screen.Context) bool { return !d.onButtons() }
+
 // Overlay implements screen.Overlay.
 func (d Dialog) Overlay() bool { return true }
 
@@ -171,7 +174,7 @@ func (d Dialog) Update(c *screen.Context, msg tea.Msg) (screen.Screen, tea.Cmd) 
 	switch msg := msg.(type) {
 	case tea.KeyPressMsg:
 		d.err = ""
-		if !d.onButtons() && msg.Text != "" {
+		if !d.onButtons() && kit.Typed(msg) {
 			return d.typed(msg.Text), nil
 		}
 	case tea.PasteMsg:

@@ -4,11 +4,14 @@
 package driftview
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/stackview/stackview/internal/drift"
 	"github.com/stackview/stackview/internal/model"
@@ -42,6 +45,30 @@ func (m Inbox) Update(c *screen.Context, msg tea.Msg) (screen.Screen, tea.Cmd) {
 		m.cursor = max(0, min(m.cursor, len(c.Data.DriftEntries())-1))
 	}
 	return m, nil
+}
+
+// inboxReads bounds the stacks the inbox asks details of at a time: the
+// drifted ones' resources (Spacelift), else whether they drifted (TFC reads
+// an assessment per workspace); each read done asks for the next.
+const inboxReads = 100
+
+// WantDetails implements screen.DetailsWanter: the drifted stacks whose
+// resources are not read yet, then those whose drift is not known.
+func (m Inbox) WantDetails(c *screen.Context) []string {
+	var drifted, unknown []string
+	for i := range c.Data.Forest.Envs {
+		for _, s := range c.Data.Forest.Envs[i].Stacks() {
+			switch {
+			case !s.Unread.Has(model.DetailDrift) || !s.Loaded():
+			case s.Drift.Drifted:
+				drifted = append(drifted, s.ID)
+			default:
+				unknown = append(unknown, s.ID)
+			}
+		}
+	}
+	ids := append(drifted, unknown...)
+	return ids[:min(len(ids), inboxReads)]
 }
 
 func (m Inbox) selected(c *screen.Context) *model.Stack {
@@ -139,8 +166,7 @@ func (m Inbox) View(c *screen.Context, w, h int) string {
 	unknown := c.Data.DriftUnknown()
 	if unknown > 0 || c.Data.Incomplete != "" {
 		// Never "no drift" for what was not read.
-		why := fmt.Sprintf("  ? drift of %s stack(s) not read yet: it is read in the background (%s refreshes)",
-			kit.Thousands(unknown), c.Keys.Key(keys.Refresh))
+		why := fmt.Sprintf("  ? drift of %s stack(s) not read yet: reading it, %d at a time", kit.Thousands(unknown), inboxReads)
 		if c.Data.Incomplete != "" {
 			why = "  ? " + c.Data.Incomplete + ": stacks not listed yet may have drifted"
 		}
@@ -251,14 +277,82 @@ func rulesErrLines(c *screen.Context, w int) []string {
 	return []string{c.Styles.StatusError.Render(kit.Fit("  ✗ ignore file: "+c.Data.Drift.RulesErr.Error(), w))}
 }
 
-// Stack is one stack's drifted resources and attributes.
+// Stack is one stack's drifted resources and attributes, each attribute
+// recorded → real where the backend says.
 type Stack struct {
-	stackID string
-	cursor  int
+	stackID  string
+	cursor   int
+	unfolded bool // long values shown whole (z)
+	// check is the drift check's own changes, read when the listing's
+	// drift has no values (Spacelift: its log has them).
+	check *checkValues
+	asked string // the check whose changes a load asked for
 }
+
+// checkValues are a drift check run's changes, or why they are not known.
+type checkValues struct {
+	runID   string
+	changes map[string]model.ResourceChange
+	err     error
+}
+
+type checkMsg struct {
+	stackID string
+	check   checkValues
+}
+
+// callTimeout bounds reading the drift check's changes.
+const callTimeout = 15 * time.Second
 
 // OpenStack shows one stack's drift.
 func OpenStack(stackID string) Stack { return Stack{stackID: stackID} }
+
+// Init reads the drift check's own changes when the drift as listed has no
+// values but names the run that found it.
+func (m Stack) Init(c *screen.Context) tea.Cmd {
+	s := c.Data.Forest.Stack(m.stackID)
+	if s == nil || s.Drift.RunID == "" {
+		return nil
+	}
+	for _, ch := range s.Drift.Changes {
+		if ch.HasValues() {
+			return nil
+		}
+	}
+	ctx, b, stackID, runID := c.Ctx, c.Backend, s.ID, s.Drift.RunID
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(ctx, callTimeout)
+		defer cancel()
+		cv := checkValues{runID: runID, changes: map[string]model.ResourceChange{}}
+		changes, err := b.RunChanges(ctx, stackID, runID)
+		for _, ch := range changes {
+			cv.changes[ch.Address] = ch
+		}
+		cv.err = err
+		return checkMsg{stackID: stackID, check: cv}
+	}
+}
+
+// WantDetails implements screen.DetailsWanter: the stack's runs (the
+// drift check that found it) and drifted resources, when a lean listing
+// left them unread.
+func (m Stack) WantDetails(c *screen.Context) []string {
+	if s := c.Data.Forest.Stack(m.stackID); s != nil && s.Unread != 0 {
+		return []string{m.stackID}
+	}
+	return nil
+}
+
+// valueOf is an attribute's value: the listing's, else the check's.
+func (m Stack) valueOf(addr string, a *drift.Attribute) *model.AttributeChange {
+	if a.Value != nil || m.check == nil {
+		return a.Value
+	}
+	if v, ok := m.check.changes[addr].Value(a.Name); ok {
+		return &v
+	}
+	return nil
+}
 
 // Name implements screen.Named.
 func (m Stack) Name() string { return "a stack's drift" }
@@ -273,8 +367,20 @@ func (m Stack) Title(c *screen.Context) []string {
 
 // Update implements screen.Screen.
 func (m Stack) Update(c *screen.Context, msg tea.Msg) (screen.Screen, tea.Cmd) {
-	if _, ok := msg.(screen.Loaded); ok {
+	switch msg := msg.(type) {
+	case screen.Loaded:
 		m.cursor = max(0, min(m.cursor, len(rowsOf(c.Data.Drift.Reports[m.stackID]))-1))
+		// The details read since may name the check (a lean listing reads
+		// no runs): read its changes once per check.
+		if s := c.Data.Forest.Stack(m.stackID); m.check == nil && s != nil && s.Drift.RunID != m.asked {
+			m.asked = s.Drift.RunID
+			return m, m.Init(c)
+		}
+	case checkMsg:
+		if msg.stackID == m.stackID {
+			cv := msg.check
+			m.check = &cv
+		}
 	}
 	return m, nil
 }
@@ -314,9 +420,11 @@ func (m Stack) Keys(c *screen.Context) []screen.Group {
 	}
 	first = append(first, stackKeys(c, s, m)...)
 	first = append(first, ignoresKey(c, m), screen.Back(c, "back to the inbox"))
+	fold := screen.Action{Key: keys.Fold, Help: kit.Pick(m.unfolded, "fold long values", "show long values whole"),
+		Do: func() (screen.Screen, tea.Cmd) { m.unfolded = !m.unfolded; return m, nil }}
 	return []screen.Group{
 		{Title: "Drifted resources", Actions: first},
-		{Title: "Move", Actions: []screen.Action{{Key: keys.DriftUp, Do: move(-1), Off: screen.OffIf(m.cursor == 0, "at the top")}}},
+		{Title: "Move", Actions: []screen.Action{{Key: keys.DriftUp, Do: move(-1), Off: screen.OffIf(m.cursor == 0, "at the top")}, fold}},
 		{Title: "Stack", Actions: otherKeys(c, s, m)},
 	}
 }
@@ -399,12 +507,34 @@ func (m Stack) View(c *screen.Context, w, h int) string {
 		lines = append(lines, "", st.Subtle.Render(kit.Fit("  the backend reports drift but not which resources", w)))
 		return kit.Block(lines, w, h)
 	}
+	if note := m.valuesNote(rep); note != "" && attributesReported(rep) {
+		lines = append(lines, st.Subtle.Render(kit.Fit("  "+note, w)))
+	}
 	lines = append(lines, "")
 	avail := max(1, h-len(lines)-2)
-	offset := max(0, m.cursor-avail+1)
-	for i := offset; i < len(rows) && i < offset+avail; i++ {
-		lines = append(lines, rowLine(c, rows[i], i == m.cursor, w))
+	// Rows wrap when unfolded: the window is counted in display lines,
+	// from the first row that keeps the cursor's lines on screen.
+	drawn := make([][]string, len(rows))
+	for i := range rows {
+		r := rows[i]
+		if r.attr != nil {
+			a := *r.attr
+			a.Value = m.valueOf(r.res.Address, r.attr)
+			r.attr = &a
+		}
+		drawn[i] = rowLines(c, r, i == m.cursor, w, !m.unfolded)
 	}
+	first, used := m.cursor, 0
+	for first >= 0 && used+len(drawn[first]) <= avail {
+		used += len(drawn[first])
+		first--
+	}
+	first = max(0, min(first+1, m.cursor))
+	var body []string
+	for i := first; i < len(rows) && len(body) < avail; i++ {
+		body = append(body, drawn[i]...)
+	}
+	lines = append(lines, body[:min(len(body), avail)]...)
 	k := c.Keys
 	hint := fmt.Sprintf("  %s ignores the selected attribute (on a resource: all of it) · %s reconciles · %s checks again",
 		k.Key(keys.DriftIgnore), k.Key(keys.Deploy), k.Key(keys.DriftCheck))
@@ -412,26 +542,94 @@ func (m Stack) View(c *screen.Context, w, h int) string {
 	return kit.Block(lines, w, h)
 }
 
-func rowLine(c *screen.Context, r row, selected bool, w int) string {
+// valuesNote says where the values shown come from, or why there are none.
+func (m Stack) valuesNote(rep drift.Report) string {
+	switch {
+	case m.check == nil || hasValues(driftChanges(rep)):
+		return kit.ValuesNote(driftChanges(rep), true)
+	case m.check.err != nil:
+		return "values not available: the drift check " + m.check.runID + " could not be read (" + m.check.err.Error() + ")"
+	}
+	checked := make([]model.ResourceChange, 0, len(m.check.changes))
+	for _, ch := range m.check.changes {
+		checked = append(checked, ch)
+	}
+	if note := kit.ValuesNote(checked, true); note != "" {
+		return note + " (drift check " + m.check.runID + ")"
+	}
+	return ""
+}
+
+func hasValues(changes []model.ResourceChange) bool {
+	for _, c := range changes {
+		if c.HasValues() {
+			return true
+		}
+	}
+	return false
+}
+
+// attributesReported: the backend named some drifted attribute (else there
+// are no values to speak of).
+func attributesReported(rep drift.Report) bool {
+	for _, r := range rep.Resources {
+		if r.Attributes != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// driftChanges are the report's resources as the backend gave them.
+func driftChanges(rep drift.Report) []model.ResourceChange {
+	out := make([]model.ResourceChange, 0, len(rep.Resources))
+	for _, r := range rep.Resources {
+		out = append(out, r.Change)
+	}
+	return out
+}
+
+// rowLines draws one row: a resource, or an attribute with its value
+// (recorded → real), cut to one line when folded, else wrapped whole.
+func rowLines(c *screen.Context, r row, selected bool, w int, folded bool) []string {
 	st := c.Styles
 	text, by := "  "+r.res.Address, r.res.IgnoredBy
-	if r.attr != nil {
+	switch {
+	case r.attr != nil && r.attr.Value != nil:
+		text, by = "      "+kit.ValueText(model.ActionChange, *r.attr.Value), r.attr.IgnoredBy
+	case r.attr != nil:
 		text, by = "      "+r.attr.Name, r.attr.IgnoredBy
-	} else if r.res.Attributes == nil {
+	case r.res.Attributes == nil:
 		text += "  (attributes not reported)"
 	}
 	if by != nil {
 		text += "  — ignored: " + ruleText(by)
 	}
-	switch {
-	case selected:
-		return st.Selected.Render(kit.Fit("▸"+text[1:], w))
-	case by != nil:
-		return st.Subtle.Render(kit.Fit(text, w))
-	case r.attr == nil:
-		return st.Warn.Render(kit.Fit(text, w))
+	parts := []string{text}
+	if !folded && ansi.StringWidth(text) > w {
+		parts = strings.Split(ansi.Hardwrap(text, max(10, w-8), true), "\n")
+		for i := 1; i < len(parts); i++ {
+			parts[i] = "        " + parts[i]
+		}
+	} else if ansi.StringWidth(text) > w && w > 1 {
+		parts = []string{ansi.Truncate(text, w-1, "") + "…"}
 	}
-	return kit.Fit(text, w)
+	out := make([]string, len(parts))
+	for i, p := range parts {
+		switch {
+		case selected && i == 0:
+			out[i] = st.Selected.Render(kit.Fit("▸"+p[1:], w))
+		case selected:
+			out[i] = st.Selected.Render(kit.Fit(p, w))
+		case by != nil:
+			out[i] = st.Subtle.Render(kit.Fit(p, w))
+		case r.attr == nil:
+			out[i] = st.Warn.Render(kit.Fit(p, w))
+		default:
+			out[i] = kit.Fit(p, w)
+		}
+	}
+	return out
 }
 
 func ruleText(r *drift.Rule) string {

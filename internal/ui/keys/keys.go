@@ -8,8 +8,10 @@ package keys
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
+	"unicode"
 
 	"charm.land/bubbles/v2/key"
 )
@@ -95,6 +97,11 @@ const (
 	PromoteOpen
 	PromotePredict
 
+	// Fold folds long values, or shows them whole (the run view, a stack's
+	// drift, a promotion's diff); on the tree it collapses or expands the
+	// business unit under the cursor.
+	Fold
+
 	// The run view's log.
 	LogUp
 	LogDown
@@ -104,8 +111,18 @@ const (
 	LogFollow
 	LogSearch
 	LogNext
+	LogPrev
 	LogWrap
 	RunWatch
+	RunPane  // the lower pane: the log or the plan's changes
+	CopyMenu // copy the run id, commit or URL
+
+	// Bulk confirm by plan.
+	BulkConfirm
+	BulkNext
+	BulkPrev
+	BulkUp
+	BulkDown
 
 	// The attention view.
 	AttentionUp
@@ -137,6 +154,10 @@ const (
 	DialogCancel
 	DialogScrollUp
 	DialogScrollDown
+	// A menu (the copy menu): move, pick by number.
+	MenuUp
+	MenuDown
+	MenuPick
 
 	// Any line being typed: a filter, a log search, a command.
 	InputSubmit
@@ -144,6 +165,8 @@ const (
 	InputComplete
 	InputErase
 	InputClear
+	InputPrev // an earlier line (search history)
+	InputNext
 
 	count
 )
@@ -159,8 +182,10 @@ const (
 	CtxModules  = "modules"
 	CtxPromote  = "promote" // the board and the diff
 	CtxWaves    = "waves"
+	CtxBulk     = "bulk" // bulk confirm by plan
 	CtxAttn     = "attention"
 	CtxMessages = "messages"
+	CtxMenu     = "menu" // a menu over a screen (the copy menu)
 	CtxHelp     = "help"
 	CtxDialog   = "dialog"
 	CtxInput    = "input"
@@ -181,13 +206,13 @@ var (
 	// acts: where stack actions are live (the modules view, the board and
 	// the diff show no stack).
 	acts = []string{CtxTree, CtxDetail, CtxHistory, CtxRun, CtxDrift, CtxWaves, CtxAttn}
-	back = []string{CtxTree, CtxDetail, CtxHistory, CtxRun, CtxDrift, CtxModules, CtxPromote, CtxWaves, CtxAttn, CtxMessages, CtxHelp}
+	back = []string{CtxTree, CtxDetail, CtxHistory, CtxRun, CtxDrift, CtxModules, CtxPromote, CtxWaves, CtxBulk, CtxAttn, CtxMessages, CtxHelp}
 )
 
 // Decls is every binding, by ID.
 var Decls = [count]Decl{
 	Quit:      {"quit", []string{ctxNonModal, CtxHelp}, []string{"q"}, "", "quit"},
-	Interrupt: {"interrupt", []string{ctxNonModal, CtxHelp, CtxDialog, CtxInput}, []string{"ctrl+c"}, "", "quit, even in a dialog or mid-typing"},
+	Interrupt: {"interrupt", []string{ctxNonModal, CtxHelp, CtxDialog, CtxMenu, CtxInput}, []string{"ctrl+c"}, "", "quit, even in a dialog or mid-typing"},
 	Help:      {"help", []string{ctxNonModal, CtxHelp}, []string{"?"}, "", "help: every key here"},
 	Refresh:   {"refresh", nonModal, []string{"r"}, "", "refresh"},
 	Command:   {"command", nonModal, []string{":"}, "", "command (:env, :stack, :attention, :drift, :modules, :promote, :messages, :q)"},
@@ -197,7 +222,7 @@ var Decls = [count]Decl{
 	Attention: {"attention", nonModal, []string{"A"}, "", "what waits on you (:attention)"},
 	Back:      {"back", back, []string{"esc"}, "", "back"},
 
-	Filter:     {"filter", []string{CtxTree}, []string{"/"}, "", "filter (/re: for regex)"},
+	Filter:     {"filter", []string{CtxTree}, []string{"/"}, "", "filter (name, re:, state:, kind:, is:)"},
 	NextEnv:    {"next_env", []string{CtxTree}, []string{"tab"}, "", "next env"},
 	PrevEnv:    {"prev_env", []string{CtxTree}, []string{"shift+tab"}, "", "previous env"},
 	JumpEnv:    {"jump_env", []string{CtxTree}, []string{"1", "2", "3", "4", "5", "6", "7", "8", "9"}, "1-9", "env by number"},
@@ -252,6 +277,8 @@ var Decls = [count]Decl{
 	PromoteOpen:    {"promote_open", []string{CtxPromote}, []string{"enter"}, "", "promote to the next environment (diff first)"},
 	PromotePredict: {"promote_predict", []string{CtxPromote}, []string{"p"}, "", "predicted plans (proposed runs at the promoted commit)"},
 
+	Fold: {"fold", []string{CtxTree, CtxRun, CtxDrift, CtxPromote}, []string{"z"}, "", "fold long values / collapse a business unit"},
+
 	LogUp:       {"log_up", []string{CtxRun}, []string{"up", "k"}, "↑/k", "scroll up"},
 	LogDown:     {"log_down", []string{CtxRun}, []string{"down", "j"}, "↓/j", "scroll down"},
 	LogPageUp:   {"log_page_up", []string{CtxRun}, []string{"pgup", "ctrl+b"}, "pgup", "page up"},
@@ -260,8 +287,17 @@ var Decls = [count]Decl{
 	LogFollow:   {"log_follow", []string{CtxRun}, []string{"G", "end"}, "G", "follow the end"},
 	LogSearch:   {"log_search", []string{CtxRun}, []string{"/"}, "", "search the log"},
 	LogNext:     {"log_next_match", []string{CtxRun}, []string{"n"}, "", "next match"},
+	LogPrev:     {"log_prev_match", []string{CtxRun}, []string{"N"}, "", "previous match"},
 	LogWrap:     {"log_wrap", []string{CtxRun}, []string{"w"}, "", "wrap lines"},
 	RunWatch:    {"run_watch", []string{CtxRun}, []string{"W"}, "", "watch run"},
+	RunPane:     {"run_pane", []string{CtxRun}, []string{"tab"}, "", "the plan's changes / the log"},
+	CopyMenu:    {"copy_menu", []string{CtxRun}, []string{"y"}, "", "copy… (run id, commit, URL)"},
+
+	BulkConfirm: {"bulk_confirm", []string{CtxBulk}, []string{"c"}, "", "confirm this plan's runs"},
+	BulkNext:    {"bulk_next", []string{CtxBulk}, []string{"tab", "right"}, "tab/→", "next plan"},
+	BulkPrev:    {"bulk_prev", []string{CtxBulk}, []string{"shift+tab", "left"}, "shift+tab/←", "previous plan"},
+	BulkUp:      {"bulk_up", []string{CtxBulk}, []string{"up", "k"}, "↑/k", "scroll up"},
+	BulkDown:    {"bulk_down", []string{CtxBulk}, []string{"down", "j"}, "↓/j", "scroll down"},
 
 	AttentionUp:   {"attention_up", []string{CtxAttn}, []string{"up", "k"}, "↑/k", "up"},
 	AttentionDown: {"attention_down", []string{CtxAttn}, []string{"down", "j"}, "↓/j", "down"},
@@ -280,20 +316,25 @@ var Decls = [count]Decl{
 	DialogNo:         {"dialog_no", []string{CtxDialog}, []string{"n"}, "", "cancel"},
 	DialogApprove:    {"dialog_approve", []string{CtxDialog}, []string{"a"}, "", "approve"},
 	DialogReject:     {"dialog_reject", []string{CtxDialog}, []string{"r"}, "", "reject"},
-	DialogPress:      {"dialog_press", []string{CtxDialog}, []string{"enter"}, "", "press the focused button"},
+	DialogPress:      {"dialog_press", []string{CtxDialog, CtxMenu}, []string{"enter"}, "", "press the focused button"},
 	DialogNext:       {"dialog_next", []string{CtxDialog}, []string{"tab"}, "", "next field or button"},
 	DialogPrev:       {"dialog_prev", []string{CtxDialog}, []string{"shift+tab"}, "", "previous field or button"},
 	DialogRight:      {"dialog_right", []string{CtxDialog}, []string{"right"}, "→", "next button"},
 	DialogLeft:       {"dialog_left", []string{CtxDialog}, []string{"left"}, "←", "previous button"},
-	DialogCancel:     {"dialog_cancel", []string{CtxDialog}, []string{"esc"}, "", "cancel"},
+	DialogCancel:     {"dialog_cancel", []string{CtxDialog, CtxMenu}, []string{"esc"}, "", "cancel"},
 	DialogScrollUp:   {"dialog_scroll_up", []string{CtxDialog}, []string{"up"}, "↑", "scroll the text up"},
 	DialogScrollDown: {"dialog_scroll_down", []string{CtxDialog}, []string{"down"}, "↓", "scroll the text down"},
+	MenuUp:           {"menu_up", []string{CtxMenu}, []string{"up", "k"}, "↑/k", "up"},
+	MenuDown:         {"menu_down", []string{CtxMenu}, []string{"down", "j"}, "↓/j", "down"},
+	MenuPick:         {"menu_pick", []string{CtxMenu}, []string{"1", "2", "3", "4", "5", "6", "7", "8", "9"}, "1-9", "pick by number"},
 
 	InputSubmit:   {"input_submit", []string{CtxInput}, []string{"enter"}, "", "apply"},
 	InputCancel:   {"input_cancel", []string{CtxInput}, []string{"esc"}, "", "cancel"},
 	InputComplete: {"input_complete", []string{CtxInput}, []string{"tab"}, "", "complete"},
 	InputErase:    {"input_erase", []string{CtxInput}, []string{"backspace"}, "", "delete a character"},
 	InputClear:    {"input_clear", []string{CtxInput}, []string{"ctrl+u"}, "", "clear the line"},
+	InputPrev:     {"input_prev", []string{CtxInput}, []string{"up"}, "↑", "an earlier search"},
+	InputNext:     {"input_next", []string{CtxInput}, []string{"down"}, "↓", "a later search"},
 }
 
 // Map is the bindings in use: the declarations, remapped by the config.
@@ -381,7 +422,7 @@ type ActionError struct {
 func (e *ActionError) Error() string { return fmt.Sprintf("keys: action %q: %s", e.Action, e.Msg) }
 
 // screens are the contexts where the non-modal (global) bindings are live.
-var screens = []string{CtxTree, CtxDetail, CtxHistory, CtxRun, CtxDrift, CtxModules, CtxPromote, CtxWaves, CtxAttn, CtxMessages}
+var screens = []string{CtxTree, CtxDetail, CtxHistory, CtxRun, CtxDrift, CtxModules, CtxPromote, CtxWaves, CtxBulk, CtxAttn, CtxMessages}
 
 // Live reports whether id is live in context ctx.
 func Live(id ID, ctx string) bool {
@@ -402,10 +443,42 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-// Validate reports a key bound to two actions of one context.
+// fieldKeys are the dialog's bindings live while one of its text fields
+// has the focus; its buttons' hotkeys (y, n, a, r) are live only on the
+// buttons.
+var fieldKeys = []ID{DialogPress, DialogNext, DialogPrev, DialogCancel, DialogScrollUp, DialogScrollDown}
+
+// LiveWhileTyping reports whether id is live while text is typed: in a
+// line (a filter, a log search, a command) or a dialog's field. A
+// printable key there would never type itself, so none may be bound.
+func LiveWhileTyping(id ID) bool {
+	return Live(id, CtxInput) || slices.Contains(fieldKeys, id)
+}
+
+// Printable reports a key that types a character ("e", "?", "space"):
+// text, wherever text is typed.
+func Printable(k string) bool {
+	r := []rune(k)
+	return k == "space" || (len(r) == 1 && unicode.IsPrint(r[0]))
+}
+
+// Validate reports a printable key bound to an action live while text is
+// typed, and a key bound to two actions of one context.
 func (m *Map) Validate() error {
+	for id := range Decls {
+		if !LiveWhileTyping(ID(id)) {
+			continue
+		}
+		for _, k := range m.b[id].Keys() {
+			if Printable(k) {
+				return &ActionError{Action: Decls[id].Name, Msg: fmt.Sprintf(
+					"%q types a character, and this action is live while text is typed (a dialog's field, a filter, a search), "+
+						"where it would never type itself: bind a key such as enter, tab or ctrl+…", k)}
+			}
+		}
+	}
 	seen := map[string]string{} // context+key -> action
-	for _, ctx := range append(append([]string(nil), screens...), CtxHelp, CtxDialog, CtxInput) {
+	for _, ctx := range append(append([]string(nil), screens...), CtxHelp, CtxDialog, CtxMenu, CtxInput) {
 		for id := range Decls {
 			if !Live(ID(id), ctx) {
 				continue

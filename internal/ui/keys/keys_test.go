@@ -1,6 +1,8 @@
 package keys
 
 import (
+	"errors"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -41,20 +43,56 @@ func TestApplyRemaps(t *testing.T) {
 }
 
 func TestApplyErrors(t *testing.T) {
-	cases := map[string]map[string][]string{
-		"unknown action":    {"frobnicate": {"x"}},
-		"empty keys":        {"quit": {}},
-		"v1 space":          {"detail": {" "}},
-		"dup in tree":       {"down": {"q"}},
-		"dup global/detail": {"close_detail": {"r"}},
+	cases := map[string]struct {
+		remap map[string][]string
+		want  string // in the error
+	}{
+		"unknown action":    {map[string][]string{"frobnicate": {"x"}}, `action "frobnicate": unknown action`},
+		"empty keys":        {map[string][]string{"quit": {}}, `action "quit": no keys given`},
+		"v1 space":          {map[string][]string{"detail": {" "}}, `action "detail": use "space" for the space bar`},
+		"dup in tree":       {map[string][]string{"down": {"q"}}, `"q" is bound to both "quit" and "down" (in the tree screen)`},
+		"dup global/detail": {map[string][]string{"close_detail": {"r"}}, `"r" is bound to both "refresh" and "close_detail" (in the detail screen)`},
 	}
-	for name, remap := range cases {
+	for name, tt := range cases {
 		t.Run(name, func(t *testing.T) {
 			m := Default()
-			if err := m.Apply(remap); err == nil {
-				t.Fatalf("Apply(%v) = nil, want error", remap)
+			err := m.Apply(tt.remap)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("Apply(%v) = %v, want an error saying %s", tt.remap, err, tt.want)
 			}
 		})
+	}
+}
+
+// TestPrintableKeysAreRefusedWhereTextIsTyped: an action live while a
+// text field has the focus (a dialog's field, a filter, a search) may not
+// take a key that types a character; the buttons' hotkeys, live only on
+// the buttons, may.
+func TestPrintableKeysAreRefusedWhereTextIsTyped(t *testing.T) {
+	for action, k := range map[string]string{"dialog_press": "e", "dialog_next": "space", "dialog_cancel": "?",
+		"dialog_scroll_down": "J", "input_submit": "x", "input_erase": "é", "interrupt": "Q"} {
+		m := Default()
+		err := m.Apply(map[string][]string{action: {"ctrl+o", k}})
+		var ae *ActionError
+		if !errors.As(err, &ae) || ae.Action != action || !strings.Contains(ae.Msg, fmt.Sprintf("%q types a character", k)) {
+			t.Errorf("%s = %q: %v", action, k, err)
+		}
+	}
+	m := Default()
+	if err := m.Apply(map[string][]string{"dialog_yes": {"Y"}, "dialog_reject": {"R"}, "dialog_press": {"ctrl+s", "enter"}}); err != nil {
+		t.Fatal(err)
+	}
+	for id, want := range map[ID]string{DialogYes: "Y", DialogReject: "R", DialogPress: "ctrl+s,enter", DialogNo: "n"} {
+		if got := strings.Join(m.Get(id).Keys(), ","); got != want {
+			t.Errorf("%s keys = %s, want %s", Decls[id].Name, got, want)
+		}
+	}
+	for id := range Decls {
+		for _, k := range Decls[id].Keys {
+			if LiveWhileTyping(ID(id)) && Printable(k) {
+				t.Errorf("the default %q of %s types a character where text is typed", k, Decls[id].Name)
+			}
+		}
 	}
 }
 
@@ -63,6 +101,14 @@ func TestSameKeyInDifferentContextsIsFine(t *testing.T) {
 	// tab completes in the input line and switches environment elsewhere.
 	if err := m.Apply(map[string][]string{"input_complete": {"tab"}, "next_env": {"tab"}}); err != nil {
 		t.Fatal(err)
+	}
+	for _, id := range []ID{InputComplete, NextEnv} {
+		if got := strings.Join(m.Get(id).Keys(), ","); got != "tab" {
+			t.Errorf("%s keys = %s, want tab", Decls[id].Name, got)
+		}
+	}
+	if m.Key(InputComplete) != "tab" || m.Key(NextEnv) != "tab" {
+		t.Errorf("help keys %q, %q", m.Key(InputComplete), m.Key(NextEnv))
 	}
 }
 

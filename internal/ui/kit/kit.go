@@ -5,9 +5,11 @@ package kit
 
 import (
 	"fmt"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
@@ -248,18 +250,43 @@ type Input struct{ Value string }
 // other keys (enter, esc, tab) are the caller's, and ok is false.
 func (in Input) Key(km *keys.Map, msg tea.KeyPressMsg) (Input, bool) {
 	switch {
+	case Typed(msg):
+		in.Value += msg.Text
 	case km.Is(msg, keys.InputErase):
 		if r := []rune(in.Value); len(r) > 0 {
 			in.Value = string(r[:len(r)-1])
 		}
 	case km.Is(msg, keys.InputClear):
 		in.Value = ""
-	case msg.Text != "" && !km.Is(msg, keys.InputSubmit) && !km.Is(msg, keys.InputCancel) && !km.Is(msg, keys.InputComplete):
-		in.Value += msg.Text
 	default:
 		return in, false
 	}
 	return in, true
+}
+
+// Host is an endpoint's host ("app.terraform.io" of its https URL), or
+// "" when it names no network place ("in-process").
+func Host(endpoint string) string {
+	u, err := url.Parse(endpoint)
+	if err != nil || u.Host == "" {
+		return ""
+	}
+	return u.Host
+}
+
+// Typed reports a key that types text (a letter, a digit, a space): in a
+// field with the focus it is text, whatever key is bound to it (keys.Map
+// refuses such bindings for actions live while text is typed).
+func Typed(msg tea.KeyPressMsg) bool {
+	if msg.Text == "" || msg.Mod&(tea.ModCtrl|tea.ModAlt|tea.ModMeta|tea.ModSuper|tea.ModHyper) != 0 {
+		return false
+	}
+	for _, r := range msg.Text {
+		if !unicode.IsPrint(r) {
+			return false
+		}
+	}
+	return true
 }
 
 // Paste types pasted text, on one line.

@@ -3,6 +3,7 @@ package promoview
 import (
 	"context"
 	"fmt"
+	"maps"
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
@@ -28,8 +29,12 @@ type Diff struct {
 	notLoaded      string // unreadStacks as the last load left them
 	waves          [][]string
 	scroll         int // first line of the checklist shown
-	// predicted are the affected stacks planned at the promoted commit.
+	// predicted are the affected stacks planned at the promoted commit;
+	// changes their plans' changes, by run id, once planned; unfolded
+	// shows long values whole (z).
 	predicted []mutation.PredictedPlan
+	changes   map[string][]model.ResourceChange
+	unfolded  bool
 }
 
 // planMsg is a computed promotion with its gates and waves.
@@ -41,10 +46,12 @@ type planMsg struct {
 	err   error
 }
 
-// predictedMsg is the predicted plans as last polled.
+// predictedMsg is the predicted plans as last polled, with the changes of
+// those that planned since.
 type predictedMsg struct {
-	req   int
-	plans []mutation.PredictedPlan
+	req     int
+	plans   []mutation.PredictedPlan
+	changes map[string][]model.ResourceChange
 }
 
 // OpenDiff computes promoting a repository from source to target.
@@ -70,7 +77,7 @@ func (d Diff) compute(c *screen.Context) (Diff, tea.Cmd) {
 	d.req++
 	d.loading, d.err, d.scroll = true, nil, 0
 	d.plan = promotion.Plan{Repo: d.url, Source: d.source, Target: d.target}
-	d.gates, d.waves, d.predicted = nil, nil, nil
+	d.gates, d.waves, d.predicted, d.changes = nil, nil, nil, nil
 	d.notLoaded = d.unreadStacks(c)
 	ctx, reader, req, url, source, target := c.Ctx, c.Promotions, d.req, d.url, d.source, d.target
 	stacks, counted := c.Data.Stacks(), c.Data.CountedDrift()
@@ -99,6 +106,10 @@ func (d Diff) Update(c *screen.Context, msg tea.Msg) (screen.Screen, tea.Cmd) {
 	case predictedMsg:
 		if msg.req == d.req {
 			d.predicted = msg.plans
+			changes := map[string][]model.ResourceChange{}
+			maps.Copy(changes, d.changes)
+			maps.Copy(changes, msg.changes)
+			d.changes = changes
 		}
 	case screen.Loaded:
 		if msg.Partial {
@@ -117,7 +128,7 @@ func (d Diff) Update(c *screen.Context, msg tea.Msg) (screen.Screen, tea.Cmd) {
 // in a box.
 func (d Diff) onOutcome(c *screen.Context, o mutation.Outcome) (screen.Screen, tea.Cmd) {
 	if o.Predicted != nil {
-		d.predicted = o.Predicted
+		d.predicted, d.changes = o.Predicted, nil
 		return d, nil
 	}
 	res := o.Promotion
@@ -148,27 +159,52 @@ func (d Diff) PredictionsDone() bool {
 	return true
 }
 
-// pollPredicted reads the predicted plans again while any is running; it
-// rides on the stack refresh.
+// planned reports a predicted run whose plan is over.
+func planned(r *model.Run) bool {
+	return r != nil && r.Delta != nil && (r.State.Terminal() || r.State.Waiting())
+}
+
+// pollPredicted reads the predicted plans again while any is running, and
+// the changes of each once it planned; it rides on the stack refresh.
 func (d Diff) pollPredicted(c *screen.Context) tea.Cmd {
-	if d.PredictionsDone() {
+	missing := false
+	for _, p := range d.predicted {
+		if _, ok := d.changes[runID(p)]; planned(p.Run) && !ok {
+			missing = true
+		}
+	}
+	if d.PredictionsDone() && !missing {
 		return nil
 	}
 	ctx, b, req, plans := c.Ctx, c.Backend, d.req, append([]mutation.PredictedPlan(nil), d.predicted...)
+	have := d.changes
 	return func() tea.Msg {
+		changes := map[string][]model.ResourceChange{}
 		for i, p := range plans {
 			if p.Run == nil {
 				continue
 			}
 			cctx, cancel := context.WithTimeout(ctx, readTimeout)
 			r, err := b.GetRun(cctx, p.StackID, p.Run.ID)
-			cancel()
 			if err == nil {
 				plans[i].Run = &r
 			}
+			if _, ok := have[r.ID]; err == nil && planned(&r) && !ok {
+				if ch, err := b.RunChanges(cctx, p.StackID, r.ID); err == nil {
+					changes[r.ID] = ch
+				}
+			}
+			cancel()
 		}
-		return predictedMsg{req: req, plans: plans}
+		return predictedMsg{req: req, plans: plans, changes: changes}
 	}
+}
+
+func runID(p mutation.PredictedPlan) string {
+	if p.Run == nil {
+		return ""
+	}
+	return p.Run.ID
 }
 
 // Keys implements screen.Screen.
@@ -193,6 +229,10 @@ func (d Diff) Keys(c *screen.Context) []screen.Group {
 			{Key: keys.PromoteUp, Help: "scroll up", Do: scroll(-1), Off: screen.OffIf(d.scroll == 0, "at the top")},
 			{Key: keys.Refresh, Help: "compute the diff and check the gates again", Do: refresh},
 			screen.Back(c, "back to the board"),
+		}},
+		{Title: "Predicted plans", Actions: []screen.Action{
+			{Key: keys.Fold, Help: kit.Pick(d.unfolded, "fold long values", "show long values whole"), Off: screen.OffIf(len(d.changes) == 0, "no plan yet"),
+				Do: func() (screen.Screen, tea.Cmd) { d.unfolded = !d.unfolded; return d, nil }},
 		}},
 	}
 }
@@ -426,6 +466,14 @@ func (d Diff) predictedLines(c *screen.Context) []string {
 			}
 		}
 		lines = append(lines, text)
+		if ch, ok := d.changes[p.Run.ID]; ok {
+			for _, l := range kit.ChangeLines(ch, st, kit.ChangeView{Width: c.Width - 6, Folded: !d.unfolded}) {
+				lines = append(lines, "      "+l)
+			}
+			if note := kit.ValuesNote(ch, false); note != "" {
+				lines = append(lines, st.Subtle.Render("      "+note))
+			}
+		}
 	}
 	return append(lines, st.Subtle.Render("    proposed runs: each stays in its stack's history"))
 }

@@ -5,8 +5,13 @@
 package runview
 
 import (
+	"bufio"
 	"context"
+	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -17,7 +22,9 @@ import (
 	"github.com/stackview/stackview/internal/backend"
 	"github.com/stackview/stackview/internal/model"
 	"github.com/stackview/stackview/internal/mutation"
+	"github.com/stackview/stackview/internal/privfile"
 	"github.com/stackview/stackview/internal/ui/act"
+	"github.com/stackview/stackview/internal/ui/dialog"
 	"github.com/stackview/stackview/internal/ui/keys"
 	"github.com/stackview/stackview/internal/ui/kit"
 	"github.com/stackview/stackview/internal/ui/screen"
@@ -56,6 +63,18 @@ type Model struct {
 	search         string
 	typing         bool
 	input          kit.Input
+	// history is the searches typed in this view, oldest first; histAt
+	// the one recalled with ↑/↓ (len(history): the line being typed).
+	history []string
+	histAt  int
+	draft   string // the line being typed, kept while ↑ recalls older ones
+	matchAt int    // display line of the current match, -1 before n/N
+	// plan: the lower pane shows the plan's changes, with values, instead
+	// of the log; planScroll is its first line; unfolded shows long
+	// values whole (z).
+	plan       bool
+	planScroll int
+	unfolded   bool
 }
 
 // Messages of the run view carry its generation.
@@ -77,12 +96,19 @@ type (
 	}
 	// PollMsg asks for the next log chunk and state of a working run.
 	PollMsg struct{ gen int64 }
+	// savedMsg is a :save done.
+	savedMsg struct {
+		gen   int64
+		path  string
+		lines int
+		err   error
+	}
 )
 
 // Open shows a run; known is its state when the opener has it (a history
 // row), so the view has something to show before the first answer.
 func Open(stackID, runID string, known *model.Run) Model {
-	return Model{stackID: stackID, runID: runID, follow: true, gen: gens.Add(1), run: known}
+	return Model{stackID: stackID, runID: runID, follow: true, gen: gens.Add(1), run: known, matchAt: -1}
 }
 
 // Init starts following the run.
@@ -108,7 +134,7 @@ func (m Model) Title(c *screen.Context) []string {
 	if len(run) > 12 {
 		run = run[:10] + "…"
 	}
-	crumbs := []string{m.stackID, "run " + run, "log"}
+	crumbs := []string{m.stackID, "run " + run, kit.Pick(m.plan, "changes", "log")}
 	if s := c.Data.Forest.Stack(m.stackID); s != nil {
 		crumbs = append([]string{s.Env, s.Name}, crumbs[1:]...)
 	}
@@ -152,9 +178,17 @@ func (m Model) Update(c *screen.Context, msg tea.Msg) (screen.Screen, tea.Cmd) {
 	case tea.KeyPressMsg:
 		if m.typing {
 			if in, ok := m.input.Key(c.Keys, msg); ok {
-				m.input = in
+				m.input, m.histAt = in, len(m.history)
 			}
 		}
+	case savedMsg:
+		if msg.gen != m.gen {
+			return m, nil
+		}
+		if msg.err != nil {
+			return m, c.Fail(msg.err.Error())
+		}
+		return m, c.Say(fmt.Sprintf("saved %d %s of the log to %s (mode 0600)", msg.lines, kit.Plural(msg.lines, "line"), msg.path))
 	case tea.PasteMsg:
 		if m.typing {
 			m.input = m.input.Paste(msg.Content)
@@ -237,6 +271,7 @@ func (m Model) onOutcome(c *screen.Context, o screen.Outcome) (screen.Screen, te
 		return m, nil
 	}
 	next := Open(rs[0].Run.StackID, rs[0].Run.ID, nil)
+	next.history, next.histAt = m.history, len(m.history)
 	return next, next.Init(c)
 }
 
@@ -255,26 +290,103 @@ func (m Model) Prompt(c *screen.Context) (string, bool) {
 	if !m.typing {
 		return "", false
 	}
-	return c.Styles.Accent.Render("search log /") + m.input.Value + "█", true
+	line := c.Styles.Accent.Render("search log /") + m.input.Value + "█"
+	if len(m.history) > 0 {
+		line += c.Styles.Subtle.Render("  (↑/↓ earlier searches)")
+	}
+	return line, true
 }
 
 // Modal implements screen.Modal: while typing, keys are text.
 func (m Model) Modal(*screen.Context) bool { return m.typing }
 
+// TypingText implements screen.TextEntry.
+func (m Model) TypingText(*screen.Context) bool { return m.typing }
+
 // Keys implements screen.Screen.
 func (m Model) Keys(c *screen.Context) []screen.Group {
 	if m.typing {
 		return []screen.Group{{Title: "Search the log", Actions: []screen.Action{
-			{Key: keys.InputSubmit, Help: "search", Do: func() (screen.Screen, tea.Cmd) {
-				m.typing, m.search = false, m.input.Value
-				return m.nextMatch(c, m.scroll-1)
-			}},
+			{Key: keys.InputSubmit, Help: "search", Do: func() (screen.Screen, tea.Cmd) { return m.submitSearch(c) }},
 			{Key: keys.InputCancel, Do: func() (screen.Screen, tea.Cmd) { m.typing = false; return m, nil }},
 			{Key: keys.InputErase},
 			{Key: keys.InputClear},
+			{Key: keys.InputPrev, Off: screen.OffIf(m.histAt == 0, "no earlier search"), Do: func() (screen.Screen, tea.Cmd) { return m.recall(-1), nil }},
+			{Key: keys.InputNext, Off: screen.OffIf(m.histAt >= len(m.history), "no later search"), Do: func() (screen.Screen, tea.Cmd) { return m.recall(1), nil }},
 		}}}
 	}
+	t := m.target(c)
+	// The footer offers what this run takes: confirm and discard while it
+	// waits, retry once it failed, deploy when it is a finished preview.
+	first := []screen.Action{
+		screen.Back(c, ""),
+		{Key: keys.LogFollow, Off: screen.OffIf(m.follow && !m.plan, "following already"), Do: func() (screen.Screen, tea.Cmd) {
+			m.follow, m.plan = true, false
+			return m, nil
+		}},
+		{Key: keys.LogSearch, Do: func() (screen.Screen, tea.Cmd) {
+			// A new search starts empty, as in less: typing after the last
+			// term would search for both run together; ↑ recalls it.
+			m.typing, m.input, m.histAt, m.plan = true, kit.Input{}, len(m.history), false
+			return m, nil
+		}},
+	}
+	// The run's own actions come before the view's keys: a narrow footer
+	// keeps them.
+	first = append(first, act.Actions(c, t, m, act.Confirm, act.Discard, act.Retry, act.Review, act.Stop)...)
+	first = append(first,
+		screen.Action{Key: keys.RunPane, Help: kit.Pick(m.plan, "the log", "changes"), Off: m.paneOff(),
+			Do: func() (screen.Screen, tea.Cmd) { m.plan = !m.plan; return m, nil }},
+		screen.Action{Key: keys.LogWrap, Help: kit.Pick(m.wrap, "unwrap lines", "wrap lines"), Do: func() (screen.Screen, tea.Cmd) { m.wrap = !m.wrap; return m, nil }})
+	deploy := act.Action(c, act.Deploy, t, m)
+	stack := act.Actions(c, t, m, act.Plan, act.Lock, act.Sync)
+	if o, why := act.Resolve(c, act.Deploy, t); why == "" && o.Action == "promote" && !c.ReadOnly() {
+		first = append(first, deploy)
+	} else {
+		stack = append(stack, deploy)
+	}
+	return []screen.Group{
+		{Title: "Run", Actions: first},
+		{Title: kit.Pick(m.plan, "Plan", "Log"), Actions: append(m.scrollKeys(c), []screen.Action{
+			{Key: keys.LogNext, Off: screen.OffIf(m.search == "", "search first"), Do: func() (screen.Screen, tea.Cmd) { return m.step(c, 1) }},
+			{Key: keys.LogPrev, Off: screen.OffIf(m.search == "", "search first"), Do: func() (screen.Screen, tea.Cmd) { return m.step(c, -1) }},
+			{Key: keys.Fold, Help: kit.Pick(m.unfolded, "fold long values", "show long values whole"),
+				Do: func() (screen.Screen, tea.Cmd) { m.unfolded = !m.unfolded; return m, nil }},
+			{Key: keys.CopyMenu, Do: func() (screen.Screen, tea.Cmd) { return m, m.copyMenu(c) }},
+			{Key: keys.RunWatch, Do: func() (screen.Screen, tea.Cmd) { return m, act.Watch(c, t) }},
+		}...)},
+		{Title: "Stack", Actions: append(stack, act.Nav(c, t, m)...)},
+	}
+}
+
+// paneOff says why tab has nothing to show.
+func (m Model) paneOff() string {
+	if !m.plan && len(m.changes) == 0 {
+		return "no changes planned yet"
+	}
+	return ""
+}
+
+// scrollKeys scroll the pane shown: the log or the plan.
+func (m Model) scrollKeys(c *screen.Context) []screen.Action {
 	page := max(1, m.logRows(c)-1)
+	if m.plan {
+		most := max(0, len(m.planLines(c))-m.logRows(c))
+		by := func(d int) func() (screen.Screen, tea.Cmd) {
+			return func() (screen.Screen, tea.Cmd) {
+				m.planScroll = max(0, min(m.planScroll+d, most))
+				return m, nil
+			}
+		}
+		atTop, atEnd := m.planScroll == 0, m.planScroll >= most
+		return []screen.Action{
+			{Key: keys.LogUp, Do: by(-1), Off: screen.OffIf(atTop, "at the top")},
+			{Key: keys.LogDown, Do: by(1), Off: screen.OffIf(atEnd, "at the end")},
+			{Key: keys.LogPageUp, Do: by(-page), Off: screen.OffIf(atTop, "at the top")},
+			{Key: keys.LogPageDown, Do: by(page), Off: screen.OffIf(atEnd, "at the end")},
+			{Key: keys.LogTop, Do: func() (screen.Screen, tea.Cmd) { m.planScroll = 0; return m, nil }},
+		}
+	}
 	scrollBy := func(d int) func() (screen.Screen, tea.Cmd) {
 		return func() (screen.Screen, tea.Cmd) {
 			if m.follow {
@@ -285,75 +397,181 @@ func (m Model) Keys(c *screen.Context) []screen.Group {
 			return m, nil
 		}
 	}
-	t := m.target(c)
-	// The footer offers what this run takes: confirm and discard while it
-	// waits, retry once it failed, deploy when it is a finished preview.
-	first := []screen.Action{
-		screen.Back(c, ""),
-		{Key: keys.LogFollow, Off: screen.OffIf(m.follow, "following already"), Do: func() (screen.Screen, tea.Cmd) { m.follow = true; return m, nil }},
-		{Key: keys.LogSearch, Do: func() (screen.Screen, tea.Cmd) {
-			m.typing, m.input = true, kit.Input{Value: m.search}
-			return m, nil
-		}},
-		{Key: keys.LogWrap, Help: kit.Pick(m.wrap, "unwrap lines", "wrap lines"), Do: func() (screen.Screen, tea.Cmd) { m.wrap = !m.wrap; return m, nil }},
-	}
-	first = append(first, act.Actions(c, t, m, act.Confirm, act.Discard, act.Retry, act.Review, act.Stop)...)
-	deploy := act.Action(c, act.Deploy, t, m)
-	stack := act.Actions(c, t, m, act.Plan, act.Lock, act.Sync)
-	if o, why := act.Resolve(c, act.Deploy, t); why == "" && o.Action == "promote" && !c.ReadOnly() {
-		first = append(first, deploy)
-	} else {
-		stack = append(stack, deploy)
-	}
 	atTop := !m.follow && m.scroll == 0
-	return []screen.Group{
-		{Title: "Run", Actions: first},
-		{Title: "Log", Actions: []screen.Action{
-			{Key: keys.LogUp, Do: scrollBy(-1), Off: screen.OffIf(atTop || m.maxLogScroll(c) == 0, "at the top")},
-			{Key: keys.LogDown, Do: scrollBy(1), Off: screen.OffIf(m.follow || m.maxLogScroll(c) == 0, "at the end")},
-			{Key: keys.LogPageUp, Do: scrollBy(-page), Off: screen.OffIf(atTop || m.maxLogScroll(c) == 0, "at the top")},
-			{Key: keys.LogPageDown, Do: scrollBy(page), Off: screen.OffIf(m.follow || m.maxLogScroll(c) == 0, "at the end")},
-			{Key: keys.LogTop, Do: func() (screen.Screen, tea.Cmd) { m.follow, m.scroll = false, 0; return m, nil }},
-			{Key: keys.LogNext, Off: screen.OffIf(m.search == "", "search first"), Do: func() (screen.Screen, tea.Cmd) { return m.nextMatch(c, m.scroll) }},
-			{Key: keys.RunWatch, Do: func() (screen.Screen, tea.Cmd) { return m, act.Watch(c, t) }},
-		}},
-		{Title: "Stack", Actions: append(stack, act.Nav(c, t, m)...)},
+	return []screen.Action{
+		{Key: keys.LogUp, Do: scrollBy(-1), Off: screen.OffIf(atTop || m.maxLogScroll(c) == 0, "at the top")},
+		{Key: keys.LogDown, Do: scrollBy(1), Off: screen.OffIf(m.follow || m.maxLogScroll(c) == 0, "at the end")},
+		{Key: keys.LogPageUp, Do: scrollBy(-page), Off: screen.OffIf(atTop || m.maxLogScroll(c) == 0, "at the top")},
+		{Key: keys.LogPageDown, Do: scrollBy(page), Off: screen.OffIf(m.follow || m.maxLogScroll(c) == 0, "at the end")},
+		{Key: keys.LogTop, Do: func() (screen.Screen, tea.Cmd) { m.follow, m.scroll = false, 0; return m, nil }},
 	}
 }
 
-// matches are the indexes of log lines containing the search, ignoring case.
-func (m Model) matches() []int {
+// submitSearch searches for the line typed and keeps it in the history.
+func (m Model) submitSearch(c *screen.Context) (screen.Screen, tea.Cmd) {
+	m.typing, m.search, m.matchAt = false, m.input.Value, -1
+	if m.search != "" && (len(m.history) == 0 || m.history[len(m.history)-1] != m.search) {
+		m.history = append(append([]string(nil), m.history...), m.search)
+	}
+	m.histAt, m.draft = len(m.history), ""
+	return m.step(c, 1)
+}
+
+// recall moves through the search history: -1 an earlier search, +1 a
+// later one, back to the line being typed.
+func (m Model) recall(by int) Model {
+	if m.histAt == len(m.history) {
+		m.draft = m.input.Value
+	}
+	m.histAt = max(0, min(m.histAt+by, len(m.history)))
+	if m.histAt == len(m.history) {
+		m.input = kit.Input{Value: m.draft}
+	} else {
+		m.input = kit.Input{Value: m.history[m.histAt]}
+	}
+	return m
+}
+
+// matches are the display lines holding the search, ignoring case and
+// colour codes.
+func (m Model) matches(c *screen.Context) []int {
 	if m.search == "" {
 		return nil
 	}
 	needle := strings.ToLower(m.search)
 	var out []int
-	for i, l := range m.lines {
-		if strings.Contains(strings.ToLower(l), needle) {
+	for i, l := range m.logLines(c) {
+		if strings.Contains(strings.ToLower(ansi.Strip(l)), needle) {
 			out = append(out, i)
 		}
 	}
 	return out
 }
 
-// nextMatch scrolls to the first match after the top line shown, wrapping.
-func (m Model) nextMatch(c *screen.Context, from int) (screen.Screen, tea.Cmd) {
-	matches := m.matches()
+// step moves to the next match (dir 1, n) or the previous one (dir -1,
+// N), wrapping, from the current match or else from the top line shown.
+func (m Model) step(c *screen.Context, dir int) (screen.Screen, tea.Cmd) {
+	matches := m.matches(c)
 	if len(matches) == 0 {
 		if m.search != "" {
 			return m, c.Fail("no log line matches " + kit.Quote(m.search))
 		}
 		return m, nil
 	}
-	target := matches[0]
-	for _, i := range matches {
-		if i > from {
-			target = i
-			break
+	from := m.matchAt
+	if from < 0 {
+		from = m.scroll - 1
+		if m.follow {
+			from = max(0, len(m.logLines(c))-m.logRows(c)) - 1
+		}
+		if dir < 0 {
+			from++
 		}
 	}
-	m.follow, m.scroll = false, target
-	return m, nil
+	target := matches[0]
+	if dir < 0 {
+		target = matches[len(matches)-1]
+		for i := len(matches) - 1; i >= 0; i-- {
+			if matches[i] < from {
+				target = matches[i]
+				break
+			}
+		}
+	} else {
+		for _, i := range matches {
+			if i > from {
+				target = i
+				break
+			}
+		}
+	}
+	m.follow, m.plan, m.matchAt = false, false, target
+	m.scroll = max(0, min(target, m.maxLogScroll(c)))
+	return m, c.Say(fmt.Sprintf("match %d of %d for /%s", indexOf(matches, target)+1, len(matches), m.search))
+}
+
+func indexOf(list []int, v int) int {
+	for i, x := range list {
+		if x == v {
+			return i
+		}
+	}
+	return -1
+}
+
+// copyMenu offers the run id, its commit and its page (y; u copies the
+// page at once).
+func (m Model) copyMenu(c *screen.Context) tea.Cmd {
+	items := []dialog.MenuItem{{Label: "run id", Text: m.runID}}
+	if m.run != nil {
+		items = append(items, dialog.MenuItem{Label: "commit", Text: m.run.Commit}, dialog.MenuItem{Label: "URL", Text: m.run.URL})
+	}
+	menu := dialog.NewMenu("Copy to the clipboard", items, func(it dialog.MenuItem) tea.Msg {
+		return screen.Copy{What: it.Label, Text: it.Text}
+	})
+	return c.Ask(screen.Push{Screen: menu})
+}
+
+// Command implements screen.Commander: :save PATH writes the log as shown
+// (colour codes out, redacted as on screen) to a new file of mode 0600;
+// :save! PATH may overwrite one. It writes a file of the user's, not the
+// backend: read-only mode allows it.
+func (m Model) Command(c *screen.Context, verb string, args []string) (screen.Screen, tea.Cmd, bool) {
+	if verb != "save" && verb != "save!" {
+		return nil, nil, false
+	}
+	path := strings.Join(args, " ")
+	if path == "" {
+		return nil, c.Fail("usage: :save PATH (:save! PATH overwrites)"), true
+	}
+	lines := make([]string, len(m.lines))
+	for i, l := range m.lines {
+		lines[i] = ansi.Strip(display(l))
+	}
+	gen, overwrite := m.gen, verb == "save!"
+	return nil, func() tea.Msg {
+		n, err := saveLog(path, lines, overwrite)
+		return savedMsg{gen: gen, path: path, lines: n, err: err}
+	}, true
+}
+
+// saveLog writes lines to path (~ is the home directory).
+func saveLog(path string, lines []string, overwrite bool) (int, error) {
+	if rest, ok := strings.CutPrefix(path, "~/"); ok {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return 0, fmt.Errorf("save: %w", err)
+		}
+		path = filepath.Join(home, rest)
+	}
+	f, err := privfile.Create(path, overwrite)
+	if errors.Is(err, privfile.ErrExists) {
+		return 0, fmt.Errorf("save: %s exists; :save! %s overwrites it", path, path)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("save: %w", err)
+	}
+	w := bufio.NewWriter(f)
+	for _, l := range lines {
+		w.WriteString(l)
+		w.WriteByte('\n')
+	}
+	if err := errors.Join(w.Flush(), f.Close()); err != nil {
+		return 0, fmt.Errorf("save %s: %w", path, err)
+	}
+	return len(lines), nil
+}
+
+// userinfo is credentials in a URL ("https://user:secret@host").
+var userinfo = regexp.MustCompile(`([a-zA-Z][a-zA-Z0-9+.-]*://[^/\s:@]+):[^/\s@]+@`)
+
+// display is a log line as the view shows it (and :save writes it): a
+// password in a URL is hidden.
+func display(l string) string {
+	if !strings.Contains(l, "@") {
+		return l
+	}
+	return userinfo.ReplaceAllString(l, "${1}:***@")
 }
 
 // info is the top of the view: run, timeline, plan, changes.
@@ -468,28 +686,43 @@ func (m Model) changeLines(c *screen.Context) []string {
 	case len(m.changes) == 0:
 		return nil
 	}
-	lines := []string{st.Heading.Render(fmt.Sprintf("Changes (%d)", len(m.changes)))}
+	head := fmt.Sprintf("Changes (%d)", len(m.changes))
+	if note := kit.ValuesNote(m.changes, m.run != nil && m.run.Kind == model.RunDriftCheck); note != "" {
+		head += st.Subtle.Render(" · " + note)
+	}
+	lines := []string{st.Heading.Render(head) + st.Subtle.Render("  ("+c.Keys.Key(keys.RunPane)+": every value)")}
 	for i, ch := range m.changes {
 		if i == maxChangesShown {
 			lines = append(lines, st.Subtle.Render(fmt.Sprintf("  … %d more", len(m.changes)-i)))
 			break
 		}
-		sym, style := "~", st.Warn
-		switch ch.Action {
-		case model.ActionAdd:
-			sym, style = "+", st.OK
-		case model.ActionDestroy:
-			sym, style = "-", st.Fail
-		case model.ActionReplace:
-			sym, style = "±", st.Fail
-		}
-		line := style.Render(sym+" "+ch.Address) + " "
-		if len(ch.Attributes) > 0 {
+		sym, style := kit.ActionSymbol(ch.Action, st)
+		line := style.Render(sym+" "+ch.Address) + "  "
+		switch {
+		case len(ch.Values) > 0:
+			line += kit.ValueText(ch.Action, ch.Values[0])
+			if n := len(ch.Values) - 1; n > 0 {
+				line += st.Subtle.Render(fmt.Sprintf("  +%d more", n))
+			}
+		case len(ch.Attributes) > 0:
 			line += st.Subtle.Render(strings.Join(ch.Attributes, ", "))
 		}
 		lines = append(lines, line)
 	}
 	return lines
+}
+
+// planLines are the plan's changes in full, each attribute before → after.
+func (m Model) planLines(c *screen.Context) []string {
+	if len(m.changes) == 0 {
+		return []string{c.Styles.Subtle.Render("  no changes planned")}
+	}
+	drift := m.run != nil && m.run.Kind == model.RunDriftCheck
+	var out []string
+	if note := kit.ValuesNote(m.changes, drift); note != "" {
+		out = append(out, c.Styles.Subtle.Render(note))
+	}
+	return append(out, kit.ChangeLines(m.changes, c.Styles, kit.ChangeView{Width: c.Width, Folded: !m.unfolded, Drift: drift})...)
 }
 
 // layout splits the body: info on top (at most half), a rule, the log.
@@ -522,6 +755,15 @@ func (m Model) maxLogScroll(c *screen.Context) int { return max(0, len(m.logLine
 func (m Model) View(c *screen.Context, w, h int) string {
 	st := c.Styles
 	info, logH := m.layout(c)
+	if m.plan {
+		plan := m.planLines(c)
+		top := min(m.planScroll, max(0, len(plan)-logH))
+		rule := fmt.Sprintf("── plan (%d %s · %s %s · %s: the log) ", len(m.changes), kit.Plural(len(m.changes), "change"),
+			c.Keys.Key(keys.Fold), kit.Pick(m.unfolded, "folds long values", "shows long values whole"), c.Keys.Key(keys.RunPane))
+		out := append(append([]string(nil), info...), st.Heading.Render(rule+strings.Repeat("─", max(0, w-ansi.StringWidth(rule)))))
+		out = append(out, plan[top:min(len(plan), top+logH)]...)
+		return kit.Block(out, w, h)
+	}
 	lines := m.logLines(c)
 	top := m.scroll
 	if m.follow {
@@ -545,15 +787,14 @@ func (m Model) View(c *screen.Context, w, h int) string {
 		state += " · wrapped"
 	}
 	if m.search != "" {
-		state += " · /" + m.search
+		state += " · /" + m.search + " (n/N)"
 	}
 	rule := fmt.Sprintf("── log (%s) ", state)
 	out := append(append([]string(nil), info...), st.Heading.Render(rule+strings.Repeat("─", max(0, w-ansi.StringWidth(rule)))))
-	needle := strings.ToLower(m.search)
 	for i := top; i < min(len(lines), top+logH); i++ {
-		l := lines[i]
-		if needle != "" && strings.Contains(strings.ToLower(l), needle) {
-			l = st.Accent.Render(l)
+		l := Highlight(lines[i], m.search)
+		if i == m.matchAt {
+			l = st.Accent.Render("▸") + l
 		}
 		out = append(out, l)
 	}
@@ -567,6 +808,86 @@ func (m Model) View(c *screen.Context, w, h int) string {
 		}
 	}
 	return kit.Block(out, w, h)
+}
+
+// Highlight marks every occurrence of needle in line (ignoring case) in
+// reverse video, through the line's own colour codes: the span is found in
+// the text without them, and reverse video is turned back on after any
+// code inside it (a reset would end it).
+func Highlight(line, needle string) string {
+	if needle == "" {
+		return line
+	}
+	plain := ansi.Strip(line)
+	lower, n := strings.ToLower(plain), strings.ToLower(needle)
+	var spans [][2]int
+	for at := 0; ; {
+		i := strings.Index(lower[at:], n)
+		if i < 0 {
+			break
+		}
+		spans = append(spans, [2]int{at + i, at + i + len(n)})
+		at += i + max(1, len(n))
+	}
+	if len(spans) == 0 || len(lower) != len(plain) {
+		return line // case folding changed the length: not worth the risk
+	}
+	const on, off = "\x1b[7m", "\x1b[27m"
+	var b strings.Builder
+	pos, span := 0, 0 // pos: offset in plain
+	inside := false
+	for i := 0; i < len(line); {
+		if seq := escapeLen(line[i:]); seq > 0 {
+			b.WriteString(line[i : i+seq])
+			if inside {
+				b.WriteString(on)
+			}
+			i += seq
+			continue
+		}
+		if span < len(spans) && !inside && pos == spans[span][0] {
+			b.WriteString(on)
+			inside = true
+		}
+		b.WriteByte(line[i])
+		i++
+		pos++
+		if inside && pos == spans[span][1] {
+			b.WriteString(off)
+			inside = false
+			span++
+		}
+	}
+	if inside {
+		b.WriteString(off)
+	}
+	return b.String()
+}
+
+// escapeLen is the length of the escape sequence at the start of s (CSI or
+// OSC), 0 when s does not start with one.
+func escapeLen(s string) int {
+	if len(s) < 2 || s[0] != 0x1b {
+		return 0
+	}
+	switch s[1] {
+	case '[':
+		for i := 2; i < len(s); i++ {
+			if s[i] >= 0x40 && s[i] <= 0x7e {
+				return i + 1
+			}
+		}
+	case ']':
+		for i := 2; i < len(s); i++ {
+			if s[i] == 0x07 {
+				return i + 1
+			}
+			if s[i] == 0x1b && i+1 < len(s) && s[i+1] == '\\' {
+				return i + 2
+			}
+		}
+	}
+	return len(s)
 }
 
 // Follows reports whether an outcome produced a run this view should

@@ -17,10 +17,13 @@ type Data struct {
 	Waves  map[string]int // dependency wave of every stack
 	Index  Index          // derived from the forest on each load
 
-	Loaded   bool      // at least one load succeeded
-	Loading  bool      // a load is on its way
-	LastLoad time.Time // when the last good load landed
-	LoadErr  error     // the last load's error; nil after a good one
+	Loaded  bool // at least one load succeeded
+	Loading bool // a load is on its way
+	// LoadSince is when the load on its way started: before the first
+	// good load, the tree says how long it has been connecting.
+	LoadSince time.Time
+	LastLoad  time.Time // when the last good load landed
+	LoadErr   error     // the last load's error; nil after a good one
 	// Incomplete says why the tree may lack stacks: no listing has read
 	// every stack yet (the first is still paging, or a page of it failed).
 	// Until it is "", no count may say "all fine" and no promotion goes.
@@ -120,36 +123,60 @@ func (d *Data) ApplyDrift(fresh bool) {
 // header's count, so that all three count the same runs and stacks.
 func (d *Data) recount() {
 	var stacks []*model.Stack
-	env := map[string]int{}
 	for i := range d.Forest.Envs {
-		env[d.Forest.Envs[i].Env.Name] = i
 		stacks = append(stacks, d.Forest.Envs[i].Stacks()...)
 	}
 	d.Index.Needs, d.Index.NeedsUnread = model.Needs(stacks)
-	type tally struct{ waiting, failed, drifted map[string]bool }
-	tallies := make([]tally, len(d.Forest.Envs))
-	for i := range tallies {
-		tallies[i] = tally{map[string]bool{}, map[string]bool{}, map[string]bool{}}
+	d.Index.Attention = make([]string, len(d.Forest.Envs))
+	n := 0
+	for i := range d.Forest.Envs {
+		t := tallyOf(d.Index.Needs, d.Forest.Envs[i].Stacks())
+		d.Index.Attention[i] = t.counts()
+		n += t.needs
 	}
-	unread := make([]bool, len(d.Forest.Envs))
-	driftUnknown, notLoaded := make([]int, len(tallies)), make([]int, len(tallies))
+	d.Attention = Count{Known: true, N: n, AtLeast: d.Index.NeedsUnread > 0}
+}
+
+// AttentionOf counts what needs a person among some stacks (a collapsed
+// business unit's) as the tabs count it: "?1 ✗2", "✓", "…".
+func (d *Data) AttentionOf(stacks []*model.Stack) string {
+	return tallyOf(d.Index.Needs, stacks).counts()
+}
+
+// tally is what needs a person among some stacks: the stacks waiting,
+// failed and drifted, whether some stack's runs are not read yet, and how
+// many needs count.
+type tally struct {
+	waiting, failed, drifted map[string]bool
+	unread                   bool
+	// driftUnknown counts stacks whose drift is not read yet (TFC reads it
+	// per workspace), notLoaded those the last listing could not read.
+	driftUnknown, notLoaded int
+	needs                   int
+}
+
+func tallyOf(needs []model.Need, stacks []*model.Stack) tally {
+	t := tally{waiting: map[string]bool{}, failed: map[string]bool{}, drifted: map[string]bool{}}
+	in := make(map[string]bool, len(stacks))
 	for _, s := range stacks {
+		in[s.ID] = true
 		if _, known := s.Waiting(); !known {
-			unread[env[s.Env]] = true
+			t.unread = true
+		}
+		if s.Waits() { // the stack's own state or approval flag counts even before its runs are read
+			t.waiting[s.ID] = true
 		}
 		switch {
 		case !s.Loaded():
-			notLoaded[env[s.Env]]++
+			t.notLoaded++
 		case s.Unread.Has(model.DetailDrift) && !s.Drift.Drifted:
-			driftUnknown[env[s.Env]]++
-		}
-		if s.Waits() { // the stack's own state or approval flag counts even before its runs are read
-			tallies[env[s.Env]].waiting[s.ID] = true
+			t.driftUnknown++
 		}
 	}
-	n := 0
-	for _, need := range d.Index.Needs {
-		t := tallies[env[need.Stack.Env]]
+	for _, need := range needs {
+		if !in[need.Stack.ID] {
+			continue
+		}
 		switch need.Kind {
 		case model.NeedWaiting:
 			t.waiting[need.Stack.ID] = true
@@ -160,19 +187,19 @@ func (d *Data) recount() {
 		default:
 			continue // queued runs wait on a run already counted; locks are others' to lift
 		}
-		n++
+		t.needs++
 	}
-	d.Index.Attention = make([]string, len(tallies))
-	for i, t := range tallies {
-		d.Index.Attention[i] = tabCounts(len(t.waiting), len(t.failed), len(t.drifted), driftUnknown[i], notLoaded[i], unread[i])
-	}
-	d.Attention = Count{Known: true, N: n, AtLeast: d.Index.NeedsUnread > 0}
+	return t
+}
+
+func (t tally) counts() string {
+	return tabCounts(len(t.waiting), len(t.failed), len(t.drifted), t.driftUnknown, t.notLoaded, t.unread)
 }
 
 // tabCounts is an environment tab's counts: "?2 ✗1 ⚠1", "✓" when nothing
 // needs a person, "…" added while some stacks' runs are not read yet. The
-// stacks whose drift is not read yet (TFC reads it per workspace) count as
-// "⚠?N", those the last listing could not read as "◌N": unknown, never ✓.
+// stacks whose drift is not read yet count as "⚠?N", those the last
+// listing could not read as "◌N": unknown, never ✓.
 func tabCounts(waiting, failed, drifted, driftUnknown, notLoaded int, unread bool) string {
 	var out []string
 	for _, c := range []struct {
@@ -203,21 +230,6 @@ func (d *Data) RulesFor(stackID string) []drift.Rule {
 	return append(rules, d.Drift.Added...)
 }
 
-// DriftUnknown counts the stacks whose drift no read has told yet: a lean
-// listing left it unread (TFC reads assessments per workspace), or the
-// last listing could not read the stack.
-func (d *Data) DriftUnknown() int {
-	n := 0
-	for i := range d.Forest.Envs {
-		for _, s := range d.Forest.Envs[i].Stacks() {
-			if !s.Loaded() || s.Unread.Has(model.DetailDrift) && !s.Drift.Drifted {
-				n++
-			}
-		}
-	}
-	return n
-}
-
 // CountedDrift is the drift the inbox counts for a stack as a backend
 // lists it afresh (the promotion gates read one): its ignore rules
 // applied in its environment. It reads a snapshot taken now, so it may run
@@ -235,6 +247,21 @@ func (d *Data) CountedDrift() func(model.Stack) model.Drift {
 		rules := append(append([]drift.Rule(nil), repo[s.ID]...), common...)
 		return drift.Evaluate(s.Drift, env[s.ID], rules).Effective()
 	}
+}
+
+// DriftUnknown counts the stacks whose drift no read has told yet: a lean
+// listing left it unread (TFC reads assessments per workspace), or the
+// last listing could not read the stack.
+func (d *Data) DriftUnknown() int {
+	n := 0
+	for i := range d.Forest.Envs {
+		for _, s := range d.Forest.Envs[i].Stacks() {
+			if !s.Loaded() || s.Unread.Has(model.DetailDrift) && !s.Drift.Drifted {
+				n++
+			}
+		}
+	}
+	return n
 }
 
 // DriftEntry is a stack whose latest check found drift.

@@ -127,9 +127,10 @@ type (
 		Watch Watch
 		State string // the run's state now: a settled run is refused
 	}
-	// OpenURL opens a page in the browser; CopyURL puts it on the clipboard.
+	// OpenURL opens a page in the browser; Copy puts text on the clipboard
+	// (OSC 52), saying what it was ("URL", "run id").
 	OpenURL struct{ Name, URL string }
-	CopyURL struct{ URL string }
+	Copy    struct{ What, Text string }
 )
 
 // Messages the root sends every screen.

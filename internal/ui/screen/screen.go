@@ -164,6 +164,28 @@ type Prompter interface {
 	Prompt(c *Context) (string, bool)
 }
 
+// TextEntry screens have a text field with the focus now (a line being
+// typed, a dialog's field): the root gives them every key that types
+// text (kit.Typed) before any key table.
+type TextEntry interface {
+	TypingText(c *Context) bool
+}
+
+// Commander screens take ":" commands of their own (the run view's :save,
+// the tree's :sort), tried before the root's; ok is false for a verb the
+// screen does not know.
+type Commander interface {
+	Command(c *Context, verb string, args []string) (next Screen, cmd tea.Cmd, ok bool)
+}
+
+// DetailsWanter screens show details a lean listing leaves unread
+// (model.Stack.Unread): the root reads them for the ids it names, most
+// wanted first, ahead of the tree's rows on screen, a bounded number at a
+// time, and says so with screen.Loaded{Partial: true}.
+type DetailsWanter interface {
+	WantDetails(c *Context) []string
+}
+
 // Counter screens add a count to the right of the status line ("5/6 stacks").
 type Counter interface {
 	Count(c *Context) string

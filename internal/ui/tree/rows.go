@@ -1,11 +1,8 @@
 package tree
 
 import (
-	"fmt"
-	"regexp"
-	"strings"
-
 	"github.com/stackview/stackview/internal/model"
+	"github.com/stackview/stackview/internal/stackfilter"
 )
 
 // rowKind tells stack rows (selectable) from headings.
@@ -20,41 +17,43 @@ const (
 
 // row is one line of the tree.
 type row struct {
-	kind   rowKind
-	guide  string // tree guides drawn before the name
-	title  string // heading text
-	stack  *model.Stack
-	weight int // stacks under a heading, shown as a count
+	kind      rowKind
+	guide     string // tree guides drawn before the name
+	title     string // heading text
+	stack     *model.Stack
+	weight    int    // stacks under a heading, shown as a count
+	unit      string // the business unit a unit heading or its stack belongs to
+	collapsed bool   // a unit heading whose stacks are hidden (z)
+	// attention of a collapsed unit's hidden stacks (waiting, failed,
+	// drifted), so collapsing never hides that something needs a person.
+	attention string
 }
 
-// matcher builds the filter predicate. Plain text matches a substring of the
-// name or business unit, ignoring case; "re:" starts a regular expression
-// (also case-insensitive). A malformed expression is an error, never a panic.
-func matcher(filter string) (func(*model.Stack) bool, error) {
-	if filter == "" {
-		return func(*model.Stack) bool { return true }, nil
-	}
-	if expr, ok := strings.CutPrefix(filter, "re:"); ok {
-		re, err := regexp.Compile("(?i)" + expr)
-		if err != nil {
-			return nil, fmt.Errorf("bad regular expression: %w", err)
-		}
-		return func(s *model.Stack) bool { return re.MatchString(s.Name) || re.MatchString(s.BusinessUnit) }, nil
-	}
-	needle := strings.ToLower(filter)
-	return func(s *model.Stack) bool {
-		return strings.Contains(strings.ToLower(s.Name), needle) ||
-			strings.Contains(strings.ToLower(s.BusinessUnit), needle)
-	}, nil
+// selectable rows take the cursor: stacks and business-unit headings.
+func (r row) selectable() bool {
+	return r.kind == rowStack || (r.kind == rowUnit && r.unit != "")
+}
+
+// layout is how rows are built: the filter, the order within groups, the
+// collapsed business units (by name).
+type layout struct {
+	match     func(*model.Stack) bool
+	order     stackfilter.Order
+	collapsed map[string]bool
+	// attention counts what needs a person among a collapsed unit's stacks.
+	attention func([]*model.Stack) string
 }
 
 // buildRows lays out one environment's tree: the environment stack, then
-// its business units (a heading when a unit has several stacks), then the
-// unassigned stacks, and the administrative stacks in their own section.
-func buildRows(t *model.EnvTree, match func(*model.Stack) bool) []row {
+// its business units (a heading when a unit has several stacks, or for
+// every unit once one is collapsed), then the unassigned stacks, and the
+// administrative stacks in their own section. Stacks are filtered and
+// sorted within their group by stackfilter, apart from the rows.
+func buildRows(t *model.EnvTree, l layout) []row {
 	if t == nil {
 		return nil
 	}
+	match := l.match
 	var rows []row
 	rootAt := -1
 	if t.Root != nil {
@@ -71,11 +70,11 @@ func buildRows(t *model.EnvTree, match func(*model.Stack) bool) []row {
 	}
 	var branches []branch
 	for _, u := range t.Units {
-		if ss := filterStacks(u.Stacks, match); len(ss) > 0 {
+		if ss := filterStacks(u.Stacks, match, l.order); len(ss) > 0 {
 			branches = append(branches, branch{u.Name, ss})
 		}
 	}
-	if ss := filterStacks(t.Unassigned, match); len(ss) > 0 {
+	if ss := filterStacks(t.Unassigned, match, l.order); len(ss) > 0 {
 		branches = append(branches, branch{"unassigned", ss})
 	}
 	switch {
@@ -91,23 +90,28 @@ func buildRows(t *model.EnvTree, match func(*model.Stack) bool) []row {
 		if last {
 			guide, cont = "└─ ", "   "
 		}
-		// A unit of one stack sits directly under the root; its unit column
-		// names it. Unassigned stacks always get their heading, so it is
-		// clear no unit claims them.
-		if len(b.stacks) == 1 && b.title != "unassigned" {
-			rows = append(rows, row{kind: rowStack, guide: guide, stack: b.stacks[0]})
+		// A unit of one stack sits directly under the root (its unit column
+		// names it) until collapsing is used. Unassigned stacks always get
+		// their heading, so it is clear no unit claims them.
+		if len(b.stacks) == 1 && b.title != "unassigned" && len(l.collapsed) == 0 {
+			rows = append(rows, row{kind: rowStack, guide: guide, stack: b.stacks[0], unit: b.title})
 			continue
 		}
-		rows = append(rows, row{kind: rowUnit, guide: guide, title: b.title, weight: len(b.stacks)})
+		shut := l.collapsed[b.title]
+		rows = append(rows, row{kind: rowUnit, guide: guide, title: b.title, weight: len(b.stacks), unit: b.title, collapsed: shut})
+		if shut {
+			rows[len(rows)-1].attention = l.attention(b.stacks)
+			continue
+		}
 		for j, s := range b.stacks {
 			g := cont + "├─ "
 			if j == len(b.stacks)-1 {
 				g = cont + "└─ "
 			}
-			rows = append(rows, row{kind: rowStack, guide: g, stack: s})
+			rows = append(rows, row{kind: rowStack, guide: g, stack: s, unit: b.title})
 		}
 	}
-	if admin := filterStacks(t.Admin, match); len(admin) > 0 {
+	if admin := filterStacks(t.Admin, match, l.order); len(admin) > 0 {
 		rows = append(rows, row{kind: rowSection, title: "administrative", weight: len(admin)})
 		for _, s := range admin {
 			rows = append(rows, row{kind: rowStack, stack: s})
@@ -116,12 +120,15 @@ func buildRows(t *model.EnvTree, match func(*model.Stack) bool) []row {
 	return rows
 }
 
-func filterStacks(in []*model.Stack, match func(*model.Stack) bool) []*model.Stack {
+func filterStacks(in []*model.Stack, match func(*model.Stack) bool, order stackfilter.Order) []*model.Stack {
 	var out []*model.Stack
 	for _, s := range in {
 		if match(s) {
 			out = append(out, s)
 		}
+	}
+	if order != "" {
+		stackfilter.Sort(out, order)
 	}
 	return out
 }

@@ -9,6 +9,7 @@ import (
 	"maps"
 	"strconv"
 	"strings"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
@@ -16,7 +17,9 @@ import (
 
 	"github.com/stackview/stackview/internal/backend"
 	"github.com/stackview/stackview/internal/model"
+	"github.com/stackview/stackview/internal/stackfilter"
 	"github.com/stackview/stackview/internal/ui/act"
+	"github.com/stackview/stackview/internal/ui/bulkview"
 	"github.com/stackview/stackview/internal/ui/detail"
 	"github.com/stackview/stackview/internal/ui/keys"
 	"github.com/stackview/stackview/internal/ui/kit"
@@ -30,10 +33,16 @@ const WideWidth = 100
 type Model struct {
 	env        int
 	rows       []row
-	stackRows  int // how many of rows are stacks
+	stackRows  int // how many stacks match the filter (shown, or in a collapsed unit)
 	cursor     int
 	offset     int
 	selectedID string
+	// selectedUnit is the business unit of the row under the cursor (its
+	// heading, or a stack of it): z collapses or expands it.
+	selectedUnit string
+
+	order     stackfilter.Order // :sort, within each group
+	collapsed map[string]bool   // "env/unit" of the collapsed business units
 
 	filter    string // the applied filter as typed, "re:" prefix included
 	typing    bool   // editing the filter after "/"
@@ -184,6 +193,9 @@ func (m Model) Prompt(c *screen.Context) (string, bool) {
 // Modal implements screen.Modal: while typing, keys are text.
 func (m Model) Modal(*screen.Context) bool { return m.typing }
 
+// TypingText implements screen.TextEntry.
+func (m Model) TypingText(*screen.Context) bool { return m.typing }
+
 // Count implements screen.Counter.
 func (m Model) Count(c *screen.Context) string {
 	if !c.Data.Loaded {
@@ -228,10 +240,17 @@ func (m Model) Keys(c *screen.Context) []screen.Group {
 	mutations := act.Actions(c, t, m, act.Mutating...)
 	if len(m.marks) > 0 {
 		for i, k := range act.Mutating {
-			if k == act.Plan || k == act.Confirm || k == act.Discard {
-				k := k
+			switch k {
+			case act.Plan, act.Discard:
 				mutations[i].Off, mutations[i].Help = "", k.String()+" the marked stacks"
 				mutations[i].Do = func() (screen.Screen, tea.Cmd) { return m, m.proposeBulk(c, k) }
+			case act.Confirm:
+				// Confirming many runs compares their plans first: each
+				// distinct plan is reviewed and confirmed on its own.
+				mutations[i].Off, mutations[i].Help = "", "confirm the marked stacks, plan by plan"
+				mutations[i].Do = func() (screen.Screen, tea.Cmd) {
+					return m, bulkview.Propose(c, bulkview.Marked(c, act.ByName(m.markedStacks(c))))
+				}
 			}
 		}
 	}
@@ -270,9 +289,21 @@ func (m Model) Keys(c *screen.Context) []screen.Group {
 				return m, c.Ask(screen.Navigate{To: screen.Target{Kind: screen.KindDriftInbox}})
 			}},
 			{Key: keys.CheckDrift, Off: noStack, Do: func() (screen.Screen, tea.Cmd) { return m, act.CheckDrift(c, m.selected(c)) }},
+			{Key: keys.Fold, Help: "collapse / expand the business unit", Off: screen.OffIf(m.selectedUnit == "", "not in a business unit"),
+				Do: func() (screen.Screen, tea.Cmd) { return m.toggleUnit(c) }},
 		}, nav[1:]...)},
+		filterHelp,
 	}
 }
+
+// filterHelp documents the filter's terms and :sort in help.
+var filterHelp = screen.Group{Title: "Filter terms (all must hold)", Actions: []screen.Action{
+	{Key: keys.Filter, Help: "pay re:^prod- — name or unit: text, regex"},
+	{Key: keys.Filter, Help: "state:failed,unconfirmed kind:plan — state, latest run"},
+	{Key: keys.Filter, Help: "is:" + strings.Join(stackfilter.Flags, "|")},
+	// Not keys.Command: a screen declaring a binding hides the global one.
+	{Key: keys.Filter, Help: ":sort name|state|updated — order within groups"},
+}}
 
 // target is what the action keys act on: the selected stack.
 func (m Model) target(c *screen.Context) act.Target {
@@ -318,7 +349,7 @@ func (m Model) atEnd(dir int) bool {
 		return len(m.rows) == 0
 	}
 	for j := m.cursor + dir; j >= 0 && j < len(m.rows); j += dir {
-		if m.rows[j].kind == rowStack {
+		if m.rows[j].selectable() {
 			return false
 		}
 	}
@@ -332,7 +363,7 @@ func (m Model) SwitchEnv(c *screen.Context, i int) (screen.Screen, tea.Cmd) {
 	}
 	i %= len(c.Envs)
 	if i != m.env {
-		m.env, m.cursor, m.offset, m.selectedID = i, 0, 0, ""
+		m.env, m.cursor, m.offset, m.selectedID, m.selectedUnit = i, 0, 0, "", ""
 		m.rebuildRows(c)
 	}
 	return m.showSelected(c, false)
@@ -376,11 +407,16 @@ func (m Model) JumpTo(c *screen.Context, arg string) (screen.Screen, tea.Cmd) {
 		}
 	}
 	var say tea.Cmd
-	if match, err := matcher(m.filter); err == nil && !match(s) {
+	if q, err := stackfilter.Parse(m.filter); err == nil && !q.Match(s) {
 		m.filter = ""
 		say = c.Say("filter cleared to show " + s.Name)
 	}
-	m.selectedID = s.ID
+	if key := m.unitKey(c, s.BusinessUnit); m.collapsed[key] {
+		collapsed := maps.Clone(m.collapsed)
+		delete(collapsed, key)
+		m.collapsed = collapsed
+	}
+	m.selectedID, m.selectedUnit = s.ID, ""
 	m.rebuildRows(c)
 	next, load := m.showSelected(c, false)
 	return next, tea.Batch(say, load)
@@ -389,7 +425,7 @@ func (m Model) JumpTo(c *screen.Context, arg string) (screen.Screen, tea.Cmd) {
 // liveFilter filters as the user types. A half-typed regular expression
 // that does not compile keeps the last good filter on screen.
 func (m Model) liveFilter(c *screen.Context) Model {
-	if _, err := matcher(m.input.Value); err != nil {
+	if _, err := stackfilter.Parse(m.input.Value); err != nil {
 		m.inputErr = err.Error()
 		return m
 	}
@@ -401,7 +437,7 @@ func (m Model) liveFilter(c *screen.Context) Model {
 
 func (m Model) submitFilter(c *screen.Context) (screen.Screen, tea.Cmd) {
 	m.typing = false
-	if _, err := matcher(m.input.Value); err != nil {
+	if _, err := stackfilter.Parse(m.input.Value); err != nil {
 		// The edit is rejected as a whole: the filter from before it stays.
 		m.filter, m.inputErr = m.oldFilter, ""
 		m.rebuildRows(c)
@@ -465,7 +501,7 @@ func (m Model) marksText(c *screen.Context) string {
 	if len(m.marks) == 0 {
 		return "no stack marked"
 	}
-	return fmt.Sprintf("%d marked: %s plans, %s confirms, %s discards them (esc unmarks)",
+	return fmt.Sprintf("%d marked: %s plans, %s confirms (plan by plan), %s discards them (esc unmarks)",
 		len(m.marks), c.Keys.Key(keys.Plan), c.Keys.Key(keys.Confirm), c.Keys.Key(keys.Discard))
 }
 
@@ -475,13 +511,18 @@ func (m Model) proposeBulk(c *screen.Context, k act.Kind) tea.Cmd {
 	if err := c.Ops.Refuse(k.String()); err != nil {
 		return c.Fail(err.Error())
 	}
+	return act.Many(c, k.String(), act.Stacks(act.ByName(m.markedStacks(c))), act.InFlightSkip(c, k))
+}
+
+// markedStacks are the marked stacks still listed.
+func (m Model) markedStacks(c *screen.Context) []*model.Stack {
 	var stacks []*model.Stack
 	for id := range m.marks {
 		if s := c.Data.Forest.Stack(id); s != nil {
 			stacks = append(stacks, s)
 		}
 	}
-	return act.Many(c, k.String(), act.Stacks(act.ByName(stacks)), act.InFlightSkip(c, k))
+	return stacks
 }
 
 // ClearMarks drops the marks once a bulk action was sent.
@@ -491,22 +532,39 @@ func (m Model) ClearMarks() Model {
 }
 
 // rebuildRows recomputes the visible rows and puts the cursor back on the
-// selected stack (by id), or as near its old position as the rows allow.
+// selected stack (by id) or unit heading, or as near its old position as
+// the rows allow.
 func (m *Model) rebuildRows(c *screen.Context) {
-	match, err := matcher(m.filter)
+	q, err := stackfilter.Parse(m.filter)
 	if err != nil {
-		match, _ = matcher("")
+		q = stackfilter.Query{}
 	}
-	m.rows = buildRows(c.Data.Env(m.env), match)
+	m.rows = buildRows(c.Data.Env(m.env), layout{match: q.Match, order: m.order, collapsed: m.envCollapsed(c), attention: c.Data.AttentionOf})
 	idx := -1
 	m.stackRows = 0
 	for i, r := range m.rows {
-		if r.kind != rowStack {
+		switch {
+		case r.kind == rowUnit && r.collapsed:
+			m.stackRows += r.weight
+		case r.kind == rowStack:
+			m.stackRows++
+		}
+		if idx >= 0 {
 			continue
 		}
-		m.stackRows++
-		if idx < 0 && r.stack.ID == m.selectedID {
+		if (r.kind == rowStack && r.stack.ID == m.selectedID && m.selectedID != "") ||
+			(r.kind == rowUnit && m.selectedID == "" && r.unit != "" && r.unit == m.selectedUnit) {
 			idx = i
+		}
+	}
+	if idx < 0 && m.selectedID != "" {
+		// The selected stack is in a collapsed unit: its heading.
+		if s := c.Data.Forest.Stack(m.selectedID); s != nil {
+			for i, r := range m.rows {
+				if r.kind == rowUnit && r.collapsed && r.unit == s.BusinessUnit {
+					idx = i
+				}
+			}
 		}
 	}
 	if idx < 0 {
@@ -515,34 +573,104 @@ func (m *Model) rebuildRows(c *screen.Context) {
 	m.setCursor(c, idx)
 }
 
-// nearestStackRow finds a stack row from i in direction dir, then the other
-// way; -1 when there is none.
+// envCollapsed are the collapsed units of the environment shown, by name.
+func (m Model) envCollapsed(c *screen.Context) map[string]bool {
+	prefix := m.unitKey(c, "")
+	out := map[string]bool{}
+	for k := range m.collapsed {
+		if unit, ok := strings.CutPrefix(k, prefix); ok {
+			out[unit] = true
+		}
+	}
+	return out
+}
+
+// unitKey names a business unit of the environment shown.
+func (m Model) unitKey(c *screen.Context, unit string) string {
+	env := ""
+	if e := c.Data.Env(m.env); e != nil {
+		env = e.Env.Name
+	}
+	return env + "/" + unit
+}
+
+// toggleUnit collapses the business unit under the cursor, or expands it.
+func (m Model) toggleUnit(c *screen.Context) (screen.Screen, tea.Cmd) {
+	if m.selectedUnit == "" {
+		return m, c.Fail("not in a business unit: z collapses or expands the unit under the cursor")
+	}
+	key := m.unitKey(c, m.selectedUnit)
+	collapsed := maps.Clone(m.collapsed)
+	if collapsed == nil {
+		collapsed = map[string]bool{}
+	}
+	if collapsed[key] {
+		delete(collapsed, key)
+	} else {
+		collapsed[key] = true
+		m.selectedID = "" // the cursor goes to the heading
+	}
+	m.collapsed = collapsed
+	m.rebuildRows(c)
+	return m.showSelected(c, false)
+}
+
+// Command implements screen.Commander: :sort name|state|updated orders
+// the stacks within their groups.
+func (m Model) Command(c *screen.Context, verb string, args []string) (screen.Screen, tea.Cmd, bool) {
+	if verb != "sort" {
+		return nil, nil, false
+	}
+	if len(args) != 1 {
+		return nil, c.Fail("usage: :sort name|state|updated"), true
+	}
+	o, err := stackfilter.ParseOrder(args[0])
+	if err != nil {
+		return nil, c.Fail(err.Error()), true
+	}
+	m.order = o
+	m.rebuildRows(c)
+	next, cmd := m.showSelected(c, false)
+	return next, tea.Batch(cmd, c.Say("sorted by "+string(o)+" within each group")), true
+}
+
+// nearestStackRow finds a stack row from i in direction dir, then the
+// other way, else a unit heading; -1 when there is none.
 func (m *Model) nearestStackRow(i, dir int) int {
 	if len(m.rows) == 0 {
 		return -1
 	}
 	i = min(max(i, 0), len(m.rows)-1)
-	for _, d := range []int{dir, -dir} {
-		for j := i; j >= 0 && j < len(m.rows); j += d {
-			if m.rows[j].kind == rowStack {
-				return j
+	for _, want := range []func(row) bool{func(r row) bool { return r.kind == rowStack }, row.selectable} {
+		for _, d := range []int{dir, -dir} {
+			for j := i; j >= 0 && j < len(m.rows); j += d {
+				if want(m.rows[j]) {
+					return j
+				}
 			}
 		}
 	}
 	return -1
 }
 
-// setCursor selects row i (a stack row or -1) and keeps it on screen.
+// setCursor selects row i (a selectable row or -1) and keeps it on screen.
 func (m *Model) setCursor(c *screen.Context, i int) {
 	m.cursor = i
-	m.selectedID = ""
-	if i >= 0 && i < len(m.rows) && m.rows[i].kind == rowStack {
-		m.selectedID = m.rows[i].stack.ID
+	m.selectedID, m.selectedUnit = "", ""
+	if i >= 0 && i < len(m.rows) {
+		r := m.rows[i]
+		if r.kind == rowStack {
+			m.selectedID = r.stack.ID
+		}
+		if r.selectable() {
+			m.selectedUnit = r.unit
+		}
 	}
 	m.clampScroll(c)
 }
 
-// move moves the cursor by delta stack rows (headings are skipped).
+// move moves the cursor by delta selectable rows (other headings are
+// skipped).
 func (m *Model) move(c *screen.Context, delta int) {
 	if m.cursor < 0 {
 		m.setCursor(c, m.nearestStackRow(0, 1))
@@ -555,7 +683,7 @@ func (m *Model) move(c *screen.Context, delta int) {
 	i := m.cursor
 	for ; delta > 0; delta-- {
 		next := i + dir
-		for next >= 0 && next < len(m.rows) && m.rows[next].kind != rowStack {
+		for next >= 0 && next < len(m.rows) && !m.rows[next].selectable() {
 			next += dir
 		}
 		if next < 0 || next >= len(m.rows) {
@@ -587,15 +715,33 @@ func (m *Model) clampScroll(c *screen.Context) {
 // View implements screen.Screen.
 func (m Model) View(c *screen.Context, w, h int) string {
 	switch {
-	case !c.Data.Loaded && c.Data.LoadErr != nil:
+	case !c.Data.Loaded && c.Data.LoadErr != nil && !c.Data.Loading:
 		return loadError(c, w, h)
 	case !c.Data.Loaded:
-		return kit.Block([]string{"", "  loading stacks from " + c.Info.Kind + "…"}, w, h)
+		return connecting(c, w, h)
 	case m.showPane(c):
 		tw := w - paneWidth(c) - 1
 		return lipgloss.JoinHorizontal(lipgloss.Top, m.renderTree(c, tw, h), " ", m.pane.View(c, paneWidth(c), h, false))
 	}
 	return m.renderTree(c, w, h)
+}
+
+// connecting is the screen while a first load is on its way: whom it
+// waits for and for how long (the clock repaints it every second), the
+// last try's error when this is a retry, and that q quits.
+func connecting(c *screen.Context, w, h int) string {
+	what := "loading stacks from " + c.Info.Kind
+	if host := kit.Host(c.Info.Endpoint); host != "" {
+		what = "connecting to " + host + " (" + c.Info.Kind + ")"
+	}
+	secs := int(c.Now().Sub(c.Data.LoadSince) / time.Second)
+	lines := []string{"", fmt.Sprintf("  %s … %d s", what, max(0, secs))}
+	if err := c.Data.LoadErr; err != nil {
+		lines = append(lines, "", c.Styles.StatusError.Render(kit.Fit("  the last try: "+err.Error(), w)),
+			kit.Fit("  What to do: "+backend.Hint(err), w))
+	}
+	lines = append(lines, "", c.Styles.Subtle.Render("  "+c.Keys.Key(keys.Quit)+" quits"))
+	return kit.Block(lines, w, h)
 }
 
 // loadError is the first-load failure screen: what failed and what to do,
@@ -659,10 +805,19 @@ func (m Model) renderRow(c *screen.Context, r row, cols []column, width int, sel
 			switch col.id {
 			case colName:
 				title := r.guide + r.title
+				if r.collapsed {
+					title = r.guide + "▸ " + r.title
+				}
 				if r.weight > 0 {
 					title += " (" + strconv.Itoa(r.weight) + ")"
 				}
 				cells = append(cells, cell{title, st.Heading})
+			case colState:
+				style := st.Warn
+				if r.attention == "✓" {
+					style = st.Subtle
+				}
+				cells = append(cells, cell{r.attention, style})
 			default:
 				cells = append(cells, cell{"", st.Subtle})
 			}

@@ -1,6 +1,11 @@
 // Package uitest holds a small in-memory backend and key helpers for UI
 // tests: a demo organisation small enough to read in a golden file, and
 // switches to make any call fail.
+//
+// The fake is a fixture for reading screens, not a backend: it lists
+// stacks and runs and takes locks (what Capabilities claims), and answers
+// every run action ErrUnsupported, so it does not pass the contract
+// (backendtest.Run); tests of actions run on the sandbox engine.
 package uitest
 
 import (
@@ -26,6 +31,15 @@ type Fake struct {
 	failList error
 	failRuns error
 	calls    map[string]int
+	// planned are runs a test gave a plan (SetPlan): GetRun, RunChanges
+	// and Confirm answer for them; confirmed counts each one's confirms.
+	planned   map[string]plannedRun
+	confirmed map[string]int
+}
+
+type plannedRun struct {
+	run     model.Run
+	changes []model.ResourceChange
 }
 
 var _ backend.Backend = (*Fake)(nil)
@@ -34,7 +48,7 @@ var _ backend.Backend = (*Fake)(nil)
 // two payments stacks, one search stack, one stack no unit claims, and one
 // administrative stack for the whole organisation.
 func NewFake() *Fake {
-	f := &Fake{runs: map[string][]model.Run{}, calls: map[string]int{}}
+	f := &Fake{runs: map[string][]model.Run{}, calls: map[string]int{}, planned: map[string]plannedRun{}, confirmed: map[string]int{}}
 	for _, env := range model.DefaultEnvironments() {
 		f.addEnv(env)
 	}
@@ -163,8 +177,41 @@ func (f *Fake) ListRuns(ctx context.Context, stackID, _ string) ([]model.Run, st
 
 func unsupported(what string) error { return fmt.Errorf("fake %s: %w", what, backend.ErrUnsupported) }
 
-// GetRun implements backend.Backend.
-func (f *Fake) GetRun(context.Context, string, string) (model.Run, error) {
+// SetPlan makes run the stack's latest run, waiting for confirmation with
+// the plan given: GetRun, RunChanges and Confirm answer for it.
+func (f *Fake) SetPlan(stackID, runID string, changes []model.ResourceChange) model.Run {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	r := model.Run{ID: runID, StackID: stackID, Kind: model.RunDeploy, State: model.StateUnconfirmed, Commit: "c0ffee0",
+		Delta: &model.Delta{Change: len(changes)}, CreatedAt: Epoch.Add(-time.Minute), UpdatedAt: Epoch.Add(-time.Minute)}
+	for i := range f.stacks {
+		if f.stacks[i].ID == stackID {
+			f.stacks[i].State, f.stacks[i].LatestRun, f.stacks[i].LatestTrackedRun = model.StateUnconfirmed, &r, &r
+		}
+	}
+	f.runs[stackID] = append([]model.Run{r}, f.runs[stackID]...)
+	f.planned[runID] = plannedRun{run: r, changes: changes}
+	return r
+}
+
+// Confirmed is how often each planned run was confirmed, by run id.
+func (f *Fake) Confirmed() map[string]int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := map[string]int{}
+	for k, v := range f.confirmed {
+		out[k] = v
+	}
+	return out
+}
+
+// GetRun implements backend.Backend: runs given a plan only.
+func (f *Fake) GetRun(_ context.Context, _, runID string) (model.Run, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if p, ok := f.planned[runID]; ok {
+		return p.run, nil
+	}
 	return model.Run{}, unsupported("GetRun")
 }
 
@@ -173,8 +220,13 @@ func (f *Fake) RunLogs(context.Context, string, string, string) (backend.LogChun
 	return backend.LogChunk{}, unsupported("RunLogs")
 }
 
-// RunChanges implements backend.Backend.
-func (f *Fake) RunChanges(context.Context, string, string) ([]model.ResourceChange, error) {
+// RunChanges implements backend.Backend: runs given a plan only.
+func (f *Fake) RunChanges(_ context.Context, _, runID string) ([]model.ResourceChange, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if p, ok := f.planned[runID]; ok {
+		return p.changes, nil
+	}
 	return nil, unsupported("RunChanges")
 }
 
@@ -183,9 +235,28 @@ func (f *Fake) Trigger(context.Context, string, model.RunKind) (model.Run, error
 	return model.Run{}, unsupported("Trigger")
 }
 
-// Confirm implements backend.Backend.
-func (f *Fake) Confirm(context.Context, string, string) (model.Run, error) {
-	return model.Run{}, unsupported("Confirm")
+// Confirm implements backend.Backend: a run given a plan is confirmed
+// (and counted); a second confirm is refused, as a real service would.
+func (f *Fake) Confirm(_ context.Context, stackID, runID string) (model.Run, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	p, ok := f.planned[runID]
+	if !ok {
+		return model.Run{}, unsupported("Confirm")
+	}
+	f.confirmed[runID]++
+	if p.run.State != model.StateUnconfirmed {
+		return model.Run{}, fmt.Errorf("run %s is %s: %w", runID, p.run.State, backend.ErrConflict)
+	}
+	p.run.State = model.StateConfirmed
+	f.planned[runID] = p
+	for i := range f.stacks {
+		if f.stacks[i].ID == stackID {
+			r := p.run
+			f.stacks[i].State, f.stacks[i].LatestRun, f.stacks[i].LatestTrackedRun = model.StateConfirmed, &r, &r
+		}
+	}
+	return p.run, nil
 }
 
 // Discard implements backend.Backend.
@@ -203,14 +274,52 @@ func (f *Fake) Cancel(context.Context, string, string) (model.Run, error) {
 	return model.Run{}, unsupported("Cancel")
 }
 
-// Lock implements backend.Backend.
-func (f *Fake) Lock(context.Context, string, string) (model.Stack, error) {
-	return model.Stack{}, unsupported("Lock")
+// You is the fake's user: the holder of the locks it takes.
+const You = "you"
+
+// Lock implements backend.Backend (Capabilities.Lock): the stack is
+// locked by You with the note; a stack locked already is a conflict,
+// naming its holder.
+func (f *Fake) Lock(ctx context.Context, stackID, note string) (model.Stack, error) {
+	f.count("Lock")
+	return f.withStack(stackID, func(s *model.Stack) error {
+		if s.Lock != nil {
+			return lockedBy(s)
+		}
+		s.Lock = &model.Lock{Holder: You, Note: note, At: Epoch, Mine: true}
+		return ctx.Err()
+	})
 }
 
-// Unlock implements backend.Backend.
-func (f *Fake) Unlock(context.Context, string) (model.Stack, error) {
-	return model.Stack{}, unsupported("Unlock")
+// Unlock implements backend.Backend: only the holder unlocks a stack.
+func (f *Fake) Unlock(ctx context.Context, stackID string) (model.Stack, error) {
+	f.count("Unlock")
+	return f.withStack(stackID, func(s *model.Stack) error {
+		if s.Lock != nil && !s.Lock.Mine {
+			return lockedBy(s)
+		}
+		s.Lock = nil
+		return ctx.Err()
+	})
+}
+
+// withStack changes a stack and returns it as it is then.
+func (f *Fake) withStack(id string, change func(*model.Stack) error) (model.Stack, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for i := range f.stacks {
+		if f.stacks[i].ID == id {
+			if err := change(&f.stacks[i]); err != nil {
+				return model.Stack{}, err
+			}
+			return f.stacks[i], nil
+		}
+	}
+	return model.Stack{}, backend.NotFoundf("stack %s", id)
+}
+
+func lockedBy(s *model.Stack) error {
+	return fmt.Errorf("fake: %w", &backend.LockedError{Stack: s.ID, Lock: *s.Lock})
 }
 
 // ListModules implements backend.Backend.

@@ -96,13 +96,22 @@ func (s *Server) assessmentJSON(w http.ResponseWriter, r *http.Request) {
 		writeBackendError(w, backend.NotFoundf("assessment result %s", r.PathValue("id")))
 		return
 	}
-	attrs := map[string][]string{}
+	changes := map[string]model.ResourceChange{}
 	for _, c := range st.Drift.Changes {
-		attrs[c.Address] = append(attrs[c.Address], c.Attributes...)
+		changes[c.Address] = c
 	}
-	drift := make([]resourceChange, 0, len(st.Drift.Resources))
+	list := make([]model.ResourceChange, 0, len(st.Drift.Resources))
 	for _, addr := range st.Drift.Resources {
-		drift = append(drift, newResourceChange(model.ResourceChange{Address: addr, Action: model.ActionChange, Attributes: attrs[addr]}))
+		c, ok := changes[addr]
+		if !ok {
+			c = model.ResourceChange{Address: addr, Action: model.ActionChange}
+		}
+		list = append(list, c)
+	}
+	drift, err := s.planResources(r.Context(), st.ID, st.Drift.RunID, list)
+	if err != nil {
+		writeBackendError(w, err)
+		return
 	}
 	doc, err := s.planDocument(r.Context(), st.ID)
 	if err != nil {

@@ -68,29 +68,75 @@ func (s *Server) readApply(w http.ResponseWriter, r *http.Request) {
 }
 
 // resourceChange is one entry of resource_changes / resource_drift in
-// Terraform's plan JSON. The changed attribute names go in after_unknown:
-// the engine knows which attributes change, not their values.
+// Terraform's plan JSON (`terraform show -json`): the whole resource before
+// and after, sensitive values in the clear and marked, unknown ones null
+// and marked, why it is replaced or deleted.
 type resourceChange struct {
-	Address string `json:"address"`
-	Type    string `json:"type,omitempty"`
-	Name    string `json:"name,omitempty"`
-	Change  struct {
-		Actions      []string        `json:"actions"`
-		Before       map[string]any  `json:"before"`
-		After        map[string]any  `json:"after"`
-		AfterUnknown map[string]bool `json:"after_unknown"`
+	Address       string `json:"address"`
+	ModuleAddress string `json:"module_address,omitempty"`
+	Mode          string `json:"mode"`
+	Type          string `json:"type,omitempty"`
+	Name          string `json:"name,omitempty"`
+	Index         *int   `json:"index,omitempty"`
+	ProviderName  string `json:"provider_name"`
+	Change        struct {
+		Actions         []string       `json:"actions"`
+		Before          map[string]any `json:"before"`
+		After           map[string]any `json:"after"`
+		AfterUnknown    map[string]any `json:"after_unknown"`
+		BeforeSensitive any            `json:"before_sensitive"`
+		AfterSensitive  any            `json:"after_sensitive"`
+		ReplacePaths    [][]string     `json:"replace_paths,omitempty"`
 	} `json:"change"`
+	ActionReason string `json:"action_reason,omitempty"`
 }
 
-func newResourceChange(c model.ResourceChange) resourceChange {
-	rc := resourceChange{Address: c.Address}
+// wholePlan is the engine's plan JSON of a run, where it keeps one (the
+// sandbox); other engines' plans are built from their changes' values.
+type wholePlan interface {
+	PlanJSON(ctx context.Context, stackID, runID string) ([]sandbox.PlanResource, error)
+}
+
+// planResources is each change with its resource as a whole.
+func (s *Server) planResources(ctx context.Context, stackID, runID string, changes []model.ResourceChange) ([]resourceChange, error) {
+	whole := map[string]sandbox.PlanResource{}
+	if w, ok := s.b.(wholePlan); ok && runID != "" {
+		prs, err := w.PlanJSON(ctx, stackID, runID)
+		if err != nil {
+			return nil, err
+		}
+		for _, pr := range prs {
+			whole[pr.Address] = pr
+		}
+	}
+	out := make([]resourceChange, 0, len(changes))
+	for _, c := range changes {
+		pr, ok := whole[c.Address]
+		if !ok {
+			pr = sandbox.PlanResourceOf(c)
+		}
+		out = append(out, newResourceChange(c, pr))
+	}
+	return out, nil
+}
+
+func newResourceChange(c model.ResourceChange, pr sandbox.PlanResource) resourceChange {
+	rc := resourceChange{Address: c.Address, Mode: "managed", ActionReason: c.Reason}
 	parts := strings.Split(c.Address, ".")
 	if n := len(parts); n >= 2 {
 		rc.Type, rc.Name = parts[n-2], parts[n-1]
 		if i := strings.IndexByte(rc.Name, '['); i >= 0 {
+			if idx, err := strconv.Atoi(strings.TrimSuffix(rc.Name[i+1:], "]")); err == nil {
+				rc.Index = &idx
+			}
 			rc.Name = rc.Name[:i]
 		}
+		if n > 2 {
+			rc.ModuleAddress = strings.Join(parts[:n-2], ".")
+		}
 	}
+	provider, _, _ := strings.Cut(rc.Type, "_")
+	rc.ProviderName = "registry.terraform.io/hashicorp/" + provider
 	switch c.Action {
 	case model.ActionAdd:
 		rc.Change.Actions = []string{"create"}
@@ -101,12 +147,25 @@ func newResourceChange(c model.ResourceChange) resourceChange {
 	default:
 		rc.Change.Actions = []string{"update"}
 	}
-	rc.Change.Before, rc.Change.After = map[string]any{}, map[string]any{}
-	rc.Change.AfterUnknown = map[string]bool{}
-	for _, a := range c.Attributes {
-		rc.Change.AfterUnknown[a] = true
+	rc.Change.Before, rc.Change.After = pr.Before, pr.After
+	rc.Change.AfterUnknown = pr.AfterUnknown
+	if rc.Change.AfterUnknown == nil {
+		rc.Change.AfterUnknown = map[string]any{}
+	}
+	// Terraform writes false, not an empty object, for a side without
+	// sensitive values.
+	rc.Change.BeforeSensitive, rc.Change.AfterSensitive = sensitiveMarks(pr.BeforeSensitive), sensitiveMarks(pr.AfterSensitive)
+	for _, p := range c.ReplacePaths {
+		rc.Change.ReplacePaths = append(rc.Change.ReplacePaths, strings.Split(p, "."))
 	}
 	return rc
+}
+
+func sensitiveMarks(m map[string]any) any {
+	if len(m) == 0 {
+		return false
+	}
+	return m
 }
 
 // downloadTTL is how long a plan JSON download URL works (api-docs/plans:
@@ -169,9 +228,10 @@ func (s *Server) download(w http.ResponseWriter, r *http.Request) {
 		writeBackendError(w, err)
 		return
 	}
-	out := make([]resourceChange, 0, len(changes))
-	for _, c := range changes {
-		out = append(out, newResourceChange(c))
+	out, err := s.planResources(r.Context(), d.plan.stack, d.plan.run, changes)
+	if err != nil {
+		writeBackendError(w, err)
+		return
 	}
 	doc, err := s.planDocument(r.Context(), d.plan.stack)
 	if err != nil {
@@ -249,12 +309,6 @@ func stateModule(ens []sandbox.Entity) map[string]any {
 		mods = append(mods, map[string]any{"address": p, "resources": children[p]})
 	}
 	return map[string]any{"resources": root, "child_modules": mods}
-}
-
-// providerOf is the provider of a resource type: its first word.
-func providerOf(typ string) string {
-	p, _, _ := strings.Cut(typ, "_")
-	return p
 }
 
 func writePlainJSON(w http.ResponseWriter, v any) {
