@@ -166,6 +166,9 @@ func tallyOf(needs []model.Need, stacks []*model.Stack) tally {
 		if s.Waits() { // the stack's own state or approval flag counts even before its runs are read
 			t.waiting[s.ID] = true
 		}
+		if s.State == model.StateFailed && s.Unread.Has(model.DetailRuns) {
+			t.failed[s.ID] = true // so does its failed state: a lean listing reads no runs
+		}
 		switch {
 		case !s.Loaded():
 			t.notLoaded++
