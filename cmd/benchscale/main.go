@@ -21,6 +21,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/stackview/stackview/internal/model"
 )
 
 func main() {
@@ -41,6 +43,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) 
 	profile := fs.String("cpuprofile", "", "write CPU profiles to `FILE` (this process) and FILE.serve (the sandbox server)")
 	soakFor := fs.Duration("soak", 0, "soak the TFC client for `DURATION` against `stackview sandbox serve` instead of the table")
 	bin := fs.String("stackview", "bin/stackview", "the stackview `BINARY` the soak serves the sandbox with (make build)")
+	latency := fs.Duration("latency", 200*time.Millisecond, "every API request of the sandbox answers `DURATION` late, as a remote API does")
+	coldUpTo := fs.Int("cold", 10000, "read every TFC dependency from the API (the cold figure) at sizes up to `N` stacks")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -56,7 +60,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) 
 		defer stopProfile()
 	}
 	if *serveN > 0 {
-		return serve(ctx, *serveN, stdin, stdout)
+		return serve(ctx, *serveN, *latency, stdin, stdout)
 	}
 	if *soakFor > 0 {
 		n := 2000
@@ -89,33 +93,35 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) 
 	}
 	defer os.RemoveAll(home)
 	var results []result
+	o := options{home: home, width: *width, height: *height, profile: *profile, latency: *latency, coldUpTo: *coldUpTo}
 	for _, n := range ns {
-		r, err := measure(ctx, n, home, *width, *height, *profile)
+		r, err := measure(ctx, n, o)
 		if err != nil {
 			return err
 		}
 		results = append(results, r)
 	}
-	printTable(stdout, results, *width, *height)
+	printTable(stdout, results, o)
 	return nil
 }
 
 // result is everything measured at one size.
 type result struct {
-	n     int
-	build time.Duration // the quickest of its sandbox builds
-	loads []loadFigures
-	uis   []uiFigures
+	n        int
+	build    time.Duration // the quickest of its sandbox builds
+	listings []listingFigures
+	steady   []steadyFigures
+	uis      []uiFigures
 }
 
-func measure(ctx context.Context, n int, home string, width, height int, profile string) (result, error) {
+func measure(ctx context.Context, n int, o options) (result, error) {
 	r := result{n: n}
 	// Each measurement gets a sandbox of its own: a TFC client goes on
-	// reading run triggers in the background after its first answer, and
-	// one client's reads must not slow the next measurement down.
-	withServer := func(f func(endpoints)) error {
-		fmt.Fprintf(os.Stderr, "benchscale: %d stacks: building the sandbox…\n", n)
-		srv, err := startServer(ctx, n, profile)
+	// reading details in the background after a listing, and one client's
+	// reads must not slow the next measurement down.
+	withServer := func(what string, f func(*server)) error {
+		fmt.Fprintf(os.Stderr, "benchscale: %d stacks: building the sandbox for %s…\n", n, what)
+		srv, err := startServer(ctx, n, o.profile, o.latency)
 		if err != nil {
 			return err
 		}
@@ -123,34 +129,53 @@ func measure(ctx context.Context, n int, home string, width, height int, profile
 		if r.build == 0 || srv.ep.Build < r.build {
 			r.build = srv.ep.Build
 		}
-		f(srv.ep)
+		f(srv)
 		return nil
 	}
 	for _, d := range dialects {
 		// A failed measurement is a figure too: it goes in the table.
+		var lf listingFigures
+		var sf steadyFigures
 		var uf uiFigures
-		var lf loadFigures
-		err := withServer(func(ep endpoints) {
-			fmt.Fprintf(os.Stderr, "benchscale: %d stacks: %s UI…\n", n, d.name)
-			var err error
-			uf, err = measureUI(ctx, d, ep, home, width, height)
-			uf.err = err
+		cacheDir, err := os.MkdirTemp(o.home, "cache-")
+		if err != nil {
+			return r, err
+		}
+		// Refreshes follow the listing on the same server: a TFC client
+		// then starts from the disk cache the listing wrote (keyed by the
+		// server's address and token), as a second start does.
+		err = withServer(d.name+" listing and refreshes", func(srv *server) {
+			lf, lf.err = measureListing(ctx, d, srv, o.home, cacheDir, o.cold(n), model.DefaultEnvironments())
+			if lf.err == nil {
+				sf, sf.err = measureSteady(ctx, d, srv, o.home, cacheDir)
+			} else {
+				sf.err = lf.err
+			}
 		})
 		if err == nil {
-			err = withServer(func(ep endpoints) {
-				fmt.Fprintf(os.Stderr, "benchscale: %d stacks: %s loads…\n", n, d.name)
-				var err error
-				lf, err = measureLoad(ctx, d, ep, home)
-				lf.err = err
+			err = withServer(d.name+" keystrokes", func(srv *server) {
+				uf, uf.err = measureUI(ctx, d, srv, o.home, o.width, o.height)
 			})
 		}
 		if err != nil {
 			return r, err
 		}
-		r.loads, r.uis = append(r.loads, lf), append(r.uis, uf)
+		r.listings, r.steady, r.uis = append(r.listings, lf), append(r.steady, sf), append(r.uis, uf)
 	}
 	return r, nil
 }
+
+// options are what every measurement shares.
+type options struct {
+	home          string
+	width, height int
+	profile       string
+	latency       time.Duration
+	coldUpTo      int
+}
+
+// cold says whether the TFC cold figure is measured at size n.
+func (o options) cold(n int) bool { return n <= o.coldUpTo }
 
 // startProfile writes a CPU profile to path until the returned func runs.
 func startProfile(path string) (func(), error) {

@@ -9,99 +9,245 @@ import (
 	"time"
 
 	"github.com/stackview/stackview/internal/backend"
+	"github.com/stackview/stackview/internal/backend/scheduler"
 	"github.com/stackview/stackview/internal/backend/spacelift"
 	"github.com/stackview/stackview/internal/backend/tfc"
+	"github.com/stackview/stackview/internal/model"
 	"github.com/stackview/stackview/internal/ui"
 	"github.com/stackview/stackview/internal/ui/uitest"
 )
 
-// loadTimeout is the UI's own bound on one load (ui.callTimeout).
-const loadTimeout = 15 * time.Second
+// refreshEvery is the UI's default refresh: steady-state figures are per
+// minute of refreshes this often.
+const refreshEvery = 5 * time.Second
 
-// warmLoads is how many loads after the first are timed for the median.
-const warmLoads = 3
+// visibleRows is how many stacks a screen shows: the details a view reads
+// first.
+const visibleRows = 60
 
-// dialect opens a fresh client of one backend on the server.
+// dialect opens a fresh client of one backend on the server. cacheDir is
+// where a TFC client keeps details between starts ("" none).
 type dialect struct {
 	name string
-	open func(ctx context.Context, ep endpoints, hc *http.Client, home string) (backend.Backend, error)
+	open func(ctx context.Context, ep endpoints, hc *http.Client, home, cacheDir string) (backend.Backend, error)
 }
 
 var dialects = []dialect{
-	{"spacelift", func(ctx context.Context, ep endpoints, hc *http.Client, home string) (backend.Backend, error) {
+	{"spacelift", func(ctx context.Context, ep endpoints, hc *http.Client, home, _ string) (backend.Backend, error) {
 		env := map[string]string{
 			"SPACELIFT_API_KEY_ENDPOINT": ep.SpaceliftURL,
 			"SPACELIFT_API_KEY_ID":       ep.SpaceliftKeyID,
 			"SPACELIFT_API_KEY_SECRET":   ep.SpaceliftKey,
 		}
-		return spacelift.New(ctx, spacelift.Config{Env: func(k string) string { return env[k] }, HomeDir: home, HTTPClient: hc, Sandbox: true})
+		return spacelift.New(ctx, spacelift.Config{Env: func(k string) string { return env[k] }, HomeDir: home, HTTPClient: hc,
+			Sandbox: true, RateLimit: spacelift.AssumedRateLimit})
 	}},
-	{"tfc", func(ctx context.Context, ep endpoints, hc *http.Client, home string) (backend.Backend, error) {
+	{"tfc", func(ctx context.Context, ep endpoints, hc *http.Client, home, cacheDir string) (backend.Backend, error) {
 		env := map[string]string{"TFE_TOKEN": ep.TFCToken}
-		return tfc.New(ctx, tfc.Config{Address: ep.TFCURL, Organization: ep.TFCOrg, Env: func(k string) string { return env[k] }, HomeDir: home, HTTPClient: hc})
+		return tfc.New(ctx, tfc.Config{Address: ep.TFCURL, Organization: ep.TFCOrg, Env: func(k string) string { return env[k] },
+			HomeDir: home, HTTPClient: hc, CacheDir: cacheDir})
 	}},
 }
 
-// loadFigures are one backend's full load of the tree.
-type loadFigures struct {
-	stacks          int
-	cold, warm      time.Duration // first load of a new client; median of the next
-	requests, bytes int64         // of the first load
-	err             error
+// usage is what a run cost the machine: the load average when it began,
+// the CPU seconds of this process (the client) and of the sandbox server.
+type usage struct {
+	load           float64
+	client, server time.Duration
 }
 
-// measureLoad times ListStacks on a new client: once cold, then warm.
-func measureLoad(ctx context.Context, d dialect, ep endpoints, home string) (loadFigures, error) {
-	c := newCounter()
-	b, err := d.open(ctx, ep, &http.Client{Transport: c}, home)
-	if err != nil {
-		return loadFigures{}, err
-	}
-	c.reset()
-	var f loadFigures
-	var warm []time.Duration
-	for i := range warmLoads + 1 {
-		lctx, cancel := context.WithTimeout(ctx, loadTimeout)
+// meter starts measuring usage; stop returns it.
+func meter(srv *server) func() usage {
+	load, c0, s0 := loadAverage(), selfCPU(), srv.cpu()
+	return func() usage { return usage{load: load, client: selfCPU() - c0, server: srv.cpu() - s0} }
+}
+
+// listingFigures are one backend's lean, progressive listing on a new
+// client: what the first frame and the full tree wait for.
+type listingFigures struct {
+	stacks         int
+	firstPage      time.Duration // new client → first page of stacks
+	firstFrame     time.Duration // + the tree built from it (BuildForest), the off-loop work a frame waits for
+	firstRows      int           // stacks in the first frame
+	frameRequests  int64         // requests from the client's creation to the first page
+	fullTree       time.Duration // new client → the last page (TFC: dependencies from the disk cache)
+	fullRequests   int64
+	fullBytes      int64
+	depsKnown      int // stacks whose dependencies the full tree knows
+	heapInUse      uint64
+	details        time.Duration // the details of one screen of stacks (ReadDetails, as the keypress would)
+	detailRequests int64
+	cold           time.Duration // TFC: the full tree with every dependency read from the API (0: not measured)
+	coldRequests   int64
+	coldUse        usage
+	use            usage // of the listing, to the full tree
+	err            error
+}
+
+// steadyFigures are what refreshing costs once the tree is loaded.
+type steadyFigures struct {
+	refreshRequests, refreshBytes float64 // one incremental refresh, averaged
+	fullRequests, fullBytes       int64   // one full listing (every fullPeriod: 5 minutes)
+	todayRequests, todayBytes     int64   // one ListStacks: what every refresh cost before
+	use                           usage
+	err                           error
+}
+
+// perMinute is a steady minute: a refresh every refreshEvery, and a fifth
+// of a full listing (one every 5 minutes).
+func (s steadyFigures) perMinute() (requests, bytes float64) {
+	n := float64(time.Minute / refreshEvery)
+	return n*s.refreshRequests + float64(s.fullRequests)/5, n*s.refreshBytes + float64(s.fullBytes)/5
+}
+
+func (s steadyFigures) todayPerMinute() (requests, bytes float64) {
+	n := float64(time.Minute / refreshEvery)
+	return n * float64(s.todayRequests), n * float64(s.todayBytes)
+}
+
+// measureListing lists through a new client as the UI will: lean pages,
+// the first frame from the first, the full tree at the last; then one
+// screen's details. For TFC it lists once more through a second client
+// reading the first one's disk cache (the next start), which is the full
+// tree figure; with cold, it first reads every workspace's dependencies
+// from the API and times that.
+func measureListing(ctx context.Context, d dialect, srv *server, home, cacheDir string, cold bool, envs []model.Environment) (f listingFigures, err error) {
+	ep := srv.ep
+	if d.name == "tfc" {
+		stop := meter(srv)
+		c := newCounter()
 		start := time.Now()
-		stacks, err := b.ListStacks(lctx)
-		took := time.Since(start)
-		cancel()
+		b, err := d.open(ctx, ep, &http.Client{Transport: c}, home, cacheDir)
 		if err != nil {
-			return f, fmt.Errorf("%s: load %d: %w", d.name, i+1, err)
+			return f, err
 		}
-		if i == 0 {
-			f.cold, f.stacks = took, len(stacks)
-			f.requests, f.bytes = c.reset()
-			continue
+		// The first start: the listing, then every workspace's details (the
+		// reads the background fill shares), which the disk cache keeps.
+		var l backend.Listing
+		if err := backend.PageStacks(ctx, b, backend.PageRequest{}, l.Apply); err != nil {
+			return f, fmt.Errorf("tfc: first start's listing: %w", err)
 		}
-		warm = append(warm, took)
+		if _, err := backend.ReadDetails(scheduler.InitialLoad(ctx), b, l.Stacks()); err != nil {
+			return f, fmt.Errorf("tfc: reading every dependency: %w", err)
+		}
+		if cold {
+			f.cold, f.coldRequests, f.coldUse = time.Since(start), c.requests.Load(), stop()
+		}
 	}
-	f.warm = percentile(warm, 50)
+	c := newCounter()
+	runtime.GC()
+	stop := meter(srv)
+	start := time.Now()
+	b, err := d.open(ctx, ep, &http.Client{Transport: c}, home, cacheDir)
+	if err != nil {
+		return f, err
+	}
+	var l backend.Listing
+	err = backend.PageStacks(ctx, b, backend.PageRequest{}, func(p backend.StackPage) {
+		l.Apply(p)
+		if f.firstPage == 0 {
+			f.firstPage = time.Since(start)
+			f.frameRequests = c.requests.Load()
+			stacks := l.Stacks()
+			model.BuildForest(stacks, envs, model.DefaultMapping())
+			f.firstFrame, f.firstRows = time.Since(start), len(stacks)
+		}
+	})
+	if err != nil {
+		return f, fmt.Errorf("%s: listing: %w", d.name, err)
+	}
+	f.fullTree = time.Since(start)
+	f.use = stop()
+	f.fullRequests, f.fullBytes = c.requests.Load(), c.bytes.Load()
+	stacks := l.Stacks()
+	f.stacks = len(stacks)
+	for _, st := range stacks {
+		if !st.Unread.Has(model.DetailDependencies) {
+			f.depsKnown++
+		}
+	}
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	f.heapInUse = ms.HeapInuse
+	runtime.KeepAlive(&l)
+
+	screen := stacks[:min(visibleRows, len(stacks))]
+	c.reset()
+	start = time.Now()
+	if _, err := backend.ReadDetails(scheduler.Interactive(ctx), b, screen); err != nil {
+		return f, fmt.Errorf("%s: details of one screen: %w", d.name, err)
+	}
+	f.details, f.detailRequests = time.Since(start), c.requests.Load()
 	return f, nil
 }
 
-// uiFigures are what a user of the UI waits for, and what it holds.
-type uiFigures struct {
-	firstFrame       time.Duration // New → first load → Render
-	frameRequests    int64         // HTTP requests before the first frame
-	refreshApply     time.Duration // Update with a refresh's result
-	heapInUse        uint64        // after the first frame, after a GC
-	allocs, allocMB  uint64        // allocated by New → first frame
-	filter, scroll   []time.Duration
-	rows, filterRows int
-	err              error
+// measureSteady loads the tree, then refreshes as the UI will (an
+// incremental listing each time) and counts what each costs, beside one
+// full listing and one ListStacks, which is what each refresh cost before.
+//
+// The TFC client reads the disk cache the listing measurement wrote: its
+// dependencies are known, and those older than the cache's freshness are
+// revalidated in the background, which a steady minute includes.
+func measureSteady(ctx context.Context, d dialect, srv *server, home, cacheDir string) (f steadyFigures, err error) {
+	stop := meter(srv)
+	defer func() { f.use = stop() }()
+	c := newCounter()
+	b, err := d.open(ctx, srv.ep, &http.Client{Transport: c}, home, cacheDir)
+	if err != nil {
+		return f, err
+	}
+	var l backend.Listing
+	c.reset()
+	if err := backend.PageStacks(ctx, b, backend.PageRequest{}, l.Apply); err != nil {
+		return f, fmt.Errorf("%s: listing: %w", d.name, err)
+	}
+	f.fullRequests, f.fullBytes = c.reset()
+	const refreshes = 3
+	for range refreshes {
+		time.Sleep(refreshEvery) // what a refresh finds, and what runs meanwhile, depends on the time between
+		c.reset()
+		if err := backend.PageStacks(ctx, b, backend.PageRequest{}, l.Apply); err != nil {
+			return f, fmt.Errorf("%s: refresh: %w", d.name, err)
+		}
+		r, by := c.reset()
+		f.refreshRequests += float64(r) / refreshes
+		f.refreshBytes += float64(by) / refreshes
+	}
+	if _, err := b.ListStacks(ctx); err != nil {
+		return f, fmt.Errorf("%s: ListStacks: %w", d.name, err)
+	}
+	f.todayRequests, f.todayBytes = c.reset()
+	return f, nil
 }
 
-// measureUI starts the UI headless on a new client, draws the first frame,
-// then times keystrokes.
-func measureUI(ctx context.Context, d dialect, ep endpoints, home string, width, height int) (uiFigures, error) {
-	var f uiFigures
+// uiFigures are the UI's own start on a new client, drawn page by page,
+// and its keystrokes while the load and then a refresh run.
+type uiFigures struct {
+	firstFrame time.Duration // new client → the first frame with rows
+	frameRows  int           // tree rows in it
+	fullTree   time.Duration // new client → the load's last page laid out
+	rows       int           // tree rows then
+	heapInUse  uint64        // after the load and a GC: client, listing and UI
+	keys       []time.Duration
+	applies    []time.Duration // Update + Render of each load message: what the loop spends on a page
+	refresh    time.Duration   // one refresh, keys pressed meanwhile
+	use        usage
+	err        error
+}
+
+// measureUI starts the UI headless on a new client (no disk cache: TFC
+// reads the dependencies of the rows on screen and fills the rest in the
+// background) and, from the first frame on, presses keys (filter typing
+// and scrolling, over and over) while delivering the load's messages as a
+// program does, until the load is over; then once more through a refresh.
+// A keystroke is timed apart from the messages between keystrokes.
+func measureUI(ctx context.Context, d dialect, srv *server, home string, width, height int) (f uiFigures, err error) {
+	stop := meter(srv)
+	defer func() { f.use = stop() }()
 	runtime.GC()
-	var before runtime.MemStats
-	runtime.ReadMemStats(&before)
-	c := newCounter()
 	start := time.Now()
-	b, err := d.open(ctx, ep, &http.Client{Transport: c}, home)
+	b, err := d.open(ctx, srv.ep, &http.Client{Transport: newCounter()}, home, "")
 	if err != nil {
 		return f, err
 	}
@@ -109,30 +255,38 @@ func measureUI(ctx context.Context, d dialect, ep endpoints, home string, width,
 	if err != nil {
 		return f, err
 	}
-	if err := h.Load(); err != nil {
-		return f, fmt.Errorf("%s: first load: %w", d.name, err)
+	h.Start()
+	if err := h.FirstFrame(ctx); err != nil {
+		return f, fmt.Errorf("%s: first frame: %w", d.name, err)
 	}
 	_ = h.Render()
-	f.firstFrame = time.Since(start)
-	f.frameRequests, _ = c.reset()
-	var after runtime.MemStats
-	runtime.ReadMemStats(&after)
-	f.allocs = after.Mallocs - before.Mallocs
-	f.allocMB = (after.TotalAlloc - before.TotalAlloc) >> 20
+	f.firstFrame, f.frameRows = time.Since(start), h.Rows()
+	seq, i := keySequence(), 0
+	drive := func() {
+		for h.Loading() && ctx.Err() == nil {
+			for {
+				t := time.Now()
+				if !h.Step() {
+					break
+				}
+				_ = h.Render()
+				f.applies = append(f.applies, time.Since(t))
+			}
+			f.keys = append(f.keys, keystroke(h, seq[i%len(seq)]))
+			i++
+		}
+	}
+	drive()
+	f.fullTree, f.rows = time.Since(start), h.Rows()
 	runtime.GC()
-	runtime.ReadMemStats(&after)
-	f.heapInUse = after.HeapInuse
-	f.rows = h.Rows()
-
-	f.filter = typeFilter(h, &f.filterRows)
-	f.scroll = scroll(h)
-
-	msg := h.NextLoad()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	f.heapInUse = ms.HeapInuse
 	start = time.Now()
-	h.Send(msg)
-	_ = h.Render()
-	f.refreshApply = time.Since(start)
-	return f, nil
+	h.StartRefresh()
+	drive()
+	f.refresh = time.Since(start)
+	return f, ctx.Err()
 }
 
 // keystroke times one key's Update and the frame after it.
@@ -143,41 +297,32 @@ func keystroke(h *ui.Headless, name string) time.Duration {
 	return time.Since(start)
 }
 
-// typeFilter types filters that narrow and widen the tree (backspace
-// widens, the expensive direction) and cancels them.
-func typeFilter(h *ui.Headless, narrowest *int) []time.Duration {
-	var out []time.Duration
-	*narrowest = h.Rows()
+// keySequence types filters that narrow and widen the tree (backspace
+// widens, the expensive direction) and cancels them, then moves through the
+// whole tree line by line and by pages.
+func keySequence() []string {
+	var out []string
 	for _, text := range []string{"unit-012", "stack-2", "payments", "unit-1", "state:unconfirmed"} {
-		out = append(out, keystroke(h, "/"))
+		out = append(out, "/")
 		for _, r := range text {
-			out = append(out, keystroke(h, string(r)))
-			*narrowest = min(*narrowest, h.Rows())
+			out = append(out, string(r))
 		}
 		for range text {
-			out = append(out, keystroke(h, "backspace"))
+			out = append(out, "backspace")
 		}
-		out = append(out, keystroke(h, "esc"))
+		out = append(out, "esc")
 	}
-	return out
-}
-
-// scroll moves through the whole tree line by line and by pages.
-func scroll(h *ui.Headless) []time.Duration {
-	var out []time.Duration
 	for range 300 {
-		out = append(out, keystroke(h, "j"))
+		out = append(out, "j")
 	}
 	for _, k := range []string{"pgdown", "pgup"} {
 		for range 30 {
-			out = append(out, keystroke(h, k))
+			out = append(out, k)
 		}
 	}
-	for _, k := range []string{"G", "g", "tab", "shift+tab"} {
-		out = append(out, keystroke(h, k))
-	}
+	out = append(out, "G", "g", "tab", "shift+tab")
 	for range 100 {
-		out = append(out, keystroke(h, "k"))
+		out = append(out, "k")
 	}
 	return out
 }

@@ -7,12 +7,16 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"strconv"
+	"strings"
+	"syscall"
 	"time"
 
 	"github.com/stackview/stackview/internal/backend/sandbox"
+	"github.com/stackview/stackview/internal/backend/sandbox/faults"
 	"github.com/stackview/stackview/internal/backend/sandbox/spaceliftapi"
 	"github.com/stackview/stackview/internal/backend/sandbox/tfcapi"
 )
@@ -33,7 +37,7 @@ type endpoints struct {
 // writes its endpoints as one JSON line and serves until stdin closes.
 // It runs in a process of its own so the measuring process's heap and
 // allocation figures are the client's alone.
-func serve(ctx context.Context, n int, stdin io.Reader, stdout io.Writer) error {
+func serve(ctx context.Context, n int, latency time.Duration, stdin io.Reader, stdout io.Writer) error {
 	start := time.Now()
 	eng, err := sandbox.New(ctx, sandbox.Options{Stacks: n})
 	if err != nil {
@@ -41,7 +45,15 @@ func serve(ctx context.Context, n int, stdin io.Reader, stdout io.Writer) error 
 	}
 	defer eng.Close()
 	build := time.Since(start)
-	srv, err := spaceliftapi.New(eng, spaceliftapi.Options{})
+	// --latency: every request waits, in both dialects, through the fault
+	// middleware's wait (as `stackview sandbox serve --latency`).
+	delay := func(d faults.Dialect) func(http.Handler) http.Handler {
+		if latency == 0 {
+			return nil
+		}
+		return faults.New(faults.Options{Dialect: d, Every: latency}).Wrap
+	}
+	srv, err := spaceliftapi.New(eng, spaceliftapi.Options{Middleware: delay(faults.Spacelift)})
 	if err != nil {
 		return err
 	}
@@ -49,7 +61,7 @@ func serve(ctx context.Context, n int, stdin io.Reader, stdout io.Writer) error 
 		return err
 	}
 	defer srv.Close()
-	tsrv := tfcapi.New(eng, tfcapi.Options{})
+	tsrv := tfcapi.New(eng, tfcapi.Options{Middleware: delay(faults.TFC)})
 	if _, err := tsrv.Start("127.0.0.1:0"); err != nil {
 		return err
 	}
@@ -79,12 +91,12 @@ type server struct {
 
 // startServer runs this program in serve mode for n stacks and waits for
 // its endpoints.
-func startServer(ctx context.Context, n int, profile string) (*server, error) {
+func startServer(ctx context.Context, n int, profile string, latency time.Duration) (*server, error) {
 	self, err := os.Executable()
 	if err != nil {
 		return nil, err
 	}
-	args := []string{"-serve", strconv.Itoa(n)}
+	args := []string{"-serve", strconv.Itoa(n), "-latency", latency.String()}
 	if profile != "" {
 		args = append(args, "-cpuprofile", profile)
 	}
@@ -116,4 +128,50 @@ func startServer(ctx context.Context, n int, profile string) (*server, error) {
 // stop closes the server's stdin, which ends it, and waits.
 func (s *server) stop() error {
 	return errors.Join(s.stdin.Close(), s.cmd.Wait())
+}
+
+// cpu is the CPU time the server process has used so far (user and
+// system), from /proc; 0 where there is none.
+func (s *server) cpu() time.Duration {
+	data, err := os.ReadFile("/proc/" + strconv.Itoa(s.cmd.Process.Pid) + "/stat")
+	if err != nil {
+		return 0
+	}
+	// The command name (field 2) may hold spaces: count from its ")".
+	i := strings.LastIndexByte(string(data), ')')
+	if i < 0 {
+		return 0
+	}
+	fields := strings.Fields(string(data[i+1:]))
+	if len(fields) < 13 {
+		return 0
+	}
+	utime, _ := strconv.ParseInt(fields[11], 10, 64)
+	stime, _ := strconv.ParseInt(fields[12], 10, 64)
+	return time.Duration(utime+stime) * time.Second / clockTicks
+}
+
+// clockTicks is Linux's USER_HZ, the unit of /proc's CPU times.
+const clockTicks = 100
+
+// selfCPU is this process's CPU time so far.
+func selfCPU() time.Duration {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// loadAverage is the one-minute load average, -1 where there is none.
+func loadAverage() float64 {
+	data, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return -1
+	}
+	v, err := strconv.ParseFloat(strings.Fields(string(data))[0], 64)
+	if err != nil {
+		return -1
+	}
+	return v
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/stackview/stackview/internal/backend/spacelift"
 	"github.com/stackview/stackview/internal/backend/tfc"
 	"github.com/stackview/stackview/internal/config"
+	"github.com/stackview/stackview/internal/diskcache"
 	"github.com/stackview/stackview/internal/ui"
 	"github.com/stackview/stackview/internal/vcs"
 )
@@ -31,10 +32,16 @@ func (a *app) openBackend() (backend.Backend, func(), error) {
 		return nil, nil, err
 	}
 	cache := a.gitCache()
-	be = repos.Wrap(sanitized.Wrap(be), repos.Options{
+	opts := repos.Options{
 		Resolver: vcs.Resolver{Rewrites: a.cfg.Git.URLRewrites, Clones: a.cfg.Git.Clones},
 		Cache:    &cache,
-	})
+	}
+	// The sandbox's repositories are served on a new port each start: only
+	// a real account's default branches are worth keeping.
+	if dir := detailCacheDir(); dir != "" && (a.cfg.Backend == config.BackendSpacelift || a.cfg.Backend == config.BackendTFC) {
+		opts.Known = diskcache.Open(dir, "repos", "default branches")
+	}
+	be = repos.Wrap(sanitized.Wrap(be), opts)
 	a.repoFiles = be.(ui.RepoFiles)
 	return be, release, nil
 }
@@ -55,7 +62,7 @@ func (a *app) rawBackend() (backend.Backend, func(), error) {
 	// the UI is up by then, says whom it connects to, and q quits.
 	case config.BackendSpacelift:
 		cl, err := spacelift.Prepare(spacelift.Config{Endpoint: cfg.Spacelift.Endpoint, Profile: cfg.Spacelift.Profile, Env: a.getenv,
-			HTTPClient: a.httpClient(), Log: a.schedulerLog()})
+			HTTPClient: a.httpClient(), Log: a.schedulerLog(), RateLimit: spacelift.AssumedRateLimit})
 		if err != nil {
 			return nil, nil, fmt.Errorf("spacelift: %w", err)
 		}
@@ -67,7 +74,7 @@ func (a *app) rawBackend() (backend.Backend, func(), error) {
 		}), func() {}, nil
 	case config.BackendTFC:
 		cl, err := tfc.Prepare(tfc.Config{Address: cfg.TFC.Address, Organization: cfg.TFC.Organization, Env: a.getenv,
-			HTTPClient: a.httpClient(), Log: a.schedulerLog()})
+			HTTPClient: a.httpClient(), Log: a.schedulerLog(), CacheDir: detailCacheDir()})
 		if err != nil {
 			return nil, nil, err // the client's errors already say "tfc:"
 		}
@@ -102,7 +109,7 @@ func (a *app) servedSandbox() (backend.Backend, func(), error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	srv, err := spaceliftapi.New(eng, spaceliftapi.Options{})
+	srv, err := spaceliftapi.New(eng, spaceliftapi.Options{Middleware: latencyMiddleware(a.g.latency)})
 	if err == nil {
 		_, err = srv.Start("127.0.0.1:0")
 	}
@@ -118,12 +125,22 @@ func (a *app) servedSandbox() (backend.Backend, func(), error) {
 		"SPACELIFT_API_KEY_SECRET":   srv.APIKeySecret(),
 	}
 	cl, err := spacelift.New(a.ctx, spacelift.Config{Env: func(k string) string { return env[k] }, Sandbox: true,
-		HTTPClient: a.httpClient(), Log: a.schedulerLog()})
+		HTTPClient: a.httpClient(), Log: a.schedulerLog(), RateLimit: spacelift.AssumedRateLimit})
 	if err != nil {
 		release()
 		return nil, nil, fmt.Errorf("connecting to the sandbox: %w", err)
 	}
 	return cl, release, nil
+}
+
+// detailCacheDir is where backends keep slow-changing details between
+// starts (diskcache), or "" (none) when there is no cache directory.
+func detailCacheDir() string {
+	dir, err := diskcache.Dir()
+	if err != nil {
+		return ""
+	}
+	return dir
 }
 
 // schedulerLog is where the request scheduler says how long each request

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 )
 
 // globals are the flags every command accepts, before or after its name.
@@ -15,6 +16,7 @@ type globals struct {
 	readOnly   bool
 	sandboxDir string
 	sandboxN   int
+	latency    time.Duration
 	noColor    bool
 	debugPath  string
 	help       bool
@@ -27,6 +29,7 @@ func (g *globals) register(fs *flag.FlagSet) {
 	fs.BoolVar(&g.readOnly, "read-only", false, "refuse every mutation (runs, confirmations, locks, pushes)")
 	fs.StringVar(&g.sandboxDir, "sandbox-dir", "", "keep the sandbox's git repositories and state in `DIR` (resumed as it was left when it holds a sandbox)")
 	fs.IntVar(&g.sandboxN, "sandbox-stacks", 0, "generate a sandbox of about `N` stacks instead of the demo organisation (for trying scale)")
+	fs.DurationVar(&g.latency, "latency", 0, "make the served sandbox answer every API request `DURATION` late, like a remote API (e.g. 200ms)")
 	fs.BoolVar(&g.noColor, "no-color", false, "disable colours (also when NO_COLOR is set)")
 	fs.StringVar(&g.debugPath, "debug", "", "write API requests, timings and decisions to `FILE`, with every secret redacted")
 	fs.BoolVar(&g.help, "help", false, "show help")

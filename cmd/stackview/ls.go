@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -14,9 +15,6 @@ import (
 	"github.com/stackview/stackview/internal/model"
 	"github.com/stackview/stackview/internal/stackfilter"
 )
-
-// listTimeout bounds the whole headless listing.
-const listTimeout = 60 * time.Second
 
 type lsFlags struct {
 	env    string
@@ -66,9 +64,7 @@ func (a *app) ls(f *lsFlags) error {
 		return err
 	}
 	defer closeBackend()
-	ctx, cancel := context.WithTimeout(a.ctx, listTimeout)
-	defer cancel()
-	stacks, err := be.ListStacks(ctx)
+	stacks, incomplete, err := listAll(a.ctx, be)
 	if err != nil {
 		return fmt.Errorf("listing stacks: %w (%s)", err, backend.HeadlessHint(err))
 	}
@@ -83,9 +79,42 @@ func (a *app) ls(f *lsFlags) error {
 		}
 	}
 	if f.asJSON {
-		return writeJSON(a.stdout, a.cfg.Backend, trees, keep)
+		err = writeJSON(a.stdout, a.cfg.Backend, trees, keep)
+	} else {
+		err = writeText(a.stdout, trees, len(forest.Unmapped), keep)
 	}
-	return writeText(a.stdout, trees, len(forest.Unmapped), keep)
+	if err == nil && incomplete != nil {
+		err = fmt.Errorf("the list above is incomplete: %w (%s)", incomplete, backend.HeadlessHint(incomplete))
+	}
+	return err
+}
+
+// listAll lists every stack the way the UI does, page by page (each
+// request with its own timeout, the listing with none), then reads the
+// details ls prints that a lean listing leaves out (latest runs,
+// dependencies, drift). incomplete says which pages could not be read: the
+// stacks on them are missing from what is printed.
+func listAll(ctx context.Context, be backend.Backend) (stacks []model.Stack, incomplete, err error) {
+	var l backend.Listing
+	if err := backend.PageStacks(ctx, be, backend.PageRequest{Full: true}, l.Apply); err != nil {
+		return nil, nil, err
+	}
+	if p := l.Progress(); p.Failed > 0 {
+		why := p.Err
+		if why == nil {
+			why = errors.New("no reason given")
+		}
+		incomplete = fmt.Errorf("%d %s of stacks could not be read: %w", p.Failed, plural(p.Failed, "page"), why)
+	}
+	stacks, err = backend.ReadDetails(ctx, be, l.Stacks())
+	return stacks, incomplete, err
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return word
+	}
+	return word + "s"
 }
 
 // settler fills in what a backend looked up in the background (repos.Wrap's

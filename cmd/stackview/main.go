@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"syscall"
+	"time"
 
 	"github.com/stackview/stackview/internal/backend/sandbox"
 	"github.com/stackview/stackview/internal/config"
@@ -154,9 +155,16 @@ func (a *app) loadConfig() error {
 	case cfg.Sandbox.Stacks > sandbox.MaxStacks:
 		return cfg.KeyError("sandbox.stacks", fmt.Errorf("want 0 to %d stacks, got %d", sandbox.MaxStacks, cfg.Sandbox.Stacks))
 	}
+	if a.g.latency < 0 || a.g.latency > maxLatency {
+		return usagef("--latency: want 0 to %s, got %s", maxLatency, a.g.latency)
+	}
 	a.cfg = cfg
 	return nil
 }
+
+// maxLatency bounds --latency: slower than any real API, short enough that
+// a mistyped value (5m for 5ms) is refused rather than waited out.
+const maxLatency = 10 * time.Second
 
 // expandPaths expands a leading ~ in the path flags: written --flag=~/x,
 // no shell does it.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"syscall"
+	"time"
 
 	"github.com/stackview/stackview/internal/backend/sandbox/faults"
 	"github.com/stackview/stackview/internal/backend/sandbox/spaceliftapi"
@@ -41,7 +42,7 @@ func (a *app) serve(f *serveFlags) error {
 	if len(a.args) > 0 {
 		return usagef("sandbox serve: unexpected argument %q", a.args[0])
 	}
-	slWrap, tfcWrap, err := faultMiddleware(f)
+	slWrap, tfcWrap, err := faultMiddleware(f, a.g.latency)
 	if err != nil {
 		return err
 	}
@@ -79,6 +80,9 @@ func (a *app) serve(f *serveFlags) error {
 	if f.faults != "" {
 		fmt.Fprintf(a.stdout, "# injecting faults %s (seed %d)\n", f.faults, f.faultSeed)
 	}
+	if a.g.latency > 0 {
+		fmt.Fprintf(a.stdout, "# every API request answers %s late (--latency)\n", a.g.latency)
+	}
 	fmt.Fprintln(a.stdout, "# serving until interrupted (ctrl+c)")
 	<-a.ctx.Done()
 	return nil
@@ -104,22 +108,34 @@ func startOn(addr, preferred string, start func(string) (string, error)) error {
 	return err
 }
 
-// faultMiddleware builds one injector per dialect from --faults, or none.
-func faultMiddleware(f *serveFlags) (spacelift, tfc func(http.Handler) http.Handler, err error) {
-	if f.faults == "" {
+// faultMiddleware builds one injector per dialect from --faults and
+// --latency, or none.
+func faultMiddleware(f *serveFlags, latency time.Duration) (spacelift, tfc func(http.Handler) http.Handler, err error) {
+	if f.faults == "" && latency == 0 {
 		return nil, nil, nil
 	}
-	rates, err := faults.Parse(f.faults)
-	if err != nil {
-		return nil, nil, usagef("sandbox serve --faults: %v", err)
+	rates := map[faults.Kind]float64{}
+	if f.faults != "" {
+		if rates, err = faults.Parse(f.faults); err != nil {
+			return nil, nil, usagef("sandbox serve --faults: %v", err)
+		}
 	}
 	wraps := make([]func(http.Handler) http.Handler, 2)
 	for i, d := range []faults.Dialect{faults.Spacelift, faults.TFC} {
-		in := faults.New(faults.Options{Dialect: d, Seed: f.faultSeed})
+		in := faults.New(faults.Options{Dialect: d, Seed: f.faultSeed, Every: latency})
 		if err := in.Set(rates); err != nil {
 			return nil, nil, usagef("sandbox serve --faults: %v", err)
 		}
 		wraps[i] = in.Wrap
 	}
 	return wraps[0], wraps[1], nil
+}
+
+// latencyMiddleware makes every request of the served sandbox wait
+// --latency (nil when it is 0): the fault middleware's wait, alone.
+func latencyMiddleware(latency time.Duration) func(http.Handler) http.Handler {
+	if latency == 0 {
+		return nil
+	}
+	return faults.New(faults.Options{Dialect: faults.Spacelift, Every: latency}).Wrap
 }

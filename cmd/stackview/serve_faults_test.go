@@ -17,7 +17,7 @@ func TestServeInjectsFaults(t *testing.T) {
 	done := make(chan int, 1)
 	go func() {
 		done <- run(ctx, []string{"sandbox", "serve", "--addr", "127.0.0.1:0", "--tfc-addr", "127.0.0.1:0",
-			"--faults", "503", "--fault-seed", "3"}, out, errOut, func(string) string { return "" })
+			"--faults", "503", "--fault-seed", "3", "--latency", "1ms"}, out, errOut, func(string) string { return "" })
 	}()
 	defer func() {
 		cancel()
@@ -35,6 +35,9 @@ func TestServeInjectsFaults(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "# injecting faults 503 (seed 3)") {
 		t.Errorf("serve does not say it injects faults:\n%s", out.String())
+	}
+	if !strings.Contains(out.String(), "# every API request answers 1ms late (--latency)") {
+		t.Errorf("serve does not say it delays requests:\n%s", out.String())
 	}
 	env := map[string]string{}
 	for _, m := range exportLine.FindAllStringSubmatch(out.String(), -1) {
@@ -58,5 +61,16 @@ func TestServeRejectsABadFaultSpec(t *testing.T) {
 	code := run(context.Background(), []string{"sandbox", "serve", "--faults", "rate=2"}, newSyncBuffer(""), errOut, func(string) string { return "" })
 	if code == 0 || !strings.Contains(errOut.String(), "rate 2 is not between 0 and 1") {
 		t.Fatalf("exit %d, stderr %q", code, errOut.String())
+	}
+}
+
+func TestLatencyOutOfRangeIsRefused(t *testing.T) {
+	isolate(t)
+	for _, v := range []string{"-1s", "1h"} {
+		errOut := newSyncBuffer("")
+		code := run(context.Background(), []string{"sandbox", "serve", "--latency", v}, newSyncBuffer(""), errOut, func(string) string { return "" })
+		if code != 2 || !strings.Contains(errOut.String(), "--latency: want 0 to 10s") {
+			t.Errorf("--latency %s: exit %d, stderr %q", v, code, errOut.String())
+		}
 	}
 }

@@ -107,6 +107,10 @@ type Stack struct {
 	LatestTrackedRun *Run
 	// NeedsApproval: a run of the stack waits for an approval policy.
 	NeedsApproval bool
+	// StateSetAt is when State last changed, when the backend says
+	// (Spacelift's stateSetAt): the age a lean listing can show without
+	// reading the stack's runs.
+	StateSetAt time.Time
 	// Blocker is the unfinished tracked run (or task) holding the stack
 	// (Spacelift's blocker): the head of its queue, what runs queued
 	// behind it wait for. nil when none, or when the backend does not say.
@@ -118,6 +122,14 @@ type Stack struct {
 	// is not known, which is never shown as "nothing".
 	Pending      []Run
 	PendingKnown bool
+	// Unread lists the details a lean listing left for a later read
+	// (backend.Detailer): until then they are unknown, or as an earlier
+	// read left them.
+	Unread Details
+	// NotLoaded says why the stack's latest listing could not read it (its
+	// page failed): everything shown of it is from an earlier read, and
+	// its state counts as unknown, never as fine. "" when it was read.
+	NotLoaded string
 	// Problems are parts of the stack the backend could not read (e.g. one
 	// field of a partial answer), said to the user instead of guessed.
 	Problems []string
@@ -131,6 +143,27 @@ type Stack struct {
 	BusinessUnit string
 	Layer        Layer
 }
+
+// Details are the parts of a stack a lean listing may leave out, because
+// they cost a request (or a large answer) per stack.
+type Details uint8
+
+const (
+	// DetailRuns: LatestRun and LatestTrackedRun (Spacelift lists runs per
+	// stack; its listing gives only the state and the blocker).
+	DetailRuns Details = 1 << iota
+	// DetailDependencies: DependsOn (TFC reads run triggers per workspace).
+	DetailDependencies
+	// DetailDrift: whether the stack drifted (TFC reads assessments per
+	// workspace) and which resources (Drift.Resources, Drift.Changes).
+	DetailDrift
+)
+
+// Has reports whether d includes every detail of o.
+func (d Details) Has(o Details) bool { return d&o == o }
+
+// Loaded reports whether the stack's latest listing read it.
+func (s *Stack) Loaded() bool { return s.NotLoaded == "" }
 
 // CanPlan, CanApply and CanLock report whether the credentials allow
 // queueing plans, applying (deploys and run decisions) and locking.

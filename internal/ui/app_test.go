@@ -318,7 +318,8 @@ func TestFailingRunsShowInDetail(t *testing.T) {
 
 func TestStaleStacksAreDropped(t *testing.T) {
 	d := newDriver(t, 120, 30)
-	d.send(stacksMsg{req: d.m().stacksReq - 1, stacks: nil})
+	// An empty tree from an older load: taken, it would empty the screen.
+	d.send(stacksMsg{req: d.m().stacksReq - 1, arranged: d.m().layoutInputs().lay(nil), done: true})
 	d.requireScreen("dev-network")
 }
 
@@ -496,11 +497,12 @@ func TestLongStartErrorWraps(t *testing.T) {
 
 func TestEnvironmentWithoutEnvironmentStack(t *testing.T) {
 	d := newDriver(t, 100, 20)
-	d.send(stacksMsg{req: d.m().stacksReq, stacks: []model.Stack{
-		{ID: "a", Name: "a-api", Labels: []string{"env:dev", "bu:x"}},
-		{ID: "b", Name: "b-api", Labels: []string{"env:dev", "bu:x"}},
-		{ID: "c", Name: "c-thing", Labels: []string{"env:dev"}},
-	}})
+	d.send(stacksMsg{req: d.m().stacksReq, done: true, progress: backend.Progress{FullAt: uitest.Epoch},
+		arranged: d.m().layoutInputs().lay([]model.Stack{
+			{ID: "a", Name: "a-api", Labels: []string{"env:dev", "bu:x"}},
+			{ID: "b", Name: "b-api", Labels: []string{"env:dev", "bu:x"}},
+			{ID: "c", Name: "c-thing", Labels: []string{"env:dev"}},
+		})})
 	d.requireScreen("(no environment stack)", "├─ x (2)", "└─ unassigned (1)")
 	if d.selected() != "a" {
 		t.Fatalf("selected %q, want the first stack", d.selected())

@@ -12,6 +12,7 @@ import (
 	"github.com/stackview/stackview/internal/ui/keys"
 	"github.com/stackview/stackview/internal/ui/kit"
 	"github.com/stackview/stackview/internal/ui/screen"
+	"github.com/stackview/stackview/internal/ui/tree"
 )
 
 // Screen geometry: everything is derived from the window size.
@@ -123,8 +124,15 @@ func (m Model) header() string {
 		}
 		parts = append(parts, st.Waiting.Render("⚑ "+n+" need you"))
 	}
-	if p := m.data.Progress; p.Known && p.N < p.Total {
-		parts = append(parts, st.Active.Render(fmt.Sprintf("⟳ %d/%d", p.N, p.Total)))
+	if p := m.data.Progress; p.Known {
+		text, sep := "⟳ loading "+kit.Thousands(p.N), " / "
+		if m.width < tree.WideWidth { // the endpoint keeps its place at 80 columns
+			text, sep = "⟳ "+kit.Thousands(p.N), "/"
+		}
+		if p.Total > 0 { // Spacelift does not count its stacks
+			text += sep + kit.Thousands(p.Total)
+		}
+		parts = append(parts, st.Active.Render(text))
 	}
 	switch {
 	case m.data.Loading && !m.data.Loaded:
@@ -190,6 +198,9 @@ func (m Model) tabs() string {
 		attn := "…"
 		if m.data.Loaded && i < len(m.data.Index.Attention) {
 			attn = m.data.Index.Attention[i]
+		}
+		if attn == "✓" && m.data.Incomplete != "" {
+			attn = "…" // stacks not listed yet may need a person
 		}
 		label := fmt.Sprintf("%d %s %s", i+1, t.Env.Name, attn)
 		if i == env {

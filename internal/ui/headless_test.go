@@ -20,11 +20,9 @@ func TestHeadlessLoadsFiltersAndRefreshes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := h.Load(); err != nil {
+	ctx := within(t)
+	if err := h.Load(ctx); err != nil {
 		t.Fatal(err)
-	}
-	if fake.Calls("ListRuns") != 0 {
-		t.Error("Load ran the runs load a program runs after the first frame")
 	}
 	screen := ansi.Strip(h.Render())
 	if !strings.Contains(screen, "payments-api") || !strings.Contains(screen, "stacks") {
@@ -59,7 +57,10 @@ func TestHeadlessLoadsFiltersAndRefreshes(t *testing.T) {
 		t.Errorf("the filtered frame does not count %q:\n%s", want, filtered)
 	}
 	fake.FailList(errTest)
-	h.Send(h.NextLoad())
+	h.StartRefresh()
+	if err := h.Await(ctx, func() bool { return !h.Loading() }); err != nil {
+		t.Fatal(err)
+	}
 	if !strings.Contains(ansi.Strip(h.Render()), "refresh failed") {
 		t.Error("a failed refresh is not shown")
 	}
@@ -67,7 +68,7 @@ func TestHeadlessLoadsFiltersAndRefreshes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := h2.Load(); !errors.Is(err, errTest) {
+	if err := h2.Load(ctx); !errors.Is(err, errTest) {
 		t.Errorf("Load of a failing backend = %v, want %v", err, errTest)
 	}
 }

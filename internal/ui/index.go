@@ -3,6 +3,7 @@ package ui
 import (
 	"slices"
 
+	"github.com/stackview/stackview/internal/drift"
 	"github.com/stackview/stackview/internal/model"
 	"github.com/stackview/stackview/internal/ui/screen"
 )
@@ -30,13 +31,16 @@ func newLoadIndex(f *model.Forest) screen.Index {
 	return ix
 }
 
-// arranged is a load's stacks laid out for the UI. fetchStacks arranges
-// them off the UI loop, so that a refresh of thousands of stacks costs the
-// loop only the rebuild of the visible environment's rows.
+// arranged is a load's stacks laid out for the UI. A load lays them out off
+// the UI loop (loader), so that a page or a refresh of thousands of stacks
+// costs the loop only the rebuild of the visible environment's rows.
 type arranged struct {
-	forest model.Forest
-	waves  map[string]int
-	index  screen.Index
+	forest    model.Forest
+	waves     map[string]int
+	index     screen.Index
+	reports   map[string]drift.Report // each stack's drift after the ignore rules
+	attention screen.Count            // the header's count, made with the index
+	added     int                     // how many rules ignored this session the reports follow
 }
 
 func arrange(stacks []model.Stack, envs []model.Environment, mapping model.Mapping) *arranged {

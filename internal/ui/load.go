@@ -5,11 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/stackview/stackview/internal/backend"
+	"github.com/stackview/stackview/internal/backend/scheduler"
 	"github.com/stackview/stackview/internal/drift"
 	"github.com/stackview/stackview/internal/model"
 	"github.com/stackview/stackview/internal/mutation"
@@ -17,26 +20,36 @@ import (
 	"github.com/stackview/stackview/internal/ui/screen"
 )
 
-// callTimeout bounds every backend call so a hung API never freezes the
-// refresh loop.
+// callTimeout bounds every backend call but the listing, so a hung API
+// never freezes the refresh loop. A listing has no deadline of its own:
+// each of its requests has one (backend.Pager), and a slow account fills
+// the tree page by page rather than not at all.
 const callTimeout = 15 * time.Second
 
 // Result messages carry the id of the request that produced them; Update
 // drops any whose id is not the latest, so a slow answer never overwrites a
 // newer one.
 type (
-	// stacksMsg is the answer to ListStacks.
+	// stacksMsg is a step of a load (backend.PageStacks): the tree as the
+	// pages so far give it, laid out off the UI loop.
 	stacksMsg struct {
-		req    int
-		stacks []model.Stack
-		// arranged is stacks laid out off the UI loop; nil means Update
-		// arranges them itself.
-		arranged *arranged
+		req      int
+		arranged *arranged // nil when nothing was read (a failed load)
+		progress backend.Progress
+		done     bool // the load is over (err says if it failed)
 		err      error
-		// The drift ignore files of the drifted stacks, read in the same
-		// command so that drift and its rules always arrive together.
+		// The drift ignore files of the drifted stacks, read at the end of
+		// the load so that drift and its rules always arrive together.
 		repoRules map[string][]drift.Rule
 		rulesErr  error
+		// next reads the load's next step; nil once it is done.
+		next tea.Cmd
+	}
+	// detailsMsg is the tree after the details of stacks on screen were
+	// read (backend.ReadDetails), laid out off the loop.
+	detailsMsg struct {
+		arranged *arranged
+		err      error
 	}
 	// tickMsg asks for an automatic refresh. Only the tick of the current
 	// generation counts, so a manual refresh does not start a second loop.
@@ -49,20 +62,214 @@ type (
 	promotionRunsMsg struct{ err error }
 )
 
-// fetchStacks lists the stacks. Inputs are copied before the closure so the
-// command never reads the model from its goroutine.
-func (m Model) fetchStacks(req int) tea.Cmd {
-	ctx, b, files, envs, mapping := m.ctx, m.backend, m.repoFiles, m.envs, m.mapping
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(ctx, callTimeout)
-		defer cancel()
-		stacks, err := b.ListStacks(ctx)
-		if err != nil {
-			return stacksMsg{req: req, err: err}
-		}
-		rules, rerr := loadRepoRules(ctx, files, stacks)
-		return stacksMsg{req: req, stacks: stacks, arranged: arrange(stacks, envs, mapping), repoRules: rules, rulesErr: rerr}
+// layoutEvery is the least time between two layouts of one load: pages
+// can come faster than a tree of thousands of stacks is worth laying out
+// again, and the UI loop takes each layout before the next is made.
+const layoutEvery = 150 * time.Millisecond
+
+// detailsMaxAge is how long the details read for the stacks on screen
+// (Spacelift's latest runs, TFC's dependencies and drift) are shown before
+// they are read again.
+const detailsMaxAge = time.Minute
+
+// loader keeps the listing between loads (backend.Listing: what a refresh
+// merges into) and runs one load at a time. Its goroutines apply pages and
+// details to the listing and lay the tree out; the UI loop only swaps the
+// layouts in.
+type loader struct {
+	mu   sync.Mutex // list
+	list backend.Listing
+
+	one     sync.Mutex // one load at a time
+	stopMu  sync.Mutex
+	stop    context.CancelFunc // the load in progress
+	details atomic.Bool        // a details read is in flight
+}
+
+// layoutInputs are what laying the tree out needs, copied from the model
+// before a goroutine runs so it never reads the model.
+type layoutInputs struct {
+	envs    []model.Environment
+	mapping model.Mapping
+	drift   screen.Drift // the rules; reports are made anew
+}
+
+func (m Model) layoutInputs() layoutInputs {
+	return layoutInputs{envs: m.envs, mapping: m.mapping, drift: m.data.Drift}
+}
+
+// lay arranges stacks and evaluates their drift against the rules.
+func (in layoutInputs) lay(stacks []model.Stack) *arranged {
+	a := arrange(stacks, in.envs, in.mapping)
+	d := screen.Data{Forest: a.forest, Index: a.index, Drift: in.drift}
+	d.ApplyDrift(true)
+	a.index, a.reports, a.attention, a.added = d.Index, d.Drift.Reports, d.Attention, len(in.drift.Added)
+	return a
+}
+
+// fetchStacks starts a load: the backend's pages, applied to the listing
+// and laid out off the loop, arrive as stacksMsg, each carrying the command
+// that reads the next.
+func (m Model) fetchStacks(req int, full bool) tea.Cmd {
+	ctx, b, files, ld, in := m.ctx, m.backend, m.repoFiles, m.loader, m.layoutInputs()
+	lctx, cancel := context.WithCancel(ctx)
+	ld.stopMu.Lock()
+	if ld.stop != nil {
+		ld.stop() // the load it replaces
 	}
+	ld.stop = cancel
+	ld.stopMu.Unlock()
+	out := make(chan stacksMsg)
+	go ld.load(lctx, cancel, req, full, b, files, in, out)
+	return receive(out)
+}
+
+// receive reads a load's next step.
+func receive(out <-chan stacksMsg) tea.Cmd {
+	return func() tea.Msg {
+		msg, ok := <-out
+		if !ok {
+			return nil
+		}
+		if !msg.done {
+			msg.next = receive(out)
+		}
+		return msg
+	}
+}
+
+// load runs one listing. Pages are applied as they come (the callback only
+// marks the listing changed, so the backend's reads never wait for the
+// UI); the layout loop makes a layout of the listing as it stands whenever
+// it changed, at most every layoutEvery, and waits until the UI took it.
+func (ld *loader) load(ctx context.Context, cancel context.CancelFunc, req int, full bool, b backend.Backend,
+	files RepoFiles, in layoutInputs, out chan<- stacksMsg) {
+	defer close(out)
+	ld.one.Lock()
+	defer ld.one.Unlock()
+	changed := make(chan struct{}, 1)
+	listed := make(chan error, 1)
+	// The listing's goroutine is done with the listing before the next
+	// load may start (one), so two listings never merge into one.
+	finished := make(chan struct{})
+	defer func() { cancel(); <-finished }()
+	go func() {
+		defer close(finished)
+		ended := false
+		err := backend.PageStacks(ctx, b, backend.PageRequest{Full: full}, func(p backend.StackPage) {
+			ld.mu.Lock()
+			ld.list.Apply(p)
+			ld.mu.Unlock()
+			ended = p.Done
+			select {
+			case changed <- struct{}{}:
+			default:
+			}
+		})
+		if !ended {
+			ld.mu.Lock()
+			ld.list.Abandon()
+			ld.mu.Unlock()
+		}
+		listed <- err
+	}()
+	snapshot := func() ([]model.Stack, backend.Progress) {
+		ld.mu.Lock()
+		defer ld.mu.Unlock()
+		return ld.list.Stacks(), ld.list.Progress()
+	}
+	send := func(msg stacksMsg) bool {
+		select {
+		case out <- msg:
+			return true
+		case <-ctx.Done():
+			return false
+		}
+	}
+	var last time.Time
+	for {
+		select {
+		case err := <-listed:
+			stacks, progress := snapshot()
+			msg := stacksMsg{req: req, progress: progress, done: true, err: err}
+			if err == nil || progress.Known > 0 {
+				rctx, rcancel := context.WithTimeout(ctx, callTimeout)
+				msg.repoRules, msg.rulesErr = loadRepoRules(rctx, files, stacks)
+				rcancel()
+				in.drift.RepoRules = msg.repoRules
+				msg.arranged = in.lay(stacks)
+			}
+			send(msg)
+			return
+		case <-changed:
+			if wait := layoutEvery - time.Since(last); wait > 0 {
+				select {
+				case <-time.After(wait):
+				case <-ctx.Done():
+					return
+				}
+			}
+			last = time.Now()
+			stacks, progress := snapshot()
+			if !send(stacksMsg{req: req, arranged: in.lay(stacks), progress: progress}) {
+				return
+			}
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+// readDetails reads what the listing left unread of the given stacks (the
+// rows on screen and the selection, as a keypress asks: ahead of the
+// listing's own reads), merges it into the listing and lays the tree out
+// again. Only one runs at a time; nil when one is in flight.
+func (m Model) readDetails(ids []string) tea.Cmd {
+	ld := m.loader
+	if len(ids) == 0 || !ld.details.CompareAndSwap(false, true) {
+		return nil
+	}
+	ctx, b, in, now := m.ctx, m.backend, m.layoutInputs(), m.now
+	return func() tea.Msg {
+		defer ld.details.Store(false)
+		ld.mu.Lock()
+		want := ld.list.WantDetails(ids, detailsMaxAge, now())
+		ld.mu.Unlock()
+		if len(want) == 0 {
+			return nil
+		}
+		got, err := backend.ReadDetails(scheduler.Interactive(ctx), b, want)
+		ld.mu.Lock()
+		ld.list.SetDetails(got, now())
+		stacks := ld.list.Stacks()
+		ld.mu.Unlock()
+		return detailsMsg{arranged: in.lay(stacks), err: err}
+	}
+}
+
+// wantDetails asks for the details of the stacks the top screen wants
+// (screen.DetailsWanter) and those on the tree's screen that lack them or
+// whose read is old (the listing decides: WantDetails): after a layout
+// lands and after a key that changes what is wanted.
+func (m Model) wantDetails() tea.Cmd {
+	return m.readDetails(m.wantedDetails())
+}
+
+func (m Model) wantedDetails() []string {
+	ids := m.tree().OnScreen(m.context(0))
+	if w, ok := m.top().(screen.DetailsWanter); ok && len(m.stack) > 1 {
+		ids = append(w.WantDetails(m.context(len(m.stack)-1)), ids...)
+	}
+	return ids
+}
+
+// expireDetails makes the listing read the stacks' details again when they
+// are next on screen: a run started on a stack may not move what a lean
+// listing shows of it (Spacelift's proposed runs leave its state alone).
+func (m Model) expireDetails(ids []string) {
+	m.loader.mu.Lock()
+	m.loader.list.Expire(ids)
+	m.loader.mu.Unlock()
 }
 
 // refresh starts a stack load now. Bumping the tick generation retires the
@@ -72,7 +279,7 @@ func (m Model) refresh() (Model, tea.Cmd) {
 	m.stacksReq++
 	m.tickGen++
 	m.data.Loading, m.data.LoadSince = true, m.now()
-	return m, m.fetchStacks(m.stacksReq)
+	return m, m.fetchStacks(m.stacksReq, false)
 }
 
 // armTick schedules the next automatic refresh of the current generation,
@@ -91,35 +298,107 @@ func (m Model) armClock() tea.Cmd {
 	return m.after(time.Second, func(time.Time) tea.Msg { return clockMsg{} })
 }
 
-// onStacks takes a load: the forest and what derives from it, the drift
-// after the rules and the followed promotion's runs; then every screen
-// hears of it, and the runs started from the drift screens are read again.
+// onStacks takes a step of a load: the layout, swapped in (the cursor
+// stays on its stack), the progress for the header; at the end, the drift
+// rules and the followed promotion's runs. Every screen hears of it: a
+// step of a load still going as a partial load.
 func (m Model) onStacks(msg stacksMsg) (Model, tea.Cmd) {
 	if msg.req != m.stacksReq {
 		return m, nil
 	}
-	m.data.Loading = false
-	tick := m.armTick(msg.err)
+	var tick tea.Cmd
+	if msg.done {
+		m.data.Loading = false
+		tick = m.armTick(msg.err)
+	}
+	p := msg.progress
+	// The count is of a listing of every stack; an incremental refresh
+	// reads a page or two and the data's age says enough.
+	m.data.Progress = screen.Count{Known: p.Loading && p.Full && !msg.done, N: p.Read, Total: p.Total}
 	if msg.err != nil {
 		m.data.LoadErr = msg.err
-		return m, tick
+	} else if msg.done {
+		m.data.LoadErr = nil
+		if p.Failed > 0 {
+			m.data.LoadErr = fmt.Errorf("%d %s of stacks could not be read; they show as not loaded: %w",
+				p.Failed, plural(p.Failed, "page"), orNoReason(p.Err))
+		}
 	}
-	m.data.LoadErr = nil
+	a := msg.arranged
+	if a == nil { // nothing read (a failed load): keep what was shown
+		return m, tea.Batch(tick, msg.next)
+	}
+	m.data.Incomplete = incomplete(p)
 	m.data.Loaded = true
+	m.data.LastLoad = m.now() // the data's age, on the UI's clock: a page is laid out moments after it is read
 	// A client that connected on its first call knows more of itself now
 	// (TFC: whether the server is stackview's sandbox).
 	m.info, m.caps = m.backend.Info(), m.backend.Capabilities()
-	m.data.LastLoad = m.now()
-	a := msg.arranged
-	if a == nil {
-		a = arrange(msg.stacks, m.envs, m.mapping)
+	m = m.swapIn(a)
+	if msg.done {
+		m.data.Drift.RepoRules, m.data.Drift.RulesErr = msg.repoRules, msg.rulesErr
 	}
+	m, screens := m.broadcast(screen.Loaded{Partial: !msg.done})
+	cmds := []tea.Cmd{tick, screens, msg.next, m.wantDetails()}
+	if msg.done {
+		var audited tea.Cmd
+		m, audited = m.auditPromotionRuns()
+		cmds = append(cmds, m.pollWatches(), m.pollStarted(), audited)
+	}
+	return m, tea.Batch(cmds...)
+}
+
+// swapIn takes a layout made off the loop. Drift ignored (i) while it was
+// being made is applied here, on the loop: rare, and the only case that
+// walks every stack.
+func (m Model) swapIn(a *arranged) Model {
 	m.data.Forest, m.data.Waves, m.data.Index = a.forest, a.waves, a.index
-	m.data.Drift.RepoRules, m.data.Drift.RulesErr = msg.repoRules, msg.rulesErr
-	m.data.ApplyDrift(true)
-	m, audited := m.auditPromotionRuns()
-	m, screens := m.broadcast(screen.Loaded{})
-	return m, tea.Batch(tick, screens, m.pollWatches(), m.pollStarted(), audited)
+	m.data.Drift.Reports, m.data.Attention = a.reports, a.attention
+	if len(m.data.Drift.Added) != a.added {
+		m.data.ApplyDrift(false)
+	}
+	return m
+}
+
+// incomplete says why a listing in state p may lack stacks: "" once one
+// listing read every stack.
+func incomplete(p backend.Progress) string {
+	switch {
+	case !p.FullAt.IsZero():
+		return ""
+	case p.Loading:
+		return "the first listing is still reading stacks"
+	case p.Failed > 0:
+		return fmt.Sprintf("%d %s of the first listing could not be read (r tries again)", p.Failed, plural(p.Failed, "page"))
+	}
+	return "no listing has read every stack yet (r tries again)"
+}
+
+// onDetails swaps in the layout made after a details read.
+func (m Model) onDetails(msg detailsMsg) (Model, tea.Cmd) {
+	if msg.err != nil {
+		m.status = m.status.set(m.now(), "details of the stacks on screen could not be read: "+msg.err.Error(), errText)
+	}
+	if msg.arranged == nil {
+		return m, nil
+	}
+	m = m.swapIn(msg.arranged)
+	m, screens := m.broadcast(screen.Loaded{Partial: true})
+	return m, tea.Batch(screens, m.wantDetails())
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return word
+	}
+	return word + "s"
+}
+
+func orNoReason(err error) error {
+	if err == nil {
+		return errors.New("no reason given")
+	}
+	return err
 }
 
 // pollStarted reads the runs started from the drift screens by their own

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -49,6 +50,8 @@ type Model struct {
 	data      screen.Data
 	stacksReq int
 	tickGen   int
+	// loader keeps the listing between loads and lays it out off the loop.
+	loader *loader
 
 	// stack is the screens, the tree first; targets says what each was
 	// opened as (zero for screens pushed by another), so Navigate finds it.
@@ -68,7 +71,7 @@ type Model struct {
 // Init starts the first load and, for Theme "auto", asks the terminal for
 // its background colour (it may never answer; dark is the default).
 func (m Model) Init() tea.Cmd {
-	cmds := []tea.Cmd{m.fetchStacks(m.stacksReq), m.armClock()}
+	cmds := []tea.Cmd{m.fetchStacks(m.stacksReq, false), m.armClock()}
 	if m.themeMode == "" || m.themeMode == "auto" {
 		cmds = append(cmds, tea.RequestBackgroundColor)
 	}
@@ -79,6 +82,11 @@ func (m Model) Init() tea.Cmd {
 // what screens ask for to the root, everything else to every screen. What
 // screens ask for while they handle it is done before Update returns.
 func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	var wanted []string
+	_, key := msg.(tea.KeyPressMsg)
+	if key {
+		wanted = m.wantedDetails()
+	}
 	asks := []tea.Msg{}
 	m.asks = &asks
 	next, cmd := m.update(msg)
@@ -92,6 +100,11 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		cmds = append(cmds, cmd)
 	}
 	m.asks = nil
+	// A key (and what it asked for) may bring stacks whose details are
+	// unread on screen, or open a screen that wants some.
+	if key && !slices.Equal(m.wantedDetails(), wanted) {
+		cmds = append(cmds, m.wantDetails())
+	}
 	return m, tea.Batch(cmds...)
 }
 
@@ -115,13 +128,15 @@ func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.toTop(msg)
 	case stacksMsg:
 		return m.onStacks(msg)
+	case detailsMsg:
+		return m.onDetails(msg)
 	case tickMsg:
 		if msg.gen != m.tickGen {
 			return m, nil
 		}
 		m.stacksReq++
 		m.data.Loading, m.data.LoadSince = true, m.now()
-		return m, m.fetchStacks(m.stacksReq)
+		return m, m.fetchStacks(m.stacksReq, false)
 	case clockMsg:
 		m.status = m.status.faded(m.now())
 		return m, m.armClock()

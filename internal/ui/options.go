@@ -112,6 +112,7 @@ func New(opts Options) (Model, error) {
 		after:      tea.Tick,
 		openURL:    openBrowser,
 		stacksReq:  1,
+		loader:     &loader{},
 		stack:      []screen.Screen{tree.New()},
 		targets:    []screen.Target{{}},
 	}

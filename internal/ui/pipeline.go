@@ -96,6 +96,11 @@ func (m Model) onOutcome(msg outcomeMsg) (Model, tea.Cmd) {
 		refresh = false
 		m = m.onIgnored(*out.Ignore)
 	default:
+		var ids []string
+		for _, r := range out.Stacks {
+			ids = append(ids, r.Op.StackID)
+		}
+		m.expireDetails(ids)
 		var cmd tea.Cmd
 		m, cmd = m.onStackResults(msg.m, out.Stacks)
 		cmds = append(cmds, cmd)

@@ -301,6 +301,38 @@ func TestBoardScrollsToItsCursorOnASmallTerminal(t *testing.T) {
 	r.requireNotOnScreen("analytics")
 }
 
+// Issue 16: a promotion whose stacks the last listing could not all read
+// is refused, gates or not, until a listing reads them.
+func TestPromotionRefusedWhileItsStacksArePartlyLoaded(t *testing.T) {
+	var pb *pagedBackend
+	r := newPromoteRig(t, func(o *testOptions) {
+		pb = &pagedBackend{Backend: o.Backend, pageSize: 5}
+		o.Backend = pb
+	})
+	pb.fail("qa-analytics")
+	r.press("r")
+	r.requireScreen("refresh failed")
+
+	r.press("P")
+	r.selectCell("analytics", "dev")
+	r.press("enter")
+	r.requireScreen("6. Gates", "refused until the stacks are loaded: the last listing could not read 1 of its stacks (qa-analytics")
+	r.press("enter")
+	r.requireScreen("promotion refused: the last listing could not read 1 of its stacks")
+	if got := r.promotions(); len(got) != 0 {
+		t.Fatalf("a promotion of partly loaded stacks went ahead: %+v", got)
+	}
+
+	// A listing that reads them lifts the refusal: the dialog opens.
+	pb.fail()
+	r.press("esc", "esc", "r", "P")
+	r.selectCell("analytics", "dev")
+	r.press("enter")
+	r.requireNotOnScreen("refused until the stacks are loaded")
+	r.press("enter")
+	r.requireScreen("gates failed: type why you go ahead anyway")
+}
+
 // TestPromotionWithALostPushIsUnknown: the remote takes the push and
 // vanishes before answering (its receive-pack killed, the repository
 // gone, so the ref cannot be read back): the promotion's audit line says

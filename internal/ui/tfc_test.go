@@ -43,7 +43,13 @@ func tfcDriver(t *testing.T, reader bool) (*driver, *sandbox.ManualClock) {
 // plan found.
 func TestTFCDriftCheckIsFollowedByItsOwnRun(t *testing.T) {
 	d, clk := tfcDriver(t, false)
+	// TFC lists no drift: the inbox reads the assessments when it opens,
+	// and says "not read yet", never "no drift", until they are read.
+	d.Hold = true
 	d.press("F")
+	d.requireScreen("Drift inbox", "drift of 2 stack(s) not read yet")
+	d.requireNotOnScreen("no drift:")
+	d.Release()
 	d.requireScreen("Drift inbox", "qa-storefront")
 	d.press("f")
 	d.requireScreen("a refresh-only plan")

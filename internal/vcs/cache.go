@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/stackview/stackview/internal/diskcache"
 )
 
 // Progress receives one human-readable line per step of a long operation
@@ -73,15 +75,11 @@ type Cache struct {
 
 // DefaultCacheDir is $XDG_CACHE_HOME/stackview/git (~/.cache when unset).
 func DefaultCacheDir() (string, error) {
-	base := os.Getenv("XDG_CACHE_HOME")
-	if base == "" {
-		home, err := os.UserHomeDir()
-		if err != nil {
-			return "", fmt.Errorf("no cache dir: set XDG_CACHE_HOME or [git] cache_dir: %w", err)
-		}
-		base = filepath.Join(home, ".cache")
+	dir, err := diskcache.Dir()
+	if err != nil {
+		return "", fmt.Errorf("%w (or set [git] cache_dir)", err)
 	}
-	return filepath.Join(base, "stackview", "git"), nil
+	return filepath.Join(dir, "git"), nil
 }
 
 // DirtyError refuses a configured clone whose working tree has changes.

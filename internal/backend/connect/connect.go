@@ -158,6 +158,20 @@ func (b *Backend) ListModuleVersions(ctx context.Context, moduleID string) ([]mo
 	return call(ctx, b, func() ([]model.ModuleVersion, error) { return b.inner.ListModuleVersions(ctx, moduleID) })
 }
 
+// PageStacks lists the client page by page (backend.PageStacks) once
+// connected: a client without a Pager gives one page.
+func (b *Backend) PageStacks(ctx context.Context, req backend.PageRequest, page func(backend.StackPage)) error {
+	if err := b.ready(ctx); err != nil {
+		return err
+	}
+	return backend.PageStacks(ctx, b.inner, req, page)
+}
+
+// ReadDetails reads the client's unread details (backend.ReadDetails).
+func (b *Backend) ReadDetails(ctx context.Context, stacks []model.Stack) ([]model.Stack, error) {
+	return call(ctx, b, func() ([]model.Stack, error) { return backend.ReadDetails(ctx, b.inner, stacks) })
+}
+
 // planner is a Backend whose client plans given commits.
 type planner struct {
 	*Backend
@@ -170,5 +184,7 @@ func (p *planner) PlanCommit(ctx context.Context, stackID, commit string) (model
 
 var (
 	_ backend.Backend       = (*Backend)(nil)
+	_ backend.Pager         = (*Backend)(nil)
+	_ backend.Detailer      = (*Backend)(nil)
 	_ backend.CommitPlanner = (*planner)(nil)
 )

@@ -7,6 +7,7 @@ import (
 
 	"github.com/stackview/stackview/internal/backend"
 	"github.com/stackview/stackview/internal/backend/sandbox"
+	"github.com/stackview/stackview/internal/model"
 	"github.com/stackview/stackview/internal/ui/uitest"
 )
 
@@ -63,5 +64,40 @@ func TestKeepsCommitPlanning(t *testing.T) {
 	}
 	if _, err := cp.PlanCommit(context.Background(), "nope", "abc"); !errors.Is(err, backend.ErrNotFound) || tries != 1 {
 		t.Fatalf("PlanCommit: %v after %d connects", err, tries)
+	}
+}
+
+// pager is a client that lists page by page and reads details lazily.
+type pager struct {
+	*uitest.Fake
+	pages, details int
+}
+
+func (p *pager) PageStacks(_ context.Context, _ backend.PageRequest, page func(backend.StackPage)) error {
+	p.pages++
+	page(backend.StackPage{Full: true, Done: true, Complete: true})
+	return nil
+}
+
+func (p *pager) ReadDetails(_ context.Context, stacks []model.Stack) ([]model.Stack, error) {
+	p.details++
+	return stacks, nil
+}
+
+// TestKeepsPagingAndLazyDetails: a client's Pager and Detailer are
+// reached through the wrapper once connected, not ListStacks in their
+// place (issue 16: the UI fills the tree page by page).
+func TestKeepsPagingAndLazyDetails(t *testing.T) {
+	inner := &pager{Fake: uitest.NewFake()}
+	var tries int
+	be := New(inner, func(context.Context) error { tries++; return nil })
+	if err := backend.PageStacks(context.Background(), be, backend.PageRequest{}, func(backend.StackPage) {}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := backend.ReadDetails(context.Background(), be, nil); err != nil {
+		t.Fatal(err)
+	}
+	if inner.pages != 1 || inner.details != 1 || inner.Calls("ListStacks") != 0 || tries != 1 {
+		t.Fatalf("pages %d, details %d, ListStacks %d, connects %d", inner.pages, inner.details, inner.Calls("ListStacks"), tries)
 	}
 }

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/stackview/stackview/internal/backend"
+	"github.com/stackview/stackview/internal/diskcache"
 	"github.com/stackview/stackview/internal/model"
 	"github.com/stackview/stackview/internal/vcs"
 )
@@ -37,6 +38,10 @@ type Options struct {
 	Cache *vcs.Cache
 	// FileTTL is how long a file read through the cache is reused.
 	FileTTL time.Duration
+	// Known, when set, keeps the default branches found between starts: a
+	// branch found by an earlier start is used at once and looked up again
+	// in the background.
+	Known *diskcache.Store
 }
 
 // Backend is a backend.Backend whose stacks carry resolved repositories.
@@ -97,13 +102,35 @@ func (w *Backend) ListStacks(ctx context.Context) ([]model.Stack, error) {
 	if err != nil {
 		return nil, err
 	}
+	w.resolveAll(stacks)
+	return stacks, nil
+}
+
+// PageStacks lists the wrapped backend page by page (backend.PageStacks),
+// each page's repositories resolved.
+func (w *Backend) PageStacks(ctx context.Context, req backend.PageRequest, page func(backend.StackPage)) error {
+	return backend.PageStacks(ctx, w.Backend, req, func(p backend.StackPage) {
+		w.resolveAll(p.Stacks)
+		page(p)
+	})
+}
+
+// ReadDetails reads the wrapped backend's unread details
+// (backend.ReadDetails), repositories resolved.
+func (w *Backend) ReadDetails(ctx context.Context, stacks []model.Stack) ([]model.Stack, error) {
+	out, err := backend.ReadDetails(ctx, w.Backend, stacks)
+	w.resolveAll(out)
+	return out, err
+}
+
+// resolveAll resolves stacks in place and remembers them for StackFile.
+func (w *Backend) resolveAll(stacks []model.Stack) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	for i := range stacks {
 		w.resolve(&stacks[i])
 		w.stacks[stacks[i].ID] = stacks[i]
 	}
-	return stacks, nil
 }
 
 func (w *Backend) Lock(ctx context.Context, stackID, note string) (model.Stack, error) {
@@ -143,12 +170,16 @@ func (w *Backend) resolve(s *model.Stack) {
 		return
 	}
 	l, ok := w.branches[s.Repo]
-	switch {
-	case l.done && l.err == nil:
-		s.Branch = l.branch
-	case !ok:
-		w.branches[s.Repo] = branchLookup{}
+	if !ok {
+		var known string
+		if _, found := w.opts.Known.Get("default branch "+s.Repo, &known); found && known != "" {
+			l = branchLookup{branch: known, done: true} // from an earlier start: looked up again below
+		}
+		w.branches[s.Repo] = l
 		w.lookUp(s.Repo)
+	}
+	if l.done && l.err == nil {
+		s.Branch = l.branch
 	}
 }
 
@@ -163,8 +194,14 @@ func (w *Backend) lookUp(url string) {
 		defer cancel()
 		branch, err := w.opts.Cache.RemoteDefaultBranch(ctx, url)
 		w.mu.Lock()
-		defer w.mu.Unlock()
-		w.branches[url] = branchLookup{branch: branch, err: err, done: true}
+		if prev := w.branches[url]; err == nil || !prev.done {
+			w.branches[url] = branchLookup{branch: branch, err: err, done: true}
+		} // a failed lookup again keeps the branch an earlier start found
+		w.mu.Unlock()
+		if err == nil {
+			w.opts.Known.Put("default branch "+url, branch, time.Now())
+			_ = w.opts.Known.Save()
+		}
 	}()
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/stackview/stackview/internal/backend/sandbox"
 	"github.com/stackview/stackview/internal/backend/sandbox/tfcapi"
 	"github.com/stackview/stackview/internal/backend/tfc"
+	"github.com/stackview/stackview/internal/diskcache"
 	"github.com/stackview/stackview/internal/model"
 	"github.com/stackview/stackview/internal/vcs"
 )
@@ -124,5 +125,30 @@ func TestRewritesApplyToEveryBackend(t *testing.T) {
 	}
 	if got := stackNamed(t, stacks, "qa-identity").Repo; got != "ssh://git@mirror.example/acme/identity.git" {
 		t.Errorf("rewritten clone URL %q", got)
+	}
+}
+
+// TestDefaultBranchesFoundBeforeAreUsedAtOnce: with a store of what an
+// earlier start found, the first listing shows the default branch without
+// waiting for git; the branch is looked up again in the background and
+// what it finds is kept.
+func TestDefaultBranchesFoundBeforeAreUsedAtOnce(t *testing.T) {
+	c, git := tfcWorld(t)
+	dir := t.TempDir()
+	known := diskcache.Open(dir, "repos", "test")
+	known.Put("default branch "+git+"/acme/payments.git", "main", time.Now().Add(-24*time.Hour))
+	b := repos.Wrap(c, repos.Options{Cache: &vcs.Cache{Dir: t.TempDir()}, Known: known})
+	first, err := b.ListStacks(ctxFor(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := stackNamed(t, first, "prod-payments-api").Branch; got != "main" {
+		t.Errorf("the first listing shows branch %q, want main from the earlier start", got)
+	}
+	b.(interface{ Wait() }).Wait()
+	var branch string
+	at, ok := diskcache.Open(dir, "repos", "test").Get("default branch "+git+"/acme/payments.git", &branch)
+	if !ok || branch != "main" || time.Since(at) > time.Hour {
+		t.Errorf("the branch was not looked up again and kept: %q at %v (%v)", branch, at, ok)
 	}
 }

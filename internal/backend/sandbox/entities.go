@@ -57,6 +57,27 @@ func (e *Engine) StackEntities(ctx context.Context, stackID string) ([]Entity, e
 	return inspect(ctx, e, stackID, func(s *stack) ([]Entity, error) { return e.entities(ctx, s), nil })
 }
 
+// ResourceCount is how many resources the stack manages: its drawn total
+// (see instanceCounts), which is what StackEntities lists unless the
+// configuration has more resource blocks than that (then one each). It
+// reads no configuration, so a listing of thousands of workspaces can give
+// it (TFC's resource-count).
+func (e *Engine) ResourceCount(ctx context.Context, stackID string) (int, error) {
+	return inspect(ctx, e, stackID, func(s *stack) (int, error) {
+		if s.applied == "" {
+			return 0, nil
+		}
+		return e.drawnTotal(s.ID), nil
+	})
+}
+
+// drawnTotal is the stack's resource total, log-uniform in
+// [minEntities, maxEntities].
+func (e *Engine) drawnTotal(stackID string) int {
+	u := float64(e.draw(stackID, "total")%10000) / 10000
+	return int(math.Round(minEntities * math.Pow(maxEntities/minEntities, u)))
+}
+
 // entities expands the blocks of the stack's applied configuration.
 // Callers hold e.mu.
 func (e *Engine) entities(ctx context.Context, s *stack) []Entity {
@@ -115,9 +136,7 @@ func (e *Engine) instanceCounts(stackID string, blocks []string) map[string]int 
 			many = append(many, b)
 		}
 	}
-	u := float64(e.draw(stackID, "total")%10000) / 10000
-	total := int(math.Round(minEntities * math.Pow(maxEntities/minEntities, u)))
-	extra := total - len(blocks)
+	extra := e.drawnTotal(stackID) - len(blocks)
 	if extra <= 0 || len(many) == 0 {
 		return counts
 	}

@@ -130,6 +130,20 @@ func (s *Backend) ListModuleVersions(ctx context.Context, moduleID string) ([]mo
 	return one(s.inner.ListModuleVersions(ctx, moduleID))
 }
 
+// PageStacks lists the inner backend page by page (backend.PageStacks),
+// each page sanitised; a backend without a Pager gives one page.
+func (s *Backend) PageStacks(ctx context.Context, req backend.PageRequest, page func(backend.StackPage)) error {
+	return cleanErr(backend.PageStacks(ctx, s.inner, req, func(p backend.StackPage) {
+		p.Stacks, p.Gone, p.Err = clean(p.Stacks), clean(p.Gone), cleanErr(p.Err)
+		page(p)
+	}))
+}
+
+// ReadDetails reads the inner backend's unread details (backend.ReadDetails).
+func (s *Backend) ReadDetails(ctx context.Context, stacks []model.Stack) ([]model.Stack, error) {
+	return one(backend.ReadDetails(ctx, s.inner, stacks))
+}
+
 // planner is a sanitised backend that can also plan a given commit.
 type planner struct {
 	*Backend
@@ -142,5 +156,7 @@ func (p *planner) PlanCommit(ctx context.Context, stackID, commit string) (model
 
 var (
 	_ backend.Backend       = (*Backend)(nil)
+	_ backend.Pager         = (*Backend)(nil)
+	_ backend.Detailer      = (*Backend)(nil)
 	_ backend.CommitPlanner = (*planner)(nil)
 )

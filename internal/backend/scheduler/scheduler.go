@@ -9,6 +9,11 @@
 //     it; endpoint classes with limits of their own (TFC's run lists: 30 a
 //     minute) are paced under those too. The limit is learned from the
 //     X-RateLimit-Limit header when the server sends one.
+//   - priority: a request marked Interactive (a keypress waits for it) takes
+//     the next free turn; other requests take a turn only when it is at
+//     most one interval away, and those marked Background only a turn free
+//     now, so whatever is queued behind the limit, a keypress's read waits
+//     for at most a turn or two.
 //   - a 429 pauses every request until the server's X-RateLimit-Reset (or
 //     Retry-After) has passed.
 //   - reads (GET and HEAD, and requests marked Read, such as GraphQL
@@ -187,7 +192,37 @@ type ctxKey int
 const (
 	readKey ctxKey = iota
 	initialKey
+	priorityKey
 )
+
+// Priority orders requests waiting for the rate limit.
+type Priority int
+
+const (
+	// PriorityBackground: reads nobody waits for (filling details of
+	// stacks off screen, revalidating caches).
+	PriorityBackground Priority = -1
+	// PriorityNormal: listings and refreshes.
+	PriorityNormal Priority = 0
+	// PriorityInteractive: reads a keypress waits for (the selected stack,
+	// the rows on screen).
+	PriorityInteractive Priority = 1
+)
+
+// Interactive marks requests made with ctx as waited for by a person.
+func Interactive(ctx context.Context) context.Context {
+	return context.WithValue(ctx, priorityKey, PriorityInteractive)
+}
+
+// Background marks requests made with ctx as waited for by nobody.
+func Background(ctx context.Context) context.Context {
+	return context.WithValue(ctx, priorityKey, PriorityBackground)
+}
+
+func priorityOf(req *http.Request) Priority {
+	p, _ := req.Context().Value(priorityKey).(Priority)
+	return p
+}
 
 // Read marks requests made with ctx as reads, safe to send again, whatever
 // their method (a GraphQL query is a POST).
@@ -280,22 +315,31 @@ func (s *Scheduler) wait(req *http.Request) (time.Duration, error) {
 	if dl, ok := ctx.Deadline(); ok {
 		limit = time.Until(dl)
 	}
-	now := s.clock.Now()
-	start, ok := s.reserve(req, now, limit)
-	wait := start.Sub(now)
-	if !ok {
-		return wait, fmt.Errorf("waiting %s for the API's rate limit would pass the request's deadline: %w",
-			wait.Round(time.Millisecond), &backend.RateLimitError{RetryAfter: wait})
+	first := s.clock.Now()
+	for {
+		now := s.clock.Now()
+		start, booked, ok := s.reserve(req, now, limit-now.Sub(first))
+		wait := start.Sub(now)
+		if !ok {
+			return now.Sub(first) + wait, fmt.Errorf("waiting %s for the API's rate limit would pass the request's deadline: %w",
+				wait.Round(time.Millisecond), &backend.RateLimitError{RetryAfter: wait})
+		}
+		if booked && wait <= 0 {
+			return now.Sub(first), ctx.Err()
+		}
+		// A request of lower priority that did not book comes back when its
+		// turn is near; one that did waits for its turn.
+		if err := s.clock.Sleep(ctx, max(wait, time.Millisecond)); err != nil || booked {
+			return s.clock.Now().Sub(first), err
+		}
 	}
-	if wait <= 0 {
-		return 0, ctx.Err()
-	}
-	return wait, s.clock.Sleep(ctx, wait)
 }
 
 // reserve books the request's start in every bucket that paces it, unless
-// that start is more than limit away.
-func (s *Scheduler) reserve(req *http.Request, now time.Time, limit time.Duration) (time.Time, bool) {
+// that start is more than limit away (ok false) or, for a request below
+// PriorityInteractive, further away than its priority may book ahead
+// (booked false: the returned start is when to try again).
+func (s *Scheduler) reserve(req *http.Request, now time.Time, limit time.Duration) (start time.Time, booked, ok bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	type booking struct {
@@ -323,22 +367,33 @@ func (s *Scheduler) reserve(req *http.Request, now time.Time, limit time.Duratio
 			books = append(books, booking{&s.classes[i], time.Duration(float64(time.Minute) / (c.PerMinute * share)), classBurst})
 		}
 	}
-	start := now
+	start = now
 	if s.paused.After(start) {
 		start = s.paused
 	}
+	var ahead time.Duration // how far ahead a request of this priority may book
 	for _, bk := range books {
 		if t := bk.b.earliest(start, bk.interval, bk.n); t.After(start) {
 			start = t
 		}
+		ahead = max(ahead, bk.interval)
 	}
 	if start.Sub(now) > limit {
-		return start, false
+		return start, false, false
+	}
+	switch priorityOf(req) {
+	case PriorityBackground:
+		ahead = 0
+	case PriorityInteractive:
+		ahead = start.Sub(now)
+	}
+	if wait := start.Sub(now); wait > ahead {
+		return start.Add(-ahead), false, true
 	}
 	for _, bk := range books {
 		bk.b.book(start, bk.interval)
 	}
-	return start, true
+	return start, true, true
 }
 
 // attempt sends the request once, bounding the wait for its headers.

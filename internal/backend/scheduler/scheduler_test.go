@@ -348,3 +348,41 @@ func TestAMutationAnsweredWithAServerErrorIsSentOnce(t *testing.T) {
 		}
 	}
 }
+
+// TestKeypressReadsGoFirst: requests nobody is waiting for never book turns
+// far ahead, so a read a keypress waits for takes the next free turn
+// whatever is queued.
+func TestKeypressReadsGoFirst(t *testing.T) {
+	clock := newVirtualClock()
+	s := New(nil, Options{Limit: 1, Share: 1, Clock: clock})
+	now := clock.Now()
+	req := func(mark func(context.Context) context.Context) *http.Request {
+		r, _ := http.NewRequestWithContext(mark(context.Background()), "GET", "http://api.example/x", nil)
+		return r
+	}
+	same := func(ctx context.Context) context.Context { return ctx }
+	for range burst { // the burst goes at once
+		if start, booked, ok := s.reserve(req(same), now, time.Hour); !booked || !ok || !start.Equal(now) {
+			t.Fatalf("burst request: start %v booked %v ok %v", start.Sub(now), booked, ok)
+		}
+	}
+	// The next turn is a second away: a listing request books it...
+	if start, booked, _ := s.reserve(req(same), now, time.Hour); !booked || start.Sub(now) != time.Second {
+		t.Fatalf("normal request one turn away: start +%v booked %v, want +1s booked", start.Sub(now), booked)
+	}
+	// ...but not the one after, nor may a background read book a turn not free now.
+	if start, booked, ok := s.reserve(req(same), now, time.Hour); booked || !ok || start.Sub(now) != time.Second {
+		t.Fatalf("normal request two turns away: start +%v booked %v ok %v, want to try again at +1s", start.Sub(now), booked, ok)
+	}
+	if _, booked, _ := s.reserve(req(Background), now, time.Hour); booked {
+		t.Fatal("a background read booked a turn that is not free now")
+	}
+	// A keypress's read takes the next turn at once, ahead of both.
+	if start, booked, _ := s.reserve(req(Interactive), now, time.Hour); !booked || start.Sub(now) != 2*time.Second {
+		t.Fatalf("interactive request: start +%v booked %v, want +2s booked", start.Sub(now), booked)
+	}
+	// A turn past the deadline is refused whatever the priority.
+	if _, _, ok := s.reserve(req(Interactive), now, time.Second); ok {
+		t.Fatal("a turn past the deadline was booked")
+	}
+}

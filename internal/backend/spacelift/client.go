@@ -36,6 +36,11 @@ type Config struct {
 	RetryBaseDelay time.Duration
 	// Log gets the request scheduler's line per request (--debug).
 	Log func(format string, args ...any)
+	// RateLimit is the per-user limit, in requests a second, the client
+	// paces under until the API names one (X-RateLimit-Limit): the program
+	// passes AssumedRateLimit. 0 paces nothing until the API names a limit
+	// or answers 429.
+	RateLimit float64
 	// Sandbox says the endpoint is stackview's own sandbox server, so Info
 	// reports the "sandbox" kind to the header and the audit log.
 	Sandbox bool
@@ -50,6 +55,7 @@ type Client struct {
 	gqlURL     string
 	http       *http.Client // the one gql uses: token, retries
 	sess       *session
+	listing    listingState
 	// viewer is who the last listing said the credentials belong to: the
 	// locks it holds are the user's own.
 	viewer atomic.Pointer[whoNode]
@@ -90,9 +96,10 @@ func Prepare(cfg Config) (*Client, error) {
 	if delay <= 0 {
 		delay = 500 * time.Millisecond
 	}
-	// Spacelift publishes no rate limit: the scheduler paces only once the
-	// API names one (X-RateLimit-Limit) or answers 429, and retries queries.
-	sched := scheduler.New(base, scheduler.Options{FirstBackoff: delay, Log: cfg.Log})
+	// Spacelift publishes no rate limit: the scheduler paces under the one
+	// the program assumes (AssumedRateLimit) until the API names one
+	// (X-RateLimit-Limit) or answers 429, and retries queries.
+	sched := scheduler.New(base, scheduler.Options{Limit: cfg.RateLimit, FirstBackoff: delay, Log: cfg.Log})
 	hc := &http.Client{Timeout: timeout, Transport: &transport{base: sched}}
 	now := cfg.Now
 	if now == nil {
@@ -190,6 +197,12 @@ func (c *Client) queryList(ctx context.Context, name string, q sessionChecker, v
 	if err != nil {
 		return nil, err
 	}
+	return c.queryText(ctx, name, query, q, vars)
+}
+
+// queryText is queryList for a query written out (one whose fields are
+// made per call, such as a batch of aliased reads).
+func (c *Client) queryText(ctx context.Context, name, query string, q sessionChecker, vars map[string]any) (fieldErrors, error) {
 	body, err := json.Marshal(graphql.GraphQLRequestPayload{Query: query, Variables: vars, OperationName: name})
 	if err != nil {
 		return nil, err

@@ -4,9 +4,7 @@ import (
 	"context"
 
 	graphql "github.com/hasura/go-graphql-client"
-	"golang.org/x/sync/errgroup"
 
-	"github.com/stackview/stackview/internal/backend"
 	"github.com/stackview/stackview/internal/model"
 )
 
@@ -35,28 +33,8 @@ func (c *Client) triggerDriftCheck(ctx context.Context, stackID string) (model.R
 	return c.toRun(stackID, m.RunTrigger, nil), nil
 }
 
-// addDrift fills Drift.Resources (and CheckedAt) of drifted stacks from
-// their managed entities. Stack.entities lists every resource a stack
-// manages, often hundreds, so it is read only for the stacks isDrifted
-// flags: one query per drifted stack, a few at a time. On the sandbox it
-// also selects the Entity.driftedAttributes extension for Drift.Changes;
-// real Spacelift does not say which attributes drifted.
-func (c *Client) addDrift(ctx context.Context, stacks []model.Stack) error {
-	g, ctx := errgroup.WithContext(ctx)
-	g.SetLimit(driftReaders)
-	for i := range stacks {
-		st := &stacks[i]
-		if !st.Drift.Drifted {
-			continue
-		}
-		g.Go(func() error { return c.readDrift(ctx, st) })
-	}
-	return g.Wait()
-}
-
-// driftReaders bounds the concurrent drift reads.
-const driftReaders = 4
-
+// driftEntity is the Entity selection drift needs (spacectl's
+// `stack resources` selects these).
 type driftEntity struct {
 	Address string `graphql:"address"`
 	Drifted *int64 `graphql:"drifted"`
@@ -68,23 +46,10 @@ type sandboxEntity struct {
 	DriftedAttributes []string `graphql:"driftedAttributes"`
 }
 
-func (c *Client) readDrift(ctx context.Context, st *model.Stack) error {
-	var entities []sandboxEntity
-	if c.sandbox {
-		es, err := stackEntities[sandboxEntity](ctx, c, "StackDriftedAttributes", st.ID)
-		if err != nil {
-			return err
-		}
-		entities = es
-	} else {
-		es, err := stackEntities[driftEntity](ctx, c, "StackDriftedEntities", st.ID)
-		if err != nil {
-			return err
-		}
-		for _, e := range es {
-			entities = append(entities, sandboxEntity{driftEntity: e})
-		}
-	}
+// setDrifted fills the drifted resources (and on the sandbox the drifted
+// attributes) from a stack's entities.
+func (c *Client) setDrifted(st *model.Stack, entities []sandboxEntity) {
+	st.Drift.Resources, st.Drift.Changes = nil, nil
 	for _, e := range entities {
 		if e.Drifted == nil {
 			continue
@@ -97,21 +62,5 @@ func (c *Client) readDrift(ctx context.Context, st *model.Stack) error {
 			st.Drift.Changes = append(st.Drift.Changes, model.ResourceChange{Address: e.Address, Action: model.ActionChange, Attributes: e.DriftedAttributes})
 		}
 	}
-	return nil
-}
-
-// stackEntities reads a stack's managed entities with the selection E.
-func stackEntities[E any](ctx context.Context, c *Client, name, stackID string) ([]E, error) {
-	var q struct {
-		Stack *struct {
-			Entities []E `graphql:"entities"`
-		} `graphql:"stack(id: $stack)"`
-	}
-	if err := c.query(ctx, name, &q, map[string]any{"stack": graphql.ID(stackID)}); err != nil {
-		return nil, err
-	}
-	if q.Stack == nil {
-		return nil, backend.NotFoundf("stack %q", stackID)
-	}
-	return q.Stack.Entities, nil
+	st.Unread &^= model.DetailDrift
 }

@@ -17,12 +17,14 @@ type commitNode struct {
 	Hash string `graphql:"hash"`
 }
 
-// stackNode is the Stack selection stackview needs. The API has no "latest
-// run" field: the first page of each run list gives it (runs holds tracked
-// runs, proposedRuns plans and drift checks, tasks the tasks). Managed
-// entities are not selected here: a stack has hundreds, and only drifted
-// stacks need theirs (readDrift).
-type stackNode struct {
+// leanNode is the Stack selection of a lean listing (PageStacks): what the
+// tree shows, and nothing that costs a list per stack. The API has no
+// "latest run" field; the stack's state (its latest tracked run's, per the
+// documentation), stateSetAt and the blocker (the unfinished tracked run
+// holding the stack) stand in for it until the stack's runs are read
+// (ReadDetails). Managed entities are never selected in a listing: a stack
+// has hundreds, and only drifted stacks need theirs.
+type leanNode struct {
 	ID                string      `graphql:"id"`
 	Name              string      `graphql:"name"`
 	Description       *string     `graphql:"description"`
@@ -36,6 +38,7 @@ type stackNode struct {
 	Branch            string      `graphql:"branch"`
 	ProjectRoot       *string     `graphql:"projectRoot"`
 	State             string      `graphql:"state"`
+	StateSetAt        *int64      `graphql:"stateSetAt"`
 	TrackedCommit     *commitNode `graphql:"trackedCommit"`
 	TrackedBranchHead *commitNode `graphql:"trackedBranchHead"`
 	LockedBy          *string     `graphql:"lockedBy"`
@@ -52,7 +55,15 @@ type stackNode struct {
 			ID string `graphql:"id"`
 		} `graphql:"dependsOnStack"`
 	} `graphql:"dependsOn"`
-	Blocker      *runNode  `graphql:"blocker"`
+	Blocker *runNode `graphql:"blocker"`
+}
+
+// stackNode is the Stack selection of a full listing (ListStacks) and of
+// mutations: the lean one plus the first page of each run list, for the
+// latest run and the latest tracked run (runs holds tracked runs,
+// proposedRuns plans and drift checks, tasks the tasks).
+type stackNode struct {
+	leanNode
 	Runs         []runNode `graphql:"runs"`
 	ProposedRuns []runNode `graphql:"proposedRuns"`
 	Tasks        []runNode `graphql:"tasks"`
@@ -85,7 +96,9 @@ type searchPredicate struct {
 }
 
 type fieldConstraint struct {
-	EnumEquals []string `json:"enumEquals,omitempty"`
+	EnumEquals    []string `json:"enumEquals,omitempty"`
+	BooleanEquals []bool   `json:"booleanEquals,omitempty"`
+	StringMatches []string `json:"stringMatches,omitempty"`
 }
 
 type searchOrder struct {
@@ -131,10 +144,22 @@ func (c *Client) ListStacks(ctx context.Context) ([]model.Stack, error) {
 	if lost := len(q.Stacks) - len(out); lost > 0 {
 		return out, fmt.Errorf("spacelift Stacks: %d %s could not be read: %s", lost, plural(lost, "stack"), fieldErrs.summary())
 	}
-	return out, c.addDrift(ctx, out)
+	// Stack.entities lists every resource a stack manages, often hundreds:
+	// only the drifted stacks' are read, 20 stacks a request.
+	return c.ReadDetails(ctx, out)
 }
 
+// toStack maps a stack with its runs: nothing is left unread but the
+// drifted resources, which ListStacks reads next.
 func (c *Client) toStack(n stackNode) model.Stack {
+	st := c.toLean(n.leanNode)
+	c.setRuns(&st, c.mergeRuns(n.ID, n.Runs, n.ProposedRuns, n.Tasks))
+	return st
+}
+
+// toLean maps a stack of a lean listing: its runs, and the resources of a
+// drifted stack, are left unread.
+func (c *Client) toLean(n leanNode) model.Stack {
 	st := model.Stack{
 		ID:             n.ID,
 		Name:           n.Name,
@@ -145,12 +170,14 @@ func (c *Client) toStack(n stackNode) model.Stack {
 		Branch:         n.Branch,
 		ProjectRoot:    deref(n.ProjectRoot),
 		State:          toState(n.State),
+		StateSetAt:     fromUnix(n.StateSetAt),
 		Administrative: n.Administrative,
 		Autodeploy:     n.Autodeploy,
 		CanWrite:       n.CanWrite,
 		Disabled:       n.IsDisabled,
 		NeedsApproval:  n.NeedsApproval,
 		URL:            c.endpoint + "/stack/" + n.ID,
+		Unread:         model.DetailRuns,
 	}
 	// Only raw Git names a URL to clone; a hosted provider's clone URL is
 	// derived from Repository (forge hosts, URL rewrites, [git.clones]) by
@@ -174,7 +201,18 @@ func (c *Client) toStack(n stackNode) model.Stack {
 		b := c.toRun(n.ID, *n.Blocker, nil)
 		st.Blocker = &b
 	}
-	runs := c.mergeRuns(n.ID, n.Runs, n.ProposedRuns, n.Tasks)
+	st.Drift.Drifted = n.IsDrifted
+	if n.IsDrifted {
+		st.Unread |= model.DetailDrift
+	}
+	return st
+}
+
+// setRuns fills the latest run, the latest tracked run and the pending
+// runs from the stack's runs (newest first), and the drift check that set
+// isDrifted.
+func (c *Client) setRuns(st *model.Stack, runs []model.Run) {
+	st.LatestRun, st.LatestTrackedRun = nil, nil
 	st.Pending, st.PendingKnown = pending(runs, st.Blocker), true
 	if len(runs) > 0 {
 		st.LatestRun = &runs[0]
@@ -185,11 +223,10 @@ func (c *Client) toStack(n stackNode) model.Stack {
 			break
 		}
 	}
-	st.Drift.Drifted = n.IsDrifted
 	if r := latestDriftRun(runs); r != nil {
 		st.Drift.RunID, st.Drift.CheckedAt = r.ID, r.UpdatedAt
 	}
-	return st
+	st.Unread &^= model.DetailRuns
 }
 
 // pending are the unfinished runs among a stack's runs (newest first, the
@@ -227,7 +264,7 @@ func (c *Client) isViewer(holder string) bool {
 // toRepository names the stack's repository as the API does: a provider,
 // an owner (namespace), the repository's name, the API host of a
 // self-hosted forge, and for raw Git its URL.
-func toRepository(n stackNode) model.Repository {
+func toRepository(n leanNode) model.Repository {
 	r := model.Repository{
 		Provider:  strings.ReplaceAll(strings.ToLower(n.Provider), "_", "-"),
 		Namespace: n.Namespace,

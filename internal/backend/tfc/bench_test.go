@@ -2,6 +2,8 @@ package tfc_test
 
 import (
 	"testing"
+
+	"github.com/stackview/stackview/internal/backend"
 )
 
 // BenchmarkListStacks loads 1,000 workspaces through the TFC dialect: cold
@@ -23,5 +25,21 @@ func BenchmarkListStacks(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// BenchmarkPageStacks lists 10,000 workspaces leanly through the TFC
+// dialect, as a second start does (no per-workspace read): what decoding
+// a hundred pages of workspaces with their current runs costs the client.
+func BenchmarkPageStacks(b *testing.B) {
+	h := newHarness(b, harnessOpts{stacks: 10000})
+	for b.Loop() {
+		var l backend.Listing
+		if err := h.client.PageStacks(b.Context(), backend.PageRequest{Full: true}, l.Apply); err != nil {
+			b.Fatal(err)
+		}
+		if n := len(l.Stacks()); n != 10000 {
+			b.Fatalf("%d stacks", n)
+		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/stackview/stackview/internal/diskcache"
 	"github.com/stackview/stackview/internal/model"
 )
 
@@ -12,9 +13,14 @@ import (
 // assessment results for good (a new assessment has a new id), and for the
 // session the reads the API refused (a token's access does not change
 // while stackview runs; asking again would only spend the rate limit).
+// Run triggers and assessment results are also kept on disk (disk, when
+// the client has a cache directory), so the next start shows every
+// workspace's dependencies at once: run triggers read by an earlier start
+// are stale, shown and read again in the background.
 type cache struct {
 	mu      sync.Mutex
 	now     func() time.Time
+	disk    *diskcache.Store
 	depsBy  map[string]depEntry
 	drifts  map[string]model.Drift
 	refusal map[string]string // detail + "\x00" + workspace → why
@@ -48,7 +54,13 @@ func (c *cache) deps(wsID string) (ids []string, fresh, ok bool) {
 	defer c.mu.Unlock()
 	e, ok := c.depsBy[wsID]
 	if !ok {
-		return nil, false, false
+		var ids []string
+		at, found := c.disk.Get("deps "+wsID, &ids)
+		if !found {
+			return nil, false, false
+		}
+		e = depEntry{ids: ids, at: at}
+		c.depsBy[wsID] = e
 	}
 	return slices.Clone(e.ids), c.now().Sub(e.at) <= dependencyTTL, true
 }
@@ -56,15 +68,23 @@ func (c *cache) deps(wsID string) (ids []string, fresh, ok bool) {
 func (c *cache) putDeps(wsID string, ids []string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.depsBy[wsID] = depEntry{ids: slices.Clone(ids), at: c.now()}
+	e := depEntry{ids: slices.Clone(ids), at: c.now()}
+	c.depsBy[wsID] = e
+	c.disk.Put("deps "+wsID, e.ids, e.at)
 }
 
 func (c *cache) drift(key string) (model.Drift, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	d, ok := c.drifts[key]
+	if !ok {
+		if _, found := c.disk.Get("drift "+key, &d); !found {
+			return model.Drift{}, false
+		}
+		c.drifts[key] = d
+	}
 	d.Resources = slices.Clone(d.Resources)
-	return d, ok
+	return d, true
 }
 
 func (c *cache) putDrift(key string, d model.Drift) {
@@ -72,7 +92,12 @@ func (c *cache) putDrift(key string, d model.Drift) {
 	defer c.mu.Unlock()
 	d.Resources = slices.Clone(d.Resources)
 	c.drifts[key] = d
+	c.disk.Put("drift "+key, d, c.now())
 }
+
+// save writes what was read since to disk, if the client has a cache
+// directory; a failure costs only the next start's head start.
+func (c *cache) save() { _ = c.disk.Save() }
 
 // refuse remembers that the API refused a detail of a workspace, and why.
 func (c *cache) refuse(detail, wsID, why string) {

@@ -43,9 +43,11 @@ import (
 
 	"github.com/hashicorp/go-cleanhttp"
 	tfe "github.com/hashicorp/go-tfe"
+	"golang.org/x/sync/singleflight"
 
 	"github.com/stackview/stackview/internal/backend"
 	"github.com/stackview/stackview/internal/backend/scheduler"
+	"github.com/stackview/stackview/internal/diskcache"
 )
 
 // DefaultAddress is HCP Terraform.
@@ -94,6 +96,12 @@ type Config struct {
 	Clock scheduler.Clock
 	// Log gets the scheduler's line per request (--debug); nil logs nothing.
 	Log func(format string, args ...any)
+	// Now is the clock of the caches and of the listing's full period;
+	// time.Now when nil.
+	Now func() time.Time
+	// CacheDir, when set, is where workspaces' run triggers and assessment
+	// results are kept between starts (diskcache.Dir() in the program).
+	CacheDir string
 }
 
 // Client implements backend.Backend against one organisation.
@@ -116,10 +124,16 @@ type Client struct {
 	// filling is set while dependencies and drift are read in the
 	// background (see fillDetails).
 	filling atomic.Bool
+	// revalidating is set while stale dependencies are read again.
+	revalidating atomic.Bool
 	// loaded is set once the first ListStacks started: only it is an
 	// initial load (scheduler.InitialLoad).
 	loaded atomic.Bool
 	sched  *scheduler.Scheduler
+	// listing is what PageStacks remembers between listings.
+	listing listingState
+	// reads shares the per-workspace reads in flight.
+	reads singleflight.Group
 	// modulePaths are the registry paths of the modules ListModules saw,
 	// by id, for servers that cannot read a module by id.
 	modulePaths sync.Map
@@ -185,6 +199,15 @@ func Prepare(cfg Config) (*Client, error) {
 	}
 	if c.registryHost == "" {
 		c.registryHost = u.Host
+	}
+	if cfg.Now != nil {
+		c.cache.now = cfg.Now
+	}
+	if cfg.CacheDir != "" {
+		// One store per token, not per organisation: what one user may read
+		// (an assessment's drifted resources, say) is not another's to see.
+		// The token only goes into the file name's hash.
+		c.cache.disk = diskcache.Open(cfg.CacheDir, "tfc", address, org, c.cred.token)
 	}
 	c.http, c.sched = scheduledClient(cfg, u.Host)
 	c.connectTimeout = cfg.ConnectTimeout
@@ -265,7 +288,10 @@ func scheduledClient(cfg Config, apiHost string) (*http.Client, *scheduler.Sched
 	}
 	s := scheduler.New(rt, scheduler.Options{
 		Limit: perUserLimit, Host: apiHost, AttemptTimeout: cfg.AttemptTimeout, Clock: cfg.Clock, Log: cfg.Log,
-		Classes: []scheduler.Class{{Name: "run lists", PerMinute: runListsPerMinute, Match: isRunList}},
+		Classes: []scheduler.Class{
+			{Name: "run lists", PerMinute: runListsPerMinute, Match: isRunList},
+			{Name: "revalidations", PerMinute: revalidationsPerMinute, Share: 1, Match: isRevalidation},
+		},
 	})
 	c.Transport = recordingTransport{base: s}
 	return c, s

@@ -58,7 +58,15 @@ func assessmentKey(w *workspaceRow) string {
 // admin access) becomes drift the stack shows as unknown, with why; a
 // failed assessment is unknown too, never "no drift". Only transient
 // failures are errors.
+//
+// A read of the same assessment already under way is shared.
 func (c *Client) drift(ctx context.Context, w *workspaceRow) (model.Drift, error) {
+	v, err, _ := c.reads.Do("drift "+assessmentKey(w), func() (any, error) { return c.readDrift(ctx, w) })
+	d, _ := v.(model.Drift)
+	return d, err
+}
+
+func (c *Client) readDrift(ctx context.Context, w *workspaceRow) (model.Drift, error) {
 	if d, ok := c.cachedDrift(w); ok {
 		return d, nil
 	}

@@ -103,11 +103,12 @@ func (c *Client) forgetPending() {
 }
 
 // addPending fills every stack's pending runs and blocker from one read of
-// the organisation's unfinished runs; when it fails they stay unknown.
-func (c *Client) addPending(ctx context.Context, stacks []model.Stack) {
+// the organisation's unfinished runs; when it fails they stay unknown, and
+// it says so.
+func (c *Client) addPending(ctx context.Context, stacks []model.Stack) bool {
 	byWS, err := c.pending(ctx)
 	if err != nil {
-		return
+		return false
 	}
 	for i := range stacks {
 		s := &stacks[i]
@@ -120,4 +121,5 @@ func (c *Client) addPending(ctx context.Context, stacks []model.Stack) {
 			}
 		}
 	}
+	return true
 }

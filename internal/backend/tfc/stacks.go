@@ -3,6 +3,7 @@ package tfc
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/url"
 	"slices"
 	"strconv"
@@ -35,7 +36,7 @@ const (
 	// waiting for keep most of the connections and of the rate limit.
 	fillFetchers = 4
 	// backgroundFillTimeout bounds a background fill of those reads.
-	backgroundFillTimeout = 5 * time.Minute
+	backgroundFillTimeout = 30 * time.Minute
 	// dependencyTTL is how long a workspace's run triggers are trusted: they
 	// change rarely and cost one call per workspace against a 30 req/s limit.
 	dependencyTTL = 5 * time.Minute
@@ -79,6 +80,8 @@ type workspaceQuery struct {
 	PageNumber int    `url:"page[number],omitempty"`
 	PageSize   int    `url:"page[size],omitempty"`
 	Include    string `url:"include"`
+	Sort       string `url:"sort,omitempty"`
+	Status     string `url:"filter[current-run][status],omitempty"`
 }
 
 // workspaceIncludes brings the current run with its plan (delta) and commit,
@@ -93,7 +96,8 @@ const basicWorkspaceIncludes = "current_run,current_run.plan,locked_by"
 
 // getWorkspaces reads path (a workspace list page, or one workspace) with
 // the full includes, falling back to the basic ones for good once the
-// server rejects them.
+// server rejects them, and decodes it (decode.go) into a
+// *workspaceRowList or a *workspaceRow.
 func (c *Client) getWorkspaces(ctx context.Context, what, path string, q workspaceQuery, into any) error {
 	return c.call(ctx, what, func(ctx context.Context) error {
 		for {
@@ -106,13 +110,34 @@ func (c *Client) getWorkspaces(ctx context.Context, what, path string, q workspa
 			if err != nil {
 				return err
 			}
-			err = req.Do(ctx, into)
+			body := &boundedBuffer{max: maxWorkspacePage}
+			err = req.Do(ctx, body)
+			if err == nil {
+				return fillWorkspaces(body.Bytes(), into)
+			}
 			if basic || !errors.Is(err, tfe.ErrInvalidIncludeValue) {
 				return err
 			}
 			c.basicIncludes.Store(true)
 		}
 	})
+}
+
+func fillWorkspaces(body []byte, into any) error {
+	rows, pg, err := decodeWorkspaces(body)
+	if err != nil {
+		return err
+	}
+	switch v := into.(type) {
+	case *workspaceRowList:
+		v.Items, v.Pagination = rows, pg
+	case *workspaceRow:
+		if len(rows) != 1 {
+			return fmt.Errorf("decoding a workspace: %d resources", len(rows))
+		}
+		*v = *rows[0]
+	}
+	return nil
 }
 
 // ListStacks reads every workspace with its current run, one request per
@@ -153,7 +178,7 @@ func (c *Client) ListStacks(ctx context.Context) ([]model.Stack, error) {
 		rows = append(rows, p...)
 	}
 	stacks := c.toStacks(ctx, rows)
-	c.addPending(ctx, stacks)
+	c.addPending(ctx, stacks) // what it cannot read stays unknown
 	return stacks, nil
 }
 
@@ -200,8 +225,8 @@ func (c *Client) toStacks(ctx context.Context, rows []*workspaceRow) []model.Sta
 	var pending []int
 	for i, row := range rows {
 		out[i] = c.toStack(row)
-		if r := out[i].LatestRun; r != nil {
-			c.cache.sawCurrent(row.ID, r.ID+" "+r.RawState)
+		if cur := currentKey(row); cur != "" {
+			c.cache.sawCurrent(row.ID, cur)
 		}
 		deps, fresh, depsOK := c.cachedDeps(row.ID)
 		out[i].DependsOn, depsUnknown[i] = deps.ids, deps.unknown
@@ -218,7 +243,7 @@ func (c *Client) toStacks(ctx context.Context, rows []*workspaceRow) []model.Sta
 		}
 	}
 	if len(pending) > detailsInline {
-		c.fillDetails(rows, pending)
+		c.fillDetails(rows, pending, false)
 		return out
 	}
 	budget, cancel := withBudget(ctx, detailBudget)
@@ -253,17 +278,26 @@ func (c *Client) toStacks(ctx context.Context, rows []*workspaceRow) []model.Sta
 // in the background, fillFetchers at a time. Only one fill runs at once;
 // a refresh during it returns what is cached so far. Failures are left for
 // the next refresh to try again; refusals are remembered.
-func (c *Client) fillDetails(rows []*workspaceRow, pending []int) {
+//
+// A fill that follows a client's first listing is part of its initial load
+// (initial): it may use what the scheduler allows a first load, still at
+// the lowest priority.
+func (c *Client) fillDetails(rows []*workspaceRow, pending []int, initial bool) {
 	if !c.filling.CompareAndSwap(false, true) {
 		return
 	}
 	todo := make([]*workspaceRow, len(pending))
 	for j, i := range pending {
-		todo[j] = rows[i]
+		todo[j] = assessmentRef(rows[i])
 	}
 	go func() {
 		defer c.filling.Store(false)
-		ctx, cancel := context.WithTimeout(context.Background(), backgroundFillTimeout)
+		defer c.cache.save()
+		ctx := scheduler.Background(context.Background())
+		if initial {
+			ctx = scheduler.InitialLoad(ctx)
+		}
+		ctx, cancel := context.WithTimeout(ctx, backgroundFillTimeout)
 		defer cancel()
 		var g errgroup.Group
 		g.SetLimit(fillFetchers)
@@ -398,12 +432,30 @@ type depsInfo struct {
 
 // dependencies lists the sources of the workspace's inbound run triggers:
 // the workspaces it depends on. A refusal is remembered for the session.
+//
+// A read of a workspace already under way (the background fill's, a view's)
+// is shared, not made twice.
 func (c *Client) dependencies(ctx context.Context, wsID string) ([]string, error) {
+	v, err, _ := c.reads.Do("deps "+wsID, func() (any, error) { return c.readDependencies(ctx, wsID) })
+	ids, _ := v.([]string)
+	return ids, err
+}
+
+func (c *Client) readDependencies(ctx context.Context, wsID string) ([]string, error) {
 	if d, fresh, ok := c.cachedDeps(wsID); ok && fresh {
 		if d.unknown != "" {
 			return nil, refusal(d.unknown)
 		}
 		return d.ids, nil
+	}
+	return c.readDependenciesAgain(ctx, wsID)
+}
+
+// readDependenciesAgain lists the workspace's inbound run triggers,
+// whatever the cache holds.
+func (c *Client) readDependenciesAgain(ctx context.Context, wsID string) ([]string, error) {
+	if why, refused := c.cache.refused(refusedTriggers, wsID); refused {
+		return nil, refusal(why)
 	}
 	var deps []string
 	for pageNo := 1; pageNo > 0; {

@@ -152,6 +152,9 @@ func (p Pane) lines(c *screen.Context, s *model.Stack, width int) []string {
 	field := func(name, value string) string { return st.Label.Render(kit.Fit(name, 11)) + value }
 	state, stStyle := kit.StateLabel(s.State, st)
 	lines := []string{st.Title.Render(s.Name), field("State", stStyle.Render(state))}
+	if !s.Loaded() {
+		lines = append(lines, field("", st.Warn.Render("◌ not loaded: "+s.NotLoaded+"; this is an earlier read")))
+	}
 	t := act.Target{Stack: s, Recent: p.Runs()}
 	if can := enabledActions(c, t); can != "" {
 		lines = append(lines, field("Keys", st.HelpKey.Render(can)))
@@ -258,12 +261,18 @@ func dependencyLines(c *screen.Context, s *model.Stack, field func(string, strin
 	if w, ok := waves[s.ID]; ok {
 		wave = fmt.Sprint(w)
 	}
+	if s.Unread.Has(model.DetailDependencies) {
+		wave = "… dependencies not read yet"
+	}
 	lines := []string{field("Wave", wave)}
 	for _, dir := range []struct {
 		title string
 		ids   []string
 	}{{"Upstream", s.DependsOn}, {"Downstream", c.Data.Index.Dependents[s.ID]}} {
-		if len(dir.ids) == 0 {
+		switch {
+		case len(dir.ids) == 0 && dir.title == "Upstream" && s.Unread.Has(model.DetailDependencies):
+			lines = append(lines, field(dir.title, "…"))
+		case len(dir.ids) == 0:
 			lines = append(lines, field(dir.title, "–"))
 		}
 		for i, id := range dir.ids {
@@ -396,10 +405,14 @@ func (s Screen) Title(c *screen.Context) []string {
 
 // Update implements screen.Screen.
 func (s Screen) Update(c *screen.Context, msg tea.Msg) (screen.Screen, tea.Cmd) {
-	switch msg.(type) {
+	switch msg := msg.(type) {
 	case RunsMsg:
 		s.Pane = s.Pane.Update(msg)
-	case screen.Loaded, screen.Outcome:
+	case screen.Loaded:
+		var cmd tea.Cmd
+		s.Pane, cmd = s.Pane.Show(c, s.Pane.StackID, !msg.Partial)
+		return s, cmd
+	case screen.Outcome:
 		var cmd tea.Cmd
 		s.Pane, cmd = s.Pane.Show(c, s.Pane.StackID, true)
 		return s, cmd

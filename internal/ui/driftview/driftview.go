@@ -47,6 +47,30 @@ func (m Inbox) Update(c *screen.Context, msg tea.Msg) (screen.Screen, tea.Cmd) {
 	return m, nil
 }
 
+// inboxReads bounds the stacks the inbox asks details of at a time: the
+// drifted ones' resources (Spacelift), else whether they drifted (TFC reads
+// an assessment per workspace); each read done asks for the next.
+const inboxReads = 100
+
+// WantDetails implements screen.DetailsWanter: the drifted stacks whose
+// resources are not read yet, then those whose drift is not known.
+func (m Inbox) WantDetails(c *screen.Context) []string {
+	var drifted, unknown []string
+	for i := range c.Data.Forest.Envs {
+		for _, s := range c.Data.Forest.Envs[i].Stacks() {
+			switch {
+			case !s.Unread.Has(model.DetailDrift) || !s.Loaded():
+			case s.Drift.Drifted:
+				drifted = append(drifted, s.ID)
+			default:
+				unknown = append(unknown, s.ID)
+			}
+		}
+	}
+	ids := append(drifted, unknown...)
+	return ids[:min(len(ids), inboxReads)]
+}
+
 func (m Inbox) selected(c *screen.Context) *model.Stack {
 	entries := c.Data.DriftEntries()
 	if m.cursor < len(entries) {
@@ -139,8 +163,21 @@ func (m Inbox) View(c *screen.Context, w, h int) string {
 	title := fmt.Sprintf("Drift inbox · %d stack(s) drifted, %d resource(s), every environment", stacks, resources)
 	lines := []string{st.Title.Render(kit.Fit(title, w))}
 	lines = append(lines, rulesErrLines(c, w)...)
+	unknown := c.Data.DriftUnknown()
+	if unknown > 0 || c.Data.Incomplete != "" {
+		// Never "no drift" for what was not read.
+		why := fmt.Sprintf("  ? drift of %s stack(s) not read yet: reading it, %d at a time", kit.Thousands(unknown), inboxReads)
+		if c.Data.Incomplete != "" {
+			why = "  ? " + c.Data.Incomplete + ": stacks not listed yet may have drifted"
+		}
+		lines = append(lines, st.Waiting.Render(kit.Fit(why, w)))
+	}
 	if len(entries) == 0 {
-		lines = append(lines, "", st.OK.Render("  ✓ no drift: every checked stack matches its code"),
+		none := st.OK.Render("  ✓ no drift: every checked stack matches its code")
+		if unknown > 0 || c.Data.Incomplete != "" {
+			none = st.Subtle.Render("  no drift found among the stacks read so far")
+		}
+		lines = append(lines, "", none,
 			st.Subtle.Render(kit.Fit("  "+c.Keys.Key(keys.CheckDrift)+" in the tree checks the selected stack now", w)))
 		return kit.Block(lines, w, h)
 	}
@@ -249,6 +286,7 @@ type Stack struct {
 	// check is the drift check's own changes, read when the listing's
 	// drift has no values (Spacelift: its log has them).
 	check *checkValues
+	asked string // the check whose changes a load asked for
 }
 
 // checkValues are a drift check run's changes, or why they are not known.
@@ -295,6 +333,16 @@ func (m Stack) Init(c *screen.Context) tea.Cmd {
 	}
 }
 
+// WantDetails implements screen.DetailsWanter: the stack's runs (the
+// drift check that found it) and drifted resources, when a lean listing
+// left them unread.
+func (m Stack) WantDetails(c *screen.Context) []string {
+	if s := c.Data.Forest.Stack(m.stackID); s != nil && s.Unread != 0 {
+		return []string{m.stackID}
+	}
+	return nil
+}
+
 // valueOf is an attribute's value: the listing's, else the check's.
 func (m Stack) valueOf(addr string, a *drift.Attribute) *model.AttributeChange {
 	if a.Value != nil || m.check == nil {
@@ -322,6 +370,12 @@ func (m Stack) Update(c *screen.Context, msg tea.Msg) (screen.Screen, tea.Cmd) {
 	switch msg := msg.(type) {
 	case screen.Loaded:
 		m.cursor = max(0, min(m.cursor, len(rowsOf(c.Data.Drift.Reports[m.stackID]))-1))
+		// The details read since may name the check (a lean listing reads
+		// no runs): read its changes once per check.
+		if s := c.Data.Forest.Stack(m.stackID); m.check == nil && s != nil && s.Drift.RunID != m.asked {
+			m.asked = s.Drift.RunID
+			return m, m.Init(c)
+		}
 	case checkMsg:
 		if msg.stackID == m.stackID {
 			cv := msg.check

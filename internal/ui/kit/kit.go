@@ -6,6 +6,7 @@ package kit
 import (
 	"fmt"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -38,6 +39,19 @@ func StateLabel(s model.RunState, st *theme.Styles) (string, lipgloss.Style) {
 		return "· NONE", st.Subtle
 	}
 	return "· " + word, st.Subtle
+}
+
+// Thousands writes n with thousands separated by commas: 10,000.
+func Thousands(n int) string {
+	s := strconv.Itoa(n)
+	start := 0
+	if n < 0 {
+		start = 1
+	}
+	for i := len(s) - 3; i > start; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }
 
 // Age is a short duration for columns: 45s, 3m, 5h, 2d.

@@ -26,6 +26,7 @@ type Diff struct {
 	err            error
 	plan           promotion.Plan
 	gates          []promotion.Gate
+	notLoaded      string // unreadStacks as the last load left them
 	waves          [][]string
 	scroll         int // first line of the checklist shown
 	// predicted are the affected stacks planned at the promoted commit;
@@ -77,6 +78,7 @@ func (d Diff) compute(c *screen.Context) (Diff, tea.Cmd) {
 	d.loading, d.err, d.scroll = true, nil, 0
 	d.plan = promotion.Plan{Repo: d.url, Source: d.source, Target: d.target}
 	d.gates, d.waves, d.predicted, d.changes = nil, nil, nil, nil
+	d.notLoaded = d.unreadStacks(c)
 	ctx, reader, req, url, source, target := c.Ctx, c.Promotions, d.req, d.url, d.source, d.target
 	stacks, counted := c.Data.Stacks(), c.Data.CountedDrift()
 	return d, func() tea.Msg {
@@ -110,6 +112,10 @@ func (d Diff) Update(c *screen.Context, msg tea.Msg) (screen.Screen, tea.Cmd) {
 			d.changes = changes
 		}
 	case screen.Loaded:
+		if msg.Partial {
+			return d, nil
+		}
+		d.notLoaded = d.unreadStacks(c)
 		return d, d.pollPredicted(c)
 	case screen.Outcome:
 		return d.onOutcome(c, msg.Outcome)
@@ -265,7 +271,42 @@ func (d Diff) propose(c *screen.Context) tea.Cmd {
 	if d.loading || d.err != nil || len(d.gates) == 0 {
 		return c.Fail("the promotion's gates are not checked yet (r checks again)")
 	}
+	if why := d.partlyLoaded(c); why != "" {
+		return c.Fail("promotion refused: " + why)
+	}
 	return c.Ask(screen.Propose{Request: mutation.Promotion{Plan: d.plan, Gates: d.gates, Label: d.label, Radius: d.radius(c)}})
+}
+
+// partlyLoaded says why the stacks the promotion moves are not all known,
+// "" when they are: the waves and gates of a partial tree could leave
+// stacks out, so no promotion goes on one (no override).
+func (d Diff) partlyLoaded(c *screen.Context) string {
+	if c.Data.Incomplete != "" {
+		return c.Data.Incomplete
+	}
+	return d.notLoaded
+}
+
+// unreadStacks says which of the repository's stacks on either branch the
+// last listing could not read, "" when it read them all. It walks every
+// stack, so it runs when a load ends, not per frame.
+func (d Diff) unreadStacks(c *screen.Context) string {
+	var bad []string
+	for i := range c.Data.Forest.Envs {
+		for _, s := range c.Data.Forest.Envs[i].Stacks() {
+			if !s.Loaded() && model.SameRepo(s.Repo, d.url) && (s.Branch == d.source.Branch || s.Branch == d.target.Branch) {
+				bad = append(bad, s.ID)
+			}
+		}
+	}
+	if len(bad) == 0 {
+		return ""
+	}
+	shown := strings.Join(bad[:min(3, len(bad))], ", ")
+	if len(bad) > 3 {
+		shown += ", …"
+	}
+	return fmt.Sprintf("the last listing could not read %d of its stacks (%s; r in the tree reloads)", len(bad), shown)
 }
 
 // predict starts a proposed run of the promoted commit on every affected
@@ -375,6 +416,8 @@ func (d Diff) lines(c *screen.Context) []string {
 	switch {
 	case c.ReadOnly():
 		next = "read-only mode: promotion is refused"
+	case d.partlyLoaded(c) != "":
+		next = "refused until the stacks are loaded: " + d.partlyLoaded(c)
 	case len(failed) > 0:
 		next = "enter promotes only with a reason typed to override the failing gates"
 	}

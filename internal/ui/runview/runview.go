@@ -194,6 +194,9 @@ func (m Model) Update(c *screen.Context, msg tea.Msg) (screen.Screen, tea.Cmd) {
 			m.input = m.input.Paste(msg.Content)
 		}
 	case screen.Loaded:
+		if msg.Partial {
+			return m, nil
+		}
 		return m, m.fetchRun(c) // someone else may have confirmed or stopped it
 	case screen.Outcome:
 		return m.onOutcome(c, msg)

@@ -24,7 +24,11 @@ type Data struct {
 	LoadSince time.Time
 	LastLoad  time.Time // when the last good load landed
 	LoadErr   error     // the last load's error; nil after a good one
-	Interval  time.Duration
+	// Incomplete says why the tree may lack stacks: no listing has read
+	// every stack yet (the first is still paging, or a page of it failed).
+	// Until it is "", no count may say "all fine" and no promotion goes.
+	Incomplete string
+	Interval   time.Duration
 
 	Drift Drift
 
@@ -145,7 +149,10 @@ func (d *Data) AttentionOf(stacks []*model.Stack) string {
 type tally struct {
 	waiting, failed, drifted map[string]bool
 	unread                   bool
-	needs                    int
+	// driftUnknown counts stacks whose drift is not read yet (TFC reads it
+	// per workspace), notLoaded those the last listing could not read.
+	driftUnknown, notLoaded int
+	needs                   int
 }
 
 func tallyOf(needs []model.Need, stacks []*model.Stack) tally {
@@ -158,6 +165,15 @@ func tallyOf(needs []model.Need, stacks []*model.Stack) tally {
 		}
 		if s.Waits() { // the stack's own state or approval flag counts even before its runs are read
 			t.waiting[s.ID] = true
+		}
+		if s.State == model.StateFailed && s.Unread.Has(model.DetailRuns) {
+			t.failed[s.ID] = true // so does its failed state: a lean listing reads no runs
+		}
+		switch {
+		case !s.Loaded():
+			t.notLoaded++
+		case s.Unread.Has(model.DetailDrift) && !s.Drift.Drifted:
+			t.driftUnknown++
 		}
 	}
 	for _, need := range needs {
@@ -180,17 +196,19 @@ func tallyOf(needs []model.Need, stacks []*model.Stack) tally {
 }
 
 func (t tally) counts() string {
-	return tabCounts(len(t.waiting), len(t.failed), len(t.drifted), t.unread)
+	return tabCounts(len(t.waiting), len(t.failed), len(t.drifted), t.driftUnknown, t.notLoaded, t.unread)
 }
 
 // tabCounts is an environment tab's counts: "?2 ✗1 ⚠1", "✓" when nothing
-// needs a person, "…" added while some stacks' runs are not read yet.
-func tabCounts(waiting, failed, drifted int, unread bool) string {
+// needs a person, "…" added while some stacks' runs are not read yet. The
+// stacks whose drift is not read yet count as "⚠?N", those the last
+// listing could not read as "◌N": unknown, never ✓.
+func tabCounts(waiting, failed, drifted, driftUnknown, notLoaded int, unread bool) string {
 	var out []string
 	for _, c := range []struct {
 		mark string
 		n    int
-	}{{"?", waiting}, {"✗", failed}, {"⚠", drifted}} {
+	}{{"?", waiting}, {"✗", failed}, {"⚠", drifted}, {"⚠?", driftUnknown}, {"◌", notLoaded}} {
 		if c.n > 0 {
 			out = append(out, c.mark+strconv.Itoa(c.n))
 		}
@@ -232,6 +250,21 @@ func (d *Data) CountedDrift() func(model.Stack) model.Drift {
 		rules := append(append([]drift.Rule(nil), repo[s.ID]...), common...)
 		return drift.Evaluate(s.Drift, env[s.ID], rules).Effective()
 	}
+}
+
+// DriftUnknown counts the stacks whose drift no read has told yet: a lean
+// listing left it unread (TFC reads assessments per workspace), or the
+// last listing could not read the stack.
+func (d *Data) DriftUnknown() int {
+	n := 0
+	for i := range d.Forest.Envs {
+		for _, s := range d.Forest.Envs[i].Stacks() {
+			if !s.Loaded() || s.Unread.Has(model.DetailDrift) && !s.Drift.Drifted {
+				n++
+			}
+		}
+	}
+	return n
 }
 
 // DriftEntry is a stack whose latest check found drift.

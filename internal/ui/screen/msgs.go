@@ -136,7 +136,10 @@ type (
 // Messages the root sends every screen.
 type (
 	// Loaded says the stacks (and the data derived from them) were reloaded.
-	Loaded struct{}
+	// Partial: a step of a load still going (a page, or details read for
+	// the stacks on screen), after which a screen need not read again what
+	// it shows; the load's last step is not partial.
+	Loaded struct{ Partial bool }
 	// Revealed tells the new top screen that the one above it closed.
 	Revealed struct{}
 	// Outcome is a mutation's answer, after the root said it.

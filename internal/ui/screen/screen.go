@@ -178,6 +178,14 @@ type Commander interface {
 	Command(c *Context, verb string, args []string) (next Screen, cmd tea.Cmd, ok bool)
 }
 
+// DetailsWanter screens show details a lean listing leaves unread
+// (model.Stack.Unread): the root reads them for the ids it names, most
+// wanted first, ahead of the tree's rows on screen, a bounded number at a
+// time, and says so with screen.Loaded{Partial: true}.
+type DetailsWanter interface {
+	WantDetails(c *Context) []string
+}
+
 // Counter screens add a count to the right of the status line ("5/6 stacks").
 type Counter interface {
 	Count(c *Context) string

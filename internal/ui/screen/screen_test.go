@@ -1,6 +1,7 @@
 package screen
 
 import (
+	"github.com/stackview/stackview/internal/model"
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
@@ -42,5 +43,21 @@ func TestAskQueuesForTheRoot(t *testing.T) {
 	}
 	if cmd := (&Context{}).Say("yes"); cmd == nil {
 		t.Fatal("without a queue an ask must travel as a command")
+	}
+}
+
+// TestTabsCountWhatALeanListingShows: a failed stack whose runs are not
+// read yet counts as failed; drift not read and a stack the last listing
+// could not read count as unknown; none of them is "✓".
+func TestTabsCountWhatALeanListingShows(t *testing.T) {
+	stacks := []model.Stack{
+		{ID: "a", Name: "a", Labels: []string{"env:dev"}, State: model.StateFailed, Unread: model.DetailRuns},
+		{ID: "b", Name: "b", Labels: []string{"env:dev"}, State: model.StateFinished, Unread: model.DetailDrift, PendingKnown: true},
+		{ID: "c", Name: "c", Labels: []string{"env:dev"}, State: model.StateFinished, NotLoaded: "page 2 failed", PendingKnown: true},
+	}
+	d := Data{Forest: model.BuildForest(stacks, model.DefaultEnvironments(), model.DefaultMapping())}
+	d.ApplyDrift(true)
+	if got, want := d.Index.Attention[0], "✗1 ⚠?1 ◌1 …"; got != want {
+		t.Errorf("dev tab %q, want %q", got, want)
 	}
 }

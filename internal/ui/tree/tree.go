@@ -86,6 +86,22 @@ func (m Model) Rows() int { return len(m.rows) }
 // Offset is the first row shown.
 func (m Model) Offset() int { return m.offset }
 
+// OnScreen is the ids of the stacks whose rows are on screen, the
+// selection first: what to read details of first.
+func (m Model) OnScreen(c *screen.Context) []string {
+	var ids []string
+	if m.selectedID != "" {
+		ids = append(ids, m.selectedID)
+	}
+	end := min(len(m.rows), m.offset+max(0, treeRows(c)))
+	for i := m.offset; i < end; i++ {
+		if r := m.rows[i]; r.stack != nil && r.stack.ID != m.selectedID {
+			ids = append(ids, r.stack.ID)
+		}
+	}
+	return ids
+}
+
 // Marks are the marked stacks' ids.
 func (m Model) Marks() map[string]bool { return m.marks }
 
@@ -137,7 +153,12 @@ func (m Model) Update(c *screen.Context, msg tea.Msg) (screen.Screen, tea.Cmd) {
 		}
 	case tea.WindowSizeMsg:
 		m.clampScroll(c)
-	case screen.Loaded, screen.Outcome:
+	case screen.Loaded:
+		m.rebuildRows(c)
+		// A step of a load in progress reads the selection's runs only if
+		// it moved; the load's end reads them again.
+		return m.showSelected(c, !msg.Partial)
+	case screen.Outcome:
 		m.rebuildRows(c) // an ignore rule changes the markers at once
 		return m.showSelected(c, true)
 	case detail.RunsMsg:
@@ -831,6 +852,9 @@ func (m Model) stackCells(c *screen.Context, r row, cols []column) []cell {
 		switch col.id {
 		case colState:
 			text, style := kit.StateLabel(s.State, st)
+			if !s.Loaded() { // what it shows is from an earlier read: never "✓"
+				text, style = "◌ NOT LOADED", st.Warn
+			}
 			cells = append(cells, cell{text, style})
 		case colName:
 			name := s.Name
@@ -844,6 +868,10 @@ func (m Model) stackCells(c *screen.Context, r row, cols []column) []cell {
 		case colUnit:
 			cells = append(cells, cell{s.BusinessUnit, st.Subtle})
 		case colRun:
+			if s.LatestRun == nil && s.Unread.Has(model.DetailRuns) {
+				cells = append(cells, cell{"… not read yet", st.Subtle})
+				continue
+			}
 			cells = append(cells, runCell(c, s.LatestRun))
 		case colCommit:
 			text := model.ShortSHA(s.TrackedCommit)
@@ -897,6 +925,11 @@ func markCell(c *screen.Context, s *model.Stack, compact bool) cell {
 		if len(marks) == 1 {
 			style = c.Styles.Accent
 		}
+	}
+	if s.Unread.Has(model.DetailDependencies) {
+		// Read for the rows on screen first; until then the stack's
+		// wave and dependents are not known.
+		marks = append(marks, kit.Pick(compact, "…", "deps…"))
 	}
 	sep := " "
 	if compact {

@@ -52,6 +52,10 @@ type Options struct {
 	Seed    uint64
 	// Latency is what a latency fault adds (default 250ms).
 	Latency time.Duration
+	// Every is a wait before every request, with or without a fault: the
+	// round trip of a remote API (`--latency`). It waits like a latency
+	// fault, and a latency fault adds Latency to it.
+	Every time.Duration
 	// Delay waits d or until ctx ends; tests inject one that does not sleep.
 	Delay func(ctx context.Context, d time.Duration)
 	// RetryAfter is the wait a 429 asks for (default 1s).

@@ -7,7 +7,9 @@ import (
 	"math"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -179,5 +181,28 @@ func TestHostileFaultSpecs(t *testing.T) {
 		if err := in.Set(map[Kind]float64{Status503: r}); err == nil {
 			t.Errorf("Set accepted a rate of %v", r)
 		}
+	}
+}
+
+// TestEveryRequestWaits: Options.Every delays every request, with no fault
+// set and before a drawn fault, through the same wait as a latency fault.
+func TestEveryRequestWaits(t *testing.T) {
+	var mu sync.Mutex
+	var delayed []time.Duration
+	delay := func(_ context.Context, d time.Duration) { mu.Lock(); delayed = append(delayed, d); mu.Unlock() }
+	in := New(Options{Dialect: TFC, Delay: delay, Every: 200 * time.Millisecond})
+	ts, applied := serve(t, in)
+	if resp, _, err := get(t, ts.URL, true); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("no fault set: %v", err)
+	}
+	if err := in.Set(map[Kind]float64{Latency: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if resp, _, err := get(t, ts.URL, true); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("with a latency fault: %v", err)
+	}
+	want := []time.Duration{200 * time.Millisecond, 200 * time.Millisecond, 250 * time.Millisecond}
+	if !slices.Equal(delayed, want) || applied.Load() != 2 {
+		t.Fatalf("delays %v (want %v), applied %d", delayed, want, applied.Load())
 	}
 }

@@ -13,6 +13,9 @@ import (
 // Wrap puts the injector in front of h.
 func (in *Injector) Wrap(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if in.opts.Every > 0 {
+			in.opts.Delay(r.Context(), in.opts.Every)
+		}
 		switch k := in.pick(r); k {
 		case "":
 			h.ServeHTTP(w, r)

@@ -54,7 +54,7 @@ func (r *root) Stacks(ctx context.Context) ([]*stackResolver, error) {
 	if !authed(ctx) {
 		return []*stackResolver{}, nil
 	}
-	stacks, err := r.s.engine.ListStacks(ctx)
+	stacks, err := r.s.listStacks(ctx)
 	if err != nil {
 		return nil, fromBackend(err)
 	}
@@ -90,7 +90,7 @@ func (r *root) Stack(ctx context.Context, args struct{ ID graphql.ID }) (*stackR
 }
 
 func (s *Server) findStack(ctx context.Context, id string) (model.Stack, error) {
-	stacks, err := s.engine.ListStacks(ctx)
+	stacks, err := s.listStacks(ctx)
 	if err != nil {
 		return model.Stack{}, fromBackend(err)
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/stackview/stackview/internal/backend"
 	"github.com/stackview/stackview/internal/backend/sandbox"
+	"github.com/stackview/stackview/internal/model"
 )
 
 //go:embed schema.graphql
@@ -232,6 +233,7 @@ func (s *Server) serveGraphQL(w http.ResponseWriter, r *http.Request) {
 	if c, ok := s.authenticate(r); ok {
 		ctx = context.WithValue(ctx, viewerKey{}, c)
 	}
+	ctx = context.WithValue(ctx, stacksKey{}, &stacksMemo{})
 	resp := s.schema.Exec(ctx, req.Query, req.OperationName, req.Variables)
 	w.Header().Set("Content-Type", "application/json")
 	_ = json.NewEncoder(w).Encode(resp)
@@ -249,6 +251,27 @@ func (s *Server) authenticate(r *http.Request) (claims, bool) {
 		return claims{}, false
 	}
 	return c, true
+}
+
+// stacksMemo holds the engine's stacks as one request first read them, so
+// the fields of one request (a batch of aliased stack(id:) reads, say) see
+// one snapshot and the engine lists its stacks once, not once per field.
+type stacksMemo struct {
+	once   sync.Once
+	stacks []model.Stack
+	err    error
+}
+
+type stacksKey struct{}
+
+// listStacks is the engine's stacks, read once per request.
+func (s *Server) listStacks(ctx context.Context) ([]model.Stack, error) {
+	m, ok := ctx.Value(stacksKey{}).(*stacksMemo)
+	if !ok {
+		return s.engine.ListStacks(ctx)
+	}
+	m.once.Do(func() { m.stacks, m.err = s.engine.ListStacks(ctx) })
+	return m.stacks, m.err
 }
 
 func authed(ctx context.Context) bool {

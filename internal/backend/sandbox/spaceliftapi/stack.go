@@ -117,6 +117,15 @@ func (r *stackResolver) State() string {
 	return enumOr(string(r.st.State), stackStates)
 }
 
+// StateSetAt is when the stack's state last changed: the last transition
+// of the tracked run it follows; null for a stack that never ran.
+func (r *stackResolver) StateSetAt() *int32 {
+	if r.st.LatestTrackedRun == nil {
+		return nil
+	}
+	return unix(r.st.LatestTrackedRun.UpdatedAt)
+}
+
 func (r *stackResolver) TrackedCommit() *commit     { return newCommit(r.st.TrackedCommit) }
 func (r *stackResolver) TrackedBranchHead() *commit { return newCommit(r.st.BranchHead) }
 
@@ -200,7 +209,7 @@ func (r *stackResolver) DependsOn(ctx context.Context) ([]*stackDependency, erro
 // IsDependedOnBy lists the stacks that depend on this one; the engine only
 // records edges on the downstream stack, so this scans them all.
 func (r *stackResolver) IsDependedOnBy(ctx context.Context) ([]*stackDependency, error) {
-	stacks, err := r.s.engine.ListStacks(ctx)
+	stacks, err := r.s.listStacks(ctx)
 	if err != nil {
 		return nil, fromBackend(err)
 	}

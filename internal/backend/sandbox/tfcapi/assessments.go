@@ -113,5 +113,11 @@ func (s *Server) assessmentJSON(w http.ResponseWriter, r *http.Request) {
 		writeBackendError(w, err)
 		return
 	}
-	writePlainJSON(w, map[string]any{"format_version": "1.2", "resource_drift": drift})
+	doc, err := s.planDocument(r.Context(), st.ID)
+	if err != nil {
+		writeBackendError(w, err)
+		return
+	}
+	doc["resource_changes"], doc["resource_drift"] = []resourceChange{}, drift
+	writePlainJSON(w, doc)
 }

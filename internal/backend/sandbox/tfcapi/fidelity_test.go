@@ -208,3 +208,82 @@ func TestRunActionsFollowTheFlagsInTFCsWords(t *testing.T) {
 		t.Errorf("the reader's force-cancel: %d, want 404", resp.StatusCode)
 	}
 }
+
+// TestResourcesAsTerraformWritesThem: a workspace's resource-count is the
+// resources its stack manages (tens to hundreds), and plan and assessment
+// JSON hold every one of them in prior_state and planned_values, as
+// `terraform show -json` does, beside the changes or the drift.
+func TestResourcesAsTerraformWritesThem(t *testing.T) {
+	f := newFixture(t)
+	ctx := ctxFor(t)
+	ens, err := f.fake.StackEntities(ctx, "bu001-dev")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ws, err := f.api.Workspaces.ReadByID(ctx, "ws-bu001-dev")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ws.ResourceCount != len(ens) || ws.ResourceCount < 20 {
+		t.Errorf("resource-count %d, the stack manages %d", ws.ResourceCount, len(ens))
+	}
+	type plan struct {
+		PriorState struct {
+			Values struct {
+				RootModule struct {
+					Resources []struct {
+						Address string `json:"address"`
+						Mode    string `json:"mode"`
+					} `json:"resources"`
+				} `json:"root_module"`
+			} `json:"values"`
+		} `json:"prior_state"`
+		PlannedValues struct {
+			RootModule struct {
+				Resources []json.RawMessage `json:"resources"`
+			} `json:"root_module"`
+		} `json:"planned_values"`
+		ResourceDrift []struct {
+			Address string `json:"address"`
+		} `json:"resource_drift"`
+	}
+	_, raw := f.do(t, "GET", "/api/v2/workspaces/ws-bu001-dev/current-assessment-result", f.srv.Token(), "")
+	var doc struct {
+		Data struct {
+			ID string `json:"id"`
+		} `json:"data"`
+	}
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	_, raw = f.do(t, "GET", "/api/v2/assessment-results/"+doc.Data.ID+"/json-output", f.srv.Token(), "")
+	var p plan
+	if err := json.Unmarshal(raw, &p); err != nil {
+		t.Fatal(err)
+	}
+	state := p.PriorState.Values.RootModule.Resources
+	if len(state) != len(ens) || len(p.PlannedValues.RootModule.Resources) != len(ens) || state[0].Mode != "managed" {
+		t.Errorf("assessment JSON holds %d resources in prior_state, %d planned; the stack manages %d",
+			len(state), len(p.PlannedValues.RootModule.Resources), len(ens))
+	}
+	if len(p.ResourceDrift) != 1 || p.ResourceDrift[0].Address != "aws_s3_bucket.logs" {
+		t.Errorf("resource_drift %+v", p.ResourceDrift)
+	}
+	run, err := f.api.Runs.Create(ctx, tfe.RunCreateOptions{Workspace: &tfe.Workspace{ID: "ws-bu002-qa"}, PlanOnly: tfe.Bool(true)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.fake.Advance(time.Minute)
+	f.fake.Advance(time.Minute)
+	js, err := f.api.Plans.ReadJSONOutput(ctx, run.Plan.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p = plan{}
+	if err := json.Unmarshal(js, &p); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := f.fake.ResourceCount(ctx, "bu002-qa"); len(p.PriorState.Values.RootModule.Resources) != n {
+		t.Errorf("plan JSON holds %d resources in prior_state, the stack manages %d", len(p.PriorState.Values.RootModule.Resources), n)
+	}
+}

@@ -208,6 +208,7 @@ func moduleAddress(addr string) string {
 	return strings.Join(parts[:len(parts)-2], ".")
 }
 
+// providerOf is the provider of a resource type: its first word.
 func providerOf(typ string) string {
 	p, _, _ := strings.Cut(typ, "_")
 	return p

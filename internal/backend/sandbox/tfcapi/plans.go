@@ -233,15 +233,83 @@ func (s *Server) download(w http.ResponseWriter, r *http.Request) {
 		writeBackendError(w, err)
 		return
 	}
-	doc := map[string]any{"format_version": "1.2", "resource_changes": out}
+	doc, err := s.planDocument(r.Context(), d.plan.stack)
+	if err != nil {
+		writeBackendError(w, err)
+		return
+	}
+	doc["resource_changes"] = out
 	if run.Kind == model.RunDriftCheck {
-		doc = map[string]any{"format_version": "1.2", "resource_changes": []resourceChange{}, "resource_drift": out}
+		doc["resource_changes"], doc["resource_drift"] = []resourceChange{}, out
 	}
 	writePlainJSON(w, doc)
 }
 
+// planDocument is the part of a plan's JSON (`terraform show -json`) that
+// holds every resource the stack manages, in prior_state and
+// planned_values, as Terraform writes them: tens to hundreds of resources,
+// so a client reads an answer as large as a real one.
+func (s *Server) planDocument(ctx context.Context, stackID string) (map[string]any, error) {
+	ens, err := s.b.StackEntities(ctx, stackID)
+	if err != nil {
+		return nil, err
+	}
+	module := stateModule(ens)
+	return map[string]any{
+		"format_version":    "1.2",
+		"terraform_version": terraformVersion,
+		"planned_values":    map[string]any{"root_module": module},
+		"prior_state": map[string]any{"format_version": "1.0", "terraform_version": terraformVersion,
+			"values": map[string]any{"root_module": module}},
+	}, nil
+}
+
 // terraformVersion is what the sandbox's workspaces and plans claim to run.
 const terraformVersion = "1.9.8"
+
+// stateResource is one resource instance in Terraform's JSON state format.
+type stateResource struct {
+	Address       string         `json:"address"`
+	Mode          string         `json:"mode"`
+	Type          string         `json:"type"`
+	Name          string         `json:"name"`
+	Index         *int           `json:"index,omitempty"`
+	ProviderName  string         `json:"provider_name"`
+	SchemaVersion int            `json:"schema_version"`
+	Values        map[string]any `json:"values"`
+}
+
+// stateModule arranges entities as Terraform's root_module: the root's
+// resources, then one child module per module path.
+func stateModule(ens []sandbox.Entity) map[string]any {
+	root := []stateResource{}
+	children := map[string][]stateResource{}
+	var order []string
+	for _, en := range ens {
+		name, index := en.Name, (*int)(nil)
+		if i := strings.IndexByte(name, '['); i >= 0 && strings.HasSuffix(name, "]") {
+			if n, err := strconv.Atoi(name[i+1 : len(name)-1]); err == nil {
+				name, index = name[:i], &n
+			}
+		}
+		res := stateResource{Address: en.Address, Mode: "managed", Type: en.Type, Name: name, Index: index,
+			ProviderName: "registry.terraform.io/hashicorp/" + providerOf(en.Type),
+			Values:       map[string]any{"id": en.ID, "arn": "arn:sandbox:" + en.Type + ":" + en.ID, "tags": map[string]string{"managed-by": "terraform"}}}
+		if en.Parent == "" {
+			root = append(root, res)
+			continue
+		}
+		if _, ok := children[en.Parent]; !ok {
+			order = append(order, en.Parent)
+		}
+		children[en.Parent] = append(children[en.Parent], res)
+	}
+	mods := []map[string]any{}
+	for _, p := range order {
+		mods = append(mods, map[string]any{"address": p, "resources": children[p]})
+	}
+	return map[string]any{"resources": root, "child_modules": mods}
+}
 
 func writePlainJSON(w http.ResponseWriter, v any) {
 	w.Header().Set("Content-Type", "application/json")

@@ -89,6 +89,11 @@ type Engine interface {
 	// RunLogsByState splits a run's log by the state that wrote it, so the
 	// plan and apply logs can be served apart.
 	RunLogsByState(ctx context.Context, stackID, runID string) ([]sandbox.StateLog, error)
+	// ResourceCount is how many resources the stack manages (the
+	// workspace's resource-count); StackEntities lists them (the state in
+	// plan and assessment JSON).
+	ResourceCount(ctx context.Context, stackID string) (int, error)
+	StackEntities(ctx context.Context, stackID string) ([]sandbox.Entity, error)
 }
 
 // DefaultOrganization names the organisation when neither the options nor

@@ -749,3 +749,21 @@ func (e *Engine) ListModuleVersions(ctx context.Context, moduleID string) ([]mod
 	model.SortVersions(out)
 	return out, nil
 }
+
+// Delete removes a stack, as deleting it on Spacelift would: it is no
+// longer listed, and reading it finds nothing.
+func (e *Engine) Delete(stackID string) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	i, ok := e.index[stackID]
+	if !ok {
+		return backend.NotFoundf("stack %q", stackID)
+	}
+	e.stacks = slices.Delete(e.stacks, i, i+1)
+	delete(e.runs, stackID)
+	e.index = make(map[string]int, len(e.stacks))
+	for j, st := range e.stacks {
+		e.index[st.ID] = j
+	}
+	return nil
+}

@@ -628,3 +628,54 @@ func (f *Fake) RunLogsByState(ctx context.Context, stackID, runID string) ([]san
 }
 
 var _ backend.Backend = (*Fake)(nil)
+
+// ResourceCount gives each stack a resource count between 20 and 300 fixed
+// by its position.
+func (f *Fake) ResourceCount(_ context.Context, stackID string) (int, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if _, err := f.stack(stackID); err != nil {
+		return 0, err
+	}
+	return resourceCount(stackID), nil
+}
+
+func resourceCount(stackID string) int {
+	h := 0
+	for _, c := range stackID {
+		h = h*31 + int(c)
+	}
+	return 20 + (h&0x7fffffff)%281
+}
+
+// StackEntities lists ResourceCount resources: the drifted ones first.
+func (f *Fake) StackEntities(_ context.Context, stackID string) ([]sandbox.Entity, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	st, err := f.stack(stackID)
+	if err != nil {
+		return nil, err
+	}
+	var out []sandbox.Entity
+	for _, addr := range st.Drift.Resources {
+		out = append(out, sandbox.Entity{ID: stackID + "/" + addr, Address: addr, Type: "aws_s3_bucket", Name: "logs", Drifted: st.Drift.CheckedAt})
+	}
+	for i := len(out); i < resourceCount(stackID); i++ {
+		addr := fmt.Sprintf("aws_route53_record.service[%d]", i)
+		out = append(out, sandbox.Entity{ID: stackID + "/" + addr, Address: addr, Type: "aws_route53_record", Name: fmt.Sprintf("service[%d]", i)})
+	}
+	return out, nil
+}
+
+// Delete removes a stack (its workspace), as deleting it in TFC would.
+func (f *Fake) Delete(stackID string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if _, err := f.stack(stackID); err != nil {
+		return err
+	}
+	delete(f.stacks, stackID)
+	delete(f.runs, stackID)
+	f.order = slices.DeleteFunc(f.order, func(id string) bool { return id == stackID })
+	return nil
+}
