@@ -67,8 +67,8 @@ func TestInFlightKeysAreHeldUntilTheAnswer(t *testing.T) {
 		t.Fatalf("second Send = %v", err)
 	}
 	out := work(context.Background())
-	if len(out.Stacks) != 1 || out.Stacks[0].Err == nil { // the fake refuses triggers
-		t.Fatalf("outcome %+v", out)
+	if len(out.Stacks) != 1 || out.Stacks[0].Err != nil || out.Stacks[0].Run == nil || out.Stacks[0].Run.StackID != "dev-network" {
+		t.Fatalf("outcome %+v, want the plan started on dev-network", out)
 	}
 	if len(p.InFlight()) != 0 {
 		t.Fatalf("keys kept after the answer: %v", p.InFlight())

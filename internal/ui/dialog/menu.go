@@ -92,7 +92,13 @@ func (m Menu) View(c *screen.Context, w, _ int) string {
 	inner := min(w-4, 76)
 	lines := []string{st.Title.Render(m.title), ""}
 	for i, it := range m.items {
-		line := kit.Fit(strconv.Itoa(i+1)+"  "+kit.Fit(it.Label, 10)+" "+it.Text, inner)
+		// The cursor is marked, not only coloured: without colour it
+		// would not show.
+		mark := "  "
+		if i == m.cursor {
+			mark = "▸ "
+		}
+		line := kit.Fit(mark+strconv.Itoa(i+1)+"  "+kit.Fit(it.Label, 10)+" "+it.Text, inner)
 		if i == m.cursor {
 			line = st.Selected.Render(line)
 		}

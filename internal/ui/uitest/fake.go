@@ -2,10 +2,11 @@
 // tests: a demo organisation small enough to read in a golden file, and
 // switches to make any call fail.
 //
-// The fake is a fixture for reading screens, not a backend: it lists
-// stacks and runs and takes locks (what Capabilities claims), and answers
-// every run action ErrUnsupported, so it does not pass the contract
-// (backendtest.Run); tests of actions run on the sandbox engine.
+// The fake passes the backend contract (backendtest.Run), so a test built
+// on it cannot pass on behaviour no real backend has: runs are born QUEUED
+// and move one state each time Advance is called, as the sandbox's runs
+// move with its clock. Until then the fixture stays as NewFake made it,
+// which is what the goldens read.
 package uitest
 
 import (
@@ -31,15 +32,18 @@ type Fake struct {
 	failList error
 	failRuns error
 	calls    map[string]int
-	// planned are runs a test gave a plan (SetPlan): GetRun, RunChanges
-	// and Confirm answer for them; confirmed counts each one's confirms.
-	planned   map[string]plannedRun
-	confirmed map[string]int
-}
+	caps     backend.Capabilities
+	modules  []model.Module
+	versions map[string][]model.ModuleVersion
 
-type plannedRun struct {
-	run     model.Run
-	changes []model.ResourceChange
+	// The run engine (runs.go). runs above are per stack, newest first.
+	now       time.Time
+	next      int                               // the last run number given
+	changes   map[string][]model.ResourceChange // per run id, once planned
+	logs      map[string][]string               // per run id
+	confirmed map[string]int                    // confirms sent, per run id
+	review    map[string]bool                   // stacks whose plans wait for a review
+	approval  map[string]bool                   // stacks whose deploys wait for an approval
 }
 
 var _ backend.Backend = (*Fake)(nil)
@@ -48,7 +52,9 @@ var _ backend.Backend = (*Fake)(nil)
 // two payments stacks, one search stack, one stack no unit claims, and one
 // administrative stack for the whole organisation.
 func NewFake() *Fake {
-	f := &Fake{runs: map[string][]model.Run{}, calls: map[string]int{}, planned: map[string]plannedRun{}, confirmed: map[string]int{}}
+	f := &Fake{runs: map[string][]model.Run{}, calls: map[string]int{}, now: Epoch,
+		changes: map[string][]model.ResourceChange{}, logs: map[string][]string{}, confirmed: map[string]int{},
+		review: map[string]bool{}, approval: map[string]bool{}, caps: backend.Capabilities{Lock: true}}
 	for _, env := range model.DefaultEnvironments() {
 		f.addEnv(env)
 	}
@@ -57,6 +63,13 @@ func NewFake() *Fake {
 		ProjectRoot: "admin", State: model.StateFinished, Administrative: true,
 		Labels: []string{"env:prod"}, TrackedCommit: "0a0a0a0a0a", BranchHead: "0a0a0a0a0a",
 	})
+	f.modules = []model.Module{{ID: "terraform-aws-vpc", Name: "vpc", Provider: "aws",
+		Source: "acme/vpc/aws", Repo: "acme/terraform-aws-vpc", Latest: "1.2.0"}}
+	f.versions = map[string][]model.ModuleVersion{"terraform-aws-vpc": {
+		{Number: "1.2.0", Commit: "v120", CreatedAt: Epoch.Add(-24 * time.Hour)},
+		{Number: "1.1.0", Commit: "v110", CreatedAt: Epoch.Add(-48 * time.Hour)},
+		{Number: "1.0.0", Commit: "v100", CreatedAt: Epoch.Add(-72 * time.Hour)},
+	}}
 	return f
 }
 
@@ -82,7 +95,7 @@ func (f *Fake) addEnv(env model.Environment) {
 	}
 	network := mk("network", "", model.StateFinished)
 	api := mk("payments-api", "payments", model.StateFinished, id("network"))
-	worker := mk("payments-worker", "payments", model.StateUnconfirmed, id("payments-api"))
+	worker := mk("payments-worker", "payments", model.StateUnconfirmed, id("network"), id("payments-api"))
 	search := mk("search", "search", model.StateFailed, id("network"))
 	legacy := mk("legacy-reports", "", model.StateFinished, id("network"))
 	if n == "prod" {
@@ -135,8 +148,26 @@ func (f *Fake) Info() backend.Info {
 	return backend.Info{Kind: "sandbox", Endpoint: "in-process", Account: "acme", Sandbox: true}
 }
 
-// Capabilities implements backend.Backend.
-func (f *Fake) Capabilities() backend.Capabilities { return backend.Capabilities{Lock: true} }
+// All is every capability: the fake claimed with it behaves as the
+// Spacelift sandbox does.
+var All = backend.Capabilities{DriftCheck: true, Review: true, Lock: true, Stop: true, Promote: true, SyncCommit: true}
+
+// Claim sets what the fake can do: what it does not claim answers
+// ErrUnsupported, as a backend without the feature does. NewFake claims
+// Lock only, what the goldens were drawn with.
+func (f *Fake) Claim(c backend.Capabilities) { f.mu.Lock(); f.caps = c; f.mu.Unlock() }
+
+// Capabilities implements backend.Backend: what the fake does of the
+// optional operations.
+func (f *Fake) Capabilities() backend.Capabilities { f.mu.Lock(); defer f.mu.Unlock(); return f.caps }
+
+// lacks is the error of an optional operation the fake does not claim.
+func lacks(claimed bool, what string) error {
+	if claimed {
+		return nil
+	}
+	return fmt.Errorf("fake %s: %w", what, backend.ErrUnsupported)
+}
 
 // ListStacks implements backend.Backend.
 func (f *Fake) ListStacks(ctx context.Context) ([]model.Stack, error) {
@@ -168,110 +199,15 @@ func (f *Fake) ListRuns(ctx context.Context, stackID, _ string) ([]model.Run, st
 	if f.failRuns != nil {
 		return nil, "", f.failRuns
 	}
-	runs, ok := f.runs[stackID]
-	if !ok {
+	if f.stack(stackID) == nil {
 		return nil, "", backend.NotFoundf("stack %s", stackID)
 	}
-	return append([]model.Run(nil), runs...), "", ctx.Err()
-}
-
-func unsupported(what string) error { return fmt.Errorf("fake %s: %w", what, backend.ErrUnsupported) }
-
-// SetPlan makes run the stack's latest run, waiting for confirmation with
-// the plan given: GetRun, RunChanges and Confirm answer for it.
-func (f *Fake) SetPlan(stackID, runID string, changes []model.ResourceChange) model.Run {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	r := model.Run{ID: runID, StackID: stackID, Kind: model.RunDeploy, State: model.StateUnconfirmed, Commit: "c0ffee0",
-		Delta: &model.Delta{Change: len(changes)}, CreatedAt: Epoch.Add(-time.Minute), UpdatedAt: Epoch.Add(-time.Minute)}
-	for i := range f.stacks {
-		if f.stacks[i].ID == stackID {
-			f.stacks[i].State, f.stacks[i].LatestRun, f.stacks[i].LatestTrackedRun = model.StateUnconfirmed, &r, &r
-		}
+	runs := f.runs[stackID]
+	out := make([]model.Run, len(runs))
+	for i, r := range runs {
+		out[i] = clone(r)
 	}
-	f.runs[stackID] = append([]model.Run{r}, f.runs[stackID]...)
-	f.planned[runID] = plannedRun{run: r, changes: changes}
-	return r
-}
-
-// Confirmed is how often each planned run was confirmed, by run id.
-func (f *Fake) Confirmed() map[string]int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	out := map[string]int{}
-	for k, v := range f.confirmed {
-		out[k] = v
-	}
-	return out
-}
-
-// GetRun implements backend.Backend: runs given a plan only.
-func (f *Fake) GetRun(_ context.Context, _, runID string) (model.Run, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if p, ok := f.planned[runID]; ok {
-		return p.run, nil
-	}
-	return model.Run{}, unsupported("GetRun")
-}
-
-// RunLogs implements backend.Backend.
-func (f *Fake) RunLogs(context.Context, string, string, string) (backend.LogChunk, error) {
-	return backend.LogChunk{}, unsupported("RunLogs")
-}
-
-// RunChanges implements backend.Backend: runs given a plan only.
-func (f *Fake) RunChanges(_ context.Context, _, runID string) ([]model.ResourceChange, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if p, ok := f.planned[runID]; ok {
-		return p.changes, nil
-	}
-	return nil, unsupported("RunChanges")
-}
-
-// Trigger implements backend.Backend.
-func (f *Fake) Trigger(context.Context, string, model.RunKind) (model.Run, error) {
-	return model.Run{}, unsupported("Trigger")
-}
-
-// Confirm implements backend.Backend: a run given a plan is confirmed
-// (and counted); a second confirm is refused, as a real service would.
-func (f *Fake) Confirm(_ context.Context, stackID, runID string) (model.Run, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	p, ok := f.planned[runID]
-	if !ok {
-		return model.Run{}, unsupported("Confirm")
-	}
-	f.confirmed[runID]++
-	if p.run.State != model.StateUnconfirmed {
-		return model.Run{}, fmt.Errorf("run %s is %s: %w", runID, p.run.State, backend.ErrConflict)
-	}
-	p.run.State = model.StateConfirmed
-	f.planned[runID] = p
-	for i := range f.stacks {
-		if f.stacks[i].ID == stackID {
-			r := p.run
-			f.stacks[i].State, f.stacks[i].LatestRun, f.stacks[i].LatestTrackedRun = model.StateConfirmed, &r, &r
-		}
-	}
-	return p.run, nil
-}
-
-// Discard implements backend.Backend.
-func (f *Fake) Discard(context.Context, string, string) (model.Run, error) {
-	return model.Run{}, unsupported("Discard")
-}
-
-// Retry implements backend.Backend.
-func (f *Fake) Retry(context.Context, string, string) (model.Run, error) {
-	return model.Run{}, unsupported("Retry")
-}
-
-// Cancel implements backend.Backend.
-func (f *Fake) Cancel(context.Context, string, string) (model.Run, error) {
-	return model.Run{}, unsupported("Cancel")
+	return out, "", ctx.Err()
 }
 
 // You is the fake's user: the holder of the locks it takes.
@@ -282,54 +218,63 @@ const You = "you"
 // naming its holder.
 func (f *Fake) Lock(ctx context.Context, stackID, note string) (model.Stack, error) {
 	f.count("Lock")
-	return f.withStack(stackID, func(s *model.Stack) error {
+	if err := lacks(f.Capabilities().Lock, "Lock"); err != nil {
+		return model.Stack{}, err
+	}
+	return f.withStack(ctx, stackID, func(s *model.Stack) error {
 		if s.Lock != nil {
 			return lockedBy(s)
 		}
-		s.Lock = &model.Lock{Holder: You, Note: note, At: Epoch, Mine: true}
-		return ctx.Err()
+		s.Lock = &model.Lock{Holder: You, Note: note, At: f.now, Mine: true}
+		return nil
 	})
 }
 
 // Unlock implements backend.Backend: only the holder unlocks a stack.
 func (f *Fake) Unlock(ctx context.Context, stackID string) (model.Stack, error) {
 	f.count("Unlock")
-	return f.withStack(stackID, func(s *model.Stack) error {
+	if err := lacks(f.Capabilities().Lock, "Unlock"); err != nil {
+		return model.Stack{}, err
+	}
+	return f.withStack(ctx, stackID, func(s *model.Stack) error {
 		if s.Lock != nil && !s.Lock.Mine {
 			return lockedBy(s)
 		}
 		s.Lock = nil
-		return ctx.Err()
+		return nil
 	})
 }
 
-// withStack changes a stack and returns it as it is then.
-func (f *Fake) withStack(id string, change func(*model.Stack) error) (model.Stack, error) {
+// withStack changes a stack and returns it as it is then; a done context
+// changes nothing.
+func (f *Fake) withStack(ctx context.Context, id string, change func(*model.Stack) error) (model.Stack, error) {
+	if err := ctx.Err(); err != nil {
+		return model.Stack{}, err
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	s := f.stack(id)
+	if s == nil {
+		return model.Stack{}, backend.NotFoundf("stack %s", id)
+	}
+	if err := change(s); err != nil {
+		return model.Stack{}, err
+	}
+	return *s, nil
+}
+
+// stack is the stack with the id, or nil; f.mu is held.
+func (f *Fake) stack(id string) *model.Stack {
 	for i := range f.stacks {
 		if f.stacks[i].ID == id {
-			if err := change(&f.stacks[i]); err != nil {
-				return model.Stack{}, err
-			}
-			return f.stacks[i], nil
+			return &f.stacks[i]
 		}
 	}
-	return model.Stack{}, backend.NotFoundf("stack %s", id)
+	return nil
 }
 
 func lockedBy(s *model.Stack) error {
 	return fmt.Errorf("fake: %w", &backend.LockedError{Stack: s.ID, Lock: *s.Lock})
-}
-
-// ListModules implements backend.Backend.
-func (f *Fake) ListModules(context.Context) ([]model.Module, error) {
-	return nil, unsupported("ListModules")
-}
-
-// ListModuleVersions implements backend.Backend.
-func (f *Fake) ListModuleVersions(context.Context, string) ([]model.ModuleVersion, error) {
-	return nil, unsupported("ListModuleVersions")
 }
 
 // Press builds the key press a terminal sends for a v2 key name such as "j",
@@ -386,24 +331,4 @@ func (f *Fake) AddUnmapped(name string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.stacks = append(f.stacks, model.Stack{ID: name, Name: name, Branch: "feature-x", State: model.StateNone})
-}
-
-// Stop implements backend.Backend.
-func (f *Fake) Stop(context.Context, string, string) (model.Run, error) {
-	return model.Run{}, unsupported("Stop")
-}
-
-// Review implements backend.Backend.
-func (f *Fake) Review(context.Context, string, string, bool, string) (model.Run, error) {
-	return model.Run{}, unsupported("Review")
-}
-
-// Promote implements backend.Backend.
-func (f *Fake) Promote(context.Context, string, string) (model.Run, error) {
-	return model.Run{}, unsupported("Promote")
-}
-
-// SyncCommit implements backend.Backend.
-func (f *Fake) SyncCommit(context.Context, string) (model.Stack, error) {
-	return model.Stack{}, unsupported("SyncCommit")
 }
