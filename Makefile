@@ -18,10 +18,13 @@ run: build
 # The whole suite with the race detector; fuzz targets run their seed corpora.
 # The chaos suite runs verbosely on its own so its per-fault lines show
 # (`go test` hides a passing package's output); on failure all of it shows.
+# -timeout 30m: internal/ui and the Spacelift client take minutes under the
+# race detector, and go test's 10-minute default cut them off on a loaded
+# 2-core machine.
 CHAOS_PKG := ./internal/backend/sandbox/faults
 test:
-	$(GO) test -race $$($(GO) list ./... | grep -v '/internal/backend/sandbox/faults$$')
-	@out=$$($(GO) test -race -v $(CHAOS_PKG) 2>&1); rc=$$?; \
+	$(GO) test -race -timeout 30m $$($(GO) list ./... | grep -v '/internal/backend/sandbox/faults$$')
+	@out=$$($(GO) test -race -timeout 30m -v $(CHAOS_PKG) 2>&1); rc=$$?; \
 	if [ $$rc -ne 0 ]; then echo "$$out"; else echo "$$out" | grep -E '^(chaos: |ok )'; fi; exit $$rc
 
 # Each fuzz target in turn for FUZZTIME (`make fuzz FUZZTIME=5m`); a crash

@@ -235,10 +235,12 @@ func TestChangesOnThe80thPage(t *testing.T) {
 	}
 	// Stacks 3,950-3,999 are the 80th page of 50.
 	changed, locked, deleted := "stack-3951", "stack-3960", "stack-3970"
-	run, err := f.eng.Trigger(context.Background(), changed, model.RunDeploy) // UNCONFIRMED: active
+	run, err := f.eng.Trigger(context.Background(), changed, model.RunDeploy)
 	if err != nil {
 		t.Fatal(err)
 	}
+	f.eng.Advance(time.Second) // PLANNING
+	f.eng.Advance(time.Second) // UNCONFIRMED: active
 	if _, err := f.eng.Lock(context.Background(), locked, "maintenance"); err != nil {
 		t.Fatal(err)
 	}
@@ -272,6 +274,8 @@ func TestChangesOnThe80thPage(t *testing.T) {
 	if _, err := f.eng.Unlock(context.Background(), locked); err != nil {
 		t.Fatal(err)
 	}
+	f.eng.Advance(time.Second) // APPLYING
+	f.eng.Advance(time.Second) // FINISHED
 	f.clock.Advance(refresh)
 	if err := c.PageStacks(longCtx(t), backend.PageRequest{}, l.page); err != nil {
 		t.Fatal(err)
