@@ -18,6 +18,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/stackview/stackview/internal/backend"
+	"github.com/stackview/stackview/internal/backend/fakerun"
 	"github.com/stackview/stackview/internal/model"
 )
 
@@ -205,7 +206,7 @@ func (f *Fake) ListRuns(ctx context.Context, stackID, _ string) ([]model.Run, st
 	runs := f.runs[stackID]
 	out := make([]model.Run, len(runs))
 	for i, r := range runs {
-		out[i] = clone(r)
+		out[i] = fakerun.Clone(r)
 	}
 	return out, "", ctx.Err()
 }

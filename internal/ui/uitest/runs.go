@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/stackview/stackview/internal/backend"
+	"github.com/stackview/stackview/internal/backend/fakerun"
 	"github.com/stackview/stackview/internal/model"
 )
 
@@ -69,21 +70,18 @@ func (f *Fake) step(s *model.Stack) {
 	moved := false
 	for j := len(runs) - 1; j >= 0; j-- {
 		r := &runs[j]
-		switch r.State {
-		case model.StateQueued:
-			if r.Exclusive() && slices.ContainsFunc(runs[j+1:], holds) {
-				continue // behind an earlier run that holds the stack
-			}
-			f.transition(r, model.StatePlanning, "")
-		case model.StatePlanning:
+		if r.State == model.StatePlanning {
 			f.plan(s, r)
-		case model.StateConfirmed:
-			f.transition(r, model.StateApplying, "")
-		case model.StateApplying:
-			f.transition(r, model.StateFinished, "")
-			s.Drift = model.Drift{CheckedAt: s.Drift.CheckedAt} // applied: nothing drifts
-		default:
+			moved = true
 			continue
+		}
+		to, ok := fakerun.Next(r)
+		if !ok || r.State == model.StateQueued && r.Exclusive() && slices.ContainsFunc(runs[j+1:], fakerun.Holds) {
+			continue // waiting, ended, or behind an earlier run that holds the stack
+		}
+		f.transition(r, to, "")
+		if to == model.StateFinished {
+			s.Drift = model.Drift{CheckedAt: s.Drift.CheckedAt} // applied: nothing drifts
 		}
 		moved = true
 	}
@@ -91,9 +89,6 @@ func (f *Fake) step(s *model.Stack) {
 		f.sync(s)
 	}
 }
-
-// holds reports a run that keeps its stack's later deploys queued.
-func holds(r model.Run) bool { return !r.State.Terminal() && r.Exclusive() }
 
 // plan writes a run's plan, log and delta, and ends its planning.
 func (f *Fake) plan(s *model.Stack, r *model.Run) {
@@ -114,28 +109,25 @@ func (f *Fake) plan(s *model.Stack, r *model.Run) {
 		log = append(log, fmt.Sprintf("  # %s will be %s", c.Address, c.Action))
 	}
 	f.logs[r.ID] = append(log, fmt.Sprintf("Plan: %d to add, %d to change, %d to destroy.", d.Add, d.Change, d.Destroy))
+	f.transition(r, fakerun.Planned(r, f.review[s.ID]), "")
 	switch {
 	case r.Kind == model.RunDriftCheck:
-		f.transition(r, model.StateFinished, "")
 		s.Drift = model.Drift{Drifted: !d.Empty(), CheckedAt: f.now, RunID: r.ID, Resources: slices.Clone(s.Drift.Resources)}
 		if !s.Drift.Drifted {
 			s.Drift.Resources = nil
 		}
 	case r.Kind.Tracked():
-		f.transition(r, model.StateUnconfirmed, "")
 		r.NeedsApproval = f.approval[s.ID]
-	case f.review[s.ID]:
-		f.transition(r, model.StatePendingReview, "")
-	default:
-		f.transition(r, model.StateFinished, "")
 	}
 }
 
-// transition moves a run to a state, with a note.
+// transition moves a run to a state now, with a note.
 func (f *Fake) transition(r *model.Run, to model.RunState, note string) {
-	r.State, r.UpdatedAt = to, f.now
-	r.History = append(r.History, model.RunTransition{State: to, At: f.now, Note: note})
+	fakerun.Transition(r, to, f.now, note)
 }
+
+// actor is the fake's user, now.
+func (f *Fake) actor() fakerun.Actor { return fakerun.Actor{User: You, At: f.now} }
 
 // sync makes the stack's latest runs and state its runs' own; f.mu is held.
 func (f *Fake) sync(s *model.Stack) {
@@ -143,22 +135,12 @@ func (f *Fake) sync(s *model.Stack) {
 	if len(runs) == 0 {
 		return
 	}
-	latest := clone(runs[0])
+	latest := fakerun.Clone(runs[0])
 	s.LatestRun = &latest
 	if i := slices.IndexFunc(runs, func(r model.Run) bool { return r.Kind.Tracked() }); i >= 0 {
-		tracked := clone(runs[i])
+		tracked := fakerun.Clone(runs[i])
 		s.LatestTrackedRun, s.State, s.NeedsApproval = &tracked, tracked.State, tracked.NeedsApproval
 	}
-}
-
-// clone copies a run with its own history and delta.
-func clone(r model.Run) model.Run {
-	r.History = slices.Clone(r.History)
-	if r.Delta != nil {
-		d := *r.Delta
-		r.Delta = &d
-	}
-	return r
 }
 
 // newRun queues a run on the stack; f.mu is held.
@@ -169,7 +151,7 @@ func (f *Fake) newRun(s *model.Stack, kind model.RunKind, commit string) model.R
 	f.transition(&r, model.StateQueued, "")
 	f.runs[s.ID] = append([]model.Run{r}, f.runs[s.ID]...)
 	f.sync(s)
-	return clone(r)
+	return fakerun.Clone(r)
 }
 
 // startable is the stack, unless it is unknown or someone else holds its
@@ -232,14 +214,10 @@ func (f *Fake) act(ctx context.Context, stackID, runID string, do func(*model.St
 	return out, nil
 }
 
-func refuse(r *model.Run, what string) error {
-	return backend.Conflictf("run %s is %s and cannot be %s", r.ID, r.State, what)
-}
-
 // GetRun implements backend.Backend.
 func (f *Fake) GetRun(ctx context.Context, stackID, runID string) (model.Run, error) {
 	var out model.Run
-	err := f.read(ctx, stackID, runID, func(r *model.Run) { out = clone(*r) })
+	err := f.read(ctx, stackID, runID, func(r *model.Run) { out = fakerun.Clone(*r) })
 	return out, err
 }
 
@@ -317,14 +295,7 @@ func (f *Fake) Confirmed() map[string]int {
 func (f *Fake) Confirm(ctx context.Context, stackID, runID string) (model.Run, error) {
 	return f.act(ctx, stackID, runID, func(_ *model.Stack, r *model.Run) (model.Run, error) {
 		f.confirmed[runID]++
-		switch {
-		case r.State != model.StateUnconfirmed:
-			return model.Run{}, refuse(r, "confirmed")
-		case r.NeedsApproval:
-			return model.Run{}, backend.Conflictf("run %s needs an approval first", r.ID)
-		}
-		f.transition(r, model.StateConfirmed, "confirmed by "+You)
-		return clone(*r), nil
+		return f.changed(r, f.actor().Confirm(r))
 	})
 }
 
@@ -332,11 +303,7 @@ func (f *Fake) Confirm(ctx context.Context, stackID, runID string) (model.Run, e
 // queued, is discarded.
 func (f *Fake) Discard(ctx context.Context, stackID, runID string) (model.Run, error) {
 	return f.act(ctx, stackID, runID, func(_ *model.Stack, r *model.Run) (model.Run, error) {
-		if r.State != model.StateUnconfirmed && r.State != model.StateQueued {
-			return model.Run{}, refuse(r, "discarded")
-		}
-		f.transition(r, model.StateDiscarded, "discarded by "+You)
-		return clone(*r), nil
+		return f.changed(r, f.actor().Discard(r))
 	})
 }
 
@@ -344,15 +311,7 @@ func (f *Fake) Discard(ctx context.Context, stackID, runID string) (model.Run, e
 // plans is stopped.
 func (f *Fake) Cancel(ctx context.Context, stackID, runID string) (model.Run, error) {
 	return f.act(ctx, stackID, runID, func(_ *model.Stack, r *model.Run) (model.Run, error) {
-		switch r.State {
-		case model.StateQueued:
-			f.transition(r, model.StateCanceled, "canceled by "+You)
-		case model.StatePlanning:
-			f.transition(r, model.StateStopped, "stopped by "+You)
-		default:
-			return model.Run{}, refuse(r, "canceled")
-		}
-		return clone(*r), nil
+		return f.changed(r, f.actor().Cancel(r))
 	})
 }
 
@@ -363,11 +322,7 @@ func (f *Fake) Stop(ctx context.Context, stackID, runID string) (model.Run, erro
 		return model.Run{}, err
 	}
 	return f.act(ctx, stackID, runID, func(_ *model.Stack, r *model.Run) (model.Run, error) {
-		if r.State != model.StatePlanning {
-			return model.Run{}, refuse(r, "stopped")
-		}
-		f.transition(r, model.StateStopped, "stopped by "+You)
-		return clone(*r), nil
+		return f.changed(r, f.actor().Stop(r))
 	})
 }
 
@@ -375,13 +330,7 @@ func (f *Fake) Stop(ctx context.Context, stackID, runID string) (model.Run, erro
 // again.
 func (f *Fake) Retry(ctx context.Context, stackID, runID string) (model.Run, error) {
 	return f.act(ctx, stackID, runID, func(s *model.Stack, r *model.Run) (model.Run, error) {
-		if r.State != model.StateFailed {
-			return model.Run{}, refuse(r, "retried")
-		}
-		if _, err := f.startable(stackID); err != nil {
-			return model.Run{}, err
-		}
-		return f.newRun(s, r.Kind, r.Commit), nil
+		return f.queue(s, r, fakerun.Retryable(r), r.Kind)
 	})
 }
 
@@ -392,49 +341,38 @@ func (f *Fake) Promote(ctx context.Context, stackID, runID string) (model.Run, e
 		return model.Run{}, err
 	}
 	return f.act(ctx, stackID, runID, func(s *model.Stack, r *model.Run) (model.Run, error) {
-		if r.Kind != model.RunPlan || r.State != model.StateFinished {
-			return model.Run{}, backend.Conflictf("run %s is a %s %s; only a finished plan can be deployed", r.ID, r.State, r.Kind)
-		}
-		if _, err := f.startable(stackID); err != nil {
-			return model.Run{}, err
-		}
-		return f.newRun(s, model.RunDeploy, r.Commit), nil
+		return f.queue(s, r, fakerun.Promotable(r), model.RunDeploy)
 	})
 }
 
-// Review implements backend.Backend: a run pending review is approved (a
-// plan finishes, a deploy waits for confirmation) or rejected (discarded);
-// a deploy held for an approval is approved (it may be confirmed) or
-// rejected (it fails).
+// queue starts a run of the kind on r's commit, unless refused or someone
+// else holds the stack; f.mu is held.
+func (f *Fake) queue(s *model.Stack, r *model.Run, refused error, kind model.RunKind) (model.Run, error) {
+	if refused != nil {
+		return model.Run{}, refused
+	}
+	if _, err := f.startable(s.ID); err != nil {
+		return model.Run{}, err
+	}
+	return f.newRun(s, kind, r.Commit), nil
+}
+
+// changed is r as it now stands, unless the action was refused.
+func (f *Fake) changed(r *model.Run, err error) (model.Run, error) {
+	if err != nil {
+		return model.Run{}, err
+	}
+	return fakerun.Clone(*r), nil
+}
+
+// Review implements backend.Backend: a run pending review or held for an
+// approval is approved or rejected (fakerun.Actor.Review).
 func (f *Fake) Review(ctx context.Context, stackID, runID string, approve bool, note string) (model.Run, error) {
 	if err := lacks(f.Capabilities().Review, "Review"); err != nil {
 		return model.Run{}, err
 	}
 	return f.act(ctx, stackID, runID, func(_ *model.Stack, r *model.Run) (model.Run, error) {
-		text := "rejected by " + You
-		if approve {
-			text = "approved by " + You
-		}
-		if note != "" {
-			text += ": " + note
-		}
-		switch {
-		case r.NeedsApproval && r.State == model.StateUnconfirmed && approve:
-			r.NeedsApproval = false
-			r.History = append(r.History, model.RunTransition{State: r.State, At: f.now, Note: text})
-		case r.NeedsApproval && r.State == model.StateUnconfirmed:
-			r.NeedsApproval = false
-			f.transition(r, model.StateFailed, text)
-		case r.State != model.StatePendingReview:
-			return model.Run{}, refuse(r, "reviewed")
-		case !approve:
-			f.transition(r, model.StateDiscarded, text)
-		case r.Kind.Tracked():
-			f.transition(r, model.StateUnconfirmed, text)
-		default:
-			f.transition(r, model.StateFinished, text)
-		}
-		return clone(*r), nil
+		return f.changed(r, f.actor().Review(r, approve, note))
 	})
 }
 
@@ -444,7 +382,7 @@ func (f *Fake) SyncCommit(ctx context.Context, stackID string) (model.Stack, err
 		return model.Stack{}, err
 	}
 	return f.withStack(ctx, stackID, func(s *model.Stack) error {
-		s.TrackedCommit, s.CommitsBehind = s.BranchHead, 0
+		fakerun.SyncCommit(s)
 		return nil
 	})
 }

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/stackview/stackview/internal/backend"
+	"github.com/stackview/stackview/internal/backend/fakerun"
 	"github.com/stackview/stackview/internal/backend/sandbox"
 	"github.com/stackview/stackview/internal/model"
 )
@@ -169,7 +170,7 @@ func (e *Engine) stepStack(st *model.Stack) bool {
 	moved := false
 	rs := e.runs[st.ID]
 	for j := range rs {
-		if rs[j].State == model.StateQueued && rs[j].Exclusive() && slices.ContainsFunc(rs[:j], holds) {
+		if rs[j].State == model.StateQueued && rs[j].Exclusive() && slices.ContainsFunc(rs[:j], fakerun.Holds) {
 			continue // queued behind an earlier run that holds the stack
 		}
 		moved = e.stepRun(st, &rs[j]) || moved
@@ -177,24 +178,18 @@ func (e *Engine) stepStack(st *model.Stack) bool {
 	return moved
 }
 
-// holds reports a run that keeps the stack's later exclusive runs queued.
-func holds(r model.Run) bool { return !r.State.Terminal() && r.Exclusive() }
-
 func (e *Engine) stepRun(st *model.Stack, r *model.Run) bool {
-	switch r.State {
-	case model.StateQueued:
-		e.transition(r, model.StatePlanning, "")
-	case model.StatePlanning:
+	if r.State == model.StatePlanning {
 		e.plan(st, r)
-	case model.StateConfirmed:
-		e.transition(r, model.StateApplying, "")
-	case model.StateApplying:
-		e.transition(r, model.StateFinished, "")
-		if st.Drift.Drifted {
-			st.Drift = model.Drift{CheckedAt: st.Drift.CheckedAt}
-		}
-	default:
+		return true
+	}
+	to, ok := fakerun.Next(r)
+	if !ok {
 		return false
+	}
+	e.transition(r, to, "")
+	if to == model.StateFinished && st.Drift.Drifted { // applied: nothing drifts
+		st.Drift = model.Drift{CheckedAt: st.Drift.CheckedAt}
 	}
 	return true
 }
@@ -220,17 +215,12 @@ func (e *Engine) plan(st *model.Stack, r *model.Run) {
 		e.logs[r.ID] = append(e.logs[r.ID], fmt.Sprintf("%s line %d", r.ID, i))
 	}
 	e.logs[r.ID] = append(e.logs[r.ID], fmt.Sprintf("Plan: %d to add, %d to change, %d to destroy.", d.Add, d.Change, d.Destroy))
+	e.transition(r, fakerun.Planned(r, e.held[st.ID]), "")
 	switch {
 	case r.Kind == model.RunDriftCheck:
-		e.transition(r, model.StateFinished, "")
 		st.Drift = model.Drift{Drifted: !d.Empty(), CheckedAt: e.now, RunID: r.ID, Resources: slices.Clone(st.Drift.Resources)}
 	case r.Kind.Tracked():
-		e.transition(r, model.StateUnconfirmed, "")
 		r.NeedsApproval = e.approval[st.ID]
-	case e.held[st.ID]:
-		e.transition(r, model.StatePendingReview, "")
-	default:
-		e.transition(r, model.StateFinished, "")
 	}
 }
 
@@ -375,24 +365,13 @@ func (e *Engine) ListRuns(ctx context.Context, stackID, cursor string) ([]model.
 	}
 	var out []model.Run
 	for i := end - 1; i >= 0 && len(out) < RunsPageSize; i-- {
-		out = append(out, clone(rs[i]))
+		out = append(out, fakerun.Clone(rs[i]))
 	}
 	next := ""
 	if len(out) > 0 && end-len(out) > 0 {
 		next = out[len(out)-1].ID
 	}
 	return out, next, nil
-}
-
-// clone copies a run with its own history, so callers cannot share the
-// engine's.
-func clone(r model.Run) model.Run {
-	r.History = slices.Clone(r.History)
-	if r.Delta != nil {
-		d := *r.Delta
-		r.Delta = &d
-	}
-	return r
 }
 
 func (e *Engine) GetRun(ctx context.Context, stackID, runID string) (model.Run, error) {
@@ -409,7 +388,7 @@ func (e *Engine) read(ctx context.Context, stackID, runID string) (model.Run, er
 	if err != nil {
 		return model.Run{}, err
 	}
-	return clone(*r), nil
+	return fakerun.Clone(*r), nil
 }
 
 // RunLogs pages LogPageLines lines at a time; the token is the line offset.
@@ -478,7 +457,7 @@ func (e *Engine) Trigger(ctx context.Context, stackID string, kind model.RunKind
 	default:
 		return model.Run{}, fmt.Errorf("%w: a %s run", backend.ErrUnsupported, kind)
 	}
-	return clone(*e.newRun(st, kind, st.TrackedCommit)), nil
+	return fakerun.Clone(*e.newRun(st, kind, st.TrackedCommit)), nil
 }
 
 // startable is the stack, unless someone else holds its lock.
@@ -513,11 +492,13 @@ func (e *Engine) Hold(stackID string) {
 	e.held[stackID] = true
 }
 
-// transition moves a run to state to, with a note.
+// transition moves a run to state to now, with a note.
 func (e *Engine) transition(r *model.Run, to model.RunState, note string) {
-	r.State, r.RawState, r.UpdatedAt = to, string(to), e.now
-	r.History = append(r.History, model.RunTransition{State: to, At: e.now, Note: note})
+	fakerun.Transition(r, to, e.now, note)
 }
+
+// actor is the engine's caller, now.
+func (e *Engine) actor() fakerun.Actor { return fakerun.Actor{User: User, At: e.now} }
 
 // act applies do to a run under the lock, after the checks every run
 // action shares.
@@ -536,62 +517,28 @@ func (e *Engine) act(ctx context.Context, stackID, runID string, do func(*model.
 	if err := do(st, r); err != nil {
 		return model.Run{}, err
 	}
-	return clone(*r), nil
-}
-
-func refuse(r *model.Run, what string) error {
-	return backend.Conflictf("run %s is %s and cannot be %s", r.ID, r.State, what)
+	return fakerun.Clone(*r), nil
 }
 
 func (e *Engine) Confirm(ctx context.Context, stackID, runID string) (model.Run, error) {
-	return e.act(ctx, stackID, runID, func(_ *model.Stack, r *model.Run) error {
-		switch {
-		case r.State != model.StateUnconfirmed:
-			return refuse(r, "confirmed")
-		case r.NeedsApproval:
-			return backend.Conflictf("run %s needs an approval first", r.ID)
-		}
-		e.confirm(r)
-		return nil
-	})
+	return e.act(ctx, stackID, runID, func(_ *model.Stack, r *model.Run) error { return e.actor().Confirm(r) })
 }
 
+// confirm confirms a run the seed leaves waiting, without the checks.
 func (e *Engine) confirm(r *model.Run) { e.transition(r, model.StateConfirmed, "confirmed by "+User) }
 
 func (e *Engine) Discard(ctx context.Context, stackID, runID string) (model.Run, error) {
-	return e.act(ctx, stackID, runID, func(_ *model.Stack, r *model.Run) error {
-		if r.State != model.StateUnconfirmed && r.State != model.StateQueued {
-			return refuse(r, "discarded")
-		}
-		e.transition(r, model.StateDiscarded, "discarded by "+User)
-		return nil
-	})
+	return e.act(ctx, stackID, runID, func(_ *model.Stack, r *model.Run) error { return e.actor().Discard(r) })
 }
 
 // Cancel cancels a queued run and stops one that plans.
 func (e *Engine) Cancel(ctx context.Context, stackID, runID string) (model.Run, error) {
-	return e.act(ctx, stackID, runID, func(_ *model.Stack, r *model.Run) error {
-		switch r.State {
-		case model.StateQueued:
-			e.transition(r, model.StateCanceled, "canceled by "+User)
-		case model.StatePlanning:
-			e.transition(r, model.StateStopped, "stopped by "+User)
-		default:
-			return refuse(r, "canceled")
-		}
-		return nil
-	})
+	return e.act(ctx, stackID, runID, func(_ *model.Stack, r *model.Run) error { return e.actor().Cancel(r) })
 }
 
 // Stop stops a run that plans; a queued one has not started.
 func (e *Engine) Stop(ctx context.Context, stackID, runID string) (model.Run, error) {
-	return e.act(ctx, stackID, runID, func(_ *model.Stack, r *model.Run) error {
-		if r.State != model.StatePlanning {
-			return refuse(r, "stopped")
-		}
-		e.transition(r, model.StateStopped, "stopped by "+User)
-		return nil
-	})
+	return e.act(ctx, stackID, runID, func(_ *model.Stack, r *model.Run) error { return e.actor().Stop(r) })
 }
 
 // Fail marks a run FAILED, so tests can retry it.
@@ -603,7 +550,7 @@ func (e *Engine) Fail(stackID, runID string) error {
 		return err
 	}
 	if r.State.Terminal() {
-		return refuse(r, "failed")
+		return fakerun.Refuse(r, "failed")
 	}
 	e.fail(r, "failed by the test")
 	return nil
@@ -613,78 +560,44 @@ func (e *Engine) fail(r *model.Run, note string) { e.transition(r, model.StateFa
 
 // Retry queues a new run of a failed run's kind and commit.
 func (e *Engine) Retry(ctx context.Context, stackID, runID string) (model.Run, error) {
-	var retry *model.Run
-	_, err := e.act(ctx, stackID, runID, func(st *model.Stack, r *model.Run) error {
-		if r.State != model.StateFailed {
-			return refuse(r, "retried")
-		}
-		if _, err := e.startable(stackID); err != nil {
-			return err
-		}
-		retry = e.newRun(st, r.Kind, r.Commit)
-		return nil
-	})
-	if err != nil {
-		return model.Run{}, err
-	}
-	return e.read(ctx, stackID, retry.ID)
+	return e.queue(ctx, stackID, runID, fakerun.Retryable, func(r *model.Run) model.RunKind { return r.Kind })
 }
 
-// Review approves or rejects a run pending review (a plan: FINISHED or
-// DISCARDED; a deploy: UNCONFIRMED or DISCARDED), or one an approval
-// policy holds (approved: confirmable; rejected: FAILED).
+// Review approves or rejects a run pending review or held for an approval
+// (fakerun.Actor.Review).
 func (e *Engine) Review(ctx context.Context, stackID, runID string, approve bool, note string) (model.Run, error) {
-	return e.act(ctx, stackID, runID, func(_ *model.Stack, r *model.Run) error {
-		text := "rejected by " + User
-		if approve {
-			text = "approved by " + User
-		}
-		if note != "" {
-			text += ": " + note
-		}
-		switch {
-		case r.NeedsApproval && r.State == model.StateUnconfirmed && approve:
-			r.NeedsApproval = false
-			r.History[len(r.History)-1].Note = text
-		case r.NeedsApproval && r.State == model.StateUnconfirmed:
-			r.NeedsApproval = false
-			e.fail(r, text)
-		case r.State != model.StatePendingReview:
-			return refuse(r, "reviewed")
-		case !approve:
-			e.transition(r, model.StateDiscarded, text)
-		case r.Kind.Tracked():
-			e.transition(r, model.StateUnconfirmed, text)
-		default:
-			e.transition(r, model.StateFinished, text)
-		}
-		return nil
-	})
+	return e.act(ctx, stackID, runID, func(_ *model.Stack, r *model.Run) error { return e.actor().Review(r, approve, note) })
 }
 
 // Promote queues a deploy of a finished plan's commit.
 func (e *Engine) Promote(ctx context.Context, stackID, runID string) (model.Run, error) {
-	var deploy *model.Run
+	return e.queue(ctx, stackID, runID, fakerun.Promotable, func(*model.Run) model.RunKind { return model.RunDeploy })
+}
+
+// queue starts a new run of the kind given from a run the check accepts,
+// of its commit, on a stack no one else holds.
+func (e *Engine) queue(ctx context.Context, stackID, runID string, check func(*model.Run) error, kind func(*model.Run) model.RunKind) (model.Run, error) {
+	var queued *model.Run
 	_, err := e.act(ctx, stackID, runID, func(st *model.Stack, r *model.Run) error {
-		if r.Kind != model.RunPlan || r.State != model.StateFinished {
-			return backend.Conflictf("run %s is a %s %s; only a finished plan can be deployed", runID, r.State, r.Kind)
+		if err := check(r); err != nil {
+			return err
 		}
 		if _, err := e.startable(stackID); err != nil {
 			return err
 		}
-		deploy = e.newRun(st, model.RunDeploy, r.Commit)
+		queued = e.newRun(st, kind(r), r.Commit)
 		return nil
 	})
 	if err != nil {
 		return model.Run{}, err
 	}
-	return e.read(ctx, stackID, deploy.ID)
+	return e.read(ctx, stackID, queued.ID)
 }
 
 // SyncCommit moves the tracked commit to the branch head.
 func (e *Engine) SyncCommit(ctx context.Context, stackID string) (model.Stack, error) {
 	return e.stackAct(ctx, stackID, func(st *model.Stack) error {
-		st.TrackedCommit, st.CommitsBehind = st.BranchHead, 0
+		fakerun.SyncCommit(st)
 		return nil
 	})
 }
