@@ -61,6 +61,7 @@ GREMLINS := bin/gremlins-$(GREMLINS_VERSION)/gremlins
 MUTATE_SPACELIFT := Trigger,PlanCommit,Confirm,Discard,Retry,Stop,Promote,Review,Cancel,runMutation,mutate,do,lockConflict,triggerDriftCheck,Lock,Unlock,SyncCommit
 MUTATE_TFC := Trigger,create,Retry,act,Confirm,Discard,Cancel,Stop,Review,Promote,SyncCommit,Lock,Unlock,changing,call,classify
 MUTATE := \
+	internal/ops \
 	internal/promote \
 	internal/promotion \
 	internal/vcs \
