@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -108,4 +109,18 @@ func TestPlanThroughTheSpaceliftClientEndsItsLog(t *testing.T) {
 		t.Fatalf("%d log polls still pending", n)
 	}
 	d.requireScreen("Run "+latest.ID, "✓ FINISHED", "── log (complete)")
+}
+
+// TestAttentionReadsTheRunsItLists: the Spacelift client's lean listing
+// reads runs only for the rows on screen, so the attention view asks for
+// the runs of every stack while it is open: prod-identity's plan pending
+// review (a stack never shown in the tree) is listed, and nothing is said
+// to be unread once the reads are done.
+func TestAttentionReadsTheRunsItLists(t *testing.T) {
+	d, _, _ := newSpaceliftDriver(t)
+	d.press("A")
+	d.requireScreen("Waiting on you", "prod-identity", "PENDING_REVIEW", "qa-payments-ledger", "dev-analytics")
+	if strings.Contains(d.screen(), "not read yet") {
+		t.Fatalf("the attention view still says runs are unread:\n%s", d.screen())
+	}
 }

@@ -49,6 +49,25 @@ func key(n model.Need) string {
 }
 
 // Cursor is the selected row.
+// attentionReads bounds the stacks the view asks runs of at a time; each
+// read done asks for the next, so every stack's runs are read while it is
+// open (a lean listing reads runs only for the rows on screen).
+const attentionReads = 100
+
+// WantDetails implements screen.DetailsWanter: the stacks whose pending
+// runs are not read yet, so what waits on them is listed, not guessed.
+func (m Model) WantDetails(c *screen.Context) []string {
+	var ids []string
+	for i := range c.Data.Forest.Envs {
+		for _, s := range c.Data.Forest.Envs[i].Stacks() {
+			if _, known := s.Waiting(); !known && s.Loaded() && len(ids) < attentionReads {
+				ids = append(ids, s.ID)
+			}
+		}
+	}
+	return ids
+}
+
 func (m Model) Cursor() int { return m.cursor }
 
 // Selected is the selected row, if any.
