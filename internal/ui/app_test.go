@@ -309,6 +309,19 @@ func TestFailingFirstLoadShowsErrorAndRetries(t *testing.T) {
 	d.requireNotOnScreen("Could not load")
 }
 
+// TestARetriedFirstLoadShowsTheLastErrorWhole: while a first load is tried
+// again at 80 columns, the last try's error wraps and is read to its end.
+func TestARetriedFirstLoadShowsTheLastErrorWhole(t *testing.T) {
+	fake := uitest.NewFake()
+	fake.FailList(errors.New("tfc: connect to http://127.0.0.1:47999: no answer within 15s: the server accepted the connection and said nothing"))
+	d := newDriverWith(t, fake, 80, 24)
+	d.requireScreen("Could not load stacks from sandbox")
+	d.Hold = true // the retry is on its way
+	d.press("r")
+	d.requireScreen("the last try: tfc: connect to", "accepted the connection and said nothing", "retrying now")
+	d.Release()
+}
+
 func TestFailingRunsShowInDetail(t *testing.T) {
 	fake := uitest.NewFake()
 	fake.FailRuns(fmt.Errorf("list runs: %w", backend.ErrRateLimited))

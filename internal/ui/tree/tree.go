@@ -738,24 +738,31 @@ func connecting(c *screen.Context, w, h int) string {
 	secs := int(c.Now().Sub(c.Data.LoadSince) / time.Second)
 	lines := []string{"", fmt.Sprintf("  %s … %d s", what, max(0, secs))}
 	if err := c.Data.LoadErr; err != nil {
-		lines = append(lines, "", c.Styles.StatusError.Render(kit.Fit("  the last try: "+err.Error(), w)),
-			kit.Fit("  What to do: "+backend.RetryingHint(err), w))
+		lines = append(lines, "")
+		for _, l := range indented("the last try: "+err.Error(), w) {
+			lines = append(lines, c.Styles.StatusError.Render(l))
+		}
+		lines = append(lines, indented("What to do: "+backend.RetryingHint(err), w)...)
 	}
 	lines = append(lines, "", c.Styles.Subtle.Render("  "+c.Keys.Key(keys.Quit)+" quits"))
 	return kit.Block(lines, w, h)
+}
+
+// indented wraps text to w columns, each line indented by two: an error
+// is read whole, never cut.
+func indented(text string, w int) []string {
+	var out []string
+	for _, l := range strings.Split(ansi.Wrap(text, max(20, w-4), ""), "\n") {
+		out = append(out, "  "+l)
+	}
+	return out
 }
 
 // loadError is the first-load failure screen: what failed and what to do,
 // with r and q still working.
 func loadError(c *screen.Context, w, h int) string {
 	st, err := c.Styles, c.Data.LoadErr
-	indent := func(text string) []string {
-		var out []string
-		for _, l := range strings.Split(ansi.Wrap(text, max(20, w-4), ""), "\n") {
-			out = append(out, "  "+l)
-		}
-		return out
-	}
+	indent := func(text string) []string { return indented(text, w) }
 	lines := []string{"", st.StatusError.Render("  Could not load stacks from " + c.Info.Kind + " (" + c.Info.Endpoint + ")"), ""}
 	lines = append(lines, indent(err.Error())...)
 	lines = append(lines, "")
