@@ -32,18 +32,23 @@ type pagingWorld struct {
 	requests []string // method and path of every request, in order
 	hold     atomic.Bool
 	held     chan struct{}
+	arrived  chan struct{} // a request arrived (buffered: one signal stands for any number)
 }
 
 func newPagingWorld(t *testing.T, n int) *pagingWorld {
 	t.Helper()
 	w := &pagingWorld{fake: tfcapitest.New(n), clock: sandbox.NewManualClock(time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)),
-		held: make(chan struct{})}
+		held: make(chan struct{}), arrived: make(chan struct{}, 1)}
 	w.srv = tfcapi.New(w.fake, tfcapi.Options{})
 	h := w.srv.Handler()
 	ts := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 		w.mu.Lock()
 		w.requests = append(w.requests, r.URL.Path+"?"+r.URL.RawQuery)
 		w.mu.Unlock()
+		select {
+		case w.arrived <- struct{}{}:
+		default:
+		}
 		if w.hold.Load() && isDetailRead(r.URL.Path) {
 			select { // per-workspace reads wait until the test lets them go
 			case <-w.held:
@@ -225,12 +230,13 @@ func TestDependenciesComeFromTheDiskCacheOnTheNextStart(t *testing.T) {
 	}
 	// Stale, they are read again in the background: the first of those
 	// reads is waiting at the server.
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.After(10 * time.Second)
 	for !slices.ContainsFunc(w.since(before), func(r string) bool { return isDetailRead(strings.Split(r, "?")[0]) }) {
-		if time.Now().After(deadline) {
+		select {
+		case <-w.arrived:
+		case <-deadline:
 			t.Fatal("stale dependencies were not read again in the background")
 		}
-		time.Sleep(time.Millisecond) // waiting on a condition, not for time to pass
 	}
 }
 
