@@ -762,14 +762,13 @@ func indented(text string, w int) []string {
 // with r and q still working.
 func loadError(c *screen.Context, w, h int) string {
 	st, err := c.Styles, c.Data.LoadErr
-	indent := func(text string) []string { return indented(text, w) }
 	lines := []string{"", st.StatusError.Render("  Could not load stacks from " + c.Info.Kind + " (" + c.Info.Endpoint + ")"), ""}
-	lines = append(lines, indent(err.Error())...)
+	lines = append(lines, indented(err.Error(), w)...)
 	lines = append(lines, "")
-	lines = append(lines, indent("What to do: "+backend.Hint(err))...)
+	lines = append(lines, indented("What to do: "+backend.Hint(err), w)...)
 	lines = append(lines, "")
-	lines = append(lines, indent(fmt.Sprintf("Press %s to retry now (stackview also retries every %s), %s to quit.",
-		c.Keys.Key(keys.Refresh), c.Data.Interval, c.Keys.Key(keys.Quit)))...)
+	lines = append(lines, indented(fmt.Sprintf("Press %s to retry now (stackview also retries every %s), %s to quit.",
+		c.Keys.Key(keys.Refresh), c.Data.Interval, c.Keys.Key(keys.Quit)), w)...)
 	return kit.Block(lines, w, h)
 }
 
