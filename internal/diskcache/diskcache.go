@@ -55,6 +55,10 @@ type Store struct {
 	mu      sync.Mutex
 	entries map[string]entry
 	dirty   bool
+	// saving orders saves: two taken at once (a listing's and a detail
+	// read's) could otherwise rename their files in the other order and
+	// leave the older snapshot on disk.
+	saving sync.Mutex
 }
 
 type entry struct {
@@ -147,6 +151,8 @@ func (s *Store) Save() error {
 	if s == nil {
 		return nil
 	}
+	s.saving.Lock()
+	defer s.saving.Unlock()
 	s.mu.Lock()
 	if !s.dirty {
 		s.mu.Unlock()
