@@ -22,6 +22,34 @@ func TestFitPadsAndCuts(t *testing.T) {
 	}
 }
 
+// TestWidthCountsCellsNotBytes: the ASCII fast path must agree with the
+// grapheme count wherever it is taken, and step aside for everything else.
+func TestWidthCountsCellsNotBytes(t *testing.T) {
+	for _, s := range []string{"", "prod-payments-api", "~!@#$%^&*()_+{}|:<>?", "tab\there", "\x1b[31mred\x1b[0m",
+		"✓ FINISHED", "├─ 漢字", "e\u0301", "👩‍💻 dev", "del\x7f"} {
+		if got, want := Width(s), ansi.StringWidth(s); got != want {
+			t.Errorf("Width(%q) = %d, want %d", s, got, want)
+		}
+	}
+	for _, s := range []string{"漢字漢字漢字", "✓ ok", "\x1b[1mbold\x1b[0m name"} {
+		if got := ansi.StringWidth(Fit(s, 7)); got != 7 {
+			t.Errorf("Fit(%q, 7) is %d cells wide", s, got)
+		}
+	}
+}
+
+func TestBesideKeepsTheRightColumnInPlace(t *testing.T) {
+	left := Block([]string{"a", "漢"}, 4, 3)
+	got := Beside(left, 4, "x\ny")
+	want := "a    x\n漢   y\n     "
+	if got != want {
+		t.Errorf("Beside = %q, want %q", got, want)
+	}
+	if got := Beside("ab", 2, "1\n2"); got != "ab 1\n   2" {
+		t.Errorf("a shorter left block = %q, want its missing lines blank", got)
+	}
+}
+
 func TestAge(t *testing.T) {
 	for d, want := range map[time.Duration]string{-time.Second: "0s", 45 * time.Second: "45s", 3 * time.Minute: "3m",
 		5 * time.Hour: "5h", 72 * time.Hour: "3d"} {

@@ -54,7 +54,26 @@ func buildRows(t *model.EnvTree, l layout) []row {
 		return nil
 	}
 	match := l.match
-	var rows []row
+	type branch struct {
+		title  string
+		stacks []*model.Stack
+	}
+	var branches []branch
+	n := 2 // the root, or the line saying there is none; the admin section's title
+	for _, u := range t.Units {
+		if ss := filterStacks(u.Stacks, match, l.order); len(ss) > 0 {
+			branches = append(branches, branch{u.Name, ss})
+			n += 1 + len(ss)
+		}
+	}
+	if ss := filterStacks(t.Unassigned, match, l.order); len(ss) > 0 {
+		branches = append(branches, branch{"unassigned", ss})
+		n += 1 + len(ss)
+	}
+	admin := filterStacks(t.Admin, match, l.order)
+	// Sized once: a filter keystroke at 10,000 stacks rebuilds thousands of
+	// rows, and growing the slice was most of what it allocated.
+	rows := make([]row, 0, n+len(admin))
 	rootAt := -1
 	if t.Root != nil {
 		rootAt = 0
@@ -63,19 +82,6 @@ func buildRows(t *model.EnvTree, l layout) []row {
 			kind = rowContext // kept only if some child matches, so guides hang from it
 		}
 		rows = append(rows, row{kind: kind, stack: t.Root})
-	}
-	type branch struct {
-		title  string
-		stacks []*model.Stack
-	}
-	var branches []branch
-	for _, u := range t.Units {
-		if ss := filterStacks(u.Stacks, match, l.order); len(ss) > 0 {
-			branches = append(branches, branch{u.Name, ss})
-		}
-	}
-	if ss := filterStacks(t.Unassigned, match, l.order); len(ss) > 0 {
-		branches = append(branches, branch{"unassigned", ss})
 	}
 	switch {
 	case rootAt >= 0 && rows[rootAt].kind == rowContext && len(branches) == 0:
@@ -103,15 +109,16 @@ func buildRows(t *model.EnvTree, l layout) []row {
 			rows[len(rows)-1].attention = l.attention(b.stacks)
 			continue
 		}
+		mid, end := cont+"├─ ", cont+"└─ "
 		for j, s := range b.stacks {
-			g := cont + "├─ "
+			g := mid
 			if j == len(b.stacks)-1 {
-				g = cont + "└─ "
+				g = end
 			}
 			rows = append(rows, row{kind: rowStack, guide: g, stack: s, unit: b.title})
 		}
 	}
-	if admin := filterStacks(t.Admin, match, l.order); len(admin) > 0 {
+	if len(admin) > 0 {
 		rows = append(rows, row{kind: rowSection, title: "administrative", weight: len(admin)})
 		for _, s := range admin {
 			rows = append(rows, row{kind: rowStack, stack: s})

@@ -721,7 +721,7 @@ func (m Model) View(c *screen.Context, w, h int) string {
 		return connecting(c, w, h)
 	case m.showPane(c):
 		tw := w - paneWidth(c) - 1
-		return lipgloss.JoinHorizontal(lipgloss.Top, m.renderTree(c, tw, h), " ", m.pane.View(c, paneWidth(c), h, false))
+		return kit.Beside(m.renderTree(c, tw, h), tw, m.pane.View(c, paneWidth(c), h, false))
 	}
 	return m.renderTree(c, w, h)
 }
@@ -791,8 +791,11 @@ func (m Model) renderTree(c *screen.Context, width, height int) string {
 		lines = append(lines, st.Subtle.Render(kit.Fit("  "+msg, width)))
 	}
 	end := min(len(m.rows), m.offset+height-1)
+	// One buffer for every row's cells: a cell holds a style, hundreds of
+	// bytes, and a slice of them per row per frame kept the collector busy.
+	buf := make([]cell, 0, len(cols))
 	for i := m.offset; i < end; i++ {
-		lines = append(lines, m.renderRow(c, m.rows[i], cols, width, i == m.cursor))
+		lines = append(lines, m.renderRow(c, m.rows[i], cols, width, i == m.cursor, buf))
 	}
 	for len(lines) < height {
 		lines = append(lines, strings.Repeat(" ", width))
@@ -800,9 +803,10 @@ func (m Model) renderTree(c *screen.Context, width, height int) string {
 	return strings.Join(lines, "\n")
 }
 
-func (m Model) renderRow(c *screen.Context, r row, cols []column, width int, selected bool) string {
+// renderRow draws one row, its cells laid out in buf.
+func (m Model) renderRow(c *screen.Context, r row, cols []column, width int, selected bool, buf []cell) string {
 	st := c.Styles
-	var cells []cell
+	cells := buf[:0]
 	switch r.kind {
 	case rowSection:
 		title := "── " + r.title + " (" + strconv.Itoa(r.weight) + ") "
@@ -830,15 +834,18 @@ func (m Model) renderRow(c *screen.Context, r row, cols []column, width int, sel
 			}
 		}
 	case rowContext:
-		for _, cl := range m.stackCells(c, r, cols) {
-			cells = append(cells, cell{cl.text, st.Subtle})
+		cells = m.stackCells(c, r, cols, buf)
+		for i := range cells {
+			cells[i].style = st.Subtle
 		}
 	default:
-		cells = m.stackCells(c, r, cols)
+		cells = m.stackCells(c, r, cols, buf)
 	}
 	parts := make([]string, len(cells))
+	used := max(0, len(cells)-1) // the spaces between cells
 	for i, cl := range cells {
 		parts[i] = kit.Fit(cl.text, cols[i].width)
+		used += cols[i].width
 		if !selected {
 			parts[i] = cl.style.Render(parts[i])
 		}
@@ -848,12 +855,14 @@ func (m Model) renderRow(c *screen.Context, r row, cols []column, width int, sel
 		// Plain text under one style: inner resets would cut the highlight.
 		return st.Selected.Render(kit.Fit(line, width))
 	}
-	return line + strings.Repeat(" ", max(0, width-lipgloss.Width(line)))
+	// Each cell is exactly its column's width (Fit), so the row's width is
+	// known without measuring the styled line.
+	return line + strings.Repeat(" ", max(0, width-used))
 }
 
-func (m Model) stackCells(c *screen.Context, r row, cols []column) []cell {
+func (m Model) stackCells(c *screen.Context, r row, cols []column, buf []cell) []cell {
 	s, st := r.stack, c.Styles
-	cells := make([]cell, 0, len(cols))
+	cells := buf[:0]
 	for _, col := range cols {
 		switch col.id {
 		case colState:
