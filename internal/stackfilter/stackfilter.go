@@ -71,7 +71,7 @@ func parseTerm(t string) (func(*model.Stack) bool, error) {
 			return nil, fmt.Errorf("kind:%s names no run kind (kind: takes %s)", bad, strings.Join(kindNames(), ", "))
 		}
 		return func(s *model.Stack) bool {
-			return s.LatestRun != nil && anyPrefix(strings.ToLower(string(s.LatestRun.Kind)), want)
+			return s.LatestRun != nil && anyPrefix(string(s.LatestRun.Kind), want)
 		}, nil
 	case "is":
 		var fs []func(*model.Stack) bool
@@ -135,12 +135,15 @@ func isWord(s string) bool {
 	return true
 }
 
+// anyPrefix reports whether s starts with one of prefixes, any case; no
+// prefixes: true. It compares in place: it runs for every stack on every
+// keystroke of a filter, and lower-casing copies would be garbage each time.
 func anyPrefix(s string, prefixes []string) bool {
 	if len(prefixes) == 0 {
 		return true
 	}
 	for _, p := range prefixes {
-		if strings.HasPrefix(s, p) {
+		if len(s) >= len(p) && strings.EqualFold(s[:len(p)], p) {
 			return true
 		}
 	}
@@ -151,15 +154,11 @@ func anyPrefix(s string, prefixes []string) bool {
 // case ("unconf", "failed"; NONE for a stack that never ran); no names:
 // any state.
 func StateIs(s *model.Stack, names ...string) bool {
-	st := strings.ToLower(string(s.State))
+	st := string(s.State)
 	if st == "" {
 		st = "none"
 	}
-	lower := make([]string, len(names))
-	for i, n := range names {
-		lower[i] = strings.ToLower(n)
-	}
-	return anyPrefix(st, lower)
+	return anyPrefix(st, names)
 }
 
 // states are the stack and run states a state: term names.
