@@ -100,6 +100,11 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) 
 			return err
 		}
 		results = append(results, r)
+		if len(results) < len(ns) {
+			// A long run stopped early keeps what it measured.
+			fmt.Fprintln(os.Stderr, "benchscale: the figures so far:")
+			printTable(os.Stderr, results, o)
+		}
 	}
 	printTable(stdout, results, o)
 	return nil

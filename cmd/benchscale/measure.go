@@ -239,8 +239,10 @@ type uiFigures struct {
 // measureUI starts the UI headless on a new client (no disk cache: TFC
 // reads the dependencies of the rows on screen and fills the rest in the
 // background) and, from the first frame on, presses keys (filter typing
-// and scrolling, over and over) while delivering the load's messages as a
-// program does, until the load is over; then once more through a refresh.
+// and scrolling, over and over, resting after each filter and each tour of
+// the tree, when the screen stopped on has its details read) while
+// delivering the load's messages as a program does, until the load is
+// over; then once more through a refresh.
 // A keystroke is timed apart from the messages between keystrokes.
 func measureUI(ctx context.Context, d dialect, srv *server, home string, width, height int) (f uiFigures, err error) {
 	stop := meter(srv)
@@ -272,8 +274,12 @@ func measureUI(ctx context.Context, d dialect, srv *server, home string, width, 
 				_ = h.Render()
 				f.applies = append(f.applies, time.Since(t))
 			}
-			f.keys = append(f.keys, keystroke(h, seq[i%len(seq)]))
+			k := seq[i%len(seq)]
+			f.keys = append(f.keys, keystroke(h, k))
 			i++
+			if k == "esc" || i%len(seq) == 0 {
+				h.Rest() // a person pauses after a filter and after a tour of the tree
+			}
 		}
 	}
 	drive()

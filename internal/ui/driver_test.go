@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	tea "charm.land/bubbletea/v2"
+
 	"github.com/stackview/stackview/internal/audit"
 	"github.com/stackview/stackview/internal/backend"
 	"github.com/stackview/stackview/internal/backend/sandbox"
@@ -81,7 +83,9 @@ func newDriverOn(t testing.TB, b backend.Backend, now func() time.Time, w, h int
 		t.Fatal(err)
 	}
 	m.after = uitest.After
-	return &driver{Driver: uitest.NewDriver(t, m, w, h), t: t}
+	ud := uitest.NewDriver(t, m, w, h)
+	ud.Settles = func(msg tea.Msg) bool { _, ok := msg.(settledMsg); return ok }
+	return &driver{Driver: ud, t: t}
 }
 
 // m is the root model now.

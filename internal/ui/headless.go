@@ -80,6 +80,11 @@ func (h *Headless) FirstFrame(ctx context.Context) error {
 	return h.Await(ctx, func() bool { return h.m.data.Loaded || (!h.m.data.Loading && h.m.data.LoadErr != nil) })
 }
 
+// Rest is the keys resting: what a person stops on has its details read
+// (the settle timer a program arms after each key, which Headless does
+// not arm).
+func (h *Headless) Rest() { h.Send(settledMsg{gen: h.m.keyGen}) }
+
 // Step delivers one message that is ready, without waiting, and says
 // whether there was one.
 func (h *Headless) Step() bool {

@@ -51,6 +51,8 @@ type (
 		arranged *arranged
 		err      error
 	}
+	// settledMsg says no key came for detailsSettle after key gen.
+	settledMsg struct{ gen int }
 	// tickMsg asks for an automatic refresh. Only the tick of the current
 	// generation counts, so a manual refresh does not start a second loop.
 	tickMsg struct{ gen int }
@@ -251,17 +253,42 @@ func (m Model) readDetails(ids []string) tea.Cmd {
 // (screen.DetailsWanter) and those on the tree's screen that lack them or
 // whose read is old (the listing decides: WantDetails): after a layout
 // lands and after a key that changes what is wanted.
+//
+// While keys come faster than detailsSettle (a key held down, pages
+// flown past), nothing is read: each read of a screen's details costs up
+// to two requests a stack, at the keypress's priority, and reads of
+// screens already left would take the rate limit from the listing still
+// under way. The screen the keys stop on is read detailsSettle after.
 func (m Model) wantDetails() tea.Cmd {
+	if m.keysBusy {
+		return nil // the latest key's settledMsg asks again
+	}
 	return m.readDetails(m.wantedDetails())
 }
+
+// detailsSettle is how long the keys must rest before the rows on screen
+// have their details read: less than a round trip, more than a key
+// repeat's interval (about 30 a second).
+const detailsSettle = 120 * time.Millisecond
 
 func (m Model) wantedDetails() []string {
 	ids := m.tree().OnScreen(m.context(0))
 	if w, ok := m.top().(screen.DetailsWanter); ok && len(m.stack) > 1 {
 		ids = append(w.WantDetails(m.context(len(m.stack)-1)), ids...)
 	}
+	if n := m.data.Index.NeedsUnread; n > 0 && n <= smallAccountReads && !m.data.Loading {
+		ids = append(ids, m.data.PendingUnread(n)...)
+	}
 	return ids
 }
+
+// smallAccountReads: when no more stacks than this have pending runs a
+// lean listing left unread, they are read after the load (a few requests:
+// Spacelift reads 20 stacks' runs in one), so the header's "need you"
+// count is exact rather than "N+". A larger account reads them while the
+// attention view is open, where they are listed. (A variable only so a
+// test can show the attention view's own reads on a small sandbox.)
+var smallAccountReads = 100
 
 // expireDetails makes the listing read the stacks' details again when they
 // are next on screen: a run started on a stack may not move what a lean

@@ -50,6 +50,11 @@ type Model struct {
 	data      screen.Data
 	stacksReq int
 	tickGen   int
+	// keysBusy: a key came less than detailsSettle ago (no settledMsg of
+	// the latest key, keyGen, yet), so the rows on screen wait to have
+	// their details read.
+	keysBusy bool
+	keyGen   int
 	// loader keeps the listing between loads and lays it out off the loop.
 	loader *loader
 
@@ -101,9 +106,12 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	}
 	m.asks = nil
 	// A key (and what it asked for) may bring stacks whose details are
-	// unread on screen, or open a screen that wants some.
+	// unread on screen, or open a screen that wants some: they are read
+	// once the keys rest (wantDetails).
 	if key && !slices.Equal(m.wantedDetails(), wanted) {
-		cmds = append(cmds, m.wantDetails())
+		m.keysBusy, m.keyGen = true, m.keyGen+1
+		gen := m.keyGen
+		cmds = append(cmds, m.after(detailsSettle, func(time.Time) tea.Msg { return settledMsg{gen: gen} }))
 	}
 	return m, tea.Batch(cmds...)
 }
@@ -130,6 +138,12 @@ func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.onStacks(msg)
 	case detailsMsg:
 		return m.onDetails(msg)
+	case settledMsg:
+		if msg.gen != m.keyGen {
+			return m, nil // a later key has a timer of its own
+		}
+		m.keysBusy = false
+		return m, m.wantDetails()
 	case tickMsg:
 		if msg.gen != m.tickGen {
 			return m, nil

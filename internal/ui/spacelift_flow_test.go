@@ -15,6 +15,7 @@ import (
 	"github.com/stackview/stackview/internal/backend/sandbox/spaceliftapi"
 	"github.com/stackview/stackview/internal/backend/spacelift"
 	"github.com/stackview/stackview/internal/model"
+	"github.com/stackview/stackview/internal/ui/uitest"
 )
 
 // opCounter counts the GraphQL operations a server receives, by name.
@@ -117,10 +118,57 @@ func TestPlanThroughTheSpaceliftClientEndsItsLog(t *testing.T) {
 // review (a stack never shown in the tree) is listed, and nothing is said
 // to be unread once the reads are done.
 func TestAttentionReadsTheRunsItLists(t *testing.T) {
+	// As in an account too large for the runs to be read after the load.
+	was := smallAccountReads
+	smallAccountReads = 0
+	t.Cleanup(func() { smallAccountReads = was })
 	d, _, _ := newSpaceliftDriver(t)
+	if h := d.headerLine(); !strings.Contains(h, "+ need you") {
+		t.Fatalf("the header counts as if every stack's runs were read: %s", h)
+	}
 	d.press("A")
 	d.requireScreen("Waiting on you", "prod-identity", "PENDING_REVIEW", "qa-payments-ledger", "dev-analytics")
 	if strings.Contains(d.screen(), "not read yet") {
 		t.Fatalf("the attention view still says runs are unread:\n%s", d.screen())
+	}
+}
+
+// TestASmallAccountsHeaderCountIsExact: when few stacks' pending runs are
+// left unread by the lean listing, they are read after the load, so the
+// header counts what waits on a person exactly (the 7 the sandbox seeds,
+// among them prod-identity's plan on a stack not on screen), not "6+".
+func TestASmallAccountsHeaderCountIsExact(t *testing.T) {
+	d, _, _ := newSpaceliftDriver(t)
+	if h := d.headerLine(); !strings.Contains(h, "⚑ 7 need you") {
+		t.Fatalf("header %q, want the exact count ⚑ 7 need you", h)
+	}
+}
+
+// TestKeysFlownPastReadNoDetails: keys that come faster than
+// detailsSettle (a key held down) read no details for the screens they
+// pass; the screen they stop on is read once, when they rest. Reads of
+// screens already left would take the rate limit from a listing still
+// under way, and the keypress's priority lets them.
+func TestKeysFlownPastReadNoDetails(t *testing.T) {
+	was := smallAccountReads // as in an account whose runs are read for the screen only
+	smallAccountReads = 0
+	t.Cleanup(func() { smallAccountReads = was })
+	d, _, ops := newSpaceliftDriver(t)
+	reads := func() int { return ops.get("StackDetails") + ops.get("StacksRuns") }
+	before := reads()
+	d.Send(uitest.Press("2")) // qa, then prod at once
+	d.Send(uitest.Press("3"))
+	if got := reads() - before; got != 0 {
+		t.Fatalf("%d detail reads while the keys came, want none", got)
+	}
+	d.requireScreen("prod-network", "… not read yet")
+	d.Rest()
+	if got := reads() - before; got != 1 {
+		t.Fatalf("%d detail reads once the keys rested, want 1 (the prod screen's)", got)
+	}
+	d.requireNotOnScreen("… not read yet")
+	d.press("2") // qa was flown past: read now that it is on screen
+	if got := reads() - before; got != 2 {
+		t.Fatalf("%d detail reads after returning to qa, want 2", got)
 	}
 }

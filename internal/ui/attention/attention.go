@@ -57,15 +57,7 @@ const attentionReads = 100
 // WantDetails implements screen.DetailsWanter: the stacks whose pending
 // runs are not read yet, so what waits on them is listed, not guessed.
 func (m Model) WantDetails(c *screen.Context) []string {
-	var ids []string
-	for i := range c.Data.Forest.Envs {
-		for _, s := range c.Data.Forest.Envs[i].Stacks() {
-			if _, known := s.Waiting(); !known && s.Loaded() && len(ids) < attentionReads {
-				ids = append(ids, s.ID)
-			}
-		}
-	}
-	return ids
+	return c.Data.PendingUnread(attentionReads)
 }
 
 func (m Model) Cursor() int { return m.cursor }

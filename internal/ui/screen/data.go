@@ -137,6 +137,25 @@ func (d *Data) recount() {
 	d.Attention = Count{Known: true, N: n, AtLeast: d.Index.NeedsUnread > 0}
 }
 
+// PendingUnread is up to limit stacks, in the forest's order, whose
+// pending runs a lean listing left unread (only loaded stacks: the listing
+// itself reads the others again), so what waits on them can be read rather
+// than guessed.
+func (d *Data) PendingUnread(limit int) []string {
+	var ids []string
+	for i := range d.Forest.Envs {
+		for _, s := range d.Forest.Envs[i].Stacks() {
+			if len(ids) == limit {
+				return ids
+			}
+			if _, known := s.Waiting(); !known && s.Loaded() {
+				ids = append(ids, s.ID)
+			}
+		}
+	}
+	return ids
+}
+
 // AttentionOf counts what needs a person among some stacks (a collapsed
 // business unit's) as the tabs count it: "?1 ✗2", "✓", "…".
 func (d *Data) AttentionOf(stacks []*model.Stack) string {

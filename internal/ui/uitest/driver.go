@@ -41,6 +41,11 @@ type Driver struct {
 	Hold  bool
 	held  []tea.Cmd
 	Bells int
+	// Settles picks the timers a model arms to act once the keys rest (a
+	// read put off while keys come quickly): Press and TypeText deliver
+	// them after their last key, as a person pauses after typing. Other
+	// timers wait for FireTimers.
+	Settles func(tea.Msg) bool
 }
 
 // NewDriver starts m at a terminal size and runs its Init.
@@ -99,6 +104,7 @@ func (d *Driver) Release() {
 	for _, c := range held {
 		d.Run(c)
 	}
+	d.Rest() // the keys rested while the commands were held
 }
 
 // Press sends key presses by v2 name.
@@ -107,6 +113,7 @@ func (d *Driver) Press(names ...string) {
 	for _, n := range names {
 		d.Send(Press(n))
 	}
+	d.Rest()
 }
 
 // TypeText types s rune by rune.
@@ -114,6 +121,27 @@ func (d *Driver) TypeText(s string) {
 	d.T.Helper()
 	for _, k := range Type(s) {
 		d.Send(k)
+	}
+	d.Rest()
+}
+
+// Rest delivers the pending timers Settles picks, as when a person stops
+// pressing keys; Send alone presses keys as fast as a held key repeats.
+func (d *Driver) Rest() {
+	if d.Settles == nil {
+		return
+	}
+	var rest, due []Timer
+	for _, tm := range d.Timers {
+		if d.Settles(tm.Msg) {
+			due = append(due, tm)
+		} else {
+			rest = append(rest, tm)
+		}
+	}
+	d.Timers = rest
+	for _, tm := range due {
+		d.Send(tm.Msg)
 	}
 }
 
