@@ -252,7 +252,7 @@ func (m Model) readDetails(ids []string) tea.Cmd {
 // wantDetails asks for the details of the stacks the top screen wants
 // (screen.DetailsWanter) and those on the tree's screen that lack them or
 // whose read is old (the listing decides: WantDetails): after a layout
-// lands and after a key that changes what is wanted.
+// lands and when the keys rest.
 //
 // While keys come faster than detailsSettle (a key held down, pages
 // flown past), nothing is read: each read of a screen's details costs up

@@ -52,9 +52,12 @@ type Model struct {
 	tickGen   int
 	// keysBusy: a key came less than detailsSettle ago (no settledMsg of
 	// the latest key, keyGen, yet), so the rows on screen wait to have
-	// their details read.
+	// their details read and the selection its runs.
 	keysBusy bool
 	keyGen   int
+	// restAsked: a screen put off a read until the keys rest, during the
+	// key being handled (screen.AwaitRest).
+	restAsked bool
 	// loader keeps the listing between loads and lays it out off the loop.
 	loader *loader
 
@@ -87,10 +90,12 @@ func (m Model) Init() tea.Cmd {
 // what screens ask for to the root, everything else to every screen. What
 // screens ask for while they handle it is done before Update returns.
 func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
-	var wanted []string
 	_, key := msg.(tea.KeyPressMsg)
+	var wanted []string
+	waiting := m.keysBusy // a settledMsg is on its way
 	if key {
 		wanted = m.wantedDetails()
+		m.keysBusy = true // reads for what the key moves to wait (Context.KeysBusy)
 	}
 	asks := []tea.Msg{}
 	m.asks = &asks
@@ -106,13 +111,20 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	}
 	m.asks = nil
 	// A key (and what it asked for) may bring stacks whose details are
-	// unread on screen, or open a screen that wants some: they are read
-	// once the keys rest (wantDetails).
-	if key && !slices.Equal(m.wantedDetails(), wanted) {
-		m.keysBusy, m.keyGen = true, m.keyGen+1
-		gen := m.keyGen
-		cmds = append(cmds, m.after(detailsSettle, func(time.Time) tea.Msg { return settledMsg{gen: gen} }))
+	// unread on screen, open a screen that wants some, or move the cursor
+	// to a stack whose runs a screen put off reading (screen.AwaitRest):
+	// they are read once the keys rest (wantDetails, screen.Settled). Each
+	// key while a rest is awaited puts it off again.
+	if key {
+		if waiting || m.restAsked || !slices.Equal(m.wantedDetails(), wanted) {
+			m.keyGen++
+			gen := m.keyGen
+			cmds = append(cmds, m.after(detailsSettle, func(time.Time) tea.Msg { return settledMsg{gen: gen} }))
+		} else {
+			m.keysBusy = false
+		}
 	}
+	m.restAsked = false
 	return m, tea.Batch(cmds...)
 }
 
@@ -143,7 +155,8 @@ func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, nil // a later key has a timer of its own
 		}
 		m.keysBusy = false
-		return m, m.wantDetails()
+		m, cmd := m.broadcast(screen.Settled{})
+		return m, tea.Batch(cmd, m.wantDetails())
 	case tickMsg:
 		if msg.gen != m.tickGen {
 			return m, nil
@@ -198,7 +211,7 @@ func (m *Model) context(i int) *screen.Context {
 		Ctx: m.ctx, Keys: m.keys, Styles: m.styles, Now: m.now, After: m.after,
 		Backend: m.backend, Info: m.info, Caps: m.caps, Envs: m.envs,
 		Ops: m.ops, Promotions: m.promotions, Modules: m.modReader,
-		Data: &m.data, Width: m.width, Height: m.height, Top: i == len(m.stack)-1, Asks: m.asks,
+		Data: &m.data, Width: m.width, Height: m.height, KeysBusy: m.keysBusy, Top: i == len(m.stack)-1, Asks: m.asks,
 		Message: m.status.text, Messages: m.status.log,
 	}
 	if i > 0 {

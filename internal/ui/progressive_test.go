@@ -115,6 +115,7 @@ func TestRowsAppearFromTheFirstPageAndTheCursorStaysAsPagesArrive(t *testing.T) 
 	// Keys work meanwhile: move to the third stack and filter.
 	h.Send(uitest.Press("j"))
 	h.Send(uitest.Press("j"))
+	h.Rest()
 	picked := h.m.tree().Selected()
 	if picked == "" {
 		t.Fatal("nothing selected after the first page")
@@ -181,5 +182,35 @@ func TestAFirstListingWithAFailedPageLeavesTheTreeIncomplete(t *testing.T) {
 	d.press("r")
 	if d.m().data.Incomplete != "" {
 		t.Fatalf("a complete listing left the tree incomplete: %s", d.m().data.Incomplete)
+	}
+}
+
+// TestAHeldKeyReadsTheRunsOfTheStackItStopsOn: j held down through the tree
+// reads no stack's runs on the way (TFC allows 30 run lists a minute, and
+// each read of a stack passed would queue ahead of the one stopped on);
+// once the keys rest the pane reads the selection's, once.
+func TestAHeldKeyReadsTheRunsOfTheStackItStopsOn(t *testing.T) {
+	fake := uitest.NewFake()
+	fake.AddStacks("dev", 30)
+	d := newDriverWith(t, fake, 160, 40)
+	before := fake.Calls("ListRuns")
+	for range 12 {
+		d.Send(uitest.Press("j"))
+	}
+	if got := fake.Calls("ListRuns") - before; got != 0 {
+		t.Fatalf("%d run lists read while j was held, want none", got)
+	}
+	stopped := d.tree().Selected()
+	d.requireScreen(stopped, "loading…")
+	d.Rest()
+	if got := fake.Calls("ListRuns") - before; got != 1 {
+		t.Fatalf("%d run lists read once the keys rested, want 1 (of %s)", got, stopped)
+	}
+	d.requireNotOnScreen("loading…")
+	// One key at a time is a rest after each: each stack stopped on is read.
+	d.press("j")
+	d.press("k")
+	if got := fake.Calls("ListRuns") - before; got != 3 {
+		t.Fatalf("%d run lists read after j and k, each followed by a rest, want 3", got)
 	}
 }

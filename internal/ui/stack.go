@@ -50,6 +50,8 @@ func (m Model) onAsk(msg tea.Msg) (Model, tea.Cmd, bool) {
 	switch msg := msg.(type) {
 	case screen.Navigate:
 		m, cmd = m.navigate(msg.To)
+	case screen.AwaitRest:
+		m.restAsked = true
 	case screen.Push:
 		m = m.push(msg.Screen, screen.Target{})
 		cmd = msg.Init

@@ -52,7 +52,9 @@ type RunsMsg struct {
 }
 
 // Show points the pane at a stack, loading its runs when it changed (or
-// force is set, after a refresh or a mutation).
+// force is set, after a refresh or a mutation). While keys come, the read
+// waits for the next Show after they rest: a held j would otherwise read
+// the runs of every stack it passes, and TFC allows 30 run lists a minute.
 func (p Pane) Show(c *screen.Context, stackID string, force bool) (Pane, tea.Cmd) {
 	if stackID != p.StackID {
 		p.scroll = 0
@@ -60,6 +62,9 @@ func (p Pane) Show(c *screen.Context, stackID string, force bool) (Pane, tea.Cmd
 	p.StackID = stackID
 	if stackID == "" || (!force && stackID == p.runsFor) {
 		return p, nil
+	}
+	if !force && c.KeysBusy {
+		return p, c.Ask(screen.AwaitRest{})
 	}
 	if stackID != p.runsFor {
 		p.runs, p.err = nil, nil
@@ -335,7 +340,7 @@ func (p Pane) runLines(c *screen.Context, width int) []string {
 	switch {
 	case p.err != nil && p.runsFor == p.StackID:
 		return []string{st.StatusError.Render("✗ " + p.err.Error()), st.Subtle.Render(backend.Hint(p.err))}
-	case p.loading && len(runs) == 0:
+	case p.runsFor != p.StackID || (p.loading && len(runs) == 0):
 		return []string{st.Subtle.Render("loading…")}
 	case len(runs) == 0:
 		return []string{st.Subtle.Render("no runs yet")}
@@ -415,6 +420,10 @@ func (s Screen) Update(c *screen.Context, msg tea.Msg) (screen.Screen, tea.Cmd) 
 	case screen.Outcome:
 		var cmd tea.Cmd
 		s.Pane, cmd = s.Pane.Show(c, s.Pane.StackID, true)
+		return s, cmd
+	case screen.Settled: // opened while keys came
+		var cmd tea.Cmd
+		s.Pane, cmd = s.Pane.Show(c, s.Pane.StackID, false)
 		return s, cmd
 	}
 	return s, nil

@@ -142,6 +142,12 @@ type (
 	Loaded struct{ Partial bool }
 	// Revealed tells the new top screen that the one above it closed.
 	Revealed struct{}
+	// Settled says the keys rest (none came for a moment): a screen reads
+	// now what it put off while they came (Context.KeysBusy).
+	Settled struct{}
+	// AwaitRest is what a screen asks when it put off a read while keys
+	// come: the root sends it Settled once they rest.
+	AwaitRest struct{}
 	// Outcome is a mutation's answer, after the root said it.
 	Outcome struct {
 		Mutation mutation.Mutation

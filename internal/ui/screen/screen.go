@@ -69,6 +69,10 @@ type Context struct {
 	Top bool
 	// Width and Height are the terminal's.
 	Width, Height int
+	// KeysBusy says keys are coming (the last came moments ago): a read
+	// for what the cursor is on waits for Settled, or a held key would ask
+	// for every row it passes.
+	KeysBusy bool
 	// Message is the status line's message, "" when there is none.
 	Message string
 	// Messages are the recent messages, oldest first, in full (:messages).

@@ -161,6 +161,8 @@ func (m Model) Update(c *screen.Context, msg tea.Msg) (screen.Screen, tea.Cmd) {
 	case screen.Outcome:
 		m.rebuildRows(c) // an ignore rule changes the markers at once
 		return m.showSelected(c, true)
+	case screen.Settled:
+		return m.showSelected(c, false) // the runs of the stack the keys stopped on
 	case detail.RunsMsg:
 		m.pane = m.pane.Update(msg)
 	}
