@@ -13,7 +13,9 @@
 //     the next free turn; other requests take a turn only when it is at
 //     most one interval away, and those marked Background only a turn free
 //     now, so whatever is queued behind the limit, a keypress's read waits
-//     for at most a turn or two.
+//     for at most a turn or two. A listing's request that has waited
+//     normalAging takes the next free turn too: keys pressed nonstop, each
+//     rest reading a screen of details, must not stall a load for good.
 //   - a 429 pauses every request until the server's X-RateLimit-Reset (or
 //     Retry-After) has passed.
 //   - reads (GET and HEAD, and requests marked Read, such as GraphQL
@@ -63,6 +65,9 @@ const (
 	firstBackoff       = 250 * time.Millisecond
 	maxBackoff         = 8 * time.Second
 	maxBodyForReplay   = 8 << 20
+	// normalAging is how long a request of PriorityNormal waits behind
+	// keypresses' reads before it books the next free turn as they do.
+	normalAging = 2 * time.Second
 )
 
 // Clock tells time and waits; tests pass one that does not sleep.
@@ -318,7 +323,7 @@ func (s *Scheduler) wait(req *http.Request) (time.Duration, error) {
 	first := s.clock.Now()
 	for {
 		now := s.clock.Now()
-		start, booked, ok := s.reserve(req, now, limit-now.Sub(first))
+		start, booked, ok := s.reserve(req, now, limit-now.Sub(first), now.Sub(first))
 		wait := start.Sub(now)
 		if !ok {
 			return now.Sub(first) + wait, fmt.Errorf("waiting %s for the API's rate limit would pass the request's deadline: %w",
@@ -337,9 +342,10 @@ func (s *Scheduler) wait(req *http.Request) (time.Duration, error) {
 
 // reserve books the request's start in every bucket that paces it, unless
 // that start is more than limit away (ok false) or, for a request below
-// PriorityInteractive, further away than its priority may book ahead
-// (booked false: the returned start is when to try again).
-func (s *Scheduler) reserve(req *http.Request, now time.Time, limit time.Duration) (start time.Time, booked, ok bool) {
+// PriorityInteractive that has waited less than its aging, further away
+// than its priority may book ahead (booked false: the returned start is
+// when to try again).
+func (s *Scheduler) reserve(req *http.Request, now time.Time, limit, waited time.Duration) (start time.Time, booked, ok bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	type booking struct {
@@ -381,11 +387,11 @@ func (s *Scheduler) reserve(req *http.Request, now time.Time, limit time.Duratio
 	if start.Sub(now) > limit {
 		return start, false, false
 	}
-	switch priorityOf(req) {
-	case PriorityBackground:
-		ahead = 0
-	case PriorityInteractive:
+	switch p := priorityOf(req); {
+	case p == PriorityInteractive, p == PriorityNormal && waited >= normalAging:
 		ahead = start.Sub(now)
+	case p == PriorityBackground:
+		ahead = 0
 	}
 	if wait := start.Sub(now); wait > ahead {
 		return start.Add(-ahead), false, true

@@ -362,27 +362,36 @@ func TestKeypressReadsGoFirst(t *testing.T) {
 	}
 	same := func(ctx context.Context) context.Context { return ctx }
 	for range burst { // the burst goes at once
-		if start, booked, ok := s.reserve(req(same), now, time.Hour); !booked || !ok || !start.Equal(now) {
+		if start, booked, ok := s.reserve(req(same), now, time.Hour, 0); !booked || !ok || !start.Equal(now) {
 			t.Fatalf("burst request: start %v booked %v ok %v", start.Sub(now), booked, ok)
 		}
 	}
 	// The next turn is a second away: a listing request books it...
-	if start, booked, _ := s.reserve(req(same), now, time.Hour); !booked || start.Sub(now) != time.Second {
+	if start, booked, _ := s.reserve(req(same), now, time.Hour, 0); !booked || start.Sub(now) != time.Second {
 		t.Fatalf("normal request one turn away: start +%v booked %v, want +1s booked", start.Sub(now), booked)
 	}
 	// ...but not the one after, nor may a background read book a turn not free now.
-	if start, booked, ok := s.reserve(req(same), now, time.Hour); booked || !ok || start.Sub(now) != time.Second {
+	if start, booked, ok := s.reserve(req(same), now, time.Hour, 0); booked || !ok || start.Sub(now) != time.Second {
 		t.Fatalf("normal request two turns away: start +%v booked %v ok %v, want to try again at +1s", start.Sub(now), booked, ok)
 	}
-	if _, booked, _ := s.reserve(req(Background), now, time.Hour); booked {
+	if _, booked, _ := s.reserve(req(Background), now, time.Hour, 0); booked {
 		t.Fatal("a background read booked a turn that is not free now")
 	}
 	// A keypress's read takes the next turn at once, ahead of both.
-	if start, booked, _ := s.reserve(req(Interactive), now, time.Hour); !booked || start.Sub(now) != 2*time.Second {
+	if start, booked, _ := s.reserve(req(Interactive), now, time.Hour, 0); !booked || start.Sub(now) != 2*time.Second {
 		t.Fatalf("interactive request: start +%v booked %v, want +2s booked", start.Sub(now), booked)
 	}
+	// A listing's request that has waited normalAging behind them takes
+	// the next turn as a keypress's does, so keys pressed nonstop do not
+	// stall a load for good; a background read still waits for a free turn.
+	if start, booked, _ := s.reserve(req(same), now, time.Hour, normalAging); !booked || start.Sub(now) != 3*time.Second {
+		t.Fatalf("normal request that waited %v: start +%v booked %v, want +3s booked", normalAging, start.Sub(now), booked)
+	}
+	if _, booked, _ := s.reserve(req(Background), now, time.Hour, time.Hour); booked {
+		t.Fatal("a background read that waited long booked a turn that is not free now")
+	}
 	// A turn past the deadline is refused whatever the priority.
-	if _, _, ok := s.reserve(req(Interactive), now, time.Second); ok {
+	if _, _, ok := s.reserve(req(Interactive), now, time.Second, 0); ok {
 		t.Fatal("a turn past the deadline was booked")
 	}
 }
