@@ -102,12 +102,13 @@ func (f *Forest) Dependents(id string) []string {
 	return out
 }
 
-// BuildForest copies the stacks, assigns each its environment, business unit
-// and layer, and arranges them per environment. Input order does not matter:
-// stacks are sorted by name within each group.
-func BuildForest(stacks []Stack, envs []Environment, m Mapping) Forest {
-	all := make([]Stack, len(stacks))
-	copy(all, stacks)
+// BuildForest assigns each stack its environment, business unit and layer,
+// and arranges them per environment. Input order does not matter: stacks
+// are sorted by name within each group. The forest keeps stacks as its
+// own: it sorts the slice and sets those fields in place (a caller that
+// goes on using it passes a copy), because at 10,000 stacks a copy per
+// layout was half of what a load's layouts allocated.
+func BuildForest(all []Stack, envs []Environment, m Mapping) Forest {
 	f := Forest{Envs: make([]EnvTree, len(envs)), byID: make(map[string]*Stack, len(all))}
 	byEnv := make(map[string]int, len(envs))
 	for i, e := range envs {
