@@ -321,9 +321,11 @@ func (s *Scheduler) wait(req *http.Request) (time.Duration, error) {
 		limit = time.Until(dl)
 	}
 	first := s.clock.Now()
+	held := false // its endpoint class's turn is booked; the main limit's is next
 	for {
 		now := s.clock.Now()
-		start, booked, ok := s.reserve(req, now, limit-now.Sub(first), now.Sub(first))
+		start, booked, h, ok := s.reserve(req, now, limit-now.Sub(first), now.Sub(first), held)
+		held = held || h
 		wait := start.Sub(now)
 		if !ok {
 			return now.Sub(first) + wait, fmt.Errorf("waiting %s for the API's rate limit would pass the request's deadline: %w",
@@ -333,44 +335,67 @@ func (s *Scheduler) wait(req *http.Request) (time.Duration, error) {
 			return now.Sub(first), ctx.Err()
 		}
 		// A request of lower priority that did not book comes back when its
-		// turn is near; one that did waits for its turn.
+		// turn is near; one that did waits for its turn; one that holds its
+		// class's turn comes back then for the main limit's.
 		if err := s.clock.Sleep(ctx, max(wait, time.Millisecond)); err != nil || booked {
 			return s.clock.Now().Sub(first), err
 		}
 	}
 }
 
-// reserve books the request's start in every bucket that paces it, unless
+// booking is one bucket a request is paced by, at its interval.
+type booking struct {
+	b        *bucket
+	interval time.Duration
+	n        int
+}
+
+// pacers are the buckets that pace req: the main limit's (nil when none)
+// and those of the endpoint classes it belongs to.
+func (s *Scheduler) pacers(req *http.Request) (main *booking, classes []booking) {
+	if s.opts.Host != "" && req.URL.Host != s.opts.Host {
+		return nil, nil
+	}
+	if s.limit > 0 {
+		share := s.opts.Share
+		if v, _ := req.Context().Value(initialKey).(bool); v {
+			share = initialShare
+		}
+		main = &booking{&s.main, time.Duration(float64(time.Second) / (s.limit * share)), burst}
+	}
+	for i, c := range s.opts.Classes {
+		if c.PerMinute <= 0 || !c.Match(req) {
+			continue
+		}
+		share := c.Share
+		if share <= 0 || share > 1 {
+			share = classShare
+		}
+		classes = append(classes, booking{&s.classes[i], time.Duration(float64(time.Minute) / (c.PerMinute * share)), classBurst})
+	}
+	return main, classes
+}
+
+// reserve books the request's start in the buckets that pace it, unless
 // that start is more than limit away (ok false) or, for a request below
 // PriorityInteractive that has waited less than its aging, further away
 // than its priority may book ahead (booked false: the returned start is
 // when to try again).
-func (s *Scheduler) reserve(req *http.Request, now time.Time, limit, waited time.Duration) (start time.Time, booked, ok bool) {
+//
+// A request of an endpoint class books its class's turn first (held) and,
+// when that turn has come (classHeld), its turn under the main limit: a
+// turn booked in the main bucket is held by everyone after it, so booking
+// both at a class turn a minute away (TFC's 30 run lists a minute) kept
+// every other request of the client waiting that minute.
+func (s *Scheduler) reserve(req *http.Request, now time.Time, limit, waited time.Duration, classHeld bool) (start time.Time, booked, held, ok bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	type booking struct {
-		b        *bucket
-		interval time.Duration
-		n        int
-	}
-	var books []booking
-	if s.opts.Host == "" || req.URL.Host == s.opts.Host {
-		if s.limit > 0 {
-			share := s.opts.Share
-			if v, _ := req.Context().Value(initialKey).(bool); v {
-				share = initialShare
-			}
-			books = append(books, booking{&s.main, time.Duration(float64(time.Second) / (s.limit * share)), burst})
-		}
-		for i, c := range s.opts.Classes {
-			if c.PerMinute <= 0 || !c.Match(req) {
-				continue
-			}
-			share := c.Share
-			if share <= 0 || share > 1 {
-				share = classShare
-			}
-			books = append(books, booking{&s.classes[i], time.Duration(float64(time.Minute) / (c.PerMinute * share)), classBurst})
+	main, classes := s.pacers(req)
+	phase := classes
+	if classHeld || len(classes) == 0 {
+		phase = nil
+		if main != nil {
+			phase = []booking{*main}
 		}
 	}
 	start = now
@@ -378,14 +403,14 @@ func (s *Scheduler) reserve(req *http.Request, now time.Time, limit, waited time
 		start = s.paused
 	}
 	var ahead time.Duration // how far ahead a request of this priority may book
-	for _, bk := range books {
+	for _, bk := range phase {
 		if t := bk.b.earliest(start, bk.interval, bk.n); t.After(start) {
 			start = t
 		}
 		ahead = max(ahead, bk.interval)
 	}
 	if start.Sub(now) > limit {
-		return start, false, false
+		return start, false, false, false
 	}
 	switch p := priorityOf(req); {
 	case p == PriorityInteractive, p == PriorityNormal && waited >= normalAging:
@@ -394,12 +419,21 @@ func (s *Scheduler) reserve(req *http.Request, now time.Time, limit, waited time
 		ahead = 0
 	}
 	if wait := start.Sub(now); wait > ahead {
-		return start.Add(-ahead), false, true
+		return start.Add(-ahead), false, false, true
 	}
-	for _, bk := range books {
+	for _, bk := range phase {
 		bk.b.book(start, bk.interval)
 	}
-	return start, true, true
+	if classHeld || len(classes) == 0 || main == nil {
+		return start, true, false, true
+	}
+	// The class's turn is booked. If it is now and the main limit has a
+	// turn free now, that is booked too; otherwise come back at the class's.
+	if start.After(now) || main.b.earliest(start, main.interval, main.n).After(start) {
+		return start, false, true, true
+	}
+	main.b.book(start, main.interval)
+	return start, true, true, true
 }
 
 // attempt sends the request once, bounding the wait for its headers.

@@ -362,36 +362,69 @@ func TestKeypressReadsGoFirst(t *testing.T) {
 	}
 	same := func(ctx context.Context) context.Context { return ctx }
 	for range burst { // the burst goes at once
-		if start, booked, ok := s.reserve(req(same), now, time.Hour, 0); !booked || !ok || !start.Equal(now) {
+		if start, booked, _, ok := s.reserve(req(same), now, time.Hour, 0, false); !booked || !ok || !start.Equal(now) {
 			t.Fatalf("burst request: start %v booked %v ok %v", start.Sub(now), booked, ok)
 		}
 	}
 	// The next turn is a second away: a listing request books it...
-	if start, booked, _ := s.reserve(req(same), now, time.Hour, 0); !booked || start.Sub(now) != time.Second {
+	if start, booked, _, _ := s.reserve(req(same), now, time.Hour, 0, false); !booked || start.Sub(now) != time.Second {
 		t.Fatalf("normal request one turn away: start +%v booked %v, want +1s booked", start.Sub(now), booked)
 	}
 	// ...but not the one after, nor may a background read book a turn not free now.
-	if start, booked, ok := s.reserve(req(same), now, time.Hour, 0); booked || !ok || start.Sub(now) != time.Second {
+	if start, booked, _, ok := s.reserve(req(same), now, time.Hour, 0, false); booked || !ok || start.Sub(now) != time.Second {
 		t.Fatalf("normal request two turns away: start +%v booked %v ok %v, want to try again at +1s", start.Sub(now), booked, ok)
 	}
-	if _, booked, _ := s.reserve(req(Background), now, time.Hour, 0); booked {
+	if _, booked, _, _ := s.reserve(req(Background), now, time.Hour, 0, false); booked {
 		t.Fatal("a background read booked a turn that is not free now")
 	}
 	// A keypress's read takes the next turn at once, ahead of both.
-	if start, booked, _ := s.reserve(req(Interactive), now, time.Hour, 0); !booked || start.Sub(now) != 2*time.Second {
+	if start, booked, _, _ := s.reserve(req(Interactive), now, time.Hour, 0, false); !booked || start.Sub(now) != 2*time.Second {
 		t.Fatalf("interactive request: start +%v booked %v, want +2s booked", start.Sub(now), booked)
 	}
 	// A listing's request that has waited normalAging behind them takes
 	// the next turn as a keypress's does, so keys pressed nonstop do not
 	// stall a load for good; a background read still waits for a free turn.
-	if start, booked, _ := s.reserve(req(same), now, time.Hour, normalAging); !booked || start.Sub(now) != 3*time.Second {
+	if start, booked, _, _ := s.reserve(req(same), now, time.Hour, normalAging, false); !booked || start.Sub(now) != 3*time.Second {
 		t.Fatalf("normal request that waited %v: start +%v booked %v, want +3s booked", normalAging, start.Sub(now), booked)
 	}
-	if _, booked, _ := s.reserve(req(Background), now, time.Hour, time.Hour); booked {
+	if _, booked, _, _ := s.reserve(req(Background), now, time.Hour, time.Hour, false); booked {
 		t.Fatal("a background read that waited long booked a turn that is not free now")
 	}
 	// A turn past the deadline is refused whatever the priority.
-	if _, _, ok := s.reserve(req(Interactive), now, time.Second, 0); ok {
+	if _, _, _, ok := s.reserve(req(Interactive), now, time.Second, 0, false); ok {
 		t.Fatal("a turn past the deadline was booked")
+	}
+}
+
+// TestAClassTurnFarAwayHoldsNoOtherRequest: a run list waiting for its turn
+// under TFC's 30 a minute does not hold up the other requests: only its
+// class's turn is booked until that turn comes. (Booked together, the main
+// limit's turn went that far away too, and every request after it waited
+// behind: the UI's load of 10,000 workspaces stalled behind one run list.)
+func TestAClassTurnFarAwayHoldsNoOtherRequest(t *testing.T) {
+	clock := newVirtualClock()
+	isRuns := func(r *http.Request) bool { return strings.HasSuffix(r.URL.Path, "/runs") }
+	s := New(nil, Options{Limit: 10, Share: 1, Clock: clock, Classes: []Class{{Name: "run lists", PerMinute: 1, Share: 1, Match: isRuns}}})
+	now := clock.Now()
+	req := func(path string) *http.Request {
+		r, _ := http.NewRequestWithContext(Interactive(context.Background()), "GET", "http://api.example"+path, nil)
+		return r
+	}
+	for range classBurst { // the class's burst goes at once, under the main limit too
+		if start, booked, _, ok := s.reserve(req("/ws/runs"), now, time.Hour, 0, false); !booked || !ok || !start.Equal(now) {
+			t.Fatalf("run list in the class's burst: start +%v booked %v", start.Sub(now), booked)
+		}
+	}
+	start, booked, held, ok := s.reserve(req("/ws/runs"), now, time.Hour, 0, false)
+	if booked || !held || !ok || start.Sub(now) != time.Minute {
+		t.Fatalf("the next run list: start +%v booked %v held %v ok %v, want its class's turn held at +1m, not booked", start.Sub(now), booked, held, ok)
+	}
+	if start, booked, _, _ := s.reserve(req("/ws/run-triggers"), now, time.Hour, 0, false); !booked || start.Sub(now) > 100*time.Millisecond {
+		t.Fatalf("a request of no class waits +%v behind a run list's turn a minute away", start.Sub(now))
+	}
+	// When its class's turn comes, the run list books the main limit's.
+	later := now.Add(time.Minute)
+	if start, booked, _, _ := s.reserve(req("/ws/runs"), later, time.Hour, time.Minute, true); !booked || !start.Equal(later) {
+		t.Fatalf("the run list at its class's turn: start +%v booked %v, want at once", start.Sub(later), booked)
 	}
 }
