@@ -20,52 +20,80 @@ func (e *CycleError) Error() string {
 // upstreams outside the set are ignored. On a cycle it returns the waves it
 // could build and a *CycleError naming the stacks left over.
 func Waves(ids []string, dependsOn func(id string) []string) ([][]string, error) {
-	pending := make(map[string]bool, len(ids))
-	for _, id := range ids {
-		pending[id] = true
-	}
-	inSet := make(map[string]bool, len(ids))
-	for _, id := range ids {
-		inSet[id] = true
-	}
+	levels := WaveNumbers(ids, dependsOn)
 	var waves [][]string
-	for len(pending) > 0 {
-		var wave []string
-		for id := range pending {
-			ready := true
-			for _, d := range dependsOn(id) {
-				if d != id && inSet[d] && pending[d] {
-					ready = false
-					break
-				}
-			}
-			if ready {
-				wave = append(wave, id)
-			}
+	var left []string
+	seen := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		if seen[id] {
+			continue // a repeat
 		}
-		if len(wave) == 0 {
-			left := make([]string, 0, len(pending))
-			for id := range pending {
-				left = append(left, id)
-			}
-			sort.Strings(left)
-			return waves, &CycleError{Stacks: left}
+		seen[id] = true
+		n, ok := levels[id]
+		if !ok {
+			left = append(left, id)
+			continue
 		}
-		sort.Strings(wave)
-		for _, id := range wave {
-			delete(pending, id)
+		for len(waves) <= n {
+			waves = append(waves, nil)
 		}
-		waves = append(waves, wave)
+		waves[n] = append(waves[n], id)
+	}
+	for _, w := range waves {
+		sort.Strings(w)
+	}
+	if len(left) > 0 {
+		sort.Strings(left)
+		return waves, &CycleError{Stacks: left}
 	}
 	return waves, nil
 }
 
-// WaveIndex maps each id to its wave number.
-func WaveIndex(waves [][]string) map[string]int {
-	out := map[string]int{}
-	for i, w := range waves {
-		for _, id := range w {
-			out[id] = i
+// WaveNumbers maps each id to its wave (as Waves numbers them), in one pass
+// over the dependencies: the number of its longest chain of upstreams in
+// the set. Ids caught in a cycle, or downstream of one, get none. The tree
+// numbers every stack of the organisation on each layout; Waves' sorted
+// lists are for a promotion's few.
+func WaveNumbers(ids []string, dependsOn func(id string) []string) map[string]int {
+	at := make(map[string]int, len(ids)) // id → its first index in ids
+	for i, id := range ids {
+		if _, dup := at[id]; !dup {
+			at[id] = i
+		}
+	}
+	waiting := make([]int, len(ids)) // upstreams in the set not numbered yet
+	dependents := make([][]int, len(ids))
+	for i, id := range ids {
+		if at[id] != i {
+			continue // a repeat: numbered as its first
+		}
+		seen := map[int]bool{}
+		for _, d := range dependsOn(id) {
+			j, ok := at[d]
+			if !ok || d == id || seen[j] {
+				continue
+			}
+			seen[j] = true
+			waiting[i]++
+			dependents[j] = append(dependents[j], i)
+		}
+	}
+	level := make([]int, len(ids))
+	ready := make([]int, 0, len(ids))
+	for i, id := range ids {
+		if waiting[i] == 0 && at[id] == i {
+			ready = append(ready, i)
+		}
+	}
+	out := make(map[string]int, len(ids))
+	for k := 0; k < len(ready); k++ {
+		i := ready[k]
+		out[ids[i]] = level[i]
+		for _, j := range dependents[i] {
+			level[j] = max(level[j], level[i]+1)
+			if waiting[j]--; waiting[j] == 0 {
+				ready = append(ready, j)
+			}
 		}
 	}
 	return out

@@ -44,8 +44,11 @@ func TestWaves(t *testing.T) {
 			}
 		})
 	}
-	idx := WaveIndex([][]string{{"net"}, {"a", "b"}})
-	if idx["net"] != 0 || idx["b"] != 1 {
-		t.Errorf("WaveIndex = %v", idx)
+	// WaveNumbers numbers as Waves groups: a diamond's bottom comes after
+	// its longest branch; a stack downstream of a cycle gets no number.
+	deps := map[string][]string{"a": {"net"}, "b": {"a", "net", "net"}, "c": {"b", "a"}, "x": {"y"}, "y": {"x"}, "z": {"y", "net"}, "net": {"net"}}
+	got := WaveNumbers([]string{"c", "b", "a", "net", "x", "y", "z", "a"}, func(id string) []string { return deps[id] })
+	if want := map[string]int{"net": 0, "a": 1, "b": 2, "c": 3}; !reflect.DeepEqual(got, want) {
+		t.Errorf("WaveNumbers = %v, want %v", got, want)
 	}
 }

@@ -447,6 +447,28 @@ func BenchmarkRenderLargeTree(b *testing.B) {
 	}
 }
 
+// BenchmarkLayout10000 lays out 10,000 stacks as each step of a load does
+// off the loop (the forest, its waves and indexes, drift against the
+// rules): what a load's layouts cost in CPU and allocations, which the
+// keystrokes pressed meanwhile share the machine and the collector with.
+func BenchmarkLayout10000(b *testing.B) {
+	fake := uitest.NewFake()
+	for _, env := range []string{"dev", "qa", "prod"} {
+		fake.AddStacks(env, 3333)
+	}
+	listed, err := fake.ListStacks(context.Background())
+	if err != nil {
+		b.Fatal(err)
+	}
+	in := layoutInputs{envs: model.DefaultEnvironments(), mapping: model.DefaultMapping()}
+	stacks := make([]model.Stack, len(listed))
+	b.ReportAllocs()
+	for b.Loop() {
+		copy(stacks, listed) // a layout arranges its stacks in place: a snapshot of the listing
+		in.lay(stacks)
+	}
+}
+
 func TestBackgroundColorRestylesOnlyOnAuto(t *testing.T) {
 	white := tea.BackgroundColorMsg{Color: color.White}
 	d := newDriver(t, 120, 30, func(o *testOptions) { o.Theme = "auto" })

@@ -60,11 +60,10 @@ func waveIndex(f *model.Forest) map[string]int {
 	for _, s := range f.Unmapped {
 		ids = append(ids, s.ID)
 	}
-	waves, _ := model.Waves(ids, func(id string) []string {
+	return model.WaveNumbers(ids, func(id string) []string {
 		if s := f.Stack(id); s != nil {
 			return s.DependsOn
 		}
 		return nil
 	})
-	return model.WaveIndex(waves)
 }
