@@ -784,7 +784,7 @@ func (m Model) renderTree(c *screen.Context, width, height int) string {
 	for _, col := range cols {
 		hdr = append(hdr, kit.Fit(col.title, col.width))
 	}
-	lines = append(lines, st.ColumnHeader.Render(kit.Fit(strings.Join(hdr, " "), width)))
+	lines = append(lines, kit.Paint(st.ColumnHeader, kit.Fit(strings.Join(hdr, " "), width)))
 	if len(m.rows) == 0 {
 		msg := "no stacks in this environment"
 		if m.filter != "" {
@@ -812,7 +812,7 @@ func (m Model) renderRow(c *screen.Context, r row, cols []column, width int, sel
 	switch r.kind {
 	case rowSection:
 		title := "── " + r.title + " (" + strconv.Itoa(r.weight) + ") "
-		return st.Heading.Render(kit.Fit(title+strings.Repeat("─", max(0, width-ansi.StringWidth(title))), width))
+		return kit.Paint(st.Heading, kit.Fit(title+strings.Repeat("─", max(0, width-kit.Width(title))), width))
 	case rowUnit:
 		for _, col := range cols {
 			switch col.id {
@@ -849,13 +849,13 @@ func (m Model) renderRow(c *screen.Context, r row, cols []column, width int, sel
 		parts[i] = kit.Fit(cl.text, cols[i].width)
 		used += cols[i].width
 		if !selected {
-			parts[i] = cl.style.Render(parts[i])
+			parts[i] = kit.Paint(cl.style, parts[i])
 		}
 	}
 	line := strings.Join(parts, " ")
 	if selected {
 		// Plain text under one style: inner resets would cut the highlight.
-		return st.Selected.Render(kit.Fit(line, width))
+		return kit.Paint(st.Selected, kit.Fit(line, width))
 	}
 	// Each cell is exactly its column's width (Fit), so the row's width is
 	// known without measuring the styled line.

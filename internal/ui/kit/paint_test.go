@@ -1,0 +1,34 @@
+package kit
+
+import (
+	"testing"
+
+	"charm.land/lipgloss/v2"
+
+	"github.com/stackview/stackview/internal/ui/theme"
+)
+
+// TestPaintIsRender: Paint writes what Render does, byte for byte, for every
+// style of every theme and for styles it must leave to Render.
+func TestPaintIsRender(t *testing.T) {
+	var styles []lipgloss.Style
+	for _, dark := range []bool{true, false} {
+		for _, noColor := range []bool{true, false} {
+			st := theme.New(dark, noColor, theme.DefaultPalette())
+			styles = append(styles, st.Title, st.Subtle, st.Accent, st.OK, st.Warn, st.Fail, st.Active, st.Waiting,
+				st.Badge, st.TabActive, st.Tab, st.ColumnHeader, st.Heading, st.Selected, st.Label, st.PaneBorder,
+				st.StatusError, st.Status, st.HelpKey, st.HelpDesc)
+		}
+	}
+	styles = append(styles, lipgloss.NewStyle(), lipgloss.NewStyle().Width(12), lipgloss.NewStyle().Padding(0, 2),
+		lipgloss.NewStyle().Italic(true).Faint(true), lipgloss.NewStyle().SetString("› "),
+		lipgloss.NewStyle().Transform(func(s string) string { return s + "!" }), lipgloss.NewStyle().Strikethrough(true))
+	texts := []string{"", "x", "✓ FINISHED", "dev-payments-api  ", "  ├─ 日本語 unit", "two\nlines", "a\ttab", "\x1b[1mbold\x1b[m"}
+	for i, s := range styles {
+		for _, text := range texts {
+			if got, want := Paint(s, text), s.Render(text); got != want {
+				t.Errorf("style %d, %q: Paint wrote %q, Render %q", i, text, got, want)
+			}
+		}
+	}
+}
