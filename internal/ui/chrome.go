@@ -72,11 +72,11 @@ func (m Model) messageAbove() []string {
 func (m Model) styledMessage(text string) string {
 	switch {
 	case m.status.err():
-		return m.styles.StatusError.Render(text)
+		return kit.Paint(m.styles.StatusError, text)
 	case m.status.kind == alertText:
-		return m.styles.Waiting.Render(text)
+		return kit.Paint(m.styles.Waiting, text)
 	}
-	return m.styles.Status.Render(text)
+	return kit.Paint(m.styles.Status, text)
 }
 
 // promptTyping is the top screen's line being typed, if it has one.
@@ -110,19 +110,19 @@ func (m Model) body() string {
 // the data's age and the endpoint; what does not fit is cut from the end.
 func (m Model) header() string {
 	st := m.styles
-	parts := []string{st.Title.Render("stackview")}
+	parts := []string{kit.Paint(st.Title, "stackview")}
 	if m.info.Sandbox {
-		parts = append(parts, st.Badge.Render("[SANDBOX]"))
+		parts = append(parts, kit.Paint(st.Badge, "[SANDBOX]"))
 	}
 	if m.ops.ReadOnly() {
-		parts = append(parts, st.Badge.Render("[READ-ONLY]"))
+		parts = append(parts, kit.Paint(st.Badge, "[READ-ONLY]"))
 	}
 	if a := m.data.Attention; a.Known {
 		n := strconv.Itoa(a.N)
 		if a.AtLeast {
 			n += "+" // some stacks' runs are not read yet
 		}
-		parts = append(parts, st.Waiting.Render("⚑ "+n+" need you"))
+		parts = append(parts, kit.Paint(st.Waiting, "⚑ "+n+" need you"))
 	}
 	if p := m.data.Progress; p.Known {
 		text, sep := "⟳ loading "+kit.Thousands(p.N), " / "
@@ -132,20 +132,20 @@ func (m Model) header() string {
 		if p.Total > 0 { // Spacelift does not count its stacks
 			text += sep + kit.Thousands(p.Total)
 		}
-		parts = append(parts, st.Active.Render(text))
+		parts = append(parts, kit.Paint(st.Active, text))
 	}
 	switch {
 	case m.data.Loading && !m.data.Loaded:
-		parts = append(parts, st.Subtle.Render("loading…"))
+		parts = append(parts, kit.Paint(st.Subtle, "loading…"))
 	case m.data.Loaded:
-		age := st.Subtle.Render("updated " + kit.Age(m.now().Sub(m.data.LastLoad)) + " ago")
+		age := kit.Paint(st.Subtle, "updated " + kit.Age(m.now().Sub(m.data.LastLoad)) + " ago")
 		if m.data.LoadErr != nil {
-			age = st.StatusError.Render("✗ refresh failed") + " " + age
+			age = kit.Paint(st.StatusError, "✗ refresh failed") + " " + age
 		}
 		parts = append(parts, age)
 	}
 	endpoint := strings.TrimPrefix(strings.TrimPrefix(m.info.Endpoint, "https://"), "http://")
-	parts = append(parts, st.Subtle.Render(m.info.Kind+" · "+endpoint))
+	parts = append(parts, kit.Paint(st.Subtle, m.info.Kind+" · "+endpoint))
 	return kit.Fit(strings.Join(parts, " "), m.width)
 }
 
@@ -175,7 +175,7 @@ func (m Model) where() string {
 	if lipgloss.Width(line) > m.width {
 		line = "…" + string([]rune(line)[len([]rune(line))-m.width+1:]) // the end says where you are
 	}
-	return kit.Fit(m.styles.Accent.Render(line), m.width)
+	return kit.Fit(kit.Paint(m.styles.Accent, line), m.width)
 }
 
 func contains(list []string, s string) bool {
@@ -204,15 +204,15 @@ func (m Model) tabs() string {
 		}
 		label := fmt.Sprintf("%d %s %s", i+1, t.Env.Name, attn)
 		if i == env {
-			parts = append(parts, st.TabActive.Render("["+label+"]"))
+			parts = append(parts, kit.Paint(st.TabActive, "["+label+"]"))
 		} else {
-			parts = append(parts, st.Tab.Render(" "+label+" "))
+			parts = append(parts, kit.Paint(st.Tab, " "+label+" "))
 		}
 	}
 	line := strings.Join(parts, " ")
 	if n := len(m.data.Forest.Unmapped); n > 0 {
 		// Stacks no mapping rule places would otherwise vanish silently.
-		line += st.Warn.Render(fmt.Sprintf("  · %d in no environment (check the mapping)", n))
+		line += kit.Paint(st.Warn, fmt.Sprintf("  · %d in no environment (check the mapping)", n))
 	}
 	return kit.Fit(line, m.width)
 }
@@ -224,7 +224,7 @@ func (m Model) statusLeft() string {
 	prompt, typing := m.promptTyping()
 	switch {
 	case m.typing:
-		return st.Accent.Render(":") + m.input.Value + "█"
+		return kit.Paint(st.Accent, ":") + m.input.Value + "█"
 	case typing:
 		return prompt
 	case m.status.text != "":
@@ -234,7 +234,7 @@ func (m Model) statusLeft() string {
 		if m.data.Loading { // a refresh is on its way: r would add nothing
 			hint = backend.RetryingHint(m.data.LoadErr)
 		}
-		return st.StatusError.Render("✗ refresh failed: "+m.data.LoadErr.Error()) + st.Status.Render(" — "+hint)
+		return kit.Paint(st.StatusError, "✗ refresh failed: "+m.data.LoadErr.Error()) + kit.Paint(st.Status, " — "+hint)
 	}
 	return prompt
 }
@@ -252,10 +252,10 @@ func (m Model) statusLine(left string) string {
 		}
 	}
 	if len(m.data.Watches) > 0 {
-		right = st.Waiting.Render(fmt.Sprintf("⏰ %d watched ", len(m.data.Watches))) + right
+		right = kit.Paint(st.Waiting, fmt.Sprintf("⏰ %d watched ", len(m.data.Watches))) + right
 	}
 	if m.data.Loading && m.data.Loaded {
-		right = st.Status.Render("⟳ ") + right
+		right = kit.Paint(st.Status, "⟳ ") + right
 	}
 	return kit.Spread(left, right, m.width)
 }
@@ -300,7 +300,7 @@ func (m Model) hints(acts []screen.Action) []string {
 		if desc == "" {
 			desc = m.keys.Desc(a.Key)
 		}
-		parts = append(parts, st.HelpKey.Render(m.keys.Key(a.Key))+" "+st.HelpDesc.Render(shortDesc(desc)))
+		parts = append(parts, kit.Paint(st.HelpKey, m.keys.Key(a.Key))+" "+kit.Paint(st.HelpDesc, shortDesc(desc)))
 	}
 	return parts
 }

@@ -119,7 +119,7 @@ func (p Pane) View(c *screen.Context, w, h int, scrollable bool) string {
 			scroll = min(p.scroll, len(lines)-innerH+1)
 		}
 		rest := len(lines) - scroll - (innerH - 1)
-		lines = append(lines[scroll:scroll+innerH-1], st.Subtle.Render(moreText(rest, scroll, scrollable)))
+		lines = append(lines[scroll:scroll+innerH-1], kit.Paint(st.Subtle, moreText(rest, scroll, scrollable)))
 	}
 	return st.PaneBorder.Width(w).Height(h).Render(strings.Join(lines, "\n"))
 }
@@ -129,7 +129,7 @@ func (p Pane) content(c *screen.Context, w int) []string {
 	inner := w - c.Styles.PaneBorder.GetHorizontalFrameSize()
 	s := c.Data.Forest.Stack(p.StackID)
 	if s == nil {
-		return []string{c.Styles.Subtle.Render("no stack selected")}
+		return []string{kit.Paint(c.Styles.Subtle, "no stack selected")}
 	}
 	return kit.WrapLines(p.lines(c, s, inner), inner)
 }
@@ -154,18 +154,18 @@ func moreText(below, above int, scrollable bool) string {
 
 func (p Pane) lines(c *screen.Context, s *model.Stack, width int) []string {
 	st := c.Styles
-	field := func(name, value string) string { return st.Label.Render(kit.Fit(name, 11)) + value }
+	field := func(name, value string) string { return kit.Paint(st.Label, kit.Fit(name, 11)) + value }
 	state, stStyle := kit.StateLabel(s.State, st)
-	lines := []string{st.Title.Render(s.Name), field("State", stStyle.Render(state))}
+	lines := []string{kit.Paint(st.Title, s.Name), field("State", kit.Paint(stStyle, state))}
 	if !s.Loaded() {
-		lines = append(lines, field("", st.Warn.Render("◌ not loaded: "+s.NotLoaded+"; this is an earlier read")))
+		lines = append(lines, field("", kit.Paint(st.Warn, "◌ not loaded: "+s.NotLoaded+"; this is an earlier read")))
 	}
 	t := act.Target{Stack: s, Recent: p.Runs()}
 	if can := enabledActions(c, t); can != "" {
-		lines = append(lines, field("Keys", st.HelpKey.Render(can)))
+		lines = append(lines, field("Keys", kit.Paint(st.HelpKey, can)))
 	}
 	if s.Description != "" {
-		lines = append(lines, st.Subtle.Render(s.Description))
+		lines = append(lines, kit.Paint(st.Subtle, s.Description))
 	}
 	layer := string(s.Layer)
 	if s.BusinessUnit != "" {
@@ -188,19 +188,19 @@ func (p Pane) lines(c *screen.Context, s *model.Stack, width int) []string {
 		if s.Lock.Note != "" {
 			lock += " — " + s.Lock.Note
 		}
-		lines = append(lines, field("Lock", st.Accent.Render("⊘ "+lock)))
+		lines = append(lines, field("Lock", kit.Paint(st.Accent, "⊘ "+lock)))
 	}
 	waiting := waitingLines(c, s, field)
 	if s.NeedsApproval && len(waiting) == 0 {
-		lines = append(lines, field("Approval", st.Waiting.Render("! a run waits for an approval: "+
+		lines = append(lines, field("Approval", kit.Paint(st.Waiting, "! a run waits for an approval: "+
 			c.Keys.Key(keys.Review)+" approves or rejects it")))
 	}
 	lines = append(lines, waiting...)
 	for _, p := range s.Problems {
-		lines = append(lines, field("Unread", st.Warn.Render("⚠ "+p)))
+		lines = append(lines, field("Unread", kit.Paint(st.Warn, "⚠ "+p)))
 	}
 	lines = append(lines, driftLines(c, s, field)...)
-	lines = append(lines, "", st.Heading.Render("Recent runs"))
+	lines = append(lines, "", kit.Paint(st.Heading, "Recent runs"))
 	lines = append(lines, p.runLines(c, width)...)
 	return append(lines, actionLines(c, t)...)
 }
@@ -224,7 +224,7 @@ func enabledActions(c *screen.Context, t act.Target) string {
 // is disabled.
 func actionLines(c *screen.Context, t act.Target) []string {
 	st := c.Styles
-	lines := []string{"", st.Heading.Render("Actions")}
+	lines := []string{"", kit.Paint(st.Heading, "Actions")}
 	for _, k := range act.Mutating {
 		o, _ := act.Resolve(c, k, t)
 		why := act.Why(c, k, t)
@@ -233,9 +233,9 @@ func actionLines(c *screen.Context, t act.Target) []string {
 			verb = k.String()
 		}
 		key := kit.Fit(c.Keys.Key(k.Key()), 3)
-		text := st.HelpKey.Render(key) + " " + verb
+		text := kit.Paint(st.HelpKey, key) + " " + verb
 		if why != "" {
-			text = st.Subtle.Render(key + " " + verb + " — " + why)
+			text = kit.Paint(st.Subtle, key + " " + verb + " — " + why)
 		}
 		lines = append(lines, text)
 	}
@@ -245,7 +245,7 @@ func actionLines(c *screen.Context, t act.Target) []string {
 func commitText(c *screen.Context, s *model.Stack) string {
 	text := kit.OrDash(model.ShortSHA(s.TrackedCommit))
 	if behind := s.Behind(); behind != "" {
-		text += c.Styles.Warn.Render(fmt.Sprintf(" %s behind %s", behind, model.ShortSHA(s.BranchHead)))
+		text += kit.Paint(c.Styles.Warn, fmt.Sprintf(" %s behind %s", behind, model.ShortSHA(s.BranchHead)))
 	}
 	return text
 }
@@ -301,11 +301,11 @@ func driftLines(c *screen.Context, s *model.Stack, field func(string, string) st
 	var lines []string
 	switch {
 	case !d.Drifted && d.Unknown != "":
-		lines = []string{field("Drift", st.Warn.Render("? unknown"))}
+		lines = []string{field("Drift", kit.Paint(st.Warn, "? unknown"))}
 	case d.CheckedAt.IsZero() && !d.Drifted:
-		return []string{field("Drift", st.Subtle.Render("never checked"))}
+		return []string{field("Drift", kit.Paint(st.Subtle, "never checked"))}
 	case !d.Drifted:
-		return []string{field("Drift", st.OK.Render("✓ none")+st.Subtle.Render(" (checked "+kit.Age(c.Now().Sub(d.CheckedAt))+" ago)"))}
+		return []string{field("Drift", kit.Paint(st.OK, "✓ none")+kit.Paint(st.Subtle, " (checked "+kit.Age(c.Now().Sub(d.CheckedAt))+" ago)"))}
 	default:
 		summary := fmt.Sprintf("⚠ %d resources drifted", len(d.Resources))
 		if len(d.Resources) == 0 {
@@ -314,13 +314,13 @@ func driftLines(c *screen.Context, s *model.Stack, field func(string, string) st
 		if !d.CheckedAt.IsZero() {
 			summary += " (checked " + kit.Age(c.Now().Sub(d.CheckedAt)) + " ago)"
 		}
-		lines = []string{field("Drift", st.Warn.Render(summary))}
+		lines = []string{field("Drift", kit.Paint(st.Warn, summary))}
 		for _, r := range d.Resources {
-			lines = append(lines, field("", st.Subtle.Render("· "+r)))
+			lines = append(lines, field("", kit.Paint(st.Subtle, "· "+r)))
 		}
 	}
 	if d.Unknown != "" { // why drift, or which resources drifted, is not known
-		lines = append(lines, field("", st.Subtle.Render("("+d.Unknown+")")))
+		lines = append(lines, field("", kit.Paint(st.Subtle, "("+d.Unknown+")")))
 	}
 	return lines
 }
@@ -339,11 +339,11 @@ func (p Pane) runLines(c *screen.Context, width int) []string {
 	runs := p.Runs()
 	switch {
 	case p.err != nil && p.runsFor == p.StackID:
-		return []string{st.StatusError.Render("✗ " + p.err.Error()), st.Subtle.Render(backend.Hint(p.err))}
+		return []string{kit.Paint(st.StatusError, "✗ " + p.err.Error()), kit.Paint(st.Subtle, backend.Hint(p.err))}
 	case p.runsFor != p.StackID || (p.loading && len(runs) == 0):
-		return []string{st.Subtle.Render("loading…")}
+		return []string{kit.Paint(st.Subtle, "loading…")}
 	case len(runs) == 0:
-		return []string{st.Subtle.Render("no runs yet")}
+		return []string{kit.Paint(st.Subtle, "no runs yet")}
 	}
 	s := c.Data.Forest.Stack(p.StackID)
 	var lines []string
@@ -351,9 +351,9 @@ func (p Pane) runLines(c *screen.Context, width int) []string {
 		r := &runs[i]
 		label, style := kit.StateLabel(r.State, st)
 		text := fmt.Sprintf("%-8s %s %4s %s", r.Kind, model.ShortSHA(r.Commit), kit.RunAge(c.Now(), r), kit.Delta(r.Delta))
-		lines = append(lines, style.Render(kit.Fit(label, 14))+" "+kit.Fit(text, max(0, width-15)))
+		lines = append(lines, kit.Paint(style, kit.Fit(label, 14))+" "+kit.Fit(text, max(0, width-15)))
 		if s != nil && (r.State == model.StateQueued || r.State == model.StateReady) && !r.NeedsApproval && r.Exclusive() {
-			lines = append(lines, st.Waiting.Render("  ↳ "+kit.Queued(s.QueuedBehind(*r), true)))
+			lines = append(lines, kit.Paint(st.Waiting, "  ↳ "+kit.Queued(s.QueuedBehind(*r), true)))
 		}
 	}
 	return lines
@@ -380,10 +380,10 @@ func waitingLines(c *screen.Context, s *model.Stack, field func(string, string) 
 		default:
 			text += " — confirm (" + k.Key(keys.Confirm) + ")"
 		}
-		lines = append(lines, field(title, st.Waiting.Render(text)))
+		lines = append(lines, field(title, kit.Paint(st.Waiting, text)))
 	}
 	if !known {
-		lines = append(lines, field(kit.Pick(len(runs) == 0, "Waiting", ""), st.Subtle.Render("… its runs are not read yet")))
+		lines = append(lines, field(kit.Pick(len(runs) == 0, "Waiting", ""), kit.Paint(st.Subtle, "… its runs are not read yet")))
 	}
 	return lines
 }
