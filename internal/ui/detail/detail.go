@@ -121,7 +121,7 @@ func (p Pane) View(c *screen.Context, w, h int, scrollable bool) string {
 		rest := len(lines) - scroll - (innerH - 1)
 		lines = append(lines[scroll:scroll+innerH-1], kit.Paint(st.Subtle, moreText(rest, scroll, scrollable)))
 	}
-	return st.PaneBorder.Width(w).Height(h).Render(strings.Join(lines, "\n"))
+	return kit.Box(st.PaneBorder, w, h, lines)
 }
 
 // content is every line of the detail in a pane w wide, wrapped.

@@ -54,7 +54,12 @@ var (
 // a prefix, a link, or lines under or through its text (lipgloss draws
 // those around the spaces apart), and for colours that cannot be a key.
 func inkKey(s lipgloss.Style) (inkStyle, bool) {
-	if x, y := s.GetFrameSize(); x != 0 || y != 0 ||
+	// Each getter reads one property (GetFrameSize measures the border's
+	// glyphs, and cost more than the Render it saves).
+	pt, pr, pb, pl := s.GetPadding()
+	mt, mr, mb, ml := s.GetMargin()
+	if pt|pr|pb|pl|mt|mr|mb|ml != 0 || s.GetBorderStyle() != (lipgloss.Border{}) ||
+		s.GetBorderTop() || s.GetBorderRight() || s.GetBorderBottom() || s.GetBorderLeft() ||
 		s.GetWidth() != 0 || s.GetHeight() != 0 || s.GetMaxWidth() != 0 || s.GetMaxHeight() != 0 ||
 		s.GetTransform() != nil || s.Value() != "" || s.GetUnderline() || s.GetStrikethrough() {
 		return inkStyle{}, false

@@ -22,7 +22,9 @@ func TestPaintIsRender(t *testing.T) {
 	}
 	styles = append(styles, lipgloss.NewStyle(), lipgloss.NewStyle().Width(12), lipgloss.NewStyle().Padding(0, 2),
 		lipgloss.NewStyle().Italic(true).Faint(true), lipgloss.NewStyle().SetString("› "),
-		lipgloss.NewStyle().Transform(func(s string) string { return s + "!" }), lipgloss.NewStyle().Strikethrough(true))
+		lipgloss.NewStyle().Transform(func(s string) string { return s + "!" }), lipgloss.NewStyle().Strikethrough(true),
+		lipgloss.NewStyle().BorderLeft(true), lipgloss.NewStyle().Border(lipgloss.NormalBorder(), false, false, true, false),
+		lipgloss.NewStyle().BorderStyle(lipgloss.RoundedBorder()), lipgloss.NewStyle().MarginLeft(1), lipgloss.NewStyle().MaxWidth(3))
 	texts := []string{"", "x", "✓ FINISHED", "dev-payments-api  ", "  ├─ 日本語 unit", "two\nlines", "a\ttab", "\x1b[1mbold\x1b[m"}
 	for i, s := range styles {
 		for _, text := range texts {
