@@ -138,7 +138,7 @@ func (m Model) header() string {
 	case m.data.Loading && !m.data.Loaded:
 		parts = append(parts, kit.Paint(st.Subtle, "loading…"))
 	case m.data.Loaded:
-		age := kit.Paint(st.Subtle, "updated " + kit.Age(m.now().Sub(m.data.LastLoad)) + " ago")
+		age := kit.Paint(st.Subtle, "updated "+kit.Age(m.now().Sub(m.data.LastLoad))+" ago")
 		if m.data.LoadErr != nil {
 			age = kit.Paint(st.StatusError, "✗ refresh failed") + " " + age
 		}

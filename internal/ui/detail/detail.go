@@ -235,7 +235,7 @@ func actionLines(c *screen.Context, t act.Target) []string {
 		key := kit.Fit(c.Keys.Key(k.Key()), 3)
 		text := kit.Paint(st.HelpKey, key) + " " + verb
 		if why != "" {
-			text = kit.Paint(st.Subtle, key + " " + verb + " — " + why)
+			text = kit.Paint(st.Subtle, key+" "+verb+" — "+why)
 		}
 		lines = append(lines, text)
 	}
@@ -339,7 +339,7 @@ func (p Pane) runLines(c *screen.Context, width int) []string {
 	runs := p.Runs()
 	switch {
 	case p.err != nil && p.runsFor == p.StackID:
-		return []string{kit.Paint(st.StatusError, "✗ " + p.err.Error()), kit.Paint(st.Subtle, backend.Hint(p.err))}
+		return []string{kit.Paint(st.StatusError, "✗ "+p.err.Error()), kit.Paint(st.Subtle, backend.Hint(p.err))}
 	case p.runsFor != p.StackID || (p.loading && len(runs) == 0):
 		return []string{kit.Paint(st.Subtle, "loading…")}
 	case len(runs) == 0:
