@@ -67,13 +67,13 @@ func WaveNumbers(ids []string, dependsOn func(id string) []string) map[string]in
 		if at[id] != i {
 			continue // a repeat: numbered as its first
 		}
-		seen := map[int]bool{}
 		for _, d := range dependsOn(id) {
 			j, ok := at[d]
-			if !ok || d == id || seen[j] {
+			// i is appended to its upstreams' dependents in turn: an
+			// upstream named twice has i last already.
+			if !ok || d == id || (len(dependents[j]) > 0 && dependents[j][len(dependents[j])-1] == i) {
 				continue
 			}
-			seen[j] = true
 			waiting[i]++
 			dependents[j] = append(dependents[j], i)
 		}

@@ -20,13 +20,12 @@ func Box(style lipgloss.Style, w, h int, lines []string) string {
 	}
 	b, ok := boxOf(style)
 	inner := w - b.frameX
-	if !ok || inner < 0 || len(lines) > h-2 {
-		return style.Width(w).Height(h).Render(strings.Join(lines, "\n"))
+	fits := ok && inner >= 0 && len(lines) <= h-2
+	for i := 0; fits && i < len(lines); i++ {
+		fits = Width(lines[i]) <= inner
 	}
-	for _, l := range lines {
-		if Width(l) > inner {
-			return style.Width(w).Height(h).Render(strings.Join(lines, "\n"))
-		}
+	if !fits {
+		return style.Width(w).Height(h).Render(strings.Join(lines, "\n"))
 	}
 	var sb strings.Builder
 	sb.Grow(h * (w + 40))
@@ -68,14 +67,15 @@ func boxOf(s lipgloss.Style) (box, bool) {
 		!noColor(s.GetBorderTopBackground()) || !noColor(s.GetBackground()) {
 		return box{}, false
 	}
-	text := lipgloss.NewStyle().Foreground(s.GetForeground()).Bold(s.GetBold()).Faint(s.GetFaint()).Italic(s.GetItalic())
-	if _, ok := inkKey(text); !ok {
+	// Both inks come from Paint's cache: a frame reads the pane's style
+	// again, and rendering its markers each time would cost what Box saves.
+	t, ok := inkFor(lipgloss.NewStyle().Foreground(s.GetForeground()).Bold(s.GetBold()).Faint(s.GetFaint()).Italic(s.GetItalic()))
+	if !ok {
 		return box{}, false
 	}
-	t, _ := inkOf(text)
 	var border ink
 	if !noColor(fg) {
-		border, _ = inkOf(lipgloss.NewStyle().Foreground(fg))
+		border, _ = inkFor(lipgloss.NewStyle().Foreground(fg))
 	}
 	return box{edge: edge, border: border, text: t, padLeft: strings.Repeat(" ", pl), padRight: strings.Repeat(" ", pr), frameX: 2 + pl + pr}, true
 }

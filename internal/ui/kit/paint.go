@@ -16,23 +16,32 @@ import (
 // borders), and a frame paints hundreds of cells, a third of a keystroke's
 // time at 10,000 stacks. Any other style or text goes through Render.
 func Paint(style lipgloss.Style, text string) string {
-	key, ok := inkKey(style)
+	in, ok := inkFor(style)
 	if !ok || text == "" || strings.ContainsAny(text, "\n\r\t") {
 		return style.Render(text)
+	}
+	return in.open + text + in.close
+}
+
+// inkFor is the escapes of a style that only colours, rendered once per
+// colouring and kept; ok false for any other style.
+func inkFor(style lipgloss.Style) (ink, bool) {
+	key, ok := inkKey(style)
+	if !ok {
+		return ink{}, false
 	}
 	inksMu.Lock()
 	in, found := inks[key]
 	inksMu.Unlock()
-	if !found {
-		in, found = inkOf(style)
-		if !found {
-			return style.Render(text)
-		}
+	if found {
+		return in, true
+	}
+	if in, ok = inkOf(style); ok {
 		inksMu.Lock()
 		inks[key] = in
 		inksMu.Unlock()
 	}
-	return in.open + text + in.close
+	return in, ok
 }
 
 // ink is what a colouring style writes before and after its text.
