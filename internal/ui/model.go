@@ -94,7 +94,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	var wanted []string
 	waiting := m.keysBusy // a settledMsg is on its way
 	if key {
-		wanted = m.wantedDetails()
+		if !waiting { // else the rest is put off again whatever the key brings
+			wanted = m.wantedDetails()
+		}
 		m.keysBusy = true // reads for what the key moves to wait (Context.KeysBusy)
 	}
 	asks := []tea.Msg{}

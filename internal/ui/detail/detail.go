@@ -414,19 +414,20 @@ func (s Screen) Update(c *screen.Context, msg tea.Msg) (screen.Screen, tea.Cmd) 
 	case RunsMsg:
 		s.Pane = s.Pane.Update(msg)
 	case screen.Loaded:
-		var cmd tea.Cmd
-		s.Pane, cmd = s.Pane.Show(c, s.Pane.StackID, !msg.Partial)
-		return s, cmd
+		return s.show(c, !msg.Partial)
 	case screen.Outcome:
-		var cmd tea.Cmd
-		s.Pane, cmd = s.Pane.Show(c, s.Pane.StackID, true)
-		return s, cmd
+		return s.show(c, true)
 	case screen.Settled: // opened while keys came
-		var cmd tea.Cmd
-		s.Pane, cmd = s.Pane.Show(c, s.Pane.StackID, false)
-		return s, cmd
+		return s.show(c, false)
 	}
 	return s, nil
+}
+
+// show reads the stack's runs again when force is set or they are not read.
+func (s Screen) show(c *screen.Context, force bool) (screen.Screen, tea.Cmd) {
+	var cmd tea.Cmd
+	s.Pane, cmd = s.Pane.Show(c, s.Pane.StackID, force)
+	return s, cmd
 }
 
 // Keys implements screen.Screen.
