@@ -20,7 +20,8 @@ func Box(style lipgloss.Style, w, h int, lines []string) string {
 	}
 	b, ok := boxOf(style)
 	inner := w - b.frameX
-	fits := ok && inner >= 0 && len(lines) <= h-2
+	// More lines than h-2 make the box taller, as lipgloss's Height does.
+	fits := ok
 	for i := 0; fits && i < len(lines); i++ {
 		fits = Width(lines[i]) <= inner
 	}

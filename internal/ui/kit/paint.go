@@ -17,7 +17,7 @@ import (
 // time at 10,000 stacks. Any other style or text goes through Render.
 func Paint(style lipgloss.Style, text string) string {
 	in, ok := inkFor(style)
-	if !ok || text == "" || strings.ContainsAny(text, "\n\r\t") {
+	if !ok || strings.ContainsAny(text, "\n\r\t") {
 		return style.Render(text)
 	}
 	return in.open + text + in.close

@@ -25,6 +25,9 @@ func TestPaintIsRender(t *testing.T) {
 		lipgloss.NewStyle().Transform(func(s string) string { return s + "!" }), lipgloss.NewStyle().Strikethrough(true),
 		lipgloss.NewStyle().BorderLeft(true), lipgloss.NewStyle().Border(lipgloss.NormalBorder(), false, false, true, false),
 		lipgloss.NewStyle().BorderStyle(lipgloss.RoundedBorder()), lipgloss.NewStyle().MarginLeft(1), lipgloss.NewStyle().MaxWidth(3))
+	// A colour whose type cannot be a map key is left to Render, never a
+	// panic in the middle of a frame.
+	styles = append(styles, lipgloss.NewStyle().Foreground(sliceColor{1, 2, 3}))
 	texts := []string{"", "x", "✓ FINISHED", "dev-payments-api  ", "  ├─ 日本語 unit", "two\nlines", "a\ttab", "\x1b[1mbold\x1b[m"}
 	for i, s := range styles {
 		for _, text := range texts {
@@ -33,4 +36,11 @@ func TestPaintIsRender(t *testing.T) {
 			}
 		}
 	}
+}
+
+// sliceColor is a colour of a type that cannot be compared.
+type sliceColor []uint8
+
+func (c sliceColor) RGBA() (r, g, b, a uint32) {
+	return uint32(c[0]) * 0x101, uint32(c[1]) * 0x101, uint32(c[2]) * 0x101, 0xffff
 }
